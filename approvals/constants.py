@@ -1,0 +1,64 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待受理")
+    CORRECTION_REQUESTED = "correction_requested", _("待补正")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    ACCEPTED = "accepted", _("已受理")
+    IN_REVIEW = "in_review", _("审查中")
+    SUSPENDED = "suspended", _("特别程序中")
+    AWAITING_DECISION = "awaiting_decision", _("待决定")
+    APPROVED = "approved", _("准予许可")
+    DENIED = "denied", _("不予许可")
+    DELIVERED = "delivered", _("已送达")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    TERMINATED = "terminated", _("已终止")
+    REVOKED = "revoked", _("已撤销")
+
+
+# A case is concluded (办结) once a decision exists: approved or denied, whether delivered or not
+# (DESIGN §5 "concluded"). Other end states end the case without a decision.
+DECIDED_STATES = frozenset({CaseState.APPROVED, CaseState.DENIED, CaseState.DELIVERED, CaseState.REVOKED})
+CLOSED_STATES = frozenset(
+    {
+        CaseState.APPROVED,
+        CaseState.DENIED,
+        CaseState.DELIVERED,
+        CaseState.WITHDRAWN,
+        CaseState.TERMINATED,
+        CaseState.REVOKED,
+        CaseState.NOT_ACCEPTED,
+    }
+)
+# States in which the deadline clock runs (accepted and not concluded).
+RUNNING_STATES = frozenset(
+    {CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.AWAITING_DECISION, CaseState.SUSPENDED}
+)
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", _("准予许可")
+    DENIED = "denied", _("不予许可")
+    WITHDRAWN = "withdrawn", _("撤回")
+    TERMINATED = "terminated", _("终止")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+
+
+class SuspensionKind(models.TextChoices):
+    HEARING = "hearing", _("听证")
+    TENDERING = "tendering", _("招标、拍卖")
+    INSPECTION = "inspection", _("现场勘验")
+    TESTING = "testing", _("检验、检测")
+    QUARANTINE = "quarantine", _("检疫")
+    APPRAISAL = "appraisal", _("鉴定")
+    EXPERT_REVIEW = "expert_review", _("专家评审")
+    PUBLIC_NOTICE = "public_notice", _("公示")
+
+
+class DeliveryMethod(models.TextChoices):
+    WINDOW = "window", _("窗口领取")
+    POST = "post", _("邮寄送达")
+    ELECTRONIC = "electronic", _("电子证照")

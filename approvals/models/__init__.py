@@ -1,0 +1,3 @@
+from .case import Case, CaseTransition
+
+__all__ = ["Case", "CaseTransition"]

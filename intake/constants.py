@@ -1,0 +1,62 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ItemType(models.TextChoices):
+    LICENSE = "license", _("行政许可")
+    OTHER = "other", _("其他行政权力")
+    SERVICE = "service", _("公共服务")
+
+
+class ItemStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    RETIRED = "retired", _("已停用")
+
+
+class HandlingMode(models.TextChoices):
+    INSTANT = "instant", _("即办件")
+    PROMISED = "promised", _("承诺件")
+    DEFERRED = "deferred", _("容缺受理")
+    COMMITMENT = "commitment", _("告知承诺")
+    PARALLEL = "parallel", _("并联审批")
+
+
+class MaterialForm(models.TextChoices):
+    ORIGINAL = "original", _("原件")
+    COPY = "copy", _("复印件")
+    BOTH = "both", _("原件和复印件")
+    ELECTRONIC = "electronic", _("电子材料")
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", _("文本")
+    NUMBER = "number", _("数字")
+    DATE = "date", _("日期")
+    CHOICE = "choice", _("选择")
+
+
+class StepRole(models.TextChoices):
+    INTAKE = "intake", _("受理")
+    REVIEW = "review", _("审查")
+    DECISION = "decision", _("决定")
+    DELIVERY = "delivery", _("送达")
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("网上申请")
+    WINDOW = "window", _("窗口申请")
+    LEGACY = "legacy", _("历史系统迁移")
+
+
+class MaterialCheck(models.TextChoices):
+    PENDING = "pending", _("待核验")
+    RECEIVED = "received", _("已收取")
+    MISSING = "missing", _("缺少")
+    FAULTY = "faulty", _("不符合要求")
+    DEFERRED = "deferred", _("容缺后补")

@@ -1,0 +1,80 @@
+"""An application (申请): what the applicant fills in and uploads. On submission it gets its reference
+number and a snapshot of the item's terms, and the approvals app opens the case (办件) for it."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..constants import ApplicationStatus, Channel, HandlingMode, MaterialCheck
+from .item import Item, Material
+
+
+class Application(models.Model):
+    reference = models.CharField(_("申报号"), max_length=24, unique=True, null=True, blank=True)
+    item = models.ForeignKey(Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="applications"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT, db_index=True
+    )
+    channel = models.CharField(_("申请渠道"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    mode = models.CharField(_("办理方式"), max_length=12, choices=HandlingMode.choices, default=HandlingMode.PROMISED)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("窗口代录人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registered_applications",
+    )
+    applicant_name = models.CharField(_("申请人名称"), max_length=120)
+    applicant_id_number = models.CharField(_("证件号码"), max_length=18, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=11)
+    form_data = models.JSONField(_("申请表内容"), default=dict, blank=True)
+    item_snapshot = models.JSONField(_("事项快照"), default=dict, blank=True)
+    commitment_signed = models.BooleanField(_("已签署告知承诺书"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("申请")
+        verbose_name_plural = _("申请")
+        indexes = [models.Index(fields=["applicant", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.reference or f"草稿#{self.pk}"
+
+
+def material_upload_to(instance: "ApplicationMaterial", filename: str) -> str:
+    # The stored name never comes from the user: a random token plus the checked extension.
+    return f"applications/{instance.application_id}/{instance.token}{instance.extension}"
+
+
+class ApplicationMaterial(models.Model):
+    """An uploaded file for one required material, and the window's check of it."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
+    material = models.ForeignKey(Material, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    material_name = models.CharField(_("材料名称"), max_length=200)
+    token = models.CharField(max_length=32, unique=True)
+    extension = models.CharField(max_length=8)
+    file = models.FileField(_("文件"), upload_to=material_upload_to, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=80)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    check_result = models.CharField(_("核验结果"), max_length=10, choices=MaterialCheck.choices, default=MaterialCheck.PENDING)
+    original_seen = models.BooleanField(_("已核验原件"), default=False)
+    check_note = models.CharField(_("核验意见"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "material_name", "uploaded_at"]
+        verbose_name = _("申请材料文件")
+        verbose_name_plural = _("申请材料文件")
+
+    def __str__(self) -> str:
+        return f"{self.material_name}: {self.original_name}"

@@ -1,0 +1,105 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .constants import ApplicantKind, Role
+from .validators import mask_id_number, mask_phone
+
+
+class Department(models.Model):
+    """A municipal department (部门) that owns service items and reviews their cases."""
+
+    code = models.CharField(_("部门代码"), max_length=20, unique=True)
+    name = models.CharField(_("部门名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=150, blank=True)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    is_efficiency_office = models.BooleanField(_("效能办"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    is_legacy = models.BooleanField(_("历史导入"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Window(models.Model):
+    """A numbered window of the service centre; every window takes every department's items (无差别受理)."""
+
+    number = models.PositiveSmallIntegerField(_("窗口号"), unique=True)
+    name = models.CharField(_("窗口名称"), max_length=60)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("窗口")
+        verbose_name_plural = _("窗口")
+
+    def __str__(self) -> str:
+        return f"{self.number}号窗口 {self.name}".strip()
+
+
+class User(AbstractUser):
+    """Applicants (natural persons and enterprises) and staff share one user model; roles are groups."""
+
+    applicant_kind = models.CharField(
+        _("申请人类型"), max_length=12, choices=ApplicantKind.choices, blank=True
+    )
+    real_name = models.CharField(_("真实姓名"), max_length=50, blank=True)
+    id_number = models.CharField(_("居民身份证号码"), max_length=18, blank=True, db_index=True)
+    enterprise_name = models.CharField(_("单位名称"), max_length=120, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("所属部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    window = models.ForeignKey(
+        Window, verbose_name=_("所在窗口"), null=True, blank=True, on_delete=models.SET_NULL, related_name="clerks"
+    )
+    preferred_language = models.CharField(
+        _("通知语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
+    )
+    notify_sms = models.BooleanField(_("短信通知"), default=True)
+    notify_email = models.BooleanField(_("邮件通知"), default=False)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.enterprise_name or self.real_name or self.get_full_name() or self.username
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number or self.credit_code)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    def role_names(self) -> set[str]:
+        cached = getattr(self, "_role_names", None)
+        if cached is None:
+            cached = set(self.groups.values_list("name", flat=True)) if self.pk else set()
+            self._role_names = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_names() & {str(r) for r in roles})
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.has_role(Role.CITIZEN, Role.ENTERPRISE)
+
+    @property
+    def is_portal_staff(self) -> bool:
+        return self.has_role(Role.CLERK, Role.REVIEWER, Role.DECIDER, Role.HEAD, Role.INSPECTOR, Role.CATALOGUE_ADMIN)

@@ -1,0 +1,10 @@
+"""The Celery application. Periodic tasks are declared in one place: ``portal/schedule.py``."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,1 @@
+# The outbox models are built by the notifications issue (#5).

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from portal.accounts import views as account_views
+
+api_v1 = [
+    path("", include("portal.accounts.api_urls")),
+    path("", include("portal.notifications.api_urls")),
+    path("", include("intake.api_urls")),
+    path("", include("approvals.api_urls")),
+    path("", include("supervision.api_urls")),
+    path("", include("complaints.api_urls")),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("portal.accounts.urls")),
+    path("inbox/", include("portal.notifications.urls")),
+    path("", include("intake.urls")),
+    path("cases/", include("approvals.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("complaints/", include("complaints.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]

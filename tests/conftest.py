@@ -1,0 +1,13 @@
+"""Shared fixtures. The PostgreSQL-only tests are marked ``postgres``: they run in the PostgreSQL pass
+of ``.ci/run`` and are skipped on SQLite, where the behaviour they prove (row locks, real threads)
+does not exist."""
+import pytest
+from django.conf import settings
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass of .ci/run)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
