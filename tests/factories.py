@@ -36,9 +36,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     password = factory.PostGenerationMethodCall("set_password", "demo12345")
 
-    class Params:
-        role = None
-
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
         role = getattr(self, "_factory_role", None)
