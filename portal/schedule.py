@@ -1,9 +1,34 @@
 """Every periodic task of the portal, in one place (Celery beat).
 
 Each entry is a scan of the database; none relies on long ETAs (Redis would redeliver them).
+The task names are a contract: the app named in the task path implements it in its ``tasks.py``.
 """
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
-    # filled in by the apps below; keep the names stable, beat keys its state file on them.
+    # notifications: re-queue outbox rows still unsent after the grace period (lost task, dead broker)
+    "notifications-sweep": {"task": "portal.notifications.tasks.sweep_outbox", "schedule": 60.0},
+    # notifications: each staff member's daily digest of what is due, at 08:00 Asia/Shanghai
+    "notifications-daily-digest": {
+        "task": "portal.notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # approvals: submitted applications unanswered for 5 working days count as accepted (Art. 32)
+    "approvals-deemed-acceptance": {
+        "task": "approvals.tasks.deem_accepted_scan",
+        "schedule": crontab(minute=15),
+    },
+    # approvals: 容缺 cases whose deferred materials are overdue are terminated
+    "approvals-deferred-overdue": {
+        "task": "approvals.tasks.deferred_overdue_scan",
+        "schedule": crontab(hour=1, minute=5),
+    },
+    # supervision: raise / close yellow, red, statutory, step and conduct alerts
+    "supervision-alert-scan": {"task": "supervision.tasks.alert_scan", "schedule": 300.0},
+    # complaints: rating reminders after 3 days, overdue rectification tickets and complaints
+    "complaints-rating-reminders": {
+        "task": "complaints.tasks.rating_reminder_scan",
+        "schedule": crontab(minute=30),
+    },
+    "complaints-overdue-scan": {"task": "complaints.tasks.overdue_scan", "schedule": crontab(minute=45)},
 }

@@ -60,3 +60,119 @@ def citizen(**kwargs):  # type: ignore[no-untyped-def]
 
 def staff(role: str, department: Department | None = None, **kwargs):  # type: ignore[no-untyped-def]
     return UserFactory(role=role, department=department, **kwargs)
+
+
+# --- catalogue, applications and cases (shared by every app's tests) -----------------------------
+import datetime  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from approvals.constants import CaseState  # noqa: E402
+from approvals.models import Case  # noqa: E402
+from intake.constants import ApplicationStatus, ItemStatus  # noqa: E402
+from intake.models import Application, Item, Material, Step  # noqa: E402
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    """A published item with a 20-working-day statutory and 5-day promised limit."""
+
+    class Meta:
+        model = Item
+
+    code = factory.Sequence(lambda n: f"ITEM-{n:04d}")
+    name = factory.Sequence(lambda n: f"测试许可事项{n}")
+    department = factory.SubFactory(DepartmentFactory)
+    status = ItemStatus.PUBLISHED
+    statutory_limit = 20
+    promised_limit = 5
+    legal_basis = "《中华人民共和国行政许可法》"
+    conditions = "申请人具备相应条件"
+
+
+class MaterialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Material
+
+    item = factory.SubFactory(ItemFactory)
+    name = factory.Sequence(lambda n: f"申请材料{n}")
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Step
+
+    item = factory.SubFactory(ItemFactory)
+    name = "审查"
+    role = "review"
+    limit_days = 2
+
+
+def item_snapshot(item: Item) -> dict:
+    return {
+        "code": item.code,
+        "name": item.name,
+        "department_id": item.department_id,
+        "statutory_limit": item.statutory_limit,
+        "promised_limit": item.promised_limit,
+        "limit_unit": item.limit_unit,
+    }
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A submitted application (no case: use CaseFactory for that)."""
+
+    class Meta:
+        model = Application
+
+    reference = factory.Sequence(lambda n: f"SP-20260101-{n:06d}")
+    item = factory.SubFactory(ItemFactory)
+    applicant = factory.LazyFunction(citizen)
+    status = ApplicationStatus.SUBMITTED
+    applicant_name = factory.LazyAttribute(lambda o: o.applicant.display_name)
+    contact_phone = "13912345678"
+    item_snapshot = factory.LazyAttribute(lambda o: item_snapshot(o.item))
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A case in any state with dates set directly (for tests of readers: lists, figures, alerts).
+
+    Tests of the state machine itself go through the approvals services instead.
+    ``CaseFactory(accepted=True)`` is an accepted case with its due dates; ``concluded=True`` an
+    approved one.
+    """
+
+    class Meta:
+        model = Case
+
+    class Params:
+        accepted = factory.Trait(
+            state=CaseState.ACCEPTED,
+            accepted_on=datetime.date(2026, 3, 2),
+            accepted_at=factory.LazyAttribute(
+                lambda o: timezone.make_aware(datetime.datetime.combine(o.accepted_on, datetime.time(10)))
+            ),
+            promised_due=datetime.date(2026, 3, 9),
+            statutory_due=datetime.date(2026, 3, 30),
+        )
+        concluded = factory.Trait(
+            accepted=True,
+            state=CaseState.APPROVED,
+            outcome="approved",
+            concluded_on=datetime.date(2026, 3, 6),
+            concluded_at=factory.LazyAttribute(
+                lambda o: timezone.make_aware(datetime.datetime.combine(o.concluded_on, datetime.time(16)))
+            ),
+            elapsed_days=4,
+        )
+
+    application = factory.SubFactory(ApplicationFactory)
+    reference = factory.LazyAttribute(lambda o: o.application.reference)
+    item = factory.LazyAttribute(lambda o: o.application.item)
+    department = factory.LazyAttribute(lambda o: o.item.department)
+    applicant = factory.LazyAttribute(lambda o: o.application.applicant)
+    state = CaseState.SUBMITTED
+    statutory_limit = factory.LazyAttribute(lambda o: o.item.statutory_limit)
+    promised_limit = factory.LazyAttribute(lambda o: o.item.promised_limit)
+    submitted_at = factory.LazyAttribute(lambda o: o.application.submitted_at)
+    received_on = factory.LazyAttribute(lambda o: timezone.localdate(o.submitted_at))

@@ -1,13 +1,19 @@
 import pytest
 
-from portal.accounts.constants import Role
-from tests.factories import DepartmentFactory, citizen, staff
+from approvals.constants import CaseState
+from tests.factories import CaseFactory, UserFactory
 
 
 @pytest.mark.django_db
-def test_factory_users_have_their_roles():
-    dept = DepartmentFactory()
-    clerk = staff(Role.CLERK, dept)
-    assert clerk.has_role(Role.CLERK) and not clerk.has_role(Role.REVIEWER)
-    assert citizen().is_applicant
-    assert clerk.check_password("demo12345")
+def test_user_factory_puts_user_in_role_group():
+    user = UserFactory(role="clerk")
+    assert user.has_role("clerk")
+    assert user.check_password("demo12345")
+
+
+@pytest.mark.django_db
+def test_case_factory_traits_give_dated_cases():
+    case = CaseFactory(concluded=True)
+    assert case.state == CaseState.APPROVED
+    assert case.accepted_on < case.concluded_on <= case.promised_due
+    assert case.application.item == case.item

@@ -29,12 +29,35 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Each app may add its own ``<app>/roles.py`` with ``PERMISSIONS: dict[str, list[str]]`` (role → dotted
+# codenames); they are merged here so that no app edits another's list.
+APP_ROLE_MODULES = ["intake.roles", "approvals.roles", "supervision.roles", "complaints.roles",
+                    "portal.notifications.roles", "portal.workcalendar.roles"]
+
+
+def all_role_permissions() -> dict[str, list[str]]:
+    import importlib
+
+    merged: dict[str, list[str]] = {str(k): list(v) for k, v in ROLE_PERMISSIONS.items()}
+    for name in APP_ROLE_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        for role, perms in getattr(module, "PERMISSIONS", {}).items():
+            merged.setdefault(str(role), []).extend(perms)
+    return merged
+
+
 def sync_role_groups(sender: Any = None, **kwargs: Any) -> None:
     from django.contrib.auth.models import Group, Permission
 
+    table = all_role_permissions()
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
-        wanted = ROLE_PERMISSIONS.get(role, [])
+        wanted = table.get(role.value, [])
         perms = []
         for dotted in wanted:
             app_label, codename = dotted.split(".", 1)
