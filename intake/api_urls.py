@@ -1,3 +1,3 @@
-from django.urls import path  # noqa: F401
+from .apis import applications, catalogue
 
-urlpatterns: list = []
+urlpatterns = catalogue.urlpatterns + applications.urlpatterns

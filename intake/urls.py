@@ -1,4 +1,5 @@
-from django.urls import path  # noqa: F401
+"""Intake pages. Each module of ``intake.views`` owns its urlpatterns (catalogue / apply / window)."""
+from .views import apply, catalogue, window
 
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns = catalogue.urlpatterns + apply.urlpatterns + window.urlpatterns

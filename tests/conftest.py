@@ -8,9 +8,12 @@ from django.conf import settings
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass of .ci/run)")
+    skip_worker = pytest.mark.skip(reason="starts a real worker: runs in the PostgreSQL + Redis pass of .ci/run")
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+        elif "worker" in item.keywords and not on_postgres:
+            item.add_marker(skip_worker)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,2 @@
+"""API: catalogue (owned by its helper; see intake/api_urls.py)."""
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+"""Pages: apply (owned by its helper; see intake/urls.py)."""
+urlpatterns: list = []

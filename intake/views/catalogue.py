@@ -1,0 +1,2 @@
+"""Pages: catalogue (owned by its helper; see intake/urls.py)."""
+urlpatterns: list = []

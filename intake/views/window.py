@@ -1,0 +1,2 @@
+"""Pages: window (owned by its helper; see intake/urls.py)."""
+urlpatterns: list = []
