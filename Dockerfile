@@ -1,0 +1,13 @@
+# Production image: the same code runs as web (gunicorn), Celery worker and Celery beat.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PORTAL_VAR_DIR=/var/lib/portal
+WORKDIR /app
+COPY pyproject.toml ./
+COPY . .
+RUN pip install --no-cache-dir . \
+ && useradd --system --home /app portal \
+ && mkdir -p /var/lib/portal && chown portal /var/lib/portal
+USER portal
+RUN SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput -v 0
+EXPOSE 8000
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,48 @@
+"""Helpers shared by the benchmarks. Every benchmark reports ratios against a baseline measured in the
+same run on the same machine, never absolute times: the machine is small and noisy.
+
+Run a benchmark with the project's Python, e.g. ``.venv/bin/python bench/notifications_throughput.py``.
+They use the configured database (set DATABASE_URL to PostgreSQL for the figures that matter).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+
+
+def timed(fn: Callable[[], object], *, repeat: int = 5, warmup: int = 1) -> float:
+    """Median wall-clock seconds of ``fn`` over ``repeat`` runs after ``warmup`` runs."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def report(name: str, value: float, baseline: float, *, goal: float | None = None) -> bool:
+    """Print ``name``: value / baseline as a ratio (and whether it meets ``goal``: ratio ≤ goal)."""
+    ratio = value / baseline if baseline else float("inf")
+    verdict = ""
+    ok = True
+    if goal is not None:
+        ok = ratio <= goal
+        verdict = f"  goal ≤ {goal:g}×: {'OK' if ok else 'MISSED'}"
+    print(f"{name}: {value * 1000:.1f} ms vs baseline {baseline * 1000:.1f} ms = {ratio:.2f}×{verdict}")
+    return ok
