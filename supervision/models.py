@@ -1,1 +1,117 @@
+"""Supervision (电子监察): alert rules, alerts and accountability findings (DESIGN §5)."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from approvals.models import Case
+from intake.models import Item
+from portal.accounts.models import Department
+
+from .constants import AlertLevel, AlertState, FindingKind
+
+
+class AlertRule(models.Model):
+    """How and when a level is raised. A rule with neither item nor department is the default; an item
+    rule beats a department rule, which beats the default. ``days`` is the number of working days
+    (yellow: days left before the promised due date; intake_overdue: the deemed-acceptance limit)."""
+
+    level = models.CharField(_("预警级别"), max_length=20, choices=AlertLevel.choices)
+    department = models.ForeignKey(
+        Department, verbose_name=_("适用部门"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.ForeignKey(Item, verbose_name=_("适用事项"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    days = models.PositiveSmallIntegerField(_("工作日数"), default=1)
+    active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["level", "department", "item"]
+        verbose_name = _("预警规则")
+        verbose_name_plural = _("预警规则")
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        clash = AlertRule.objects.filter(level=self.level, department=self.department, item=self.item)
+        if self.pk:
+            clash = clash.exclude(pk=self.pk)
+        if clash.exists():
+            raise ValidationError(_("同一级别、同一适用范围的规则已存在。"))
+
+    def __str__(self) -> str:
+        scope = self.item or self.department or _("默认")
+        return f"{self.get_level_display()} · {scope}"
+
+
+class Alert(models.Model):
+    """One alert of one level on one case (a step alert once per step): raised once by the scan, closed
+    when the case concludes. Life: raised → explained (情况说明) → reviewed by the efficiency office."""
+
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="alerts")
+    level = models.CharField(_("预警级别"), max_length=20, choices=AlertLevel.choices)
+    step = models.CharField(_("环节"), max_length=60, blank=True, default="")
+    department = models.ForeignKey(
+        Department, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="alerts"
+    )
+    due = models.DateField(_("到期日期"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=AlertState.choices, default=AlertState.RAISED)
+    raised_at = models.DateTimeField(_("预警时间"), db_index=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True, db_index=True)
+    scan_token = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    explanation = models.TextField(_("情况说明"), blank=True)
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    explained_at = models.DateTimeField(_("说明时间"), null=True, blank=True)
+    review_note = models.TextField(_("审核意见"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["scan_token"])
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("监察预警")
+        verbose_name_plural = _("监察预警")
+        constraints = [models.UniqueConstraint(fields=["case", "level", "step"], name="alert_once_per_case_level")]
+        indexes = [models.Index(fields=["department", "closed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_level_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class AccountabilityFinding(models.Model):
+    """An accountability finding (效能问责) recorded by the efficiency office against a person or a
+    department, usually on review of an alert."""
+
+    alert = models.ForeignKey(
+        Alert, verbose_name=_("预警"), null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    case = models.ForeignKey(Case, verbose_name=_("办件"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("被问责部门"), on_delete=models.PROTECT, related_name="findings"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("被问责人员"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="accountability_findings",
+    )
+    kind = models.CharField(_("问责方式"), max_length=12, choices=FindingKind.choices)
+    finding = models.TextField(_("问责事实与依据"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("效能问责")
+        verbose_name_plural = _("效能问责")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.person or self.department}"

@@ -1,0 +1,46 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AlertLevel(models.TextChoices):
+    YELLOW = "yellow", _("黄牌预警")
+    RED = "red", _("红牌")
+    STATUTORY = "statutory", _("法定超期")
+    STEP = "step", _("环节超时")
+    INTAKE_OVERDUE = "intake_overdue", _("超期未受理")
+    REFUSAL_NO_REASON = "refusal_no_reason", _("不予受理未说明理由")
+
+
+# Levels that are conduct triggers (行为监察) rather than deadline alerts.
+CONDUCT_LEVELS = frozenset({AlertLevel.INTAKE_OVERDUE, AlertLevel.REFUSAL_NO_REASON})
+# Levels escalated to the efficiency office.
+OFFICE_LEVELS = frozenset({AlertLevel.RED, AlertLevel.STATUTORY, AlertLevel.REFUSAL_NO_REASON})
+# Levels that need a written explanation (情况说明) before review.
+EXPLANATION_REQUIRED = frozenset({AlertLevel.RED, AlertLevel.STATUTORY})
+
+# Default days per level when no rule row exists: yellow = working days left before the promised due
+# date; intake_overdue = the deemed-acceptance limit (行政许可法 Art. 32).
+DEFAULT_DAYS = {AlertLevel.YELLOW: 1, AlertLevel.INTAKE_OVERDUE: 5}
+
+
+class AlertState(models.TextChoices):
+    RAISED = "raised", _("已预警")
+    EXPLAINED = "explained", _("已说明")
+    REVIEWED = "reviewed", _("已审核")
+
+
+class FindingKind(models.TextChoices):
+    NONE = "none", _("不予问责")
+    REMINDER = "reminder", _("提醒谈话")
+    CRITICISM = "criticism", _("批评教育")
+    CIRCULATED = "circulated", _("通报批评")
+    ADMONITION = "admonition", _("诫勉谈话")
+    DISCIPLINE = "discipline", _("移送纪检监察")
+
+
+class Breakdown(models.TextChoices):
+    DEPARTMENT = "department", _("按部门")
+    ITEM = "item", _("按事项")
+    WINDOW = "window", _("按窗口")
+    CLERK = "clerk", _("按受理人员")
+    MONTH = "month", _("按月份")
