@@ -1,0 +1,426 @@
+"""The figures of DESIGN §5, computed in the database for a cohort and a breakdown.
+
+A cohort is the set of cases accepted between two dates (inclusive), looked at "as of" a moment:
+- concluded (办结) = a decision exists (approved / denied, delivered or revoked afterwards) with
+  ``concluded_at`` not after "as of";
+- open = still running, or concluded after "as of";
+- early = concluded with ``elapsed_days < promised_limit``; on time = ``concluded_on <= promised_due``;
+- overdue = concluded after the promised due date, or open while the "as of" date is past it;
+  statutory breach the same against the statutory due date;
+- mean actual days = mean ``elapsed_days`` of concluded cases; actual speed-up = 1 − mean actual days /
+  mean statutory limit over those same cases; promised speed-up = 1 − Σ promised / Σ statutory limit
+  over the published catalogue items;
+- satisfaction = non-voided ratings of 3–5 / all non-voided ratings (given by "as of") of cohort cases;
+- complaints = complaints received in the period (by "as of"), concluded = ``concluded_at`` by "as of".
+
+Every figure is an aggregate query (one for the cases and their ratings, one for complaints, one for
+the catalogue) whatever the number of cases; rates keep their numerator and denominator.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from approvals.constants import DECIDED_STATES, RUNNING_STATES
+from approvals.models import Case
+from intake.constants import ItemStatus
+from intake.models import Item
+
+from .constants import Breakdown
+
+FOUR = Decimal("0.0001")
+
+# The keys of one row, in the order the report prints them (issue #6).
+ROW_KEYS = (
+    "accepted",
+    "concluded",
+    "completion_rate",
+    "early_rate",
+    "on_time_rate",
+    "overdue",
+    "statutory_breaches",
+    "mean_actual_days",
+    "actual_speedup",
+    "satisfaction",
+    "ratings",
+    "complaints_received",
+    "complaints_concluded",
+    "complaint_completion_rate",
+)
+RATE_KEYS = ("completion_rate", "early_rate", "on_time_rate", "actual_speedup", "satisfaction", "complaint_completion_rate")
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(FOUR, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """numerator / denominator, rounded to 4 places; ``None`` when the denominator is 0."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return _round(Decimal(self.numerator) / Decimal(self.denominator))
+
+    def as_float(self) -> float | None:
+        v = self.value
+        return None if v is None else float(v)
+
+    def __str__(self) -> str:
+        v = self.value
+        return "—" if v is None else f"{v * 100:.2f}%"
+
+
+@dataclass
+class Row:
+    group: Any = None
+    label: str = ""
+    accepted: int = 0
+    concluded: int = 0
+    early: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    statutory_breaches: int = 0
+    open: int = 0
+    elapsed_n: int = 0
+    elapsed_sum: int = 0
+    statutory_sum: int = 0
+    promised_sum: int = 0
+    ratings: int = 0
+    good_ratings: int = 0
+    complaints_received: int = 0
+    complaints_concluded: int = 0
+
+    @property
+    def completion_rate(self) -> Rate:
+        return Rate(self.concluded, self.accepted)
+
+    @property
+    def early_rate(self) -> Rate:
+        return Rate(self.early, self.concluded)
+
+    @property
+    def on_time_rate(self) -> Rate:
+        return Rate(self.on_time, self.concluded)
+
+    @property
+    def mean_actual_days(self) -> Decimal | None:
+        return _round(Decimal(self.elapsed_sum) / self.elapsed_n) if self.elapsed_n else None
+
+    @property
+    def mean_statutory_limit(self) -> Decimal | None:
+        return _round(Decimal(self.statutory_sum) / self.elapsed_n) if self.elapsed_n else None
+
+    @property
+    def mean_promised_limit(self) -> Decimal | None:
+        return _round(Decimal(self.promised_sum) / self.elapsed_n) if self.elapsed_n else None
+
+    @property
+    def actual_speedup(self) -> Rate:
+        # 1 − mean actual / mean statutory over the same cases = (Σ statutory − Σ elapsed) / Σ statutory
+        return Rate(self.statutory_sum - self.elapsed_sum, self.statutory_sum)
+
+    @property
+    def satisfaction(self) -> Rate:
+        return Rate(self.good_ratings, self.ratings)
+
+    @property
+    def complaint_completion_rate(self) -> Rate:
+        return Rate(self.complaints_concluded, self.complaints_received)
+
+    def as_dict(self, *, fractions: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in ROW_KEYS:
+            value = getattr(self, key)
+            if isinstance(value, Rate):
+                out[key] = value.as_float()
+            elif isinstance(value, Decimal):
+                out[key] = float(value)
+            else:
+                out[key] = value
+        if fractions:
+            out["fractions"] = {
+                key: [getattr(self, key).numerator, getattr(self, key).denominator] for key in RATE_KEYS
+            }
+        return out
+
+
+@dataclass
+class Report:
+    accepted_from: datetime.date
+    accepted_to: datetime.date
+    as_of: datetime.datetime
+    by: str | None
+    promised_speedup: Rate
+    rows: list[Row] = field(default_factory=list)
+
+    def as_dict(self, *, fractions: bool = False) -> dict[str, Any]:
+        rows = []
+        for row in self.rows:
+            data = row.as_dict(fractions=fractions)
+            if self.by:
+                data = {"group": _json_key(row.group), "label": row.label, **data}
+            rows.append(data)
+        out: dict[str, Any] = {
+            "accepted_from": self.accepted_from.isoformat(),
+            "accepted_to": self.accepted_to.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "by": self.by,
+            "promised_speedup": self.promised_speedup.as_float(),
+            "rows": rows,
+        }
+        if fractions:
+            out["promised_speedup_fraction"] = [self.promised_speedup.numerator, self.promised_speedup.denominator]
+        return out
+
+    @property
+    def total(self) -> Row:
+        return self.rows[0] if self.rows and not self.by else _sum_rows(self.rows)
+
+
+def _json_key(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()[:7]
+    return value
+
+
+def _sum_rows(rows: list[Row]) -> Row:
+    total = Row(label="合计")
+    for row in rows:
+        for name in Row.__dataclass_fields__:
+            if name not in ("group", "label"):
+                setattr(total, name, getattr(total, name) + getattr(row, name))
+    return total
+
+
+# --- grouping ------------------------------------------------------------------------------------
+
+# breakdown → (case group expression, case label field, complaint group expression or None)
+def _case_group(by: str) -> tuple[Any, str | None]:
+    return {
+        Breakdown.DEPARTMENT: (F("department_id"), "department__name"),
+        Breakdown.ITEM: (F("item_id"), "item__name"),
+        Breakdown.WINDOW: (F("window_id"), "window__number"),
+        Breakdown.CLERK: (F("clerk_id"), "clerk__real_name"),
+        Breakdown.MONTH: (TruncMonth("accepted_on"), None),
+    }[Breakdown(by)]
+
+
+def _complaint_group(by: str) -> Any:
+    return {
+        Breakdown.DEPARTMENT: F("department_id"),
+        Breakdown.ITEM: F("case__item_id"),
+        Breakdown.WINDOW: F("window_id"),
+        Breakdown.CLERK: F("person_id"),
+        Breakdown.MONTH: TruncMonth("received_on"),
+    }[Breakdown(by)]
+
+
+def _model(label: str) -> Any:
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def _has_field(model: Any, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - FieldDoesNotExist
+        return False
+    return True
+
+
+# --- the figures ---------------------------------------------------------------------------------
+
+
+def cohort_cases(
+    *, accepted_from: datetime.date, accepted_to: datetime.date, department_id: int | None = None
+) -> QuerySet[Case]:
+    qs = Case.objects.filter(accepted_on__gte=accepted_from, accepted_on__lte=accepted_to)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    return qs
+
+
+def concluded_q(as_of: datetime.datetime) -> Q:
+    return Q(state__in=list(DECIDED_STATES), concluded_at__isnull=False, concluded_at__lte=as_of)
+
+
+def open_q(as_of: datetime.datetime) -> Q:
+    return Q(state__in=list(RUNNING_STATES)) | Q(concluded_at__gt=as_of)
+
+
+def case_aggregates(as_of: datetime.datetime) -> dict[str, Any]:
+    """The aggregate expressions over cases (and their one rating) as of a moment."""
+    as_of_date = timezone.localdate(as_of)
+    done = concluded_q(as_of)
+    opened = open_q(as_of)
+    timed = done & Q(elapsed_days__isnull=False)
+    aggs: dict[str, Any] = {
+        "accepted": Count("id"),
+        "concluded": Count("id", filter=done),
+        "early": Count("id", filter=done & Q(elapsed_days__lt=F("promised_limit"))),
+        "on_time": Count("id", filter=done & Q(concluded_on__lte=F("promised_due"))),
+        "overdue": Count(
+            "id",
+            filter=(done & Q(concluded_on__gt=F("promised_due"))) | (opened & Q(promised_due__lt=as_of_date)),
+        ),
+        "statutory_breaches": Count(
+            "id",
+            filter=(done & Q(concluded_on__gt=F("statutory_due"))) | (opened & Q(statutory_due__lt=as_of_date)),
+        ),
+        "open": Count("id", filter=opened),
+        "elapsed_n": Count("id", filter=timed),
+        "elapsed_sum": Sum("elapsed_days", filter=timed),
+        "statutory_sum": Sum("statutory_limit", filter=timed),
+        "promised_sum": Sum("promised_limit", filter=timed),
+    }
+    rating = _model("complaints.Rating")
+    if rating is not None and _has_field(rating, "case"):
+        valid = Q(rating__isnull=False, rating__voided=False, rating__created_at__lte=as_of)
+        aggs["ratings"] = Count("rating", filter=valid)
+        aggs["good_ratings"] = Count("rating", filter=valid & Q(rating__overall__gte=3))
+    return aggs
+
+
+def _fill(row: Row, data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        if key in Row.__dataclass_fields__ and key not in ("group", "label"):
+            setattr(row, key, int(value or 0))
+
+
+def complaint_counts(
+    *,
+    accepted_from: datetime.date,
+    accepted_to: datetime.date,
+    as_of: datetime.datetime,
+    by: str | None,
+    department_id: int | None = None,
+) -> dict[Any, dict[str, int]]:
+    complaint = _model("complaints.Complaint")
+    if complaint is None or not _has_field(complaint, "received_on"):
+        return {}
+    qs = complaint.objects.filter(received_on__gte=accepted_from, received_on__lte=accepted_to, received_at__lte=as_of)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    aggs = {
+        "complaints_received": Count("id"),
+        "complaints_concluded": Count("id", filter=Q(concluded_at__isnull=False, concluded_at__lte=as_of)),
+    }
+    if not by:
+        return {None: qs.aggregate(**aggs)}
+    rows = qs.annotate(g=_complaint_group(by)).values("g").annotate(**aggs).order_by()
+    return {r["g"]: r for r in rows}
+
+
+def promised_speedup(*, department_id: int | None = None) -> Rate:
+    qs = Item.objects.filter(status=ItemStatus.PUBLISHED)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    sums = qs.aggregate(p=Sum("promised_limit"), s=Sum("statutory_limit"))
+    p, s = int(sums["p"] or 0), int(sums["s"] or 0)
+    return Rate(s - p, s)
+
+
+def _month_key(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    return value
+
+
+def figures(
+    *,
+    accepted_from: datetime.date,
+    accepted_to: datetime.date,
+    as_of: datetime.datetime,
+    by: str | None = None,
+    department_id: int | None = None,
+) -> Report:
+    """Every figure of DESIGN §5 for the cohort, overall (``by=None``) or per group of ``by``."""
+    if by:
+        by = Breakdown(by).value
+    cases = cohort_cases(accepted_from=accepted_from, accepted_to=accepted_to, department_id=department_id)
+    aggs = case_aggregates(as_of)
+    report = Report(
+        accepted_from=accepted_from,
+        accepted_to=accepted_to,
+        as_of=as_of,
+        by=by,
+        promised_speedup=promised_speedup(department_id=department_id),
+    )
+    complaints = complaint_counts(
+        accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, by=by, department_id=department_id
+    )
+    if not by:
+        row = Row(label="合计")
+        _fill(row, cases.aggregate(**aggs))
+        _fill(row, complaints.get(None, {}))
+        report.rows = [row]
+        return report
+
+    group_expr, label_field = _case_group(by)
+    values = ["g"] + ([label_field] if label_field else [])
+    rows: dict[Any, Row] = {}
+    for data in cases.annotate(g=group_expr).values(*values).annotate(**aggs).order_by():
+        key = _month_key(data["g"])
+        label = data.get(label_field) if label_field else None
+        row = Row(group=key, label=_label(by, key, label))
+        _fill(row, data)
+        rows[key] = row
+    for key, data in complaints.items():
+        key = _month_key(key)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = Row(group=key, label=_label(by, key, None))
+        _fill(row, {k: v for k, v in data.items() if k.startswith("complaints_")})
+    _fill_missing_labels(by, rows)
+    report.rows = sorted(rows.values(), key=lambda r: (r.group is None, str(r.group) if by == Breakdown.MONTH else r.label))
+    return report
+
+
+def _label(by: str, key: Any, label: Any) -> str:
+    if key is None:
+        return "（未指定）"
+    if by == Breakdown.MONTH:
+        return key.strftime("%Y-%m")
+    if by == Breakdown.WINDOW and label is not None:
+        return f"{label}号窗口"
+    return str(label) if label not in (None, "") else ""
+
+
+def _fill_missing_labels(by: str, rows: dict[Any, Row]) -> None:
+    """Rows that only have complaints (or a clerk without a real name) get their label in one query."""
+    missing = [k for k, r in rows.items() if k is not None and not r.label]
+    if not missing:
+        return
+    if by == Breakdown.DEPARTMENT:
+        from portal.accounts.models import Department
+
+        names = dict(Department.objects.filter(pk__in=missing).values_list("pk", "name"))
+    elif by == Breakdown.ITEM:
+        names = dict(Item.objects.filter(pk__in=missing).values_list("pk", "name"))
+    elif by == Breakdown.WINDOW:
+        from portal.accounts.models import Window
+
+        names = {pk: f"{n}号窗口" for pk, n in Window.objects.filter(pk__in=missing).values_list("pk", "number")}
+    elif by == Breakdown.CLERK:
+        from portal.accounts.models import User
+
+        names = {u.pk: u.display_name for u in User.objects.filter(pk__in=missing)}
+    else:
+        names = {}
+    for key in missing:
+        rows[key].label = str(names.get(key, key))

@@ -1,0 +1,12 @@
+import pytest
+
+
+@pytest.fixture
+def calendar(db):  # type: ignore[no-untyped-def]
+    from portal.workcalendar import services
+    from portal.workcalendar.seed import seed_years
+
+    seed_years([2025, 2026])
+    services.invalidate()
+    yield
+    services.invalidate()
