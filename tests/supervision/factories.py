@@ -30,7 +30,7 @@ def make_case(
         application=app,
         state=state,
         accepted_on=accepted_on,
-        accepted_at=at(accepted_on, 10),
+        accepted_at=at(accepted_on, 10) if accepted_on else None,
         promised_due=promised_due,
         statutory_due=statutory_due,
         concluded_on=concluded_on,
