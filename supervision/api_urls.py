@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .apis import AlertListApi, FiguresApi
+
+urlpatterns = [
+    path("supervision/figures/", FiguresApi.as_view(), name="supervision-figures"),
+    path("supervision/alerts/", AlertListApi.as_view(), name="supervision-alerts"),
+]

@@ -1,0 +1,47 @@
+"""Supervision API: the figures of DESIGN §5 and the alert list (thin views over figures/selectors)."""
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.exceptions import ApplicationError
+
+from .figures import figures
+from .selectors import alert_list, figures_scope, is_supervisor
+from .serializers import AlertSerializer, FiguresQuerySerializer, FiguresSerializer
+
+
+class FiguresApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[FiguresQuerySerializer], responses=FiguresSerializer, operation_id="supervision_figures")
+    def get(self, request: Request) -> Response:
+        department_id = figures_scope(user=request.user)  # type: ignore[arg-type]
+        query = FiguresQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            raise ApplicationError("查询参数有误。", extra=dict(query.errors))
+        params: dict[str, Any] = query.validated_data
+        report = figures(department_id=department_id, **params)
+        return Response(report.as_dict(fractions=True))
+
+
+class AlertListApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    class Pagination(PageNumberPagination):
+        page_size = 50
+
+    @extend_schema(responses=AlertSerializer(many=True), operation_id="supervision_alerts")
+    def get(self, request: Request) -> Response:
+        if not (is_supervisor(request.user) or request.user.is_portal_staff):  # type: ignore[union-attr]
+            from portal.exceptions import PermissionDeniedError
+
+            raise PermissionDeniedError("无权查看监察预警。")
+        qs = alert_list(user=request.user, filters=request.query_params)  # type: ignore[arg-type]
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(AlertSerializer(page, many=True).data)
