@@ -1,0 +1,250 @@
+"""Supervision pages: dashboard, alerts, alert detail (explain / review / accountability), exports."""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from portal.accounts.constants import Role
+from portal.accounts.models import Department, User
+from portal.exceptions import ApplicationError, PermissionDeniedError
+
+from . import exports
+from .constants import AlertLevel, AlertState, Breakdown, FindingKind
+from .figures import figures
+from .selectors import alert_list, figures_scope, overdue_cases
+from .serializers import FiguresQuerySerializer
+from .services import alert_explain, alert_review, can_explain, can_review, finding_record
+
+
+def _scope(request: HttpRequest) -> int | None:
+    try:
+        return figures_scope(user=request.user)  # type: ignore[arg-type]
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+
+
+def _cohort(request: HttpRequest) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Cohort parameters from the query string; defaults: this year to today, as of now."""
+    today = timezone.localdate()
+    data = {
+        "accepted_from": request.GET.get("accepted_from") or today.replace(month=1, day=1).isoformat(),
+        "accepted_to": request.GET.get("accepted_to") or today.isoformat(),
+        "by": "",
+    }
+    if request.GET.get("as_of"):
+        data["as_of"] = request.GET["as_of"]
+    query = FiguresQuerySerializer(data=data)
+    if query.is_valid():
+        return dict(query.validated_data), {}
+    fallback = FiguresQuerySerializer(
+        data={"accepted_from": today.replace(month=1, day=1).isoformat(), "accepted_to": today.isoformat()}
+    )
+    fallback.is_valid(raise_exception=True)
+    return dict(fallback.validated_data), {k: [str(m) for m in v] for k, v in query.errors.items()}
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    department_id = _scope(request)
+    cohort, errors = _cohort(request)
+    cohort.pop("by", None)
+    kw = dict(department_id=department_id, **cohort)
+    summary = figures(**kw)
+    by_month = figures(by=Breakdown.MONTH, **kw)
+    by_dept = figures(by=Breakdown.DEPARTMENT, **kw)
+    by_item = figures(by=Breakdown.ITEM, **kw)
+    by_window = figures(by=Breakdown.WINDOW, **kw)
+    red_dept, blue_dept = exports.red_blue(by_dept)
+    red_win, blue_win = exports.red_blue(by_window)
+    charts = {
+        "months": [r.label for r in by_month.rows],
+        "accepted": [r.accepted for r in by_month.rows],
+        "concluded": [r.concluded for r in by_month.rows],
+        "departments": [r.label for r in by_dept.rows],
+        "dept_completion": [r.completion_rate.as_float() for r in by_dept.rows],
+        "dept_on_time": [r.on_time_rate.as_float() for r in by_dept.rows],
+        "dept_satisfaction": [r.satisfaction.as_float() for r in by_dept.rows],
+        "items": [r.label for r in by_item.rows if r.elapsed_n],
+        "item_statutory": [float(r.mean_statutory_limit or 0) for r in by_item.rows if r.elapsed_n],
+        "item_promised": [float(r.mean_promised_limit or 0) for r in by_item.rows if r.elapsed_n],
+        "item_actual": [float(r.mean_actual_days or 0) for r in by_item.rows if r.elapsed_n],
+        "labels": {
+            "accepted": str(_("受理量")), "concluded": str(_("办结量")), "completion": str(_("办结率")),
+            "on_time": str(_("按时办结率")), "satisfaction": str(_("好评率")), "statutory": str(_("法定时限")),
+            "promised": str(_("承诺时限")), "actual": str(_("实际办理时限")),
+        },
+    }
+    query = request.GET.urlencode()
+    context = {
+        "summary": summary,
+        "row": summary.rows[0],
+        "by_month": by_month,
+        "by_dept": by_dept,
+        "by_item": by_item,
+        "red_dept": red_dept, "blue_dept": blue_dept, "red_win": red_win, "blue_win": blue_win,
+        "overdue": overdue_cases(department_id=department_id)[:20],
+        "alerts": alert_list(user=request.user, filters={"open": "1"})[:20],  # type: ignore[arg-type]
+        "charts": charts,
+        "cohort": cohort,
+        "errors": errors,
+        "is_office": department_id is None,
+        "department": Department.objects.filter(pk=department_id).first() if department_id else None,
+        "tables": exports.TABLE_NAMES,
+        "query": query,
+        "this_month": timezone.localdate().strftime("%Y-%m"),
+    }
+    return render(request, "supervision/dashboard.html", context)
+
+
+@login_required
+def export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    department_id = _scope(request)
+    if name not in exports.TABLE_NAMES or fmt not in ("xlsx", "csv"):
+        raise Http404
+    cohort, _errors = _cohort(request)
+    cohort.pop("by", None)
+    table = exports.cohort_tables(name=name, department_id=department_id, user=request.user, **cohort)
+    return _file([table], f"supervision-{name}", fmt)
+
+
+@login_required
+def monthly_report(request: HttpRequest, fmt: str) -> HttpResponse:
+    department_id = _scope(request)
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    try:
+        month = datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        month = timezone.localdate().replace(day=1)
+    tables = exports.monthly_report(year=month.year, month=month.month, department_id=department_id,
+                                    user=request.user)
+    return _file(tables, f"supervision-monthly-{month:%Y-%m}", fmt)
+
+
+def _file(tables: list[exports.Table], stem: str, fmt: str) -> HttpResponse:
+    if fmt == "xlsx":
+        body = exports.to_xlsx(tables)
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = exports.to_csv(tables)
+        ctype = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+def _staff_only(request: HttpRequest) -> None:
+    user = request.user
+    if not (user.is_authenticated and user.is_portal_staff):  # type: ignore[union-attr]
+        raise PermissionDenied
+
+
+@login_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    filters = {k: request.GET.get(k, "") for k in ("level", "state", "open")}
+    qs = alert_list(user=request.user, filters=filters)  # type: ignore[arg-type]
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/alerts.html",
+        {"page": page, "filters": filters, "levels": AlertLevel.choices, "states": AlertState.choices,
+         "query": request.GET.urlencode()},
+    )
+
+
+class ExplainForm(forms.Form):
+    explanation = forms.CharField(label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("问责方式"), choices=FindingKind.choices)
+    person = forms.ModelChoiceField(label=_("被问责人员"), queryset=User.objects.none(), required=False)
+    department = forms.ModelChoiceField(label=_("被问责部门"), queryset=Department.objects.all(), required=False)
+    finding = forms.CharField(label=_("问责事实与依据"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+
+    def __init__(self, *args: Any, department: Department | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = User.objects.filter(groups__name__in=[Role.CLERK, Role.REVIEWER, Role.DECIDER, Role.HEAD]).distinct()
+        if department is not None:
+            staff = staff.filter(department=department)
+            self.fields["department"].initial = department.pk
+        self.fields["person"].queryset = staff.order_by("username")  # type: ignore[attr-defined]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_only(request)
+    alert = get_object_or_404(alert_list(user=request.user), pk=pk)  # type: ignore[arg-type]
+    user: User = request.user  # type: ignore[assignment]
+    explain_form = ExplainForm(prefix="explain")
+    review_form = ReviewForm(prefix="review")
+    finding_form = FindingForm(prefix="finding", department=alert.department)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "explain":
+                explain_form = ExplainForm(request.POST, prefix="explain")
+                if explain_form.is_valid():
+                    alert_explain(alert=alert, actor=user, explanation=explain_form.cleaned_data["explanation"])
+                    messages.success(request, _("情况说明已提交。"))
+                    return redirect("supervision:alert_detail", pk=alert.pk)
+            elif action == "review":
+                review_form = ReviewForm(request.POST, prefix="review")
+                if review_form.is_valid():
+                    alert_review(alert=alert, actor=user, note=review_form.cleaned_data["note"])
+                    messages.success(request, _("预警已审核。"))
+                    return redirect("supervision:alert_detail", pk=alert.pk)
+            elif action == "finding":
+                finding_form = FindingForm(request.POST, prefix="finding", department=alert.department)
+                if finding_form.is_valid():
+                    cd = finding_form.cleaned_data
+                    finding_record(actor=user, alert=alert, kind=cd["kind"], finding=cd["finding"],
+                                   person=cd["person"], department=cd["department"])
+                    messages.success(request, _("效能问责已记录。"))
+                    return redirect("supervision:alert_detail", pk=alert.pk)
+            else:
+                messages.error(request, _("未知操作。"))
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    history = alert.history.select_related("history_user").order_by("history_date", "history_id")
+    try:
+        case_url = reverse("approvals:case_detail", args=[alert.case.reference])
+    except Exception:  # noqa: BLE001 - the approvals page may not be mounted yet
+        case_url = ""
+    return render(
+        request,
+        "supervision/alert_detail.html",
+        {
+            "alert": alert,
+            "case": alert.case,
+            "case_url": case_url,
+            "history": history,
+            "findings": alert.findings.select_related("person", "department", "recorded_by"),
+            "can_explain": can_explain(alert=alert, user=user) and alert.state == AlertState.RAISED,
+            "can_review": can_review(user=user) and alert.state != AlertState.REVIEWED,
+            "can_record": can_review(user=user),
+            "explain_form": explain_form,
+            "review_form": review_form,
+            "finding_form": finding_form,
+        },
+    )

@@ -1,0 +1,107 @@
+"""Dashboard, alert pages and exports."""
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from approvals.constants import CaseState
+from portal.accounts.constants import Role
+from supervision.constants import AlertState
+from supervision.models import AccountabilityFinding
+from supervision.services import alert_scan
+from tests.factories import DepartmentFactory, ItemFactory, WindowFactory, staff
+
+from .factories import at, make_case
+
+D = datetime.date
+
+
+@pytest.fixture
+def world(calendar):  # type: ignore[no-untyped-def]
+    d1 = DepartmentFactory(code="VW1", name="自然资源局")
+    d2 = DepartmentFactory(code="VW2", name="教育局")
+    w = WindowFactory(number=81)
+    i1 = ItemFactory(department=d1, name="建设用地规划许可")
+    i2 = ItemFactory(department=d2, name="民办学校设立")
+    holder = staff(Role.REVIEWER, d1)
+    late = make_case(i1, state=CaseState.IN_REVIEW, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 9),
+                     statutory_due=D(2026, 3, 30), holder=holder, window=w)
+    make_case(i2, state=CaseState.APPROVED, accepted_on=D(2026, 3, 3), promised_due=D(2026, 3, 10),
+              statutory_due=D(2026, 3, 31), concluded_on=D(2026, 3, 5), elapsed_days=2, window=w)
+    make_case(i1, state=CaseState.DENIED, accepted_on=D(2026, 3, 3), promised_due=D(2026, 3, 10),
+              statutory_due=D(2026, 3, 31), concluded_on=D(2026, 3, 12), elapsed_days=7)
+    alert_scan(now=at(D(2026, 3, 16), 9))
+    return {"d1": d1, "d2": d2, "holder": holder, "late": late}
+
+
+Q = "?accepted_from=2026-01-01&accepted_to=2026-12-31&as_of=2026-04-01T00:00"
+
+
+def test_dashboard_inspector_and_head(client, world):  # type: ignore[no-untyped-def]
+    client.force_login(staff(Role.INSPECTOR))
+    page = client.get("/supervision/" + Q)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "自然资源局" in html and "教育局" in html
+    assert "vendor/echarts/echarts.min.js" in html and 'id="supervision-charts"' in html
+    assert "<script>" not in html.replace('<script src', '')  # no inline scripts
+    assert world["late"].reference in html
+    client.force_login(staff(Role.HEAD, world["d2"]))
+    html = client.get("/supervision/" + Q).content.decode()
+    assert "教育局" in html and world["late"].reference not in html
+    client.force_login(staff(Role.CLERK, world["d1"]))
+    assert client.get("/supervision/").status_code == 403
+
+
+@pytest.mark.parametrize("name", ["summary", "department", "month", "item_days", "redblue_department",
+                                  "redblue_window", "overdue", "alerts", "findings", "clerk", "window", "item"])
+def test_exports(client, world, name):  # type: ignore[no-untyped-def]
+    client.force_login(staff(Role.INSPECTOR))
+    response = client.get(f"/supervision/export/{name}.xlsx" + Q)
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.active.max_row >= 1
+    response = client.get(f"/supervision/export/{name}.csv" + Q)
+    assert response.status_code == 200
+    assert response.content.startswith("\ufeff".encode())
+
+
+def test_summary_export_values(client, world):  # type: ignore[no-untyped-def]
+    client.force_login(staff(Role.INSPECTOR))
+    response = client.get("/supervision/export/summary.xlsx" + Q)
+    ws = load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in ws[1]]
+    values = dict(zip(header, [c.value for c in ws[2]], strict=True))
+    assert values["受理量"] == 3 and values["办结量"] == 2 and values["按时办结率"] == 0.5
+
+
+def test_monthly_report(client, world):  # type: ignore[no-untyped-def]
+    client.force_login(staff(Role.INSPECTOR))
+    response = client.get("/supervision/monthly-report.xlsx?month=2026-03")
+    wb = load_workbook(io.BytesIO(response.content))
+    assert "部门红蓝榜" in wb.sheetnames and "总体指标" in wb.sheetnames
+    assert client.get("/supervision/monthly-report.csv?month=2026-03").status_code == 200
+
+
+def test_alert_pages_flow(client, world):  # type: ignore[no-untyped-def]
+    alert = world["late"].alerts.get(level="red")
+    client.force_login(world["holder"])
+    assert client.get("/supervision/alerts/").status_code == 200
+    page = client.get(f"/supervision/alerts/{alert.pk}/")
+    assert "提交情况说明" in page.content.decode()
+    client.post(f"/supervision/alerts/{alert.pk}/", {"action": "explain", "explain-explanation": "材料补正延误"})
+    alert.refresh_from_db()
+    assert alert.state == AlertState.EXPLAINED
+    inspector = staff(Role.INSPECTOR)
+    client.force_login(inspector)
+    client.post(f"/supervision/alerts/{alert.pk}/", {"action": "review", "review-note": "属实"})
+    client.post(f"/supervision/alerts/{alert.pk}/", {"action": "finding", "finding-kind": "reminder",
+                                                     "finding-person": world["holder"].pk,
+                                                     "finding-finding": "超期未办结"})
+    alert.refresh_from_db()
+    assert alert.state == AlertState.REVIEWED
+    assert AccountabilityFinding.objects.get().person == world["holder"]
+    # someone of another department sees no such alert
+    client.force_login(staff(Role.REVIEWER, world["d2"]))
+    assert client.get(f"/supervision/alerts/{alert.pk}/").status_code == 404
