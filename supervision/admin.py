@@ -1,0 +1,29 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AccountabilityFinding, Alert, AlertRule
+
+
+@admin.register(AlertRule)
+class AlertRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["level", "department", "item", "days", "active", "note"]
+    list_filter = ["level", "active"]
+    autocomplete_fields: list[str] = []
+    raw_id_fields = ["item"]
+
+
+@admin.register(Alert)
+class AlertAdmin(SimpleHistoryAdmin):
+    list_display = ["case", "level", "step", "department", "due", "state", "raised_at", "closed_at"]
+    list_filter = ["level", "state", "department"]
+    search_fields = ["case__reference"]
+    raw_id_fields = ["case", "explained_by", "reviewed_by"]
+    readonly_fields = ["case", "level", "step", "department", "due", "raised_at", "closed_at", "scan_token"]
+    date_hierarchy = "raised_at"
+
+
+@admin.register(AccountabilityFinding)
+class AccountabilityFindingAdmin(SimpleHistoryAdmin):
+    list_display = ["recorded_at", "department", "person", "kind", "recorded_by"]
+    list_filter = ["kind", "department"]
+    raw_id_fields = ["alert", "case", "person", "recorded_by"]
