@@ -106,3 +106,13 @@ def test_missing_columns(tmp_path, db):  # type: ignore[no-untyped-def]
     with pytest.raises(CommandError):
         call_command("import_cases", str(path), stdout=io.StringIO(), stderr=err)
     assert "缺少列" in err.getvalue()
+
+
+def test_seed_cases(calendar):  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    call_command("seed_cases", "--count", "120", "--batch-size", "50", "--seed", "1", stdout=out)
+    assert "已生成 120 件" in out.getvalue()
+    assert Case.objects.count() == 120
+    concluded = Case.objects.filter(elapsed_days__isnull=False)
+    assert concluded.exists()
+    assert all(c.concluded_on and c.accepted_on <= c.concluded_on for c in concluded)

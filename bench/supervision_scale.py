@@ -1,0 +1,97 @@
+"""Supervision at scale (issue #6): with many cases (default 1,000,000) on PostgreSQL, time
+
+1. the alert scan (steady state: a scan after the first one, which raised the backlog),
+2. the dashboard figures of a one-year cohort (the overall row and the per-department breakdown),
+3. the worklist first page (the open cases of one department by due date, 20 rows),
+
+each as a ratio to ``SELECT count(*)`` over the cases table in the same run (goal: ≤ 2×).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_super python bench/supervision_scale.py --count 1000000
+
+Missing cases are seeded first with ``manage.py seed_cases`` (batched). Notifications of the first
+scan's backlog are not sent (notify is replaced by a no-op): the bench measures the scan itself.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from pathlib import Path
+from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import report, setup_django, timed  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1_000_000, help="cases in the table (seeded if fewer)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--goal", type=float, default=2.0)
+    args = parser.parse_args()
+
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from approvals.constants import RUNNING_STATES
+    from approvals.models import Case
+    from supervision.figures import figures
+    from supervision.services import alert_scan
+
+    if connection.vendor != "postgresql":
+        print(f"warning: running on {connection.vendor}; the goal is stated for PostgreSQL", file=sys.stderr)
+    have = Case.objects.count()
+    if have < args.count:
+        print(f"seeding {args.count - have} cases …")
+        call_command("seed_cases", "--count", str(args.count - have), "--batch-size", "10000")
+        print()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Case._meta.db_table}")
+    total = Case.objects.count()
+    print(f"cases: {total}")
+
+    table = Case._meta.db_table
+
+    def count_all() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            cursor.fetchone()
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    year_ago = today - datetime.timedelta(days=365)
+
+    with mock.patch("supervision.services.notify", lambda **kw: []):
+        first = alert_scan(now=now)
+        print(f"first scan raised {first.raised}, closed {first.closed}")
+
+        def scan() -> None:
+            alert_scan(now=now)
+
+        def cohort() -> None:
+            figures(accepted_from=year_ago, accepted_to=today, as_of=now)
+            figures(accepted_from=year_ago, accepted_to=today, as_of=now, by="department")
+
+        dept_id = (
+            Case.objects.filter(state__in=list(RUNNING_STATES)).values_list("department_id", flat=True).first()
+        )
+
+        def worklist() -> None:
+            # the department worklist's first page: open cases of one department, soonest due first
+            qs = Case.objects.filter(state__in=list(RUNNING_STATES), department_id=dept_id)
+            list(qs.select_related("item", "holder").order_by("promised_due", "id")[:20])
+
+        baseline = timed(count_all, repeat=args.repeat)
+        ok = True
+        ok &= report("alert scan", timed(scan, repeat=args.repeat), baseline, goal=args.goal)
+        ok &= report("one-year cohort figures (overall + by department)", timed(cohort, repeat=args.repeat), baseline,
+                     goal=args.goal)
+        ok &= report("worklist first page", timed(worklist, repeat=args.repeat), baseline, goal=args.goal)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
