@@ -19,6 +19,7 @@ the catalogue) whatever the number of cases; rates keep their numerator and deno
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -140,6 +141,10 @@ class Row:
     def complaint_completion_rate(self) -> Rate:
         return Rate(self.complaints_concluded, self.complaints_received)
 
+    def add(self, other: "Row") -> None:
+        for name in _ADDITIVE:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def as_dict(self, *, fractions: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key in ROW_KEYS:
@@ -155,6 +160,9 @@ class Row:
                 key: [getattr(self, key).numerator, getattr(self, key).denominator] for key in RATE_KEYS
             }
         return out
+
+
+_ADDITIVE = [n for n in Row.__dataclass_fields__ if n not in ("group", "label")]
 
 
 @dataclass
@@ -199,9 +207,7 @@ def _json_key(value: Any) -> Any:
 def _sum_rows(rows: list[Row]) -> Row:
     total = Row(label="合计")
     for row in rows:
-        for name in Row.__dataclass_fields__:
-            if name not in ("group", "label"):
-                setattr(total, name, getattr(total, name) + getattr(row, name))
+        total.add(row)
     return total
 
 
@@ -302,17 +308,18 @@ def _fill(row: Row, data: dict[str, Any]) -> None:
             setattr(row, key, int(value or 0))
 
 
-def complaint_counts(
+def complaint_rows(
     *,
     accepted_from: datetime.date,
     accepted_to: datetime.date,
     as_of: datetime.datetime,
-    by: str | None,
+    dims: Sequence[str],
     department_id: int | None = None,
-) -> dict[Any, dict[str, int]]:
+) -> list[dict[str, Any]]:
+    """Complaints received in the period by "as of" (and concluded by then), grouped by ``dims``."""
     complaint = _model("complaints.Complaint")
     if complaint is None or not _has_field(complaint, "received_on"):
-        return {}
+        return []
     qs = complaint.objects.filter(received_on__gte=accepted_from, received_on__lte=accepted_to, received_at__lte=as_of)
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
@@ -320,10 +327,10 @@ def complaint_counts(
         "complaints_received": Count("id"),
         "complaints_concluded": Count("id", filter=Q(concluded_at__isnull=False, concluded_at__lte=as_of)),
     }
-    if not by:
-        return {None: qs.aggregate(**aggs)}
-    rows = qs.annotate(g=_complaint_group(by)).values("g").annotate(**aggs).order_by()
-    return {r["g"]: r for r in rows}
+    if not dims:
+        return [qs.aggregate(**aggs)]
+    annotations = {f"g_{b}": _complaint_group(b) for b in dims}
+    return list(qs.annotate(**annotations).values(*annotations).annotate(**aggs).order_by())
 
 
 def promised_speedup(*, department_id: int | None = None) -> Rate:
@@ -350,45 +357,66 @@ def figures(
     department_id: int | None = None,
 ) -> Report:
     """Every figure of DESIGN §5 for the cohort, overall (``by=None``) or per group of ``by``."""
-    if by:
-        by = Breakdown(by).value
+    dims = [Breakdown(by).value] if by else []
+    reports = figures_many(
+        accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, by=dims, department_id=department_id
+    )
+    return reports[dims[0] if dims else None]
+
+
+def figures_many(
+    *,
+    accepted_from: datetime.date,
+    accepted_to: datetime.date,
+    as_of: datetime.datetime,
+    by: Sequence[str] = (),
+    department_id: int | None = None,
+) -> dict[str | None, Report]:
+    """The overall report (key None) and one report per breakdown in ``by``, from ONE grouped query
+    over the cases (grouped by all the breakdowns at once, then rolled up: every count and sum is
+    additive), one over the complaints and one over the catalogue."""
+    dims = [Breakdown(b).value for b in by]
+    speed = promised_speedup(department_id=department_id)
+    head = dict(accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, promised_speedup=speed)
+    total = Row(label="合计")
+    rows: dict[str, dict[Any, Row]] = {b: {} for b in dims}
     cases = cohort_cases(accepted_from=accepted_from, accepted_to=accepted_to, department_id=department_id)
     aggs = case_aggregates(as_of)
-    report = Report(
-        accepted_from=accepted_from,
-        accepted_to=accepted_to,
-        as_of=as_of,
-        by=by,
-        promised_speedup=promised_speedup(department_id=department_id),
-    )
-    complaints = complaint_counts(
-        accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, by=by, department_id=department_id
-    )
-    if not by:
-        row = Row(label="合计")
-        _fill(row, cases.aggregate(**aggs))
-        _fill(row, complaints.get(None, {}))
-        report.rows = [row]
-        return report
 
-    group_expr, label_field = _case_group(by)
-    values = ["g"] + ([label_field] if label_field else [])
-    rows: dict[Any, Row] = {}
-    for data in cases.annotate(g=group_expr).values(*values).annotate(**aggs).order_by():
-        key = _month_key(data["g"])
-        label = data.get(label_field) if label_field else None
-        row = Row(group=key, label=_label(by, key, label))
-        _fill(row, data)
-        rows[key] = row
-    for key, data in complaints.items():
-        key = _month_key(key)
-        row = rows.get(key)
+    def row_for(b: str, key: Any, label: Any) -> Row:
+        row = rows[b].get(key)
         if row is None:
-            row = rows[key] = Row(group=key, label=_label(by, key, None))
-        _fill(row, {k: v for k, v in data.items() if k.startswith("complaints_")})
-    _fill_missing_labels(by, rows)
-    report.rows = sorted(rows.values(), key=lambda r: (r.group is None, str(r.group) if by == Breakdown.MONTH else r.label))
-    return report
+            row = rows[b][key] = Row(group=key, label=_label(b, key, label))
+        return row
+
+    if not dims:
+        _fill(total, cases.aggregate(**aggs))
+    else:
+        annotations = {f"g_{b}": _case_group(b)[0] for b in dims}
+        labels = {b: _case_group(b)[1] for b in dims}
+        values = [*annotations, *[f for f in labels.values() if f]]
+        for data in cases.annotate(**annotations).values(*values).annotate(**aggs).order_by():
+            part = Row()
+            _fill(part, data)
+            total.add(part)
+            for b in dims:
+                key = _month_key(data[f"g_{b}"])
+                row_for(b, key, data.get(labels[b]) if labels[b] else None).add(part)
+    for data in complaint_rows(accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, dims=dims,
+                               department_id=department_id):
+        part = Row()
+        _fill(part, {k: v for k, v in data.items() if k.startswith("complaints_")})
+        total.add(part)
+        for b in dims:
+            row_for(b, _month_key(data[f"g_{b}"]), None).add(part)
+    out: dict[str | None, Report] = {None: Report(by=None, rows=[total], **head)}
+    for b in dims:
+        _fill_missing_labels(b, rows[b])
+        ordered = sorted(
+            rows[b].values(), key=lambda r: (r.group is None, str(r.group) if b == Breakdown.MONTH else r.label)
+        )
+        out[b] = Report(by=b, rows=ordered, **head)
+    return out
 
 
 def _label(by: str, key: Any, label: Any) -> str:

@@ -22,7 +22,7 @@ from portal.exceptions import ApplicationError, PermissionDeniedError
 
 from . import exports
 from .constants import AlertLevel, AlertState, Breakdown, FindingKind
-from .figures import figures
+from .figures import figures, figures_many
 from .selectors import alert_list, figures_scope, overdue_cases
 from .serializers import FiguresQuerySerializer
 from .services import alert_explain, alert_review, can_explain, can_review, finding_record
@@ -61,10 +61,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cohort, errors = _cohort(request)
     cohort.pop("by", None)
     kw = dict(department_id=department_id, **cohort)
-    summary = figures(**kw)
-    by_month = figures(by=Breakdown.MONTH, **kw)
-    by_dept = figures(by=Breakdown.DEPARTMENT, **kw)
-    by_item = figures(by=Breakdown.ITEM, **kw)
+    # one grouped query gives the overall row and the month, department and item breakdowns
+    many = figures_many(by=[Breakdown.DEPARTMENT, Breakdown.ITEM, Breakdown.MONTH], **kw)
+    summary, by_dept, by_item, by_month = many[None], many["department"], many["item"], many["month"]
     by_window = figures(by=Breakdown.WINDOW, **kw)
     red_dept, blue_dept = exports.red_blue(by_dept)
     red_win, blue_win = exports.red_blue(by_window)

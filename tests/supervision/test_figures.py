@@ -150,3 +150,14 @@ def test_worked_example_of_design(db):  # type: ignore[no-untyped-def]
     assert row.mean_actual_days == Decimal("7.7500")
     assert row.actual_speedup.value == Decimal("0.6125")
     assert row.mean_statutory_limit - row.mean_actual_days == Decimal("12.2500")
+
+
+def test_many_breakdowns_from_one_query_match(cohort, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    from supervision.figures import figures_many
+
+    kw = dict(accepted_from=D(2026, 2, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF)
+    with django_assert_max_num_queries(3):
+        many = figures_many(by=["department", "item", "month"], **kw)
+    assert many[None].as_dict() == figures(**kw).as_dict()
+    for by in ("department", "item", "month"):
+        assert many[by].as_dict() == figures(by=by, **kw).as_dict()
