@@ -92,8 +92,9 @@ def red_blue(report: Report, size: int = 3) -> tuple[list[Row], list[Row]]:
         )
 
     ranked.sort(key=score, reverse=True)
-    red = ranked[:size]
-    blue = [r for r in reversed(ranked) if r not in red][:size]
+    k = min(size, max(1, len(ranked) // 2))  # never the same group on both lists
+    red = ranked[:k]
+    blue = [r for r in reversed(ranked) if r not in red][:k]
     return red, blue
 
 
@@ -172,13 +173,17 @@ TABLE_NAMES = ["summary", *Breakdown.values, "item_days", "redblue_department", 
                "findings"]
 
 
-def monthly_report(*, year: int, month: int, department_id: int | None, user: Any) -> list[Table]:
-    """The monthly report: the month's cohort as of the end of the month (Asia/Shanghai)."""
+def month_cohort(year: int, month: int) -> dict[str, Any]:
+    """The cohort of one month: accepted in it, as of the end of the month (or now, if earlier)."""
     start = datetime.date(year, month, 1)
     end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
     as_of = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
-    as_of = min(as_of, timezone.now())
-    kw = dict(accepted_from=start, accepted_to=end, as_of=as_of, department_id=department_id)
+    return {"accepted_from": start, "accepted_to": end, "as_of": min(as_of, timezone.now())}
+
+
+def monthly_report(*, year: int, month: int, department_id: int | None, user: Any) -> list[Table]:
+    """The monthly report: the month's cohort as of the end of the month (Asia/Shanghai)."""
+    kw = dict(department_id=department_id, **month_cohort(year, month))
     by_dept = figures(by=Breakdown.DEPARTMENT, **kw)
     by_window = figures(by=Breakdown.WINDOW, **kw)
     tables = [figures_table(figures(**kw)), figures_table(by_dept), figures_table(by_window)]

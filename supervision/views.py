@@ -65,8 +65,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     many = figures_many(by=[Breakdown.DEPARTMENT, Breakdown.ITEM, Breakdown.MONTH], **kw)
     summary, by_dept, by_item, by_month = many[None], many["department"], many["item"], many["month"]
     by_window = figures(by=Breakdown.WINDOW, **kw)
-    red_dept, blue_dept = exports.red_blue(by_dept)
-    red_win, blue_win = exports.red_blue(by_window)
+    # 红蓝榜 of one month (default: the last full month), departments and windows
+    try:
+        rb_month = datetime.datetime.strptime(request.GET.get("rb_month", ""), "%Y-%m").date()
+    except ValueError:
+        rb_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    rb_kw = dict(department_id=department_id, **exports.month_cohort(rb_month.year, rb_month.month))
+    red_dept, blue_dept = exports.red_blue(figures(by=Breakdown.DEPARTMENT, **rb_kw))
+    red_win, blue_win = exports.red_blue(figures(by=Breakdown.WINDOW, **rb_kw))
     charts = {
         "months": [r.label for r in by_month.rows],
         "accepted": [r.accepted for r in by_month.rows],
@@ -103,6 +109,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "tables": exports.TABLE_NAMES,
         "query": query,
         "this_month": timezone.localdate().strftime("%Y-%m"),
+        "rb_month": rb_month.strftime("%Y-%m"),
     }
     return render(request, "supervision/dashboard.html", context)
 

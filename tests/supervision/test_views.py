@@ -105,3 +105,13 @@ def test_alert_pages_flow(client, world):  # type: ignore[no-untyped-def]
     # someone of another department sees no such alert
     client.force_login(staff(Role.REVIEWER, world["d2"]))
     assert client.get(f"/supervision/alerts/{alert.pk}/").status_code == 404
+
+
+def test_monthly_red_blue_on_dashboard(client, world):  # type: ignore[no-untyped-def]
+    client.force_login(staff(Role.INSPECTOR))
+    html = client.get("/supervision/" + Q + "&rb_month=2026-03").content.decode()
+    assert "2026-03 月度红蓝榜" in html
+    red = html.split('class="red-list"')[1].split("</ol>")[0]
+    blue = html.split('class="blue-list"')[1].split("</ol>")[0]
+    # 教育局 decided on time (100 %), 自然资源局 late (0 %)
+    assert "教育局" in red and "自然资源局" in blue
