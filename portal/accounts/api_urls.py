@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .apis import MeApi, RegisterApi, TokenApi
+
+urlpatterns = [
+    path("auth/register/", RegisterApi.as_view(), name="api-register"),
+    path("auth/token/", TokenApi.as_view(), name="api-token"),
+    path("auth/me/", MeApi.as_view(), name="api-me"),
+]

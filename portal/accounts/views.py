@@ -1,6 +1,49 @@
+from django.contrib import messages
+from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from portal.exceptions import ApplicationError
+
+from .constants import Role
+from .forms import RegistrationForm
+from .services import applicant_register
+
+# The header a signed-in user sees first on the home page, by role (first match wins).
+HOME_ROLES = [
+    Role.INSPECTOR, Role.HEAD, Role.DECIDER, Role.REVIEWER, Role.CLERK, Role.CATALOGUE_ADMIN,
+    Role.ENTERPRISE, Role.CITIZEN,
+]
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    role = ""
+    if request.user.is_authenticated:
+        role = next((str(r) for r in HOME_ROLES if request.user.has_role(r)), "")
+    return render(request, "home.html", {"home_role": role})
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = applicant_register(
+                username=data["username"], password=data["password1"], kind=data["kind"],
+                real_name=data["real_name"], phone=data["phone"], id_number=data["id_number"],
+                enterprise_name=data["enterprise_name"], credit_code=data["credit_code"], email=data["email"],
+            )
+        except ApplicationError as exc:
+            for field, errors in exc.extra.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("注册成功，欢迎使用一窗受理政务服务平台。"))
+            return redirect("home")
+    return render(request, "accounts/register.html", {"form": form})

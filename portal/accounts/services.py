@@ -1,0 +1,50 @@
+"""Account services: registration of applicants with real-name data."""
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from portal.exceptions import ApplicationError
+
+from .constants import ApplicantKind, Role
+from .models import User
+
+
+@transaction.atomic
+def applicant_register(
+    *,
+    username: str,
+    password: str,
+    kind: str,
+    real_name: str,
+    phone: str,
+    id_number: str = "",
+    enterprise_name: str = "",
+    credit_code: str = "",
+    email: str = "",
+) -> User:
+    """Create a citizen (natural person) or enterprise applicant. Inputs are already validated for
+    format (forms / serializers); uniqueness is checked here under the transaction."""
+    errors: dict[str, list[str]] = {}
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username"] = ["该用户名已被注册。"]
+    if kind == ApplicantKind.PERSON and id_number and User.objects.filter(id_number=id_number).exists():
+        errors["id_number"] = ["该身份证号码已注册账号，请直接登录或找回密码。"]
+    if kind == ApplicantKind.ENTERPRISE and credit_code and User.objects.filter(credit_code=credit_code).exists():
+        errors["credit_code"] = ["该统一社会信用代码已注册账号。"]
+    if errors:
+        raise ApplicationError("注册信息有误，请修改后重新提交。", extra=errors)
+    user = User(
+        username=username,
+        applicant_kind=kind,
+        real_name=real_name,
+        phone=phone,
+        email=email,
+        id_number=id_number if kind == ApplicantKind.PERSON else "",
+        enterprise_name=enterprise_name if kind == ApplicantKind.ENTERPRISE else "",
+        credit_code=credit_code if kind == ApplicantKind.ENTERPRISE else "",
+    )
+    user.set_password(password)
+    user.save()
+    role = Role.CITIZEN if kind == ApplicantKind.PERSON else Role.ENTERPRISE
+    group, _ = Group.objects.get_or_create(name=str(role))
+    user.groups.add(group)
+    return user
