@@ -121,10 +121,12 @@ def _insert_alerts(*, level: str, due_col: str, step_col: str, where: str, param
         f"scan_token, explanation, review_note) "
         f"SELECT c.id, %s, {step_col}, c.department_id, {due_col}, %s, %s, NULL, %s, '', '' "
         f"FROM {case_t} c WHERE {where} "
+        # the anti-join skips cases already alerted (cheap, set-based); ON CONFLICT covers a concurrent scan
+        f"AND NOT EXISTS (SELECT 1 FROM {alert_t} a WHERE a.case_id = c.id AND a.level = %s AND a.step = {step_col}) "
         f"ON CONFLICT (case_id, level, step) DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [level, AlertState.RAISED, now, token, *params])
+        cursor.execute(sql, [level, AlertState.RAISED, now, token, *params, level])
         return max(cursor.rowcount, 0)
 
 
