@@ -105,7 +105,15 @@ class Command(BaseCommand):
             promised_due=_due(accepted_on, promised, unit), statutory_due=_due(accepted_on, statutory, unit),
         )
         roll = rng.random()
-        if age > 60 and roll < 0.97 or age <= 60 and roll < 0.55:
+        # in flight until the promised due date (85 %); afterwards almost all concluded, a few late
+        # ones still open in the last quarter, none older: running cases are the recent ones
+        if kw["promised_due"] >= today:
+            running = roll < 0.85
+        else:
+            running = age <= 90 and roll < 0.04
+        if running:
+            kw.update(state=rng.choice(RUNNING), current_step="审查", step_due=_due(accepted_on, 2, unit))
+        elif roll < 0.99 or age <= 3:
             elapsed = max(0, int(rng.triangular(0, statutory + 3, max(promised - 1, 0))))
             concluded_on = _due(accepted_on, elapsed, unit)
             if concluded_on > today:
@@ -118,8 +126,6 @@ class Command(BaseCommand):
                 concluded_at=timezone.make_aware(datetime.datetime.combine(concluded_on, datetime.time(15))),
                 elapsed_days=elapsed,
             )
-        elif roll < 0.99:
-            kw.update(state=rng.choice(RUNNING), current_step="审查", step_due=_due(accepted_on, 2, unit))
         else:
             concluded_on = min(today, accepted_on + datetime.timedelta(days=2))
             kw.update(
