@@ -115,3 +115,27 @@ def test_monthly_red_blue_on_dashboard(client, world):  # type: ignore[no-untype
     blue = html.split('class="blue-list"')[1].split("</ol>")[0]
     # 教育局 decided on time (100 %), 自然资源局 late (0 %)
     assert "教育局" in red and "自然资源局" in blue
+
+
+def test_alerts_api_scoped(world):  # type: ignore[no-untyped-def]
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(staff(Role.INSPECTOR))
+    body = client.get("/api/v1/supervision/alerts/", {"level": "red"}).json()
+    assert [a["reference"] for a in body["results"]] == [world["late"].reference]
+    client.force_authenticate(staff(Role.HEAD, world["d2"]))
+    assert client.get("/api/v1/supervision/alerts/").json()["results"] == []
+    client.force_authenticate(staff(Role.CITIZEN))
+    assert client.get("/api/v1/supervision/alerts/").status_code == 403
+
+
+def test_demo_is_idempotent(world):  # type: ignore[no-untyped-def]
+    from supervision import demo
+    from supervision.models import AlertRule
+
+    out = io.StringIO()
+    demo.load(out)
+    demo.load(out)
+    assert AlertRule.objects.filter(department=None, item=None).count() == 6
+    assert "alert rules" in out.getvalue()
