@@ -60,7 +60,9 @@ class Command(BaseCommand):
                         status=ApplicationStatus.SUBMITTED, channel=Channel.ONLINE, applicant_name="模拟申请人",
                         contact_phone="13900000000", item_snapshot={"seed": True},
                     ))
-                    cases.append(self._case(rng, item, today, options["days"], rng.choice(windows)))
+                    # chronological, like a table filled day after day
+                    accepted_on = today - datetime.timedelta(days=options["days"] - 1 - i * options["days"] // count)
+                    cases.append(self._case(rng, item, today, accepted_on, rng.choice(windows)))
                 Application.objects.bulk_create(apps_)
                 for app, case in zip(apps_, cases, strict=True):
                     case.application = app
@@ -93,8 +95,9 @@ class Command(BaseCommand):
                 )
         return self._catalogue()
 
-    def _case(self, rng: random.Random, item: dict[str, Any], today: datetime.date, days: int, window: Any) -> Case:
-        accepted_on = today - datetime.timedelta(days=rng.randrange(days))
+    def _case(
+        self, rng: random.Random, item: dict[str, Any], today: datetime.date, accepted_on: datetime.date, window: Any
+    ) -> Case:
         age = (today - accepted_on).days
         unit, promised, statutory = item["limit_unit"], item["promised_limit"], item["statutory_limit"]
         submitted_at = timezone.make_aware(datetime.datetime.combine(accepted_on, datetime.time(9)))
