@@ -139,3 +139,12 @@ def test_demo_is_idempotent(world):  # type: ignore[no-untyped-def]
     demo.load(out)
     assert AlertRule.objects.filter(department=None, item=None).count() == 6
     assert "alert rules" in out.getvalue()
+
+
+def test_home_panel_and_nav(client, db):  # type: ignore[no-untyped-def]
+    client.force_login(staff(Role.INSPECTOR))
+    html = client.get("/").content.decode()
+    assert "/supervision/" in html and "/supervision/alerts/" in html
+    client.force_login(staff(Role.CITIZEN))
+    html = client.get("/").content.decode()
+    assert "/supervision/alerts/" not in html
