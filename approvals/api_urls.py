@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import apis
+
+urlpatterns = [
+    path("cases/", apis.CaseListApi.as_view(), name="api-case-list"),
+    path("cases/<str:reference>/", apis.CaseDetailApi.as_view(), name="api-case-detail"),
+    path("cases/<str:reference>/transitions/", apis.CaseTransitionsApi.as_view(), name="api-case-transitions"),
+    path("cases/<str:reference>/transitions/<str:name>/", apis.CaseTransitionFireApi.as_view(),
+         name="api-case-transition"),
+]

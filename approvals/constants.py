@@ -62,3 +62,16 @@ class DeliveryMethod(models.TextChoices):
     WINDOW = "window", _("窗口领取")
     POST = "post", _("邮寄送达")
     ELECTRONIC = "electronic", _("电子证照")
+
+
+class SubApprovalAnswer(models.TextChoices):
+    CONSENT = "consent", _("同意")
+    OBJECT = "object", _("不同意")
+    DEEMED = "deemed", _("逾期视为同意")
+
+
+# Legal maximum of an extension (延期, Art. 42): 10 working days; 15 for joint handling whose limit is 45.
+EXTENSION_MAX_DAYS = 10
+EXTENSION_MAX_DAYS_JOINT = 15
+# Art. 32: a submitted application unanswered for 5 working days counts as accepted.
+DEEMED_ACCEPTANCE_DAYS = 5

@@ -1,3 +1,4 @@
 from .case import Case, CaseTransition
+from .procedures import SubApproval, Suspension
 
-__all__ = ["Case", "CaseTransition"]
+__all__ = ["Case", "CaseTransition", "SubApproval", "Suspension"]

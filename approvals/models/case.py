@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from intake.constants import HandlingMode
@@ -10,7 +10,11 @@ from intake.models import Application, Item
 from portal.accounts.models import Department, Window
 from portal.workcalendar.constants import LimitUnit
 
-from ..constants import CaseState, Outcome
+from .. import permissions as perm
+from ..constants import CaseState, DeliveryMethod, Outcome
+
+S = CaseState
+_OPEN_BEFORE_DECISION = [S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION]
 
 
 class Case(ConcurrentTransitionMixin, models.Model):
@@ -66,6 +70,19 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # Counted days from acceptance to conclusion, fixed at conclusion (figures aggregate it in SQL).
     elapsed_days = models.PositiveSmallIntegerField(_("实际办理时限"), null=True, blank=True)
 
+    # Special procedures, modes and delivery.
+    suspended_from = models.CharField(_("中止前状态"), max_length=24, blank=True)
+    deferred_materials = models.JSONField(_("容缺后补材料"), default=list, blank=True)
+    deferred_supply_by = models.DateField(_("容缺材料补齐期限"), null=True, blank=True)
+    deferred_supplied_at = models.DateTimeField(_("容缺材料补齐时间"), null=True, blank=True)
+    after_check_due = models.DateField(_("事后核查期限"), null=True, blank=True)
+    after_checked_at = models.DateTimeField(_("事后核查时间"), null=True, blank=True)
+    decision_reasons = models.TextField(_("决定理由"), blank=True)
+    remedies = models.TextField(_("救济途径"), blank=True)
+    delivery_method = models.CharField(_("送达方式"), max_length=12, choices=DeliveryMethod.choices, blank=True)
+    tracking_number = models.CharField(_("邮寄单号"), max_length=40, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -83,9 +100,104 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    @transition(field=state, source=CaseState.DRAFT, target=CaseState.SUBMITTED)
+    # --- helpers the conditions use (own fields only) ---
+    @property
+    def awaiting_deferred(self) -> bool:
+        return bool(self.deferred_materials) and self.deferred_supplied_at is None
+
+    def _mode(self, *modes: str) -> bool:
+        return self.mode in modes
+
+    # --- transitions (DESIGN §3); services call them, check permissions and save ---
+    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED)
     def submit(self) -> None:
         """The applicant (or the window on their behalf) submits: the case waits for the window."""
+
+    @transition(field=state, source=S.SUBMITTED, target=S.ACCEPTED, permission=perm.is_clerk)
+    def accept(self) -> None:
+        """The window accepts; the clock starts the next working day."""
+
+    @transition(field=state, source=S.SUBMITTED, target=S.ACCEPTED)
+    def deem_accept(self) -> None:
+        """No answer within 5 working days: accepted as of the day received (Art. 32). System only."""
+
+    @transition(field=state, source=S.SUBMITTED, target=S.CORRECTION_REQUESTED, permission=perm.is_clerk)
+    def request_correction(self) -> None:
+        """One notice listing every missing or faulty material."""
+
+    @transition(field=state, source=S.CORRECTION_REQUESTED, target=S.SUBMITTED, permission=perm.is_own_applicant)
+    def supply(self) -> None:
+        """The applicant supplies what the correction notice asked for."""
+
+    @transition(field=state, source=[S.SUBMITTED, S.CORRECTION_REQUESTED], target=S.NOT_ACCEPTED,
+                permission=perm.is_clerk)
+    def refuse(self) -> None:
+        """Not accepted: needs a supervisor's sign-off (checked by the service)."""
+        self.outcome = Outcome.NOT_ACCEPTED
+
+    @transition(field=state, source=S.ACCEPTED, target=S.IN_REVIEW, permission=perm.is_department_reviewer)
+    def start_review(self) -> None:
+        pass
+
+    @transition(field=state, source=S.IN_REVIEW, target=S.AWAITING_DECISION, permission=perm.is_department_reviewer)
+    def send_to_decision(self) -> None:
+        pass
+
+    @transition(field=state, source=S.AWAITING_DECISION, target=S.APPROVED, permission=perm.is_department_decider,
+                conditions=[lambda c: not c.awaiting_deferred])
+    def approve(self) -> None:
+        self.outcome = Outcome.APPROVED
+
+    @transition(field=state, source=S.ACCEPTED, target=S.APPROVED, permission=perm.may_decide_on_the_spot,
+                conditions=[lambda c: c.mode in ("instant", "commitment") and not c.awaiting_deferred])
+    def approve_on_the_spot(self) -> None:
+        """即办件 decided in the same visit; 告知承诺 approved on the signed commitment."""
+        self.outcome = Outcome.APPROVED
+
+    @transition(field=state, source=S.AWAITING_DECISION, target=S.DENIED, permission=perm.is_department_decider)
+    def deny(self) -> None:
+        self.outcome = Outcome.DENIED
+
+    @transition(field=state, source=[S.IN_REVIEW, S.AWAITING_DECISION], target=S.SUSPENDED,
+                permission=perm.is_department_handler)
+    def suspend(self) -> None:
+        self.suspended_from = self.state
+
+    @transition(field=state, source=S.SUSPENDED, target=RETURN_VALUE(S.IN_REVIEW, S.AWAITING_DECISION),
+                permission=perm.is_department_handler)
+    def resume(self) -> str:
+        previous = self.suspended_from or S.IN_REVIEW
+        self.suspended_from = ""
+        return previous
+
+    @transition(field=state, source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION], target=None,
+                permission=perm.is_department_head)
+    def extend(self) -> None:
+        """延期: the head extends the statutory limit (state unchanged)."""
+
+    @transition(field=state, source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION], target=None,
+                permission=perm.is_own_applicant_or_clerk, conditions=[lambda c: c.awaiting_deferred])
+    def supply_deferred(self) -> None:
+        """容缺: the deferred materials arrive (state unchanged)."""
+
+    @transition(field=state, source=_OPEN_BEFORE_DECISION, target=S.WITHDRAWN, permission=perm.is_own_applicant)
+    def withdraw(self) -> None:
+        self.outcome = Outcome.WITHDRAWN
+
+    @transition(field=state, source=[S.CORRECTION_REQUESTED, S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
+                target=S.TERMINATED, permission=perm.is_department_decider_or_head)
+    def terminate(self) -> None:
+        self.outcome = Outcome.TERMINATED
+
+    @transition(field=state, source=[S.APPROVED, S.DELIVERED], target=S.REVOKED,
+                permission=perm.is_department_decider_or_head, conditions=[lambda c: c.mode == "commitment"])
+    def revoke(self) -> None:
+        """告知承诺: the after-check found the commitment false."""
+
+    @transition(field=state, source=[S.APPROVED, S.DENIED], target=S.DELIVERED, permission=perm.is_clerk,
+                conditions=[lambda c: not c.awaiting_deferred])
+    def deliver(self) -> None:
+        pass
 
 
 class CaseTransition(models.Model):

@@ -1,0 +1,61 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import deadlines, selectors, services
+from .serializers import (
+    CaseDetailSerializer,
+    CaseListSerializer,
+    TransitionInputSerializer,
+    TransitionResultSerializer,
+    TransitionSpecSerializer,
+)
+
+
+class CaseListApi(generics.ListAPIView):
+    """Cases the user may see: applicants their own, clerks and the efficiency office all, department staff
+    their department's (and parallel cases they co-handle)."""
+
+    serializer_class = CaseListSerializer
+
+    @extend_schema(parameters=[
+        OpenApiParameter("state", str), OpenApiParameter("item", str), OpenApiParameter("department", str),
+        OpenApiParameter("overdue", bool), OpenApiParameter("due_soon", bool), OpenApiParameter("sort", str, enum=["due"]),
+    ])
+    def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.case_list(user=self.request.user, filters=self.request.query_params.dict())
+
+    def paginate_queryset(self, queryset):  # type: ignore[no-untyped-def]
+        page = super().paginate_queryset(queryset)
+        return deadlines.annotate_times(page if page is not None else queryset, selectors.today())
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(responses=CaseDetailSerializer)
+    def get(self, request, reference: str):  # type: ignore[no-untyped-def]
+        case = selectors.case_get(user=request.user, reference=reference)
+        deadlines.annotate_times([case], selectors.today())
+        return Response(CaseDetailSerializer(case).data)
+
+
+class CaseTransitionsApi(APIView):
+    @extend_schema(responses=TransitionSpecSerializer(many=True))
+    def get(self, request, reference: str):  # type: ignore[no-untyped-def]
+        case = selectors.case_get(user=request.user, reference=reference)
+        specs = services.case_available_transitions(case=case, user=request.user)
+        return Response(TransitionSpecSerializer(specs, many=True).data)
+
+
+class CaseTransitionFireApi(APIView):
+    @extend_schema(request=TransitionInputSerializer, responses=TransitionResultSerializer)
+    def post(self, request, reference: str, name: str):  # type: ignore[no-untyped-def]
+        case = selectors.case_get(user=request.user, reference=reference)
+        payload = request.data.get("data") if isinstance(request.data.get("data"), dict) else request.data
+        data = {k: (payload.getlist(k) if hasattr(payload, "getlist") and len(payload.getlist(k)) > 1 else payload.get(k))
+                for k in payload.keys()}
+        case = services.case_transition(case=case, actor=request.user, name=name, data=data)
+        return Response({"reference": case.reference, "state": case.state, "state_label": case.get_state_display()})

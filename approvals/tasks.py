@@ -1,0 +1,19 @@
+"""Thin Celery wrappers around the approvals services (beat names in portal/schedule.py)."""
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def deem_accepted_scan() -> int:
+    return services.deem_accepted_scan()
+
+
+@shared_task(acks_late=True)
+def deferred_overdue_scan() -> int:
+    return services.deferred_overdue_scan()
+
+
+@shared_task(acks_late=True)
+def recompute_open_cases() -> int:
+    return services.recompute_open_cases()
