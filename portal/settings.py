@@ -128,6 +128,8 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "private")))
 MEDIA_URL = None  # never served directly
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Virus-scan hook: a callable(upload) that raises portal.exceptions.ApplicationError on an infected file.
+UPLOAD_SCANNER = env.str("UPLOAD_SCANNER", default="intake.services.uploads.no_scan")
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 

@@ -1,2 +1,99 @@
-"""API: applications (owned by its helper; see intake/api_urls.py)."""
-urlpatterns: list = []
+"""API: submit an application with its materials, read one's own application."""
+import json
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from django.urls import path
+
+from portal.exceptions import ApplicationError, PermissionDeniedError
+
+from ..constants import HandlingMode
+from ..models import Application, Item
+from ..services.intake_api import application_create_from_request
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    item = serializers.CharField(help_text="item code")
+    mode = serializers.ChoiceField(choices=HandlingMode.choices, default=HandlingMode.PROMISED)
+    form_data = serializers.JSONField(required=False, default=dict,
+                                      help_text="answers keyed by the item's form field keys (JSON)")
+    contact_phone = serializers.CharField(required=False, allow_blank=True, default="")
+    commitment_signed = serializers.BooleanField(required=False, default=False)
+    submit = serializers.BooleanField(required=False, default=True, help_text="false keeps it as a draft")
+    materials = serializers.DictField(child=serializers.FileField(), required=False,
+                                      help_text="files as multipart fields named material_<id>")
+
+
+class ApplicationMaterialSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    material_name = serializers.CharField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+
+
+class ApplicationOutputSerializer(serializers.ModelSerializer):
+    item_code = serializers.CharField(source="item.code")
+    item_name = serializers.CharField(source="item.name")
+    materials = ApplicationMaterialSerializer(many=True)
+
+    class Meta:
+        model = Application
+        fields = ["id", "reference", "status", "item_code", "item_name", "mode", "channel", "form_data",
+                  "commitment_signed", "submitted_at", "created_at", "materials"]
+
+
+class ApplicationCreateApi(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(request={"multipart/form-data": ApplicationInputSerializer,
+                            "application/json": ApplicationInputSerializer},
+                   responses={201: ApplicationOutputSerializer})
+    def post(self, request):  # type: ignore[no-untyped-def]
+        if not request.user.is_applicant:
+            raise PermissionDeniedError("只有申请人账号可以在线申请；窗口代录请使用窗口受理页面。")
+        data = request.data
+        raw_form = data.get("form_data", {})
+        if isinstance(raw_form, str):
+            try:
+                raw_form = json.loads(raw_form or "{}")
+            except ValueError:
+                raise ApplicationError("申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]}) from None
+        plain = {k: data.get(k) for k in ("item", "mode", "contact_phone", "commitment_signed", "submit") if k in data}
+        serializer = ApplicationInputSerializer(data={**plain, "form_data": raw_form})
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        if not isinstance(values["form_data"], dict):
+            raise ApplicationError("申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]})
+        item = Item.objects.filter(code=values["item"]).first()
+        if item is None:
+            raise ApplicationError("没有这个事项。", extra={"item": ["未知的事项编码。"]})
+        files = {k: f for k, f in request.FILES.items()}
+        application = application_create_from_request(
+            item=item, applicant=request.user, actor=request.user, mode=values["mode"],
+            form_data=values["form_data"], contact_phone=values["contact_phone"] or request.user.phone,
+            commitment_signed=values["commitment_signed"], files=files, submit=values["submit"],
+        )
+        return Response(ApplicationOutputSerializer(application).data, status=status.HTTP_201_CREATED)
+
+
+class ApplicationDetailApi(APIView):
+    @extend_schema(responses=ApplicationOutputSerializer)
+    def get(self, request, reference: str):  # type: ignore[no-untyped-def]
+        application = get_object_or_404(
+            Application.objects.select_related("item").prefetch_related("materials"), reference=reference
+        )
+        if application.applicant_id != request.user.pk:
+            raise Http404
+        return Response(ApplicationOutputSerializer(application).data)
+
+
+urlpatterns = [
+    path("applications/", ApplicationCreateApi.as_view(), name="api-application-create"),
+    path("applications/<str:reference>/", ApplicationDetailApi.as_view(), name="api-application-detail"),
+]

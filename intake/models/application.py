@@ -78,3 +78,16 @@ class ApplicationMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.material_name}: {self.original_name}"
+
+
+class ReferenceCounter(models.Model):
+    """The last serial number handed out per prefix and day (``SP-20261122-000123``); locked per use."""
+
+    prefix = models.CharField(max_length=4)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        unique_together = [("prefix", "day")]
+        verbose_name = _("编号计数器")
+        verbose_name_plural = _("编号计数器")

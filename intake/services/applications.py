@@ -1,0 +1,201 @@
+"""Application services: drafts, uploaded materials and submission (DESIGN §2, §3).
+
+Submission runs in one transaction: checks, the reference number, the frozen item snapshot, then the
+``application_submitted`` signal (approvals opens the case in the same transaction) and the receipt
+notification (outbox row in the same transaction). A rejected submission stores nothing.
+"""
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import User
+from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+from portal.notifications.services import notify
+
+from ..constants import ApplicationStatus, Channel, FieldKind, HandlingMode, ItemStatus
+from ..models import Application, ApplicationMaterial, Item, Material
+from ..signals import application_submitted
+from .catalogue import item_snapshot
+from .references import next_reference
+from .uploads import inspect_upload
+
+
+def clean_form_data(*, item: Item, data: dict[str, Any], partial: bool = False) -> dict[str, Any]:
+    """Validate the applicant's answers against the item's form definition; field messages on error.
+    ``partial`` (drafts) skips the required check but still rejects malformed values."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for f in item.form_fields.all():
+        raw = data.get(f.key)
+        raw = raw.strip() if isinstance(raw, str) else raw
+        if raw in (None, ""):
+            if f.required and not partial:
+                errors[f.key] = [_("“%(label)s”为必填项。") % {"label": f.label}]
+            continue
+        if f.kind == FieldKind.NUMBER:
+            try:
+                value = Decimal(str(raw))
+                if not value.is_finite():
+                    raise InvalidOperation
+                cleaned[f.key] = str(value)
+            except (InvalidOperation, ValueError):
+                errors[f.key] = [_("“%(label)s”应为数字。") % {"label": f.label}]
+        elif f.kind == FieldKind.DATE:
+            try:
+                cleaned[f.key] = datetime.date.fromisoformat(str(raw)).isoformat()
+            except ValueError:
+                errors[f.key] = [_("“%(label)s”应为日期（YYYY-MM-DD）。") % {"label": f.label}]
+        elif f.kind == FieldKind.CHOICE:
+            if str(raw) not in f.choice_list:
+                errors[f.key] = [_("“%(label)s”不是有效的选项。") % {"label": f.label}]
+            else:
+                cleaned[f.key] = str(raw)
+        else:
+            text = str(raw)
+            if len(text) > 1000:
+                errors[f.key] = [_("“%(label)s”过长（最多1000字）。") % {"label": f.label}]
+            else:
+                cleaned[f.key] = text
+    if errors:
+        raise ApplicationError(_("申请表填写有误，请修改后重试。"), extra=errors)
+    return cleaned
+
+
+def _check_item(item: Item) -> None:
+    if item.status != ItemStatus.PUBLISHED:
+        raise ApplicationError(_("该事项未发布或已停用，不能申请。"), extra={"item": [_("该事项当前不受理申请。")]})
+
+
+def _check_mode(item: Item, mode: str) -> None:
+    if mode not in item.modes:
+        raise ApplicationError(_("该事项不允许此办理方式。"), extra={"mode": [_("请选择事项允许的办理方式。")]})
+
+
+@transaction.atomic
+def application_create_draft(
+    *, item: Item, applicant: User, actor: User, mode: str = HandlingMode.PROMISED, form_data: dict[str, Any] | None = None,
+    contact_phone: str = "", channel: str = Channel.ONLINE, commitment_signed: bool = False,
+) -> Application:
+    _check_item(item)
+    if mode not in item.modes:
+        mode = item.modes[0] if item.modes else HandlingMode.PROMISED
+    application = Application(
+        item=item,
+        applicant=applicant,
+        mode=mode,
+        channel=channel,
+        registered_by=actor if actor.pk != applicant.pk else None,
+        applicant_name=applicant.display_name,
+        applicant_id_number=applicant.id_number or applicant.credit_code,
+        contact_phone=contact_phone or applicant.phone,
+        form_data=clean_form_data(item=item, data=form_data or {}, partial=True),
+        commitment_signed=commitment_signed,
+    )
+    application.save()
+    return application
+
+
+def _owned_draft(application: Application, actor: User) -> Application:
+    locked = Application.objects.select_for_update().select_related("item").get(pk=application.pk)
+    if locked.applicant_id != actor.pk and locked.registered_by_id != actor.pk:
+        raise PermissionDeniedError(_("只能修改自己的申请。"))
+    if locked.status != ApplicationStatus.DRAFT:
+        raise ConflictError(_("申请已提交，不能再修改。"))
+    return locked
+
+
+@transaction.atomic
+def application_update_draft(
+    *, application: Application, actor: User, form_data: dict[str, Any] | None = None, mode: str | None = None,
+    contact_phone: str | None = None, commitment_signed: bool | None = None,
+) -> Application:
+    locked = _owned_draft(application, actor)
+    if form_data is not None:
+        locked.form_data = clean_form_data(item=locked.item, data=form_data, partial=True)
+    if mode is not None:
+        _check_mode(locked.item, mode)
+        locked.mode = mode
+    if contact_phone is not None:
+        from django.core.exceptions import ValidationError
+
+        from portal.accounts.validators import validate_mobile
+
+        try:
+            validate_mobile(contact_phone)
+        except ValidationError as exc:
+            raise ApplicationError(exc.messages[0], extra={"contact_phone": exc.messages}) from None
+        locked.contact_phone = contact_phone
+    if commitment_signed is not None:
+        locked.commitment_signed = commitment_signed
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def application_add_material(*, application: Application, material: Material, upload: Any, actor: User) -> ApplicationMaterial:
+    locked = _owned_draft(application, actor)
+    if material.item_id != locked.item_id:
+        raise ApplicationError(_("该材料不属于此事项。"), extra={"material": [_("材料与事项不符。")]})
+    facts = inspect_upload(upload, field=f"material_{material.pk}")
+    if ApplicationMaterial.objects.filter(application=locked, material=material, sha256=facts["sha256"]).exists():
+        raise ApplicationError(_("同一份文件已经上传过了。"), extra={f"material_{material.pk}": [_("重复的文件。")]})
+    row = ApplicationMaterial(
+        application=locked, material=material, material_name=material.name, uploaded_by=actor,
+        token=facts["token"], extension=facts["extension"], original_name=facts["original_name"],
+        content_type=facts["content_type"], size=facts["size"], sha256=facts["sha256"],
+    )
+    upload.seek(0)
+    row.file.save(f"{facts['token']}{facts['extension']}", upload, save=False)
+    try:
+        row.save()
+    except Exception:
+        row.file.delete(save=False)
+        raise
+    return row
+
+
+@transaction.atomic
+def application_remove_material(*, row: ApplicationMaterial, actor: User) -> None:
+    _owned_draft(row.application, actor)
+    name = row.file.name
+    storage = row.file.storage
+    row.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def application_submit(*, application: Application, actor: User) -> Application:
+    locked = _owned_draft(application, actor)
+    item = Item.objects.select_related("department").get(pk=locked.item_id)
+    _check_item(item)
+    _check_mode(item, locked.mode)
+    errors: dict[str, list[str]] = {}
+    try:
+        locked.form_data = clean_form_data(item=item, data=locked.form_data)
+    except ApplicationError as exc:
+        errors.update(exc.extra)
+    uploaded = set(locked.materials.values_list("material_id", flat=True))
+    for material in item.materials.all():
+        if not material.mandatory or material.pk in uploaded:
+            continue
+        if locked.mode == HandlingMode.DEFERRED and material.deferrable:
+            continue  # 容缺: a deferrable material may follow later
+        errors[f"material_{material.pk}"] = [_("缺少必要材料：%(name)s") % {"name": material.name}]
+    if locked.mode == HandlingMode.COMMITMENT and not locked.commitment_signed:
+        errors["commitment_signed"] = [_("告知承诺方式须签署告知承诺书。")]
+    if errors:
+        raise ApplicationError(_("申请还不完整，请按提示补充后再提交。"), extra=errors)
+    now = timezone.now()
+    locked.reference = next_reference("SP", timezone.localdate(now))
+    locked.item_snapshot = item_snapshot(item)
+    locked.status = ApplicationStatus.SUBMITTED
+    locked.submitted_at = now
+    locked.save()
+    application_submitted.send(sender=Application, application=locked, actor=actor)
+    notify(recipient=locked.applicant, event="application.received",
+           context={"reference": locked.reference, "item_name": item.name})
+    return locked

@@ -1,0 +1,61 @@
+"""One request, one application: create, attach every material and (optionally) submit, all or nothing.
+
+Files written to storage before a later check fails are removed again, so a rejected request leaves
+neither rows nor files behind."""
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import User
+from portal.exceptions import ApplicationError
+
+from ..models import Application, Item, Material
+from .applications import application_add_material, application_create_draft, application_submit, clean_form_data
+from .uploads import inspect_upload
+
+
+def application_create_from_request(
+    *, item: Item, applicant: User, actor: User, mode: str, form_data: dict[str, Any], contact_phone: str,
+    commitment_signed: bool, files: dict[str, Any], submit: bool,
+) -> Application:
+    # Check everything that can be checked before anything is written.
+    errors: dict[str, list[str]] = {}
+    materials = {f"material_{m.pk}": m for m in Material.objects.filter(item=item)}
+    for key, upload in files.items():
+        if key not in materials:
+            errors[key] = [_("没有这项申请材料。")]
+            continue
+        try:
+            inspect_upload(upload, field=key)
+        except ApplicationError as exc:
+            errors.update(exc.extra)
+    try:
+        clean_form_data(item=item, data=form_data, partial=not submit)
+    except ApplicationError as exc:
+        errors.update(exc.extra)
+    if errors:
+        raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=errors)
+    saved: list[Any] = []
+    try:
+        with transaction.atomic():
+            application = application_create_draft(
+                item=item, applicant=applicant, actor=actor, mode=mode, form_data=form_data,
+                contact_phone=contact_phone, commitment_signed=commitment_signed,
+            )
+            if mode != application.mode:
+                from .applications import application_update_draft
+
+                application = application_update_draft(application=application, actor=actor, mode=mode)
+            for key, upload in files.items():
+                row = application_add_material(application=application, material=materials[key], upload=upload,
+                                               actor=actor)
+                saved.append(row.file)
+            application.form_data = clean_form_data(item=item, data=form_data, partial=True)
+            if submit:
+                application = application_submit(application=application, actor=actor)
+            return application
+    except Exception:
+        for f in saved:
+            f.storage.delete(f.name)
+        raise

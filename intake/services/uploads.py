@@ -1,0 +1,62 @@
+"""Uploaded materials: size limit, type by content (magic bytes), random stored names outside the web
+root, sha256, and a virus-scan hook (``settings.UPLOAD_SCANNER``)."""
+import hashlib
+import secrets
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from portal.exceptions import ApplicationError
+
+# Detected MIME type → stored extension. Anything else is refused, whatever its name says.
+ALLOWED_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def no_scan(upload: Any) -> None:
+    """The default scanner: accepts everything. Production points UPLOAD_SCANNER at a ClamAV adapter."""
+
+
+def clean_name(name: str) -> str:
+    """Keep only the last path part, without control characters; for display only."""
+    base = str(name).replace("\\", "/").split("/")[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip(" .")
+    return base[:150] or "file"
+
+
+def inspect_upload(upload: Any, *, field: str = "file") -> dict[str, Any]:
+    """Check one uploaded file; return its facts or raise ApplicationError with a field message."""
+    size = getattr(upload, "size", None) or 0
+    if size <= 0:
+        raise ApplicationError(_("文件是空的，请重新选择。"), extra={field: [_("不能上传空文件。")]})
+    limit = settings.UPLOAD_MAX_BYTES
+    if size > limit:
+        raise ApplicationError(
+            _("文件过大：最大 %(mb)s MB。") % {"mb": limit // (1024 * 1024)},
+            extra={field: [_("文件超过 %(mb)s MB。") % {"mb": limit // (1024 * 1024)}]},
+        )
+    upload.seek(0)
+    head = upload.read(8192)
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else ""
+    if mime not in ALLOWED_TYPES:
+        raise ApplicationError(
+            _("只接受 PDF、JPG、PNG 文件（按文件内容判断，与扩展名无关）。"),
+            extra={field: [_("文件类型不被接受。")]},
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+        digest.update(chunk)
+    upload.seek(0)
+    import_string(getattr(settings, "UPLOAD_SCANNER", "intake.services.uploads.no_scan"))(upload)
+    return {
+        "content_type": mime,
+        "extension": ALLOWED_TYPES[mime],
+        "size": size,
+        "sha256": digest.hexdigest(),
+        "original_name": clean_name(getattr(upload, "name", "file")),
+        "token": secrets.token_hex(16),
+    }

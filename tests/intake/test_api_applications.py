@@ -1,0 +1,193 @@
+import io
+import json
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from approvals.constants import CaseState
+from approvals.models import Case
+from intake.models import Application, ApplicationMaterial, FormField, ReferenceCounter
+from tests.factories import ItemFactory, MaterialFactory, citizen
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "private"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def item(db):  # type: ignore[no-untyped-def]
+    item = ItemFactory(code="SC-001", name="食品经营许可", mode_deferred=True, mode_commitment=True)
+    FormField.objects.create(item=item, key="shop_name", label="店铺名称", kind="text", required=True)
+    FormField.objects.create(item=item, key="area", label="经营面积", kind="number", required=True)
+    FormField.objects.create(item=item, key="category", label="经营类别", kind="choice", choices="餐饮|零售")
+    item.m_license = MaterialFactory(item=item, name="营业执照", mandatory=True)
+    item.m_site = MaterialFactory(item=item, name="场地证明", mandatory=True, deferrable=True)
+    return item
+
+
+def _files(media):  # type: ignore[no-untyped-def]
+    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+
+
+def _api(user):  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _post(user, item, *, form=None, files=None, **extra):  # type: ignore[no-untyped-def]
+    data = {"item": item.code, "form_data": json.dumps(form if form is not None else
+                                                      {"shop_name": "青禾小馆", "area": "80", "category": "餐饮"})}
+    data.update(extra)
+    for key, (name, content) in (files or {}).items():
+        data[key] = SimpleUploadedFile(name, content)
+    return _api(user).post("/api/v1/applications/", data, format="multipart")
+
+
+def test_submit_with_materials_gives_a_reference_and_opens_the_case(item, media):
+    applicant = citizen()
+    r = _post(applicant, item, files={f"material_{item.m_license.pk}": ("执照.pdf", PDF),
+                                       f"material_{item.m_site.pk}": ("site.png", PNG)})
+    assert r.status_code == 201, r.json()
+    reference = r.json()["reference"]
+    assert re.fullmatch(r"SP-\d{8}-\d{6}", reference)
+    case = Case.objects.get(reference=reference)
+    assert case.state == CaseState.SUBMITTED and case.applicant == applicant
+    assert len(_files(media)) == 2
+    stored = ApplicationMaterial.objects.get(material=item.m_license)
+    assert stored.original_name == "执照.pdf" and stored.extension == ".pdf"
+    assert "执照" not in stored.file.name  # stored under a random token, not the user's name
+    second = _post(applicant, item, files={f"material_{item.m_license.pk}": ("a.pdf", PDF),
+                                           f"material_{item.m_site.pk}": ("b.pdf", PDF)})
+    n1, n2 = int(reference[-6:]), int(second.json()["reference"][-6:])
+    assert n2 == n1 + 1
+
+
+def test_edit_of_the_item_after_submission_leaves_the_case_unchanged(item):
+    r = _post(citizen(), item, files={f"material_{item.m_license.pk}": ("a.pdf", PDF),
+                                      f"material_{item.m_site.pk}": ("b.pdf", PDF)})
+    app = Application.objects.get(reference=r.json()["reference"])
+    item.promised_limit = 2
+    item.statutory_limit = 10
+    item.name = "改名后的事项"
+    item.save()
+    app.refresh_from_db()
+    assert app.item_snapshot["promised_limit"] == 5 and app.item_snapshot["name"] == "食品经营许可"
+    assert Case.objects.get(reference=app.reference).promised_limit == 5
+
+
+@pytest.mark.parametrize(
+    "kwargs,field",
+    [
+        ({"form": {"area": "80"}}, "shop_name"),
+        ({"form": {"shop_name": "x", "area": "eighty"}}, "area"),
+        ({"form": {"shop_name": "x", "area": "8", "category": "批发"}}, "category"),
+        ({"mode": "instant"}, "mode"),
+        ({"mode": "commitment"}, "commitment_signed"),
+    ],
+)
+def test_bad_input_is_400_with_field_messages_and_stores_nothing(item, media, kwargs, field):
+    files = {f"material_{item.m_license.pk}": ("a.pdf", PDF), f"material_{item.m_site.pk}": ("b.pdf", PDF)}
+    r = _post(citizen(), item, files=files, **kwargs)
+    assert r.status_code == 400
+    assert field in r.json(), r.json()
+    assert Application.objects.count() == 0 and ApplicationMaterial.objects.count() == 0
+    assert _files(media) == []
+    assert not ReferenceCounter.objects.filter(last__gt=0).exists()
+
+
+def test_missing_material_unless_deferred(item, media):
+    r = _post(citizen(), item, files={f"material_{item.m_license.pk}": ("a.pdf", PDF)})
+    assert r.status_code == 400 and f"material_{item.m_site.pk}" in r.json()
+    assert _files(media) == [] and Application.objects.count() == 0
+    r = _post(citizen(), item, mode="deferred", files={f"material_{item.m_license.pk}": ("a.pdf", PDF)})
+    assert r.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("scan.pdf", b"MZ\x90\x00 this is an exe renamed", "文件类型不被接受"),
+        ("empty.pdf", b"", "空文件"),
+        ("../../etc/passwd.pdf", b"root:x:0:0", "文件类型不被接受"),
+    ],
+)
+def test_uploads_checked_by_content(item, media, name, content, message):
+    r = _post(citizen(), item, files={f"material_{item.m_license.pk}": (name, content),
+                                      f"material_{item.m_site.pk}": ("b.pdf", PDF)})
+    assert r.status_code == 400
+    assert message in r.json()[f"material_{item.m_license.pk}"][0]
+    assert _files(media) == [] and Application.objects.count() == 0
+
+
+def test_oversized_upload(item, media, settings):
+    settings.UPLOAD_MAX_BYTES = 1024
+    r = _post(citizen(), item, files={f"material_{item.m_license.pk}": ("big.pdf", PDF + b"0" * 2048),
+                                      f"material_{item.m_site.pk}": ("b.pdf", PDF)})
+    assert r.status_code == 400 and "MB" in r.json()[f"material_{item.m_license.pk}"][0]
+    assert _files(media) == []
+
+
+def test_unknown_retired_items(item):
+    r = _api(citizen()).post("/api/v1/applications/", {"item": "NOPE"}, format="json")
+    assert r.status_code == 400 and "item" in r.json()
+    item.status = "retired"
+    item.save()
+    r = _post(citizen(), item)
+    assert r.status_code == 400 and "item" in r.json()
+
+
+def test_staff_cannot_apply_and_visitors_need_login(item):
+    from tests.factories import staff
+
+    assert _post(staff("reviewer"), item).status_code == 403
+    assert APIClient().post("/api/v1/applications/", {"item": item.code}).status_code in (401, 403)
+
+
+def test_only_the_owner_reads_the_application(item):
+    owner = citizen()
+    r = _post(owner, item, files={f"material_{item.m_license.pk}": ("a.pdf", PDF),
+                                  f"material_{item.m_site.pk}": ("b.pdf", PDF)})
+    ref = r.json()["reference"]
+    assert _api(owner).get(f"/api/v1/applications/{ref}/").status_code == 200
+    other = citizen(username="other", id_number="110101199003070011")
+    assert _api(other).get(f"/api/v1/applications/{ref}/").status_code == 404
+
+
+def test_draft_then_submit_via_service(item):
+    from intake.services.applications import application_submit
+
+    owner = citizen()
+    r = _post(owner, item, submit="false", form={"shop_name": "x"})
+    assert r.status_code == 201 and r.json()["reference"] is None and r.json()["status"] == "draft"
+    app = Application.objects.get(pk=r.json()["id"])
+    from portal.exceptions import ApplicationError
+
+    with pytest.raises(ApplicationError) as exc:
+        application_submit(application=app, actor=owner)
+    assert "area" in exc.value.extra and f"material_{item.m_license.pk}" in exc.value.extra
+
+
+def test_catalogue_api_search_in_chinese_and_detail(item, django_assert_max_num_queries):
+    ItemFactory(code="ZJ-001", name="建筑工程施工许可")
+    ItemFactory(code="X-9", name="草稿事项", status="draft")
+    api = APIClient()
+    names = [i["name"] for i in api.get("/api/v1/items/", {"q": "施工"}).json()["results"]]
+    assert names == ["建筑工程施工许可"]
+    assert api.get("/api/v1/items/X-9/").status_code == 404
+    detail = api.get(f"/api/v1/items/{item.code}/").json()
+    assert [m["name"] for m in detail["materials"]] == ["营业执照", "场地证明"]
+    assert detail["statutory_limit"] == 20 and detail["promised_limit"] == 5
+    with django_assert_max_num_queries(4):
+        api.get("/api/v1/items/")
+    for n in range(20):
+        ItemFactory(code=f"MORE-{n}")
+    with django_assert_max_num_queries(4):
+        assert api.get("/api/v1/items/").json()["count"] == 22
