@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import apis
+from . import apis, progress
 
-urlpatterns = [
+urlpatterns = progress.urlpatterns + [
     path("cases/", apis.CaseListApi.as_view(), name="api-case-list"),
     path("cases/<str:reference>/", apis.CaseDetailApi.as_view(), name="api-case-detail"),
     path("cases/<str:reference>/transitions/", apis.CaseTransitionsApi.as_view(), name="api-case-transitions"),

@@ -60,6 +60,8 @@ def annotate_times(cases: Iterable[Any], today: datetime.date) -> list[Any]:
     (no query per row; suspensions are already counted in the stored due dates)."""
     out = []
     for case in cases:
+        # Working days an application has waited at the window since it was received.
+        case.waited = calendar.count_days(case.received_on, today) if case.received_on else None
         if case.accepted_on is None:
             case.elapsed_now = None
             case.remaining_now = None

@@ -1,2 +1,183 @@
-"""Pages: apply (owned by its helper; see intake/urls.py)."""
-urlpatterns: list = []
+"""Apply online: the item's own form, uploads per material, drafts, check-your-answers, receipt."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.accounts.constants import Role
+from portal.exceptions import ApplicationError, ConflictError
+
+from ..constants import ApplicationStatus, HandlingMode
+from ..models import Application, ApplicationMaterial
+from ..selectors.catalogue import item_get
+from ..services.applications import (
+    application_add_material,
+    application_create_draft,
+    application_remove_material,
+    application_submit,
+    application_update_draft,
+)
+
+
+def _own_draft(request: HttpRequest, pk: int) -> Application:
+    app = Application.objects.select_related("item", "item__department").filter(
+        pk=pk, status=ApplicationStatus.DRAFT
+    ).first()
+    if app is None or (app.applicant_id != request.user.pk and app.registered_by_id != request.user.pk):
+        raise Http404
+    return app
+
+
+def _modes(item):  # type: ignore[no-untyped-def]
+    return [(m, HandlingMode(m).label) for m in item.modes]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    item = item_get(code=code)
+    if item is None:
+        raise Http404
+    if not request.user.is_applicant:
+        messages.error(request, _("只有申请人账号可以在线申请；窗口工作人员请使用窗口代录。"))
+        return redirect("intake:item_detail", code=code)
+    existing = Application.objects.filter(item=item, applicant=request.user, status=ApplicationStatus.DRAFT).first()
+    if existing is not None:
+        return redirect("intake:draft_edit", pk=existing.pk)
+    if request.method == "POST":
+        app = application_create_draft(item=item, applicant=request.user, actor=request.user,
+                                       mode=request.POST.get("mode") or item.modes[0])
+        return redirect("intake:draft_edit", pk=app.pk)
+    return render(request, "intake/apply/start.html", {"item": item, "modes": _modes(item)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _own_draft(request, pk)
+    item = app.item
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            row = get_object_or_404(ApplicationMaterial, pk=request.POST["remove"], application=app)
+            application_remove_material(row=row, actor=request.user)
+            messages.success(request, _("已删除该文件。"))
+            return redirect("intake:draft_edit", pk=app.pk)
+        form_data = {f.key: request.POST.get(f"f_{f.key}", "") for f in item.form_fields.all()}
+        try:
+            app = application_update_draft(
+                application=app, actor=request.user, form_data=form_data, mode=request.POST.get("mode", app.mode),
+                contact_phone=request.POST.get("contact_phone", app.contact_phone),
+                commitment_signed=bool(request.POST.get("commitment_signed")),
+            )
+        except ApplicationError as exc:
+            errors.update(exc.extra)
+        for material in item.materials.all():
+            upload = request.FILES.get(f"material_{material.pk}")
+            if upload is None:
+                continue
+            try:
+                application_add_material(application=app, material=material, upload=upload, actor=request.user)
+            except ApplicationError as exc:
+                errors.update(exc.extra)
+        if not errors:
+            messages.success(request, _("已保存草稿，可以随时回来继续填写。"))
+            if request.POST.get("next") == "review":
+                return redirect("intake:draft_review", pk=app.pk)
+            return redirect("intake:draft_edit", pk=app.pk)
+        app.form_data = {**app.form_data, **form_data}
+    uploads: dict[int, list[ApplicationMaterial]] = {}
+    for row in app.materials.all():
+        uploads.setdefault(row.material_id, []).append(row)
+    materials = [(m, uploads.get(m.pk, []), errors.get(f"material_{m.pk}")) for m in item.materials.all()]
+    fields = [(f, app.form_data.get(f.key, ""), errors.get(f.key)) for f in item.form_fields.all()]
+    return render(request, "intake/apply/edit.html", {
+        "app": app, "item": item, "fields": fields, "materials": materials, "errors": errors,
+        "modes": _modes(item),
+    }, status=400 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _own_draft(request, pk)
+    if request.method == "POST":
+        try:
+            app = application_submit(application=app, actor=request.user)
+        except (ApplicationError, ConflictError) as exc:
+            for field, msgs in exc.extra.items():
+                for msg in msgs:
+                    messages.error(request, msg)
+            if not exc.extra:
+                messages.error(request, exc.message)
+            return redirect("intake:draft_edit", pk=app.pk)
+        return redirect("intake:receipt", reference=app.reference)
+    labels = {f.key: f.label for f in app.item.form_fields.all()}
+    answers = [(labels.get(k, k), v) for k, v in app.form_data.items()]
+    return render(request, "intake/apply/review.html", {"app": app, "answers": answers,
+                                                         "uploads": app.materials.all()})
+
+
+@login_required
+def my_drafts(request: HttpRequest) -> HttpResponse:
+    drafts = Application.objects.filter(applicant=request.user, status=ApplicationStatus.DRAFT).select_related(
+        "item", "item__department").order_by("-updated_at")
+    return render(request, "intake/apply/drafts.html", {"drafts": drafts})
+
+
+@login_required
+def receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    app = Application.objects.select_related("item", "item__department").filter(reference=reference).first()
+    if app is None or (app.applicant_id != request.user.pk and app.registered_by_id != request.user.pk):
+        raise Http404
+    return render(request, "intake/apply/receipt.html", {"app": app})
+
+
+@login_required
+@require_POST
+def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _own_draft(request, pk)
+    for row in app.materials.all():
+        application_remove_material(row=row, actor=request.user)
+    app.delete()
+    messages.success(request, _("草稿已删除。"))
+    return redirect("intake:my_drafts")
+
+
+def may_download(user, row: ApplicationMaterial) -> bool:  # type: ignore[no-untyped-def]
+    app = row.application
+    if not user.is_authenticated:
+        return False
+    if user.pk in (app.applicant_id, app.registered_by_id):
+        return True
+    if user.has_role(Role.CLERK, Role.INSPECTOR):
+        return True
+    if user.department_id and user.has_role(Role.REVIEWER, Role.DECIDER, Role.HEAD):
+        return user.department_id == app.item.department_id or app.item.co_departments.filter(
+            pk=user.department_id).exists()
+    return False
+
+
+@login_required
+def material_download(request: HttpRequest, pk: int) -> FileResponse:
+    row = ApplicationMaterial.objects.select_related("application", "application__item").filter(pk=pk).first()
+    if row is None or not may_download(request.user, row):
+        raise Http404
+    response = FileResponse(row.file.open("rb"), as_attachment=True, filename=row.original_name,
+                            content_type=row.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+urlpatterns = [
+    path("items/<str:code>/apply/", apply, name="apply"),
+    path("applications/drafts/", my_drafts, name="my_drafts"),
+    path("applications/<int:pk>/edit/", draft_edit, name="draft_edit"),
+    path("applications/<int:pk>/review/", draft_review, name="draft_review"),
+    path("applications/<int:pk>/delete/", draft_delete, name="draft_delete"),
+    path("applications/receipt/<str:reference>/", receipt, name="receipt"),
+    path("materials/<int:pk>/", material_download, name="material_download"),
+]

@@ -1,2 +1,42 @@
-"""Pages: catalogue (owned by its helper; see intake/urls.py)."""
-urlpatterns: list = []
+"""Catalogue pages: browse by department and theme, search, the item page and its printable notice."""
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from portal.accounts.models import Department
+
+from ..models import Theme
+from ..selectors.catalogue import item_get, item_list
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    filters = {k: request.GET.get(k, "") for k in ("q", "department", "theme", "mode")}
+    page = Paginator(item_list(filters=filters), 20).get_page(request.GET.get("page"))
+    return render(request, "intake/catalogue/list.html", {
+        "page": page, "filters": filters,
+        "departments": Department.objects.filter(items__status="published").distinct().order_by("code"),
+        "themes": Theme.objects.all(),
+    })
+
+
+def _item_or_404(code: str):  # type: ignore[no-untyped-def]
+    item = item_get(code=code)
+    if item is None:
+        raise Http404
+    return item
+
+
+def item_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "intake/catalogue/detail.html", {"item": _item_or_404(code)})
+
+
+def item_notice(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "intake/catalogue/notice.html", {"item": _item_or_404(code)})
+
+
+urlpatterns = [
+    path("items/", catalogue, name="catalogue"),
+    path("items/<str:code>/", item_detail, name="item_detail"),
+    path("items/<str:code>/notice/", item_notice, name="item_notice"),
+]

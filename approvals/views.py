@@ -1,0 +1,182 @@
+"""Case pages: the citizen's cases, the case page with its timeline and one form per available
+transition, the worklists of the window and the departments, the public progress query and notices."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from intake.models import Application
+from portal.accounts.constants import Role
+from portal.exceptions import ApplicationError
+
+from . import deadlines, selectors, services
+from .constants import CLOSED_STATES, CaseState
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    qs = selectors.case_visible(user=request.user).filter(applicant=request.user).order_by("-submitted_at")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    deadlines.annotate_times(page.object_list, selectors.today())
+    drafts = Application.objects.filter(applicant=request.user, status="draft").count()
+    return render(request, "approvals/my_cases.html", {"page": page, "drafts": drafts})
+
+
+@login_required
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = selectors.case_get(user=request.user, reference=reference)
+    deadlines.annotate_times([case], selectors.today())
+    transitions = services.case_available_transitions(case=case, user=request.user)
+    is_applicant = case.applicant_id == request.user.pk
+    return render(request, "approvals/case_detail.html", {
+        "case": case,
+        "app": case.application,
+        "timeline": case.transitions.select_related("actor").all(),
+        "transitions": transitions,
+        "is_applicant": is_applicant,
+        "is_staff_view": request.user.is_portal_staff,
+        "materials": case.application.materials.all(),
+        "suspensions": case.suspensions.all(),
+        "sub_approvals": case.sub_approvals.select_related("department"),
+        "correction": case.transitions.filter(name="request_correction").last() if case.state == CaseState.CORRECTION_REQUESTED else None,
+        "form_values": request.session.pop("transition_form", {}),
+    })
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+    case = selectors.case_get(user=request.user, reference=reference)
+    data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    try:
+        services.case_transition(case=case, actor=request.user, name=name, data=data)
+    except ApplicationError as exc:  # 400 / 403 / 409 all carry a message for the user
+        messages.error(request, exc.message)
+        for field, msgs in exc.extra.items():
+            for msg in msgs:
+                messages.error(request, f"{field}: {msg}")
+        request.session["transition_form"] = {"name": name, **data}
+        return redirect("approvals:case_detail", reference=reference)
+    except Exception as exc:
+        from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+        if isinstance(exc, (TransitionNotAllowed, ConcurrentTransition)):
+            messages.error(request, _("该办件的状态已变化，当前不能执行此操作，请刷新后重试。"))
+            return redirect("approvals:case_detail", reference=reference)
+        raise
+    messages.success(request, _("操作成功：%(label)s") % {"label": services.transition_specs()[name].label})
+    return redirect("approvals:case_detail", reference=reference)
+
+
+def _worklist(request: HttpRequest, *, title: str, base, roles: tuple[str, ...], template_extra: dict | None = None):  # type: ignore[no-untyped-def]
+    if not request.user.has_role(*roles):
+        raise PermissionDenied
+    filters = {k: request.GET.get(k, "") for k in ("item", "state", "overdue", "due_soon")}
+    qs = base
+    if filters["item"]:
+        qs = qs.filter(item__code=filters["item"])
+    if filters["state"]:
+        qs = qs.filter(state=filters["state"])
+    if filters["overdue"]:
+        qs = qs.filter(promised_due__lt=selectors.today())
+    if filters["due_soon"]:
+        from portal.workcalendar.services import add_days
+
+        qs = qs.filter(promised_due__gte=selectors.today(), promised_due__lte=add_days(selectors.today(), 1).date)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    rows = deadlines.annotate_times(page.object_list, selectors.today())
+    return render(request, "approvals/worklist.html", {
+        "title": title, "page": page, "rows": rows, "filters": filters, "states": CaseState.choices,
+        **(template_extra or {}),
+    })
+
+
+@login_required
+def clerk_queue(request: HttpRequest) -> HttpResponse:
+    """Submitted online applications of every department, oldest first, with how long each has waited."""
+    base = selectors.case_visible(user=request.user).filter(
+        state__in=[CaseState.SUBMITTED, CaseState.CORRECTION_REQUESTED]
+    ).order_by("submitted_at", "id")
+    return _worklist(request, title=_("综合受理窗口：待受理"), base=base, roles=(Role.CLERK,),
+                     template_extra={"intake_queue": True})
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    base = selectors.case_visible(user=request.user).filter(
+        department_id=request.user.department_id,
+        state__in=[CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.SUSPENDED],
+    ).order_by("promised_due", "id")
+    return _worklist(request, title=_("审查待办"), base=base, roles=(Role.REVIEWER, Role.HEAD))
+
+
+@login_required
+def decision_queue(request: HttpRequest) -> HttpResponse:
+    base = selectors.case_visible(user=request.user).filter(
+        department_id=request.user.department_id, state=CaseState.AWAITING_DECISION,
+    ).order_by("promised_due", "id")
+    return _worklist(request, title=_("决定待办"), base=base, roles=(Role.DECIDER, Role.HEAD))
+
+
+@login_required
+def results_queue(request: HttpRequest) -> HttpResponse:
+    """统一窗口出件: decided cases waiting to be handed out."""
+    base = selectors.case_visible(user=request.user).filter(
+        state__in=[CaseState.APPROVED, CaseState.DENIED], delivered_at__isnull=True
+    ).order_by("concluded_at", "id")
+    return _worklist(request, title=_("统一出件：待送达"), base=base, roles=(Role.CLERK,))
+
+
+@require_http_methods(["GET", "POST"])
+def progress(request: HttpRequest) -> HttpResponse:
+    """办件查询 without login: reference + the phone on the application; state and dates only."""
+    result = None
+    error = ""
+    if request.method == "POST":
+        if is_ratelimited(request, group="progress", key="ip", rate="10/m", method="POST", increment=True):
+            return render(request, "approvals/progress.html", {"error": _("查询过于频繁，请稍后再试。")}, status=429)
+        from .progress import lookup
+
+        result = lookup(reference=request.POST.get("reference", ""), phone=request.POST.get("phone", ""))
+        if result is None:
+            error = _("未查到与该申报号和手机号相符的办件，请核对后重试。")
+    return render(request, "approvals/progress.html", {"result": result, "error": error})
+
+
+@login_required
+def notice(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
+    case = selectors.case_get(user=request.user, reference=reference)
+    names = {"acceptance": "accept", "correction": "request_correction", "decision": None, "refusal": "refuse"}
+    if kind not in names:
+        raise Http404
+    entry = None
+    if names[kind]:
+        entry = case.transitions.filter(name=names[kind]).last()
+        if entry is None and kind == "acceptance":
+            entry = case.transitions.filter(name="deem_accept").last()
+        if entry is None:
+            raise Http404
+    elif case.state not in (CaseState.APPROVED, CaseState.DENIED, CaseState.DELIVERED, CaseState.REVOKED):
+        raise Http404
+    return render(request, "approvals/notice.html", {"case": case, "kind": kind, "entry": entry,
+                                                     "closed": case.state in CLOSED_STATES})
+
+
+app_name = "approvals"
+urlpatterns = [
+    path("mine/", my_cases, name="my_cases"),
+    path("progress/", progress, name="progress"),
+    path("queue/intake/", clerk_queue, name="clerk_queue"),
+    path("queue/review/", review_queue, name="review_queue"),
+    path("queue/decision/", decision_queue, name="decision_queue"),
+    path("queue/results/", results_queue, name="results_queue"),
+    path("<str:reference>/", case_detail, name="case_detail"),
+    path("<str:reference>/do/<str:name>/", case_transition, name="case_transition"),
+    path("<str:reference>/notice/<str:kind>/", notice, name="notice"),
+]
