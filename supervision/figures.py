@@ -27,7 +27,8 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case as SqlCase
+from django.db.models import BooleanField, Count, DateField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -216,14 +217,27 @@ def _sum_rows(rows: list[Row]) -> Row:
 # --- grouping ------------------------------------------------------------------------------------
 
 # breakdown → (case group expression, case label field, complaint group expression or None)
-def _case_group(by: str) -> tuple[Any, str | None]:
+def _case_group(
+    by: str, start: datetime.date | None = None, end: datetime.date | None = None
+) -> tuple[Any, str | None]:
+    month: Any = _month_ladder("accepted_on", start, end) if start and end else TruncMonth("accepted_on")
     return {
         Breakdown.DEPARTMENT: (F("department_id"), "department__name"),
         Breakdown.ITEM: (F("item_id"), "item__name"),
         Breakdown.WINDOW: (F("window_id"), "window__number"),
         Breakdown.CLERK: (F("clerk_id"), "clerk__real_name"),
-        Breakdown.MONTH: (TruncMonth("accepted_on"), None),
+        Breakdown.MONTH: (month, None),
     }[Breakdown(by)]
+
+
+def _month_ladder(field: str, start: datetime.date, end: datetime.date) -> Any:
+    """The first day of the month of ``field`` as plain date comparisons (cheaper per row than
+    ``date_trunc``, which PostgreSQL applies to a timestamp with time zone)."""
+    months = [start.replace(day=1)]
+    while months[-1] < end.replace(day=1):
+        months.append((months[-1] + datetime.timedelta(days=32)).replace(day=1))
+    whens = [When(**{f"{field}__lt": months[i + 1]}, then=Value(months[i])) for i in range(len(months) - 1)]
+    return SqlCase(*whens, default=Value(months[-1]), output_field=DateField())
 
 
 def _complaint_group(by: str) -> Any:
@@ -272,27 +286,38 @@ def open_q(as_of: datetime.datetime) -> Q:
     return Q(state__in=list(RUNNING_STATES)) | Q(concluded_at__gt=as_of)
 
 
-def case_aggregates(as_of: datetime.datetime) -> dict[str, Any]:
-    """The aggregate expressions over cases (and their one rating) as of a moment."""
+def case_flags(as_of: datetime.datetime) -> dict[str, Any]:
+    """Per-case keys, each computed once per row, that the cases are grouped by (with the breakdown):
+    every figure is then a sum of group counts picked by these keys (see ``_reduce``). Cheaper than
+    one filtered aggregate per figure, which evaluates the same conditions again and again. Plain
+    boolean expressions (true / false / NULL when a date is missing) keep the groups few and the
+    planner's estimate right."""
     as_of_date = timezone.localdate(as_of)
-    done = concluded_q(as_of)
-    opened = open_q(as_of)
-    timed = done & Q(elapsed_days__isnull=False)
+
+    def flag(q: Q) -> ExpressionWrapper:
+        return ExpressionWrapper(q, output_field=BooleanField())
+
+    return {
+        "f_state": F("state"),
+        "f_c": flag(Q(concluded_at__lte=as_of)),  # true: concluded by "as of"; false: after it; NULL: not
+        "f_e": flag(Q(elapsed_days__lt=F("promised_limit"))),
+        "f_p": flag(Q(concluded_on__lte=F("promised_due"))),  # true: on time; false: late; NULL: no date
+        "f_s": flag(Q(concluded_on__lte=F("statutory_due"))),
+        "f_pp": flag(Q(promised_due__lt=as_of_date)),
+        "f_sp": flag(Q(statutory_due__lt=as_of_date)),
+    }
+
+
+def _is_false(value: Any) -> bool:
+    return value is not None and not value
+
+
+def case_sums(as_of: datetime.datetime) -> dict[str, Any]:
+    timed = Q(elapsed_days__isnull=False)
     aggs: dict[str, Any] = {
-        "accepted": Count("*"),
-        "concluded": Count("id", filter=done),
-        "early": Count("id", filter=done & Q(elapsed_days__lt=F("promised_limit"))),
-        "on_time": Count("id", filter=done & Q(concluded_on__lte=F("promised_due"))),
-        "overdue": Count(
-            "id",
-            filter=(done & Q(concluded_on__gt=F("promised_due"))) | (opened & Q(promised_due__lt=as_of_date)),
-        ),
-        "statutory_breaches": Count(
-            "id",
-            filter=(done & Q(concluded_on__gt=F("statutory_due"))) | (opened & Q(statutory_due__lt=as_of_date)),
-        ),
-        "elapsed_n": Count("id", filter=timed),
-        "elapsed_sum": Sum("elapsed_days", filter=timed),
+        "n": Count("*"),
+        "elapsed_n": Count("elapsed_days"),
+        "elapsed_sum": Sum("elapsed_days"),
         "statutory_sum": Sum("statutory_limit", filter=timed),
         "promised_sum": Sum("promised_limit", filter=timed),
     }
@@ -302,6 +327,31 @@ def case_aggregates(as_of: datetime.datetime) -> dict[str, Any]:
         aggs["ratings"] = Count("rating", filter=valid)
         aggs["good_ratings"] = Count("rating", filter=valid & Q(rating__overall__gte=3))
     return aggs
+
+
+_DECIDED = {str(s) for s in DECIDED_STATES}
+_RUNNING = {str(s) for s in RUNNING_STATES}
+
+
+def _reduce(data: dict[str, Any]) -> Row:
+    """One group of cases sharing the same keys → its contribution to every figure (DESIGN §5)."""
+    n = int(data["n"])
+    done = data["f_state"] in _DECIDED and bool(data["f_c"])
+    opened = data["f_state"] in _RUNNING or _is_false(data["f_c"])
+    row = Row(accepted=n, ratings=int(data.get("ratings") or 0), good_ratings=int(data.get("good_ratings") or 0))
+    if done:
+        row.concluded = n
+        row.early = n if data["f_e"] else 0
+        row.on_time = n if data["f_p"] else 0
+        row.elapsed_n = int(data["elapsed_n"] or 0)
+        row.elapsed_sum = int(data["elapsed_sum"] or 0)
+        row.statutory_sum = int(data["statutory_sum"] or 0)
+        row.promised_sum = int(data["promised_sum"] or 0)
+    if (done and _is_false(data["f_p"])) or (opened and data["f_pp"]):
+        row.overdue = n
+    if (done and _is_false(data["f_s"])) or (opened and data["f_sp"]):
+        row.statutory_breaches = n
+    return row
 
 
 def _fill(row: Row, data: dict[str, Any]) -> None:
@@ -411,7 +461,6 @@ def _figures_many(
     total = Row(label="合计")
     rows: dict[str, dict[Any, Row]] = {b: {} for b in dims}
     cases = cohort_cases(accepted_from=accepted_from, accepted_to=accepted_to, department_id=department_id)
-    aggs = case_aggregates(as_of)
 
     def row_for(b: str, key: Any, label: Any) -> Row:
         row = rows[b].get(key)
@@ -419,17 +468,15 @@ def _figures_many(
             row = rows[b][key] = Row(group=key, label=_label(b, key, label))
         return row
 
-    if not dims:
-        _fill(total, cases.aggregate(**aggs))
-    else:
-        # grouped by the keys only (narrow rows, hash aggregation); labels come after, one small query each
-        annotations = {f"g_{b}": _case_group(b)[0] for b in dims}
-        for data in cases.annotate(**annotations).values(*annotations).annotate(**aggs).order_by():
-            part = Row()
-            _fill(part, data)
-            total.add(part)
-            for b in dims:
-                row_for(b, _month_key(data[f"g_{b}"]), None).add(part)
+    # ONE query: grouped by the breakdown keys (ids only: narrow rows, hash aggregation; labels come
+    # after, one small query each) and the per-case flags; every figure is a sum over those groups
+    annotations = {f"g_{b}": _case_group(b, accepted_from, accepted_to)[0] for b in dims}
+    annotations.update(case_flags(as_of))
+    for data in cases.annotate(**annotations).values(*annotations).annotate(**case_sums(as_of)).order_by():
+        part = _reduce(data)
+        total.add(part)
+        for b in dims:
+            row_for(b, _month_key(data[f"g_{b}"]), None).add(part)
     for data in complaint_rows(accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, dims=dims,
                                department_id=department_id):
         part = Row()

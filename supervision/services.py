@@ -162,18 +162,25 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
     calendar.get_index()  # load the calendar once (cached between scans)
 
     with transaction.atomic():
-        # 1. close the alerts of cases that have ended (conduct findings on refusals stay until reviewed)
-        closed = (
-            Alert.objects.filter(closed_at__isnull=True, case__state__in=[str(s) for s in CLOSED_STATES])
-            .exclude(level=AlertLevel.REFUSAL_NO_REASON)
-            .update(closed_at=now, scan_token=close_token)
-        )
-        # a step alert also closes once the case has moved to another step
-        closed += (
-            Alert.objects.filter(closed_at__isnull=True, level=AlertLevel.STEP)
-            .exclude(case__current_step=F("step"))
-            .update(closed_at=now, scan_token=close_token)
-        )
+        # 1. close the alerts of cases that have ended (conduct findings on refusals stay until reviewed),
+        # and step alerts once the case has moved on to another step: two UPDATEs driven by the open alerts
+        alert_t, case_t = Alert._meta.db_table, Case._meta.db_table
+        closed_states = sorted(str(s) for s in CLOSED_STATES)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level <> %s "
+                f"AND EXISTS (SELECT 1 FROM {case_t} c WHERE c.id = {alert_t}.case_id "
+                f"AND c.state IN ({_placeholders(closed_states)}))",
+                [db_now, close_token, AlertLevel.REFUSAL_NO_REASON, *closed_states],
+            )
+            closed = max(cursor.rowcount, 0)
+            cursor.execute(
+                f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level = %s "
+                f"AND EXISTS (SELECT 1 FROM {case_t} c WHERE c.id = {alert_t}.case_id "
+                f"AND c.state IN ({_placeholders(LIVE_STATES)}) AND c.current_step <> {alert_t}.step)",
+                [db_now, close_token, AlertLevel.STEP, *LIVE_STATES],
+            )
+            closed += max(cursor.rowcount, 0)
         if closed:
             _write_history(token=close_token, now=db_now, history_type="~", reason="alert_scan: closed")
 
