@@ -1,1 +1,87 @@
-# The outbox models are built by the notifications issue (#5).
+"""Outbox (DESIGN §7): a notification per event and recipient, one delivery per channel, every send
+attempt recorded. Rows are written in the transaction of the event that causes them."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .constants import ChannelKind, DeliveryStatus
+
+
+class MessageTemplate(models.Model):
+    """Admin-editable wording of one event on one channel in one language (Django template syntax).
+    Without a row the built-in default text (``catalog.py``) is used."""
+
+    event = models.CharField(_("事件"), max_length=40)
+    channel = models.CharField(_("渠道"), max_length=10, choices=ChannelKind.choices)
+    language = models.CharField(_("语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")])
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"))
+    active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        unique_together = [("event", "channel", "language")]
+        ordering = ["event", "channel", "language"]
+        verbose_name = _("消息模板")
+        verbose_name_plural = _("消息模板")
+
+    def __str__(self) -> str:
+        return f"{self.event} / {self.channel} / {self.language}"
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(_("事件"), max_length=40, db_index=True)
+    context = models.JSONField(_("内容数据"), default=dict, blank=True)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"))
+    case_reference = models.CharField(_("申报号"), max_length=24, blank=True, db_index=True)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Delivery(models.Model):
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("渠道"), max_length=10, choices=ChannelKind.choices)
+    address = models.CharField(_("地址"), max_length=254, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING,
+                              db_index=True)
+    # One per notification and channel: the gateway receives it and refuses a second send.
+    idempotency_key = models.CharField(_("幂等键"), max_length=64, unique=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最后错误"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+        verbose_name = _("投递")
+        verbose_name_plural = _("投递")
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} {self.status}"
+
+
+class DeliveryAttempt(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    ok = models.BooleanField(_("成功"))
+    provider_answer = models.TextField(_("服务商应答"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("发送记录")
+        verbose_name_plural = _("发送记录")

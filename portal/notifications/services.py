@@ -1,20 +1,180 @@
-"""Notification outbox services (DESIGN §7). The notifications issue (#5) owns this module."""
+"""Notification outbox services (DESIGN §7).
+
+``notify`` writes the rows inside the caller's transaction and queues delivery on commit. ``deliver``
+sends one delivery under a row lock with its idempotency key, records the attempt and marks the row.
+``sweep`` re-queues what a lost task or a dead broker left unsent.
+"""
+import logging
+from datetime import timedelta
 from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template import Context, Template
+from django.utils import timezone
 
 from portal.accounts.models import User
 
+from .catalog import DEFAULTS, GENERIC
+from .constants import ALWAYS_INBOX, MAX_ATTEMPTS, ChannelKind, DeliveryStatus
+from .gateways import GatewayError, get_sms_gateway
+from .models import Delivery, DeliveryAttempt, MessageTemplate, Notification
+
+log = logging.getLogger(__name__)
+SWEEP_GRACE = timedelta(seconds=getattr(settings, "NOTIFICATION_SWEEP_GRACE_SECONDS", 120))
+
+
+def render(*, event: str, channel: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
+    language = language if language in ("zh-hans", "en") else "zh-hans"
+    row = MessageTemplate.objects.filter(event=event, channel=channel, language=language, active=True).first()
+    if row is not None:
+        subject, body = row.subject, row.body
+    else:
+        subject, body = DEFAULTS.get(event, GENERIC).get(language) or GENERIC[language]
+    ctx = Context(context, autoescape=False)
+    return Template(subject).render(ctx).strip(), Template(body).render(ctx).strip()
+
+
+def _channels(recipient: User, event: str, requested: list[str] | None) -> list[tuple[str, str]]:
+    wanted = set(requested or [ChannelKind.INBOX, ChannelKind.SMS, ChannelKind.EMAIL])
+    out = [(ChannelKind.INBOX.value, "")]  # the inbox always keeps a copy (decisions must reach it)
+    if ChannelKind.SMS in wanted and recipient.notify_sms and recipient.phone:
+        out.append((ChannelKind.SMS.value, recipient.phone))
+    if ChannelKind.EMAIL in wanted and recipient.notify_email and recipient.email:
+        out.append((ChannelKind.EMAIL.value, recipient.email))
+    return out
+
 
 def notify(
-    *,
-    recipient: User,
-    event: str,
-    context: dict[str, Any] | None = None,
-    case: Any = None,
+    *, recipient: User, event: str, context: dict[str, Any] | None = None, case: Any = None,
     channels: list[str] | None = None,
-) -> list[Any]:
-    """Write the outbox rows for one event to one recipient, inside the caller's transaction, and
-    queue their delivery on commit. Returns the rows written.
+) -> list[Delivery]:
+    """Write the outbox rows for one event to one recipient, inside the caller's transaction, and queue
+    their delivery on commit. Returns the deliveries written."""
+    context = dict(context or {})
+    reference = context.get("reference") or getattr(case, "reference", "") or ""
+    subject, body = render(event=event, channel=ChannelKind.INBOX, language=recipient.preferred_language,
+                           context=context)
+    notification = Notification.objects.create(
+        recipient=recipient, event=event, context=context, subject=subject, body=body, case_reference=reference,
+        link=f"/cases/{reference}/" if reference and event.startswith(("case.", "application.", "staff.", "alert.")) else "",
+    )
+    deliveries = []
+    for channel, address in _channels(recipient, event, channels):
+        delivery = Delivery.objects.create(
+            notification=notification, channel=channel, address=address,
+            idempotency_key=f"{notification.pk}:{channel}",
+            status=DeliveryStatus.SENT if channel == ChannelKind.INBOX else DeliveryStatus.PENDING,
+            sent_at=timezone.now() if channel == ChannelKind.INBOX else None,
+        )
+        deliveries.append(delivery)
+        if channel != ChannelKind.INBOX:
+            transaction.on_commit(lambda pk=delivery.pk: enqueue(pk))
+    return deliveries
 
-    Placeholder until issue #5 lands the outbox: it records nothing yet.
-    """
-    return []
+
+def enqueue(delivery_id: int) -> bool:
+    """Hand a delivery to the broker. If the broker is down the row simply stays pending: the sweeper
+    queues it again later, so a submission never fails because Redis is away."""
+    from .tasks import deliver
+
+    try:
+        deliver.apply_async(args=[delivery_id], retry=False)
+        return True
+    except Exception as exc:  # noqa: BLE001 (any broker error: kombu, redis, OS)
+        log.warning("broker unavailable, delivery %s left for the sweeper: %s", delivery_id, exc)
+        return False
+
+
+class RetryLater(Exception):
+    def __init__(self, attempts: int) -> None:
+        super().__init__(attempts)
+        self.attempts = attempts
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one delivery at most once. Raises RetryLater when the gateway failed and attempts remain."""
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update().select_related("notification")
+                    .filter(pk=delivery_id).first())
+        if delivery is None or delivery.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
+            return "skipped"
+        delivery.attempts += 1
+        delivery.status = DeliveryStatus.SENDING
+        note = delivery.notification
+        try:
+            if delivery.channel == ChannelKind.SMS:
+                _subject, text = render(event=note.event, channel=ChannelKind.SMS,
+                                        language=note.recipient.preferred_language, context=note.context)
+                answer = get_sms_gateway().send(phone=delivery.address, text=f"【政务服务】{text}",
+                                                idempotency_key=delivery.idempotency_key)
+                detail = answer.detail
+            elif delivery.channel == ChannelKind.EMAIL:
+                subject, text = render(event=note.event, channel=ChannelKind.EMAIL,
+                                       language=note.recipient.preferred_language, context=note.context)
+                EmailMessage(subject, text, to=[delivery.address],
+                             headers={"X-Idempotency-Key": delivery.idempotency_key}).send()
+                detail = "accepted by the e-mail backend"
+            else:
+                detail = "inbox"
+        except (GatewayError, OSError) as exc:
+            DeliveryAttempt.objects.create(delivery=delivery, ok=False, provider_answer=str(exc)[:2000])
+            delivery.last_error = str(exc)[:2000]
+            delivery.status = DeliveryStatus.FAILED if delivery.attempts >= MAX_ATTEMPTS else DeliveryStatus.PENDING
+            delivery.save()
+            if delivery.status == DeliveryStatus.FAILED:
+                return "failed"
+            attempts = delivery.attempts
+        else:
+            DeliveryAttempt.objects.create(delivery=delivery, ok=True, provider_answer=detail[:2000])
+            delivery.status = DeliveryStatus.SENT
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
+            delivery.save()
+            return "sent"
+    raise RetryLater(attempts)
+
+
+def sweep(*, grace: timedelta | None = None) -> int:
+    """Queue again every delivery still unsent after the grace period (lost task, dead broker, killed worker)."""
+    cutoff = timezone.now() - (SWEEP_GRACE if grace is None else grace)
+    ids = list(Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING],
+                                       updated_at__lte=cutoff).values_list("pk", flat=True)[:5000])
+    queued = 0
+    for pk in ids:
+        queued += enqueue(pk)
+    return queued
+
+
+@transaction.atomic
+def delivery_resend(*, delivery: Delivery) -> None:
+    """Admin action: give a failed delivery a fresh set of attempts (same key: the gateway still dedupes)."""
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.PENDING, attempts=0, updated_at=timezone.now())
+    transaction.on_commit(lambda: enqueue(delivery.pk))
+
+
+def inbox_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+DIGEST_PROVIDERS: list[Any] = []  # callables(user) -> list[str]; other apps register at ready()
+
+
+def send_daily_digests() -> int:
+    sent = 0
+    staff = User.objects.filter(is_active=True, groups__name__in=["clerk", "reviewer", "decider", "head", "inspector"]).distinct()
+    for user in staff.iterator():
+        lines: list[str] = []
+        for provider in DIGEST_PROVIDERS:
+            lines.extend(provider(user))
+        if not lines:
+            continue
+        with transaction.atomic():
+            notify(recipient=user, event="staff.daily_digest", context={"items": lines}, channels=["inbox", "email"])
+        sent += 1
+    return sent

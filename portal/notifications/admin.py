@@ -1,0 +1,46 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .constants import DeliveryStatus
+from .models import Delivery, DeliveryAttempt, MessageTemplate, Notification
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["event", "channel", "language", "subject", "active"]
+    list_filter = ["channel", "language", "active"]
+    search_fields = ["event", "subject", "body"]
+
+
+class AttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "ok", "provider_answer"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["idempotency_key", "channel", "status", "attempts", "updated_at", "sent_at", "last_error"]
+    list_filter = ["status", "channel"]
+    search_fields = ["idempotency_key", "notification__case_reference"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    inlines = [AttemptInline]
+    actions = ["resend"]
+
+    @admin.action(description=_("重新发送所选的失败消息"))
+    def resend(self, request, queryset):  # type: ignore[no-untyped-def]
+        failed = list(queryset.filter(status=DeliveryStatus.FAILED))
+        for delivery in failed:
+            services.delivery_resend(delivery=delivery)
+        self.message_user(request, _("已重新排队 %(n)s 条消息。") % {"n": len(failed)}, messages.SUCCESS)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "event", "subject", "case_reference", "read_at"]
+    list_filter = ["event"]
+    search_fields = ["case_reference", "subject"]
+    readonly_fields = [f.name for f in Notification._meta.fields]

@@ -1,0 +1,124 @@
+"""Proof on the real stack: PostgreSQL, Redis and a real Celery worker process started by the test."""
+import datetime
+import json
+
+import pytest
+from django.db import transaction
+
+from portal.celery import app as celery_app
+from portal.notifications import services
+from portal.notifications.gateways import FileSmsGateway
+from portal.notifications.models import Delivery, Notification
+from tests.worker import Worker, wait_for
+
+pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def sms(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.SMS_FILE_DIR = tmp_path / "sms"
+    settings.SMS_BACKEND = "portal.notifications.gateways.FileSmsGateway"
+    celery_app.control.purge()
+    return FileSmsGateway(settings.SMS_FILE_DIR)
+
+
+@pytest.fixture
+def worker(tmp_path, sms):  # type: ignore[no-untyped-def]
+    w = Worker(tmp_path)
+    yield w
+    w.stop()
+
+
+def _texts(sms: FileSmsGateway, phone: str) -> list[dict]:
+    rows = [json.loads(p.read_text()) for p in (sms.directory / "messages").glob("*.json")]
+    return sorted((r for r in rows if r["phone"] == phone), key=lambda r: int(r["key"].split(":")[0]))
+
+
+def test_a_case_life_sends_exactly_the_expected_messages_once_each(worker, sms):
+    from approvals.services import case_transition
+    from approvals.models import Case
+    from intake.services.applications import application_create_draft, application_submit
+    from tests.approvals.conftest import World
+
+    world = World()
+    worker.start()
+    app = application_create_draft(item=world.item, applicant=world.citizen, actor=world.citizen)
+    app = application_submit(application=app, actor=world.citizen)
+    case = Case.objects.get(application=app)
+    case = case_transition(case=case, actor=world.clerk, name="accept", data={})
+    case = case_transition(case=case, actor=world.reviewer, name="start_review", data={})
+    case = case_transition(case=case, actor=world.reviewer, name="send_to_decision", data={"opinion": "符合"})
+    case = case_transition(case=case, actor=world.decider, name="approve", data={})
+    case = case_transition(case=case, actor=world.clerk, name="deliver", data={"method": "window", "place": "7号窗口"})
+    phone = world.citizen.phone
+    assert wait_for(lambda: Delivery.objects.filter(channel="sms", status="sent").count()
+                    == Delivery.objects.filter(channel="sms").count(), timeout=90)
+    events = list(Notification.objects.filter(recipient=world.citizen).order_by("id").values_list("event", flat=True))
+    assert events == ["application.received", "case.accepted", "case.approved", "case.result_ready"]
+    texts = [r["text"] for r in _texts(sms, phone)]
+    assert len(texts) == 4
+    assert case.reference in texts[0] and "已受理" in texts[1] and "准予许可" in texts[2] and "7号窗口" in texts[3]
+    # Staff heard of new work: reviewers on acceptance, deciders when sent to decision.
+    assert Notification.objects.filter(recipient=world.reviewer, event="staff.new_work").count() == 1
+    assert Notification.objects.filter(recipient=world.decider, event="staff.new_work").count() == 1
+
+
+def _reset_producer() -> None:
+    """Make this process's producer connect afresh to ``broker_url`` (kombu keeps global pools)."""
+    from kombu import pools
+
+    pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def test_broker_down_while_submitting_the_message_goes_out_after_it_is_back(worker, sms, settings):
+    from intake.services.applications import application_create_draft, application_submit
+    from tests.approvals.conftest import World
+
+    world = World()
+    live = celery_app.conf.broker_write_url
+    celery_app.conf.broker_write_url = "redis://127.0.0.1:1/0"  # nothing listens there: the broker is down
+    _reset_producer()
+    try:
+        app = application_create_draft(item=world.item, applicant=world.citizen, actor=world.citizen)
+        app = application_submit(application=app, actor=world.citizen)  # succeeds regardless
+    finally:
+        celery_app.conf.broker_write_url = live
+        _reset_producer()
+    assert app.reference
+    sms_row = Delivery.objects.get(notification__recipient=world.citizen, channel="sms")
+    assert sms_row.status == "pending"
+    worker.start()
+    assert services.sweep(grace=datetime.timedelta(0)) == 1
+    assert wait_for(lambda: Delivery.objects.get(pk=sms_row.pk).status == "sent", timeout=60)
+    assert len(_texts(sms, world.citizen.phone)) == 1
+
+
+def test_worker_killed_mid_batch_every_message_sent_exactly_once(worker, sms, tmp_path):
+    from tests.factories import citizen
+
+    user = citizen(phone="13700000000")
+    worker.start()
+    with transaction.atomic():
+        for n in range(1000):
+            services.notify(recipient=user, event="case.withdrawn", context={"reference": f"SP-20261123-{n:06d}"},
+                            channels=["sms"])
+    assert wait_for(lambda: len(sms.sent_keys()) >= 100, timeout=120)
+    worker.kill()
+    sent_before = len(sms.sent_keys())
+    assert sent_before < 1000, "the kill came too late to prove anything"
+    restarted = Worker(tmp_path).start()
+
+    def everything_sent() -> bool:
+        services.sweep(grace=datetime.timedelta(seconds=5))
+        return Delivery.objects.filter(channel="sms").exclude(status="sent").count() == 0
+
+    try:
+        assert wait_for(everything_sent, timeout=240, interval=3)
+    finally:
+        restarted.stop()
+    keys = sms.sent_keys()
+    assert len(keys) == 1000 == len(set(keys))
+    lines = (sms.directory / "outbox.jsonl").read_text().splitlines()
+    assert len(lines) == 1000  # the gateway sent each key once, however often the task ran
