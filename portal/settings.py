@@ -172,7 +172,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"CaseStateEnum": "approvals.constants.CaseState"},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "approvals.constants.CaseState",
+        "ScoreEnum": "complaints.constants.Score",
+        "RatingChannelEnum": "complaints.constants.RatingChannel",
+        "ComplaintChannelEnum": "complaints.constants.ComplaintChannel",
+        "ApplicationChannelEnum": "intake.constants.Channel",
+    },
 }
 
 # --- Celery ---

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Complaint, Rating, RectificationTicket
+
+
+@admin.register(Rating)
+class RatingAdmin(SimpleHistoryAdmin):
+    list_display = ["case", "overall", "channel", "department", "created_at", "voided", "appeal_state"]
+    list_filter = ["overall", "channel", "voided", "appeal_state", "department"]
+    readonly_fields = [f.name for f in Rating._meta.fields]
+
+
+@admin.register(RectificationTicket)
+class TicketAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "department", "state", "due_on", "created_at"]
+    list_filter = ["state", "department"]
+    readonly_fields = [f.name for f in RectificationTicket._meta.fields]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "subject", "state", "channel", "masked_phone", "received_on", "due_on", "concluded_at"]
+    list_filter = ["state", "channel", "finding"]
+    search_fields = ["number", "subject"]
+    exclude = ["complainant_phone"]
+    readonly_fields = ["number", "state", "received_at", "received_on", "concluded_at"]
+
+    @admin.display(description="联系电话")
+    def masked_phone(self, obj: Complaint) -> str:
+        from portal.accounts.validators import mask_phone
+
+        return mask_phone(obj.complainant_phone)

@@ -1,0 +1,217 @@
+"""Pages: rate a case (case page, invitation link, window tablet), file and follow complaints, the
+handlers' queue, the efficiency office's tickets and appeals, and the public list without personal data."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_fsm import can_proceed
+from django_ratelimit.core import is_ratelimited
+
+from approvals import selectors as case_selectors
+from approvals.models import Case
+from portal.accounts.constants import Role
+from portal.exceptions import ApplicationError
+
+from . import selectors, services
+from .constants import ComplaintChannel, Finding, RatingChannel, Score
+from .models import Complaint, Rating, RectificationTicket
+
+
+def _errors(request: HttpRequest, exc: ApplicationError) -> dict:
+    messages.error(request, exc.message)
+    return exc.extra
+
+
+def _rate(request: HttpRequest, case: Case, channel: str, actor, template_extra: dict) -> HttpResponse:  # type: ignore[no-untyped-def]
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            services.rating_submit(case=case, actor=actor, data=request.POST.dict(), channel=channel)
+        except ApplicationError as exc:
+            errors = _errors(request, exc)
+        else:
+            messages.success(request, _("感谢您的评价！"))
+            return render(request, "complaints/rated.html", {"case": case})
+    return render(request, "complaints/rate.html", {"case": case, "scores": Score.choices, "errors": errors,
+                                                    "already": Rating.objects.filter(case=case).exists(),
+                                                    **template_extra}, status=400 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, reference: str) -> HttpResponse:
+    case = case_selectors.case_get(user=request.user, reference=reference)
+    if case.applicant_id != request.user.pk:
+        raise Http404
+    return _rate(request, case, RatingChannel.ONLINE, request.user, {})
+
+
+@require_http_methods(["GET", "POST"])
+def rate_link(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        case = services.rating_link_case(token)
+    except ApplicationError as exc:
+        return render(request, "complaints/message.html", {"message": exc.message}, status=400)
+    return _rate(request, case, RatingChannel.LINK, None, {})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def window_rate(request: HttpRequest) -> HttpResponse:
+    """The window's tablet: the clerk opens the case, the applicant taps the rating."""
+    if not request.user.has_role(Role.CLERK):
+        raise PermissionDenied
+    reference = (request.GET.get("reference") or request.POST.get("reference") or "").strip().upper()
+    case = Case.objects.filter(reference=reference).first() if reference else None
+    if case is None:
+        return render(request, "complaints/window_pick.html", {"reference": reference,
+                                                                "not_found": bool(reference)})
+    return _rate(request, case, RatingChannel.WINDOW, request.user, {"window_mode": True})
+
+
+@require_http_methods(["GET", "POST"])
+def file(request: HttpRequest) -> HttpResponse:
+    errors: dict = {}
+    staff = request.user.is_authenticated and request.user.is_portal_staff
+    if request.method == "POST":
+        if request.POST.get("website"):  # honeypot: people never fill it
+            return render(request, "complaints/message.html", {"message": _("投诉已提交。")})
+        if not request.user.is_authenticated and is_ratelimited(request, group="complaint-file", key="ip",
+                                                                rate="5/m", method="POST", increment=True):
+            return render(request, "complaints/message.html", {"message": _("提交过于频繁，请稍后再试。")}, status=429)
+        try:
+            complaint = services.complaint_file(
+                actor=request.user if request.user.is_authenticated else None,
+                channel=request.POST.get("channel") or ComplaintChannel.ONLINE,
+                name=request.POST.get("name", ""), phone=request.POST.get("phone", ""),
+                subject=request.POST.get("subject", ""), content=request.POST.get("content", ""),
+                reference=request.POST.get("reference", ""), attachments=request.FILES.getlist("attachments"),
+            )
+        except ApplicationError as exc:
+            errors = _errors(request, exc)
+        else:
+            return render(request, "complaints/filed.html", {"complaint": complaint})
+    return render(request, "complaints/file.html", {"errors": errors, "staff": staff, "post": request.POST,
+                                                    "channels": ComplaintChannel.choices},
+                  status=400 if errors else 200)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    complaints = Complaint.objects.filter(complainant=request.user).order_by("-received_at")
+    return render(request, "complaints/mine.html", {"complaints": complaints})
+
+
+def _get_complaint(request: HttpRequest, number: str) -> Complaint:
+    complaint = selectors.complaint_visible(user=request.user).filter(number=number).first()
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    complaint = _get_complaint(request, number)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "investigate":
+                services.complaint_investigate(complaint=complaint, actor=request.user)
+            elif action == "conclude":
+                services.complaint_conclude(complaint=complaint, actor=request.user,
+                                            finding=request.POST.get("finding", ""), action=request.POST.get("result", ""))
+            elif action == "rate":
+                services.complaint_rate_handling(complaint=complaint, actor=request.user, score=request.POST.get("score"))
+            elif action == "reopen":
+                services.complaint_reopen(complaint=complaint, actor=request.user, reason=request.POST.get("reason", ""))
+            else:
+                raise ApplicationError(_("未知的操作。"))
+        except ApplicationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("已保存。"))
+        return redirect("complaints:detail", number=number)
+    return render(request, "complaints/detail.html", {
+        "complaint": complaint, "is_office": request.user.has_role(Role.INSPECTOR),
+        "is_complainant": complaint.complainant_id == request.user.pk, "findings": Finding.choices,
+        "scores": Score.choices, "today": case_selectors.today(),
+    })
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role(Role.INSPECTOR):
+        raise PermissionDenied
+    qs = selectors.complaint_visible(user=request.user).order_by("concluded_at", "due_on", "id")
+    if request.GET.get("open"):
+        qs = qs.filter(concluded_at__isnull=True)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "complaints/queue.html", {"page": page, "today": case_selectors.today()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tickets(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role(Role.INSPECTOR, Role.HEAD, Role.REVIEWER, Role.DECIDER):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            if request.POST.get("ticket"):
+                ticket = selectors.ticket_visible(user=request.user).filter(pk=request.POST["ticket"]).first()
+                if ticket is None:
+                    raise Http404
+                services.ticket_act(ticket=ticket, actor=request.user, action=request.POST.get("action", ""),
+                                    note=request.POST.get("note", ""))
+            elif request.POST.get("rating"):
+                rating = selectors.rating_visible(user=request.user).filter(pk=request.POST["rating"]).first()
+                if rating is None:
+                    raise Http404
+                if request.POST.get("action") == "appeal":
+                    services.rating_appeal(rating=rating, actor=request.user, reason=request.POST.get("note", ""))
+                else:
+                    services.rating_appeal_decide(rating=rating, actor=request.user,
+                                                  void=request.POST.get("action") == "void",
+                                                  decision=request.POST.get("note", ""))
+        except ApplicationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("已保存。"))
+        return redirect("complaints:tickets")
+    rows = list(selectors.ticket_visible(user=request.user).order_by("state", "-created_at")[:200])
+    for t in rows:
+        t.actions = [(a, label) for a, label in services.TICKET_ACTIONS.items()
+                     if services.ticket_may(t, request.user, a) and can_proceed(getattr(t, a))]
+    appeals = selectors.rating_visible(user=request.user).filter(appeal_state="appealed")
+    bad = selectors.rating_visible(user=request.user).filter(overall__lte=2, appeal_state="")[:100]
+    return render(request, "complaints/tickets.html", {
+        "tickets": rows, "appeals": appeals, "bad": bad, "today": case_selectors.today(),
+        "is_office": request.user.has_role(Role.INSPECTOR), "is_head": request.user.has_role(Role.HEAD),
+    })
+
+
+def public(request: HttpRequest) -> HttpResponse:
+    """Concluded complaints, published without personal data: no name, no phone, no ID."""
+    qs = Complaint.objects.filter(concluded_at__isnull=False, published=True).select_related("department").only(
+        "number", "subject", "finding", "action", "received_on", "concluded_at", "department__name", "channel")
+    page = Paginator(qs.order_by("-concluded_at"), 20).get_page(request.GET.get("page"))
+    return render(request, "complaints/public.html", {"page": page})
+
+
+app_name = "complaints"
+urlpatterns = [
+    path("", file, name="file"),
+    path("mine/", mine, name="mine"),
+    path("public/", public, name="public"),
+    path("queue/", queue, name="queue"),
+    path("tickets/", tickets, name="tickets"),
+    path("rate/window/", window_rate, name="window_rate"),
+    path("rate/link/<str:token>/", rate_link, name="rate_link"),
+    path("rate/<str:reference>/", rate, name="rate"),
+    path("c/<str:number>/", detail, name="detail"),
+]
