@@ -218,14 +218,16 @@ def _sum_rows(rows: list[Row]) -> Row:
 
 # breakdown → (case group expression, case label field, complaint group expression or None)
 def _case_group(
-    by: str, start: datetime.date | None = None, end: datetime.date | None = None
+    by: str, start: datetime.date | None = None, end: datetime.date | None = None, prefix: str = ""
 ) -> tuple[Any, str | None]:
-    month: Any = _month_ladder("accepted_on", start, end) if start and end else TruncMonth("accepted_on")
+    """The group expression of a breakdown over cases (``prefix="case__"`` from a related model)."""
+    p = prefix
+    month: Any = _month_ladder(f"{p}accepted_on", start, end) if start and end else TruncMonth(f"{p}accepted_on")
     return {
-        Breakdown.DEPARTMENT: (F("department_id"), "department__name"),
-        Breakdown.ITEM: (F("item_id"), "item__name"),
-        Breakdown.WINDOW: (F("window_id"), "window__number"),
-        Breakdown.CLERK: (F("clerk_id"), "clerk__real_name"),
+        Breakdown.DEPARTMENT: (F(f"{p}department_id"), "department__name"),
+        Breakdown.ITEM: (F(f"{p}item_id"), "item__name"),
+        Breakdown.WINDOW: (F(f"{p}window_id"), "window__number"),
+        Breakdown.CLERK: (F(f"{p}clerk_id"), "clerk__real_name"),
         Breakdown.MONTH: (month, None),
     }[Breakdown(by)]
 
@@ -321,12 +323,32 @@ def case_sums(as_of: datetime.datetime) -> dict[str, Any]:
         "statutory_sum": Sum("statutory_limit", filter=timed),
         "promised_sum": Sum("promised_limit", filter=timed),
     }
-    rating = _model("complaints.Rating")
-    if rating is not None and _has_field(rating, "case"):
-        valid = Q(rating__isnull=False, rating__voided=False, rating__created_at__lte=as_of)
-        aggs["ratings"] = Count("rating", filter=valid)
-        aggs["good_ratings"] = Count("rating", filter=valid & Q(rating__overall__gte=3))
     return aggs
+
+
+def rating_rows(
+    *,
+    accepted_from: datetime.date,
+    accepted_to: datetime.date,
+    as_of: datetime.datetime,
+    dims: Sequence[str],
+    department_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Non-voided ratings given by "as of" of the cohort's cases, grouped like the cases: a query over
+    the (few) ratings joined to their case, not a join of every case to its rating."""
+    rating = _model("complaints.Rating")
+    if rating is None or not _has_field(rating, "case"):
+        return []
+    qs = rating.objects.filter(
+        case__accepted_on__gte=accepted_from, case__accepted_on__lte=accepted_to, voided=False, created_at__lte=as_of
+    )
+    if department_id is not None:
+        qs = qs.filter(case__department_id=department_id)
+    aggs = {"ratings": Count("id"), "good_ratings": Count("id", filter=Q(overall__gte=3))}
+    if not dims:
+        return [qs.aggregate(**aggs)]
+    annotations = {f"g_{b}": _case_group(b, accepted_from, accepted_to, prefix="case__")[0] for b in dims}
+    return list(qs.annotate(**annotations).values(*annotations).annotate(**aggs).order_by())
 
 
 _DECIDED = {str(s) for s in DECIDED_STATES}
@@ -338,7 +360,7 @@ def _reduce(data: dict[str, Any]) -> Row:
     n = int(data["n"])
     done = data["f_state"] in _DECIDED and bool(data["f_c"])
     opened = data["f_state"] in _RUNNING or _is_false(data["f_c"])
-    row = Row(accepted=n, ratings=int(data.get("ratings") or 0), good_ratings=int(data.get("good_ratings") or 0))
+    row = Row(accepted=n)
     if done:
         row.concluded = n
         row.early = n if data["f_e"] else 0
@@ -477,10 +499,11 @@ def _figures_many(
         total.add(part)
         for b in dims:
             row_for(b, _month_key(data[f"g_{b}"]), None).add(part)
-    for data in complaint_rows(accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, dims=dims,
-                               department_id=department_id):
+    cohort = dict(accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, dims=dims,
+                  department_id=department_id)
+    for data in [*rating_rows(**cohort), *complaint_rows(**cohort)]:
         part = Row()
-        _fill(part, {k: v for k, v in data.items() if k.startswith("complaints_")})
+        _fill(part, {k: v for k, v in data.items() if not k.startswith("g_")})
         total.add(part)
         for b in dims:
             row_for(b, _month_key(data[f"g_{b}"]), None).add(part)

@@ -122,7 +122,7 @@ def test_by_month_window_item_clerk(cohort):  # type: ignore[no-untyped-def]
 
 
 def test_constant_queries(cohort, django_assert_num_queries):  # type: ignore[no-untyped-def]
-    with django_assert_num_queries((4 if _has_complaints() else 3) + _pg_extra()):  # catalogue, cases, labels (+complaints)
+    with django_assert_num_queries((5 if _has_complaints() else 3) + _pg_extra()):  # catalogue, cases, labels (+ratings, complaints)
         figures(accepted_from=D(2026, 3, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF, by="department")
 
 
@@ -163,7 +163,7 @@ def test_many_breakdowns_from_one_query_match(cohort, django_assert_max_num_quer
     from supervision.figures import figures_many
 
     kw = dict(accepted_from=D(2026, 2, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF)
-    with django_assert_max_num_queries(5 + _pg_extra()):
+    with django_assert_max_num_queries(7 + _pg_extra()):
         many = figures_many(by=["department", "item", "month"], **kw)
     assert many[None].as_dict() == figures(**kw).as_dict()
     for by in ("department", "item", "month"):
