@@ -116,3 +116,14 @@ def test_seed_cases(calendar):  # type: ignore[no-untyped-def]
     concluded = Case.objects.filter(elapsed_days__isnull=False)
     assert concluded.exists()
     assert all(c.concluded_on and c.accepted_on <= c.concluded_on for c in concluded)
+
+
+def test_seed_cases_rates_some(calendar):  # type: ignore[no-untyped-def]
+    from django.apps import apps
+
+    call_command("seed_cases", "--count", "300", "--batch-size", "100", "--seed", "2", stdout=io.StringIO())
+    try:
+        rating = apps.get_model("complaints", "Rating")
+    except LookupError:
+        return
+    assert 0 < rating.objects.count() < Case.objects.filter(elapsed_days__isnull=False).count()

@@ -23,6 +23,17 @@ from portal.workcalendar import services as calendar
 RUNNING = [CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.AWAITING_DECISION]
 
 
+def _rating_model() -> Any:
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("complaints", "Rating")
+        model._meta.get_field("case")
+        return model
+    except Exception:  # noqa: BLE001 - no ratings app (yet)
+        return None
+
+
 @lru_cache(maxsize=200_000)
 def _due(start: datetime.date, n: int, unit: str) -> datetime.date:
     return calendar.add_days(start, n, unit=unit).date
@@ -48,6 +59,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         token = f"{int(time.time()) % 36**6:06d}"[-6:]
         started = time.monotonic()
+        rating_model = _rating_model()
         done = 0
         while done < count:
             n = min(batch, count - done)
@@ -69,6 +81,15 @@ class Command(BaseCommand):
                     case.reference = app.reference
                     case.applicant = applicant
                 Case.objects.bulk_create(cases)
+                if rating_model is not None:  # about a third of the decided cases are rated
+                    rating_model.objects.bulk_create([
+                        rating_model(case=c, applicant=applicant, overall=score, efficiency=score, attitude=score,
+                                     guide_accuracy=score, channel="online", department_id=c.department_id,
+                                     item_id=c.item_id, window_id=c.window_id)
+                        for c in cases
+                        if c.elapsed_days is not None and rng.random() < 0.33
+                        for score in [rng.choice([5, 5, 5, 4, 4, 3, 2, 1])]
+                    ])
             done += n
             filled = int(30 * done / count)
             rate = done / max(time.monotonic() - started, 1e-6)
