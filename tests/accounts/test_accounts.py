@@ -132,7 +132,9 @@ def test_login_page_in_chinese_and_english(client):
     assert 'lang="zh-Hans"' in html and "登录" in html
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(reverse("accounts:login")).content.decode()
-    assert 'lang="en"' in html
+    assert 'lang="en"' in html and "Sign in" in html and "One-Window Government Service Portal" in html
+    home = client.get(reverse("home")).content.decode()
+    assert "Search services" in home and "Track a case" in home
 
 
 @pytest.mark.django_db
