@@ -301,11 +301,11 @@ def _run(*, case: Case, actor: User | None, name: str, data: dict[str, Any], han
     locked._history_user = actor
     locked.save()
     _log(case=locked, name=name, from_state=from_state, actor=actor, reason=outcome.reason, data=outcome.data)
+    for recipient, event, context in outcome.notifications:
+        notify(recipient=recipient, event=event, context=context, case=locked)
     case_transitioned.send(
         sender=Case, case=locked, name=name, from_state=from_state, to_state=locked.state, actor=actor
     )
-    for recipient, event, context in outcome.notifications:
-        notify(recipient=recipient, event=event, context=context, case=locked)
     return locked
 
 

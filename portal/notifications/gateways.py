@@ -6,6 +6,7 @@ real providers take the key as a request id and drop duplicates (the HTTP adapte
 ``Idempotency-Key``)."""
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,14 +46,23 @@ class FileSmsGateway(SmsGateway):
         messages.mkdir(parents=True, exist_ok=True)
         record = {"key": idempotency_key, "phone": phone, "text": text, "at": timezone.now().isoformat(),
                   "pid": os.getpid()}
-        try:
-            fd = os.open(messages / f"{idempotency_key.replace(':', '_')}.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-        except FileExistsError:
+        final = messages / f"{idempotency_key.replace(':', '_')}.json"
+        if final.exists():
             return ProviderAnswer(ok=True, detail="duplicate key: already sent", duplicate=True)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        # Write the whole message to a temporary file, then link it to its key's name: link() fails if
+        # the name exists, so a key is sent at most once, and a message is never seen half-written.
+        tmp = messages / f".{final.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(record, fh, ensure_ascii=False)
             fh.flush()
             os.fsync(fh.fileno())
+        try:
+            os.link(tmp, final)
+        except FileExistsError:
+            return ProviderAnswer(ok=True, detail="duplicate key: already sent", duplicate=True)
+        finally:
+            tmp.unlink(missing_ok=True)
+        # A human-readable log beside it (not the record of what was sent: a crash may skip a line).
         with open(self.directory / "outbox.jsonl", "a", encoding="utf-8") as log:
             log.write(json.dumps(record, ensure_ascii=False) + "\n")
         return ProviderAnswer(ok=True, detail=f"stored {idempotency_key}")
