@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
+    "django_fsm",  # for its graph_transitions command (docs/case-lifecycle.md)
     # shared kernel
     "portal.accounts",
     "portal.workcalendar",
