@@ -129,3 +129,35 @@ def test_progress_query_is_throttled_against_guessing(world, client):
     api = [client.get("/api/v1/progress/", {"reference": case.reference, "phone": f"1390000{i:04d}"}).status_code
            for i in range(12)]
     assert api[-1] == 429
+
+
+def test_graph_transitions_command_draws_the_life_cycle():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("graph_transitions", "approvals.Case", stdout=out)
+    dot = out.getvalue()
+    assert dot.startswith("digraph") and "待补正" in dot and "不予许可" in dot
+
+
+def test_item_page_and_my_cases_have_constant_query_counts(world, client, django_assert_max_num_queries):
+    from tests.factories import MaterialFactory
+
+    client.force_login(world.citizen)
+    with at(2026, 9, 24):
+        world.case()
+        MaterialFactory(item=world.item)
+        with django_assert_max_num_queries(14):
+            client.get(reverse("intake:item_detail", args=[world.item.code]))
+        with django_assert_max_num_queries(14):
+            client.get(reverse("approvals:my_cases"))
+        for _ in range(12):
+            world.case()
+            MaterialFactory(item=world.item)
+        with django_assert_max_num_queries(14):
+            assert client.get(reverse("intake:item_detail", args=[world.item.code])).status_code == 200
+        with django_assert_max_num_queries(14):
+            html = client.get(reverse("approvals:my_cases")).content.decode()
+        assert html.count("/cases/SP-") == 13
