@@ -7,4 +7,10 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("审批办件")
 
     def ready(self) -> None:
+        from portal.notifications.services import DIGEST_PROVIDERS
+
         from . import receivers  # noqa: F401  (connects intake.signals.application_submitted)
+        from .selectors import digest_lines
+
+        if digest_lines not in DIGEST_PROVIDERS:
+            DIGEST_PROVIDERS.append(digest_lines)

@@ -56,3 +56,29 @@ def case_get(*, user: User, reference: str) -> Case:
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def digest_lines(user: User) -> list[str]:
+    """Daily digest (notifications' DIGEST_PROVIDERS): what is due for this member of staff today and
+    tomorrow, what is overdue, and what waits at the window."""
+    from portal.workcalendar.services import add_days
+
+    today_ = today()
+    soon = add_days(today_, 1).date
+    lines: list[str] = []
+    running = Case.objects.filter(state__in=[CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.AWAITING_DECISION])
+    if user.has_role(Role.REVIEWER, Role.DECIDER, Role.HEAD) and user.department_id:
+        mine = running.filter(department_id=user.department_id)
+        overdue = mine.filter(promised_due__lt=today_).count()
+        due = mine.filter(promised_due__gte=today_, promised_due__lte=soon).count()
+        if overdue or due:
+            lines.append(f"本部门在办件：已超期 {overdue} 件，今明两日到期 {due} 件。")
+    if user.has_role(Role.CLERK):
+        waiting = Case.objects.filter(state=CaseState.SUBMITTED).count()
+        if waiting:
+            lines.append(f"综合受理窗口待受理申请 {waiting} 件。")
+    if user.has_role(Role.INSPECTOR):
+        overdue_all = running.filter(promised_due__lt=today_).count()
+        if overdue_all:
+            lines.append(f"全市超期在办件 {overdue_all} 件。")
+    return lines

@@ -169,3 +169,20 @@ def test_inbox_pages_and_unread_count_on_every_page(client):
     api.force_authenticate(other)
     assert api.get("/api/v1/notifications/").json()["count"] == 0
     assert api.post(f"/api/v1/notifications/{note.pk}/read/").status_code == 404
+
+
+def test_daily_digest_per_member_of_staff(settings):
+    from approvals.constants import CaseState
+    from portal.notifications.services import send_daily_digests
+    from tests.factories import CaseFactory, DepartmentFactory, staff
+
+    dept = DepartmentFactory(code="DG1")
+    reviewer = staff("reviewer", dept, username="dg-reviewer")
+    staff("clerk", username="dg-clerk")
+    staff("reviewer", DepartmentFactory(code="DG2"), username="idle")  # nothing due: no digest
+    CaseFactory(accepted=True, application__item__department=dept)  # promised 2026-03-09: overdue by now
+    CaseFactory(state=CaseState.SUBMITTED)
+    assert send_daily_digests() == 2
+    digest = Notification.objects.get(recipient=reviewer, event="staff.daily_digest")
+    assert "已超期 1 件" in digest.body
+    assert Notification.objects.get(recipient__username="dg-clerk").body.startswith("综合受理窗口待受理申请 1 件")
