@@ -1,6 +1,6 @@
 """Catalogue pages: browse by department and theme, search, the item page and its printable notice."""
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
@@ -35,7 +35,22 @@ def item_notice(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "intake/catalogue/notice.html", {"item": _item_or_404(code)})
 
 
+def material_form(request: HttpRequest, code: str, pk: int, kind: str) -> FileResponse:
+    """The blank form or the filled-in sample of a required material (public, published items only)."""
+    item = _item_or_404(code)
+    material = item.materials.filter(pk=pk).first()
+    if material is None or kind not in ("blank_form", "sample"):
+        raise Http404
+    upload = getattr(material, kind)
+    if not upload:
+        raise Http404
+    response = FileResponse(upload.open("rb"), as_attachment=True, filename=upload.name.rsplit("/", 1)[-1])
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 urlpatterns = [
+    path("items/<str:code>/materials/<int:pk>/<str:kind>/", material_form, name="material_form"),
     path("items/", catalogue, name="catalogue"),
     path("items/<str:code>/", item_detail, name="item_detail"),
     path("items/<str:code>/notice/", item_notice, name="item_notice"),

@@ -191,3 +191,15 @@ def test_catalogue_api_search_in_chinese_and_detail(item, django_assert_max_num_
         ItemFactory(code=f"MORE-{n}")
     with django_assert_max_num_queries(4):
         assert api.get("/api/v1/items/").json()["count"] == 22
+
+
+def test_blank_forms_and_samples_download_from_the_item_page(item, client):
+    from django.core.files.base import ContentFile
+
+    item.m_license.blank_form.save("申请书.pdf", ContentFile(PDF))
+    html = client.get(f"/items/{item.code}/").content.decode()
+    url = f"/items/{item.code}/materials/{item.m_license.pk}/blank_form/"
+    assert url in html
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert client.get(f"/items/{item.code}/materials/{item.m_license.pk}/sample/").status_code == 404
