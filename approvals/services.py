@@ -734,3 +734,33 @@ def recompute_open_cases() -> int:
             )
             changed += 1
     return changed
+
+
+@transaction.atomic
+def case_check_materials(*, case: Case, actor: User, checks: dict[int, dict[str, Any]]) -> list[dict[str, str]]:
+    """The window checks each uploaded material (received / missing / faulty, original seen). Returns the
+    problems found, ready for a one-time correction notice."""
+    from intake.constants import MaterialCheck
+
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not actor.has_role(Role.CLERK):
+        raise PermissionDeniedError(_("只有综合受理窗口可以核验材料。"))
+    if locked.state != CaseState.SUBMITTED:
+        raise ConflictError(_("只有待受理的申请可以核验材料。"))
+    rows = {row.pk: row for row in locked.application.materials.all()}
+    problems: list[dict[str, str]] = []
+    for pk, check in checks.items():
+        row = rows.get(pk)
+        result = check.get("result", "")
+        if row is None or result not in MaterialCheck.values:
+            raise ApplicationError(_("核验结果有误。"), extra={f"check_{pk}": [_("不是有效的选项。")]})
+        row.check_result = result
+        row.original_seen = bool(check.get("original_seen"))
+        row.check_note = str(check.get("note", ""))[:300]
+        row.save(update_fields=["check_result", "original_seen", "check_note"])
+        if result in (MaterialCheck.MISSING, MaterialCheck.FAULTY):
+            problems.append({"name": row.material_name, "problem": row.check_note or str(MaterialCheck(result).label)})
+    CaseTransition.objects.create(case=locked, name="check_materials", from_state=locked.state, to_state=locked.state,
+                                  actor=actor, data={"checks": {str(k): v for k, v in checks.items()},
+                                                     "problems": problems})
+    return problems

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from intake.constants import MaterialCheck
 from intake.models import Application
 from portal.accounts.constants import Role
 from portal.exceptions import ApplicationError
@@ -46,6 +47,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "sub_approvals": case.sub_approvals.select_related("department"),
         "correction": case.transitions.filter(name="request_correction").last() if case.state == CaseState.CORRECTION_REQUESTED else None,
         "form_values": request.session.pop("transition_form", {}),
+        "correction_prefill": request.session.pop("correction_prefill", ""),
+        "check_choices": MaterialCheck.choices,
+        "may_check": request.user.has_role(Role.CLERK) and case.state == CaseState.SUBMITTED,
     })
 
 
@@ -71,6 +75,29 @@ def case_transition(request: HttpRequest, reference: str, name: str) -> HttpResp
             return redirect("approvals:case_detail", reference=reference)
         raise
     messages.success(request, _("操作成功：%(label)s") % {"label": services.transition_specs()[name].label})
+    return redirect("approvals:case_detail", reference=reference)
+
+
+@login_required
+@require_POST
+def check_materials(request: HttpRequest, reference: str) -> HttpResponse:
+    case = selectors.case_get(user=request.user, reference=reference)
+    checks = {}
+    for row in case.application.materials.all():
+        result = request.POST.get(f"result_{row.pk}")
+        if result:
+            checks[row.pk] = {"result": result, "original_seen": request.POST.get(f"seen_{row.pk}") == "1",
+                              "note": request.POST.get(f"note_{row.pk}", "")}
+    try:
+        problems = services.case_check_materials(case=case, actor=request.user, checks=checks)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if problems:
+            request.session["correction_prefill"] = "\n".join(f"{p['name']}：{p['problem']}" for p in problems)
+            messages.warning(request, _("核验发现%(n)s项材料需补正，已填入一次性补正告知。") % {"n": len(problems)})
+        else:
+            messages.success(request, _("材料核验完毕，可以受理。"))
     return redirect("approvals:case_detail", reference=reference)
 
 
@@ -178,5 +205,6 @@ urlpatterns = [
     path("queue/results/", results_queue, name="results_queue"),
     path("<str:reference>/", case_detail, name="case_detail"),
     path("<str:reference>/do/<str:name>/", case_transition, name="case_transition"),
+    path("<str:reference>/check/", check_materials, name="check_materials"),
     path("<str:reference>/notice/<str:kind>/", notice, name="notice"),
 ]

@@ -161,3 +161,34 @@ def test_item_page_and_my_cases_have_constant_query_counts(world, client, django
         with django_assert_max_num_queries(14):
             html = client.get(reverse("approvals:my_cases")).content.decode()
         assert html.count("/cases/SP-") == 13
+
+
+def test_clerk_checks_materials_and_the_correction_notice_is_prefilled(world, client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from approvals.models import CaseTransition
+    from intake.services.applications import application_add_material, application_create_draft, application_submit
+
+    settings.MEDIA_ROOT = tmp_path
+    m1, m2 = MaterialFactory(item=world.item, name="营业执照"), MaterialFactory(item=world.item, name="场地证明")
+    with at(2026, 9, 24):
+        app = application_create_draft(item=world.item, applicant=world.citizen, actor=world.citizen)
+        r1 = application_add_material(application=app, material=m1, actor=world.citizen, upload=SimpleUploadedFile("a.pdf", PDF))
+        r2 = application_add_material(application=app, material=m2, actor=world.citizen,
+                                      upload=SimpleUploadedFile("b.pdf", PDF + b"2"))
+        app = application_submit(application=app, actor=world.citizen)
+        client.force_login(world.citizen)
+        assert client.post(reverse("approvals:check_materials", args=[app.reference]),
+                           {f"result_{r1.pk}": "received"}, follow=True).status_code == 200
+        r1.refresh_from_db()
+        assert r1.check_result == "pending"  # the citizen cannot check
+        client.force_login(world.clerk)
+        r = client.post(reverse("approvals:check_materials", args=[app.reference]), {
+            f"result_{r1.pk}": "received", f"seen_{r1.pk}": "1",
+            f"result_{r2.pk}": "faulty", f"note_{r2.pk}": "未加盖公章"}, follow=True)
+        html = r.content.decode()
+        assert "场地证明：未加盖公章" in html  # prefilled into the one-time correction form
+        r1.refresh_from_db()
+        r2.refresh_from_db()
+        assert (r1.check_result, r1.original_seen, r2.check_result) == ("received", True, "faulty")
+        assert CaseTransition.objects.filter(name="check_materials").count() == 1
