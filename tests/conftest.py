@@ -29,3 +29,13 @@ def _plain_static_storage(settings):  # type: ignore[no-untyped-def]
 def _fast_password_hasher(settings):  # type: ignore[no-untyped-def]
     """PBKDF2 costs ~0.3 s a user on this machine; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():  # type: ignore[no-untyped-def]
+    """Each test starts in Chinese: a page rendered in English must not leak its language into the next test."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
