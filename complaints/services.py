@@ -51,6 +51,10 @@ def rating_link_token(case: Case) -> str:
     return signing.dumps({"ref": case.reference}, salt=RATING_LINK_SALT)
 
 
+def rating_link_url(case: Case) -> str:
+    return f"{getattr(settings, 'PORTAL_BASE_URL', '')}{reverse('complaints:rate_link', args=[rating_link_token(case)])}"
+
+
 def rating_link_case(token: str) -> Case:
     try:
         data = signing.loads(token, salt=RATING_LINK_SALT, max_age=RATING_LINK_MAX_AGE)
@@ -121,7 +125,7 @@ def send_rating_invitation(case: Case) -> bool:
     invitation, created = RatingInvitation.objects.get_or_create(case=case)
     if not created:
         return False
-    url = f"{getattr(settings, 'PORTAL_BASE_URL', '')}{reverse('complaints:rate_link', args=[rating_link_token(case)])}"
+    url = rating_link_url(case)
     notify(recipient=case.applicant, event="rating.invitation", context={"reference": case.reference, "url": url}, case=case)
     return True
 
@@ -140,7 +144,7 @@ def rating_reminder_scan(*, now: datetime.datetime | None = None) -> int:
             if not updated:
                 continue
             case = invitation.case
-            url = f"{getattr(settings, 'PORTAL_BASE_URL', '')}{reverse('complaints:rate_link', args=[rating_link_token(case)])}"
+            url = rating_link_url(case)
             notify(recipient=case.applicant, event="rating.reminder", context={"reference": case.reference, "url": url},
                    case=case)
             sent += 1

@@ -23,6 +23,8 @@ DEBUG = env("DEBUG")
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-dev-only-change-me-0123456789abcdefghijklmnop")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The public address, for links in SMS and e-mail (rating invitations); empty in development.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
