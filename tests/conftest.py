@@ -39,3 +39,11 @@ def _default_language():  # type: ignore[no-untyped-def]
     translation.activate("zh-hans")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Rate-limit counters live in the cache (Redis on the production pass): each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -186,3 +186,17 @@ def test_demo_load_is_idempotent_and_has_every_role():
     validate_resident_id(User.objects.get(username="citizen").id_number)
     validate_credit_code(User.objects.get(username="enterprise").credit_code)
     assert Group.objects.filter(name="citizen").exists()
+
+
+@pytest.mark.django_db
+def test_login_is_rate_limited(client):
+    from django.core.cache import cache
+
+    cache.clear()
+    UserFactory(username="victim")
+    codes = [client.post(reverse("accounts:login"), {"username": "victim", "password": f"wrong{i}"}).status_code
+             for i in range(11)]
+    assert codes[:10] == [200] * 10 and codes[10] == 429
+    assert "过于频繁" in client.post(reverse("accounts:login"), {"username": "victim", "password": "demo12345"}).content.decode()
+    cache.clear()
+    assert client.post(reverse("accounts:login"), {"username": "victim", "password": "demo12345"}).status_code == 302
