@@ -58,3 +58,18 @@ class RegistrationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class PreferencesForm(forms.Form):
+    """How the user wants to hear from the portal. Decisions always reach the in-site inbox as well."""
+
+    notify_sms = forms.BooleanField(label=_("短信通知"), required=False)
+    notify_email = forms.BooleanField(label=_("邮件通知"), required=False)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    preferred_language = forms.ChoiceField(label=_("通知语言"), choices=[("zh-hans", "简体中文"), ("en", "English")])
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if data.get("notify_email") and not data.get("email"):
+            self.add_error("email", _("选择邮件通知须填写电子邮箱。"))
+        return data

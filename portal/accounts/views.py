@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from portal.exceptions import ApplicationError
 
 from .constants import Role
-from .forms import RegistrationForm
+from .forms import PreferencesForm, RegistrationForm
 from .services import applicant_register
 
 # The header a signed-in user sees first on the home page, by role (first match wins).
@@ -49,6 +49,23 @@ def register(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("注册成功，欢迎使用一窗受理政务服务平台。"))
             return redirect("home")
     return render(request, "accounts/register.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    user = request.user
+    initial = {"notify_sms": user.notify_sms, "notify_email": user.notify_email, "email": user.email,
+               "preferred_language": user.preferred_language}
+    form = PreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        for key, value in form.cleaned_data.items():
+            setattr(user, key, value)
+        user.save(update_fields=list(form.cleaned_data))
+        messages.success(request, _("通知设置已保存。"))
+        return redirect("accounts:preferences")
+    return render(request, "accounts/preferences.html", {"form": form})
 
 
 class LoginView(auth_views.LoginView):

@@ -200,3 +200,19 @@ def test_login_is_rate_limited(client):
     assert "过于频繁" in client.post(reverse("accounts:login"), {"username": "victim", "password": "demo12345"}).content.decode()
     cache.clear()
     assert client.post(reverse("accounts:login"), {"username": "victim", "password": "demo12345"}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_users_choose_their_channels_and_language(client):
+    from portal.notifications.services import notify
+
+    user = citizen(username="pref", phone="13912345678")
+    client.force_login(user)
+    r = client.post(reverse("accounts:preferences"), {"notify_email": "on", "preferred_language": "en"})
+    assert r.status_code == 200 and "电子邮箱" in r.content.decode()  # e-mail chosen without an address
+    client.post(reverse("accounts:preferences"), {"notify_email": "on", "email": "p@example.cn",
+                                                  "preferred_language": "en"})
+    user.refresh_from_db()
+    assert (user.notify_sms, user.notify_email, user.preferred_language) == (False, True, "en")
+    channels = [d.channel for d in notify(recipient=user, event="case.approved", context={"reference": "R"})]
+    assert channels == ["inbox", "email"]
