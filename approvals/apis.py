@@ -54,6 +54,10 @@ class CaseTransitionFireApi(APIView):
     @extend_schema(request=TransitionInputSerializer, responses=TransitionResultSerializer)
     def post(self, request, reference: str, name: str):  # type: ignore[no-untyped-def]
         case = selectors.case_get(user=request.user, reference=reference)
+        if not hasattr(request.data, "get"):
+            from portal.exceptions import ApplicationError
+
+            raise ApplicationError("请求内容应为表单或JSON对象。", extra={"non_field_errors": ["应为JSON对象。"]})
         payload = request.data.get("data") if isinstance(request.data.get("data"), dict) else request.data
         data = {k: (payload.getlist(k) if hasattr(payload, "getlist") and len(payload.getlist(k)) > 1 else payload.get(k))
                 for k in payload.keys()}

@@ -58,6 +58,8 @@ class ApplicationCreateApi(APIView):
         if not request.user.is_applicant:
             raise PermissionDeniedError("只有申请人账号可以在线申请；窗口代录请使用窗口受理页面。")
         data = request.data
+        if not hasattr(data, "get"):
+            raise ApplicationError("请求内容应为表单或JSON对象。", extra={"non_field_errors": ["应为JSON对象。"]})
         raw_form = data.get("form_data", {})
         if isinstance(raw_form, str):
             try:

@@ -348,3 +348,10 @@ def test_case_list_is_scoped_and_has_remaining_days_without_a_query_per_row(worl
         with django_assert_max_num_queries(8):
             rows = api.get("/api/v1/cases/").json()["results"]
         assert len(rows) == 14
+
+
+def test_transition_body_that_is_not_an_object_is_400(world):
+    with at(2026, 3, 2):
+        case = world.case()
+        r = world.api(world.clerk).post(f"/api/v1/cases/{case.reference}/transitions/accept/", [1], format="json")
+        assert r.status_code == 400 and _reload(case).state == CaseState.SUBMITTED

@@ -203,3 +203,9 @@ def test_blank_forms_and_samples_download_from_the_item_page(item, client):
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     assert client.get(f"/items/{item.code}/materials/{item.m_license.pk}/sample/").status_code == 404
+
+
+@pytest.mark.parametrize("body", [[], [1, 2], "text", 3])
+def test_a_body_that_is_not_an_object_is_400_not_500(item, body):
+    r = _api(citizen()).post("/api/v1/applications/", body, format="json")
+    assert r.status_code == 400
