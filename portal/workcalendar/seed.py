@@ -7,7 +7,7 @@ from django.db import transaction
 from .constants import DayKind, DaySource
 from .models import CalendarDay, CalendarYear
 
-_CHINESE_NAMES = {h.value[0]: h.value[1] for h in chinese_calendar.Holiday}
+_CHINESE_NAMES = {h.value: h.chinese for h in chinese_calendar.Holiday}
 
 
 def known_years() -> list[int]:

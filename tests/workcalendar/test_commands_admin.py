@@ -23,6 +23,8 @@ def test_calendar_seed_prints_years_and_is_idempotent():
     assert count > 0 and CalendarYear.objects.filter(year=2026, published=True).exists()
     call_command("calendar_seed", stdout=StringIO())
     assert CalendarDay.objects.count() == count
+    assert CalendarDay.objects.get(date=datetime.date(2026, 10, 1)).name == "国庆节"  # names in Chinese
+    assert CalendarDay.objects.get(date=datetime.date(2026, 2, 17)).name == "春节"
 
 
 def test_import_sends_calendar_changed_on_commit_with_the_years(tmp_path, django_capture_on_commit_callbacks):
