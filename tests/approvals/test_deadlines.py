@@ -70,3 +70,19 @@ def test_remaining_and_colour(cal):
     assert deadlines.remaining(due=D(2026, 10, 8), today=D(2026, 10, 12), unit="working") == -3
     assert deadlines.colour(5) == "green" and deadlines.colour(1) == "yellow" and deadlines.colour(-1) == "red"
     assert deadlines.remaining(due=None, today=D(2026, 1, 5), unit="working") is None
+
+
+def test_elapsed_and_remaining_for_many_cases_without_queries(world, django_assert_num_queries):
+    from approvals.models import Case
+
+    from .conftest import at
+
+    with at(2026, 9, 24):
+        for _ in range(5):
+            world.fire(world.clerk, world.case(), "accept")
+    cases = list(Case.objects.all())
+    deadlines.annotate_times([], D(2026, 9, 30))  # warm the calendar index
+    with django_assert_num_queries(0):
+        rows = deadlines.annotate_times(cases, D(2026, 9, 30))
+    # Accepted Thu 09-24; Mid-Autumn 09-25..27 off: elapsed 09-28, 29, 30; due 10-09 is 2 working days on.
+    assert {(c.elapsed_now, c.remaining_now, c.due_colour) for c in rows} == {(3, 2, "green")}
