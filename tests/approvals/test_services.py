@@ -1,0 +1,51 @@
+"""More paths of DESIGN §3/§4 through the services and the API, dates hand-computed (2026 calendar)."""
+import datetime
+
+from approvals.constants import CaseState
+from approvals.models import Case
+from portal.workcalendar import services as calendar
+
+from .conftest import at
+
+D = datetime.date
+
+
+def test_suspension_across_spring_festival(world):
+    with at(2026, 2, 9):
+        case = world.case()
+        world.fire(world.clerk, case, "accept")
+        world.fire(world.reviewer, case, "start_review")
+    case = Case.objects.get(pk=case.pk)
+    # Mon 02-09: 02-10, 11, 12, 13, Sat 02-14 (worked) → promised 02-14.
+    assert case.promised_due == D(2026, 2, 14)
+    with at(2026, 2, 12):
+        r = world.fire(world.reviewer, case, "suspend", kind="inspection", reason="现场勘验", expected_days=3)
+        assert r.status_code == 200, r.json()
+    with at(2026, 2, 25):
+        assert world.fire(world.citizen, case, "resume").status_code == 403
+        assert world.fire(world.reviewer, case, "resume").json()["state"] == "in_review"
+    case = Case.objects.get(pk=case.pk)
+    # Suspended 02-12 → 02-25 removes 02-13, 02-14, 02-24, 02-25 (Spring Festival 02-15..23 is off anyway).
+    assert case.suspended_days == 4
+    # Counted 02-10, 11, 12, then 02-26, 02-27.
+    assert case.promised_due == D(2026, 2, 27)
+    # Statutory: 20 working days → 03-13, plus 4 → 03-19.
+    assert case.statutory_due == D(2026, 3, 19)
+
+
+def test_extension_of_a_45_day_item_may_reach_15_working_days(world):
+    from tests.factories import ItemFactory
+
+    item = ItemFactory(department=world.dept, statutory_limit=45, promised_limit=20)
+    with at(2026, 3, 2):
+        case = world.case(item=item)
+        world.fire(world.clerk, case, "accept")
+        world.fire(world.reviewer, case, "start_review")
+        r = world.fire(world.head, case, "extend", days=16, reason="情况复杂")
+        assert r.status_code == 400 and "days" in r.json()
+        assert Case.objects.get(pk=case.pk).extension_days == 0
+        assert world.fire(world.head, case, "extend", days=15, reason="情况复杂").status_code == 200
+    case = Case.objects.get(pk=case.pk)
+    assert case.extension_days == 15 and case.state == CaseState.IN_REVIEW
+    assert case.statutory_due == calendar.add_days(D(2026, 3, 2), 60).date
+    assert case.promised_due == calendar.add_days(D(2026, 3, 2), 20).date
