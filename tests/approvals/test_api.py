@@ -77,3 +77,15 @@ def test_list_filters_overdue_and_due_soon(world):
         mine = {c["reference"] for c in world.api(world.citizen).get("/api/v1/cases/").json()["results"]}
         assert mine == {late.reference, soon.reference}
         assert world.api(world.other_citizen).get("/api/v1/cases/").json()["results"] == []
+
+
+def test_due_soon_is_today_or_the_next_working_day(world):
+    with at(2026, 3, 9):
+        case = world.case()
+        world.fire(world.clerk, case, "accept")  # promised due Mon 03-16
+    api = world.api(world.reviewer)
+    with at(2026, 3, 12):
+        assert api.get("/api/v1/cases/?due_soon=true").json()["results"] == []
+    with at(2026, 3, 13):  # Friday: the next working day is Mon 03-16
+        assert [c["reference"] for c in api.get("/api/v1/cases/?due_soon=true").json()["results"]] == [case.reference]
+        assert api.get("/api/v1/cases/?overdue=true").json()["results"] == []
