@@ -1,0 +1,50 @@
+import io
+
+import pytest
+from django.core.cache import cache
+
+from complaints import demo, services
+from complaints.models import Complaint, Rating
+from complaints.selectors import complaint_counts, satisfaction
+from portal.workcalendar.seed import seed_years
+from tests.factories import CaseFactory, citizen
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def calendar():  # type: ignore[no-untyped-def]
+    seed_years([2025, 2026])
+    cache.clear()
+
+
+def test_figures_are_none_without_data():
+    assert satisfaction(Rating.objects.all()) == {"ratings": 0, "good": 0, "satisfaction": None}
+    assert complaint_counts(Complaint.objects.all()) == {"received": 0, "concluded": 0, "completion_rate": None}
+
+
+def test_satisfaction_counts_three_and_above_as_good():
+    for score in (3, 2, 5, 1):
+        case = CaseFactory(concluded=True)
+        services.rating_submit(case=case, actor=case.applicant, data={"overall": score, "comment": "办理情况评价"}, channel="online")
+    assert satisfaction(Rating.objects.all()) == {"ratings": 4, "good": 2, "satisfaction": 0.5}
+
+
+def test_complaint_counts_completion_from_concluded_at():
+    person = citizen(username="c1", id_number="110101199003070011")
+    services.complaint_file(actor=person, channel="online", name="", phone="13800000000", subject="办理太慢", content="申请超过承诺时限仍未办结。")
+    services.complaint_file(actor=person, channel="online", name="", phone="13800000000", subject="办理太慢", content="申请超过承诺时限仍未办结。")
+    Complaint.objects.filter(pk=Complaint.objects.first().pk).update(concluded_at="2026-01-05T10:00:00Z")
+    assert complaint_counts(Complaint.objects.all()) == {"received": 2, "concluded": 1, "completion_rate": 0.5}
+
+
+def test_demo_skips_without_concluded_cases_and_is_idempotent():
+    demo.load(io.StringIO())
+    assert Rating.objects.count() == 0
+    for _ in range(2):
+        CaseFactory(concluded=True)
+    demo.load(io.StringIO())
+    n = Rating.objects.count()
+    assert n == 2
+    demo.load(io.StringIO())
+    assert Rating.objects.count() == n
