@@ -48,3 +48,13 @@ def test_demo_skips_without_concluded_cases_and_is_idempotent():
     assert n == 2
     demo.load(io.StringIO())
     assert Rating.objects.count() == n
+
+
+def test_anonymous_api_is_throttled_after_five_a_minute():
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    body = {"phone": "13912345678", "name": "张", "subject": "办理太慢", "content": "申请超过承诺时限仍未办结。"}
+    codes = [api.post("/api/v1/complaints/", body, format="json").status_code for _ in range(6)]
+    assert codes == [201] * 5 + [429]
+    assert Complaint.objects.count() == 5
