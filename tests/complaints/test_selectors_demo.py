@@ -58,3 +58,19 @@ def test_anonymous_api_is_throttled_after_five_a_minute():
     codes = [api.post("/api/v1/complaints/", body, format="json").status_code for _ in range(6)]
     assert codes == [201] * 5 + [429]
     assert Complaint.objects.count() == 5
+
+
+def test_staff_queue_and_tickets_never_show_the_phone(client):
+    from django.urls import reverse
+
+    from tests.factories import staff
+
+    complaint = services.complaint_file(actor=None, channel="online", name="李", phone="13912345678",
+                                        subject="办理太慢", content="申请超过承诺时限仍未办结。")
+    inspector = staff("inspector", username="insp")
+    client.force_login(inspector)
+    for url in (reverse("complaints:queue"), reverse("complaints:detail", args=[complaint.number]),
+                reverse("complaints:tickets")):
+        r = client.get(url)
+        assert r.status_code == 200
+        assert "13912345678" not in r.content.decode()
