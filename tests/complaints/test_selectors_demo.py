@@ -74,3 +74,17 @@ def test_staff_queue_and_tickets_never_show_the_phone(client):
         r = client.get(url)
         assert r.status_code == 200
         assert "13912345678" not in r.content.decode()
+
+
+def test_complaint_numbers_are_sequential_per_day_and_due_dates_follow_the_calendar(time_machine):
+    import datetime
+
+    from portal.workcalendar.services import add_days
+
+    time_machine.move_to(datetime.datetime(2026, 9, 30, 10, 0, tzinfo=datetime.UTC))
+    made = [services.complaint_file(actor=None, channel="online", name="李", phone="13912345678",
+                                    subject="办理太慢", content="申请超过承诺时限仍未办结。") for _ in range(2)]
+    assert [c.number for c in made] == ["TS-20260930-0001", "TS-20260930-0002"]
+    assert made[0].received_on == datetime.date(2026, 9, 30)
+    assert made[0].due_on == add_days(datetime.date(2026, 9, 30), 15).date
+    assert made[0].due_on > datetime.date(2026, 10, 21)  # National Day holiday is skipped
