@@ -88,3 +88,19 @@ def test_complaint_numbers_are_sequential_per_day_and_due_dates_follow_the_calen
     assert made[0].received_on == datetime.date(2026, 9, 30)
     assert made[0].due_on == add_days(datetime.date(2026, 9, 30), 15).date
     assert made[0].due_on > datetime.date(2026, 10, 21)  # National Day holiday is skipped
+
+
+def test_invitation_link_expires(client, time_machine):
+    import datetime
+
+    from django.urls import reverse
+
+    from complaints.services import RATING_LINK_MAX_AGE
+
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC))
+    case = CaseFactory(concluded=True)
+    token = services.rating_link_token(case)
+    time_machine.shift(datetime.timedelta(seconds=RATING_LINK_MAX_AGE + 60))
+    r = client.post(reverse("complaints:rate_link", args=[token]), {"overall": "5", "comment": "很好"})
+    assert r.status_code == 400
+    assert not Rating.objects.exists()
