@@ -7,11 +7,11 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts.constants import Role
 from portal.exceptions import ApplicationError, ConflictError
 
 from ..constants import ApplicationStatus, HandlingMode
 from ..models import Application, ApplicationMaterial
+from ..selectors.applications import application_get, draft_get, draft_list, material_get_for_download
 from ..selectors.catalogue import item_get
 from ..services.applications import (
     application_add_material,
@@ -23,10 +23,8 @@ from ..services.applications import (
 
 
 def _own_draft(request: HttpRequest, pk: int) -> Application:
-    app = Application.objects.select_related("item", "item__department").filter(
-        pk=pk, status=ApplicationStatus.DRAFT
-    ).first()
-    if app is None or (app.applicant_id != request.user.pk and app.registered_by_id != request.user.pk):
+    app = draft_get(user=request.user, pk=pk)
+    if app is None:
         raise Http404
     return app
 
@@ -114,6 +112,8 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
             if not exc.extra:
                 messages.error(request, exc.message)
             return redirect("intake:draft_edit", pk=app.pk)
+        if app.registered_by_id == request.user.pk:  # a walk-in registered at the window: on to the case
+            return redirect("approvals:case_detail", reference=app.reference)
         return redirect("intake:receipt", reference=app.reference)
     labels = {f.key: f.label for f in app.item.form_fields.all()}
     answers = [(labels.get(k, k), v) for k, v in app.form_data.items()]
@@ -123,15 +123,14 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_drafts(request: HttpRequest) -> HttpResponse:
-    drafts = Application.objects.filter(applicant=request.user, status=ApplicationStatus.DRAFT).select_related(
-        "item", "item__department").order_by("-updated_at")
+    drafts = draft_list(user=request.user)
     return render(request, "intake/apply/drafts.html", {"drafts": drafts})
 
 
 @login_required
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
-    app = Application.objects.select_related("item", "item__department").filter(reference=reference).first()
-    if app is None or (app.applicant_id != request.user.pk and app.registered_by_id != request.user.pk):
+    app = application_get(user=request.user, reference=reference)
+    if app is None:
         raise Http404
     return render(request, "intake/apply/receipt.html", {"app": app})
 
@@ -147,24 +146,10 @@ def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:my_drafts")
 
 
-def may_download(user, row: ApplicationMaterial) -> bool:  # type: ignore[no-untyped-def]
-    app = row.application
-    if not user.is_authenticated:
-        return False
-    if user.pk in (app.applicant_id, app.registered_by_id):
-        return True
-    if user.has_role(Role.CLERK, Role.INSPECTOR):
-        return True
-    if user.department_id and user.has_role(Role.REVIEWER, Role.DECIDER, Role.HEAD):
-        return user.department_id == app.item.department_id or app.item.co_departments.filter(
-            pk=user.department_id).exists()
-    return False
-
-
 @login_required
 def material_download(request: HttpRequest, pk: int) -> FileResponse:
-    row = ApplicationMaterial.objects.select_related("application", "application__item").filter(pk=pk).first()
-    if row is None or not may_download(request.user, row):
+    row = material_get_for_download(user=request.user, pk=pk)
+    if row is None:
         raise Http404
     response = FileResponse(row.file.open("rb"), as_attachment=True, filename=row.original_name,
                             content_type=row.content_type)

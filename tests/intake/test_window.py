@@ -28,7 +28,7 @@ def test_clerk_registers_a_walk_in_application_for_any_department(client, settin
     assert app.applicant == applicant and applicant.has_role("citizen") and not applicant.has_usable_password()
     r = client.post(reverse("intake:draft_review", args=[app.pk]))
     app.refresh_from_db()
-    assert r.url == reverse("intake:receipt", args=[app.reference])
+    assert r.url == reverse("approvals:case_detail", args=[app.reference])
     case = Case.objects.get(application=app)
     assert case.clerk == clerk and case.window.number == 3
     # The same person again: found by ID number, not duplicated.
