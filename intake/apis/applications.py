@@ -23,6 +23,8 @@ class ApplicationInputSerializer(serializers.Serializer):
     form_data = serializers.JSONField(required=False, default=dict,
                                       help_text="answers keyed by the item's form field keys (JSON)")
     contact_phone = serializers.CharField(required=False, allow_blank=True, default="")
+    id_number = serializers.CharField(required=False, allow_blank=True, default="",
+                                      help_text="resident ID number or unified social credit code (checked)")
     commitment_signed = serializers.BooleanField(required=False, default=False)
     submit = serializers.BooleanField(required=False, default=True, help_text="false keeps it as a draft")
     materials = serializers.DictField(child=serializers.FileField(), required=False,
@@ -66,7 +68,8 @@ class ApplicationCreateApi(APIView):
                 raw_form = json.loads(raw_form or "{}")
             except ValueError:
                 raise ApplicationError("申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]}) from None
-        plain = {k: data.get(k) for k in ("item", "mode", "contact_phone", "commitment_signed", "submit") if k in data}
+        keys = ("item", "mode", "contact_phone", "id_number", "commitment_signed", "submit")
+        plain = {k: data.get(k) for k in keys if k in data}
         serializer = ApplicationInputSerializer(data={**plain, "form_data": raw_form})
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
@@ -80,6 +83,7 @@ class ApplicationCreateApi(APIView):
             item=item, applicant=request.user, actor=request.user, mode=values["mode"],
             form_data=values["form_data"], contact_phone=values["contact_phone"] or request.user.phone,
             commitment_signed=values["commitment_signed"], files=files, submit=values["submit"],
+            id_number=values["id_number"],
         )
         return Response(ApplicationOutputSerializer(application).data, status=status.HTTP_201_CREATED)
 

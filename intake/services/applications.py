@@ -65,6 +65,37 @@ def clean_form_data(*, item: Item, data: dict[str, Any], partial: bool = False) 
     return cleaned
 
 
+def clean_applicant_identity(*, applicant: User, id_number: str = "", contact_phone: str = "") -> dict[str, str]:
+    """Check an ID number / credit code given with an application (by the applicant's kind) and the contact
+    phone; an account that already has a number must match it. Field messages on error."""
+    from django.core.exceptions import ValidationError
+
+    from portal.accounts.constants import ApplicantKind
+    from portal.accounts.validators import validate_credit_code, validate_mobile, validate_resident_id
+
+    errors: dict[str, list[str]] = {}
+    number = (id_number or "").strip().upper()
+    if number:
+        enterprise = applicant.applicant_kind == ApplicantKind.ENTERPRISE
+        try:
+            (validate_credit_code if enterprise else validate_resident_id)(number)
+        except ValidationError as exc:
+            errors["id_number"] = list(exc.messages)
+        else:
+            known = applicant.credit_code if enterprise else applicant.id_number
+            if known and known.upper() != number:
+                errors["id_number"] = [_("证件号码与账号登记的不一致。")]
+    phone = (contact_phone or "").strip()
+    if phone:
+        try:
+            validate_mobile(phone)
+        except ValidationError as exc:
+            errors["contact_phone"] = list(exc.messages)
+    if errors:
+        raise ApplicationError(_("申请人信息有误，请核对后重试。"), extra=errors)
+    return {"id_number": number, "contact_phone": phone}
+
+
 def _check_item(item: Item) -> None:
     if item.status != ItemStatus.PUBLISHED:
         raise ApplicationError(_("该事项未发布或已停用，不能申请。"), extra={"item": [_("该事项当前不受理申请。")]})

@@ -11,16 +11,26 @@ from portal.accounts.models import User
 from portal.exceptions import ApplicationError
 
 from ..models import Application, Item, Material
-from .applications import application_add_material, application_create_draft, application_submit, clean_form_data
+from .applications import (
+    application_add_material,
+    application_create_draft,
+    application_submit,
+    clean_applicant_identity,
+    clean_form_data,
+)
 from .uploads import inspect_upload
 
 
 def application_create_from_request(
     *, item: Item, applicant: User, actor: User, mode: str, form_data: dict[str, Any], contact_phone: str,
-    commitment_signed: bool, files: dict[str, Any], submit: bool,
+    commitment_signed: bool, files: dict[str, Any], submit: bool, id_number: str = "",
 ) -> Application:
     # Check everything that can be checked before anything is written.
     errors: dict[str, list[str]] = {}
+    try:
+        clean_applicant_identity(applicant=applicant, id_number=id_number, contact_phone=contact_phone)
+    except ApplicationError as exc:
+        errors.update(exc.extra)
     materials = {f"material_{m.pk}": m for m in Material.objects.filter(item=item)}
     for key, upload in files.items():
         if key not in materials:
@@ -43,6 +53,9 @@ def application_create_from_request(
                 item=item, applicant=applicant, actor=actor, mode=mode, form_data=form_data,
                 contact_phone=contact_phone, commitment_signed=commitment_signed,
             )
+            if id_number and not application.applicant_id_number:
+                application.applicant_id_number = id_number.strip().upper()
+                application.save(update_fields=["applicant_id_number"])
             if mode != application.mode:
                 from .applications import application_update_draft
 

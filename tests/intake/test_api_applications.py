@@ -209,3 +209,33 @@ def test_blank_forms_and_samples_download_from_the_item_page(item, client):
 def test_a_body_that_is_not_an_object_is_400_not_500(item, body):
     r = _api(citizen()).post("/api/v1/applications/", body, format="json")
     assert r.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "extra,field",
+    [
+        ({"id_number": "110105194912310021"}, "id_number"),  # wrong check digit
+        ({"id_number": "12345"}, "id_number"),
+        ({"id_number": "110101199003070011"}, "id_number"),  # valid, but not the account's own number
+        ({"contact_phone": "12345"}, "contact_phone"),
+    ],
+)
+def test_bad_id_number_or_phone_is_400_and_stores_nothing(item, media, extra, field):
+    files = {f"material_{item.m_license.pk}": ("a.pdf", PDF), f"material_{item.m_site.pk}": ("b.pdf", PDF)}
+    r = _post(citizen(), item, files=files, **extra)
+    assert r.status_code == 400 and field in r.json(), r.json()
+    assert Application.objects.count() == 0 and ApplicationMaterial.objects.count() == 0 and _files(media) == []
+
+
+def test_an_id_number_is_kept_when_the_account_has_none(item):
+    applicant = citizen(id_number="")
+    files = {f"material_{item.m_license.pk}": ("a.pdf", PDF), f"material_{item.m_site.pk}": ("b.pdf", PDF)}
+    r = _post(applicant, item, files=files, id_number="11010519491231002x")
+    assert r.status_code == 201, r.json()
+    assert Application.objects.get().applicant_id_number == "11010519491231002X"
+
+
+def test_unknown_material_key_is_400(item, media):
+    r = _post(citizen(), item, files={"material_99999": ("a.pdf", PDF)})
+    assert r.status_code == 400 and "material_99999" in r.json()
+    assert _files(media) == [] and Application.objects.count() == 0
