@@ -130,6 +130,27 @@ def application_create_draft(
     return application
 
 
+@transaction.atomic
+def walk_in_applicant_get_or_create(*, kind: str, name: str, number: str, phone: str) -> User:
+    """The applicant of a walk-in application: found by ID number / credit code (already validated), or
+    created without a usable password (they may register online later with the same number)."""
+    from django.contrib.auth.models import Group
+
+    from portal.accounts.constants import ApplicantKind, Role
+
+    person = kind == ApplicantKind.PERSON
+    lookup = {"id_number": number} if person else {"credit_code": number}
+    user = User.objects.filter(**lookup).order_by("pk").first()
+    if user is not None:
+        return user
+    user = User(username=f"w{number.lower()}", applicant_kind=kind, phone=phone,
+                real_name=name if person else "", enterprise_name="" if person else name, **lookup)
+    user.set_unusable_password()
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=Role.CITIZEN if person else Role.ENTERPRISE)[0])
+    return user
+
+
 def _owned_draft(application: Application, actor: User) -> Application:
     locked = Application.objects.select_for_update().select_related("item").get(pk=application.pk)
     if locked.applicant_id != actor.pk and locked.registered_by_id != actor.pk:
