@@ -260,9 +260,8 @@ def _notify_new(*, token: str) -> None:
         recipients: dict[int, User] = {}
         if case.holder_id and case.holder is not None:
             recipients[case.holder_id] = case.holder
-        if alert.level != AlertLevel.STEP:
-            for user in heads.get(alert.department_id, []):
-                recipients[user.pk] = user
+        for user in heads.get(alert.department_id, []):
+            recipients[user.pk] = user
         if alert.level in OFFICE_LEVELS:
             for user in office:
                 recipients[user.pk] = user
