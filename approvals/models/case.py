@@ -57,7 +57,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     received_on = models.DateField(_("收件日期"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
-    accepted_on = models.DateField(_("受理日期"), null=True, blank=True, db_index=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
     promised_due = models.DateField(_("承诺办结日期"), null=True, blank=True, db_index=True)
     statutory_due = models.DateField(_("法定办结日期"), null=True, blank=True, db_index=True)
     due_provisional = models.BooleanField(_("日期暂定"), default=False)
@@ -94,7 +94,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["department", "state"]),
             models.Index(fields=["state", "submitted_at"]),
-            models.Index(fields=["accepted_on", "department"]),
+            # The supervision figures of a cohort (accepted between two dates) read only these columns:
+            # with them in the index PostgreSQL answers from the index alone (an index-only scan about half
+            # the size of the table). It also serves every lookup by acceptance date.
+            models.Index(
+                fields=["accepted_on"],
+                include=["state", "concluded_at", "concluded_on", "elapsed_days", "promised_limit",
+                         "statutory_limit", "promised_due", "statutory_due", "department"],
+                name="case_cohort_covering_idx",
+            ),
         ]
 
     def __str__(self) -> str:
