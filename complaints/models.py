@@ -37,12 +37,18 @@ class Rating(models.Model):
     appeal_state = models.CharField(_("申诉复核"), max_length=10, choices=AppealState.choices, blank=True, default="")
     appeal_reason = models.TextField(_("申诉理由"), blank=True)
     appeal_decision = models.TextField(_("复核意见"), blank=True)
-    history = HistoricalRecords()
+    # When the supervision figures rollup took this rating in (supervision/rollup.py); bookkeeping only.
+    rolled_up_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["rolled_up_at"])
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("办件评价")
         verbose_name_plural = _("办件评价")
+        indexes = [
+            # the ratings the figures rollup has not taken in yet, read live next to it
+            models.Index(fields=["case"], condition=models.Q(rolled_up_at__isnull=True), name="rating_live_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.overall}"

@@ -25,6 +25,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
     },
     # supervision: raise / close yellow, red, statutory, step and conduct alerts
     "supervision-alert-scan": {"task": "supervision.tasks.alert_scan", "schedule": 300.0},
+    # supervision: sum the newly settled cases into the figures rollup (the dashboards read it)
+    "supervision-figures-rollup": {"task": "supervision.tasks.refresh_figures_rollup", "schedule": 600.0},
     # complaints: rating reminders after 3 days, overdue rectification tickets and complaints
     "complaints-rating-reminders": {
         "task": "complaints.tasks.rating_reminder_scan",

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = "电子监察"
+
+    def ready(self) -> None:
+        from . import rollup  # noqa: F401 - connects the signals that keep the figures rollup true

@@ -115,3 +115,40 @@ class AccountabilityFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.person or self.department}"
+
+
+class FigureRollup(models.Model):
+    """The figures of settled cases (closed before the last refresh, so nothing about them depends on
+    "as of" any more) and of their ratings, summed per acceptance day, department and item. The cohort
+    figures add these sums to a live aggregate over the few cases and ratings not taken in yet, so a
+    one-year cohort reads thousands of rows instead of hundreds of thousands. Kept by
+    ``supervision.rollup``; every column is additive (see ``figures.Row``)."""
+
+    accepted_on = models.DateField()
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    accepted = models.IntegerField(default=0)
+    concluded = models.IntegerField(default=0)
+    early = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    statutory_breaches = models.IntegerField(default=0)
+    elapsed_n = models.IntegerField(default=0)
+    elapsed_sum = models.BigIntegerField(default=0)
+    statutory_sum = models.BigIntegerField(default=0)
+    promised_sum = models.BigIntegerField(default=0)
+    ratings = models.IntegerField(default=0)
+    good_ratings = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["accepted_on", "department", "item"], name="figure_rollup_key"),
+        ]
+        verbose_name = _("统计汇总")
+        verbose_name_plural = _("统计汇总")
+
+
+class FigureRollupState(models.Model):
+    """One row: the moment of the last refresh. The rollup serves a report "as of" that moment or later."""
+
+    watermark = models.DateTimeField(null=True, blank=True)

@@ -11,3 +11,12 @@ def alert_scan() -> dict[str, Any]:
 
     result = scan()
     return {"raised": result.raised, "closed": result.closed}
+
+
+@shared_task(name="supervision.tasks.refresh_figures_rollup", acks_late=True, ignore_result=True)
+def refresh_figures_rollup() -> dict[str, Any]:
+    """Take the newly settled cases and their ratings into the figures rollup (idempotent)."""
+    from .rollup import refresh
+
+    result = refresh()
+    return {"watermark": result.watermark.isoformat(), "cases": result.cases, "ratings": result.ratings}

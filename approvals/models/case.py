@@ -85,7 +85,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # When the supervision figures rollup took this settled case in (supervision/rollup.py); NULL while
+    # its figures still depend on "as of". Bookkeeping, not part of the case's history.
+    rolled_up_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at", "rolled_up_at"])
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -102,6 +105,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 include=["state", "concluded_at", "concluded_on", "elapsed_days", "promised_limit",
                          "statutory_limit", "promised_due", "statutory_due", "department"],
                 name="case_cohort_covering_idx",
+            ),
+            # The cases the figures rollup has not taken in (running, or concluded since its last refresh):
+            # few, and read live next to the rollup.
+            models.Index(
+                fields=["accepted_on"], condition=models.Q(rolled_up_at__isnull=True), name="case_live_cohort_idx"
             ),
         ]
 

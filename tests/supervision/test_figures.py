@@ -1,4 +1,5 @@
-"""Figures of DESIGN §5 on small cohorts built by hand: each figure asserted exactly."""
+"""Figures of DESIGN §5 on small cohorts built by hand: each figure asserted exactly, once computed
+live and once with the settled cases summed in the figures rollup (supervision/rollup.py)."""
 import datetime
 from decimal import Decimal
 
@@ -16,8 +17,23 @@ D = datetime.date
 AS_OF = at(D(2026, 4, 30), 12)
 
 
-@pytest.fixture
-def cohort(calendar):  # type: ignore[no-untyped-def]
+# The rollup refreshed before "as of" (case 8, decided on 6 May, is not settled then and stays live).
+ROLLUP_AT = at(D(2026, 4, 20), 0)
+
+
+@pytest.fixture(params=["live", "rollup"])
+def cohort(request, calendar):  # type: ignore[no-untyped-def]
+    data = _build_cohort()
+    if request.param == "rollup":
+        from supervision.rollup import refresh
+
+        result = refresh(now=ROLLUP_AT)
+        assert result.cases == 6  # cases 1, 2, 3, 6, 7 and 9 (outside the cohort) are settled
+    data["mode"] = request.param
+    return data
+
+
+def _build_cohort():  # type: ignore[no-untyped-def]
     d1 = DepartmentFactory(code="SUP1", name="市场监管局")
     d2 = DepartmentFactory(code="SUP2", name="住建局")
     w1 = WindowFactory(number=71)
@@ -122,15 +138,18 @@ def test_by_month_window_item_clerk(cohort):  # type: ignore[no-untyped-def]
 
 
 def test_constant_queries(cohort, django_assert_num_queries):  # type: ignore[no-untyped-def]
-    with django_assert_num_queries((5 if _has_complaints() else 3) + _pg_extra()):  # catalogue, cases, labels (+ratings, complaints)
+    # catalogue, rollup watermark, cases, labels (+ ratings, complaints) (+ the rollup's sums)
+    expected = (6 if _has_complaints() else 4) + (cohort["mode"] == "rollup") + _tx_extra()
+    with django_assert_num_queries(expected):
         figures(accepted_from=D(2026, 3, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF, by="department")
 
 
-def _pg_extra() -> int:
-    """On PostgreSQL the figures run in a savepoint with ``SET LOCAL jit = off``: three more statements."""
+def _tx_extra() -> int:
+    """The figures run in one transaction (a savepoint inside the test's): SAVEPOINT and RELEASE, and on
+    PostgreSQL ``SET LOCAL jit = off``."""
     from django.db import connection
 
-    return 3 if connection.vendor == "postgresql" else 0
+    return 3 if connection.vendor == "postgresql" else 2
 
 
 def _has_complaints() -> bool:
@@ -163,7 +182,7 @@ def test_many_breakdowns_from_one_query_match(cohort, django_assert_max_num_quer
     from supervision.figures import figures_many
 
     kw = dict(accepted_from=D(2026, 2, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF)
-    with django_assert_max_num_queries(7 + _pg_extra()):
+    with django_assert_max_num_queries(8 + (cohort["mode"] == "rollup") + _tx_extra()):
         many = figures_many(by=["department", "item", "month"], **kw)
     assert many[None].as_dict() == figures(**kw).as_dict()
     for by in ("department", "item", "month"):

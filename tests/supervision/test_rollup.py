@@ -1,0 +1,209 @@
+"""The figures rollup (supervision/rollup.py) never changes a figure: reports read with it equal the
+same reports computed live over every case, through refreshes, later conclusions, corrections of
+settled cases, voided ratings and deletions; and its cost does not grow with the cases."""
+import datetime
+import random
+
+import pytest
+from django.db.models import Sum
+
+from approvals.constants import CaseState
+from complaints.models import Rating
+from supervision.figures import figures, figures_many
+from supervision.models import FigureRollup, FigureRollupState
+from supervision.rollup import refresh
+from tests.factories import DepartmentFactory, ItemFactory, WindowFactory
+
+from .factories import at, make_case
+
+D = datetime.date
+COHORT = dict(accepted_from=D(2026, 3, 1), accepted_to=D(2026, 3, 31))
+BY = ["department", "item", "month"]
+
+
+def live(**kw):  # type: ignore[no-untyped-def]
+    """The same report with the rollup switched off (its watermark cleared, then put back)."""
+    mark = FigureRollupState.objects.filter(pk=1).values_list("watermark", flat=True).first()
+    FigureRollupState.objects.filter(pk=1).update(watermark=None)
+    try:
+        return figures_many(**kw)
+    finally:
+        FigureRollupState.objects.filter(pk=1).update(watermark=mark)
+
+
+def assert_same(as_of, **extra):  # type: ignore[no-untyped-def]
+    kw = dict(**COHORT, as_of=as_of, by=BY, **extra)
+    with_rollup = figures_many(**kw)
+    truth = live(**kw)
+    for key in (None, *BY):
+        assert with_rollup[key].as_dict(fractions=True) == truth[key].as_dict(fractions=True), key
+    return with_rollup[None].rows[0]
+
+
+def rate(case, overall, when, voided=False):  # type: ignore[no-untyped-def]
+    rating = Rating.objects.create(
+        case=case, applicant=case.applicant, overall=overall, efficiency=overall, attitude=overall,
+        guide_accuracy=overall, channel="web", department=case.department, item=case.item, voided=voided,
+    )
+    Rating.objects.filter(pk=rating.pk).update(created_at=at(when, 12))
+    rating.refresh_from_db()
+    return rating
+
+
+@pytest.fixture
+def items(calendar):  # type: ignore[no-untyped-def]
+    d1, d2 = DepartmentFactory(code="RU1", name="甲局"), DepartmentFactory(code="RU2", name="乙局")
+    return [ItemFactory(department=d1, statutory_limit=20, promised_limit=5),
+            ItemFactory(department=d1, statutory_limit=10, promised_limit=8),
+            ItemFactory(department=d2, statutory_limit=15, promised_limit=10)]
+
+
+def random_cohort(items, rng, n):  # type: ignore[no-untyped-def]
+    """Cases of every kind: early, late, statutory breaches, running, overdue, withdrawn, rated."""
+    window = WindowFactory(number=60 + rng.randint(0, 9))
+    cases = []
+    for _ in range(n):
+        item = rng.choice(items)
+        accepted = D(2026, 2, 25) + datetime.timedelta(days=rng.randint(0, 40))
+        promised_due = accepted + datetime.timedelta(days=rng.randint(3, 15))
+        statutory_due = promised_due + datetime.timedelta(days=rng.randint(0, 20))
+        kind = rng.random()
+        if kind < 0.25:
+            case = make_case(item, accepted_on=accepted, promised_due=promised_due, statutory_due=statutory_due,
+                             window=window)
+        elif kind < 0.32:
+            case = make_case(item, state=CaseState.WITHDRAWN, accepted_on=accepted, promised_due=promised_due,
+                             statutory_due=statutory_due, concluded_on=accepted + datetime.timedelta(days=2))
+        else:
+            concluded = accepted + datetime.timedelta(days=rng.randint(0, 50))
+            state = rng.choice([CaseState.APPROVED, CaseState.DENIED, CaseState.DELIVERED])
+            case = make_case(item, state=state, accepted_on=accepted, promised_due=promised_due,
+                             statutory_due=statutory_due, concluded_on=concluded,
+                             elapsed_days=rng.randint(0, item.statutory_limit + 5), window=window)
+            if rng.random() < 0.6:
+                rate(case, rng.randint(1, 5), concluded + datetime.timedelta(days=rng.randint(0, 10)),
+                     voided=rng.random() < 0.1)
+        cases.append(case)
+    return cases
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_cohorts_read_the_same_with_the_rollup(items, seed):  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    random_cohort(items, rng, 80)
+    mark = at(D(2026, 4, 10), 9)
+    first = refresh(now=mark)
+    assert first.cases > 20 and first.ratings > 5
+    for as_of in (mark, at(D(2026, 4, 20), 12), at(D(2026, 6, 30), 12)):
+        assert_same(as_of)
+        assert_same(as_of, department_id=items[2].department_id)
+    # a report as of a moment before the watermark is computed live, and right
+    earlier = at(D(2026, 3, 20), 12)
+    row = figures(**COHORT, as_of=earlier).rows[0]
+    assert row.as_dict() == live(**COHORT, as_of=earlier, by=[])[None].rows[0].as_dict()
+    # the window and clerk breakdowns are not in the rollup's key: live, and the same
+    by_window = figures(**COHORT, as_of=at(D(2026, 6, 30), 12), by="window")
+    assert sum(r.accepted for r in by_window.rows) == row.accepted
+    # a second refresh later takes in what settled since, and nothing twice
+    second = refresh(now=at(D(2026, 5, 1), 0))
+    assert_same(at(D(2026, 6, 30), 12))
+    total = FigureRollup.objects.aggregate(n=Sum("accepted"))["n"]
+    assert total == first.cases + second.cases
+
+
+def test_corrections_of_settled_cases_and_ratings_reach_the_figures(items):  # type: ignore[no-untyped-def]
+    item = items[0]
+    dues = dict(promised_due=D(2026, 3, 9), statutory_due=D(2026, 3, 30))
+    on_time = make_case(item, state=CaseState.APPROVED, accepted_on=D(2026, 3, 2), concluded_on=D(2026, 3, 6),
+                        elapsed_days=4, **dues)
+    other = make_case(item, state=CaseState.APPROVED, accepted_on=D(2026, 3, 2), concluded_on=D(2026, 3, 6),
+                      elapsed_days=4, **dues)
+    stale = type(other).objects.get(pk=other.pk)  # loaded before the refresh: does not know its stamp
+    good = rate(on_time, 5, D(2026, 3, 7))
+    as_of = at(D(2026, 4, 30), 12)
+    refresh(now=at(D(2026, 4, 1), 0))
+    row = assert_same(as_of)
+    assert (row.accepted, row.concluded, row.on_time, row.overdue, row.ratings, row.good_ratings) == (2, 2, 2, 0, 1, 1)
+
+    # delivering the stale instance changes no figure: it stays in the rollup, counted once
+    stale.deliver()
+    stale.save()
+    stale.refresh_from_db()
+    assert stale.rolled_up_at is not None
+    row = assert_same(as_of)
+    assert row.accepted == 2
+
+    # a correction of the conclusion date after the promised due date makes the case late
+    on_time.concluded_on, on_time.concluded_at, on_time.elapsed_days = D(2026, 3, 12), at(D(2026, 3, 12)), 8
+    on_time.save()
+    row = assert_same(as_of)
+    assert (row.on_time, row.overdue, row.elapsed_sum) == (1, 1, 12)
+
+    # a voided rating (appeal upheld) no longer counts
+    good.voided = True
+    good.save()
+    row = assert_same(as_of)
+    assert (row.ratings, row.good_ratings) == (0, 0)
+
+    # moved to another acceptance day: counted once, in its new place
+    other.refresh_from_db()
+    other.accepted_on = D(2026, 3, 3)
+    other.save()
+    many = figures_many(**COHORT, as_of=as_of, by=["month"])
+    assert many[None].rows[0].accepted == 2
+    assert_same(as_of)
+
+    # and the next refresh takes them in again
+    refresh(now=at(D(2026, 4, 2), 0))
+    assert_same(as_of)
+    assert FigureRollup.objects.aggregate(n=Sum("accepted"))["n"] == 2
+
+    # a deleted settled case (its rating first: ratings protect their case) leaves the rollup
+    Rating.objects.filter(case=on_time).delete()
+    on_time.delete()
+    row = assert_same(as_of)
+    assert row.accepted == 1
+    assert FigureRollup.objects.aggregate(n=Sum("accepted"))["n"] == 1
+
+
+def _count(django_assert_max_num_queries, as_of):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        figures_many(**COHORT, as_of=as_of, by=BY)
+    return len(ctx.captured_queries)
+
+
+def test_cost_does_not_grow_with_the_cases(items, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    rng = random.Random(7)
+    random_cohort(items, rng, 10)
+    refresh(now=at(D(2026, 4, 10), 9))
+    as_of = at(D(2026, 6, 30), 12)
+    small = _count(django_assert_max_num_queries, as_of)
+    random_cohort(items, rng, 60)
+    refresh(now=at(D(2026, 4, 11), 9))
+    assert _count(django_assert_max_num_queries, as_of) == small
+    # the refresh itself is set-based: the same statements for 10 or 60 newly settled cases
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    random_cohort(items, rng, 10)
+    with CaptureQueriesContext(connection) as few:
+        refresh(now=at(D(2026, 4, 12), 9))
+    random_cohort(items, rng, 60)
+    with CaptureQueriesContext(connection) as many:
+        refresh(now=at(D(2026, 4, 13), 9))
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_refresh_is_a_beat_task(items):  # type: ignore[no-untyped-def]
+    from portal.schedule import BEAT_SCHEDULE
+    from supervision.tasks import refresh_figures_rollup
+
+    assert any(e["task"] == "supervision.tasks.refresh_figures_rollup" for e in BEAT_SCHEDULE.values())
+    make_case(items[0], state=CaseState.APPROVED, accepted_on=D(2026, 3, 2), concluded_on=D(2026, 3, 6),
+              elapsed_days=4, promised_due=D(2026, 3, 9), statutory_due=D(2026, 3, 30))
+    out = refresh_figures_rollup.apply().get()
+    assert out["cases"] == 1
+    assert refresh_figures_rollup.apply().get()["cases"] == 0  # nothing twice
