@@ -1,10 +1,13 @@
 """Supervision services: the set-based alert scan and the alert life (explain → review → finding).
 
 The scan runs a fixed number of queries whatever the number of open cases: the thresholds are dates
-computed once in Python with the calendar service, then one ``INSERT … SELECT … ON CONFLICT DO
-NOTHING`` per level (the unique constraint (case, level, step) makes each alert once-only), one
-``UPDATE`` to close alerts of concluded cases, and ``INSERT … SELECT`` into the history table for the
-rows just raised or closed. Notifications go out for the new alerts only.
+computed once in Python with the calendar service, then ``INSERT … SELECT … ON CONFLICT DO NOTHING``
+statements (the unique constraint (case, level, step) makes each alert once-only) driven by the
+case's own alert bookkeeping (``Case.alert_levels`` / ``alert_step``, read from the running-case
+index without touching the alerts table), ``UPDATE`` statements to close alerts of concluded cases
+(found through the small index of closed cases that still carry bookkeeping), and ``INSERT … SELECT``
+into the history table for the rows just raised or closed. Notifications go out for the new alerts
+only.
 """
 from __future__ import annotations
 
@@ -113,20 +116,85 @@ def _placeholders(values: list[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _insert_alerts(*, level: str, due_col: str, step_col: str, where: str, params: list[Any], now: Any, token: str) -> int:
+def _insert_alerts(*, select: str, params: list[Any], now: Any, token: str) -> int:
+    """``select`` yields (case id, level, step, department id, due) of the alerts to raise."""
     alert_t = Alert._meta.db_table
-    case_t = Case._meta.db_table
     sql = (
         f"INSERT INTO {alert_t} (case_id, level, step, department_id, due, state, raised_at, closed_at, "
         f"scan_token, explanation, review_note) "
-        f"SELECT c.id, %s, {step_col}, c.department_id, {due_col}, %s, %s, NULL, %s, '', '' "
-        f"FROM {case_t} c WHERE {where} "
-        # the anti-join skips cases already alerted (cheap, set-based); ON CONFLICT covers a concurrent scan
-        f"AND NOT EXISTS (SELECT 1 FROM {alert_t} a WHERE a.case_id = c.id AND a.level = %s AND a.step = {step_col}) "
+        f"SELECT x.case_id, x.level, x.step, x.department_id, x.due, %s, %s, NULL, %s, '', '' FROM ({select}) x WHERE TRUE "
+        # (WHERE TRUE: SQLite needs it to parse an upsert after a SELECT.) The case's own bookkeeping
+        # skips cases already alerted; ON CONFLICT covers a concurrent scan
+        # and a step visited twice (one warning per step)
         f"ON CONFLICT (case_id, level, step) DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [level, AlertState.RAISED, now, token, *params, level])
+        cursor.execute(sql, [AlertState.RAISED, now, token, *params])
+        return max(cursor.rowcount, 0)
+
+
+# The bit of each level in ``Case.alert_levels`` (the step warning has ``Case.alert_step`` instead).
+LEVEL_BITS = {AlertLevel.YELLOW: 1, AlertLevel.RED: 2, AlertLevel.STATUTORY: 4, AlertLevel.INTAKE_OVERDUE: 8}
+
+
+def _raise_levels(
+    levels: list[tuple[int, str, str, list[Any]]], *, where: str, where_params: list[Any], now: Any, token: str
+) -> int:
+    """Raise several levels over one set of cases: one INSERT … SELECT reading each case once (a row per
+    level whose condition holds and whose bit is not set yet), then one UPDATE setting those bits."""
+    if not levels:
+        return 0
+    case_t = Case._meta.db_table
+    kinds = " UNION ALL ".join("SELECT %s AS bit, %s AS level, %s AS due_col" for _ in levels)
+    kinds_params: list[Any] = []
+    whens, when_params = [], []
+    for bit, level, cond, params in levels:
+        kinds_params += [bit, level, "statutory" if level == AlertLevel.STATUTORY else "promised"]
+        whens.append(f"WHEN {bit} THEN ({cond})")
+        when_params += params
+    select = (
+        f"SELECT c.id AS case_id, lv.level AS level, '' AS step, c.department_id, "
+        f"CASE WHEN lv.due_col = 'statutory' THEN c.statutory_due ELSE c.promised_due END AS due "
+        f"FROM {case_t} c CROSS JOIN ({kinds}) lv WHERE {where} AND (c.alert_levels & lv.bit) = 0 "
+        f"AND CASE lv.bit {' '.join(whens)} ELSE FALSE END"
+    )
+    raised = _insert_alerts(select=select, params=[*kinds_params, *where_params, *when_params], now=now, token=token)
+    sets, set_params, anys, any_params = [], [], [], []
+    for bit, _level, cond, params in levels:
+        sets.append(f"(CASE WHEN {cond} THEN {bit} ELSE 0 END)")
+        set_params += params
+        anys.append(f"(({cond}) AND (c.alert_levels & {bit}) = 0)")
+        any_params += params
+    _update_cases(f"alert_levels = c.alert_levels | {' | '.join(sets)}", set_params,
+                  where=f"{where} AND ({' OR '.join(anys)})", params=[*where_params, *any_params])
+    return raised
+
+
+def _update_cases(assignments: str, assignment_params: list[Any], *, where: str, params: list[Any]) -> int:
+    """UPDATE the cases matching ``where`` (over alias ``c``): the rows are found first, in a
+    materialized CTE that PostgreSQL answers from the running-case index alone (a plain subquery in an
+    UPDATE must read every candidate's heap row), so the heap is read only for the (usually no) rows
+    that change."""
+    case_t = Case._meta.db_table
+    return _update_where_case_in(
+        f"UPDATE {case_t} AS c SET {assignments} WHERE c.id", assignment_params, where=where, params=params
+    )
+
+
+def _update_where_case_in(update: str, update_params: list[Any], *, where: str, params: list[Any]) -> int:
+    """``update`` (ending in the column to match) ``IN`` the ids of the cases matching ``where``. On
+    PostgreSQL the ids come from a materialized CTE, read from the index alone; SQLite gets a plain
+    subquery (its driver reports no row count for a statement starting with WITH)."""
+    select = f"SELECT c.id FROM {Case._meta.db_table} c WHERE {where}"
+    if connection.vendor == "postgresql":
+        return _execute(f"WITH hit AS MATERIALIZED ({select}) {update} IN (SELECT id FROM hit)",
+                        [*params, *update_params])
+    return _execute(f"{update} IN ({select})", [*update_params, *params])
+
+
+def _execute(sql: str, params: list[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
 
 
@@ -162,74 +230,70 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
     calendar.get_index()  # load the calendar once (cached between scans)
 
     with transaction.atomic():
-        # 1. close the alerts of cases that have ended (conduct findings on refusals stay until reviewed),
-        # and step alerts once the case has moved on to another step: two UPDATEs driven by the open alerts
         alert_t, case_t = Alert._meta.db_table, Case._meta.db_table
         closed_states = sorted(str(s) for s in CLOSED_STATES)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level <> %s "
-                f"AND EXISTS (SELECT 1 FROM {case_t} c WHERE c.id = {alert_t}.case_id "
-                f"AND c.state IN ({_placeholders(closed_states)}))",
-                [db_now, close_token, AlertLevel.REFUSAL_NO_REASON, *closed_states],
-            )
-            closed = max(cursor.rowcount, 0)
-            cursor.execute(
-                f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level = %s "
-                f"AND EXISTS (SELECT 1 FROM {case_t} c WHERE c.id = {alert_t}.case_id "
-                f"AND c.state IN ({_placeholders(LIVE_STATES)}) AND c.current_step <> {alert_t}.step)",
-                [db_now, close_token, AlertLevel.STEP, *LIVE_STATES],
-            )
-            closed += max(cursor.rowcount, 0)
+        live = f"c.state IN ({_placeholders(LIVE_STATES)})"
+        # 1. close the alerts of cases that have ended (conduct findings on refusals stay until reviewed),
+        # found through the tiny index of closed cases that still carry alert bookkeeping, then clear it
+        ended = f"c.state IN ({_placeholders(closed_states)}) AND (c.alert_levels > 0 OR c.alert_step > '')"
+        closed = _update_where_case_in(
+            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level <> %s AND case_id",
+            [db_now, close_token, AlertLevel.REFUSAL_NO_REASON], where=ended, params=closed_states,
+        )
+        _update_cases("alert_levels = 0, alert_step = ''", [], where=ended, params=closed_states)
+        # 2. close step warnings once the case has moved on to another step
+        moved = f"{live} AND c.alert_step > '' AND c.alert_step <> c.current_step"
+        closed += _update_where_case_in(
+            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level = %s AND case_id",
+            [db_now, close_token, AlertLevel.STEP], where=moved, params=LIVE_STATES,
+        )
+        _update_cases("alert_step = ''", [], where=moved, params=LIVE_STATES)
         if closed:
             _write_history(token=close_token, now=db_now, history_type="~", reason="alert_scan: closed")
 
-        live = f"c.state IN ({_placeholders(LIVE_STATES)})"
         raised = 0
-        # 2. yellow: at most N working days left before the promised due date (N per rule)
-        r = rules[AlertLevel.YELLOW]
-        expr, p = _case_expr(r, lambda n: working_day_cutoff(today, n))
-        raised += _insert_alerts(
-            level=AlertLevel.YELLOW, due_col="c.promised_due", step_col="''",
-            where=f"{live} AND c.promised_due >= %s AND c.promised_due <= {expr}",
-            params=[*LIVE_STATES, db_today, *p], now=db_now, token=raise_token,
-        )
-        # 3. red and statutory: past the due date, not concluded
+        # 3. the deadline levels in one pass over the running cases (their index alone): yellow at most
+        # N working days before the promised due date (N per rule), red past it, statutory past the
+        # statutory due date; each raised once per case (the case's bits), then the bits are set
+        levels: list[tuple[int, str, str, list[Any]]] = []
+        expr, p = _case_expr(rules[AlertLevel.YELLOW], lambda n: working_day_cutoff(today, n))
+        levels.append((LEVEL_BITS[AlertLevel.YELLOW], AlertLevel.YELLOW,
+                       f"c.promised_due >= %s AND c.promised_due <= {expr}", [db_today, *p]))
         for level, column in ((AlertLevel.RED, "promised_due"), (AlertLevel.STATUTORY, "statutory_due")):
             if _level_on(rules[level]):
                 expr, p = _case_expr(rules[level], lambda n: today)
-                raised += _insert_alerts(
-                    level=level, due_col=f"c.{column}", step_col="''",
-                    where=f"{live} AND c.{column} < {expr}",
-                    params=[*LIVE_STATES, *p], now=db_now, token=raise_token,
-                )
-        # 4. step warnings: past the current step's limit (once per step)
+                levels.append((LEVEL_BITS[level], level, f"c.{column} < {expr}", p))
+        raised += _raise_levels(levels, where=live, where_params=list(LIVE_STATES), now=db_now, token=raise_token)
+        # 4. conduct: submitted and unanswered past the deemed-acceptance limit
+        expr, p = _case_expr(rules[AlertLevel.INTAKE_OVERDUE], lambda n: received_cutoff(today, n))
+        raised += _raise_levels(
+            [(LEVEL_BITS[AlertLevel.INTAKE_OVERDUE], AlertLevel.INTAKE_OVERDUE, f"c.received_on <= {expr}", p)],
+            where="c.state = %s", where_params=[CaseState.SUBMITTED], now=db_now, token=raise_token,
+        )
+        # 5. step warnings: past the current step's limit, once per step
         if _level_on(rules[AlertLevel.STEP]):
             expr, p = _case_expr(rules[AlertLevel.STEP], lambda n: today)
+            late = f"{live} AND c.current_step <> '' AND c.step_due < {expr} AND c.alert_step <> c.current_step"
             raised += _insert_alerts(
-                level=AlertLevel.STEP, due_col="c.step_due", step_col="c.current_step",
-                where=f"{live} AND c.current_step <> '' AND c.step_due < {expr}",
-                params=[*LIVE_STATES, *p], now=db_now, token=raise_token,
+                select=f"SELECT c.id AS case_id, %s AS level, c.current_step AS step, c.department_id, "
+                f"c.step_due AS due FROM {case_t} c WHERE {late}",
+                params=[AlertLevel.STEP, *LIVE_STATES, *p], now=db_now, token=raise_token,
             )
-        # 5. conduct: submitted and unanswered past the deemed-acceptance limit
-        r = rules[AlertLevel.INTAKE_OVERDUE]
-        expr, p = _case_expr(r, lambda n: received_cutoff(today, n))
-        raised += _insert_alerts(
-            level=AlertLevel.INTAKE_OVERDUE, due_col="c.received_on", step_col="''",
-            where=f"c.state = %s AND c.received_on <= {expr}",
-            params=[CaseState.SUBMITTED, *p], now=db_now, token=raise_token,
-        )
-        # 6. conduct: refused (不予受理) without a written reason
+            _update_cases("alert_step = c.current_step", [], where=late, params=[*LIVE_STATES, *p])
+        # 6. conduct: refused (不予受理) without a written reason (not many cases: an anti-join suffices)
         if _level_on(rules[AlertLevel.REFUSAL_NO_REASON]):
             expr, p = _case_expr(rules[AlertLevel.REFUSAL_NO_REASON], lambda n: today)
             raised += _insert_alerts(
-                level=AlertLevel.REFUSAL_NO_REASON, due_col="NULL", step_col="''",
-                where=(
-                    f"c.state = %s AND {expr} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                select=(
+                    f"SELECT c.id AS case_id, %s AS level, '' AS step, c.department_id, CAST(NULL AS DATE) AS due "
+                    f"FROM {case_t} c WHERE c.state = %s AND {expr} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
                     f"{CaseTransition._meta.db_table} t WHERE t.case_id = c.id AND t.to_state = %s "
-                    f"AND TRIM(t.reason) <> '')"
+                    f"AND TRIM(t.reason) <> '') AND NOT EXISTS (SELECT 1 FROM {alert_t} a "
+                    f"WHERE a.case_id = c.id AND a.level = %s)"
                 ),
-                params=[CaseState.NOT_ACCEPTED, *p, CaseState.NOT_ACCEPTED], now=db_now, token=raise_token,
+                params=[AlertLevel.REFUSAL_NO_REASON, CaseState.NOT_ACCEPTED, *p, CaseState.NOT_ACCEPTED,
+                        AlertLevel.REFUSAL_NO_REASON],
+                now=db_now, token=raise_token,
             )
         if raised:
             _write_history(token=raise_token, now=db_now, history_type="+", reason="alert_scan: raised")

@@ -11,7 +11,7 @@ from portal.accounts.models import Department, Window
 from portal.workcalendar.constants import LimitUnit
 
 from .. import permissions as perm
-from ..constants import CaseState, DeliveryMethod, Outcome
+from ..constants import CLOSED_STATES, RUNNING_STATES, CaseState, DeliveryMethod, Outcome
 
 S = CaseState
 _OPEN_BEFORE_DECISION = [S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION]
@@ -64,7 +64,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     extension_days = models.PositiveSmallIntegerField(_("延期工作日"), default=0)
     suspended_days = models.PositiveSmallIntegerField(_("中止计时天数"), default=0)
     current_step = models.CharField(_("当前环节"), max_length=60, blank=True)
-    step_due = models.DateField(_("环节办结日期"), null=True, blank=True, db_index=True)
+    step_due = models.DateField(_("环节办结日期"), null=True, blank=True)  # in the running-case index
     concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
     concluded_on = models.DateField(_("办结日期"), null=True, blank=True)
     # Counted days from acceptance to conclusion, fixed at conclusion (figures aggregate it in SQL).
@@ -88,7 +88,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # When the supervision figures rollup took this settled case in (supervision/rollup.py); NULL while
     # its figures still depend on "as of". Bookkeeping, not part of the case's history.
     rolled_up_at = models.DateTimeField(null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["updated_at", "rolled_up_at"])
+    # The alert levels the supervision scan has raised on this case (bits: yellow 1, red 2, statutory 4,
+    # intake overdue 8) and the step of its open step warning: the scan reads them from the running-case
+    # index instead of probing the alerts table for every open case. Bookkeeping, like ``rolled_up_at``.
+    alert_levels = models.PositiveSmallIntegerField(default=0, editable=False)
+    alert_step = models.CharField(max_length=60, blank=True, default="", editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at", "rolled_up_at", "alert_levels", "alert_step"])
+
+    # Written only by set-based statements (the alert scan, the figures rollup), never by saving an
+    # instance, which may have been loaded before they changed.
+    BOOKKEEPING_FIELDS = frozenset({"rolled_up_at", "alert_levels", "alert_step"})
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -106,6 +115,22 @@ class Case(ConcurrentTransitionMixin, models.Model):
                          "statutory_limit", "promised_due", "statutory_due", "department"],
                 name="case_cohort_covering_idx",
             ),
+            # The worklists: running cases, soonest due first (a department's first page reads a few rows).
+            # The alert scan reads every running case from it alone (an index-only scan), and the
+            # alert bookkeeping of cases that have just closed from the tiny index after it.
+            models.Index(
+                fields=["promised_due", "submitted_at", "id"],
+                include=["state", "statutory_due", "step_due", "current_step", "department", "item",
+                         "alert_levels", "alert_step"],
+                condition=models.Q(state__in=sorted(str(s) for s in RUNNING_STATES)),
+                name="case_running_due_idx",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(state__in=sorted(str(s) for s in CLOSED_STATES))
+                & (models.Q(alert_levels__gt=0) | models.Q(alert_step__gt="")),
+                name="case_closed_alerted_idx",
+            ),
             # The cases the figures rollup has not taken in (running, or concluded since its last refresh):
             # few, and read live next to the rollup.
             models.Index(
@@ -115,6 +140,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in self.BOOKKEEPING_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     # --- helpers the conditions use (own fields only) ---
     @property

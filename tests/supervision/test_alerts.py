@@ -190,3 +190,25 @@ def test_task_runs_the_scan(setup):  # type: ignore[no-untyped-def]
     with time_machine.travel(NOW, tick=False):
         assert task()["raised"] == 1
         assert task()["raised"] == 0
+
+
+def test_a_case_saved_from_a_stale_copy_keeps_its_alert_bookkeeping(setup):  # type: ignore[no-untyped-def]
+    """The scan remembers on the case which alerts it raised (``alert_levels`` / ``alert_step``). A
+    service that loaded the case before the scan and saves it afterwards must not erase that: the
+    alert would not be raised twice (the unique constraint), but it would never be closed."""
+    from approvals.models import Case
+
+    item, holder = setup["item"], setup["holder"]
+    red = make_case(item, state=CaseState.IN_REVIEW, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 13),
+                    statutory_due=D(2026, 4, 30), holder=holder, current_step="审查", step_due=D(2026, 3, 12))
+    stale = Case.objects.get(pk=red.pk)
+    with mock.patch("supervision.services.notify"):
+        assert alert_scan(now=NOW).raised == 2  # red and step
+    stale.holder = setup["head"]
+    stale.save()
+    assert Case.objects.filter(pk=red.pk).values_list("alert_levels", "alert_step").get() == (2, "审查")
+    # concluded: both alerts close; the bookkeeping is cleared
+    Case.objects.filter(pk=red.pk).update(state=CaseState.APPROVED, concluded_at=at(TODAY, 11), concluded_on=TODAY)
+    assert alert_scan(now=at(TODAY, 12)).closed == 2
+    assert red.alerts.filter(closed_at__isnull=True).count() == 0
+    assert Case.objects.filter(pk=red.pk).values_list("alert_levels", "alert_step").get() == (0, "")
