@@ -151,3 +151,70 @@ def test_every_configured_handler_masks_what_it_writes(settings, mailoutbox):
         logging.getLogger("django.request").error("error for %s", ID, exc_info=True)
     assert mailoutbox and all(ID not in m.subject + m.body for m in mailoutbox)
     assert "1101**********002X" in mailoutbox[0].subject
+
+
+# --- staff see masked numbers only --------------------------------------------------------------------
+
+MASKED = "1101**********002X"
+
+
+def _page(client, url, **params):  # type: ignore[no-untyped-def]
+    r = client.get(url, params)
+    assert r.status_code == 200, url
+    return r.content.decode()
+
+
+def test_staff_queues_and_case_pages_show_the_masked_number_only(client):
+    from django.urls import reverse
+
+    from tests.approvals.conftest import World
+
+    world = World()
+    case = world.case()
+    assert case.application.applicant_id_number == ID  # the citizen's number, copied to the application
+    for user, url in [
+        (world.clerk, reverse("approvals:clerk_queue")),
+        (world.clerk, reverse("approvals:case_detail", args=[case.reference])),
+        (world.inspector, reverse("approvals:case_detail", args=[case.reference])),
+    ]:
+        client.force_login(user)
+        page = _page(client, url)
+        assert MASKED in page and ID not in page, url
+    # The staff-facing API answers carry no number at all.
+    api = world.api(world.clerk).get(f"/api/v1/cases/{case.reference}/")
+    assert api.status_code == 200 and ID not in api.content.decode()
+
+
+def test_admin_lists_and_forms_show_the_masked_number_and_search_by_exact_number(client):
+    admin = User.objects.create_superuser("root", "root@example.gov.cn", "demo12345")
+    wang = citizen(username="wang", id_number=ID)
+    citizen(username="li", id_number=OTHER_ID)
+    client.force_login(admin)
+    page = _page(client, "/admin/accounts/user/")
+    assert MASKED in page and ID not in page and "1101**********0011" in page
+    found = client.get("/admin/accounts/user/", {"q": ID.lower()})  # the exact number, found by its hash
+    assert list(found.context["cl"].result_list) == [wang]
+    form = _page(client, f"/admin/accounts/user/{wang.pk}/change/")
+    assert MASKED in form and ID not in form
+    app = ApplicationFactory(applicant=wang, applicant_id_number=ID)
+    assert ID not in _page(client, f"/admin/intake/application/{app.pk}/change/")
+
+
+def test_admin_corrects_an_id_number_without_seeing_the_old_one(client):
+    admin = User.objects.create_superuser("root", "root@example.gov.cn", "demo12345")
+    wang = citizen(username="wang", id_number=OTHER_ID)
+    client.force_login(admin)
+    form = _page(client, f"/admin/accounts/user/{wang.pk}/change/")
+    assert OTHER_ID not in form
+    data = {"username": "wang", "real_name": wang.real_name, "applicant_kind": "person", "phone": wang.phone,
+            "preferred_language": "zh-hans", "is_active": "on", "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00", "id_number_correction": "110105194912310021"}
+    r = client.post(f"/admin/accounts/user/{wang.pk}/change/", data)
+    assert r.status_code == 200 and "校验位" in r.content.decode()
+    r = client.post(f"/admin/accounts/user/{wang.pk}/change/", {**data, "id_number_correction": ID.lower()})
+    assert r.status_code == 302
+    wang.refresh_from_db()
+    assert wang.id_number == ID and wang.id_number_hash == pii.lookup_hash(ID)
+    r = client.post(f"/admin/accounts/user/{wang.pk}/change/", {**data, "id_number_correction": ""})
+    wang.refresh_from_db()
+    assert r.status_code == 302 and wang.id_number == ID  # left empty: unchanged
