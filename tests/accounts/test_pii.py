@@ -218,3 +218,45 @@ def test_admin_corrects_an_id_number_without_seeing_the_old_one(client):
     r = client.post(f"/admin/accounts/user/{wang.pk}/change/", {**data, "id_number_correction": ""})
     wang.refresh_from_db()
     assert r.status_code == 302 and wang.id_number == ID  # left empty: unchanged
+
+
+# --- the data migrations ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migrations_encrypt_existing_rows_and_going_back_decrypts_them():
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(*targets):  # type: ignore[no-untyped-def]
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(list(targets))
+        return executor.loader.project_state(list(targets)).apps
+
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()  # every app at its newest migration
+    old = migrate(("accounts", "0002_id_number_encrypted"), ("intake", "0003_applicant_id_number_encrypted"))
+    try:
+        OldUser = old.get_model("accounts", "User")
+        OldApplication = old.get_model("intake", "Application")
+        walk_in = OldUser.objects.create(username=f"w{ID.lower()}", id_number=ID, password="!")
+        OldUser.objects.create(username="nobody", password="!")
+        Item = old.get_model("intake", "Item")
+        Department = old.get_model("accounts", "Department")
+        item = Item.objects.create(code="T-1", name="测试事项", department=Department.objects.create(code="T"),
+                                   statutory_limit=20, promised_limit=5)
+        OldApplication.objects.create(item=item, applicant=walk_in, applicant_name="赵六", applicant_id_number=ID,
+                                      contact_phone="13912345678")
+
+        migrate(*latest)
+        assert ID not in repr(_raw_rows("accounts_user")) + repr(_raw_rows("intake_application"))
+        user = User.objects.get(id_number_hash=pii.lookup_hash(ID))
+        assert user.pk == walk_in.pk and user.id_number == ID
+        assert user.username == f"w{pii.lookup_hash(ID)[:16]}"  # no longer the number itself
+        assert User.objects.get(username="nobody").id_number_encrypted == ""
+        assert Application.objects.get(applicant_id_number_hash=pii.lookup_hash(ID)).applicant_id_number == ID
+
+        back = migrate(("accounts", "0001_initial"), ("intake", "0002_referencecounter"))
+        assert back.get_model("accounts", "User").objects.get(pk=walk_in.pk).id_number == ID
+        assert back.get_model("intake", "Application").objects.get().applicant_id_number == ID
+    finally:
+        migrate(*latest)
