@@ -260,3 +260,22 @@ def test_the_migrations_encrypt_existing_rows_and_going_back_decrypts_them():
         assert back.get_model("intake", "Application").objects.get().applicant_id_number == ID
     finally:
         migrate(*latest)
+
+
+def test_supervision_dashboard_and_every_export_carry_no_id_number(client):
+    from django.urls import reverse
+
+    from supervision import exports
+    from tests.factories import CaseFactory, staff
+
+    owner = citizen(username="wang", id_number=ID)
+    case = CaseFactory(accepted=True, application__applicant=owner)  # overdue: shows in the overdue table
+    client.force_login(staff("inspector", username="inspector"))
+    pages = [reverse("supervision:dashboard")]
+    pages += [reverse("supervision:export", args=[name, "csv"]) for name in exports.TABLE_NAMES]
+    for url in pages:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        text = r.content.decode("utf-8-sig")
+        assert ID not in text and ID[:17] not in text, url
+    assert case.reference in client.get(reverse("supervision:export", args=["overdue", "csv"])).content.decode()
