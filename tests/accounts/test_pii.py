@@ -279,3 +279,20 @@ def test_supervision_dashboard_and_every_export_carry_no_id_number(client):
         text = r.content.decode("utf-8-sig")
         assert ID not in text and ID[:17] not in text, url
     assert case.reference in client.get(reverse("supervision:export", args=["overdue", "csv"])).content.decode()
+
+
+def test_celery_log_handlers_get_the_masking_filter():
+    import io
+
+    from celery import signals
+
+    import portal.celery  # noqa: F401 - connects the signal handlers
+
+    stream = io.StringIO()
+    logger = logging.getLogger("celery.test.pii")
+    logger.propagate = False
+    logger.addHandler(logging.StreamHandler(stream))
+    signals.after_setup_logger.send(sender=None, logger=logger, loglevel=logging.INFO, logfile=None, format="",
+                                    colorize=False)
+    logger.warning("task for %s", ID)
+    assert stream.getvalue().strip() == "task for 1101**********002X"
