@@ -62,7 +62,9 @@ class UserAdmin(BaseUserAdmin):
                                        "preferred_language", "notify_sms", "notify_email")}),
     )
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = pii.normalise(search_term)
         if pii.RESIDENT_ID_RE.fullmatch(term):
