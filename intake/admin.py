@@ -85,7 +85,8 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["reference", "item", "status", "channel", "mode", "submitted_at"]
     list_filter = ["status", "channel", "mode"]
     search_fields = ["reference"]
-    exclude = ["applicant_id_number", "contact_phone"]  # personal data stays out of the admin
+    # personal data stays out of the admin
+    exclude = ["applicant_id_number_encrypted", "applicant_id_number_hash", "contact_phone"]
     readonly_fields = ["reference", "item", "applicant", "status", "channel", "mode", "registered_by",
                        "applicant_name", "form_data", "item_snapshot", "commitment_signed", "submitted_at"]
     inlines = [ApplicationMaterialInline]

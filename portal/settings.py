@@ -22,6 +22,9 @@ DEBUG = env("DEBUG")
 # The fallback key is only for development; production must set SECRET_KEY (checked by check --deploy).
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-dev-only-change-me-0123456789abcdefghijklmnop")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
+# Master secret for personal data (resident ID numbers encrypted + keyed look-up hash, portal/pii.py).
+# Development falls back to one derived from SECRET_KEY; production must set it (check --deploy).
+PII_ENCRYPTION_KEY = env.str("PII_ENCRYPTION_KEY", default="")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public address, for links in SMS and e-mail (rating invitations); empty in development.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
@@ -225,10 +228,29 @@ SMS_FILE_DIR = Path(env.str("SMS_FILE_DIR", default=str(VAR_DIR / "sms")))
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
 
+# Every handler masks resident ID numbers (portal/pii.py); Django's own handlers are redefined here so
+# that theirs do too (Celery's get the filter from portal/celery.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "mask_pii": {"()": "portal.pii.MaskResidentIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                          "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["mask_pii"]},
+        "mail_admins": {"class": "portal.pii.MaskingAdminEmailHandler", "level": "ERROR",
+                        "filters": ["require_debug_false", "mask_pii"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

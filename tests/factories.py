@@ -129,6 +129,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     applicant = factory.LazyFunction(citizen)
     status = ApplicationStatus.SUBMITTED
     applicant_name = factory.LazyAttribute(lambda o: o.applicant.display_name)
+    applicant_id_number = factory.LazyAttribute(lambda o: o.applicant.id_number or o.applicant.credit_code)
     contact_phone = "13912345678"
     item_snapshot = factory.LazyAttribute(lambda o: item_snapshot(o.item))
     submitted_at = factory.LazyFunction(timezone.now)

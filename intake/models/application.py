@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal import pii
+
 from ..constants import ApplicationStatus, Channel, HandlingMode, MaterialCheck
 from .item import Item, Material
 
@@ -28,7 +30,11 @@ class Application(models.Model):
         related_name="registered_applications",
     )
     applicant_name = models.CharField(_("申请人名称"), max_length=120)
-    applicant_id_number = models.CharField(_("证件号码"), max_length=18, blank=True)
+    # The applicant's ID number / credit code, encrypted with a keyed look-up hash (portal/pii.py).
+    applicant_id_number_encrypted = models.TextField(_("证件号码（密文）"), blank=True, default="", editable=False)
+    applicant_id_number_hash = models.CharField(
+        _("证件号码（检索摘要）"), max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     contact_phone = models.CharField(_("联系电话"), max_length=11)
     form_data = models.JSONField(_("申请表内容"), default=dict, blank=True)
     item_snapshot = models.JSONField(_("事项快照"), default=dict, blank=True)
@@ -42,6 +48,10 @@ class Application(models.Model):
         verbose_name = _("申请")
         verbose_name_plural = _("申请")
         indexes = [models.Index(fields=["applicant", "-created_at"])]
+
+    applicant_id_number = pii.encrypted_property(
+        "applicant_id_number_encrypted", "applicant_id_number_hash", doc="证件号码"
+    )
 
     def __str__(self) -> str:
         return self.reference or f"草稿#{self.pk}"

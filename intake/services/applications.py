@@ -138,13 +138,19 @@ def walk_in_applicant_get_or_create(*, kind: str, name: str, number: str, phone:
 
     from portal.accounts.constants import ApplicantKind, Role
 
+    from portal import pii
+
     person = kind == ApplicantKind.PERSON
-    lookup = {"id_number": number} if person else {"credit_code": number}
-    user = User.objects.filter(**lookup).order_by("pk").first()
+    found = User.objects.filter(id_number_hash=pii.lookup_hash(number)) if person else User.objects.filter(
+        credit_code=number)
+    user = found.order_by("pk").first()
     if user is not None:
         return user
-    user = User(username=f"w{number.lower()}", applicant_kind=kind, phone=phone,
-                real_name=name if person else "", enterprise_name="" if person else name, **lookup)
+    # The username never carries the ID number in clear: a pseudonym from its look-up hash.
+    username = f"w{pii.lookup_hash(number)[:16]}" if person else f"w{number.lower()}"
+    user = User(username=username, applicant_kind=kind, phone=phone,
+                real_name=name if person else "", enterprise_name="" if person else name,
+                **({"id_number": number} if person else {"credit_code": number}))
     user.set_unusable_password()
     user.save()
     user.groups.add(Group.objects.get_or_create(name=Role.CITIZEN if person else Role.ENTERPRISE)[0])

@@ -55,7 +55,7 @@ def application_create_from_request(
             )
             if id_number and not application.applicant_id_number:
                 application.applicant_id_number = id_number.strip().upper()
-                application.save(update_fields=["applicant_id_number"])
+                application.save(update_fields=["applicant_id_number_encrypted", "applicant_id_number_hash"])
             if mode != application.mode:
                 from .applications import application_update_draft
 

@@ -1,9 +1,18 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal import pii
+
 from .models import Department, User, Window
+from .validators import validate_resident_id
 
 
 @admin.register(Department)
@@ -18,17 +27,49 @@ class WindowAdmin(admin.ModelAdmin):
     list_display = ["number", "name", "is_active"]
 
 
+class PortalUserChangeForm(UserChangeForm):
+    """The resident ID number is never shown in full to staff: the form shows it masked and takes a
+    corrected number (validated, stored encrypted) only when one is typed in."""
+
+    id_number_correction = forms.CharField(
+        label=_("更正居民身份证号码"), max_length=18, required=False,
+        help_text=_("仅在需要更正时填写；已登记的号码只以脱敏形式显示。"),
+    )
+
+    def clean_id_number_correction(self) -> str:
+        value = pii.normalise(self.cleaned_data.get("id_number_correction"))
+        if value:
+            validate_resident_id(value)
+        return value
+
+    def save(self, commit: bool = True) -> Any:
+        if self.cleaned_data.get("id_number_correction"):
+            self.instance.id_number = self.cleaned_data["id_number_correction"]
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    # Personal data is masked in lists; the full value is only on the change form.
+    # Personal data is masked in lists and on the form; an exact ID number finds the account by its hash.
+    form = PortalUserChangeForm
     list_display = ["username", "display_name", "masked_id", "masked_phone_number", "department", "window", "is_active"]
     list_filter = ["groups", "department", "applicant_kind", "is_active"]
-    search_fields = ["username", "real_name", "enterprise_name", "phone", "id_number", "credit_code"]
+    search_fields = ["username", "real_name", "enterprise_name", "phone", "credit_code"]
+    readonly_fields = ["masked_id"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("实名信息与岗位"), {"fields": ("applicant_kind", "real_name", "id_number", "enterprise_name",
-                                       "credit_code", "phone", "department", "window", "preferred_language",
-                                       "notify_sms", "notify_email")}),
+        (_("实名信息与岗位"), {"fields": ("applicant_kind", "real_name", "masked_id", "id_number_correction",
+                                       "enterprise_name", "credit_code", "phone", "department", "window",
+                                       "preferred_language", "notify_sms", "notify_email")}),
     )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = pii.normalise(search_term)
+        if pii.RESIDENT_ID_RE.fullmatch(term):
+            results |= queryset.filter(id_number_hash=pii.lookup_hash(term))
+        return results, may_have_duplicates
 
     @admin.display(description=_("证件号码"))
     def masked_id(self, obj: User) -> str:

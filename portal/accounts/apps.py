@@ -8,8 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与组织")
 
     def ready(self) -> None:
+        from django.core import checks
         from django.db.models.signals import post_migrate
+
+        from portal.pii import check_key
 
         from .roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
+        checks.register(check_key, checks.Tags.security, deploy=True)

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal import pii
+
 from .constants import ApplicantKind, Role
 from .validators import mask_id_number, mask_phone
 
@@ -51,7 +53,12 @@ class User(AbstractUser):
         _("申请人类型"), max_length=12, choices=ApplicantKind.choices, blank=True
     )
     real_name = models.CharField(_("真实姓名"), max_length=50, blank=True)
-    id_number = models.CharField(_("居民身份证号码"), max_length=18, blank=True, db_index=True)
+    # The resident ID number is stored encrypted, with a keyed hash for exact look-ups (portal/pii.py):
+    # ``user.id_number`` reads and writes it, ``filter(id_number_hash=pii.lookup_hash(number))`` finds it.
+    id_number_encrypted = models.TextField(_("居民身份证号码（密文）"), blank=True, default="", editable=False)
+    id_number_hash = models.CharField(
+        _("居民身份证号码（检索摘要）"), max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     enterprise_name = models.CharField(_("单位名称"), max_length=120, blank=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
     phone = models.CharField(_("手机号码"), max_length=11, blank=True)
@@ -70,6 +77,8 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    id_number = pii.encrypted_property("id_number_encrypted", "id_number_hash", doc="居民身份证号码")
 
     def __str__(self) -> str:
         return self.display_name

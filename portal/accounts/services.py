@@ -2,6 +2,7 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from portal import pii
 from portal.exceptions import ApplicationError
 
 from .constants import ApplicantKind, Role
@@ -26,7 +27,8 @@ def applicant_register(
     errors: dict[str, list[str]] = {}
     if User.objects.filter(username__iexact=username).exists():
         errors["username"] = ["该用户名已被注册。"]
-    if kind == ApplicantKind.PERSON and id_number and User.objects.filter(id_number=id_number).exists():
+    id_taken = id_number and User.objects.filter(id_number_hash=pii.lookup_hash(id_number)).exists()
+    if kind == ApplicantKind.PERSON and id_taken:
         errors["id_number"] = ["该身份证号码已注册账号，请直接登录或找回密码。"]
     if kind == ApplicantKind.ENTERPRISE and credit_code and User.objects.filter(credit_code=credit_code).exists():
         errors["credit_code"] = ["该统一社会信用代码已注册账号。"]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
     path("preferences/", views.preferences, name="preferences"),
+    path("my-data/", views.my_data, name="my_data"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

@@ -1,9 +1,12 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django_ratelimit.core import is_ratelimited
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -12,6 +15,8 @@ from portal.exceptions import ApplicationError
 from .constants import Role
 from .forms import PreferencesForm, RegistrationForm
 from .services import applicant_register
+
+logger = logging.getLogger(__name__)
 
 # The header a signed-in user sees first on the home page, by role (first match wins).
 HOME_ROLES = [
@@ -66,6 +71,24 @@ def preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("通知设置已保存。"))
         return redirect("accounts:preferences")
     return render(request, "accounts/preferences.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def my_data(request: HttpRequest) -> HttpResponse:
+    """下载我的数据: everything the portal holds about the signed-in user, as a JSON file."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if is_ratelimited(request, group="my-data", key="user", rate="10/m", method="GET", increment=True):
+        return HttpResponse(_("下载过于频繁，请稍后再试。"), status=429, content_type="text/plain; charset=utf-8")
+    from .personal_data import personal_data_export
+
+    logger.info("personal data exported for user %s", request.user.pk)
+    response = JsonResponse(personal_data_export(user=request.user), json_dumps_params={"ensure_ascii": False,
+                                                                                          "indent": 2})
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{request.user.pk}-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class LoginView(auth_views.LoginView):

@@ -24,12 +24,22 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "WARNING",
         DEBUG="0",
         SECRET_KEY="p" * 20 + "Kq8vN2xZ7rT4mW9sB1cY6hJ3fL5dG0aE",
+        PII_ENCRYPTION_KEY="e" * 20 + "Zr5Tq1Wm8Kx3Vb6Ny0Hc4Jp7Ls2Dg9Fa",
         ALLOWED_HOSTS="portal.example.gov.cn",
         SECURE_SSL_REDIRECT="1",
         PORTAL_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_flags_a_missing_personal_data_key(tmp_path):
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", DEBUG="0",
+        SECRET_KEY="p" * 20 + "Kq8vN2xZ7rT4mW9sB1cY6hJ3fL5dG0aE", ALLOWED_HOSTS="portal.example.gov.cn",
+        SECURE_SSL_REDIRECT="1", PORTAL_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0 and "portal.E001" in result.stdout + result.stderr
 
 
 def test_check_deploy_flags_the_development_secret_key(tmp_path):

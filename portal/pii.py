@@ -1,0 +1,185 @@
+"""Personal data (PIPL): resident ID numbers encrypted at rest, a keyed hash for exact look-ups, and masking
+of ID numbers in log records.
+
+Storage. A model keeps two columns per protected value and an explicit property over them::
+
+    id_number_encrypted = models.TextField(blank=True, default="", editable=False)
+    id_number_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    id_number = pii.encrypted_property("id_number_encrypted", "id_number_hash")
+
+``user.id_number = "11010519491231002x"`` stores a Fernet token (AES-128-CBC + HMAC-SHA256, authenticated)
+in the first column and HMAC-SHA256 of the normalised value (stripped, upper case) in the second; reading
+``user.id_number`` decrypts. The property is accepted as a constructor keyword (``User(id_number=…)``).
+Look-ups go through the hash only: ``User.objects.filter(id_number_hash=pii.lookup_hash(number))``;
+``filter(id_number=…)`` and ``save(update_fields=["id_number"])`` fail loudly (there is no such column).
+An empty value stores empty strings in both columns.
+
+Keys. Both keys are derived with HKDF-SHA256 from one master secret, ``settings.PII_ENCRYPTION_KEY`` (the
+environment variable of that name), with different ``info`` labels, so the look-up hash cannot be turned
+into the encryption key or the other way round. Without ``PII_ENCRYPTION_KEY`` the master secret falls back
+to ``SECRET_KEY`` only in development: when ``DEBUG`` is on or ``SECRET_KEY`` is still Django's
+``django-insecure-`` placeholder (which ``check --deploy`` rejects). Anywhere else the first use raises
+``ImproperlyConfigured``, and ``check --deploy`` reports the missing key (``portal.E001``). Changing the
+master secret makes stored numbers unreadable: keep it with the database backups.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import logging
+import re
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.log import AdminEmailHandler
+
+_ENC_INFO = b"one-window-portal pii encryption v1"
+_HASH_INFO = b"one-window-portal pii lookup hash v1"
+_SALT = b"one-window-portal pii"
+
+
+class DecryptionError(Exception):
+    """A stored value cannot be decrypted with the configured key (wrong key, or tampered data)."""
+
+
+def _master_secret() -> bytes:
+    key = getattr(settings, "PII_ENCRYPTION_KEY", "") or ""
+    if key:
+        return key.encode()
+    if settings.DEBUG or settings.SECRET_KEY.startswith("django-insecure-"):
+        return b"dev-fallback:" + settings.SECRET_KEY.encode()
+    raise ImproperlyConfigured(
+        "PII_ENCRYPTION_KEY is not set: resident ID numbers are stored encrypted and need a dedicated key "
+        "outside development (see .env.example)."
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _keys(master: bytes) -> tuple[Fernet, bytes]:
+    def derive(info: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=_SALT, info=info).derive(master)
+
+    return Fernet(base64.urlsafe_b64encode(derive(_ENC_INFO))), derive(_HASH_INFO)
+
+
+def _fernet() -> Fernet:
+    return _keys(_master_secret())[0]
+
+
+def normalise(value: str | None) -> str:
+    return (value or "").strip().upper()
+
+
+def encrypt(value: str | None) -> str:
+    """The Fernet token of the value (text), or "" for an empty value."""
+    value = value or ""
+    if not value:
+        return ""
+    return _fernet().encrypt(value.encode()).decode("ascii")
+
+
+def decrypt(token: str | None) -> str:
+    if not token:
+        return ""
+    try:
+        return _fernet().decrypt(token.encode("ascii")).decode()
+    except InvalidToken:
+        raise DecryptionError("a stored personal-data value cannot be decrypted with PII_ENCRYPTION_KEY") from None
+
+
+def lookup_hash(value: str | None) -> str:
+    """HMAC-SHA256 (hex) of the normalised value with the look-up key, or "" for an empty value."""
+    value = normalise(value)
+    if not value:
+        return ""
+    return hmac.new(_keys(_master_secret())[1], value.encode(), hashlib.sha256).hexdigest()
+
+
+def encrypted_property(cipher_field: str, hash_field: str, *, doc: str = "") -> property:
+    """A read/write property over a ciphertext column and its look-up hash column (see the module doc).
+    The value is normalised (stripped, upper case) on the way in; the decrypted value is cached on the
+    instance for as long as the ciphertext does not change."""
+    cache_attr = f"_pii_plain_{cipher_field}"
+
+    def getter(instance: Any) -> str:
+        token = getattr(instance, cipher_field)
+        cached = instance.__dict__.get(cache_attr)
+        if cached is not None and cached[0] == token:
+            return cached[1]
+        plain = decrypt(token)
+        instance.__dict__[cache_attr] = (token, plain)
+        return plain
+
+    def setter(instance: Any, value: str | None) -> None:
+        plain = normalise(value)
+        token = encrypt(plain)
+        setattr(instance, cipher_field, token)
+        setattr(instance, hash_field, lookup_hash(plain))
+        instance.__dict__[cache_attr] = (token, plain)
+
+    return property(getter, setter, doc=doc or f"Decrypted value of {cipher_field}")
+
+
+# --- logs ------------------------------------------------------------------------------------------
+
+# 17 digits and a digit or X, not part of a longer run of digits (a 19-digit serial is not an ID number).
+RESIDENT_ID_RE = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXx])(?![\dXx])")
+
+
+def mask_text(text: str) -> str:
+    """Every 18-character resident ID number in the text as ``1101**********1234``."""
+    return RESIDENT_ID_RE.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)
+
+
+class MaskResidentIdFilter(logging.Filter):
+    """Masks resident ID numbers in a log record: its message with the arguments merged in, the formatted
+    traceback and the stack. Attached to every handler in ``settings.LOGGING`` (and to Celery's)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: mask the parts as they are
+            message = f"{record.msg} {record.args!r}"
+        masked = mask_text(message)
+        if masked != message or record.args:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
+        return True
+
+
+class MaskingAdminEmailHandler(AdminEmailHandler):
+    """Django's error e-mail (traceback with local variables) with every resident ID number masked."""
+
+    def send_mail(self, subject: str, message: str, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("html_message"):
+            kwargs["html_message"] = mask_text(kwargs["html_message"])
+        super().send_mail(mask_text(subject), mask_text(message), *args, **kwargs)
+
+
+def add_filter_to_handlers(logger: logging.Logger) -> None:
+    """Attach the masking filter to every handler of a logger (Celery installs its own handlers)."""
+    for handler in logger.handlers:
+        if not any(isinstance(f, MaskResidentIdFilter) for f in handler.filters):
+            handler.addFilter(MaskResidentIdFilter())
+
+
+def check_key(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """``check --deploy``: production has its own PII_ENCRYPTION_KEY (not the SECRET_KEY fallback)."""
+    from django.core.checks import Error
+
+    if getattr(settings, "PII_ENCRYPTION_KEY", ""):
+        return []
+    return [Error("PII_ENCRYPTION_KEY is not set: resident ID numbers would be encrypted with a key derived "
+                  "from SECRET_KEY, or not at all.", hint="Set PII_ENCRYPTION_KEY to a long random secret and "
+                  "keep it with the database backups.", id="portal.E001")]
