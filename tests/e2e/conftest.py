@@ -132,8 +132,10 @@ def new_page(browser, demo):  # type: ignore[no-untyped-def]
         ctx.close()
 
 
-def login(page, username: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def login(page, username: str, password: str = PASSWORD, pages: Pages | None = None) -> None:  # type: ignore[no-untyped-def]
     page.goto("/accounts/login/")
+    if pages is not None:
+        pages.shot(page, f"login-{username}")
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
     page.locator("main form button[type=submit]").click()

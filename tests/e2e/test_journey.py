@@ -92,7 +92,7 @@ def test_journey(new_page, pages, lang):  # type: ignore[no-untyped-def]
         page = new_page()
         if lang != "zh-hans":  # the staff's Chinese pages are the same as in the Chinese run and checked there
             pages.unchecked.append(page)
-        login(page, username)
+        login(page, username, pages=pages)
         return page
 
     # the efficiency office notes the figures before
@@ -111,8 +111,9 @@ def test_journey(new_page, pages, lang):  # type: ignore[no-untyped-def]
         citizen.wait_for_load_state()
         expect(citizen.locator("html")).to_have_attribute("lang", "en")
         expect(citizen.locator("header")).to_contain_text("Service guide")
+        expect(citizen.locator("header")).to_contain_text("Sign in")
         pages.shot(citizen, "home-en")
-    login(citizen, "citizen")
+    login(citizen, "citizen", pages=pages)
     pages.shot(citizen, "citizen-home")
 
     # finds the item in the catalogue
