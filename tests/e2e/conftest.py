@@ -17,10 +17,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a thread with a
-# running loop unless told that this is deliberate (the live server answers from its own thread anyway).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(django_settings.BASE_DIR) / "var" / "e2e-artifacts"
 PASSWORD = "demo12345"
@@ -40,15 +36,26 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
+    """One Chromium per test module. Playwright's sync API keeps an event loop running in the test thread
+    while it is started, and Django refuses ORM calls from such a thread unless told it is deliberate: the flag
+    is set only while the browser runs (module scope), so the rest of the suite keeps Django's check."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-dev-shm-usage", "--font-render-hinting=none"])
-        yield browser
-        browser.close()
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=["--no-sandbox", "--disable-dev-shm-usage", "--font-render-hinting=none"])
+            yield browser
+            browser.close()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture(scope="session")
