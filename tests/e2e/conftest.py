@@ -30,7 +30,8 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
         item.add_marker(pytest.mark.e2e)
     if mine and not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
-            raise pytest.UsageError(f"CI: the end-to-end tests need Chromium at {CHROMIUM}; install it (apt-get install chromium)")
+            raise pytest.UsageError(f"CI: the end-to-end tests need Chromium at {CHROMIUM}; "
+                                    "install it (apt-get install chromium)")
         skip = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium); runs in CI")
         for item in mine:
             item.add_marker(skip)
@@ -39,16 +40,16 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     """One Chromium per test module. Playwright's sync API keeps an event loop running in the test thread
-    while it is started, and Django refuses ORM calls from such a thread unless told it is deliberate: the flag
-    is set only while the browser runs (module scope), so the rest of the suite keeps Django's check."""
+    while it is started, and Django refuses ORM calls from such a thread unless told it is deliberate:
+    the flag is set only while the browser runs (module scope), so the rest of the suite keeps the check."""
     from playwright.sync_api import sync_playwright
 
     before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                        args=["--no-sandbox", "--disable-dev-shm-usage", "--font-render-hinting=none"])
+            args = ["--no-sandbox", "--disable-dev-shm-usage", "--font-render-hinting=none"]
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
             yield browser
             browser.close()
     finally:
@@ -60,13 +61,14 @@ def browser():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def live_server(request):  # type: ignore[no-untyped-def]
-    """pytest-django's live server, started with a media prefix nobody requests: Django's live server wraps the
-    site in a handler built from MEDIA_URL, and the portal never serves media (``MEDIA_URL = None``), which that
-    handler cannot parse. Uploads stay reachable only through the permission-checked views."""
+    """pytest-django's live server, started with a media prefix nobody requests: Django's live server wraps
+    the site in a handler built from MEDIA_URL, and the portal never serves media (``MEDIA_URL = None``),
+    which that handler cannot parse. Uploads stay reachable only through the permission-checked views."""
     from django.test import override_settings
     from pytest_django.live_server_helper import LiveServer
 
-    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    addr = (request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+            or "localhost")
     with override_settings(MEDIA_URL="/__media-never-served__/"):
         server = LiveServer(addr)
     yield server
@@ -124,7 +126,7 @@ def pages(request):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def new_page(browser, demo):  # type: ignore[no-untyped-def]
-    """``new_page(locale="zh-CN", **context_options)`` opens a page in a fresh browser context (own cookies)."""
+    """``new_page(locale="zh-CN", **context_options)``: a page in a fresh browser context (own cookies)."""
     contexts = []
 
     def make(locale: str = "zh-CN", **options):  # type: ignore[no-untyped-def]

@@ -14,7 +14,8 @@ FOCUS_VISIBLE = """() => {
   const s = getComputedStyle(el);
   const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
   return {tag: el.tagName, id: el.id, name: el.getAttribute('name'), type: el.getAttribute('type'),
-          text: (el.innerText || el.value || '').trim().slice(0, 40), visible: outline || s.boxShadow !== 'none'};
+          text: (el.innerText || el.value || '').trim().slice(0, 40),
+          visible: outline || s.boxShadow !== 'none'};
 }"""
 
 
@@ -61,7 +62,8 @@ def test_login_and_application_by_keyboard_alone(new_page, pages):  # type: igno
     page.keyboard.type("幸福路 8 号")
     tab_to(page, "#contact_phone")
     page.keyboard.type("13900001111")
-    for n, (name, mime, data) in enumerate([("申请书.pdf", "application/pdf", _pdf()), ("样机照片.png", "image/png", _png())]):
+    uploads = [("申请书.pdf", "application/pdf", _pdf()), ("样机照片.png", "image/png", _png())]
+    for n, (name, mime, data) in enumerate(uploads):
         tab_to(page, f"#{page.locator('main input[type=file]').nth(n).get_attribute('id')}")
         with page.expect_file_chooser() as chooser:
             page.keyboard.press("Space")

@@ -52,7 +52,8 @@ TEXT = {
     "en": {"search": "Search", "apply": "Apply online", "start": "Start", "next": "Next: check your answers",
            "submit": "Submit", "submitted": "Application submitted", "my_cases": "My cases",
            "awaiting": "Awaiting correction", "notice": "Correction notice (everything at once)",
-           "supply": "Submit corrections", "accepted": "Accepted", "approved": "Approved", "rate": "Rate this service",
+           "supply": "Submit corrections", "accepted": "Accepted", "approved": "Approved",
+           "rate": "Rate this service",
            "send_rating": "Submit rating", "thanks": "Thank you for your rating!", "address": "住所（经营场所）",
            "very_satisfied": "Very satisfied"},
 }
@@ -60,8 +61,8 @@ TEXT = {
 
 def headline(page, label: str) -> int:  # type: ignore[no-untyped-def]
     """A figure of the dashboard's headline list, by its label."""
-    return int(page.locator(".headline-figures div").filter(has=page.locator("dt", has_text=re.compile(f"^{label}$")))
-               .locator("dd").inner_text())
+    term = page.locator("dt", has_text=re.compile(f"^{label}$"))
+    return int(page.locator(".headline-figures div").filter(has=term).locator("dd").inner_text())
 
 
 def fire(page, pages, name: str, shot: str, **fields: str) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +91,7 @@ def test_journey(new_page, pages, lang):  # type: ignore[no-untyped-def]
 
     def staff(username: str):  # type: ignore[no-untyped-def]
         page = new_page()
-        if lang != "zh-hans":  # the staff's Chinese pages are the same as in the Chinese run and checked there
+        if lang != "zh-hans":  # staff pages stay Chinese: the same pages as the Chinese run, checked there
             pages.unchecked.append(page)
         login(page, username, pages=pages)
         return page
@@ -177,6 +178,9 @@ def test_journey(new_page, pages, lang):  # type: ignore[no-untyped-def]
     # the clerk accepts
     clerk.goto(f"/cases/{reference}/")
     fire(clerk, pages, "accept", "clerk-accepted")
+    citizen.reload()
+    pages.shot(citizen, "case-accepted")
+    expect(citizen.locator(".state").first).to_have_text(t["accepted"])
 
     # the department's reviewer and decider
     reviewer = staff("reviewer")
