@@ -15,6 +15,7 @@
     if (!el) { return; }
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     option.aria = { enabled: true };
+    option.animation = false;  // figures appear at once (and in screenshots); no motion to sit through
     option.tooltip = option.tooltip || { trigger: "axis" };
     option.grid = { left: 48, right: 16, top: 40, bottom: 64, containLabel: true };
     chart.setOption(option);
@@ -26,8 +27,8 @@
     xAxis: { type: "category", data: data.months },
     yAxis: { type: "value", minInterval: 1 },
     series: [
-      { name: L.accepted, type: "line", data: data.accepted },
-      { name: L.concluded, type: "line", data: data.concluded }
+      { name: L.accepted, type: "line", data: data.accepted, showSymbol: true, symbolSize: 8 },
+      { name: L.concluded, type: "line", data: data.concluded, showSymbol: true, symbolSize: 8 }
     ]
   });
 
