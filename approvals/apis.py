@@ -1,5 +1,8 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
 from rest_framework import generics
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -60,6 +63,11 @@ class CaseTransitionFireApi(APIView):
             raise ApplicationError("请求内容应为表单或JSON对象。", extra={"non_field_errors": ["应为JSON对象。"]})
         payload = request.data.get("data") if isinstance(request.data.get("data"), dict) else request.data
         data = {k: (payload.getlist(k) if hasattr(payload, "getlist") and len(payload.getlist(k)) > 1 else payload.get(k))
-                for k in payload.keys()}
+                for k in payload.keys() if k not in request.FILES}
+        if request.FILES:  # the supply transition as multipart/form-data: files_<material id> fields
+            if is_ratelimited(request, group="upload", key="user", rate=services.SUPPLY_UPLOAD_RATE, method="POST",
+                              increment=True):
+                raise Throttled(detail=_("上传过于频繁，请稍后再试。"))
+            data["files"] = services.supplied_files_from(request.FILES)
         case = services.case_transition(case=case, actor=request.user, name=name, data=data)
         return Response({"reference": case.reference, "state": case.state, "state_label": case.get_state_display()})

@@ -60,7 +60,9 @@ class TransitionSpecSerializer(serializers.Serializer):
 
 
 class TransitionInputSerializer(serializers.Serializer):
-    """The transition's fields (see GET …/transitions/ for each one's list); unknown keys are ignored."""
+    """The transition's fields (see GET …/transitions/ for each one's list); unknown keys are ignored.
+    The supply transition also takes files: send it as multipart/form-data with the files in fields named
+    ``files_<material id>`` (PDF, JPG or PNG; several per field allowed)."""
 
     data = serializers.DictField(required=False, help_text="the transition's fields, or send them at the top level")
 

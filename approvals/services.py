@@ -110,7 +110,7 @@ class Outcome:
 class FieldSpec:
     name: str
     label: str
-    kind: str  # text, textarea, integer, date, choice, list, materials, user
+    kind: str  # text, textarea, integer, date, choice, list, materials, user, files
     required: bool = False
     choices: list[tuple[str, str]] = field(default_factory=list)
     help_text: str = ""
@@ -144,7 +144,11 @@ def _specs() -> dict[str, TransitionSpec]:
             reason_req,
             FieldSpec("approved_by", _("审核人用户名（窗口负责人或部门负责人）"), "user", required=True),
         ], "danger"),
-        "supply": TransitionSpec("supply", _("提交补正材料"), [note], "primary"),
+        "supply": TransitionSpec("supply", _("提交补正材料"), [
+            FieldSpec("files", _("补正的材料文件（PDF、JPG、PNG，可多选）"), "files",
+                      help_text=_("按一次性补正告知，为需要补正的材料选择新的文件；原来的文件仍保留在案卷中。")),
+            note,
+        ], "primary"),
         "start_review": TransitionSpec("start_review", _("开始审查"), [note], "primary"),
         "send_to_decision": TransitionSpec("send_to_decision", _("提交决定"), [
             FieldSpec("opinion", _("审查意见"), "textarea", required=True)], "primary"),
@@ -192,7 +196,7 @@ def _clean(spec: TransitionSpec, data: dict[str, Any]) -> dict[str, Any]:
         if empty:
             if f.required:
                 errors[f.name] = [_("此项为必填项。")]
-            out[f.name] = [] if f.kind in ("list", "materials") else ("" if f.kind in ("text", "textarea", "choice", "user") else None)
+            out[f.name] = [] if f.kind in ("list", "materials", "files") else ("" if f.kind in ("text", "textarea", "choice", "user") else None)
             continue
         try:
             out[f.name] = _coerce(f, raw)
@@ -229,6 +233,10 @@ def _coerce(f: FieldSpec, raw: Any) -> Any:
     if f.kind == "list":
         items = raw.splitlines() if isinstance(raw, str) else list(raw)
         return [str(i).strip() for i in items if str(i).strip()]
+    if f.kind == "files":
+        if not isinstance(raw, list | tuple) or not all(isinstance(p, tuple) and len(p) == 2 for p in raw):
+            raise ValueError(_("文件须以表单上传（multipart/form-data）。"))
+        return list(raw)
     if f.kind == "materials":
         items = raw.splitlines() if isinstance(raw, str) else list(raw)
         result = []
@@ -275,7 +283,12 @@ def case_transition(*, case: Case, actor: User, name: str, data: dict[str, Any] 
     if name not in specs:
         raise ApplicationError(_("没有这个操作：%(name)s") % {"name": name}, extra={"name": [_("未知的操作。")]})
     handler = _HANDLERS[name]
-    return _run(case=case, actor=actor, name=name, data=data or {}, handler=handler)
+    data = data or {}
+    try:
+        return _run(case=case, actor=actor, name=name, data=data, handler=handler)
+    except BaseException:
+        _discard_stored_uploads(data)  # the rows are rolled back; their files must not stay behind
+        raise
 
 
 @transaction.atomic
@@ -381,10 +394,94 @@ def _h_request_correction(*, case: Case, actor: User, data: dict[str, Any], fire
 
 
 def _h_supply(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
+    files = data.get("files") or []
+    if not files and not data.get("note"):
+        raise ApplicationError(_("请上传补正的材料文件，或写明补正情况（例如原件将送到窗口）。"),
+                               extra={"files": [_("请至少上传一个文件或填写意见。")]})
+    checked = _check_supplied_files(case, files)
     fire()
+    rows = _store_supplied_files(case, actor, checked)
     notes = [] if case.clerk_id is None else [
         (case.clerk, "staff.new_work", {"reference": case.reference, "queue": "intake"})]
-    return Outcome(notifications=notes, reason=data.get("note", ""))
+    supplied = [{"material": row.material_name, "file": row.original_name, "sha256": row.sha256} for row in rows]
+    return Outcome(notifications=notes, reason=data.get("note", ""), data={"files": supplied} if supplied else {})
+
+
+MAX_SUPPLIED_FILES = 10
+# Correction uploads per signed-in user, counted in the shared cache (Redis in production).
+SUPPLY_UPLOAD_RATE = "30/h"
+
+
+def supplied_files_from(files: Any) -> list[tuple[str, Any]]:
+    """The supply form's uploads as (material id, file) pairs, from fields named ``files_<material id>``."""
+    pairs = []
+    for key in files:
+        if not key.startswith("files_"):
+            raise ApplicationError(_("无法识别的上传字段：%(key)s") % {"key": key}, extra={key: [_("未知的字段。")]})
+        pairs.extend((key.removeprefix("files_"), upload) for upload in files.getlist(key))
+    return pairs
+
+
+def _check_supplied_files(case: Case, files: list[tuple[str, Any]]) -> list[tuple[Any, Any, dict[str, Any]]]:
+    """Check every supplied file before anything is stored: the material belongs to the item, the content
+    is an accepted type within the size limit, and no file is sent twice (in this form or before)."""
+    from intake.models import ApplicationMaterial, Material
+    from intake.services.uploads import inspect_upload
+
+    if len(files) > MAX_SUPPLIED_FILES:
+        raise ApplicationError(_("一次最多上传%(n)s个文件。") % {"n": MAX_SUPPLIED_FILES},
+                               extra={"files": [_("文件过多。")]})
+    materials = {str(m.pk): m for m in Material.objects.filter(item_id=case.item_id)}
+    known = set(ApplicationMaterial.objects.filter(application_id=case.application_id)
+                .values_list("material_id", "sha256"))
+    checked, seen_names, seen_digests = [], set(), set()
+    for key, upload in files:
+        field = f"files_{key}"
+        material = materials.get(str(key))
+        if material is None:
+            raise ApplicationError(_("该材料不属于此事项。"), extra={field: [_("材料与事项不符。")]})
+        facts = inspect_upload(upload, field=field)
+        name_key = (material.pk, facts["original_name"].casefold())
+        if name_key in seen_names:
+            raise ApplicationError(
+                _("同一材料下有两个同名文件“%(name)s”，请改名或只选一个。") % {"name": facts["original_name"]},
+                extra={field: [_("文件名重复。")]})
+        if facts["sha256"] in seen_digests or (material.pk, facts["sha256"]) in known:
+            raise ApplicationError(
+                _("文件“%(name)s”与已提交的文件完全相同，请上传补正后的文件。") % {"name": facts["original_name"]},
+                extra={field: [_("重复的文件。")]})
+        seen_names.add(name_key)
+        seen_digests.add(facts["sha256"])
+        checked.append((material, upload, facts))
+    return checked
+
+
+def _store_supplied_files(case: Case, actor: User, checked: list[tuple[Any, Any, dict[str, Any]]]) -> list[Any]:
+    from intake.models import ApplicationMaterial
+
+    rows = []
+    for material, upload, facts in checked:
+        row = ApplicationMaterial(
+            application_id=case.application_id, material=material, material_name=material.name, uploaded_by=actor,
+            token=facts["token"], extension=facts["extension"], original_name=facts["original_name"],
+            content_type=facts["content_type"], size=facts["size"], sha256=facts["sha256"],
+        )
+        upload.seek(0)
+        row.file.save(f"{facts['token']}{facts['extension']}", upload, save=False)
+        upload.portal_stored_name = row.file.name  # removed again if the transaction rolls back
+        row.save()
+        rows.append(row)
+    return rows
+
+
+def _discard_stored_uploads(data: dict[str, Any]) -> None:
+    from intake.models import ApplicationMaterial
+
+    storage = ApplicationMaterial._meta.get_field("file").storage
+    for _key, upload in data.get("files") or []:
+        name = getattr(upload, "portal_stored_name", None)
+        if name:
+            storage.delete(name)
 
 
 def _h_refuse(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:

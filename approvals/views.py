@@ -59,7 +59,15 @@ def case_transition(request: HttpRequest, reference: str, name: str) -> HttpResp
     case = selectors.case_get(user=request.user, reference=reference)
     data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
     try:
-        services.case_transition(case=case, actor=request.user, name=name, data=data)
+        if request.FILES:
+            if is_ratelimited(request, group="upload", key="user", rate=services.SUPPLY_UPLOAD_RATE, method="POST",
+                              increment=True):
+                messages.error(request, _("上传过于频繁，请稍后再试。"))
+                return render(request, "approvals/too_many.html", {"case": case}, status=429)
+            files = services.supplied_files_from(request.FILES)
+            services.case_transition(case=case, actor=request.user, name=name, data={**data, "files": files})
+        else:
+            services.case_transition(case=case, actor=request.user, name=name, data=data)
     except ApplicationError as exc:  # 400 / 403 / 409 all carry a message for the user
         messages.error(request, exc.message)
         for field, msgs in exc.extra.items():

@@ -9,7 +9,7 @@ from .conftest import at
 
 PATHS = {
     "correction, supply, acceptance": [("clerk", "request_correction", {"materials": "营业执照：复印件不清晰"}),
-                                       ("citizen", "supply", {}), ("clerk", "accept", {})],
+                                       ("citizen", "supply", {"note": "原件明天送到窗口"}), ("clerk", "accept", {})],
     "refusal with sign-off": [("clerk", "refuse", {"reason": "不属于本机关职权范围", "approved_by": "head"})],
     "review, suspension, resumption, extension, denial, delivery": [
         ("clerk", "accept", {}), ("reviewer", "start_review", {}),

@@ -1,6 +1,7 @@
 """The whole journey in a real browser, as the people at each step see it: a citizen finds an item, applies
-with two uploads, gets a correction notice, supplies and is accepted; a reviewer and a decider approve; the
-citizen sees the decision and rates it; the efficiency office sees the dashboard figures move.
+with two uploads, gets a correction notice, uploads a retaken photo and is accepted; a reviewer and a
+decider approve; the citizen sees the decision and rates it; the efficiency office sees the dashboard
+figures move.
 
 Once in Chinese (the default) and once with the citizen switching the site to English. Every page is
 screenshotted to var/e2e-artifacts/ and checked with axe-core."""
@@ -18,11 +19,11 @@ ITEM_CODE = "SCJG-006"
 ITEM_NAME = "计量器具型式批准"
 
 
-def _png() -> bytes:
+def _png(grey: int = 0x80) -> bytes:
     """A real 8×8 grey PNG."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    raw = b"".join(b"\x00" + b"\x80" * 8 for _ in range(8))
+    raw = b"".join(b"\x00" + bytes([grey]) * 8 for _ in range(8))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
@@ -172,11 +173,16 @@ def test_journey(new_page, pages, lang):  # type: ignore[no-untyped-def]
     pages.shot(citizen, "case-correction")
     expect(citizen.locator(".notice-box")).to_contain_text(t["notice"])
     expect(citizen.locator(".notice-box")).to_contain_text("缺少说明书，照片不清晰")
+    supply = citizen.locator("form[action$='/do/supply/']")
+    supply.locator("input[type=file]").nth(1).set_input_files(
+        {"name": "样机照片-重拍.png", "mimeType": "image/png", "buffer": _png(grey=0xC0)})
     fire(citizen, pages, "supply", "case-supplied", note="已补充说明书并重新拍摄")
     expect(citizen.get_by_role("button", name=t["supply"])).to_have_count(0)
+    expect(citizen.locator("main")).to_contain_text("样机照片-重拍.png")
 
     # the clerk accepts
     clerk.goto(f"/cases/{reference}/")
+    expect(clerk.locator("main")).to_contain_text("样机照片-重拍.png")
     fire(clerk, pages, "accept", "clerk-accepted")
     citizen.reload()
     pages.shot(citizen, "case-accepted")
