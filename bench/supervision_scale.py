@@ -44,6 +44,7 @@ def main() -> int:
 
     if connection.vendor != "postgresql":
         print(f"warning: running on {connection.vendor}; the goal is stated for PostgreSQL", file=sys.stderr)
+    call_command("migrate", verbosity=0)  # a new database: the schema first
     have = Case.objects.count()
     if have < args.count:
         print(f"seeding {args.count - have} cases …")
