@@ -10,7 +10,7 @@ Storage. A model keeps two columns per protected value and an explicit property 
 ``user.id_number = "11010519491231002x"`` stores a Fernet token (AES-128-CBC + HMAC-SHA256, authenticated)
 in the first column and HMAC-SHA256 of the normalised value (stripped, upper case) in the second; reading
 ``user.id_number`` decrypts. The property is accepted as a constructor keyword (``User(id_number=…)``).
-Look-ups go through the hash only: ``User.objects.filter(id_number_hash=pii.lookup_hash(number))``;
+Look-ups go through the hash only: ``User.objects.filter(id_number_hash__in=pii.lookup_hashes(number))``;
 ``filter(id_number=…)`` and ``save(update_fields=["id_number"])`` fail loudly (there is no such column).
 An empty value stores empty strings in both columns.
 
@@ -21,6 +21,10 @@ to ``SECRET_KEY`` only in development: when ``DEBUG`` is on or ``SECRET_KEY`` is
 ``django-insecure-`` placeholder (which ``check --deploy`` rejects). Anywhere else the first use raises
 ``ImproperlyConfigured``, and ``check --deploy`` reports the missing key (``portal.E001``). Changing the
 master secret makes stored numbers unreadable: keep it with the database backups.
+
+Rotation. Put the new secret in ``PII_ENCRYPTION_KEY`` and the former one in ``PII_ENCRYPTION_OLD_KEYS``,
+run ``manage.py rotate_pii_key`` (re-encrypts and re-hashes every row, in batches), then drop the old key.
+While old keys are configured, values decrypt with any of them and ``lookup_hashes`` finds rows under any.
 """
 from __future__ import annotations
 
@@ -32,7 +36,7 @@ import logging
 import re
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
@@ -72,6 +76,19 @@ def _fernet() -> Fernet:
     return _keys(_master_secret())[0]
 
 
+def _old_masters() -> list[bytes]:
+    """Former master secrets (``PII_ENCRYPTION_OLD_KEYS``), kept only while ``rotate_pii_key`` runs."""
+    return [k.encode() for k in getattr(settings, "PII_ENCRYPTION_OLD_KEYS", []) or [] if k]
+
+
+def _reader() -> Fernet | MultiFernet:
+    """Decrypts with the current key, then with each former key (during a rotation)."""
+    old = _old_masters()
+    if not old:
+        return _fernet()
+    return MultiFernet([_fernet(), *(_keys(master)[0] for master in old)])
+
+
 def normalise(value: str | None) -> str:
     return (value or "").strip().upper()
 
@@ -88,7 +105,7 @@ def decrypt(token: str | None) -> str:
     if not token:
         return ""
     try:
-        return _fernet().decrypt(token.encode("ascii")).decode()
+        return _reader().decrypt(token.encode("ascii")).decode()
     except InvalidToken:
         raise DecryptionError("a stored personal-data value cannot be decrypted with PII_ENCRYPTION_KEY") from None
 
@@ -99,6 +116,40 @@ def lookup_hash(value: str | None) -> str:
     if not value:
         return ""
     return hmac.new(_keys(_master_secret())[1], value.encode(), hashlib.sha256).hexdigest()
+
+
+def lookup_hashes(value: str | None) -> list[str]:
+    """The value's look-up hash under the current key and under each former key: filter with
+    ``id_number_hash__in=lookup_hashes(number)`` so rows not yet rotated are still found."""
+    value = normalise(value)
+    if not value:
+        return []
+    masters = [_master_secret(), *_old_masters()]
+    return [hmac.new(_keys(m)[1], value.encode(), hashlib.sha256).hexdigest() for m in masters]
+
+
+def rotate_token(token: str) -> str:
+    """The token re-encrypted under the current key (from the current or a former key)."""
+    if not token:
+        return ""
+    try:
+        keys = MultiFernet([_fernet(), *(_keys(m)[0] for m in _old_masters())])
+        return keys.rotate(token.encode("ascii")).decode("ascii")
+    except InvalidToken:
+        raise DecryptionError("a stored personal-data value cannot be decrypted with the current or old keys") from None
+
+
+def encrypted_fields() -> list[tuple[Any, str, str]]:
+    """(model, ciphertext column, hash column) of every encrypted property of every installed model."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        for attr in vars(model).values():
+            fields = getattr(getattr(attr, "fget", None), "pii_fields", None)
+            if isinstance(attr, property) and fields:
+                found.append((model, *fields))
+    return found
 
 
 def encrypted_property(cipher_field: str, hash_field: str, *, doc: str = "") -> property:
@@ -115,6 +166,8 @@ def encrypted_property(cipher_field: str, hash_field: str, *, doc: str = "") -> 
         plain = decrypt(token)
         instance.__dict__[cache_attr] = (token, plain)
         return plain
+
+    getter.pii_fields = (cipher_field, hash_field)  # type: ignore[attr-defined]
 
     def setter(instance: Any, value: str | None) -> None:
         plain = normalise(value)

@@ -25,6 +25,8 @@ ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 # Master secret for personal data (resident ID numbers encrypted + keyed look-up hash, portal/pii.py).
 # Development falls back to one derived from SECRET_KEY; production must set it (check --deploy).
 PII_ENCRYPTION_KEY = env.str("PII_ENCRYPTION_KEY", default="")
+# Former master secrets, only while `manage.py rotate_pii_key` moves the rows to PII_ENCRYPTION_KEY.
+PII_ENCRYPTION_OLD_KEYS = env.list("PII_ENCRYPTION_OLD_KEYS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public address, for links in SMS and e-mail (rating invitations); empty in development.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")

@@ -141,7 +141,7 @@ def walk_in_applicant_get_or_create(*, kind: str, name: str, number: str, phone:
     from portal import pii
 
     person = kind == ApplicantKind.PERSON
-    found = User.objects.filter(id_number_hash=pii.lookup_hash(number)) if person else User.objects.filter(
+    found = User.objects.filter(id_number_hash__in=pii.lookup_hashes(number)) if person else User.objects.filter(
         credit_code=number)
     user = found.order_by("pk").first()
     if user is not None:

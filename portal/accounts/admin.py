@@ -68,7 +68,7 @@ class UserAdmin(BaseUserAdmin):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = pii.normalise(search_term)
         if pii.RESIDENT_ID_RE.fullmatch(term):
-            results |= queryset.filter(id_number_hash=pii.lookup_hash(term))
+            results |= queryset.filter(id_number_hash__in=pii.lookup_hashes(term))
         return results, may_have_duplicates
 
     @admin.display(description=_("证件号码"))

@@ -54,7 +54,7 @@ class User(AbstractUser):
     )
     real_name = models.CharField(_("真实姓名"), max_length=50, blank=True)
     # The resident ID number is stored encrypted, with a keyed hash for exact look-ups (portal/pii.py):
-    # ``user.id_number`` reads and writes it, ``filter(id_number_hash=pii.lookup_hash(number))`` finds it.
+    # ``user.id_number`` reads and writes it, ``filter(id_number_hash__in=pii.lookup_hashes(number))`` finds it.
     id_number_encrypted = models.TextField(_("居民身份证号码（密文）"), blank=True, default="", editable=False)
     id_number_hash = models.CharField(
         _("居民身份证号码（检索摘要）"), max_length=64, blank=True, default="", db_index=True, editable=False

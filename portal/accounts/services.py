@@ -27,7 +27,7 @@ def applicant_register(
     errors: dict[str, list[str]] = {}
     if User.objects.filter(username__iexact=username).exists():
         errors["username"] = ["该用户名已被注册。"]
-    id_taken = id_number and User.objects.filter(id_number_hash=pii.lookup_hash(id_number)).exists()
+    id_taken = id_number and User.objects.filter(id_number_hash__in=pii.lookup_hashes(id_number)).exists()
     if kind == ApplicantKind.PERSON and id_taken:
         errors["id_number"] = ["该身份证号码已注册账号，请直接登录或找回密码。"]
     if kind == ApplicantKind.ENTERPRISE and credit_code and User.objects.filter(credit_code=credit_code).exists():
