@@ -43,6 +43,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "is_applicant": is_applicant,
         "is_staff_view": request.user.is_portal_staff,
         "materials": case.application.materials.all(),
+        "answers": _form_answers(case),
         "suspensions": case.suspensions.all(),
         "sub_approvals": case.sub_approvals.select_related("department"),
         "correction": case.transitions.filter(name="request_correction").last() if case.state == CaseState.CORRECTION_REQUESTED else None,
@@ -51,6 +52,15 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "check_choices": MaterialCheck.choices,
         "may_check": request.user.has_role(Role.CLERK) and case.state == CaseState.SUBMITTED,
     })
+
+
+def _form_answers(case) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
+    """The application form's answers under the labels the applicant saw (the item as it was applied for)."""
+    snapshot_fields = (case.application.item_snapshot or {}).get("form_fields") or []
+    labels = {f.get("key"): f.get("label") for f in snapshot_fields if isinstance(f, dict)}
+    if not labels:
+        labels = dict(case.item.form_fields.values_list("key", "label"))
+    return [(labels.get(key) or key, value) for key, value in (case.application.form_data or {}).items()]
 
 
 @login_required

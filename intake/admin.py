@@ -1,5 +1,7 @@
 """The catalogue in the Django admin: inlines for materials, steps and form fields, full history with
 revert (who, when, why), publish / retire actions, and Excel / CSV import-export of the whole catalogue."""
+import json
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -86,10 +88,17 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ["status", "channel", "mode"]
     search_fields = ["reference"]
     # personal data stays out of the admin
-    exclude = ["applicant_id_number_encrypted", "applicant_id_number_hash", "contact_phone"]
+    exclude = ["applicant_id_number_encrypted", "applicant_id_number_hash", "contact_phone", "form_data"]
     readonly_fields = ["reference", "item", "applicant", "status", "channel", "mode", "registered_by",
-                       "applicant_name", "form_data", "item_snapshot", "commitment_signed", "submitted_at"]
+                       "applicant_name", "form_answers", "item_snapshot", "commitment_signed", "submitted_at"]
     inlines = [ApplicationMaterialInline]
+
+    @admin.display(description=_("申请表内容"))
+    def form_answers(self, obj: Application) -> str:
+        """The answers with any resident ID number typed into them masked, as on every staff page."""
+        from portal.pii import mask_text
+
+        return mask_text(json.dumps(obj.form_data or {}, ensure_ascii=False))
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

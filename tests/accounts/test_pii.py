@@ -296,3 +296,24 @@ def test_celery_log_handlers_get_the_masking_filter():
                                     colorize=False)
     logger.warning("task for %s", ID)
     assert stream.getvalue().strip() == "task for 1101**********002X"
+
+
+def test_an_id_number_typed_into_a_form_answer_is_masked_for_staff(client):
+    """Free-text answers are the applicant's words: staff read them with any ID number in them masked,
+    under the field's label; the applicant sees what they typed."""
+    from intake.models import FormField
+    from tests.approvals.conftest import World
+
+    world = World()
+    FormField.objects.create(item=world.item, key="agent", label="委托代理人及证件号", required=False)
+    case = world.case()
+    case.application.form_data = {"agent": f"李四 {OTHER_ID}"}
+    case.application.save()
+    for user in (world.clerk, world.reviewer, world.inspector):
+        client.force_login(user)
+        page = _page(client, f"/cases/{case.reference}/")
+        assert "委托代理人及证件号" in page and "李四 1101**********0011" in page and OTHER_ID not in page
+    admin = User.objects.create_superuser("root", "root@example.gov.cn", "demo12345")
+    client.force_login(admin)
+    page = _page(client, f"/admin/intake/application/{case.application.pk}/change/")
+    assert "1101**********0011" in page and OTHER_ID not in page

@@ -12,6 +12,14 @@ def mask_id(value: str | None) -> str:
     return mask_id_number(str(value or ""))
 
 
+@register.filter
+def mask_ids_in_text(value: object) -> str:
+    """Free text (an answer on an application form) with every resident ID number in it masked."""
+    from portal.pii import mask_text
+
+    return mask_text(str(value if value is not None else ""))
+
+
 @register.filter(name="mask_phone")
 def mask_phone_filter(value: str | None) -> str:
     """``13912345678`` → ``139****5678``."""
