@@ -1,6 +1,6 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
