@@ -16,6 +16,7 @@ from approvals import selectors as case_selectors
 from approvals.models import Case
 from portal.accounts.constants import Role
 from portal.exceptions import ApplicationError
+from portal.ratelimits import limited
 
 from . import selectors, services
 from .constants import ComplaintChannel, Finding, RatingChannel, Score
@@ -84,6 +85,9 @@ def file(request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated and is_ratelimited(request, group="complaint-file", key="ip",
                                                                 rate="5/m", method="POST", increment=True):
             return render(request, "complaints/message.html", {"message": _("提交过于频繁，请稍后再试。")}, status=429)
+        if request.FILES.getlist("attachments") and limited(request, "upload"):
+            return render(request, "complaints/message.html", {"message": _("上传过于频繁，请稍后再试；本次投诉未提交。")},
+                          status=429)
         try:
             complaint = services.complaint_file(
                 actor=request.user if request.user.is_authenticated else None,

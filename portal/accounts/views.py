@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.exceptions import ApplicationError
+from portal.ratelimits import limited
 
 from .constants import Role
 from .forms import PreferencesForm, RegistrationForm
@@ -37,6 +38,10 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and limited(request, "register"):
+        form = RegistrationForm()
+        form.add_error(None, _("注册请求过于频繁，请稍后再试。"))
+        return render(request, "accounts/register.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
