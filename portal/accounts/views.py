@@ -43,7 +43,7 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and limited(request, "register"):
-        form = RegistrationForm()
+        form.is_valid()  # bound, so the page keeps what was typed; nothing is saved
         form.add_error(None, _("注册请求过于频繁，请稍后再试。"))
         return render(request, "accounts/register.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
