@@ -17,6 +17,7 @@ LIMITS: dict[str, tuple[str, str]] = {
     "register": ("ip", "5/h"),            # registration page and API, per address
     "token-ip": ("ip", "10/m"),           # API token for a password, per address …
     "token-user": ("value", "10/m"),      # … and per username (like the sign-in page)
+    "complaint-anonymous": ("ip", "5/m"),  # complaints filed without signing in, page and API together
     "upload": ("user_or_ip", "60/h"),     # requests carrying files (apply page, API, complaint attachments)
     "sms-send-phone-minute": ("value", "1/m"),   # sign-in codes sent to one mobile number
     "sms-send-phone-hour": ("value", "5/h"),
