@@ -9,6 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from approvals import selectors as case_selectors
+from portal.ratelimits import api_check
 
 from . import selectors, services
 from .constants import ComplaintChannel, RatingChannel
@@ -57,6 +58,8 @@ class ComplaintListCreateApi(APIView):
 
     @extend_schema(request=ComplaintInputSerializer, responses={201: ComplaintOutputSerializer})
     def post(self, request):  # type: ignore[no-untyped-def]
+        if not request.user.is_authenticated:
+            api_check(request, ("complaint-anonymous", ""))
         serializer = ComplaintInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         complaint = services.complaint_file(actor=request.user if request.user.is_authenticated else None,

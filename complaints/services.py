@@ -252,7 +252,7 @@ def complaint_file(
 ) -> Complaint:
     from django.core.exceptions import ValidationError
 
-    from intake.services.uploads import inspect_upload
+    from intake.services.uploads import inspect_batch, inspect_upload
     from portal.accounts.validators import validate_mobile
 
     errors: dict[str, list[str]] = {}
@@ -275,12 +275,10 @@ def complaint_file(
         case = Case.objects.filter(reference=reference.strip().upper()).first()
         if case is None:
             errors["reference"] = [_("没有这个申报号。")]
-    facts = []
-    for upload in attachments or []:
-        try:
-            facts.append((upload, inspect_upload(upload, field="attachments")))
-        except ApplicationError as exc:
-            errors.update(exc.extra)
+    batch_errors = inspect_batch([("attachments", upload) for upload in attachments or []])
+    errors.update(batch_errors)
+    facts = [] if batch_errors else [(upload, inspect_upload(upload, field="attachments"))
+                                     for upload in attachments or []]
     if errors:
         raise ApplicationError(_("投诉内容有误，请修改后重试。"), extra=errors)
     now = timezone.now()

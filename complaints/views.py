@@ -10,12 +10,12 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import can_proceed
-from django_ratelimit.core import is_ratelimited
 
 from approvals import selectors as case_selectors
 from approvals.models import Case
 from portal.accounts.constants import Role
 from portal.exceptions import ApplicationError
+from portal.ratelimits import limited
 
 from . import selectors, services
 from .constants import ComplaintChannel, Finding, RatingChannel, Score
@@ -81,9 +81,11 @@ def file(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("website"):  # honeypot: people never fill it
             return render(request, "complaints/message.html", {"message": _("投诉已提交。")})
-        if not request.user.is_authenticated and is_ratelimited(request, group="complaint-file", key="ip",
-                                                                rate="5/m", method="POST", increment=True):
+        if not request.user.is_authenticated and limited(request, "complaint-anonymous"):
             return render(request, "complaints/message.html", {"message": _("提交过于频繁，请稍后再试。")}, status=429)
+        if request.FILES.getlist("attachments") and limited(request, "upload"):
+            return render(request, "complaints/message.html", {"message": _("上传过于频繁，请稍后再试；本次投诉未提交。")},
+                          status=429)
         try:
             complaint = services.complaint_file(
                 actor=request.user if request.user.is_authenticated else None,

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from django.urls import path
 
 from portal.exceptions import ApplicationError, PermissionDeniedError
+from portal.ratelimits import api_check
 
 from ..constants import HandlingMode
 from ..models import Application, Item
@@ -59,6 +60,8 @@ class ApplicationCreateApi(APIView):
     def post(self, request):  # type: ignore[no-untyped-def]
         if not request.user.is_applicant:
             raise PermissionDeniedError("只有申请人账号可以在线申请；窗口代录请使用窗口受理页面。")
+        if request.FILES:
+            api_check(request, ("upload", ""))
         data = request.data
         if not hasattr(data, "get"):
             raise ApplicationError("请求内容应为表单或JSON对象。", extra={"non_field_errors": ["应为JSON对象。"]})
@@ -78,6 +81,10 @@ class ApplicationCreateApi(APIView):
         item = Item.objects.filter(code=values["item"]).first()
         if item is None:
             raise ApplicationError("没有这个事项。", extra={"item": ["未知的事项编码。"]})
+        several = [k for k in request.FILES if len(request.FILES.getlist(k)) > 1]
+        if several:
+            raise ApplicationError("每项材料一次只能上传一个文件。",
+                                   extra={k: ["每项材料一次只能上传一个文件。"] for k in several})
         files = {k: f for k, f in request.FILES.items()}
         application = application_create_from_request(
             item=item, applicant=request.user, actor=request.user, mode=values["mode"],

@@ -18,7 +18,7 @@ from .applications import (
     clean_applicant_identity,
     clean_form_data,
 )
-from .uploads import inspect_upload
+from .uploads import inspect_batch
 
 
 def application_create_from_request(
@@ -32,14 +32,10 @@ def application_create_from_request(
     except ApplicationError as exc:
         errors.update(exc.extra)
     materials = {f"material_{m.pk}": m for m in Material.objects.filter(item=item)}
-    for key, upload in files.items():
+    for key in files:
         if key not in materials:
             errors[key] = [_("没有这项申请材料。")]
-            continue
-        try:
-            inspect_upload(upload, field=key)
-        except ApplicationError as exc:
-            errors.update(exc.extra)
+    errors.update(inspect_batch([(key, upload) for key, upload in files.items() if key in materials]))
     try:
         clean_form_data(item=item, data=form_data, partial=not submit)
     except ApplicationError as exc:

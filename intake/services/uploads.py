@@ -26,8 +26,20 @@ def clean_name(name: str) -> str:
     return base[:150] or "file"
 
 
+def unsafe_name(name: str) -> bool:
+    """A name with a directory part (``../x.pdf``, ``/etc/x``, ``C:\\x``), a NUL or another control character.
+    Django's multipart parser already cuts such names down to their last part before a view sees them;
+    a caller that hands the service a raw name (an import, a script) is refused here."""
+    name = str(name)
+    return (any(sep in name for sep in ("/", "\\")) or name in ("", ".", "..") or (len(name) > 1 and name[1] == ":")
+            or any(not ch.isprintable() for ch in name))
+
+
 def inspect_upload(upload: Any, *, field: str = "file") -> dict[str, Any]:
     """Check one uploaded file; return its facts or raise ApplicationError with a field message."""
+    if unsafe_name(getattr(upload, "name", "") or ""):
+        raise ApplicationError(_("文件名不合法：不能包含路径或控制字符，请改名后重新上传。"),
+                               extra={field: [_("文件名不合法。")]})
     size = getattr(upload, "size", None) or 0
     if size <= 0:
         raise ApplicationError(_("文件是空的，请重新选择。"), extra={field: [_("不能上传空文件。")]})
@@ -60,3 +72,25 @@ def inspect_upload(upload: Any, *, field: str = "file") -> dict[str, Any]:
         "original_name": clean_name(getattr(upload, "name", "file")),
         "token": secrets.token_hex(16),
     }
+
+
+def inspect_batch(uploads: list[tuple[str, Any]]) -> dict[str, list[str]]:
+    """Check every file of one submission before any is stored: each file on its own, and no two files with
+    the same name (a second "scan.pdf" is almost always the wrong file picked twice). Returns the field
+    errors; empty when all are acceptable."""
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for field, upload in uploads:
+        try:
+            inspect_upload(upload, field=field)
+        except ApplicationError as exc:
+            for key, messages in exc.extra.items():
+                errors.setdefault(key, []).extend(messages)
+            continue
+        name = clean_name(getattr(upload, "name", "file")).casefold()
+        if name in seen:
+            errors.setdefault(field, []).append(
+                _("本次提交中有两个同名文件“%(name)s”，请改名或删去其中一个后重新上传。")
+                % {"name": clean_name(getattr(upload, "name", "file"))})
+        seen.add(name)
+    return errors

@@ -8,11 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.exceptions import ApplicationError, ConflictError
+from portal.ratelimits import limited
 
 from ..constants import ApplicationStatus, HandlingMode
 from ..models import Application, ApplicationMaterial
 from ..selectors.applications import application_get, draft_get, draft_list, material_get_for_download
 from ..selectors.catalogue import item_get
+from ..services.uploads import inspect_batch
 from ..services.applications import (
     application_add_material,
     application_create_draft,
@@ -58,13 +60,27 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     app = _own_draft(request, pk)
     item = app.item
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
+    if request.method == "POST" and request.FILES and limited(request, "upload"):
+        errors["too_many"] = [_("上传过于频繁，请稍后再试；本次提交的内容未保存。")]
+    elif request.method == "POST":
         if request.POST.get("remove"):
             row = get_object_or_404(ApplicationMaterial, pk=request.POST["remove"], application=app)
             application_remove_material(row=row, actor=request.user)
             messages.success(request, _("已删除该文件。"))
             return redirect("intake:draft_edit", pk=app.pk)
         form_data = {f.key: request.POST.get(f"f_{f.key}", "") for f in item.form_fields.all()}
+        # Every file of this submission is checked before anything is saved: one bad file keeps them all out.
+        uploads: list[tuple[str, object]] = []
+        for material in item.materials.all():
+            field = f"material_{material.pk}"
+            files = request.FILES.getlist(field)
+            if len(files) > 1:
+                errors[field] = [_("每项材料一次只能上传一个文件。")]
+            uploads.extend((field, f) for f in files[:1])
+        errors.update(inspect_batch(uploads))
+        if errors:
+            app.form_data = {**app.form_data, **form_data}
+            return _render_edit(request, app, errors)
         try:
             app = application_update_draft(
                 application=app, actor=request.user, form_data=form_data, mode=request.POST.get("mode", app.mode),
@@ -73,12 +89,11 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ApplicationError as exc:
             errors.update(exc.extra)
-        for material in item.materials.all():
-            upload = request.FILES.get(f"material_{material.pk}")
-            if upload is None:
-                continue
+        materials_by_field = {f"material_{m.pk}": m for m in item.materials.all()}
+        for field, upload in uploads:
             try:
-                application_add_material(application=app, material=material, upload=upload, actor=request.user)
+                application_add_material(application=app, material=materials_by_field[field], upload=upload,
+                                         actor=request.user)
             except ApplicationError as exc:
                 errors.update(exc.extra)
         if not errors:
@@ -87,15 +102,20 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("intake:draft_review", pk=app.pk)
             return redirect("intake:draft_edit", pk=app.pk)
         app.form_data = {**app.form_data, **form_data}
-    uploads: dict[int, list[ApplicationMaterial]] = {}
+    return _render_edit(request, app, errors)
+
+
+def _render_edit(request: HttpRequest, app: Application, errors: dict[str, list[str]]) -> HttpResponse:
+    item = app.item
+    stored: dict[int, list[ApplicationMaterial]] = {}
     for row in app.materials.all():
-        uploads.setdefault(row.material_id, []).append(row)
-    materials = [(m, uploads.get(m.pk, []), errors.get(f"material_{m.pk}")) for m in item.materials.all()]
+        stored.setdefault(row.material_id, []).append(row)
+    materials = [(m, stored.get(m.pk, []), errors.get(f"material_{m.pk}")) for m in item.materials.all()]
     fields = [(f, app.form_data.get(f.key, ""), errors.get(f.key)) for f in item.form_fields.all()]
     return render(request, "intake/apply/edit.html", {
         "app": app, "item": item, "fields": fields, "materials": materials, "errors": errors,
         "modes": _modes(item),
-    }, status=400 if errors else 200)
+    }, status=(429 if "too_many" in errors else 400) if errors else 200)
 
 
 @login_required

@@ -1,10 +1,18 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status
+from django.utils.translation import gettext as _
+from rest_framework import permissions, serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
+from rest_framework.exceptions import Throttled
 from rest_framework.views import APIView
 
+from portal.ratelimits import api_check
+
+from .sms_login import sms_code_request, sms_code_verify
+from .validators import validate_mobile
+from .views import SMS_SENT, sms_send_limited, sms_verify_limited
 from .serializers import RegistrationInputSerializer, UserOutputSerializer
 from .services import applicant_register
 
@@ -18,6 +26,7 @@ class RegisterApi(APIView):
 
     @extend_schema(request=RegistrationInputSerializer, responses={201: UserOutputSerializer})
     def post(self, request):  # type: ignore[no-untyped-def]
+        api_check(request, ("register", ""))
         serializer = RegistrationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = applicant_register(**serializer.validated_data)
@@ -28,6 +37,68 @@ class TokenApi(ObtainAuthToken):
     """Exchange a username and password for an API token."""
 
     throttle_classes = [AnonRateThrottle]
+
+    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        username = request.data.get("username", "") if hasattr(request.data, "get") else ""
+        api_check(request, ("token-ip", ""), ("token-user", str(username)[:150]))
+        return super().post(request, *args, **kwargs)
+
+
+class SmsCodeInputSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=11, validators=[validate_mobile])
+
+
+class SmsTokenInputSerializer(SmsCodeInputSerializer):
+    code = serializers.RegexField(r"^\d{6}$", max_length=6, error_messages={"invalid": "验证码为6位数字。"})
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class SmsCodeApi(APIView):
+    """短信验证码登录, step 1: text a sign-in code to an applicant's mobile number. The answer is the same
+    whether or not the number is registered. Limited per number (1/min, 5/h) and per address (10/h)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=SmsCodeInputSerializer, responses={202: DetailSerializer, 400: DetailSerializer,
+                                                               429: DetailSerializer})
+    def post(self, request):  # type: ignore[no-untyped-def]
+        serializer = SmsCodeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        phone = serializer.validated_data["phone"].strip()
+        if sms_send_limited(request, phone):
+            raise Throttled(detail=_("获取验证码过于频繁，请稍后再试。"))
+        sms_code_request(phone=phone)
+        return Response({"detail": str(SMS_SENT)}, status=status.HTTP_202_ACCEPTED)
+
+
+class SmsTokenApi(APIView):
+    """短信验证码登录, step 2: exchange the mobile number and the code for an API token (like
+    ``auth/token/``). A code works once and dies after 5 wrong attempts."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=SmsTokenInputSerializer, responses={200: TokenOutputSerializer, 400: DetailSerializer,
+                                                                429: DetailSerializer})
+    def post(self, request):  # type: ignore[no-untyped-def]
+        serializer = SmsTokenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        phone = serializer.validated_data["phone"].strip()
+        if sms_verify_limited(request, phone):
+            raise Throttled(detail=_("验证码尝试过于频繁，请稍后再试。"))
+        user = sms_code_verify(phone=phone, code=serializer.validated_data["code"])
+        if user is None:
+            return Response({"detail": _("验证码错误或已失效，请重新获取。")}, status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 class MeApi(APIView):

@@ -73,3 +73,17 @@ class PreferencesForm(forms.Form):
         if data.get("notify_email") and not data.get("email"):
             self.add_error("email", _("选择邮件通知须填写电子邮箱。"))
         return data
+
+
+class SmsCodeRequestForm(forms.Form):
+    phone = forms.CharField(label=_("手机号码"), max_length=11, validators=[validate_mobile],
+                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}))
+
+    def clean_phone(self) -> str:
+        return self.cleaned_data["phone"].strip()
+
+
+class SmsCodeLoginForm(SmsCodeRequestForm):
+    code = forms.RegexField(label=_("短信验证码"), regex=r"^\d{6}$", max_length=6,
+                            error_messages={"invalid": _("验证码为6位数字。")},
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
+    path("sms-login/", views.sms_login, name="sms_login"),
     path("preferences/", views.preferences, name="preferences"),
     path("my-data/", views.my_data, name="my_data"),
     path(

@@ -8,12 +8,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from portal.exceptions import ApplicationError
+from portal.ratelimits import any_limited, limited
 
 from .constants import Role
-from .forms import PreferencesForm, RegistrationForm
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from . import sms_login as sms
+from .forms import PreferencesForm, RegistrationForm, SmsCodeLoginForm, SmsCodeRequestForm
 from .services import applicant_register
 
 logger = logging.getLogger(__name__)
@@ -37,6 +42,10 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and limited(request, "register"):
+        form.is_valid()  # bound, so the page keeps what was typed; nothing is saved
+        form.add_error(None, _("注册请求过于频繁，请稍后再试。"))
+        return render(request, "accounts/register.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -107,3 +116,56 @@ class LoginView(auth_views.LoginView):
             form.add_error(None, _("登录尝试过于频繁，请稍后再试。"))
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
+
+
+# The one answer to every code request with a well-formed number, registered or not.
+SMS_SENT = gettext_lazy("如果该手机号码已注册为申请人账号，验证码已发送，5分钟内有效。")
+
+
+def sms_send_limited(request: HttpRequest, phone: str) -> bool:
+    key = sms.phone_key(phone)
+    return any_limited(request, ("sms-send-phone-minute", key), ("sms-send-phone-hour", key), ("sms-send-ip", ""))
+
+
+def sms_verify_limited(request: HttpRequest, phone: str) -> bool:
+    return any_limited(request, ("sms-verify-phone", sms.phone_key(phone)), ("sms-verify-ip", ""))
+
+
+@require_http_methods(["GET", "POST"])
+def sms_login(request: HttpRequest) -> HttpResponse:
+    """短信验证码登录: step 1 asks for the mobile number and sends a code (the same answer for every
+    number), step 2 takes the code and signs in. Both steps are rate-limited."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    step = request.POST.get("step") if request.method == "POST" else ""
+    request_form = SmsCodeRequestForm(request.POST if step == "send" else None, prefix="send")
+    login_form = SmsCodeLoginForm(request.POST if step == "verify" else None, prefix="verify")
+    status, sent = 200, False
+    if step == "send" and request_form.is_valid():
+        phone = request_form.cleaned_data["phone"]
+        if sms_send_limited(request, phone):
+            request_form.add_error(None, _("获取验证码过于频繁，请稍后再试。"))
+            status = 429
+        else:
+            sms.sms_code_request(phone=phone)
+            sent = True
+            login_form = SmsCodeLoginForm(initial={"phone": phone}, prefix="verify")
+    elif step == "verify" and login_form.is_valid():
+        phone = login_form.cleaned_data["phone"]
+        if sms_verify_limited(request, phone):
+            login_form.add_error(None, _("验证码尝试过于频繁，请稍后再试。"))
+            status = 429
+        else:
+            user = sms.sms_code_verify(phone=phone, code=login_form.cleaned_data["code"])
+            if user is not None:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect(next_url or "home")
+            login_form.add_error("code", _("验证码错误或已失效，请重新获取。"))
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "accounts/sms_login.html", {
+        "request_form": request_form, "login_form": login_form, "sent": sent, "sent_message": SMS_SENT,
+        "next": next_url,
+    }, status=status)

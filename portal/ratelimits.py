@@ -1,0 +1,53 @@
+"""Rate limits shared by pages and the API, on django-ratelimit's atomic counter in the shared cache (Redis
+in production, so every web process counts together).
+
+Each limit has a name, what it counts by, and a rate; ``settings.PORTAL_RATELIMITS`` may override a rate
+(``{"upload": "100/h"}``). A request over any limit is refused before anything is stored: pages answer 429
+with a message, the API a 429 JSON body with ``detail``.
+"""
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+from rest_framework.exceptions import Throttled
+
+# name: (counted by, rate). "value" limits count by a value the caller passes (a mobile number, a username).
+LIMITS: dict[str, tuple[str, str]] = {
+    "register": ("ip", "5/h"),            # registration page and API, per address
+    "token-ip": ("ip", "10/m"),           # API token for a password, per address …
+    "token-user": ("value", "10/m"),      # … and per username (like the sign-in page)
+    "complaint-anonymous": ("ip", "5/m"),  # complaints filed without signing in, page and API together
+    "upload": ("user_or_ip", "60/h"),     # requests carrying files (apply page, API, complaint attachments)
+    "sms-send-phone-minute": ("value", "1/m"),   # sign-in codes sent to one mobile number
+    "sms-send-phone-hour": ("value", "5/h"),
+    "sms-send-ip": ("ip", "10/h"),       # code requests from one address, whatever the number
+    "sms-verify-phone": ("value", "10/h"),  # code attempts for one number (a code dies after 5 wrong ones)
+    "sms-verify-ip": ("ip", "30/h"),
+}
+
+
+def rate(name: str) -> str:
+    return getattr(settings, "PORTAL_RATELIMITS", {}).get(name, LIMITS[name][1])
+
+
+def limited(request: Any, name: str, *, value: str = "") -> bool:
+    """Count this request against the limit ``name``; True when it is over."""
+    kind, _default = LIMITS[name]
+    key: Any = (lambda _group, _request: value) if kind == "value" else kind
+    django_request = getattr(request, "_request", request)  # a DRF Request wraps the HttpRequest
+    return is_ratelimited(django_request, group=f"portal:{name}", key=key, rate=rate(name), increment=True)
+
+
+def any_limited(request: Any, *checks: tuple[str, str]) -> bool:
+    """Count the request against every (name, value) pair; True when any of them is over. Every counter
+    is incremented, so hammering one limit does not save another from counting."""
+    results = [limited(request, name, value=value) for name, value in checks]
+    return any(results)
+
+
+def api_check(request: Any, *checks: tuple[str, str]) -> None:
+    """For API views: raise DRF's Throttled (429, ``{"detail": …}``) when over any limit."""
+    if any_limited(request, *checks):
+        raise Throttled(detail=_("请求过于频繁，请稍后再试。"))
+
