@@ -1,10 +1,9 @@
-from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from portal import ratelimits
 
 from . import deadlines, selectors, services
 from .serializers import (
@@ -65,9 +64,7 @@ class CaseTransitionFireApi(APIView):
         data = {k: (payload.getlist(k) if hasattr(payload, "getlist") and len(payload.getlist(k)) > 1 else payload.get(k))
                 for k in payload.keys() if k not in request.FILES}
         if request.FILES:  # the supply transition as multipart/form-data: files_<material id> fields
-            if is_ratelimited(request, group="upload", key="user", rate=services.SUPPLY_UPLOAD_RATE, method="POST",
-                              increment=True):
-                raise Throttled(detail=_("上传过于频繁，请稍后再试。"))
+            ratelimits.api_check(request, ("upload", ""))
             data["files"] = services.supplied_files_from(request.FILES)
         case = services.case_transition(case=case, actor=request.user, name=name, data=data)
         return Response({"reference": case.reference, "state": case.state, "state_label": case.get_state_display()})

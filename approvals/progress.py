@@ -7,9 +7,9 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from portal import ratelimits
 from portal.exceptions import ApplicationError
 
 from .models import Case
@@ -52,12 +52,12 @@ class ProgressSerializer(serializers.Serializer):
 class ProgressApi(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "progress"
+    throttle_classes: list = []  # limited by the shared counter below (portal/ratelimits.py)
 
     @extend_schema(parameters=[OpenApiParameter("reference", str, required=True), OpenApiParameter("phone", str, required=True)],
                    responses=ProgressSerializer)
     def get(self, request):  # type: ignore[no-untyped-def]
+        ratelimits.api_check(request, ("progress", ""))  # one counter with the page, per address
         reference, phone = request.query_params.get("reference", ""), request.query_params.get("phone", "")
         missing = {k: ["此项为必填项。"] for k, v in (("reference", reference), ("phone", phone)) if not v.strip()}
         if missing:

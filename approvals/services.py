@@ -408,8 +408,6 @@ def _h_supply(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[
 
 
 MAX_SUPPLIED_FILES = 10
-# Correction uploads per signed-in user, counted in the shared cache (Redis in production).
-SUPPLY_UPLOAD_RATE = "30/h"
 
 
 def supplied_files_from(files: Any) -> list[tuple[str, Any]]:

@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from intake.constants import MaterialCheck
 from intake.models import Application
 from portal.accounts.constants import Role
+from portal import ratelimits
 from portal.exceptions import ApplicationError
 
 from . import deadlines, selectors, services
@@ -70,8 +70,7 @@ def case_transition(request: HttpRequest, reference: str, name: str) -> HttpResp
     data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
     try:
         if request.FILES:
-            if is_ratelimited(request, group="upload", key="user", rate=services.SUPPLY_UPLOAD_RATE, method="POST",
-                              increment=True):
+            if ratelimits.limited(request, "upload"):
                 messages.error(request, _("上传过于频繁，请稍后再试。"))
                 return render(request, "approvals/too_many.html", {"case": case}, status=429)
             files = services.supplied_files_from(request.FILES)
@@ -184,7 +183,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     result = None
     error = ""
     if request.method == "POST":
-        if is_ratelimited(request, group="progress", key="ip", rate="10/m", method="POST", increment=True):
+        if ratelimits.limited(request, "progress"):
             return render(request, "approvals/progress.html", {"error": _("查询过于频繁，请稍后再试。")}, status=429)
         from .progress import lookup
 

@@ -5,6 +5,7 @@ Each limit has a name, what it counts by, and a rate; ``settings.PORTAL_RATELIMI
 (``{"upload": "100/h"}``). A request over any limit is refused before anything is stored: pages answer 429
 with a message, the API a 429 JSON body with ``detail``.
 """
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ LIMITS: dict[str, tuple[str, str]] = {
     "token-ip": ("ip", "10/m"),           # API token for a password, per address …
     "token-user": ("value", "10/m"),      # … and per username (like the sign-in page)
     "complaint-anonymous": ("ip", "5/m"),  # complaints filed without signing in, page and API together
+    "progress": ("ip", "10/m"),           # the public progress query (reference + phone), page and API
     "upload": ("user_or_ip", "60/h"),     # requests carrying files (apply page, API, complaint attachments)
     "sms-send-phone-minute": ("value", "1/m"),   # sign-in codes sent to one mobile number
     "sms-send-phone-hour": ("value", "5/h"),
@@ -25,6 +27,24 @@ LIMITS: dict[str, tuple[str, str]] = {
     "sms-verify-phone": ("value", "10/h"),  # code attempts for one number (a code dies after 5 wrong ones)
     "sms-verify-ip": ("ip", "30/h"),
 }
+
+
+def client_ip(request: Any) -> str:
+    """The client's address for per-address limits (``RATELIMIT_IP_META_KEY`` points here), read the way
+    DRF's throttles read it: behind ``API_NUM_PROXIES`` reverse proxies, the address the outermost of them
+    saw in ``X-Forwarded-For``; otherwise ``REMOTE_ADDR``. A WSGI caller that gives no address at all
+    (possible outside a real server) counts as one client instead of failing."""
+    proxies = (getattr(settings, "REST_FRAMEWORK", {}) or {}).get("NUM_PROXIES")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
+        if addresses:
+            candidate = addresses[-min(proxies, len(addresses))]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 - an address, not a bind
 
 
 def rate(name: str) -> str:

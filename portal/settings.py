@@ -175,6 +175,8 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
 
 # --- REST API ---
+# Per-address rate limits read the client's address like DRF's throttles (API_NUM_PROXIES behind a proxy).
+RATELIMIT_IP_META_KEY = "portal.ratelimits.client_ip"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -186,7 +188,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "progress": "10/min", "complaint": "5/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "complaint": "5/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "一窗受理 One-window portal API",

@@ -134,10 +134,8 @@ def test_the_api_takes_the_files_as_multipart(setup):
     assert ApplicationMaterial.objects.filter(application=case.application, original_name="api.pdf").exists()
 
 
-def test_uploads_are_rate_limited_per_user(setup, monkeypatch):
-    from approvals import services
-
-    monkeypatch.setattr(services, "SUPPLY_UPLOAD_RATE", "2/h")
+def test_uploads_are_rate_limited_per_user(setup, settings):
+    settings.PORTAL_RATELIMITS = {"upload": "2/h"}
     url = f"/cases/{setup.correction_case.reference}/do/supply/"
     client = page_client(setup.citizen)
     statuses = [client.post(url, {f"files_{setup.manual.pk}": SimpleUploadedFile("x.pdf", b"bad", "application/pdf")}

@@ -57,6 +57,36 @@ def test_the_progress_query_page(client):
     assert codes == [200] * 10 + [429]
 
 
+def test_the_progress_query_page_and_api_share_one_counter_per_address(client):
+    query = {"reference": "SP-20260101-000001", "phone": "13912345678"}
+    codes = [client.post("/cases/progress/", query).status_code for _ in range(5)]
+    codes += [client.get("/api/v1/progress/", query).status_code for _ in range(6)]
+    assert codes == [200] * 5 + [404] * 5 + [429]
+    assert "过于频繁" in client.get("/api/v1/progress/", query).json()["detail"]
+    assert client.get("/api/v1/progress/", query, REMOTE_ADDR="10.9.9.9").status_code == 404  # another address
+
+
+def test_behind_a_proxy_each_forwarded_address_counts_alone(client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    query = {"reference": "SP-20260101-000001", "phone": "13912345678"}
+    for i in range(10):
+        assert client.get("/api/v1/progress/", query, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 404
+    assert client.get("/api/v1/progress/", query, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
+    # a client cannot escape by adding its own X-Forwarded-For in front: the proxy's entry is the last one
+    assert client.get("/api/v1/progress/", query,
+                      HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7").status_code == 429
+    assert client.get("/api/v1/progress/", query, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 404
+
+
+def test_a_request_without_an_address_is_limited_not_a_server_error(rf):
+    from portal import ratelimits
+
+    request = rf.get("/api/v1/progress/")
+    del request.META["REMOTE_ADDR"]
+    assert ratelimits.client_ip(request) == "0.0.0.0"
+    assert ratelimits.limited(request, "progress") is False
+
+
 def test_the_complaint_page_and_api(client):
     data = {"name": "甲", "phone": "13912345678", "subject": "态度", "content": "窗口人员态度生硬"}
     codes = [client.post("/complaints/", data).status_code for _ in range(6)]
