@@ -439,10 +439,11 @@ def _check_supplied_files(case: Case, files: list[tuple[str, Any]]) -> list[tupl
         if material is None:
             raise ApplicationError(_("该材料不属于此事项。"), extra={field: [_("材料与事项不符。")]})
         facts = inspect_upload(upload, field=field)
-        name_key = (material.pk, facts["original_name"].casefold())
+        name_key = facts["original_name"].casefold()  # as for applications: no two files of one name
         if name_key in seen_names:
             raise ApplicationError(
-                _("同一材料下有两个同名文件“%(name)s”，请改名或只选一个。") % {"name": facts["original_name"]},
+                _("本次提交中有两个同名文件“%(name)s”，请改名或删去其中一个后重新上传。")
+                % {"name": facts["original_name"]},
                 extra={field: [_("文件名重复。")]})
         if facts["sha256"] in seen_digests or (material.pk, facts["sha256"]) in known:
             raise ApplicationError(

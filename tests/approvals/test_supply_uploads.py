@@ -83,12 +83,13 @@ def test_supplied_files_are_stored_and_listed_for_the_window(setup):
     ({"a": SimpleUploadedFile("说明书.pdf", b"MZ\x90\x00" + b"\x00" * 64, "application/pdf")}, "只接受 PDF、JPG、PNG"),
     ({"a": SimpleUploadedFile("说明书.pdf", b"", "application/pdf")}, "文件是空的"),
     ({"a": [pdf("同名.pdf", b"1"), pdf("同名.pdf", b"2")]}, "同名文件"),
+    ({"a": pdf("同名.pdf", b"1"), "b": SimpleUploadedFile("同名.PDF", PNG, "image/png")}, "同名文件"),
     ({"a": pdf("说明书.pdf")}, "完全相同"),  # the very file the window already found wanting
     ({"other": pdf(extra=b"new")}, "不属于此事项"),
 ])
 def test_bad_files_are_refused_with_a_message_and_nothing_is_stored(setup, settings, files, message):
     settings.UPLOAD_MAX_BYTES = len(PDF) + 32
-    keys = {"a": f"files_{setup.manual.pk}", "other": "files_999999"}
+    keys = {"a": f"files_{setup.manual.pk}", "b": f"files_{setup.photo.pk}", "other": "files_999999"}
     before = ApplicationMaterial.objects.count()
     r = supply_page(setup, {keys[k]: v for k, v in files.items()})
     assert r.status_code == 200
