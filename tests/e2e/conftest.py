@@ -127,18 +127,23 @@ def pages(request):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def new_page(browser, demo):  # type: ignore[no-untyped-def]
     """``new_page(locale="zh-CN", **context_options)``: a page in a fresh browser context (own cookies)."""
-    contexts = []
+    contexts, blocked = [], []
 
     def make(locale: str = "zh-CN", **options):  # type: ignore[no-untyped-def]
         options.setdefault("viewport", {"width": 1280, "height": 900})
         ctx = browser.new_context(locale=locale, base_url=demo.url, **options)
         ctx.set_default_timeout(15_000)
         contexts.append(ctx)
-        return ctx.new_page()
+        page = ctx.new_page()
+        # anything the Content-Security-Policy blocks is a broken page: Chromium reports it on the console
+        page.on("console", lambda msg: blocked.append(f"{page.url}: {msg.text}")
+                if "Content Security Policy" in msg.text else None)
+        return page
 
     yield make
     for ctx in contexts:
         ctx.close()
+    assert not blocked, "the Content-Security-Policy blocked something:\n" + "\n".join(blocked)
 
 
 def login(page, username: str, password: str = PASSWORD, pages: Pages | None = None) -> None:  # type: ignore[no-untyped-def]
