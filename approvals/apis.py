@@ -27,7 +27,9 @@ class CaseListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.case_list(user=self.request.user, filters=self.request.query_params.dict())
+        # the list shows the item and the department only: no join of the applicant, window, clerk and holder
+        return (selectors.case_list(user=self.request.user, filters=self.request.query_params.dict())
+                .select_related(None).select_related("item", "department"))
 
     def paginate_queryset(self, queryset):  # type: ignore[no-untyped-def]
         page = super().paginate_queryset(queryset)

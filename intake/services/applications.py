@@ -226,9 +226,12 @@ def application_remove_material(*, row: ApplicationMaterial, actor: User) -> Non
 
 
 @transaction.atomic
-def application_submit(*, application: Application, actor: User) -> Application:
+def application_submit(*, application: Application, actor: User, item: Item | None = None) -> Application:
+    """``item``: the application's item as the caller already read it in this request (with its materials
+    and form prefetched); read again otherwise."""
     locked = _owned_draft(application, actor)
-    item = Item.objects.select_related("department").get(pk=locked.item_id)
+    if item is None or item.pk != locked.item_id:
+        item = Item.objects.select_related("department").get(pk=locked.item_id)
     _check_item(item)
     _check_mode(item, locked.mode)
     errors: dict[str, list[str]] = {}
