@@ -251,7 +251,7 @@ def server_env(args: argparse.Namespace, media: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "DATABASE_URL": args.database_url, "CACHE_URL": args.cache_url, "CELERY_BROKER_URL": args.broker_url,
-        "DEBUG": "0", "BENCH_ENDPOINTS": "1", "API_NUM_PROXIES": "1", "MEDIA_ROOT": str(media),
+        "CONN_MAX_AGE": str(getattr(args, "conn_max_age", 0)), "DEBUG": "0", "BENCH_ENDPOINTS": "1", "API_NUM_PROXIES": "1", "MEDIA_ROOT": str(media),
         "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdefghijkl",
         "PII_ENCRYPTION_KEY": "bench-only-pii-key-not-for-production-9876543210",
         "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -340,15 +340,23 @@ class Server:
         self.log.close()
 
 
+def progress_pairs(references: list[str]) -> list[tuple[str, str]]:
+    """(reference, contact phone) of applications the bench created: what a citizen types in."""
+    from intake.models import Application
+
+    return list(Application.objects.filter(reference__in=references).order_by("pk")
+                .values_list("reference", "contact_phone"))
+
+
 # --- verification -----------------------------------------------------------------------------------
 
-def lost_rows(references: list[str], row_ids: list[int], since: Any, user_ids: list[int]) -> list[str]:
-    """Every problem found: a 201 without its rows, a row without its 201, a duplicate."""
+def lost_rows(references: list[str], row_ids: list[int] | None, since: Any, user_ids: list[int]) -> list[str]:
+    """Every problem found: a 201 without its rows, a row without its 201, a duplicate. ``row_ids``: the
+    bare POSTs' ids (None: no bare endpoint was driven)."""
     from django.db.models import Count
 
     from approvals.models import Case, CaseTransition
     from intake.models import Application
-    from portal.benchmarks.models import BenchRow
     from portal.notifications.models import Delivery, Notification
 
     problems = []
@@ -376,9 +384,12 @@ def lost_rows(references: list[str], row_ids: list[int], since: Any, user_ids: l
     extra = Application.objects.filter(applicant_id__in=user_ids, created_at__gte=since).exclude(reference__in=refs_list)
     if extra.exists():
         problems.append(f"{extra.count()} applications stored without a 201 answer")
-    stored = set(BenchRow.objects.values_list("pk", flat=True))
-    if stored != set(row_ids) or len(row_ids) != len(set(row_ids)):
-        problems.append(f"bare table holds {len(stored)} rows for {len(row_ids)} answers 201")
+    if row_ids is not None:
+        from portal.benchmarks.models import BenchRow
+
+        stored = set(BenchRow.objects.values_list("pk", flat=True))
+        if stored != set(row_ids) or len(row_ids) != len(set(row_ids)):
+            problems.append(f"bare table holds {len(stored)} rows for {len(row_ids)} answers 201")
     return problems
 
 
@@ -392,6 +403,10 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=60, help="seconds per endpoint")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="split each endpoint's time into this many interleaved rounds (a noisy machine)")
+    parser.add_argument("--conn-max-age", type=int, default=0,
+                        help="CONN_MAX_AGE of the server (0, a connection per request, as in production)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--processes", type=int, default=2, help="driver processes sharing the clients")
     parser.add_argument("--item", default="FG-001", help="catalogue item applied for (one mandatory material)")
@@ -422,40 +437,39 @@ def main() -> int:
     connections.close_all()  # the driver processes are forked: no shared connection
 
     server = Server(env, args.workers, workdir / "gunicorn.log")
-    results: dict[str, Result] = {}
-    cpu: dict[str, tuple[float, float]] = {}
     try:
         server.wait(targets[0].token)
         host, port = "127.0.0.1", server.port
         print(f"gunicorn: {args.workers} workers on :{port}, {args.clients} clients, {args.duration:g} s per endpoint, "
               f"{args.processes} driver processes", flush=True)
         run_phase("cases", host, port, targets, 2, args.processes)  # warm-up: imports, connections, caches
-        for kind in KINDS:
-            if kind == "bare_get":
-                ids = results["bare_post"].created
-                for i, t in enumerate(targets):
-                    t.row_ids = ids[i::len(targets)] or ids[:1]
-            if kind == "progress":
-                pairs = [(ref, "") for ref in results["intake"].created]
-                phones = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "phone"))
-                from intake.models import Application
-
-                by_ref = dict(Application.objects.filter(reference__in=[r for r, _ in pairs])
-                              .values_list("reference", "applicant_id"))
-                connections.close_all()
-                pairs = [(r, phones[by_ref[r]]) for r, _ in pairs]
-                for i, t in enumerate(targets):
-                    t.progress = pairs[i::len(targets)] or pairs[:1]
-            before = server.workers_cpu()
-            result = run_phase(kind, host, port, targets, args.duration, args.processes)
-            cpu[kind] = (server.workers_cpu() - before, result.cpu)
-            results[kind] = result
-            print(f"  {LABELS[kind]:<15} {result.requests / args.duration:8.1f} req/s  "
-                  f"p95 {percentile(result.latencies, 95) * 1000:7.1f} ms  non-2xx {result.bad}  "
-                  f"transport errors {result.transport_errors}  server CPU {cpu[kind][0]:.1f} s  "
-                  f"driver CPU {cpu[kind][1]:.1f} s", flush=True)
-            for sample in result.error_samples:
-                print(f"    {sample}")
+        phase = args.duration / args.rounds
+        results = {kind: Result() for kind in KINDS}
+        cpu = {kind: (0.0, 0.0) for kind in KINDS}
+        for round_ in range(args.rounds):
+            if args.rounds > 1:
+                print(f" round {round_ + 1}/{args.rounds}")
+            for kind in KINDS:
+                if kind == "bare_get":
+                    ids = results["bare_post"].created
+                    for i, t in enumerate(targets):
+                        t.row_ids = ids[i::len(targets)] or ids[:1]
+                if kind == "progress":
+                    pairs = progress_pairs(results["intake"].created)
+                    for i, t in enumerate(targets):
+                        t.progress = pairs[i::len(targets)] or pairs[:1]
+                    connections.close_all()
+                before = server.workers_cpu()
+                result = run_phase(kind, host, port, targets, phase, args.processes)
+                spent = (server.workers_cpu() - before, result.cpu)
+                cpu[kind] = (cpu[kind][0] + spent[0], cpu[kind][1] + spent[1])
+                results[kind].merge(result)
+                print(f"  {LABELS[kind]:<15} {result.requests / phase:8.1f} req/s  "
+                      f"p95 {percentile(result.latencies, 95) * 1000:7.1f} ms  non-2xx {result.bad}  "
+                      f"transport errors {result.transport_errors}  server CPU {spent[0]:.1f} s  "
+                      f"driver CPU {spent[1]:.1f} s", flush=True)
+                for sample in result.error_samples:
+                    print(f"    {sample}")
     finally:
         server.stop()
     queued = broker.llen("celery")

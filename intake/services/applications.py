@@ -158,7 +158,9 @@ def walk_in_applicant_get_or_create(*, kind: str, name: str, number: str, phone:
 
 
 def _owned_draft(application: Application, actor: User) -> Application:
-    locked = Application.objects.select_for_update().select_related("item").get(pk=application.pk)
+    # of=self: lock the application row only, not its catalogue item (FOR UPDATE on the join locked the
+    # item's row too, so every submission of the same item queued behind the others until commit)
+    locked = Application.objects.select_for_update(of=("self",)).select_related("item").get(pk=application.pk)
     if locked.applicant_id != actor.pk and locked.registered_by_id != actor.pk:
         raise PermissionDeniedError(_("只能修改自己的申请。"))
     if locked.status != ApplicationStatus.DRAFT:
