@@ -160,7 +160,8 @@ def walk_in_applicant_get_or_create(*, kind: str, name: str, number: str, phone:
 def _owned_draft(application: Application, actor: User) -> Application:
     # of=self: lock the application row only, not its catalogue item (FOR UPDATE on the join locked the
     # item's row too, so every submission of the same item queued behind the others until commit)
-    locked = Application.objects.select_for_update(of=("self",)).select_related("item").get(pk=application.pk)
+    locked = (Application.objects.select_for_update(of=("self",)).select_related("item", "applicant")
+              .get(pk=application.pk))
     if locked.applicant_id != actor.pk and locked.registered_by_id != actor.pk:
         raise PermissionDeniedError(_("只能修改自己的申请。"))
     if locked.status != ApplicationStatus.DRAFT:
@@ -253,8 +254,9 @@ def application_submit(*, application: Application, actor: User, item: Item | No
     if errors:
         raise ApplicationError(_("申请还不完整，请按提示补充后再提交。"), extra=errors)
     now = timezone.now()
-    locked.reference = next_reference("SP", timezone.localdate(now))
     locked.item_snapshot = item_snapshot(item)
+    # the per-day counter row stays locked until commit: everything that can be done before is done before
+    locked.reference = next_reference("SP", timezone.localdate(now))
     locked.status = ApplicationStatus.SUBMITTED
     locked.submitted_at = now
     locked.save()
