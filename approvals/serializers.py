@@ -1,3 +1,5 @@
+import copy
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -38,6 +40,15 @@ class CaseListSerializer(serializers.ModelSerializer):
                   "submitted_at", "accepted_on", "promised_due", "statutory_due", "due_provisional",
                   "current_step", "step_due", "concluded_on", "elapsed_days_now", "remaining_days", "due_colour"]
         read_only_fields = fields
+
+    def get_fields(self):  # type: ignore[no-untyped-def]
+        """Built from the model once per class, then copied: ModelSerializer otherwise inspects the model
+        for every field on every request (a fifth of the case list's time)."""
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)
 
 
 class CaseTransitionSerializer(serializers.ModelSerializer):
