@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from django.urls import path
 
+from portal.api import FieldsBuiltOnceMixin
 from portal.exceptions import ApplicationError, PermissionDeniedError
 
 from ..constants import HandlingMode
@@ -39,7 +40,7 @@ class ApplicationMaterialSerializer(serializers.Serializer):
     size = serializers.IntegerField()
 
 
-class ApplicationOutputSerializer(serializers.ModelSerializer):
+class ApplicationOutputSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     item_code = serializers.CharField(source="item.code")
     item_name = serializers.CharField(source="item.name")
     materials = ApplicationMaterialSerializer(many=True)
