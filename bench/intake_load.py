@@ -22,7 +22,10 @@ It prints throughput ratios (goals: intake ≥ 0.3 × bare POST; progress and ca
 p50/p95 latencies, non-2xx responses and transport errors (goal: none), and checks that no row was lost:
 every 201 application has exactly one application, case, ``submit`` transition and receipt notification
 with its outbox deliveries, and the bare table holds exactly one row per 201. Exit status 1 on errors
-or lost rows (``--strict``: also on a missed ratio).
+or lost rows (``--strict``: 2 on a missed ratio). On a busy machine ``--rounds 4`` interleaves the endpoints
+in four rounds of a quarter of ``--duration`` each, so background load falls on all of them alike;
+``--conn-max-age 60`` runs the server with persistent database connections (production default: 0).
+Figures and findings: docs/intake-performance.md.
 
 Rate limits: every client is its own citizen (the API's user throttles are per user); the progress query
 is throttled per client address (10/min), so the bench server runs with ``API_NUM_PROXIES=1`` and each
