@@ -15,6 +15,13 @@ from .serializers import (
 )
 
 
+LIST_COLUMNS = [
+    "reference", "state", "mode", "submitted_at", "received_on", "accepted_on", "promised_due", "statutory_due",
+    "due_provisional", "current_step", "step_due", "concluded_on", "elapsed_days", "suspended_days", "limit_unit",
+    "item__code", "item__name", "department__name",
+]
+
+
 class CaseListApi(generics.ListAPIView):
     """Cases the user may see: applicants their own, clerks and the efficiency office all, department staff
     their department's (and parallel cases they co-handle)."""
@@ -29,7 +36,10 @@ class CaseListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.case_list(user=self.request.user, filters=self.request.query_params.dict())
+        # the list shows the item and the department only: no join of the applicant, window, clerk and holder,
+        # and only the columns the list and its due-date colours read (the rest are documents and bookkeeping)
+        return (selectors.case_list(user=self.request.user, filters=self.request.query_params.dict())
+                .select_related(None).select_related("item", "department").only(*LIST_COLUMNS))
 
     def paginate_queryset(self, queryset):  # type: ignore[no-untyped-def]
         page = super().paginate_queryset(queryset)

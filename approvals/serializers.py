@@ -1,11 +1,32 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api import FieldsBuiltOnceMixin
+
+from .constants import CaseState
 from .models import Case, CaseTransition
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class StateLabelField(serializers.Field):
+    """The state's label, as ``get_state_display()`` gives it, looked up directly: the model's display method
+    hashes every choice's lazy label (one translation each) on every row of a list."""
+
+    def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(source="state", read_only=True, **kwargs)
+
+    def to_representation(self, value):  # type: ignore[no-untyped-def]
+        try:
+            return str(CaseState(value).label)
+        except ValueError:
+            return value
+
+
+StateLabelField = extend_schema_field({"type": "string"})(StateLabelField)
+
+
+class CaseListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     state = serializers.CharField(read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = StateLabelField()
     item_code = serializers.CharField(source="item.code", read_only=True)
     item_name = serializers.CharField(source="item.name", read_only=True)
     department = serializers.CharField(source="department.name", read_only=True)

@@ -1,4 +1,6 @@
-"""API glue shared by every app: the exception handler that maps domain errors to answers."""
+"""API glue shared by every app: the exception handler that maps domain errors to answers, and a
+ModelSerializer mixin that builds its fields once."""
+import copy
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -31,3 +33,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
+
+
+# For a ModelSerializer whose fields do not depend on the request: build them from the model once per
+# class, then copy them. ModelSerializer otherwise inspects the model for every field on every request
+# (a fifth of the case list's time). (A comment, not a docstring: the schema would show it.)
+class FieldsBuiltOnceMixin:
+
+    def get_fields(self):  # type: ignore[no-untyped-def]
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            type(self)._built_fields = built
+        return copy.deepcopy(built)

@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "supervision",
     "complaints",
 ]
+# Bare endpoints for the load benchmark (bench/intake_load.py, portal/benchmarks/): off unless asked for,
+# and `check --deploy` fails when they are on.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+if BENCH_ENDPOINTS:
+    INSTALLED_APPS.append("portal.benchmarks")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -189,6 +194,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "complaint": "5/min"},
+    # Behind N reverse proxies, throttles and the per-address rate limits (portal/ratelimits.py) key
+    # anonymous clients by the X-Forwarded-For address the proxies add (unset: by the peer address). The
+    # load benchmark sets 1 to give each simulated citizen its own address.
+    "NUM_PROXIES": env("API_NUM_PROXIES", cast=int, default=None),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "一窗受理 One-window portal API",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -13,6 +14,8 @@ api_v1 = [
     path("", include("supervision.api_urls")),
     path("", include("complaints.api_urls")),
 ]
+if settings.BENCH_ENDPOINTS:  # bench/intake_load.py only; never in production (check --deploy)
+    api_v1.append(path("", include("portal.benchmarks.urls")))
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -158,7 +158,10 @@ def walk_in_applicant_get_or_create(*, kind: str, name: str, number: str, phone:
 
 
 def _owned_draft(application: Application, actor: User) -> Application:
-    locked = Application.objects.select_for_update().select_related("item").get(pk=application.pk)
+    # of=self: lock the application row only, not its catalogue item (FOR UPDATE on the join locked the
+    # item's row too, so every submission of the same item queued behind the others until commit)
+    locked = (Application.objects.select_for_update(of=("self",)).select_related("item", "applicant")
+              .get(pk=application.pk))
     if locked.applicant_id != actor.pk and locked.registered_by_id != actor.pk:
         raise PermissionDeniedError(_("只能修改自己的申请。"))
     if locked.status != ApplicationStatus.DRAFT:
@@ -226,9 +229,12 @@ def application_remove_material(*, row: ApplicationMaterial, actor: User) -> Non
 
 
 @transaction.atomic
-def application_submit(*, application: Application, actor: User) -> Application:
+def application_submit(*, application: Application, actor: User, item: Item | None = None) -> Application:
+    """``item``: the application's item as the caller already read it in this request (with its materials
+    and form prefetched); read again otherwise."""
     locked = _owned_draft(application, actor)
-    item = Item.objects.select_related("department").get(pk=locked.item_id)
+    if item is None or item.pk != locked.item_id:
+        item = Item.objects.select_related("department").get(pk=locked.item_id)
     _check_item(item)
     _check_mode(item, locked.mode)
     errors: dict[str, list[str]] = {}
@@ -248,8 +254,9 @@ def application_submit(*, application: Application, actor: User) -> Application:
     if errors:
         raise ApplicationError(_("申请还不完整，请按提示补充后再提交。"), extra=errors)
     now = timezone.now()
-    locked.reference = next_reference("SP", timezone.localdate(now))
     locked.item_snapshot = item_snapshot(item)
+    # the per-day counter row stays locked until commit: everything that can be done before is done before
+    locked.reference = next_reference("SP", timezone.localdate(now))
     locked.status = ApplicationStatus.SUBMITTED
     locked.submitted_at = now
     locked.save()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError
 
-from ..models import Application, Item, Material
+from ..models import Application, Item
 from .applications import (
     application_add_material,
     application_create_draft,
@@ -31,7 +31,7 @@ def application_create_from_request(
         clean_applicant_identity(applicant=applicant, id_number=id_number, contact_phone=contact_phone)
     except ApplicationError as exc:
         errors.update(exc.extra)
-    materials = {f"material_{m.pk}": m for m in Material.objects.filter(item=item)}
+    materials = {f"material_{m.pk}": m for m in item.materials.all()}
     for key in files:
         if key not in materials:
             errors[key] = [_("没有这项申请材料。")]
@@ -62,7 +62,7 @@ def application_create_from_request(
                 saved.append(row.file)
             application.form_data = clean_form_data(item=item, data=form_data, partial=True)
             if submit:
-                application = application_submit(application=application, actor=actor)
+                application = application_submit(application=application, actor=actor, item=item)
             return application
     except Exception:
         for f in saved:

@@ -1,0 +1,52 @@
+"""The case list API reads a page in a fixed number of queries, whatever the page holds, and its rows still
+carry every field (the list reads only the columns it shows: a column left out would cost a query a row)."""
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from approvals.constants import CaseState
+from tests.factories import ApplicationFactory, CaseFactory, citizen
+
+FIELDS = {"reference", "state", "state_label", "mode", "item_code", "item_name", "department", "submitted_at",
+          "accepted_on", "promised_due", "statutory_due", "due_provisional", "current_step", "step_due",
+          "concluded_on", "elapsed_days_now", "remaining_days", "due_colour"}
+
+
+def _cases(user, n, **kwargs):  # type: ignore[no-untyped-def]
+    return [CaseFactory(application=ApplicationFactory(applicant=user), **kwargs) for _ in range(n)]
+
+
+def _list(user):  # type: ignore[no-untyped-def]
+    api = APIClient()
+    api.force_authenticate(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("/api/v1/cases/")
+    assert response.status_code == 200
+    return response.json(), len(queries)
+
+
+def test_a_full_page_costs_the_same_queries_as_a_short_one(db):  # type: ignore[no-untyped-def]
+    user = citizen()
+    _cases(user, 1)
+    _cases(user, 1, accepted=True)
+    _cases(user, 1, concluded=True)
+    _list(user)  # the first request loads the work calendar and the user's roles, once
+    short, few = _list(user)
+    assert short["count"] == 3
+    _cases(user, 22, accepted=True)
+    full, many = _list(user)
+    assert full["count"] == 25 and len(full["results"]) == 20
+    assert many == few
+
+
+def test_rows_carry_every_field_with_the_state_label_and_due_figures(db):  # type: ignore[no-untyped-def]
+    user = citizen()
+    submitted, = _cases(user, 1)
+    accepted, = _cases(user, 1, accepted=True)
+    rows = {row["reference"]: row for row in _list(user)[0]["results"]}
+    assert all(set(row) == FIELDS for row in rows.values())
+    assert rows[submitted.reference]["state_label"] == submitted.get_state_display() == str(CaseState.SUBMITTED.label)
+    row = rows[accepted.reference]
+    assert row["state"] == CaseState.ACCEPTED and row["state_label"] == accepted.get_state_display()
+    assert row["item_name"] == accepted.item.name and row["department"] == accepted.department.name
+    assert row["elapsed_days_now"] is not None and row["due_colour"]
