@@ -69,6 +69,7 @@ def bench_item(transactional_db):  # type: ignore[no-untyped-def]
 def test_driver_submits_applications_and_the_lost_row_check_accounts_for_every_one(
         bench_item, live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}  # as the bench server runs
     item, material = bench_item
     users = [citizen(), citizen()]  # the second never applies: its applications would be extra rows
     targets = [intake_load.Target(token=Token.objects.create(user=u).key, item=item.code,
