@@ -714,7 +714,8 @@ def case_deny(*, case: Case, actor: User, reasons: str, remedies: str = "") -> C
 
 @transaction.atomic
 def case_open(*, application: Application, actor: User | None) -> Case:
-    """Open the case of a just-submitted application and fire ``submit`` (draft → submitted)."""
+    """Open the case of a just-submitted application and fire ``submit`` (draft → submitted): one insert,
+    one history record (created, submitted) and the transition log's first line."""
     snap = application.item_snapshot
     now = application.submitted_at or timezone.now()
     case = Case(
@@ -734,7 +735,6 @@ def case_open(*, application: Application, actor: User | None) -> Case:
     if application.registered_by_id:
         case.clerk_id = application.registered_by_id
         case.window_id = getattr(application.registered_by, "window_id", None)
-    case.save()
     from_state = case.state
     case.submit()
     case._change_reason = "submit"

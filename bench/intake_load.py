@@ -5,7 +5,7 @@
 
 One command does everything: creates and migrates its own database (default
 postgres://postgres@127.0.0.1:5432/bench_load; ``--fresh`` drops it first), loads the demo data, registers
-one citizen per client with an API token, starts gunicorn on a free port with production settings
+``--citizens-per-client`` (4) citizens per client with API tokens, starts gunicorn on a free port with production settings
 (DEBUG=0, that database, the cache and the Celery broker on Redis — no worker: the outbox rows and the
 queued messages are the point) and drives it with ``--clients`` threads spread over ``--processes``
 driver processes, each endpoint for ``--duration`` seconds, in this order:
@@ -27,8 +27,8 @@ in four rounds of a quarter of ``--duration`` each, so background load falls on 
 ``--conn-max-age 60`` runs the server with persistent database connections (production default: 0).
 Figures and findings: docs/intake-performance.md.
 
-Rate limits: every client is its own citizen (the API's user throttles are per user); the progress query
-is throttled per client address (10/min), so the bench server runs with ``API_NUM_PROXIES=1`` and each
+Rate limits: every client applies as its own citizens in turn (the API's user throttles and the upload
+limit of 60 an hour are per user); the progress query is limited per client address (10/min), so the bench server runs with ``API_NUM_PROXIES=1`` and each
 progress request carries its own ``X-Forwarded-For`` address, as many citizens behind the proxy would.
 No limit is raised. The bare endpoints exist only with ``BENCH_ENDPOINTS=1`` (portal/benchmarks/).
 
@@ -75,6 +75,7 @@ class Target:
     """What one client needs to build its requests."""
 
     token: str
+    intake_tokens: list[str] = field(default_factory=list)  # the citizens this client applies as, in turn
     item: str = ""
     material_key: str = ""
     row_ids: list[int] = field(default_factory=list)  # bare GET reads these in turn
@@ -125,7 +126,9 @@ def _client(kind: str, host: str, port: int, target: Target, index: int, start_a
     if kind == "intake":
         body = _multipart({"item": target.item, "form_data": json.dumps({"applicant_address": "青禾路1号"})},
                           {target.material_key: ("备案信息表.pdf", PDF, "application/pdf")})
-        intake_headers = {**auth, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+        intake_headers = [{**auth, "Authorization": f"Token {token}",
+                           "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+                          for token in (target.intake_tokens or [target.token])]
     conn = http.client.HTTPConnection(host, port, timeout=60)
     n = 0
     while time.time() < start_at:
@@ -136,7 +139,7 @@ def _client(kind: str, host: str, port: int, target: Target, index: int, start_a
             request = ("POST", "/api/v1/bench/rows/", json.dumps({"note": f"c{index}-{n}"}),
                        {**auth, "Content-Type": "application/json"})
         elif kind == "intake":
-            request = ("POST", "/api/v1/applications/", body, intake_headers)
+            request = ("POST", "/api/v1/applications/", body, intake_headers[n % len(intake_headers)])
         elif kind == "bare_get":
             request = ("GET", f"/api/v1/bench/rows/{target.row_ids[n % len(target.row_ids)]}/", None, auth)
         elif kind == "progress":
@@ -266,8 +269,10 @@ def manage(env: dict[str, str], *argv: str) -> None:
     subprocess.run([sys.executable, "manage.py", *argv], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def seed(count: int, item_code: str) -> tuple[list[Target], dict[str, int]]:
-    """One citizen with a token per client (registered through the real service); the bench table emptied."""
+def seed(count: int, item_code: str, per_client: int = 4) -> tuple[list[Target], dict[str, int]]:
+    """``per_client`` citizens with a token per client (registered through the real service), who apply in
+    turn: one citizen may send 60 uploads an hour (portal/ratelimits.py), and the bench raises no limit.
+    The bench table emptied."""
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
@@ -281,16 +286,20 @@ def seed(count: int, item_code: str) -> tuple[list[Target], dict[str, int]]:
     material = Material.objects.filter(item=item, mandatory=True).order_by("pk").first()
     targets = []
     for i in range(count):
-        username = f"bench{i:03d}"
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = applicant_register(username=username, password=f"bench-{i}-pw-Xq7", kind=ApplicantKind.PERSON,
-                                      real_name=f"压测{i}", phone=f"137{i:08d}")
-        token, _ = Token.objects.get_or_create(user=user)
-        targets.append(Target(token=token.key, item=item.code, material_key=f"material_{material.pk}"))
+        tokens = []
+        for j in range(per_client):
+            n = i + j * count  # bench000 … bench031 first: the same first citizens as before
+            username = f"bench{n:03d}"
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = applicant_register(username=username, password=f"bench-{n}-pw-Xq7",
+                                          kind=ApplicantKind.PERSON, real_name=f"压测{n}", phone=f"137{n:08d}")
+            tokens.append(Token.objects.get_or_create(user=user)[0].key)
+        targets.append(Target(token=tokens[0], intake_tokens=tokens, item=item.code,
+                              material_key=f"material_{material.pk}"))
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {BenchRow._meta.db_table}")
-    return targets, {"users": count}
+    return targets, {"users": count * per_client}
 
 
 class Server:
@@ -405,6 +414,8 @@ def main() -> int:
     parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/15"))
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--citizens-per-client", type=int, default=4,
+                        help="citizens each client applies as in turn (each may upload 60 times an hour)")
     parser.add_argument("--duration", type=float, default=60, help="seconds per endpoint")
     parser.add_argument("--rounds", type=int, default=1,
                         help="split each endpoint's time into this many interleaved rounds (a noisy machine)")
@@ -432,7 +443,7 @@ def main() -> int:
 
     from portal.accounts.models import User
 
-    targets, _ = seed(args.clients, args.item)
+    targets, _ = seed(args.clients, args.item, args.citizens_per_client)
     user_ids = list(User.objects.filter(username__startswith="bench").values_list("pk", flat=True))
     broker = redis.Redis.from_url(args.broker_url)
     broker.delete("celery")  # the default queue; nothing consumes it during the bench

@@ -111,6 +111,19 @@ def application_create_draft(
     *, item: Item, applicant: User, actor: User, mode: str = HandlingMode.PROMISED, form_data: dict[str, Any] | None = None,
     contact_phone: str = "", channel: str = Channel.ONLINE, commitment_signed: bool = False,
 ) -> Application:
+    return create_draft(item=item, applicant=applicant, actor=actor, mode=mode, form_data=form_data,
+                        contact_phone=contact_phone, channel=channel, commitment_signed=commitment_signed)
+
+
+# The parts below without a transaction of their own (no savepoint, no re-read of the row) are for a caller
+# that already holds the transaction and the draft it has just created itself: the API's one-request
+# application (intake/services/intake_api.py). Everything else goes through the application_* services.
+
+
+def create_draft(
+    *, item: Item, applicant: User, actor: User, mode: str = HandlingMode.PROMISED, form_data: dict[str, Any] | None = None,
+    contact_phone: str = "", channel: str = Channel.ONLINE, commitment_signed: bool = False,
+) -> Application:
     _check_item(item)
     if mode not in item.modes:
         mode = item.modes[0] if item.modes else HandlingMode.PROMISED
@@ -198,11 +211,18 @@ def application_update_draft(
 
 @transaction.atomic
 def application_add_material(*, application: Application, material: Material, upload: Any, actor: User) -> ApplicationMaterial:
-    locked = _owned_draft(application, actor)
+    return add_material(locked=_owned_draft(application, actor), material=material, upload=upload, actor=actor)
+
+
+def add_material(*, locked: Application, material: Material, upload: Any, actor: User,
+                 new_draft: bool = False) -> ApplicationMaterial:
+    """``locked``: the draft, locked by the caller. ``new_draft``: created in this transaction by the caller,
+    so it holds no earlier file to compare with."""
     if material.item_id != locked.item_id:
         raise ApplicationError(_("该材料不属于此事项。"), extra={"material": [_("材料与事项不符。")]})
     facts = inspect_upload(upload, field=f"material_{material.pk}")
-    if ApplicationMaterial.objects.filter(application=locked, material=material, sha256=facts["sha256"]).exists():
+    if not new_draft and ApplicationMaterial.objects.filter(
+            application=locked, material=material, sha256=facts["sha256"]).exists():
         raise ApplicationError(_("同一份文件已经上传过了。"), extra={f"material_{material.pk}": [_("重复的文件。")]})
     row = ApplicationMaterial(
         application=locked, material=material, material_name=material.name, uploaded_by=actor,
@@ -232,7 +252,13 @@ def application_remove_material(*, row: ApplicationMaterial, actor: User) -> Non
 def application_submit(*, application: Application, actor: User, item: Item | None = None) -> Application:
     """``item``: the application's item as the caller already read it in this request (with its materials
     and form prefetched); read again otherwise."""
-    locked = _owned_draft(application, actor)
+    return submit(locked=_owned_draft(application, actor), actor=actor, item=item)
+
+
+def submit(*, locked: Application, actor: User, item: Item | None = None,
+           uploaded: set[int] | None = None) -> Application:
+    """``locked``: the draft, locked by the caller; ``uploaded``: the ids of the materials it holds files
+    for, when the caller knows them (it added them itself to a draft it created)."""
     if item is None or item.pk != locked.item_id:
         item = Item.objects.select_related("department").get(pk=locked.item_id)
     _check_item(item)
@@ -242,7 +268,8 @@ def application_submit(*, application: Application, actor: User, item: Item | No
         locked.form_data = clean_form_data(item=item, data=locked.form_data)
     except ApplicationError as exc:
         errors.update(exc.extra)
-    uploaded = set(locked.materials.values_list("material_id", flat=True))
+    if uploaded is None:
+        uploaded = set(locked.materials.values_list("material_id", flat=True))
     for material in item.materials.all():
         if not material.mandatory or material.pk in uploaded:
             continue

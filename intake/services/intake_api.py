@@ -12,12 +12,12 @@ from portal.exceptions import ApplicationError
 
 from ..models import Application, Item
 from .applications import (
-    application_add_material,
-    application_create_draft,
-    application_submit,
+    add_material,
     clean_applicant_identity,
     clean_form_data,
+    create_draft,
 )
+from .applications import submit as submit_draft
 from .uploads import inspect_batch
 
 
@@ -45,7 +45,8 @@ def application_create_from_request(
     saved: list[Any] = []
     try:
         with transaction.atomic():
-            application = application_create_draft(
+            # this transaction creates the draft, so it holds its row: no savepoints, no re-reads
+            application = create_draft(
                 item=item, applicant=applicant, actor=actor, mode=mode, form_data=form_data,
                 contact_phone=contact_phone, commitment_signed=commitment_signed,
             )
@@ -56,13 +57,15 @@ def application_create_from_request(
                 from .applications import application_update_draft
 
                 application = application_update_draft(application=application, actor=actor, mode=mode)
+            uploaded = set()
             for key, upload in files.items():
-                row = application_add_material(application=application, material=materials[key], upload=upload,
-                                               actor=actor)
+                row = add_material(locked=application, material=materials[key], upload=upload, actor=actor,
+                                   new_draft=True)
                 saved.append(row.file)
+                uploaded.add(row.material_id)
             application.form_data = clean_form_data(item=item, data=form_data, partial=True)
             if submit:
-                application = application_submit(application=application, actor=actor, item=item)
+                application = submit_draft(locked=application, actor=actor, item=item, uploaded=uploaded)
             return application
     except Exception:
         for f in saved:
