@@ -4,12 +4,13 @@ import hmac
 from typing import Any
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from portal.api import ErrorSerializer
 from portal.exceptions import ApplicationError
 
 from .models import Case
@@ -56,7 +57,8 @@ class ProgressApi(APIView):
     throttle_scope = "progress"
 
     @extend_schema(parameters=[OpenApiParameter("reference", str, required=True), OpenApiParameter("phone", str, required=True)],
-                   responses=ProgressSerializer)
+                   responses={200: ProgressSerializer,
+                              404: OpenApiResponse(ErrorSerializer, description="no case with this reference and phone")})
     def get(self, request):  # type: ignore[no-untyped-def]
         reference, phone = request.query_params.get("reference", ""), request.query_params.get("phone", "")
         missing = {k: ["此项为必填项。"] for k, v in (("reference", reference), ("phone", phone)) if not v.strip()}

@@ -5,9 +5,8 @@ The data is built once for the module (``world``); each request runs in a savepo
 so an allowed action (a delete, a transition) cannot change what the next role sees."""
 
 import pytest
-from django.contrib.auth.hashers import make_password  # noqa: F401 - keeps the hasher setting honest
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from .permission_table import LOGIN, SKIP_NAMESPACES, TABLE, WRITE_OK, Check, Skip
@@ -48,23 +47,6 @@ def test_every_url_has_a_row_in_the_permission_table():
 def test_the_table_has_no_rows_for_urls_that_do_not_exist():
     stale = sorted(set(TABLE) - set(covered_names()))
     assert not stale, f"rows for URL names the resolver does not know: {stale}"
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
-    """One World for the module, inside a transaction rolled back at the end of the module."""
-    media = tmp_path_factory.mktemp("matrix-media")
-    fast = override_settings(
-        MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
-    )
-    with django_db_blocker.unblock(), fast:
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield World(media)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 def answer_matches(response, expected) -> bool:  # type: ignore[no-untyped-def]
