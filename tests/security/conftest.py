@@ -1,4 +1,5 @@
 """The security tests share one World per module, built inside a transaction rolled back at its end."""
+
 import pytest
 from django.db import transaction
 from django.test import override_settings
