@@ -13,7 +13,7 @@ from portal.exceptions import ApplicationError
 from .figures import figures
 from .models import Alert
 from .selectors import alert_list, figures_scope, is_supervisor
-from .serializers import AlertSerializer, FiguresQuerySerializer, FiguresSerializer
+from .serializers import AlertQuerySerializer, AlertSerializer, FiguresQuerySerializer, FiguresSerializer
 
 
 class FiguresApi(APIView):
@@ -39,7 +39,7 @@ class AlertListApi(generics.ListAPIView):
 
     pagination_class = Pagination
 
-    @extend_schema(operation_id="supervision_alerts")
+    @extend_schema(operation_id="supervision_alerts", parameters=[AlertQuerySerializer])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -51,4 +51,7 @@ class AlertListApi(generics.ListAPIView):
             from portal.exceptions import PermissionDeniedError
 
             raise PermissionDeniedError("无权查看监察预警。")
-        return alert_list(user=user, filters=self.request.query_params)  # type: ignore[arg-type]
+        query = AlertQuerySerializer(data=self.request.query_params)
+        if not query.is_valid():
+            raise ApplicationError("查询参数有误。", extra=dict(query.errors))
+        return alert_list(user=user, filters=query.validated_data)  # type: ignore[arg-type]
