@@ -314,7 +314,11 @@ TABLE: dict[str, list[Check] | Skip] = {
         ),
     ],
     # --- supervision --------------------------------------------------------------------------------
-    "supervision:dashboard": [Check(only(SUPERVISORS))],
+    "supervision:dashboard": [
+        Check(only(SUPERVISORS)),
+        # a month whose end is past the last date Python knows: the default month, not a server error
+        Check(only(SUPERVISORS), query={"rb_month": "9999-12", "as_of": "garbage"}, scope="bad month"),
+    ],
     "supervision:alerts": [Check(only(STAFF))],
     "supervision:alert_detail": [
         Check(only(ALERT_A) | {r: 404 for r in STAFF if r not in ALERT_A}, args=pk("alert_a"), scope="A"),
@@ -326,8 +330,25 @@ TABLE: dict[str, list[Check] | Skip] = {
             scope="A",
         ),
     ],
-    "supervision:export": [Check(only(SUPERVISORS), args=lambda w, r: {"name": "summary", "fmt": "csv"})],
-    "supervision:monthly_report": [Check(only(SUPERVISORS), args=lambda w, r: {"fmt": "csv"})],
+    "supervision:export": [
+        Check(only(SUPERVISORS), args=lambda w, r: {"name": "summary", "fmt": "csv"}),
+        Check(only(SUPERVISORS), args=lambda w, r: {"name": "alerts", "fmt": "xlsx"}, scope="alerts"),
+        Check(
+            only(SUPERVISORS, ok=404),
+            args=lambda w, r: {"name": "no-such", "fmt": "csv"},
+            scope="unknown table",
+        ),
+    ],
+    "supervision:monthly_report": [
+        Check(only(SUPERVISORS), args=lambda w, r: {"fmt": "csv"}),
+        Check(
+            only(SUPERVISORS),
+            args=lambda w, r: {"fmt": "xlsx"},
+            query={"month": "9999-12"},
+            scope="bad month",
+        ),
+        Check(only(SUPERVISORS, ok=404), args=lambda w, r: {"fmt": "pdf"}, scope="unknown format"),
+    ],
     "supervision-figures": [
         Check(api(SUPERVISORS), query={"accepted_from": "2026-01-01", "accepted_to": "2026-03-31"})
     ],
