@@ -31,6 +31,9 @@ MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
 # of its requests as the next role in turn; SCHEMATHESIS_EVERY_ROLE=1 sends each as every role.
 EVERY_ROLE = os.environ.get("SCHEMATHESIS_EVERY_ROLE", "") == "1"
 _turn = itertools.count()
+# The same examples on every run (a red CI means the code changed, not the dice); SCHEMATHESIS_RANDOM=1
+# draws new ones each run, for exploring locally.
+DERANDOMIZE = os.environ.get("SCHEMATHESIS_RANDOM", "") != "1"
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -93,7 +96,13 @@ def roles_for(case) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(
+    derandomize=DERANDOMIZE,
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_api_fuzz(case, world):  # type: ignore[no-untyped-def]
     roles = roles_for(case)
     for role in roles:

@@ -44,6 +44,16 @@ def test_every_url_has_a_row_in_the_permission_table():
     )
 
 
+def test_the_walk_reaches_pages_the_api_and_nested_namespaces():
+    names = set(url_names())
+    assert {"home", "approvals:case_detail", "api-case-transition", "supervision-alerts", "admin:index"} <= names
+
+
+def test_a_new_endpoint_without_a_row_is_caught(settings):  # type: ignore[no-untyped-def]
+    settings.ROOT_URLCONF = "tests.security.urls_with_a_new_endpoint"
+    assert set(covered_names()) - set(TABLE) == {"api-brand-new"}
+
+
 def test_the_table_has_no_rows_for_urls_that_do_not_exist():
     stale = sorted(set(TABLE) - set(covered_names()))
     assert not stale, f"rows for URL names the resolver does not know: {stale}"
