@@ -1,4 +1,4 @@
-"""The project's URLs plus one endpoint nobody wrote a rule for (test_permission_matrix proves it is caught)."""
+"""The project's URLs plus one endpoint nobody wrote a rule for: test_permission_matrix must catch it."""
 from django.http import HttpResponse
 from django.urls import include, path
 
