@@ -44,8 +44,8 @@ class ErrorSerializer(serializers.Serializer):
 class PortalAutoSchema(AutoSchema):
     """drf-spectacular's schema plus the error answers every endpoint can give (the exception handler
     above): 400 bad input, 401 not signed in or a bad token, 403 not allowed, 404 no such object (or not
-    yours), 409 the state changed, 429 too many requests. The API fuzzer (tests/security) holds the
-    endpoints to exactly these."""
+    yours), 409 the state changed, 415 a body of another media type, 429 too many requests. The API fuzzer
+    (tests/security) holds the endpoints to exactly these."""
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:  # type: ignore[override]
         responses = super()._get_response_bodies(direction)  # type: ignore[arg-type]
@@ -61,6 +61,7 @@ class PortalAutoSchema(AutoSchema):
             codes["404"] = "no such object, or not one the user may see"
         if writes:
             codes["409"] = "the object's state does not allow this now"
+            codes["415"] = "the body's media type is not one this operation reads"
         if self.view.get_throttles() or writes:
             codes["429"] = "too many requests; try again later"
         for code, description in codes.items():
