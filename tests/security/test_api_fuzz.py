@@ -26,6 +26,8 @@ from schemathesis.specs.openapi.checks import (
 
 from .world import ROLES
 
+pytestmark = pytest.mark.fuzz
+
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
 # The coverage phase (boundary values of every parameter, some 20-50 requests per operation) sends each
 # of its requests as the next role in turn; SCHEMATHESIS_EVERY_ROLE=1 sends each as every role.
