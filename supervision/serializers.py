@@ -83,4 +83,5 @@ class AlertQuerySerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=AlertLevel.choices, required=False)
     state = serializers.ChoiceField(choices=AlertState.choices, required=False)
     open = serializers.BooleanField(required=False, help_text="only alerts not yet closed")
-    department = serializers.IntegerField(required=False, min_value=1, help_text="department id")
+    department = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
+                                          help_text="department id")

@@ -352,7 +352,16 @@ TABLE: dict[str, list[Check] | Skip] = {
     "supervision-figures": [
         Check(api(SUPERVISORS), query={"accepted_from": "2026-01-01", "accepted_to": "2026-03-31"})
     ],
-    "supervision-alerts": [Check(api(STAFF))],
+    "supervision-alerts": [
+        Check(api(STAFF)),
+        # filters are checked: a bad value is a 400 with the field's message (these were server errors)
+        Check(api(STAFF, ok=400), query={"department": "abc"}, scope="department not a number"),
+        Check(
+            api(STAFF, ok=400),
+            query={"department": "92576052196875851268096"},
+            scope="department out of range",
+        ),
+    ],
     # --- complaints and ratings ---------------------------------------------------------------------
     "complaints:file": [Check(only(EVERYONE)), Check(only(EVERYONE, ok=400, anon=400), method="POST")],
     "complaints:mine": [Check(only(SIGNED_IN))],

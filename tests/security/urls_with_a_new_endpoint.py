@@ -1,4 +1,5 @@
 """The project's URLs plus one endpoint nobody wrote a rule for: test_permission_matrix must catch it."""
+
 from django.http import HttpResponse
 from django.urls import include, path
 
