@@ -4,12 +4,13 @@ import hmac
 from typing import Any
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import ratelimits
+from portal.api import ErrorSerializer
 from portal.exceptions import ApplicationError
 
 from .models import Case
@@ -55,7 +56,8 @@ class ProgressApi(APIView):
     throttle_classes: list = []  # limited by the shared counter below (portal/ratelimits.py)
 
     @extend_schema(parameters=[OpenApiParameter("reference", str, required=True), OpenApiParameter("phone", str, required=True)],
-                   responses=ProgressSerializer)
+                   responses={200: ProgressSerializer,
+                              404: OpenApiResponse(ErrorSerializer, description="no case with this reference and phone")})
     def get(self, request):  # type: ignore[no-untyped-def]
         ratelimits.api_check(request, ("progress", ""))  # one counter with the page, per address
         reference, phone = request.query_params.get("reference", ""), request.query_params.get("phone", "")

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from portal.api import FieldsBuiltOnceMixin
 
-from .constants import CaseState
+from .constants import CaseState, DeliveryMethod
 from .models import Case, CaseTransition
 
 
@@ -56,6 +56,10 @@ class CaseTransitionSerializer(serializers.ModelSerializer):
 class CaseDetailSerializer(CaseListSerializer):
     timeline = CaseTransitionSerializer(source="transitions", many=True, read_only=True)
     outcome = serializers.CharField(read_only=True)
+    # blank until the result is handed out; a read-only model field would lose allow_blank in the schema
+    delivery_method = serializers.ChoiceField(
+        choices=DeliveryMethod.choices, allow_blank=True, read_only=True
+    )
 
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [

@@ -164,6 +164,9 @@ def tickets(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST":
         try:
+            for key in ("ticket", "rating"):  # a tampered id: no such row, not a server error
+                if request.POST.get(key) and not (request.POST[key].isascii() and request.POST[key].isdigit()):
+                    raise Http404
             if request.POST.get("ticket"):
                 ticket = selectors.ticket_visible(user=request.user).filter(pk=request.POST["ticket"]).first()
                 if ticket is None:

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
-from rest_framework import exceptions, status
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -46,3 +47,52 @@ class FieldsBuiltOnceMixin:
             built = super().get_fields()  # type: ignore[misc]
             type(self)._built_fields = built
         return copy.deepcopy(built)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """An error answer: ``detail`` says what went wrong; a 400 adds one list of messages per bad field."""
+
+    detail = serializers.CharField(required=False, help_text="the message for the user")
+    code = serializers.CharField(required=False, help_text="a machine-readable reason, e.g. conflict")
+
+
+class PortalAutoSchema(AutoSchema):
+    """drf-spectacular's schema plus the error answers every endpoint can give (the exception handler
+    above): 400 bad input, 401 not signed in or a bad token, 403 not allowed, 404 no such object (or not
+    yours), 409 the state changed, 415 a body of another media type, 429 too many requests. The API fuzzer
+    (tests/security) holds the endpoints to exactly these."""
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:  # type: ignore[override]
+        responses = super()._get_response_bodies(direction)  # type: ignore[arg-type]
+        if direction != "response":
+            return responses
+        writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        codes = {"400": "bad input: a message, and messages per field"}
+        if self.view.get_authenticators():
+            codes["401"] = "not signed in, or a bad token"
+        if self.get_auth():
+            codes["403"] = "signed in, but not allowed to do this"
+        if "{" in self.path or writes or self._get_paginator() is not None:  # a page past the end: 404
+            codes["404"] = "no such object, or not one the user may see"
+        if writes:
+            codes["409"] = "the object's state does not allow this now"
+            codes["415"] = "the body's media type is not one this operation reads"
+        if self.view.get_throttles() or writes:
+            codes["429"] = "too many requests; try again later"
+        for code, description in codes.items():
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                response["description"] = description
+                responses[code] = response
+        return responses
+
+
+def not_found(request: Any, exception: Exception) -> Any:
+    """handler404: a URL under /api/ that matches no route answers like the API does (JSON), pages get the
+    site's 404 page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。")}, status=404)
+    return page_not_found(request, exception)

@@ -2,7 +2,7 @@
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
+from rest_framework import generics, permissions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,8 +11,9 @@ from rest_framework.views import APIView
 from portal.exceptions import ApplicationError
 
 from .figures import figures
+from .models import Alert
 from .selectors import alert_list, figures_scope, is_supervisor
-from .serializers import AlertSerializer, FiguresQuerySerializer, FiguresSerializer
+from .serializers import AlertQuerySerializer, AlertSerializer, FiguresQuerySerializer, FiguresSerializer
 
 
 class FiguresApi(APIView):
@@ -29,19 +30,28 @@ class FiguresApi(APIView):
         return Response(report.as_dict(fractions=True))
 
 
-class AlertListApi(APIView):
+class AlertListApi(generics.ListAPIView):
     permission_classes = [permissions.IsAuthenticated]
+    serializer_class = AlertSerializer
 
     class Pagination(PageNumberPagination):
         page_size = 50
 
-    @extend_schema(responses=AlertSerializer(many=True), operation_id="supervision_alerts")
-    def get(self, request: Request) -> Response:
-        if not (is_supervisor(request.user) or request.user.is_portal_staff):  # type: ignore[union-attr]
+    pagination_class = Pagination
+
+    @extend_schema(operation_id="supervision_alerts", parameters=[AlertQuerySerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):
+            return Alert.objects.none()
+        user = self.request.user
+        if not (is_supervisor(user) or user.is_portal_staff):  # type: ignore[union-attr]
             from portal.exceptions import PermissionDeniedError
 
             raise PermissionDeniedError("无权查看监察预警。")
-        qs = alert_list(user=request.user, filters=request.query_params)  # type: ignore[arg-type]
-        paginator = self.Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(AlertSerializer(page, many=True).data)
+        query = AlertQuerySerializer(data=self.request.query_params)
+        if not query.is_valid():
+            raise ApplicationError("查询参数有误。", extra=dict(query.errors))
+        return alert_list(user=user, filters=query.validated_data)  # type: ignore[arg-type]

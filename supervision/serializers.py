@@ -75,3 +75,13 @@ class AlertSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "level", "step", "department", "department_name", "due", "state",
                   "raised_at", "closed_at", "explanation", "explained_at", "review_note", "reviewed_at"]
         read_only_fields = fields
+
+
+class AlertQuerySerializer(serializers.Serializer):
+    """Filters of the alert list (API); a bad value is a 400 with the field's message."""
+
+    level = serializers.ChoiceField(choices=AlertLevel.choices, required=False)
+    state = serializers.ChoiceField(choices=AlertState.choices, required=False)
+    open = serializers.BooleanField(required=False, help_text="only alerts not yet closed")
+    department = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
+                                          help_text="department id")

@@ -55,6 +55,16 @@ def _cohort(request: HttpRequest) -> tuple[dict[str, Any], dict[str, list[str]]]
     return dict(fallback.validated_data), {k: [str(m) for m in v] for k, v in query.errors.items()}
 
 
+def _month(value: str) -> datetime.date | None:
+    """A ``YYYY-MM`` month from the query string; None when it is not one (or so far off, like 9999-12,
+    that the day after its end does not exist)."""
+    try:
+        month = datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return None
+    return month if 1900 <= month.year <= 9000 else None
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     department_id = _scope(request)
@@ -66,10 +76,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     summary, by_dept, by_item, by_month = many[None], many["department"], many["item"], many["month"]
     by_window = figures(by=Breakdown.WINDOW, **kw)
     # 红蓝榜 of one month (default: the last full month), departments and windows
-    try:
-        rb_month = datetime.datetime.strptime(request.GET.get("rb_month", ""), "%Y-%m").date()
-    except ValueError:
-        rb_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    rb_month = _month(request.GET.get("rb_month", "")) or (
+        timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    ).replace(day=1)
     rb_kw = dict(department_id=department_id, **exports.month_cohort(rb_month.year, rb_month.month))
     red_dept, blue_dept = exports.red_blue(figures(by=Breakdown.DEPARTMENT, **rb_kw))
     red_win, blue_win = exports.red_blue(figures(by=Breakdown.WINDOW, **rb_kw))
@@ -130,10 +139,7 @@ def monthly_report(request: HttpRequest, fmt: str) -> HttpResponse:
     department_id = _scope(request)
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    try:
-        month = datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
-    except ValueError:
-        month = timezone.localdate().replace(day=1)
+    month = _month(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
     tables = exports.monthly_report(year=month.year, month=month.month, department_id=department_id,
                                     user=request.user)
     return _file(tables, f"supervision-monthly-{month:%Y-%m}", fmt)

@@ -64,6 +64,9 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         errors["too_many"] = [_("上传过于频繁，请稍后再试；本次提交的内容未保存。")]
     elif request.method == "POST":
         if request.POST.get("remove"):
+            remove = request.POST["remove"]
+            if not (remove.isascii() and remove.isdigit()):  # a tampered id: no such file, not a server error
+                raise Http404
             row = get_object_or_404(ApplicationMaterial, pk=request.POST["remove"], application=app)
             application_remove_material(row=row, actor=request.user)
             messages.success(request, _("已删除该文件。"))

@@ -1,0 +1,198 @@
+"""The data behind the permission matrix and the API fuzzer: one user per role and, for every kind of
+object a URL can name, one object in department A / of the citizen and one in department B / of the
+enterprise. Built with the shared factories in a few hundred milliseconds.
+
+Scopes used by the matrix table:
+- "A": the citizen's case (department A), its application, material, complaint, alert, rating.
+  For the citizen and for department A's reviewer / decider / head this is *their own* object.
+- "B": the enterprise's case in department B and its objects: another applicant's and another
+  department's object for everyone but the enterprise, the clerk and the efficiency office.
+"""
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from approvals.services import case_open
+from complaints import services as complaint_services
+from intake.constants import ApplicationStatus, Channel, ItemStatus
+from intake.models import ApplicationMaterial
+from portal.accounts.constants import ApplicantKind, Role
+from portal.notifications.models import Notification
+from portal.workcalendar.seed import seed_years
+from supervision.models import Alert
+from tests.factories import (
+    ApplicationFactory,
+    CaseFactory,
+    DepartmentFactory,
+    ItemFactory,
+    MaterialFactory,
+    UserFactory,
+    WindowFactory,
+    citizen,
+    item_snapshot,
+    staff,
+)
+
+# Matrix roles, in table order. "admin" is the catalogue admin (事项管理员); "anon" is nobody signed in.
+ROLES = ["anon", "citizen", "enterprise", "clerk", "reviewer", "decider", "head", "inspector", "admin"]
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class World:
+    def __init__(self, media_root: Path) -> None:
+        seed_years([2025, 2026, 2027])
+        self.media_root = media_root
+        self.dept_a = DepartmentFactory(code="SEC-A", name="安全测试甲局")
+        self.dept_b = DepartmentFactory(code="SEC-B", name="安全测试乙局")
+        self.office = DepartmentFactory(code="SEC-XNB", name="效能办", is_efficiency_office=True)
+        self.window = WindowFactory(number=7)
+        self.users: dict[str, Any] = {
+            "citizen": citizen(username="m_citizen"),
+            "enterprise": UserFactory(
+                role=Role.ENTERPRISE,
+                username="m_enterprise",
+                applicant_kind=ApplicantKind.ENTERPRISE,
+                enterprise_name="测试科技有限公司",
+                credit_code="91350100M000100Y43",
+                real_name="",
+            ),
+            "clerk": staff(Role.CLERK, window=self.window, username="m_clerk"),
+            "reviewer": staff(Role.REVIEWER, self.dept_a, username="m_reviewer"),
+            "decider": staff(Role.DECIDER, self.dept_a, username="m_decider"),
+            "head": staff(Role.HEAD, self.dept_a, username="m_head"),
+            "inspector": staff(Role.INSPECTOR, self.office, username="m_inspector"),
+            "admin": staff(Role.CATALOGUE_ADMIN, username="m_admin"),
+        }
+        self.tokens = {role: Token.objects.create(user=user).key for role, user in self.users.items()}
+        u = self.users
+
+        # catalogue: a published item per department (A's with a blank form), and an unpublished one
+        self.item_a = ItemFactory(code="SEC-ITEM-A", department=self.dept_a)
+        self.item_b = ItemFactory(code="SEC-ITEM-B", department=self.dept_b)
+        self.item_c = ItemFactory(code="SEC-ITEM-C", department=self.dept_b)  # nobody has a draft of it
+        self.item_draft = ItemFactory(code="SEC-ITEM-DRAFT", department=self.dept_a, status=ItemStatus.DRAFT)
+        self.form_material = MaterialFactory(
+            item=self.item_a, name="申请表", blank_form=self._file("forms/blank.pdf")
+        )
+        self.draft_material = MaterialFactory(
+            item=self.item_draft, name="申请表", blank_form=self._file("forms/d.pdf")
+        )
+
+        # cases: A is the citizen's in department A, B the enterprise's in department B (both concluded)
+        self.case_a = CaseFactory(
+            concluded=True,
+            application__item=self.item_a,
+            application__applicant=u["citizen"],
+            application__reference="SP-20260302-900001",
+        )
+        self.case_b = CaseFactory(
+            concluded=True,
+            application__item=self.item_b,
+            application__applicant=u["enterprise"],
+            application__reference="SP-20260302-900002",
+        )
+        # and one freshly submitted case per department, for the transitions the fuzzer tries
+        self.open_a = case_open(
+            application=self._submitted(self.item_a, u["citizen"], "SP-20260302-900003"), actor=u["citizen"]
+        )
+        self.open_b = case_open(
+            application=self._submitted(self.item_b, u["enterprise"], "SP-20260302-900004"),
+            actor=u["enterprise"],
+        )
+        self.upload_a = self._upload(self.case_a, "a")
+        self.upload_b = self._upload(self.case_b, "b")
+
+        # drafts: the citizen's, the enterprise's, and a walk-in registered at the window by the clerk
+        self.draft_a = ApplicationFactory(
+            item=self.item_b,
+            applicant=u["citizen"],
+            status=ApplicationStatus.DRAFT,
+            reference=None,
+            submitted_at=None,
+        )
+        self.draft_b = ApplicationFactory(
+            item=self.item_a,
+            applicant=u["enterprise"],
+            status=ApplicationStatus.DRAFT,
+            reference=None,
+            submitted_at=None,
+        )
+        walk_in = citizen(username="m_walkin", id_number="110101199003070011")
+        self.draft_window = ApplicationFactory(
+            item=self.item_a,
+            applicant=walk_in,
+            registered_by=u["clerk"],
+            channel=Channel.WINDOW,
+            status=ApplicationStatus.DRAFT,
+            reference=None,
+            submitted_at=None,
+        )
+
+        # one inbox message per signed-in role
+        self.notes = {
+            role: Notification.objects.create(recipient=user, event="test", subject="测试", body="正文")
+            for role, user in u.items()
+        }
+
+        # supervision alerts on the two cases
+        now = timezone.now()
+        self.alert_a = Alert.objects.create(
+            case=self.case_a, level="red", department=self.dept_a, raised_at=now
+        )
+        self.alert_b = Alert.objects.create(
+            case=self.case_b, level="red", department=self.dept_b, raised_at=now
+        )
+
+        # complaints about the two cases, by their applicants; ratings of the two cases
+        self.complaint_a = complaint_services.complaint_file(
+            actor=u["citizen"],
+            channel="online",
+            name="",
+            phone="13912345678",
+            subject="窗口排队",
+            content="窗口排队时间太长，希望改进。",
+            reference=self.case_a.reference,
+        )
+        self.complaint_b = complaint_services.complaint_file(
+            actor=u["enterprise"],
+            channel="online",
+            name="",
+            phone="13912345679",
+            subject="材料重复",
+            content="要求重复提交材料，希望改进。",
+            reference=self.case_b.reference,
+        )
+        self.rating_link = complaint_services.rating_link_token(self.case_a)
+
+    def _file(self, name: str) -> str:
+        path = self.media_root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(PDF)
+        return name
+
+    def _submitted(self, item, applicant, reference):  # type: ignore[no-untyped-def]
+        return ApplicationFactory(
+            item=item, applicant=applicant, reference=reference, item_snapshot=item_snapshot(item)
+        )
+
+    def _upload(self, case, tag: str) -> ApplicationMaterial:  # type: ignore[no-untyped-def]
+        return ApplicationMaterial.objects.create(
+            application=case.application,
+            material_name="营业执照",
+            token=f"sec-{tag}".ljust(32, "0"),
+            extension=".pdf",
+            file=self._file(f"applications/sec-{tag}.pdf"),
+            original_name=f"执照-{tag}.pdf",
+            content_type="application/pdf",
+            size=len(PDF),
+            sha256=hashlib.sha256(PDF).hexdigest(),
+            uploaded_by=case.applicant,
+        )
+
+    def user(self, role: str):  # type: ignore[no-untyped-def]
+        return self.users.get(role)
