@@ -57,7 +57,8 @@ class ProgressApi(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("reference", str, required=True), OpenApiParameter("phone", str, required=True)],
                    responses={200: ProgressSerializer,
-                              404: OpenApiResponse(ErrorSerializer, description="no case with this reference and phone")})
+                              404: OpenApiResponse(ErrorSerializer, description="no case with this reference and phone"),
+                              429: OpenApiResponse(ErrorSerializer, description="too many queries from this address")})
     def get(self, request):  # type: ignore[no-untyped-def]
         ratelimits.api_check(request, ("progress", ""))  # one counter with the page, per address
         reference, phone = request.query_params.get("reference", ""), request.query_params.get("phone", "")

@@ -8,6 +8,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.exceptions import Throttled
 from rest_framework.views import APIView
 
+from portal.api import ErrorSerializer
 from portal.ratelimits import api_check
 
 from .sms_login import sms_code_request, sms_code_verify
@@ -60,6 +61,14 @@ class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
+class SmsTokenErrorSerializer(serializers.Serializer):
+    """A 400 of the SMS sign-in: a message, or messages per field (``code`` is the SMS code's field here)."""
+
+    detail = serializers.CharField(required=False)
+    phone = serializers.ListField(child=serializers.CharField(), required=False)
+    code = serializers.ListField(child=serializers.CharField(), required=False)
+
+
 class SmsCodeApi(APIView):
     """短信验证码登录, step 1: text a sign-in code to an applicant's mobile number. The answer is the same
     whether or not the number is registered. Limited per number (1/min, 5/h) and per address (10/h)."""
@@ -67,8 +76,8 @@ class SmsCodeApi(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=SmsCodeInputSerializer, responses={202: DetailSerializer, 400: DetailSerializer,
-                                                               429: DetailSerializer})
+    @extend_schema(request=SmsCodeInputSerializer, responses={202: DetailSerializer, 400: ErrorSerializer,
+                                                               429: ErrorSerializer})
     def post(self, request):  # type: ignore[no-untyped-def]
         serializer = SmsCodeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -86,8 +95,8 @@ class SmsTokenApi(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=SmsTokenInputSerializer, responses={200: TokenOutputSerializer, 400: DetailSerializer,
-                                                                429: DetailSerializer})
+    @extend_schema(request=SmsTokenInputSerializer, responses={200: TokenOutputSerializer, 400: SmsTokenErrorSerializer,
+                                                                429: ErrorSerializer})
     def post(self, request):  # type: ignore[no-untyped-def]
         serializer = SmsTokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -114,6 +114,8 @@ TABLE: dict[str, list[Check] | Skip] = {
     "api-docs": Skip("Swagger UI over the public schema; static page"),
     "api-redoc": Skip("Redoc over the public schema; static page"),
     "accounts:login": [Check(only(EVERYONE))],
+    # 短信验证码登录: a public form (an empty POST is the form again with its errors, status 400)
+    "accounts:sms_login": [Check(only(EVERYONE)), Check(only(EVERYONE, ok=400), method="POST")],
     "accounts:logout": [
         Check(only(EVERYONE, ok=302), method="POST"),
         Check(only(EVERYONE, ok=NOT_ALLOWED), scope="GET"),
@@ -421,6 +423,14 @@ TABLE: dict[str, list[Check] | Skip] = {
         Check(only(EVERYONE, ok=NOT_ALLOWED), scope="GET"),
     ],
     "api-me": [Check(api(SIGNED_IN))],
+    "api-sms-code": [
+        Check(only(EVERYONE, ok=400), method="POST"),
+        Check(only(EVERYONE, ok=NOT_ALLOWED), scope="GET"),
+    ],
+    "api-sms-token": [
+        Check(only(EVERYONE, ok=400), method="POST"),
+        Check(only(EVERYONE, ok=NOT_ALLOWED), scope="GET"),
+    ],
 }
 
 # Whole namespaces left out of the matrix, with the reason.
