@@ -81,12 +81,13 @@ def _old_masters() -> list[bytes]:
     return [k.encode() for k in getattr(settings, "PII_ENCRYPTION_OLD_KEYS", []) or [] if k]
 
 
-def _reader() -> Fernet | MultiFernet:
-    """Decrypts with the current key, then with each former key (during a rotation)."""
-    old = _old_masters()
-    if not old:
-        return _fernet()
-    return MultiFernet([_fernet(), *(_keys(master)[0] for master in old)])
+def _keyring() -> MultiFernet:
+    """The current key first (it encrypts), then each former key: decrypts and rotates tokens of any."""
+    return MultiFernet([_fernet(), *(_keys(master)[0] for master in _old_masters())])
+
+
+def _hmac(master: bytes, value: str) -> str:
+    return hmac.new(_keys(master)[1], value.encode(), hashlib.sha256).hexdigest()
 
 
 def normalise(value: str | None) -> str:
@@ -105,7 +106,7 @@ def decrypt(token: str | None) -> str:
     if not token:
         return ""
     try:
-        return _reader().decrypt(token.encode("ascii")).decode()
+        return _keyring().decrypt(token.encode("ascii")).decode()
     except InvalidToken:
         raise DecryptionError("a stored personal-data value cannot be decrypted with PII_ENCRYPTION_KEY") from None
 
@@ -115,7 +116,7 @@ def lookup_hash(value: str | None) -> str:
     value = normalise(value)
     if not value:
         return ""
-    return hmac.new(_keys(_master_secret())[1], value.encode(), hashlib.sha256).hexdigest()
+    return _hmac(_master_secret(), value)
 
 
 def lookup_hashes(value: str | None) -> list[str]:
@@ -124,8 +125,7 @@ def lookup_hashes(value: str | None) -> list[str]:
     value = normalise(value)
     if not value:
         return []
-    masters = [_master_secret(), *_old_masters()]
-    return [hmac.new(_keys(m)[1], value.encode(), hashlib.sha256).hexdigest() for m in masters]
+    return [_hmac(master, value) for master in (_master_secret(), *_old_masters())]
 
 
 def rotate_token(token: str) -> str:
@@ -133,8 +133,7 @@ def rotate_token(token: str) -> str:
     if not token:
         return ""
     try:
-        keys = MultiFernet([_fernet(), *(_keys(m)[0] for m in _old_masters())])
-        return keys.rotate(token.encode("ascii")).decode("ascii")
+        return _keyring().rotate(token.encode("ascii")).decode("ascii")
     except InvalidToken:
         raise DecryptionError("a stored personal-data value cannot be decrypted with the current or old keys") from None
 
