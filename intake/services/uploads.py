@@ -35,8 +35,18 @@ def unsafe_name(name: str) -> bool:
             or any(not ch.isprintable() for ch in name))
 
 
+# The facts of an upload that passed, kept on the upload object: a submission is checked as a whole first
+# (inspect_batch) and each file is stored afterwards (which asks for its facts again); reading, hashing and
+# virus-scanning the same file twice would be wasted.
+_FACTS = "_portal_upload_facts"
+
+
 def inspect_upload(upload: Any, *, field: str = "file") -> dict[str, Any]:
-    """Check one uploaded file; return its facts or raise ApplicationError with a field message."""
+    """Check one uploaded file; return its facts or raise ApplicationError with a field message. A file that
+    has passed is not checked again: the same facts come back."""
+    known = getattr(upload, _FACTS, None)
+    if known is not None:
+        return known
     if unsafe_name(getattr(upload, "name", "") or ""):
         raise ApplicationError(_("文件名不合法：不能包含路径或控制字符，请改名后重新上传。"),
                                extra={field: [_("文件名不合法。")]})
@@ -64,7 +74,7 @@ def inspect_upload(upload: Any, *, field: str = "file") -> dict[str, Any]:
         digest.update(chunk)
     upload.seek(0)
     import_string(getattr(settings, "UPLOAD_SCANNER", "intake.services.uploads.no_scan"))(upload)
-    return {
+    facts = {
         "content_type": mime,
         "extension": ALLOWED_TYPES[mime],
         "size": size,
@@ -72,6 +82,8 @@ def inspect_upload(upload: Any, *, field: str = "file") -> dict[str, Any]:
         "original_name": clean_name(getattr(upload, "name", "file")),
         "token": secrets.token_hex(16),
     }
+    setattr(upload, _FACTS, facts)
+    return facts
 
 
 def inspect_batch(uploads: list[tuple[str, Any]]) -> dict[str, list[str]]:

@@ -70,6 +70,24 @@ def test_submit_with_materials_gives_a_reference_and_opens_the_case(item, media)
     assert n2 == n1 + 1
 
 
+SCANNED: list[str] = []
+
+
+def counting_scanner(upload):  # type: ignore[no-untyped-def]
+    SCANNED.append(upload.name)
+
+
+def test_each_file_is_scanned_once_per_submission(item, media, settings):
+    """The submission is checked as a whole before anything is stored, and stored file by file: the virus
+    scanner (ClamAV in production, slow) still sees each file once."""
+    settings.UPLOAD_SCANNER = "tests.intake.test_api_applications.counting_scanner"
+    SCANNED.clear()
+    r = _post(citizen(), item, files={f"material_{item.m_license.pk}": ("执照.pdf", PDF),
+                                      f"material_{item.m_site.pk}": ("site.png", PNG)})
+    assert r.status_code == 201, r.json()
+    assert sorted(SCANNED) == ["site.png", "执照.pdf"]
+
+
 def test_edit_of_the_item_after_submission_leaves_the_case_unchanged(item):
     r = _post(citizen(), item, files={f"material_{item.m_license.pk}": ("a.pdf", PDF),
                                       f"material_{item.m_site.pk}": ("b.pdf", PDF)})
