@@ -456,19 +456,13 @@ def _check_supplied_files(case: Case, files: list[tuple[str, Any]]) -> list[tupl
 
 
 def _store_supplied_files(case: Case, actor: User, checked: list[tuple[Any, Any, dict[str, Any]]]) -> list[Any]:
-    from intake.models import ApplicationMaterial
+    from intake.services.applications import store_material_file
 
     rows = []
     for material, upload, facts in checked:
-        row = ApplicationMaterial(
-            application_id=case.application_id, material=material, material_name=material.name, uploaded_by=actor,
-            token=facts["token"], extension=facts["extension"], original_name=facts["original_name"],
-            content_type=facts["content_type"], size=facts["size"], sha256=facts["sha256"],
-        )
-        upload.seek(0)
-        row.file.save(f"{facts['token']}{facts['extension']}", upload, save=False)
+        row = store_material_file(application_id=case.application_id, material=material, upload=upload,
+                                  facts=facts, actor=actor)
         upload.portal_stored_name = row.file.name  # removed again if the transaction rolls back
-        row.save()
         rows.append(row)
     return rows
 

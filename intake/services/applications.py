@@ -149,9 +149,8 @@ def walk_in_applicant_get_or_create(*, kind: str, name: str, number: str, phone:
     created without a usable password (they may register online later with the same number)."""
     from django.contrib.auth.models import Group
 
-    from portal.accounts.constants import ApplicantKind, Role
-
     from portal import pii
+    from portal.accounts.constants import ApplicantKind, Role
 
     person = kind == ApplicantKind.PERSON
     found = User.objects.filter(id_number_hash__in=pii.lookup_hashes(number)) if person else User.objects.filter(
@@ -224,8 +223,15 @@ def add_material(*, locked: Application, material: Material, upload: Any, actor:
     if not new_draft and ApplicationMaterial.objects.filter(
             application=locked, material=material, sha256=facts["sha256"]).exists():
         raise ApplicationError(_("同一份文件已经上传过了。"), extra={f"material_{material.pk}": [_("重复的文件。")]})
+    return store_material_file(application_id=locked.pk, material=material, upload=upload, facts=facts, actor=actor)
+
+
+def store_material_file(*, application_id: int, material: Material, upload: Any, facts: dict[str, Any],
+                        actor: User) -> ApplicationMaterial:
+    """Write a checked upload (``facts`` from inspect_upload) under its random name and record its row; the
+    file is removed again if the row cannot be saved. Also used for the files of a correction (approvals)."""
     row = ApplicationMaterial(
-        application=locked, material=material, material_name=material.name, uploaded_by=actor,
+        application_id=application_id, material=material, material_name=material.name, uploaded_by=actor,
         token=facts["token"], extension=facts["extension"], original_name=facts["original_name"],
         content_type=facts["content_type"], size=facts["size"], sha256=facts["sha256"],
     )
