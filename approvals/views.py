@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from intake.constants import MaterialCheck
 from intake.models import Application
-from portal.accounts.constants import Role
 from portal import ratelimits
+from portal.accounts.constants import Role
 from portal.exceptions import ApplicationError
 
 from . import deadlines, selectors, services
@@ -43,7 +43,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "is_applicant": is_applicant,
         "is_staff_view": request.user.is_portal_staff,
         "materials": case.application.materials.all(),
-        "answers": _form_answers(case),
+        "answers": case.application.form_answers(),
         "suspensions": case.suspensions.all(),
         "sub_approvals": case.sub_approvals.select_related("department"),
         "correction": case.transitions.filter(name="request_correction").last() if case.state == CaseState.CORRECTION_REQUESTED else None,
@@ -54,29 +54,18 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     })
 
 
-def _form_answers(case) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
-    """The application form's answers under the labels the applicant saw (the item as it was applied for)."""
-    snapshot_fields = (case.application.item_snapshot or {}).get("form_fields") or []
-    labels = {f.get("key"): f.get("label") for f in snapshot_fields if isinstance(f, dict)}
-    if not labels:
-        labels = dict(case.item.form_fields.values_list("key", "label"))
-    return [(labels.get(key) or key, value) for key, value in (case.application.form_data or {}).items()]
-
-
 @login_required
 @require_POST
 def case_transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, reference=reference)
     data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    if request.FILES and ratelimits.limited(request, "upload"):
+        messages.error(request, _("上传过于频繁，请稍后再试。"))
+        return render(request, "approvals/too_many.html", {"case": case}, status=429)
     try:
-        if request.FILES:
-            if ratelimits.limited(request, "upload"):
-                messages.error(request, _("上传过于频繁，请稍后再试。"))
-                return render(request, "approvals/too_many.html", {"case": case}, status=429)
-            files = services.supplied_files_from(request.FILES)
-            services.case_transition(case=case, actor=request.user, name=name, data={**data, "files": files})
-        else:
-            services.case_transition(case=case, actor=request.user, name=name, data=data)
+        # the files go to the service only: the form kept for the page after an error holds the text fields
+        files = {"files": services.supplied_files_from(request.FILES)} if request.FILES else {}
+        services.case_transition(case=case, actor=request.user, name=name, data={**data, **files})
     except ApplicationError as exc:  # 400 / 403 / 409 all carry a message for the user
         messages.error(request, exc.message)
         for field, msgs in exc.extra.items():

@@ -1,5 +1,7 @@
 """An application (申请): what the applicant fills in and uploads. On submission it gets its reference
 number and a snapshot of the item's terms, and the approvals app opens the case (办件) for it."""
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +57,15 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.reference or f"草稿#{self.pk}"
+
+    def form_answers(self) -> list[tuple[str, Any]]:
+        """The form's answers under their labels: those of the item as applied for (the snapshot taken at
+        submission), or the item's current form for a draft."""
+        fields = (self.item_snapshot or {}).get("form_fields") or []
+        labels = {f.get("key"): f.get("label") for f in fields if isinstance(f, dict)}
+        if not labels:
+            labels = {f.key: f.label for f in self.item.form_fields.all()}
+        return [(labels.get(key) or key, value) for key, value in (self.form_data or {}).items()]
 
 
 def material_upload_to(instance: "ApplicationMaterial", filename: str) -> str:

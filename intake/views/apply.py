@@ -14,7 +14,6 @@ from ..constants import ApplicationStatus, HandlingMode
 from ..models import Application, ApplicationMaterial
 from ..selectors.applications import application_get, draft_get, draft_list, material_get_for_download
 from ..selectors.catalogue import item_get
-from ..services.uploads import inspect_batch
 from ..services.applications import (
     application_add_material,
     application_create_draft,
@@ -22,6 +21,7 @@ from ..services.applications import (
     application_submit,
     application_update_draft,
 )
+from ..services.uploads import inspect_batch
 
 
 def _own_draft(request: HttpRequest, pk: int) -> Application:
@@ -138,8 +138,7 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
         if app.registered_by_id == request.user.pk:  # a walk-in registered at the window: on to the case
             return redirect("approvals:case_detail", reference=app.reference)
         return redirect("intake:receipt", reference=app.reference)
-    labels = {f.key: f.label for f in app.item.form_fields.all()}
-    answers = [(labels.get(k, k), v) for k, v in app.form_data.items()]
+    answers = app.form_answers()
     return render(request, "intake/apply/review.html", {"app": app, "answers": answers,
                                                          "uploads": app.materials.all()})
 
