@@ -15,6 +15,9 @@ from rest_framework.exceptions import Throttled
 
 # name: (counted by, rate). "value" limits count by a value the caller passes (a mobile number, a username).
 LIMITS: dict[str, tuple[str, str]] = {
+    "login-ip": ("ip", "10/m"),           # the sign-in page, per address …
+    "login-user": ("value", "10/m"),      # … and per username typed, so spraying many addresses does not help
+    "my-data": ("user", "10/m"),          # downloads of everything the portal holds about the user
     "register": ("ip", "5/h"),            # registration page and API, per address
     "token-ip": ("ip", "10/m"),           # API token for a password, per address …
     "token-user": ("value", "10/m"),      # … and per username (like the sign-in page)

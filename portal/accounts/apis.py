@@ -1,21 +1,21 @@
-from drf_spectacular.utils import extend_schema
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
-from rest_framework.exceptions import Throttled
 from rest_framework.views import APIView
 
 from portal.api import ErrorSerializer
 from portal.ratelimits import api_check
 
+from .serializers import RegistrationInputSerializer, UserOutputSerializer
+from .services import applicant_register
 from .sms_login import sms_code_request, sms_code_verify
 from .validators import validate_mobile
 from .views import SMS_SENT, sms_send_limited, sms_verify_limited
-from .serializers import RegistrationInputSerializer, UserOutputSerializer
-from .services import applicant_register
 
 
 class RegisterApi(APIView):

@@ -3,10 +3,10 @@ import logging
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django_ratelimit.core import is_ratelimited
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -14,10 +14,8 @@ from django.views.decorators.http import require_http_methods
 from portal.exceptions import ApplicationError
 from portal.ratelimits import any_limited, limited
 
-from .constants import Role
-from django.utils.http import url_has_allowed_host_and_scheme
-
 from . import sms_login as sms
+from .constants import Role
 from .forms import PreferencesForm, RegistrationForm, SmsCodeLoginForm, SmsCodeRequestForm
 from .services import applicant_register
 
@@ -87,7 +85,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
     """下载我的数据: everything the portal holds about the signed-in user, as a JSON file."""
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    if is_ratelimited(request, group="my-data", key="user", rate="10/m", method="GET", increment=True):
+    if limited(request, "my-data"):
         return HttpResponse(_("下载过于频繁，请稍后再试。"), status=429, content_type="text/plain; charset=utf-8")
     from .personal_data import personal_data_export
 
@@ -105,13 +103,9 @@ class LoginView(auth_views.LoginView):
     and per username, so neither guessing one password nor spraying many accounts gets far."""
 
     template_name = "accounts/login.html"
-    rate = "10/m"
 
     def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
-        limited = is_ratelimited(request, group="login-ip", key="ip", rate=self.rate, method="POST", increment=True)
-        limited |= is_ratelimited(request, group="login-user", key="post:username", rate=self.rate, method="POST",
-                                  increment=True)
-        if limited:
+        if any_limited(request, ("login-ip", ""), ("login-user", request.POST.get("username", ""))):
             form = self.get_form()
             form.add_error(None, _("登录尝试过于频繁，请稍后再试。"))
             return self.render_to_response(self.get_context_data(form=form), status=429)
