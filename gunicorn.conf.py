@@ -4,6 +4,7 @@ The access log writes every request line, query strings included; a resident ID 
 box or sent in a link must not reach it (PIPL). The same masking filter as Django's log handlers
 (portal.pii.MaskResidentIdFilter) is put on gunicorn's access and error log handlers, in the master and
 again in each worker after the fork (gunicorn sets its handlers up again when it reloads)."""
+
 import logging
 
 

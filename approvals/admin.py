@@ -19,8 +19,16 @@ class TransitionInline(admin.TabularInline):
 class CaseAdmin(SimpleHistoryAdmin):
     """Read-only: cases change only through their transitions (services), never by hand."""
 
-    list_display = ["reference", "item", "department", "state", "accepted_on", "promised_due", "statutory_due",
-                    "concluded_on"]
+    list_display = [
+        "reference",
+        "item",
+        "department",
+        "state",
+        "accepted_on",
+        "promised_due",
+        "statutory_due",
+        "concluded_on",
+    ]
     list_filter = ["state", "mode", "department"]
     search_fields = ["reference", "item__name"]
     date_hierarchy = "accepted_on"

@@ -4,6 +4,7 @@ A case accepted on day A counts the days A < d ≤ D that are working days (or a
 items) and not inside a suspension (F < d ≤ T). Elapsed and remaining days of many cases are computed
 from the in-memory calendar index: no query per row.
 """
+
 import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -16,13 +17,20 @@ Suspension = tuple[datetime.date, datetime.date | None]
 
 
 def due_dates(
-    *, accepted_on: datetime.date, promised_limit: int, statutory_limit: int, extension_days: int, unit: str,
+    *,
+    accepted_on: datetime.date,
+    promised_limit: int,
+    statutory_limit: int,
+    extension_days: int,
+    unit: str,
     suspensions: Sequence[Suspension] = (),
 ) -> tuple[datetime.date, datetime.date, bool]:
     """(promised due, statutory due, provisional) for an acceptance day and the closed suspensions."""
     closed = [(f, t) for f, t in suspensions if t is not None]
     promised = calendar.add_days(accepted_on, promised_limit, unit=unit, suspensions=closed)
-    statutory = calendar.add_days(accepted_on, statutory_limit + extension_days, unit=unit, suspensions=closed)
+    statutory = calendar.add_days(
+        accepted_on, statutory_limit + extension_days, unit=unit, suspensions=closed
+    )
     return promised.date, statutory.date, promised.provisional or statutory.provisional
 
 
@@ -68,11 +76,17 @@ def annotate_times(cases: Iterable[Any], today: datetime.date) -> list[Any]:
             case.due_colour = ""
         else:
             end = case.concluded_on or today
-            case.elapsed_now = case.elapsed_days if case.elapsed_days is not None else max(
-                calendar.count_days(case.accepted_on, end, unit=case.limit_unit) - case.suspended_days, 0
+            case.elapsed_now = (
+                case.elapsed_days
+                if case.elapsed_days is not None
+                else max(
+                    calendar.count_days(case.accepted_on, end, unit=case.limit_unit) - case.suspended_days, 0
+                )
             )
-            case.remaining_now = None if case.concluded_on else remaining(
-                due=case.promised_due, today=today, unit=case.limit_unit
+            case.remaining_now = (
+                None
+                if case.concluded_on
+                else remaining(due=case.promised_due, today=today, unit=case.limit_unit)
             )
             case.due_colour = colour(case.remaining_now) if case.concluded_on is None else ""
         out.append(case)

@@ -1,11 +1,16 @@
 """Demo cases in every state, walked through the real services (so timelines and notifications are
 genuine). Idempotent: does nothing when demo cases already exist."""
+
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intake.models import Application, Item
-from intake.services.applications import application_add_material, application_create_draft, application_submit
+from intake.services.applications import (
+    application_add_material,
+    application_create_draft,
+    application_submit,
+)
 from portal.accounts.models import User
 
 from .models import Case
@@ -16,37 +21,104 @@ PDF = b"%PDF-1.4\n% demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # (item code, applicant, mode, path of (user, transition, data))
 PLANS: list[tuple[str, str, str, list[tuple[str, str, dict[str, Any]]]]] = [
     ("SCJG-001", "enterprise", "promised", []),
-    ("SCJG-001", "citizen", "promised", [("clerk", "request_correction",
-                                         {"materials": [{"name": "食品安全管理制度", "problem": "未加盖公章"}]})]),
+    (
+        "SCJG-001",
+        "citizen",
+        "promised",
+        [
+            (
+                "clerk",
+                "request_correction",
+                {"materials": [{"name": "食品安全管理制度", "problem": "未加盖公章"}]},
+            )
+        ],
+    ),
     ("SCJG-004", "enterprise", "promised", [("clerk", "accept", {})]),
     ("SCJG-005", "enterprise", "promised", [("clerk", "accept", {}), ("reviewer", "start_review", {})]),
-    ("SCJG-006", "enterprise", "promised", [("clerk", "accept", {}), ("reviewer", "start_review", {}),
-                                            ("reviewer", "suspend", {"kind": "testing", "reason": "样机送检",
-                                                                     "expected_days": 10})]),
-    ("SCJG-003", "enterprise", "promised", [("clerk", "accept", {}), ("reviewer", "start_review", {}),
-                                            ("reviewer", "send_to_decision", {"opinion": "材料齐全，符合条件"})]),
-    ("SCJG-001", "enterprise", "promised", [("clerk", "accept", {}), ("reviewer", "start_review", {}),
-                                            ("reviewer", "send_to_decision", {"opinion": "符合条件"}),
-                                            ("decider", "approve", {"opinion": "准予许可"})]),
-    ("SCJG-004", "citizen", "promised", [("clerk", "accept", {}), ("reviewer", "start_review", {}),
-                                         ("reviewer", "send_to_decision", {"opinion": "不符合"}),
-                                         ("decider", "deny", {"reasons": "质量负责人不具备执业药师资格"})]),
-    ("SCJG-005", "enterprise", "promised", [("clerk", "accept", {}), ("reviewer", "start_review", {}),
-                                            ("reviewer", "send_to_decision", {"opinion": "符合"}),
-                                            ("decider", "approve", {}),
-                                            ("clerk", "deliver", {"method": "post", "tracking_number": "SF1029384756"})]),
-    ("SCJG-002", "citizen", "instant", [("clerk", "accept", {}), ("clerk", "approve_on_the_spot", {"note": "当场办结"})]),
+    (
+        "SCJG-006",
+        "enterprise",
+        "promised",
+        [
+            ("clerk", "accept", {}),
+            ("reviewer", "start_review", {}),
+            ("reviewer", "suspend", {"kind": "testing", "reason": "样机送检", "expected_days": 10}),
+        ],
+    ),
+    (
+        "SCJG-003",
+        "enterprise",
+        "promised",
+        [
+            ("clerk", "accept", {}),
+            ("reviewer", "start_review", {}),
+            ("reviewer", "send_to_decision", {"opinion": "材料齐全，符合条件"}),
+        ],
+    ),
+    (
+        "SCJG-001",
+        "enterprise",
+        "promised",
+        [
+            ("clerk", "accept", {}),
+            ("reviewer", "start_review", {}),
+            ("reviewer", "send_to_decision", {"opinion": "符合条件"}),
+            ("decider", "approve", {"opinion": "准予许可"}),
+        ],
+    ),
+    (
+        "SCJG-004",
+        "citizen",
+        "promised",
+        [
+            ("clerk", "accept", {}),
+            ("reviewer", "start_review", {}),
+            ("reviewer", "send_to_decision", {"opinion": "不符合"}),
+            ("decider", "deny", {"reasons": "质量负责人不具备执业药师资格"}),
+        ],
+    ),
+    (
+        "SCJG-005",
+        "enterprise",
+        "promised",
+        [
+            ("clerk", "accept", {}),
+            ("reviewer", "start_review", {}),
+            ("reviewer", "send_to_decision", {"opinion": "符合"}),
+            ("decider", "approve", {}),
+            ("clerk", "deliver", {"method": "post", "tracking_number": "SF1029384756"}),
+        ],
+    ),
+    (
+        "SCJG-002",
+        "citizen",
+        "instant",
+        [("clerk", "accept", {}), ("clerk", "approve_on_the_spot", {"note": "当场办结"})],
+    ),
     ("SCJG-003", "citizen", "promised", [("citizen", "withdraw", {"reason": "暂不开办"})]),
 ]
 
 
 def _submit(item: Item, applicant: User, mode: str) -> Application:
-    app = application_create_draft(item=item, applicant=applicant, actor=applicant, mode=mode,
-                                   form_data={f.key: (f.choice_list[0] if f.choice_list else ("100" if f.kind == "number" else "示范市示范路1号"))
-                                              for f in item.form_fields.all()})
+    app = application_create_draft(
+        item=item,
+        applicant=applicant,
+        actor=applicant,
+        mode=mode,
+        form_data={
+            f.key: (
+                f.choice_list[0] if f.choice_list else ("100" if f.kind == "number" else "示范市示范路1号")
+            )
+            for f in item.form_fields.all()
+        },
+    )
     for material in item.materials.filter(mandatory=True):
-        application_add_material(application=app, material=material, actor=applicant,
-                                 upload=SimpleUploadedFile(f"{material.name}.pdf", PDF + material.name.encode()))
+        application_add_material(
+            application=app,
+            material=material,
+            actor=applicant,
+            upload=SimpleUploadedFile(f"{material.name}.pdf", PDF + material.name.encode()),
+        )
     return application_submit(application=app, actor=applicant)
 
 
@@ -54,8 +126,12 @@ def load(stdout: Any) -> None:
     if Case.objects.filter(applicant__username__in=["citizen", "enterprise"]).exists():
         stdout.write("demo cases: already there")
         return
-    users = {u.username: u for u in User.objects.filter(username__in=["citizen", "enterprise", "clerk", "reviewer",
-                                                                        "decider", "head"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=["citizen", "enterprise", "clerk", "reviewer", "decider", "head"]
+        )
+    }
     if len(users) < 6:
         stdout.write("demo cases: skipped (demo users missing)")
         return

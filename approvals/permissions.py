@@ -2,6 +2,7 @@
 
 Role and department checks only; the service adds the rules that need other rows (sign-off, the
 decider not being the reviewer, co-department answers)."""
+
 from typing import Any
 
 from portal.accounts.constants import Role
@@ -63,6 +64,8 @@ def may_view(case: Any, user: Any) -> bool:
         return True
     if user.has_role(Role.INSPECTOR, Role.CLERK):
         return True
-    return bool(user.department_id) and user.department_id == case.department_id and user.has_role(
-        Role.REVIEWER, Role.DECIDER, Role.HEAD
+    return (
+        bool(user.department_id)
+        and user.department_id == case.department_id
+        and user.has_role(Role.REVIEWER, Role.DECIDER, Role.HEAD)
     )

@@ -1,5 +1,6 @@
 """The public progress query (办件查询): reference + the phone number on the application. Answers carry
 no personal data, and a wrong pair looks exactly like an unknown reference."""
+
 import hmac
 from typing import Any
 
@@ -20,7 +21,9 @@ def lookup(*, reference: str, phone: str) -> dict[str, Any] | None:
     reference, phone = reference.strip().upper(), phone.strip()
     if not reference or not phone:
         return None
-    case = Case.objects.select_related("item", "application", "department").filter(reference=reference).first()
+    case = (
+        Case.objects.select_related("item", "application", "department").filter(reference=reference).first()
+    )
     if case is None or not hmac.compare_digest(case.application.contact_phone.encode(), phone.encode()):
         return None
     return {
@@ -55,14 +58,23 @@ class ProgressApi(APIView):
     authentication_classes: list = []
     throttle_classes: list = []  # limited by the shared counter below (portal/ratelimits.py)
 
-    @extend_schema(parameters=[OpenApiParameter("reference", str, required=True), OpenApiParameter("phone", str, required=True)],
-                   responses={200: ProgressSerializer,
-                              404: OpenApiResponse(ErrorSerializer, description="no case with this reference and phone"),
-                              429: OpenApiResponse(ErrorSerializer, description="too many queries from this address")})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("reference", str, required=True),
+            OpenApiParameter("phone", str, required=True),
+        ],
+        responses={
+            200: ProgressSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="no case with this reference and phone"),
+            429: OpenApiResponse(ErrorSerializer, description="too many queries from this address"),
+        },
+    )
     def get(self, request):  # type: ignore[no-untyped-def]
         ratelimits.api_check(request, ("progress", ""))  # one counter with the page, per address
         reference, phone = request.query_params.get("reference", ""), request.query_params.get("phone", "")
-        missing = {k: ["此项为必填项。"] for k, v in (("reference", reference), ("phone", phone)) if not v.strip()}
+        missing = {
+            k: ["此项为必填项。"] for k, v in (("reference", reference), ("phone", phone)) if not v.strip()
+        }
         if missing:
             raise ApplicationError("请输入申报号和手机号。", extra=missing)
         result = lookup(reference=reference, phone=phone)

@@ -1,4 +1,5 @@
 """Approvals listens to intake (which must not import approvals) and to the work calendar."""
+
 from typing import Any
 
 from django.db import transaction

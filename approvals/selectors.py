@@ -1,4 +1,5 @@
 """Reads of cases, scoped to what the user may see (STYLE "Selectors")."""
+
 import datetime
 from typing import Any
 
@@ -71,7 +72,9 @@ def digest_lines(user: User) -> list[str]:
     today_ = today()
     soon = add_days(today_, 1).date
     lines: list[str] = []
-    running = Case.objects.filter(state__in=[CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.AWAITING_DECISION])
+    running = Case.objects.filter(
+        state__in=[CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.AWAITING_DECISION]
+    )
     if user.has_role(Role.REVIEWER, Role.DECIDER, Role.HEAD) and user.department_id:
         mine = running.filter(department_id=user.department_id)
         overdue = mine.filter(promised_due__lt=today_).count()

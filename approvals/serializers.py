@@ -36,9 +36,26 @@ class CaseListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["reference", "state", "state_label", "mode", "item_code", "item_name", "department",
-                  "submitted_at", "accepted_on", "promised_due", "statutory_due", "due_provisional",
-                  "current_step", "step_due", "concluded_on", "elapsed_days_now", "remaining_days", "due_colour"]
+        fields = [
+            "reference",
+            "state",
+            "state_label",
+            "mode",
+            "item_code",
+            "item_name",
+            "department",
+            "submitted_at",
+            "accepted_on",
+            "promised_due",
+            "statutory_due",
+            "due_provisional",
+            "current_step",
+            "step_due",
+            "concluded_on",
+            "elapsed_days_now",
+            "remaining_days",
+            "due_colour",
+        ]
         read_only_fields = fields
 
 
@@ -63,9 +80,20 @@ class CaseDetailSerializer(CaseListSerializer):
 
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [
-            "outcome", "statutory_limit", "promised_limit", "limit_unit", "extension_days", "suspended_days",
-            "deferred_materials", "deferred_supply_by", "after_check_due", "decision_reasons", "remedies",
-            "delivery_method", "tracking_number", "timeline",
+            "outcome",
+            "statutory_limit",
+            "promised_limit",
+            "limit_unit",
+            "extension_days",
+            "suspended_days",
+            "deferred_materials",
+            "deferred_supply_by",
+            "after_check_due",
+            "decision_reasons",
+            "remedies",
+            "delivery_method",
+            "tracking_number",
+            "timeline",
         ]
         read_only_fields = fields
 
@@ -89,7 +117,9 @@ class TransitionInputSerializer(serializers.Serializer):
     The supply transition also takes files: send it as multipart/form-data with the files in fields named
     ``files_<material id>`` (PDF, JPG or PNG; several per field allowed)."""
 
-    data = serializers.DictField(required=False, help_text="the transition's fields, or send them at the top level")
+    data = serializers.DictField(
+        required=False, help_text="the transition's fields, or send them at the top level"
+    )
 
 
 class TransitionResultSerializer(serializers.Serializer):

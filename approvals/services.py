@@ -5,6 +5,7 @@ user's right (403) and the input (400), fire the django-fsm transition, fix the 
 history reason, append the transition log, tell listeners (``case_transitioned``) and queue the
 notifications (outbox rows written in the same transaction).
 """
+
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,9 +37,17 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _log(*, case: Case, name: str, from_state: str, actor: User | None, reason: str = "", data: Any = None) -> None:
+def _log(
+    *, case: Case, name: str, from_state: str, actor: User | None, reason: str = "", data: Any = None
+) -> None:
     CaseTransition.objects.create(
-        case=case, name=name, from_state=from_state, to_state=case.state, actor=actor, reason=reason, data=data or {}
+        case=case,
+        name=name,
+        from_state=from_state,
+        to_state=case.state,
+        actor=actor,
+        reason=reason,
+        data=data or {},
     )
 
 
@@ -79,7 +88,9 @@ def _conclude(case: Case) -> None:
     case.concluded_on = timezone.localdate(now)
     if case.accepted_on is not None:
         case.elapsed_days = deadlines.elapsed(
-            accepted_on=case.accepted_on, until=case.concluded_on, unit=case.limit_unit,
+            accepted_on=case.accepted_on,
+            until=case.concluded_on,
+            unit=case.limit_unit,
             suspensions=_suspension_pairs(case),
         )
 
@@ -87,7 +98,9 @@ def _conclude(case: Case) -> None:
 def _staff(department_id: int | None, *roles: str) -> list[User]:
     if department_id is None:
         return []
-    return list(User.objects.filter(department_id=department_id, groups__name__in=roles, is_active=True).distinct())
+    return list(
+        User.objects.filter(department_id=department_id, groups__name__in=roles, is_active=True).distinct()
+    )
 
 
 def _base_context(case: Case) -> dict[str, Any]:
@@ -130,51 +143,111 @@ def _specs() -> dict[str, TransitionSpec]:
     note = FieldSpec("note", _("意见"), "textarea")
     reason_req = FieldSpec("reason", _("理由"), "textarea", required=True)
     return {
-        "accept": TransitionSpec("accept", _("受理"), [
-            note,
-            FieldSpec("deferred_materials", _("容缺后补材料（每行一项，容缺受理时填写）"), "list",
-                      help_text=_("仅容缺受理：列出允许后补的非关键材料。")),
-            FieldSpec("supply_by", _("容缺材料补齐期限"), "date", help_text=_("不得晚于承诺办结日期。")),
-        ], "primary"),
-        "request_correction": TransitionSpec("request_correction", _("一次性告知补正"), [
-            FieldSpec("materials", _("需补正的材料及问题（每行：材料名称：问题）"), "materials", required=True),
-            note,
-        ]),
-        "refuse": TransitionSpec("refuse", _("不予受理"), [
-            reason_req,
-            FieldSpec("approved_by", _("审核人用户名（窗口负责人或部门负责人）"), "user", required=True),
-        ], "danger"),
-        "supply": TransitionSpec("supply", _("提交补正材料"), [
-            FieldSpec("files", _("补正的材料文件（PDF、JPG、PNG，可多选）"), "files",
-                      help_text=_("按一次性补正告知，为需要补正的材料选择新的文件；原来的文件仍保留在案卷中。")),
-            note,
-        ], "primary"),
+        "accept": TransitionSpec(
+            "accept",
+            _("受理"),
+            [
+                note,
+                FieldSpec(
+                    "deferred_materials",
+                    _("容缺后补材料（每行一项，容缺受理时填写）"),
+                    "list",
+                    help_text=_("仅容缺受理：列出允许后补的非关键材料。"),
+                ),
+                FieldSpec("supply_by", _("容缺材料补齐期限"), "date", help_text=_("不得晚于承诺办结日期。")),
+            ],
+            "primary",
+        ),
+        "request_correction": TransitionSpec(
+            "request_correction",
+            _("一次性告知补正"),
+            [
+                FieldSpec(
+                    "materials", _("需补正的材料及问题（每行：材料名称：问题）"), "materials", required=True
+                ),
+                note,
+            ],
+        ),
+        "refuse": TransitionSpec(
+            "refuse",
+            _("不予受理"),
+            [
+                reason_req,
+                FieldSpec("approved_by", _("审核人用户名（窗口负责人或部门负责人）"), "user", required=True),
+            ],
+            "danger",
+        ),
+        "supply": TransitionSpec(
+            "supply",
+            _("提交补正材料"),
+            [
+                FieldSpec(
+                    "files",
+                    _("补正的材料文件（PDF、JPG、PNG，可多选）"),
+                    "files",
+                    help_text=_("按一次性补正告知，为需要补正的材料选择新的文件；原来的文件仍保留在案卷中。"),
+                ),
+                note,
+            ],
+            "primary",
+        ),
         "start_review": TransitionSpec("start_review", _("开始审查"), [note], "primary"),
-        "send_to_decision": TransitionSpec("send_to_decision", _("提交决定"), [
-            FieldSpec("opinion", _("审查意见"), "textarea", required=True)], "primary"),
-        "approve": TransitionSpec("approve", _("准予许可"), [FieldSpec("opinion", _("决定意见"), "textarea")], "primary"),
-        "approve_on_the_spot": TransitionSpec("approve_on_the_spot", _("当场办结（即办/告知承诺）"), [note], "primary"),
-        "deny": TransitionSpec("deny", _("不予许可"), [
-            FieldSpec("reasons", _("不予许可的理由"), "textarea", required=True),
-            FieldSpec("remedies", _("救济途径"), "textarea", help_text=_("留空则使用法定表述。")),
-        ], "danger"),
-        "suspend": TransitionSpec("suspend", _("启动特别程序（中止计时）"), [
-            FieldSpec("kind", _("特别程序"), "choice", required=True, choices=list(SuspensionKind.choices)),
-            reason_req,
-            FieldSpec("expected_days", _("预计时长（工作日）"), "integer", required=True),
-        ]),
+        "send_to_decision": TransitionSpec(
+            "send_to_decision",
+            _("提交决定"),
+            [FieldSpec("opinion", _("审查意见"), "textarea", required=True)],
+            "primary",
+        ),
+        "approve": TransitionSpec(
+            "approve", _("准予许可"), [FieldSpec("opinion", _("决定意见"), "textarea")], "primary"
+        ),
+        "approve_on_the_spot": TransitionSpec(
+            "approve_on_the_spot", _("当场办结（即办/告知承诺）"), [note], "primary"
+        ),
+        "deny": TransitionSpec(
+            "deny",
+            _("不予许可"),
+            [
+                FieldSpec("reasons", _("不予许可的理由"), "textarea", required=True),
+                FieldSpec("remedies", _("救济途径"), "textarea", help_text=_("留空则使用法定表述。")),
+            ],
+            "danger",
+        ),
+        "suspend": TransitionSpec(
+            "suspend",
+            _("启动特别程序（中止计时）"),
+            [
+                FieldSpec(
+                    "kind", _("特别程序"), "choice", required=True, choices=list(SuspensionKind.choices)
+                ),
+                reason_req,
+                FieldSpec("expected_days", _("预计时长（工作日）"), "integer", required=True),
+            ],
+        ),
         "resume": TransitionSpec("resume", _("特别程序结束（恢复计时）"), [note], "primary"),
-        "extend": TransitionSpec("extend", _("延长法定时限"), [
-            FieldSpec("days", _("延长工作日数"), "integer", required=True), reason_req]),
+        "extend": TransitionSpec(
+            "extend",
+            _("延长法定时限"),
+            [FieldSpec("days", _("延长工作日数"), "integer", required=True), reason_req],
+        ),
         "supply_deferred": TransitionSpec("supply_deferred", _("容缺材料已补齐"), [note], "primary"),
-        "withdraw": TransitionSpec("withdraw", _("撤回申请"), [FieldSpec("reason", _("撤回原因"), "textarea")], "danger"),
+        "withdraw": TransitionSpec(
+            "withdraw", _("撤回申请"), [FieldSpec("reason", _("撤回原因"), "textarea")], "danger"
+        ),
         "terminate": TransitionSpec("terminate", _("终止办理"), [reason_req], "danger"),
         "revoke": TransitionSpec("revoke", _("撤销许可（承诺不实）"), [reason_req], "danger"),
-        "deliver": TransitionSpec("deliver", _("送达结果"), [
-            FieldSpec("method", _("送达方式"), "choice", required=True, choices=list(DeliveryMethod.choices)),
-            FieldSpec("tracking_number", _("邮寄单号（邮寄送达时必填）"), "text"),
-            FieldSpec("place", _("领取地点"), "text"),
-        ], "primary"),
+        "deliver": TransitionSpec(
+            "deliver",
+            _("送达结果"),
+            [
+                FieldSpec(
+                    "method", _("送达方式"), "choice", required=True, choices=list(DeliveryMethod.choices)
+                ),
+                FieldSpec("tracking_number", _("邮寄单号（邮寄送达时必填）"), "text"),
+                FieldSpec("place", _("领取地点"), "text"),
+            ],
+            "primary",
+        ),
     }
 
 
@@ -196,7 +269,11 @@ def _clean(spec: TransitionSpec, data: dict[str, Any]) -> dict[str, Any]:
         if empty:
             if f.required:
                 errors[f.name] = [_("此项为必填项。")]
-            out[f.name] = [] if f.kind in ("list", "materials", "files") else ("" if f.kind in ("text", "textarea", "choice", "user") else None)
+            out[f.name] = (
+                []
+                if f.kind in ("list", "materials", "files")
+                else ("" if f.kind in ("text", "textarea", "choice", "user") else None)
+            )
             continue
         try:
             out[f.name] = _coerce(f, raw)
@@ -281,7 +358,9 @@ def _extra_allowed(case: Case, name: str, user: User) -> bool:
 def case_transition(*, case: Case, actor: User, name: str, data: dict[str, Any] | None = None) -> Case:
     specs = _specs()
     if name not in specs:
-        raise ApplicationError(_("没有这个操作：%(name)s") % {"name": name}, extra={"name": [_("未知的操作。")]})
+        raise ApplicationError(
+            _("没有这个操作：%(name)s") % {"name": name}, extra={"name": [_("未知的操作。")]}
+        )
     handler = _HANDLERS[name]
     data = data or {}
     try:
@@ -292,14 +371,24 @@ def case_transition(*, case: Case, actor: User, name: str, data: dict[str, Any] 
 
 
 @transaction.atomic
-def _run(*, case: Case, actor: User | None, name: str, data: dict[str, Any], handler: Callable[..., Outcome],
-         system: bool = False) -> Case:
+def _run(
+    *,
+    case: Case,
+    actor: User | None,
+    name: str,
+    data: dict[str, Any],
+    handler: Callable[..., Outcome],
+    system: bool = False,
+) -> Case:
     locked = Case.objects.select_for_update().select_related("item", "application").get(pk=case.pk)
     method = getattr(locked, name)
     if not can_proceed(method, check_conditions=False):
         raise ConflictError(
             _("办件当前状态为“%(state)s”，不能执行“%(action)s”。")
-            % {"state": locked.get_state_display(), "action": _specs()[name].label if name in _specs() else name}
+            % {
+                "state": locked.get_state_display(),
+                "action": _specs()[name].label if name in _specs() else name,
+            }
         )
     if not system and not has_transition_perm(method, actor):
         if not can_proceed(method):
@@ -342,11 +431,17 @@ def _accept_common(case: Case, accepted_on: datetime.date, actor: User | None) -
 
 
 def _accepted_notifications(case: Case) -> list[tuple[User, str, dict[str, Any]]]:
-    ctx = {**_base_context(case), "promised_due": case.promised_due.isoformat(),
-           "statutory_due": case.statutory_due.isoformat(), "provisional": case.due_provisional}
+    ctx = {
+        **_base_context(case),
+        "promised_due": case.promised_due.isoformat(),
+        "statutory_due": case.statutory_due.isoformat(),
+        "provisional": case.due_provisional,
+    }
     out = [(case.applicant, "case.accepted", ctx)]
-    out += [(u, "staff.new_work", {"reference": case.reference, "queue": "review"})
-            for u in _staff(case.department_id, Role.REVIEWER)]
+    out += [
+        (u, "staff.new_work", {"reference": case.reference, "queue": "review"})
+        for u in _staff(case.department_id, Role.REVIEWER)
+    ]
     return out
 
 
@@ -354,10 +449,14 @@ def _h_accept(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[
     deferred = data.get("deferred_materials") or []
     supply_by = data.get("supply_by")
     if case.mode == "deferred" and not deferred:
-        raise ApplicationError(_("容缺受理须列出后补的材料。"), extra={"deferred_materials": [_("此项为必填项。")]})
+        raise ApplicationError(
+            _("容缺受理须列出后补的材料。"), extra={"deferred_materials": [_("此项为必填项。")]}
+        )
     if deferred and case.mode != "deferred":
-        raise ApplicationError(_("该申请不是容缺受理，不能列出后补材料。"),
-                               extra={"deferred_materials": [_("仅容缺受理可填写。")]})
+        raise ApplicationError(
+            _("该申请不是容缺受理，不能列出后补材料。"),
+            extra={"deferred_materials": [_("仅容缺受理可填写。")]},
+        )
     fire()
     _accept_common(case, _today(), actor)
     if deferred:
@@ -370,41 +469,67 @@ def _h_accept(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[
             )
         case.deferred_materials = deferred
         case.deferred_supply_by = supply_by
-    return Outcome(notifications=_accepted_notifications(case), reason=data.get("note", ""),
-                   data={"promised_due": case.promised_due.isoformat(), "statutory_due": case.statutory_due.isoformat(),
-                         "deferred_materials": deferred, "supply_by": supply_by.isoformat() if supply_by else None})
+    return Outcome(
+        notifications=_accepted_notifications(case),
+        reason=data.get("note", ""),
+        data={
+            "promised_due": case.promised_due.isoformat(),
+            "statutory_due": case.statutory_due.isoformat(),
+            "deferred_materials": deferred,
+            "supply_by": supply_by.isoformat() if supply_by else None,
+        },
+    )
 
 
-def _h_deem_accept(*, case: Case, actor: User | None, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
+def _h_deem_accept(
+    *, case: Case, actor: User | None, data: dict[str, Any], fire: Callable[[], Any]
+) -> Outcome:
     fire()
     _accept_common(case, case.received_on or _today(), None)
-    return Outcome(notifications=_accepted_notifications(case),
-                   reason=_("收件后%(n)s个工作日内未作出受理决定，依法自收到申请之日起即为受理。") % {"n": DEEMED_ACCEPTANCE_DAYS},
-                   data={"promised_due": case.promised_due.isoformat(), "statutory_due": case.statutory_due.isoformat()})
+    return Outcome(
+        notifications=_accepted_notifications(case),
+        reason=_("收件后%(n)s个工作日内未作出受理决定，依法自收到申请之日起即为受理。")
+        % {"n": DEEMED_ACCEPTANCE_DAYS},
+        data={"promised_due": case.promised_due.isoformat(), "statutory_due": case.statutory_due.isoformat()},
+    )
 
 
-def _h_request_correction(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
+def _h_request_correction(
+    *, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]
+) -> Outcome:
     fire()
     case.clerk = actor
     case.window_id = actor.window_id
     materials = data["materials"]
     ctx = {**_base_context(case), "materials": materials, "note": data.get("note", "")}
-    return Outcome(notifications=[(case.applicant, "case.correction_requested", ctx)],
-                   reason=data.get("note", ""), data={"materials": materials})
+    return Outcome(
+        notifications=[(case.applicant, "case.correction_requested", ctx)],
+        reason=data.get("note", ""),
+        data={"materials": materials},
+    )
 
 
 def _h_supply(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
     files = data.get("files") or []
     if not files and not data.get("note"):
-        raise ApplicationError(_("请上传补正的材料文件，或写明补正情况（例如原件将送到窗口）。"),
-                               extra={"files": [_("请至少上传一个文件或填写意见。")]})
+        raise ApplicationError(
+            _("请上传补正的材料文件，或写明补正情况（例如原件将送到窗口）。"),
+            extra={"files": [_("请至少上传一个文件或填写意见。")]},
+        )
     checked = _check_supplied_files(case, files)
     fire()
     rows = _store_supplied_files(case, actor, checked)
-    notes = [] if case.clerk_id is None else [
-        (case.clerk, "staff.new_work", {"reference": case.reference, "queue": "intake"})]
-    supplied = [{"material": row.material_name, "file": row.original_name, "sha256": row.sha256} for row in rows]
-    return Outcome(notifications=notes, reason=data.get("note", ""), data={"files": supplied} if supplied else {})
+    notes = (
+        []
+        if case.clerk_id is None
+        else [(case.clerk, "staff.new_work", {"reference": case.reference, "queue": "intake"})]
+    )
+    supplied = [
+        {"material": row.material_name, "file": row.original_name, "sha256": row.sha256} for row in rows
+    ]
+    return Outcome(
+        notifications=notes, reason=data.get("note", ""), data={"files": supplied} if supplied else {}
+    )
 
 
 MAX_SUPPLIED_FILES = 10
@@ -415,7 +540,9 @@ def supplied_files_from(files: Any) -> list[tuple[str, Any]]:
     pairs = []
     for key in files:
         if not key.startswith("files_"):
-            raise ApplicationError(_("无法识别的上传字段：%(key)s") % {"key": key}, extra={key: [_("未知的字段。")]})
+            raise ApplicationError(
+                _("无法识别的上传字段：%(key)s") % {"key": key}, extra={key: [_("未知的字段。")]}
+            )
         pairs.extend((key.removeprefix("files_"), upload) for upload in files.getlist(key))
     return pairs
 
@@ -427,11 +554,15 @@ def _check_supplied_files(case: Case, files: list[tuple[str, Any]]) -> list[tupl
     from intake.services.uploads import inspect_upload
 
     if len(files) > MAX_SUPPLIED_FILES:
-        raise ApplicationError(_("一次最多上传%(n)s个文件。") % {"n": MAX_SUPPLIED_FILES},
-                               extra={"files": [_("文件过多。")]})
+        raise ApplicationError(
+            _("一次最多上传%(n)s个文件。") % {"n": MAX_SUPPLIED_FILES}, extra={"files": [_("文件过多。")]}
+        )
     materials = {str(m.pk): m for m in Material.objects.filter(item_id=case.item_id)}
-    known = set(ApplicationMaterial.objects.filter(application_id=case.application_id)
-                .values_list("material_id", "sha256"))
+    known = set(
+        ApplicationMaterial.objects.filter(application_id=case.application_id).values_list(
+            "material_id", "sha256"
+        )
+    )
     checked, seen_names, seen_digests = [], set(), set()
     for key, upload in files:
         field = f"files_{key}"
@@ -444,24 +575,30 @@ def _check_supplied_files(case: Case, files: list[tuple[str, Any]]) -> list[tupl
             raise ApplicationError(
                 _("本次提交中有两个同名文件“%(name)s”，请改名或删去其中一个后重新上传。")
                 % {"name": facts["original_name"]},
-                extra={field: [_("文件名重复。")]})
+                extra={field: [_("文件名重复。")]},
+            )
         if facts["sha256"] in seen_digests or (material.pk, facts["sha256"]) in known:
             raise ApplicationError(
-                _("文件“%(name)s”与已提交的文件完全相同，请上传补正后的文件。") % {"name": facts["original_name"]},
-                extra={field: [_("重复的文件。")]})
+                _("文件“%(name)s”与已提交的文件完全相同，请上传补正后的文件。")
+                % {"name": facts["original_name"]},
+                extra={field: [_("重复的文件。")]},
+            )
         seen_names.add(name_key)
         seen_digests.add(facts["sha256"])
         checked.append((material, upload, facts))
     return checked
 
 
-def _store_supplied_files(case: Case, actor: User, checked: list[tuple[Any, Any, dict[str, Any]]]) -> list[Any]:
+def _store_supplied_files(
+    case: Case, actor: User, checked: list[tuple[Any, Any, dict[str, Any]]]
+) -> list[Any]:
     from intake.services.applications import store_material_file
 
     rows = []
     for material, upload, facts in checked:
-        row = store_material_file(application_id=case.application_id, material=material, upload=upload,
-                                  facts=facts, actor=actor)
+        row = store_material_file(
+            application_id=case.application_id, material=material, upload=upload, facts=facts, actor=actor
+        )
         upload.portal_stored_name = row.file.name  # removed again if the transaction rolls back
         rows.append(row)
     return rows
@@ -479,9 +616,14 @@ def _discard_stored_uploads(data: dict[str, Any]) -> None:
 
 def _h_refuse(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
     supervisor = User.objects.filter(username=data["approved_by"], is_active=True).first()
-    if supervisor is None or supervisor.pk == actor.pk or not (
-        supervisor.has_role(Role.HEAD) or (supervisor.has_role(Role.CLERK) and supervisor.is_staff)
-        or supervisor.has_role(Role.INSPECTOR)
+    if (
+        supervisor is None
+        or supervisor.pk == actor.pk
+        or not (
+            supervisor.has_role(Role.HEAD)
+            or (supervisor.has_role(Role.CLERK) and supervisor.is_staff)
+            or supervisor.has_role(Role.INSPECTOR)
+        )
     ):
         raise ApplicationError(
             _("不予受理须经另一名负责人审核同意（窗口不能单独说“不”）。"),
@@ -489,8 +631,13 @@ def _h_refuse(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[
         )
     fire()
     case.clerk = actor
-    return Outcome(notifications=[(case.applicant, "case.not_accepted", {**_base_context(case), "reason": data["reason"]})],
-                   reason=data["reason"], data={"approved_by": supervisor.username})
+    return Outcome(
+        notifications=[
+            (case.applicant, "case.not_accepted", {**_base_context(case), "reason": data["reason"]})
+        ],
+        reason=data["reason"],
+        data={"approved_by": supervisor.username},
+    )
 
 
 def _h_start_review(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
@@ -505,8 +652,12 @@ def _h_send_to_decision(*, case: Case, actor: User, data: dict[str, Any], fire: 
     case.holder = None
     _enter_step(case, "decision", _today())
     deciders = [u for u in _staff(case.department_id, Role.DECIDER) if u.pk != actor.pk]
-    return Outcome(notifications=[(u, "staff.new_work", {"reference": case.reference, "queue": "decision"})
-                                  for u in deciders], reason=data["opinion"])
+    return Outcome(
+        notifications=[
+            (u, "staff.new_work", {"reference": case.reference, "queue": "decision"}) for u in deciders
+        ],
+        reason=data["opinion"],
+    )
 
 
 def _parallel_ready(case: Case, today: datetime.date) -> tuple[bool, list[SubApproval]]:
@@ -541,7 +692,9 @@ def _approve_common(case: Case, actor: User, opinion: str) -> Outcome:
         case.after_check_due = calendar.add_days(case.concluded_on, days).date
         data["after_check_due"] = case.after_check_due.isoformat()
     data["elapsed_days"] = case.elapsed_days
-    return Outcome(notifications=[(case.applicant, "case.approved", _base_context(case))], reason=opinion, data=data)
+    return Outcome(
+        notifications=[(case.applicant, "case.approved", _base_context(case))], reason=opinion, data=data
+    )
 
 
 def _h_approve(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
@@ -551,7 +704,9 @@ def _h_approve(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[
     return _approve_common(case, actor, data.get("opinion", ""))
 
 
-def _h_approve_on_the_spot(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
+def _h_approve_on_the_spot(
+    *, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]
+) -> Outcome:
     if case.mode == "commitment" and not case.application.commitment_signed:
         raise ConflictError(_("申请人未签署告知承诺书，不能按告知承诺办理。"))
     fire()
@@ -567,20 +722,36 @@ def _h_deny(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[],
     _conclude(case)
     _enter_step(case, "delivery", case.concluded_on)
     ctx = {**_base_context(case), "reasons": case.decision_reasons, "remedies": case.remedies}
-    return Outcome(notifications=[(case.applicant, "case.denied", ctx)], reason=data["reasons"],
-                   data={"remedies": case.remedies, "elapsed_days": case.elapsed_days})
+    return Outcome(
+        notifications=[(case.applicant, "case.denied", ctx)],
+        reason=data["reasons"],
+        data={"remedies": case.remedies, "elapsed_days": case.elapsed_days},
+    )
 
 
 def _h_suspend(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
     fire()
-    Suspension.objects.create(case=case, kind=data["kind"], reason=data["reason"], expected_days=data["expected_days"],
-                              started_on=_today(), started_by=actor)
+    Suspension.objects.create(
+        case=case,
+        kind=data["kind"],
+        reason=data["reason"],
+        expected_days=data["expected_days"],
+        started_on=_today(),
+        started_by=actor,
+    )
     from .constants import SuspensionKind
 
-    ctx = {**_base_context(case), "kind": str(SuspensionKind(data["kind"]).label), "reason": data["reason"],
-           "expected_days": data["expected_days"]}
-    return Outcome(notifications=[(case.applicant, "case.suspended", ctx)], reason=data["reason"],
-                   data={"kind": data["kind"], "expected_days": data["expected_days"]})
+    ctx = {
+        **_base_context(case),
+        "kind": str(SuspensionKind(data["kind"]).label),
+        "reason": data["reason"],
+        "expected_days": data["expected_days"],
+    }
+    return Outcome(
+        notifications=[(case.applicant, "case.suspended", ctx)],
+        reason=data["reason"],
+        data={"kind": data["kind"], "expected_days": data["expected_days"]},
+    )
 
 
 def _h_resume(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
@@ -597,10 +768,20 @@ def _h_resume(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[
     _recompute_due_dates(case)
     if case.step_due is not None and taken:
         case.step_due = calendar.add_days(case.step_due, taken, unit=case.limit_unit).date
-    ctx = {**_base_context(case), "promised_due": case.promised_due.isoformat(),
-           "statutory_due": case.statutory_due.isoformat()}
-    return Outcome(notifications=[(case.applicant, "case.resumed", ctx)], reason=data.get("note", ""),
-                   data={"suspended_days": taken, "promised_due": ctx["promised_due"], "statutory_due": ctx["statutory_due"]})
+    ctx = {
+        **_base_context(case),
+        "promised_due": case.promised_due.isoformat(),
+        "statutory_due": case.statutory_due.isoformat(),
+    }
+    return Outcome(
+        notifications=[(case.applicant, "case.resumed", ctx)],
+        reason=data.get("note", ""),
+        data={
+            "suspended_days": taken,
+            "promised_due": ctx["promised_due"],
+            "statutory_due": ctx["statutory_due"],
+        },
+    )
 
 
 def _h_extend(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
@@ -614,8 +795,11 @@ def _h_extend(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[
     case.extension_days += data["days"]
     _recompute_due_dates(case)
     ctx = {**_base_context(case), "statutory_due": case.statutory_due.isoformat(), "reason": data["reason"]}
-    return Outcome(notifications=[(case.applicant, "case.extended", ctx)], reason=data["reason"],
-                   data={"days": data["days"], "statutory_due": ctx["statutory_due"]})
+    return Outcome(
+        notifications=[(case.applicant, "case.extended", ctx)],
+        reason=data["reason"],
+        data={"days": data["days"], "statutory_due": ctx["statutory_due"]},
+    )
 
 
 def _h_supply_deferred(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
@@ -627,37 +811,55 @@ def _h_supply_deferred(*, case: Case, actor: User, data: dict[str, Any], fire: C
 def _h_withdraw(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
     fire()
     case.holder = None
-    return Outcome(notifications=[(case.applicant, "case.withdrawn", {**_base_context(case), "reason": data.get("reason", "")})],
-                   reason=data.get("reason", ""))
+    return Outcome(
+        notifications=[
+            (case.applicant, "case.withdrawn", {**_base_context(case), "reason": data.get("reason", "")})
+        ],
+        reason=data.get("reason", ""),
+    )
 
 
 def _h_terminate(*, case: Case, actor: User | None, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
     fire()
     case.holder = None
-    return Outcome(notifications=[(case.applicant, "case.terminated", {**_base_context(case), "reason": data["reason"]})],
-                   reason=data["reason"])
+    return Outcome(
+        notifications=[
+            (case.applicant, "case.terminated", {**_base_context(case), "reason": data["reason"]})
+        ],
+        reason=data["reason"],
+    )
 
 
 def _h_revoke(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
     fire()
     case.after_checked_at = timezone.now()
-    return Outcome(notifications=[(case.applicant, "case.revoked", {**_base_context(case), "reason": data["reason"]})],
-                   reason=data["reason"])
+    return Outcome(
+        notifications=[(case.applicant, "case.revoked", {**_base_context(case), "reason": data["reason"]})],
+        reason=data["reason"],
+    )
 
 
 def _h_deliver(*, case: Case, actor: User, data: dict[str, Any], fire: Callable[[], Any]) -> Outcome:
     if data["method"] == "post" and not data.get("tracking_number"):
-        raise ApplicationError(_("邮寄送达须填写邮寄单号。"), extra={"tracking_number": [_("此项为必填项。")]})
+        raise ApplicationError(
+            _("邮寄送达须填写邮寄单号。"), extra={"tracking_number": [_("此项为必填项。")]}
+        )
     fire()
     case.delivery_method = data["method"]
     case.tracking_number = data.get("tracking_number", "")
     case.delivered_at = timezone.now()
     case.current_step = ""
     case.step_due = None
-    ctx = {**_base_context(case), "method": case.get_delivery_method_display(), "place": data.get("place", ""),
-           "tracking_number": case.tracking_number}
-    return Outcome(notifications=[(case.applicant, "case.result_ready", ctx)],
-                   data={"method": case.delivery_method, "tracking_number": case.tracking_number})
+    ctx = {
+        **_base_context(case),
+        "method": case.get_delivery_method_display(),
+        "place": data.get("place", ""),
+        "tracking_number": case.tracking_number,
+    }
+    return Outcome(
+        notifications=[(case.applicant, "case.result_ready", ctx)],
+        data={"method": case.delivery_method, "tracking_number": case.tracking_number},
+    )
 
 
 _HANDLERS: dict[str, Callable[..., Outcome]] = {
@@ -685,14 +887,28 @@ _HANDLERS: dict[str, Callable[..., Outcome]] = {
 # --- keyword services named after their action (STYLE), for code that knows what it does -------
 
 
-def case_accept(*, case: Case, actor: User, note: str = "", deferred_materials: list[str] | None = None,
-                supply_by: datetime.date | None = None) -> Case:
-    return case_transition(case=case, actor=actor, name="accept",
-                           data={"note": note, "deferred_materials": deferred_materials or [], "supply_by": supply_by})
+def case_accept(
+    *,
+    case: Case,
+    actor: User,
+    note: str = "",
+    deferred_materials: list[str] | None = None,
+    supply_by: datetime.date | None = None,
+) -> Case:
+    return case_transition(
+        case=case,
+        actor=actor,
+        name="accept",
+        data={"note": note, "deferred_materials": deferred_materials or [], "supply_by": supply_by},
+    )
 
 
-def case_request_correction(*, case: Case, actor: User, materials: list[dict[str, str]], note: str = "") -> Case:
-    return case_transition(case=case, actor=actor, name="request_correction", data={"materials": materials, "note": note})
+def case_request_correction(
+    *, case: Case, actor: User, materials: list[dict[str, str]], note: str = ""
+) -> Case:
+    return case_transition(
+        case=case, actor=actor, name="request_correction", data={"materials": materials, "note": note}
+    )
 
 
 def case_approve(*, case: Case, actor: User, opinion: str = "") -> Case:
@@ -700,7 +916,9 @@ def case_approve(*, case: Case, actor: User, opinion: str = "") -> Case:
 
 
 def case_deny(*, case: Case, actor: User, reasons: str, remedies: str = "") -> Case:
-    return case_transition(case=case, actor=actor, name="deny", data={"reasons": reasons, "remedies": remedies})
+    return case_transition(
+        case=case, actor=actor, name="deny", data={"reasons": reasons, "remedies": remedies}
+    )
 
 
 # --- opening, co-department answers, scans -------------------------------------------------------
@@ -735,7 +953,9 @@ def case_open(*, application: Application, actor: User | None) -> Case:
     case._history_user = actor
     case.save()
     _log(case=case, name="submit", from_state=from_state, actor=actor)
-    case_transitioned.send(sender=Case, case=case, name="submit", from_state=from_state, to_state=case.state, actor=actor)
+    case_transitioned.send(
+        sender=Case, case=case, name="submit", from_state=from_state, to_state=case.state, actor=actor
+    )
     return case
 
 
@@ -743,11 +963,18 @@ def case_open(*, application: Application, actor: User | None) -> Case:
 def subapproval_answer(*, sub: SubApproval, actor: User, answer: str, opinion: str = "") -> SubApproval:
     """A co-department's reviewer, decider or head answers its part of a parallel case."""
     locked = SubApproval.objects.select_for_update().select_related("case").get(pk=sub.pk)
-    if not (actor.department_id == locked.department_id and actor.has_role(Role.REVIEWER, Role.DECIDER, Role.HEAD)):
+    if not (
+        actor.department_id == locked.department_id and actor.has_role(Role.REVIEWER, Role.DECIDER, Role.HEAD)
+    ):
         raise PermissionDeniedError(_("只有协办部门的工作人员可以答复。"))
     if locked.answer:
         raise ConflictError(_("该协办意见已答复，不能重复答复。"))
-    if locked.case.state not in (CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.AWAITING_DECISION, CaseState.SUSPENDED):
+    if locked.case.state not in (
+        CaseState.ACCEPTED,
+        CaseState.IN_REVIEW,
+        CaseState.AWAITING_DECISION,
+        CaseState.SUSPENDED,
+    ):
         raise ConflictError(_("办件已不在审查阶段。"))
     if answer not in (SubApprovalAnswer.CONSENT, SubApprovalAnswer.OBJECT):
         raise ApplicationError(_("请选择同意或不同意。"), extra={"answer": [_("不是有效的选项。")]})
@@ -760,9 +987,15 @@ def subapproval_answer(*, sub: SubApproval, actor: User, answer: str, opinion: s
     locked._change_reason = "answer"
     locked._history_user = actor
     locked.save()
-    CaseTransition.objects.create(case=locked.case, name="sub_approval", from_state=locked.case.state,
-                                  to_state=locked.case.state, actor=actor, reason=opinion,
-                                  data={"department": locked.department.name, "answer": answer})
+    CaseTransition.objects.create(
+        case=locked.case,
+        name="sub_approval",
+        from_state=locked.case.state,
+        to_state=locked.case.state,
+        actor=actor,
+        reason=opinion,
+        data={"department": locked.department.name, "answer": answer},
+    )
     return locked
 
 
@@ -779,11 +1012,17 @@ def deem_accepted_scan(*, today: datetime.date | None = None, batch: int = 500) 
     each case is locked and re-checked by its own transaction."""
     today = today or _today()
     cutoff = deemed_acceptance_cutoff(today)
-    ids = list(Case.objects.filter(state=CaseState.SUBMITTED, received_on__lte=cutoff).values_list("pk", flat=True)[:batch])
+    ids = list(
+        Case.objects.filter(state=CaseState.SUBMITTED, received_on__lte=cutoff).values_list("pk", flat=True)[
+            :batch
+        ]
+    )
     done = 0
     for pk in ids:
         try:
-            _run(case=Case(pk=pk), actor=None, name="deem_accept", data={}, handler=_h_deem_accept, system=True)
+            _run(
+                case=Case(pk=pk), actor=None, name="deem_accept", data={}, handler=_h_deem_accept, system=True
+            )
             done += 1
         except ConflictError:
             continue  # someone answered meanwhile
@@ -795,15 +1034,29 @@ def deferred_overdue_scan(*, today: datetime.date | None = None) -> int:
     today = today or _today()
     ids = list(
         Case.objects.filter(
-            state__in=[CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.AWAITING_DECISION, CaseState.SUSPENDED],
-            deferred_supply_by__lt=today, deferred_supplied_at__isnull=True,
-        ).exclude(deferred_materials=[]).values_list("pk", flat=True)
+            state__in=[
+                CaseState.ACCEPTED,
+                CaseState.IN_REVIEW,
+                CaseState.AWAITING_DECISION,
+                CaseState.SUSPENDED,
+            ],
+            deferred_supply_by__lt=today,
+            deferred_supplied_at__isnull=True,
+        )
+        .exclude(deferred_materials=[])
+        .values_list("pk", flat=True)
     )
     done = 0
     for pk in ids:
         try:
-            _run(case=Case(pk=pk), actor=None, name="terminate",
-                 data={"reason": _("容缺材料未在承诺期限内补齐，依法终止办理。")}, handler=_h_terminate, system=True)
+            _run(
+                case=Case(pk=pk),
+                actor=None,
+                name="terminate",
+                data={"reason": _("容缺材料未在承诺期限内补齐，依法终止办理。")},
+                handler=_h_terminate,
+                system=True,
+            )
             done += 1
         except ConflictError:
             continue
@@ -815,19 +1068,27 @@ def recompute_open_cases() -> int:
     from .constants import RUNNING_STATES
 
     changed = 0
-    for case in Case.objects.filter(state__in=list(RUNNING_STATES)).prefetch_related("suspensions").iterator(chunk_size=500):
+    for case in (
+        Case.objects.filter(state__in=list(RUNNING_STATES))
+        .prefetch_related("suspensions")
+        .iterator(chunk_size=500)
+    ):
         before = (case.promised_due, case.statutory_due, case.due_provisional)
         _recompute_due_dates(case)
         if before != (case.promised_due, case.statutory_due, case.due_provisional):
             Case.objects.filter(pk=case.pk).update(
-                promised_due=case.promised_due, statutory_due=case.statutory_due, due_provisional=case.due_provisional
+                promised_due=case.promised_due,
+                statutory_due=case.statutory_due,
+                due_provisional=case.due_provisional,
             )
             changed += 1
     return changed
 
 
 @transaction.atomic
-def case_check_materials(*, case: Case, actor: User, checks: dict[int, dict[str, Any]]) -> list[dict[str, str]]:
+def case_check_materials(
+    *, case: Case, actor: User, checks: dict[int, dict[str, Any]]
+) -> list[dict[str, str]]:
     """The window checks each uploaded material (received / missing / faulty, original seen). Returns the
     problems found, ready for a one-time correction notice."""
     from intake.constants import MaterialCheck
@@ -849,8 +1110,15 @@ def case_check_materials(*, case: Case, actor: User, checks: dict[int, dict[str,
         row.check_note = str(check.get("note", ""))[:300]
         row.save(update_fields=["check_result", "original_seen", "check_note"])
         if result in (MaterialCheck.MISSING, MaterialCheck.FAULTY):
-            problems.append({"name": row.material_name, "problem": row.check_note or str(MaterialCheck(result).label)})
-    CaseTransition.objects.create(case=locked, name="check_materials", from_state=locked.state, to_state=locked.state,
-                                  actor=actor, data={"checks": {str(k): v for k, v in checks.items()},
-                                                     "problems": problems})
+            problems.append(
+                {"name": row.material_name, "problem": row.check_note or str(MaterialCheck(result).label)}
+            )
+    CaseTransition.objects.create(
+        case=locked,
+        name="check_materials",
+        from_state=locked.state,
+        to_state=locked.state,
+        actor=actor,
+        data={"checks": {str(k): v for k, v in checks.items()}, "problems": problems},
+    )
     return problems

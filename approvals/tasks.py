@@ -1,4 +1,5 @@
 """Thin Celery wrappers around the approvals services (beat names in portal/schedule.py)."""
+
 from celery import shared_task
 
 from . import services

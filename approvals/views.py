@@ -1,5 +1,6 @@
 """Case pages: the citizen's cases, the case page with its timeline and one form per available
 transition, the worklists of the window and the departments, the public progress query and notices."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -35,23 +36,29 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     deadlines.annotate_times([case], selectors.today())
     transitions = services.case_available_transitions(case=case, user=request.user)
     is_applicant = case.applicant_id == request.user.pk
-    return render(request, "approvals/case_detail.html", {
-        "case": case,
-        "app": case.application,
-        "timeline": case.transitions.select_related("actor").all(),
-        "transitions": transitions,
-        "is_applicant": is_applicant,
-        "is_staff_view": request.user.is_portal_staff,
-        "materials": case.application.materials.all(),
-        "answers": case.application.form_answers(),
-        "suspensions": case.suspensions.all(),
-        "sub_approvals": case.sub_approvals.select_related("department"),
-        "correction": case.transitions.filter(name="request_correction").last() if case.state == CaseState.CORRECTION_REQUESTED else None,
-        "form_values": request.session.pop("transition_form", {}),
-        "correction_prefill": request.session.pop("correction_prefill", ""),
-        "check_choices": MaterialCheck.choices,
-        "may_check": request.user.has_role(Role.CLERK) and case.state == CaseState.SUBMITTED,
-    })
+    return render(
+        request,
+        "approvals/case_detail.html",
+        {
+            "case": case,
+            "app": case.application,
+            "timeline": case.transitions.select_related("actor").all(),
+            "transitions": transitions,
+            "is_applicant": is_applicant,
+            "is_staff_view": request.user.is_portal_staff,
+            "materials": case.application.materials.all(),
+            "answers": case.application.form_answers(),
+            "suspensions": case.suspensions.all(),
+            "sub_approvals": case.sub_approvals.select_related("department"),
+            "correction": case.transitions.filter(name="request_correction").last()
+            if case.state == CaseState.CORRECTION_REQUESTED
+            else None,
+            "form_values": request.session.pop("transition_form", {}),
+            "correction_prefill": request.session.pop("correction_prefill", ""),
+            "check_choices": MaterialCheck.choices,
+            "may_check": request.user.has_role(Role.CLERK) and case.state == CaseState.SUBMITTED,
+        },
+    )
 
 
 @login_required
@@ -92,22 +99,31 @@ def check_materials(request: HttpRequest, reference: str) -> HttpResponse:
     for row in case.application.materials.all():
         result = request.POST.get(f"result_{row.pk}")
         if result:
-            checks[row.pk] = {"result": result, "original_seen": request.POST.get(f"seen_{row.pk}") == "1",
-                              "note": request.POST.get(f"note_{row.pk}", "")}
+            checks[row.pk] = {
+                "result": result,
+                "original_seen": request.POST.get(f"seen_{row.pk}") == "1",
+                "note": request.POST.get(f"note_{row.pk}", ""),
+            }
     try:
         problems = services.case_check_materials(case=case, actor=request.user, checks=checks)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         if problems:
-            request.session["correction_prefill"] = "\n".join(f"{p['name']}：{p['problem']}" for p in problems)
-            messages.warning(request, _("核验发现%(n)s项材料需补正，已填入一次性补正告知。") % {"n": len(problems)})
+            request.session["correction_prefill"] = "\n".join(
+                f"{p['name']}：{p['problem']}" for p in problems
+            )
+            messages.warning(
+                request, _("核验发现%(n)s项材料需补正，已填入一次性补正告知。") % {"n": len(problems)}
+            )
         else:
             messages.success(request, _("材料核验完毕，可以受理。"))
     return redirect("approvals:case_detail", reference=reference)
 
 
-def _worklist(request: HttpRequest, *, title: str, base, roles: tuple[str, ...], template_extra: dict | None = None):  # type: ignore[no-untyped-def]
+def _worklist(
+    request: HttpRequest, *, title: str, base, roles: tuple[str, ...], template_extra: dict | None = None
+):  # type: ignore[no-untyped-def]
     if not request.user.has_role(*roles):
         raise PermissionDenied
     filters = {k: request.GET.get(k, "") for k in ("item", "state", "overdue", "due_soon")}
@@ -121,48 +137,76 @@ def _worklist(request: HttpRequest, *, title: str, base, roles: tuple[str, ...],
     if filters["due_soon"]:
         from portal.workcalendar.services import add_days
 
-        qs = qs.filter(promised_due__gte=selectors.today(), promised_due__lte=add_days(selectors.today(), 1).date)
+        qs = qs.filter(
+            promised_due__gte=selectors.today(), promised_due__lte=add_days(selectors.today(), 1).date
+        )
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = deadlines.annotate_times(page.object_list, selectors.today())
-    return render(request, "approvals/worklist.html", {
-        "title": title, "page": page, "rows": rows, "filters": filters, "states": CaseState.choices,
-        **(template_extra or {}),
-    })
+    return render(
+        request,
+        "approvals/worklist.html",
+        {
+            "title": title,
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "states": CaseState.choices,
+            **(template_extra or {}),
+        },
+    )
 
 
 @login_required
 def clerk_queue(request: HttpRequest) -> HttpResponse:
     """Submitted online applications of every department, oldest first, with how long each has waited."""
-    base = selectors.case_visible(user=request.user).filter(
-        state__in=[CaseState.SUBMITTED, CaseState.CORRECTION_REQUESTED]
-    ).order_by("submitted_at", "id")
-    return _worklist(request, title=_("综合受理窗口：待受理"), base=base, roles=(Role.CLERK,),
-                     template_extra={"intake_queue": True})
+    base = (
+        selectors.case_visible(user=request.user)
+        .filter(state__in=[CaseState.SUBMITTED, CaseState.CORRECTION_REQUESTED])
+        .order_by("submitted_at", "id")
+    )
+    return _worklist(
+        request,
+        title=_("综合受理窗口：待受理"),
+        base=base,
+        roles=(Role.CLERK,),
+        template_extra={"intake_queue": True},
+    )
 
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    base = selectors.case_visible(user=request.user).filter(
-        department_id=request.user.department_id,
-        state__in=[CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.SUSPENDED],
-    ).order_by("promised_due", "id")
+    base = (
+        selectors.case_visible(user=request.user)
+        .filter(
+            department_id=request.user.department_id,
+            state__in=[CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.SUSPENDED],
+        )
+        .order_by("promised_due", "id")
+    )
     return _worklist(request, title=_("审查待办"), base=base, roles=(Role.REVIEWER, Role.HEAD))
 
 
 @login_required
 def decision_queue(request: HttpRequest) -> HttpResponse:
-    base = selectors.case_visible(user=request.user).filter(
-        department_id=request.user.department_id, state=CaseState.AWAITING_DECISION,
-    ).order_by("promised_due", "id")
+    base = (
+        selectors.case_visible(user=request.user)
+        .filter(
+            department_id=request.user.department_id,
+            state=CaseState.AWAITING_DECISION,
+        )
+        .order_by("promised_due", "id")
+    )
     return _worklist(request, title=_("决定待办"), base=base, roles=(Role.DECIDER, Role.HEAD))
 
 
 @login_required
 def results_queue(request: HttpRequest) -> HttpResponse:
     """统一窗口出件: decided cases waiting to be handed out."""
-    base = selectors.case_visible(user=request.user).filter(
-        state__in=[CaseState.APPROVED, CaseState.DENIED], delivered_at__isnull=True
-    ).order_by("concluded_at", "id")
+    base = (
+        selectors.case_visible(user=request.user)
+        .filter(state__in=[CaseState.APPROVED, CaseState.DENIED], delivered_at__isnull=True)
+        .order_by("concluded_at", "id")
+    )
     return _worklist(request, title=_("统一出件：待送达"), base=base, roles=(Role.CLERK,))
 
 
@@ -173,7 +217,9 @@ def progress(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         if ratelimits.limited(request, "progress"):
-            return render(request, "approvals/progress.html", {"error": _("查询过于频繁，请稍后再试。")}, status=429)
+            return render(
+                request, "approvals/progress.html", {"error": _("查询过于频繁，请稍后再试。")}, status=429
+            )
         from .progress import lookup
 
         result = lookup(reference=request.POST.get("reference", ""), phone=request.POST.get("phone", ""))
@@ -185,7 +231,12 @@ def progress(request: HttpRequest) -> HttpResponse:
 @login_required
 def notice(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, reference=reference)
-    names = {"acceptance": "accept", "correction": "request_correction", "decision": None, "refusal": "refuse"}
+    names = {
+        "acceptance": "accept",
+        "correction": "request_correction",
+        "decision": None,
+        "refusal": "refuse",
+    }
     if kind not in names:
         raise Http404
     entry = None
@@ -197,8 +248,11 @@ def notice(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
             raise Http404
     elif case.state not in (CaseState.APPROVED, CaseState.DENIED, CaseState.DELIVERED, CaseState.REVOKED):
         raise Http404
-    return render(request, "approvals/notice.html", {"case": case, "kind": kind, "entry": entry,
-                                                     "closed": case.state in CLOSED_STATES})
+    return render(
+        request,
+        "approvals/notice.html",
+        {"case": case, "kind": kind, "entry": entry, "closed": case.state in CLOSED_STATES},
+    )
 
 
 app_name = "approvals"

@@ -4,6 +4,7 @@ same run on the same machine, never absolute times: the machine is small and noi
 Run a benchmark with the project's Python, e.g. ``.venv/bin/python bench/notifications_throughput.py``.
 They use the configured database (set DATABASE_URL to PostgreSQL for the figures that matter).
 """
+
 from __future__ import annotations
 
 import os

@@ -36,6 +36,7 @@ Gunicorn's sync workers (the production Dockerfile's) close the connection after
 clients reconnect per request: the driver uses http.client, which does so. The driver's own CPU time is
 printed per phase: it shares the machine with the server, so check that it is small beside the server's.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,11 +65,17 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_load"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"%" + b"x" * 2000 + b"\n"
 BOUNDARY = "benchBoundary7MA4YWxkTrZu0gW"
 KINDS = ["bare_post", "intake", "bare_get", "progress", "cases"]
-LABELS = {"bare_post": "bare POST", "intake": "intake POST", "bare_get": "bare GET", "progress": "progress query",
-          "cases": "case list"}
+LABELS = {
+    "bare_post": "bare POST",
+    "intake": "intake POST",
+    "bare_get": "bare GET",
+    "progress": "progress query",
+    "cases": "case list",
+}
 
 
 # --- the load driver (no Django here: it runs in separate processes) -------------------------------
+
 
 @dataclass
 class Target:
@@ -111,24 +118,46 @@ class Result:
 def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]) -> bytes:
     out = []
     for name, value in fields.items():
-        out.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        out.append(
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
     for name, (filename, content, ctype) in files.items():
-        out.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                   f"Content-Type: {ctype}\r\n\r\n".encode() + content + b"\r\n")
+        out.append(
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {ctype}\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
     out.append(f"--{BOUNDARY}--\r\n".encode())
     return b"".join(out)
 
 
-def _client(kind: str, host: str, port: int, target: Target, index: int, start_at: float, end_at: float,
-            result: Result, lock: threading.Lock) -> None:
+def _client(
+    kind: str,
+    host: str,
+    port: int,
+    target: Target,
+    index: int,
+    start_at: float,
+    end_at: float,
+    result: Result,
+    lock: threading.Lock,
+) -> None:
     auth = {"Authorization": f"Token {target.token}", "Accept": "application/json"}
     local = Result()
     if kind == "intake":
-        body = _multipart({"item": target.item, "form_data": json.dumps({"applicant_address": "青禾路1号"})},
-                          {target.material_key: ("备案信息表.pdf", PDF, "application/pdf")})
-        intake_headers = [{**auth, "Authorization": f"Token {token}",
-                           "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
-                          for token in (target.intake_tokens or [target.token])]
+        body = _multipart(
+            {"item": target.item, "form_data": json.dumps({"applicant_address": "青禾路1号"})},
+            {target.material_key: ("备案信息表.pdf", PDF, "application/pdf")},
+        )
+        intake_headers = [
+            {
+                **auth,
+                "Authorization": f"Token {token}",
+                "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+            }
+            for token in (target.intake_tokens or [target.token])
+        ]
     conn = http.client.HTTPConnection(host, port, timeout=60)
     n = 0
     while time.time() < start_at:
@@ -136,8 +165,12 @@ def _client(kind: str, host: str, port: int, target: Target, index: int, start_a
     while time.time() < end_at:
         n += 1
         if kind == "bare_post":
-            request = ("POST", "/api/v1/bench/rows/", json.dumps({"note": f"c{index}-{n}"}),
-                       {**auth, "Content-Type": "application/json"})
+            request = (
+                "POST",
+                "/api/v1/bench/rows/",
+                json.dumps({"note": f"c{index}-{n}"}),
+                {**auth, "Content-Type": "application/json"},
+            )
         elif kind == "intake":
             request = ("POST", "/api/v1/applications/", body, intake_headers[n % len(intake_headers)])
         elif kind == "bare_get":
@@ -147,7 +180,12 @@ def _client(kind: str, host: str, port: int, target: Target, index: int, start_a
             query = urllib.parse.urlencode({"reference": reference, "phone": phone})
             # one address per request: many citizens behind the proxy (API_NUM_PROXIES=1 on the bench server)
             ip = f"10.{index % 256}.{(n // 256) % 256}.{n % 256}"
-            request = ("GET", f"/api/v1/progress/?{query}", None, {"Accept": "application/json", "X-Forwarded-For": ip})
+            request = (
+                "GET",
+                f"/api/v1/progress/?{query}",
+                None,
+                {"Accept": "application/json", "X-Forwarded-For": ip},
+            )
         else:
             request = ("GET", "/api/v1/cases/", None, auth)
         started = time.perf_counter()
@@ -175,13 +213,16 @@ def _client(kind: str, host: str, port: int, target: Target, index: int, start_a
         result.merge(local)
 
 
-def drive(kind: str, host: str, port: int, targets: list[tuple[int, Target]], start_at: float,
-          end_at: float) -> Result:
+def drive(
+    kind: str, host: str, port: int, targets: list[tuple[int, Target]], start_at: float, end_at: float
+) -> Result:
     """Run one thread per target from ``start_at`` to ``end_at`` (wall clock); their merged result."""
     result, lock = Result(), threading.Lock()
     cpu = time.process_time()
-    threads = [threading.Thread(target=_client, args=(kind, host, port, t, i, start_at, end_at, result, lock))
-               for i, t in targets]
+    threads = [
+        threading.Thread(target=_client, args=(kind, host, port, t, i, start_at, end_at, result, lock))
+        for i, t in targets
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -195,7 +236,9 @@ def _drive_child(conn: Any, *args: Any) -> None:
     conn.close()
 
 
-def run_phase(kind: str, host: str, port: int, targets: list[Target], duration: float, processes: int) -> Result:
+def run_phase(
+    kind: str, host: str, port: int, targets: list[Target], duration: float, processes: int
+) -> Result:
     """``len(targets)`` concurrent clients for ``duration`` seconds, spread over ``processes`` driver
     processes (0: threads in this process)."""
     indexed = list(enumerate(targets))
@@ -207,8 +250,9 @@ def run_phase(kind: str, host: str, port: int, targets: list[Target], duration: 
     children = []
     for p in range(processes):
         parent_end, child_end = context.Pipe(duplex=False)
-        proc = context.Process(target=_drive_child,
-                               args=(child_end, kind, host, port, indexed[p::processes], start_at, end_at))
+        proc = context.Process(
+            target=_drive_child, args=(child_end, kind, host, port, indexed[p::processes], start_at, end_at)
+        )
         proc.start()
         children.append((proc, parent_end))
     result = Result()
@@ -228,6 +272,7 @@ def percentile(values: list[float], q: float) -> float:
 
 # --- the server and its data ----------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -240,8 +285,13 @@ def ensure_database(url: str, fresh: bool) -> None:
 
     parts = urllib.parse.urlparse(url)
     name = parts.path.lstrip("/")
-    admin = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
-                             password=parts.password, dbname="postgres")
+    admin = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+    )
     admin.autocommit = True
     with admin.cursor() as cur:
         if fresh:
@@ -255,18 +305,29 @@ def ensure_database(url: str, fresh: bool) -> None:
 
 def server_env(args: argparse.Namespace, media: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": args.database_url, "CACHE_URL": args.cache_url, "CELERY_BROKER_URL": args.broker_url,
-        "CONN_MAX_AGE": str(getattr(args, "conn_max_age", 0)), "DEBUG": "0", "BENCH_ENDPOINTS": "1", "API_NUM_PROXIES": "1", "MEDIA_ROOT": str(media),
-        "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdefghijkl",
-        "PII_ENCRYPTION_KEY": "bench-only-pii-key-not-for-production-9876543210",
-        "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "portal.settings",
-    })
+    env.update(
+        {
+            "DATABASE_URL": args.database_url,
+            "CACHE_URL": args.cache_url,
+            "CELERY_BROKER_URL": args.broker_url,
+            "CONN_MAX_AGE": str(getattr(args, "conn_max_age", 0)),
+            "DEBUG": "0",
+            "BENCH_ENDPOINTS": "1",
+            "API_NUM_PROXIES": "1",
+            "MEDIA_ROOT": str(media),
+            "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdefghijkl",
+            "PII_ENCRYPTION_KEY": "bench-only-pii-key-not-for-production-9876543210",
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+        }
+    )
     return env
 
 
 def manage(env: dict[str, str], *argv: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *argv], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "manage.py", *argv], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def seed(count: int, item_code: str, per_client: int = 4) -> tuple[list[Target], dict[str, int]]:
@@ -292,11 +353,19 @@ def seed(count: int, item_code: str, per_client: int = 4) -> tuple[list[Target],
             username = f"bench{n:03d}"
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = applicant_register(username=username, password=f"bench-{n}-pw-Xq7",
-                                          kind=ApplicantKind.PERSON, real_name=f"压测{n}", phone=f"137{n:08d}")
+                user = applicant_register(
+                    username=username,
+                    password=f"bench-{n}-pw-Xq7",
+                    kind=ApplicantKind.PERSON,
+                    real_name=f"压测{n}",
+                    phone=f"137{n:08d}",
+                )
             tokens.append(Token.objects.get_or_create(user=user)[0].key)
-        targets.append(Target(token=tokens[0], intake_tokens=tokens, item=item.code,
-                              material_key=f"material_{material.pk}"))
+        targets.append(
+            Target(
+                token=tokens[0], intake_tokens=tokens, item=item.code, material_key=f"material_{material.pk}"
+            )
+        )
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {BenchRow._meta.db_table}")
     return targets, {"users": count * per_client}
@@ -307,9 +376,24 @@ class Server:
         self.port = free_port()
         self.log = log.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--workers", str(workers),
-             "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-", "--error-logfile", "-"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--access-logfile",
+                "-",
+                "--error-logfile",
+                "-",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     def wait(self, token: str, timeout: float = 60) -> None:
@@ -356,11 +440,15 @@ def progress_pairs(references: list[str]) -> list[tuple[str, str]]:
     """(reference, contact phone) of applications the bench created: what a citizen types in."""
     from intake.models import Application
 
-    return list(Application.objects.filter(reference__in=references).order_by("pk")
-                .values_list("reference", "contact_phone"))
+    return list(
+        Application.objects.filter(reference__in=references)
+        .order_by("pk")
+        .values_list("reference", "contact_phone")
+    )
 
 
 # --- verification -----------------------------------------------------------------------------------
+
 
 def lost_rows(references: list[str], row_ids: list[int] | None, since: Any, user_ids: list[int]) -> list[str]:
     """Every problem found: a 201 without its rows, a row without its 201, a duplicate. ``row_ids``: the
@@ -380,20 +468,33 @@ def lost_rows(references: list[str], row_ids: list[int] | None, since: Any, user
         counts = dict(qs.values_list(key).annotate(n=Count("pk")).values_list(key, "n"))
         missing = [r for r in refs if counts.get(r, 0) != expected]
         if missing:
-            problems.append(f"{len(missing)} references without exactly {expected} {label}, e.g. {missing[:3]}")
+            problems.append(
+                f"{len(missing)} references without exactly {expected} {label}, e.g. {missing[:3]}"
+            )
 
     refs_list = sorted(refs)
     per_reference(Application.objects.filter(reference__in=refs_list), "reference", "application")
     per_reference(Case.objects.filter(reference__in=refs_list), "reference", "case")
-    per_reference(CaseTransition.objects.filter(case__reference__in=refs_list, name="submit"), "case__reference",
-                  "submit transition")
-    per_reference(Case.history.filter(reference__in=refs_list, history_type="+"), "reference", "history creation record")
+    per_reference(
+        CaseTransition.objects.filter(case__reference__in=refs_list, name="submit"),
+        "case__reference",
+        "submit transition",
+    )
+    per_reference(
+        Case.history.filter(reference__in=refs_list, history_type="+"), "reference", "history creation record"
+    )
     receipts = Notification.objects.filter(case_reference__in=refs_list, event="application.received")
     per_reference(receipts, "case_reference", "receipt notification")
     # outbox: the inbox copy (sent) and the SMS (pending, queued on commit) for every receipt
-    per_reference(Delivery.objects.filter(notification__in=receipts), "notification__case_reference",
-                  "outbox deliveries (inbox + SMS)", expected=2)
-    extra = Application.objects.filter(applicant_id__in=user_ids, created_at__gte=since).exclude(reference__in=refs_list)
+    per_reference(
+        Delivery.objects.filter(notification__in=receipts),
+        "notification__case_reference",
+        "outbox deliveries (inbox + SMS)",
+        expected=2,
+    )
+    extra = Application.objects.filter(applicant_id__in=user_ids, created_at__gte=since).exclude(
+        reference__in=refs_list
+    )
     if extra.exists():
         problems.append(f"{extra.count()} applications stored without a 201 answer")
     if row_ids is not None:
@@ -407,23 +508,40 @@ def lost_rows(references: list[str], row_ids: list[int] | None, since: Any, user
 
 # --- main -------------------------------------------------------------------------------------------
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--cache-url", default=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14"))
-    parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/15"))
+    parser.add_argument(
+        "--broker-url", default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/15")
+    )
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--citizens-per-client", type=int, default=4,
-                        help="citizens each client applies as in turn (each may upload 60 times an hour)")
+    parser.add_argument(
+        "--citizens-per-client",
+        type=int,
+        default=4,
+        help="citizens each client applies as in turn (each may upload 60 times an hour)",
+    )
     parser.add_argument("--duration", type=float, default=60, help="seconds per endpoint")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="split each endpoint's time into this many interleaved rounds (a noisy machine)")
-    parser.add_argument("--conn-max-age", type=int, default=0,
-                        help="CONN_MAX_AGE of the server (0, a connection per request, as in production)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="split each endpoint's time into this many interleaved rounds (a noisy machine)",
+    )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=0,
+        help="CONN_MAX_AGE of the server (0, a connection per request, as in production)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--processes", type=int, default=2, help="driver processes sharing the clients")
-    parser.add_argument("--item", default="FG-001", help="catalogue item applied for (one mandatory material)")
+    parser.add_argument(
+        "--item", default="FG-001", help="catalogue item applied for (one mandatory material)"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 2 when a ratio goal is missed")
     args = parser.parse_args()
 
@@ -454,8 +572,11 @@ def main() -> int:
     try:
         server.wait(targets[0].token)
         host, port = "127.0.0.1", server.port
-        print(f"gunicorn: {args.workers} workers on :{port}, {args.clients} clients, {args.duration:g} s per endpoint, "
-              f"{args.processes} driver processes", flush=True)
+        print(
+            f"gunicorn: {args.workers} workers on :{port}, {args.clients} clients, {args.duration:g} s per endpoint, "
+            f"{args.processes} driver processes",
+            flush=True,
+        )
         run_phase("cases", host, port, targets, 2, args.processes)  # warm-up: imports, connections, caches
         phase = args.duration / args.rounds
         results = {kind: Result() for kind in KINDS}
@@ -467,21 +588,24 @@ def main() -> int:
                 if kind == "bare_get":
                     ids = results["bare_post"].created
                     for i, t in enumerate(targets):
-                        t.row_ids = ids[i::len(targets)] or ids[:1]
+                        t.row_ids = ids[i :: len(targets)] or ids[:1]
                 if kind == "progress":
                     pairs = progress_pairs(results["intake"].created)
                     for i, t in enumerate(targets):
-                        t.progress = pairs[i::len(targets)] or pairs[:1]
+                        t.progress = pairs[i :: len(targets)] or pairs[:1]
                     connections.close_all()
                 before = server.workers_cpu()
                 result = run_phase(kind, host, port, targets, phase, args.processes)
                 spent = (server.workers_cpu() - before, result.cpu)
                 cpu[kind] = (cpu[kind][0] + spent[0], cpu[kind][1] + spent[1])
                 results[kind].merge(result)
-                print(f"  {LABELS[kind]:<15} {result.requests / phase:8.1f} req/s  "
-                      f"p95 {percentile(result.latencies, 95) * 1000:7.1f} ms  non-2xx {result.bad}  "
-                      f"transport errors {result.transport_errors}  server CPU {spent[0]:.1f} s  "
-                      f"driver CPU {spent[1]:.1f} s", flush=True)
+                print(
+                    f"  {LABELS[kind]:<15} {result.requests / phase:8.1f} req/s  "
+                    f"p95 {percentile(result.latencies, 95) * 1000:7.1f} ms  non-2xx {result.bad}  "
+                    f"transport errors {result.transport_errors}  server CPU {spent[0]:.1f} s  "
+                    f"driver CPU {spent[1]:.1f} s",
+                    flush=True,
+                )
                 for sample in result.error_samples:
                     print(f"    {sample}")
     finally:
@@ -492,8 +616,14 @@ def main() -> int:
     return summary(args, results, cpu, problems, queued, workdir)
 
 
-def summary(args: argparse.Namespace, results: dict[str, Result], cpu: dict[str, tuple[float, float]],
-            problems: list[str], queued: int, workdir: Path) -> int:
+def summary(
+    args: argparse.Namespace,
+    results: dict[str, Result],
+    cpu: dict[str, tuple[float, float]],
+    problems: list[str],
+    queued: int,
+    workdir: Path,
+) -> int:
     rate = {k: r.requests / args.duration for k, r in results.items()}
     lines: list[tuple[str, str, str, str]] = []
     ratio_ok = True
@@ -503,13 +633,21 @@ def summary(args: argparse.Namespace, results: dict[str, Result], cpu: dict[str,
         value = rate[kind] / rate[base] if rate[base] else 0.0
         ok = value >= goal
         ratio_ok &= ok
-        lines.append((f"{name} / {LABELS[base]} throughput", f"{value:.2f}", f"≥ {goal:g}", "PASS" if ok else "FAIL"))
+        lines.append(
+            (f"{name} / {LABELS[base]} throughput", f"{value:.2f}", f"≥ {goal:g}", "PASS" if ok else "FAIL")
+        )
 
     for kind in KINDS:
         r = results[kind]
-        lines.append((f"{LABELS[kind]} throughput, p50 / p95",
-                      f"{rate[kind]:.1f}/s, {percentile(r.latencies, 50) * 1000:.0f} / "
-                      f"{percentile(r.latencies, 95) * 1000:.0f} ms", "", ""))
+        lines.append(
+            (
+                f"{LABELS[kind]} throughput, p50 / p95",
+                f"{rate[kind]:.1f}/s, {percentile(r.latencies, 50) * 1000:.0f} / "
+                f"{percentile(r.latencies, 95) * 1000:.0f} ms",
+                "",
+                "",
+            )
+        )
     ratio("intake POST", "intake", "bare_post", 0.3)
     ratio("progress query", "progress", "bare_get", 0.5)
     ratio("case list", "cases", "bare_get", 0.5)
@@ -518,8 +656,14 @@ def summary(args: argparse.Namespace, results: dict[str, Result], cpu: dict[str,
     lines.append(("non-2xx responses", str(bad), "0", "PASS" if bad == 0 else "FAIL"))
     lines.append(("transport errors", str(transport), "0", "PASS" if transport == 0 else "FAIL"))
     created = len(results["intake"].created)
-    lines.append((f"lost rows ({created} applications, {len(results['bare_post'].created)} bare rows)",
-                  str(len(problems)), "0", "PASS" if not problems else "FAIL"))
+    lines.append(
+        (
+            f"lost rows ({created} applications, {len(results['bare_post'].created)} bare rows)",
+            str(len(problems)),
+            "0",
+            "PASS" if not problems else "FAIL",
+        )
+    )
     lines.append(("outbox messages queued on Redis (SMS)", str(queued), f"{created}", ""))
     server_cpu = sum(c[0] for c in cpu.values())
     driver_cpu = sum(c[1] for c in cpu.values())

@@ -5,6 +5,7 @@
 Baseline (same run): the file gateway called N times in this process. Measured: N notify() rows committed,
 queued, and sent by a worker started here, until the last one is marked sent.
 """
+
 import argparse
 import shutil
 import sys
@@ -44,25 +45,38 @@ def main() -> None:
         direct.send(phone="13700000000", text=f"基准短信 {n}", idempotency_key=f"direct:{n}")
     baseline = time.perf_counter() - start
 
-    user, _ = User.objects.get_or_create(username="bench-sms", defaults={"phone": "13700000000", "notify_sms": True})
+    user, _ = User.objects.get_or_create(
+        username="bench-sms", defaults={"phone": "13700000000", "notify_sms": True}
+    )
     worker = Worker(tmp, concurrency=args.concurrency).start()
     try:
         start = time.perf_counter()
         for chunk in range(0, args.count, 500):
             with transaction.atomic():
                 for n in range(chunk, min(chunk + 500, args.count)):
-                    services.notify(recipient=user, event="case.withdrawn", context={"reference": f"B-{n}"},
-                                    channels=["sms"])
-        wait_for(lambda: Delivery.objects.filter(notification__recipient=user, status="sent").count() >= args.count,
-                 timeout=3600, interval=0.5)
+                    services.notify(
+                        recipient=user,
+                        event="case.withdrawn",
+                        context={"reference": f"B-{n}"},
+                        channels=["sms"],
+                    )
+        wait_for(
+            lambda: (
+                Delivery.objects.filter(notification__recipient=user, status="sent").count() >= args.count
+            ),
+            timeout=3600,
+            interval=0.5,
+        )
         measured = time.perf_counter() - start
     finally:
         worker.stop()
         Delivery.objects.filter(notification__recipient=user).delete()
         user.notifications.all().delete()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{args.count} messages: direct gateway {baseline:.2f} s ({args.count / baseline:.0f}/s); "
-          f"through outbox + worker {measured:.2f} s ({args.count / measured:.0f}/s)")
+    print(
+        f"{args.count} messages: direct gateway {baseline:.2f} s ({args.count / baseline:.0f}/s); "
+        f"through outbox + worker {measured:.2f} s ({args.count / measured:.0f}/s)"
+    )
     print(f"throughput ratio (outbox+worker / direct) = {baseline / measured:.3f}")
 
 

@@ -12,6 +12,7 @@ each as a ratio to ``SELECT count(*)`` over the cases table in the same run (goa
 Missing cases are seeded first with ``manage.py seed_cases`` (batched). Notifications of the first
 scan's backlog are not sent (notify is replaced by a no-op): the bench measures the scan itself.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,12 +56,16 @@ def main() -> int:
 
     started = time.perf_counter()
     result = refresh()
-    print(f"figures rollup refresh: {result.cases} cases, {result.ratings} ratings, {result.keys} keys "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"figures rollup refresh: {result.cases} cases, {result.ratings} ratings, {result.keys} keys "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in (Case._meta.db_table, "complaints_rating", "supervision_figurerollup"):
-                cursor.execute(f"VACUUM ANALYZE {table}")  # as autovacuum would: index-only scans need the visibility map
+                cursor.execute(
+                    f"VACUUM ANALYZE {table}"
+                )  # as autovacuum would: index-only scans need the visibility map
     total = Case.objects.count()
     print(f"cases: {total}")
 
@@ -94,10 +99,14 @@ def main() -> int:
 
         def cohort_dashboard() -> None:
             # the dashboard's headline row with the department, item and month breakdowns (one grouped query)
-            figures_many(accepted_from=year_ago, accepted_to=today, as_of=now, by=["department", "item", "month"])
+            figures_many(
+                accepted_from=year_ago, accepted_to=today, as_of=now, by=["department", "item", "month"]
+            )
 
         dept_id = (
-            Case.objects.filter(state__in=list(RUNNING_STATES)).values_list("department_id", flat=True).first()
+            Case.objects.filter(state__in=list(RUNNING_STATES))
+            .values_list("department_id", flat=True)
+            .first()
         )
 
         try:  # the approvals worklist selector, as a reviewer of that department sees it
@@ -105,7 +114,9 @@ def main() -> int:
             from portal.accounts.constants import Role
             from portal.accounts.models import User
 
-            reviewer, _ = User.objects.get_or_create(username="bench-reviewer", defaults={"department_id": dept_id})
+            reviewer, _ = User.objects.get_or_create(
+                username="bench-reviewer", defaults={"department_id": dept_id}
+            )
             from django.contrib.auth.models import Group
 
             reviewer.groups.add(Group.objects.get_or_create(name=Role.REVIEWER)[0])
@@ -127,8 +138,11 @@ def main() -> int:
         ok &= report("one-year cohort figures", timed(cohort, repeat=args.repeat), baseline, goal=args.goal)
         # for information: the breakdowns (not part of the goal)
         report("  … by department", timed(cohort_by_department, repeat=args.repeat), baseline)
-        report("  … dashboard bundle (overall + department/item/month)", timed(cohort_dashboard, repeat=args.repeat),
-               baseline)
+        report(
+            "  … dashboard bundle (overall + department/item/month)",
+            timed(cohort_dashboard, repeat=args.repeat),
+            baseline,
+        )
         ok &= report("worklist first page", timed(worklist, repeat=args.repeat), baseline, goal=args.goal)
     return 0 if ok else 1
 

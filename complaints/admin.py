@@ -20,7 +20,16 @@ class TicketAdmin(SimpleHistoryAdmin):
 
 @admin.register(Complaint)
 class ComplaintAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "subject", "state", "channel", "masked_phone", "received_on", "due_on", "concluded_at"]
+    list_display = [
+        "number",
+        "subject",
+        "state",
+        "channel",
+        "masked_phone",
+        "received_on",
+        "due_on",
+        "concluded_at",
+    ]
     list_filter = ["state", "channel", "finding"]
     search_fields = ["number", "subject"]
     exclude = ["complainant_phone"]

@@ -1,4 +1,5 @@
 """API: /api/v1/complaints/ and /api/v1/ratings/ with the same rules as the pages (403 / 409 / 400)."""
+
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
@@ -34,8 +35,22 @@ class ComplaintOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Complaint
-        fields = ["number", "state", "channel", "complainant_name", "complainant_phone", "received_at", "due_on",
-                  "department", "case_reference", "subject", "content", "finding", "action", "concluded_at"]
+        fields = [
+            "number",
+            "state",
+            "channel",
+            "complainant_name",
+            "complainant_phone",
+            "received_at",
+            "due_on",
+            "department",
+            "case_reference",
+            "subject",
+            "content",
+            "finding",
+            "action",
+            "concluded_at",
+        ]
 
     def get_complainant_phone(self, obj: Complaint) -> str:
         from portal.accounts.validators import mask_phone
@@ -62,8 +77,9 @@ class ComplaintListCreateApi(APIView):
             api_check(request, ("complaint-anonymous", ""))
         serializer = ComplaintInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        complaint = services.complaint_file(actor=request.user if request.user.is_authenticated else None,
-                                            **serializer.validated_data)
+        complaint = services.complaint_file(
+            actor=request.user if request.user.is_authenticated else None, **serializer.validated_data
+        )
         return Response(ComplaintOutputSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
 
@@ -91,8 +107,19 @@ class RatingOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Rating
-        fields = ["reference", "overall", "efficiency", "attitude", "guide_accuracy", "comment", "channel",
-                  "department", "created_at", "voided", "appeal_state"]
+        fields = [
+            "reference",
+            "overall",
+            "efficiency",
+            "attitude",
+            "guide_accuracy",
+            "comment",
+            "channel",
+            "department",
+            "created_at",
+            "voided",
+            "appeal_state",
+        ]
 
 
 class RatingListCreateApi(generics.ListAPIView):
@@ -109,7 +136,9 @@ class RatingListCreateApi(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         case = case_selectors.case_get(user=request.user, reference=data["reference"])
-        rating = services.rating_submit(case=case, actor=request.user, data=data, channel=RatingChannel.ONLINE)
+        rating = services.rating_submit(
+            case=case, actor=request.user, data=data, channel=RatingChannel.ONLINE
+        )
         return Response(RatingOutputSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,6 +1,7 @@
 """Ratings (好差评), rectification tickets and efficiency complaints (效能投诉), DESIGN §6.
 
 Field names are read by supervision's figures in SQL: keep them stable."""
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,7 +13,15 @@ from approvals.models import Case
 from intake.models import Item
 from portal.accounts.models import Department, Window
 
-from .constants import AppealState, ComplaintChannel, ComplaintState, Finding, RatingChannel, Score, TicketState
+from .constants import (
+    AppealState,
+    ComplaintChannel,
+    ComplaintState,
+    Finding,
+    RatingChannel,
+    Score,
+    TicketState,
+)
 
 _score = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -23,18 +32,29 @@ class Rating(models.Model):
     overall = models.PositiveSmallIntegerField(_("总体评价"), choices=Score.choices, validators=_score)
     efficiency = models.PositiveSmallIntegerField(_("办事效率"), choices=Score.choices, validators=_score)
     attitude = models.PositiveSmallIntegerField(_("服务态度"), choices=Score.choices, validators=_score)
-    guide_accuracy = models.PositiveSmallIntegerField(_("办事指南准确性"), choices=Score.choices, validators=_score)
+    guide_accuracy = models.PositiveSmallIntegerField(
+        _("办事指南准确性"), choices=Score.choices, validators=_score
+    )
     comment = models.TextField(_("评价内容"), blank=True)
     channel = models.CharField(_("评价渠道"), max_length=10, choices=RatingChannel.choices)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="ratings")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ratings")
-    window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="ratings")
-    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="clerk_ratings")
+    window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="ratings"
+    )
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clerk_ratings",
+    )
     created_at = models.DateTimeField(_("评价时间"), auto_now_add=True, db_index=True)
     voided = models.BooleanField(_("已作废"), default=False)
     voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
-    appeal_state = models.CharField(_("申诉复核"), max_length=10, choices=AppealState.choices, blank=True, default="")
+    appeal_state = models.CharField(
+        _("申诉复核"), max_length=10, choices=AppealState.choices, blank=True, default=""
+    )
     appeal_reason = models.TextField(_("申诉理由"), blank=True)
     appeal_decision = models.TextField(_("复核意见"), blank=True)
     # When the supervision figures rollup took this rating in (supervision/rollup.py); bookkeeping only.
@@ -47,7 +67,9 @@ class Rating(models.Model):
         verbose_name_plural = _("办件评价")
         indexes = [
             # the ratings the figures rollup has not taken in yet, read live next to it
-            models.Index(fields=["case"], condition=models.Q(rolled_up_at__isnull=True), name="rating_live_idx"),
+            models.Index(
+                fields=["case"], condition=models.Q(rolled_up_at__isnull=True), name="rating_live_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -70,14 +92,17 @@ class RectificationTicket(ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("工单编号"), max_length=24, unique=True)
     rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="ticket")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tickets")
-    state = FSMField(_("状态"), default=TicketState.OPENED, choices=TicketState.choices, protected=True, db_index=True)
+    state = FSMField(
+        _("状态"), default=TicketState.OPENED, choices=TicketState.choices, protected=True, db_index=True
+    )
     callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     callback_outcome = models.TextField(_("回访情况"), blank=True)
     resolution = models.TextField(_("整改情况"), blank=True)
     due_on = models.DateField(_("整改期限"), null=True, blank=True, db_index=True)
     overdue_alerted_at = models.DateTimeField(null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
@@ -94,7 +119,9 @@ class RectificationTicket(ConcurrentTransitionMixin, models.Model):
     def callback(self) -> None:
         pass
 
-    @transition(field=state, source=[TicketState.CALLED_BACK, TicketState.ON_LEDGER], target=TicketState.FIXED)
+    @transition(
+        field=state, source=[TicketState.CALLED_BACK, TicketState.ON_LEDGER], target=TicketState.FIXED
+    )
     def fix(self) -> None:
         pass
 
@@ -117,36 +144,60 @@ class RectificationTicket(ConcurrentTransitionMixin, models.Model):
 
 class Complaint(ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("投诉编号"), max_length=24, unique=True)
-    state = FSMField(_("状态"), default=ComplaintState.REGISTERED, choices=ComplaintState.choices, protected=True,
-                     db_index=True)
+    state = FSMField(
+        _("状态"),
+        default=ComplaintState.REGISTERED,
+        choices=ComplaintState.choices,
+        protected=True,
+        db_index=True,
+    )
     channel = models.CharField(_("投诉渠道"), max_length=10, choices=ComplaintChannel.choices)
-    complainant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="complaints")
+    complainant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+    )
     complainant_name = models.CharField(_("投诉人"), max_length=50)
     complainant_phone = models.CharField(_("联系电话"), max_length=11)
     anonymous = models.BooleanField(_("匿名"), default=False)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     received_at = models.DateTimeField(_("登记时间"), db_index=True)
     received_on = models.DateField(_("登记日期"), db_index=True)
     assign_due_on = models.DateField(_("分派期限"), null=True, blank=True)
     due_on = models.DateField(_("办结期限"), db_index=True)
-    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="handled_complaints")
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handled_complaints",
+    )
     assigned_at = models.DateTimeField(_("分派时间"), null=True, blank=True)
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints")
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints")
-    window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="complaints_about")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+    )
+    window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints_about",
+    )
     subject = models.CharField(_("投诉事由"), max_length=120)
     content = models.TextField(_("投诉内容"))
     finding = models.CharField(_("调查结论"), max_length=16, choices=Finding.choices, blank=True)
     action = models.TextField(_("处理情况"), blank=True)
     concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
     reopened_count = models.PositiveSmallIntegerField(_("重新办理次数"), default=0)
-    handling_rating = models.PositiveSmallIntegerField(_("对处理的评价"), null=True, blank=True, validators=_score,
-                                                       choices=Score.choices)
+    handling_rating = models.PositiveSmallIntegerField(
+        _("对处理的评价"), null=True, blank=True, validators=_score, choices=Score.choices
+    )
     published = models.BooleanField(_("公开"), default=True)
     overdue_alerted_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["complainant_phone"])
@@ -171,8 +222,12 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     def conclude(self) -> None:
         pass
 
-    @transition(field=state, source=ComplaintState.CONCLUDED, target=ComplaintState.INVESTIGATING,
-                conditions=[lambda c: c.reopened_count < 1])
+    @transition(
+        field=state,
+        source=ComplaintState.CONCLUDED,
+        target=ComplaintState.INVESTIGATING,
+        conditions=[lambda c: c.reopened_count < 1],
+    )
     def reopen(self) -> None:
         self.reopened_count += 1
 

@@ -1,4 +1,5 @@
 """A case that reaches a decision invites its applicant to rate it (once)."""
+
 from typing import Any
 
 from django.dispatch import receiver

@@ -1,4 +1,8 @@
 PERMISSIONS = {
-    "inspector": ["complaints.view_complaint", "complaints.view_rating", "complaints.view_rectificationticket"],
+    "inspector": [
+        "complaints.view_complaint",
+        "complaints.view_rating",
+        "complaints.view_rectificationticket",
+    ],
     "head": ["complaints.view_rating", "complaints.view_rectificationticket"],
 }

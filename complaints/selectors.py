@@ -1,4 +1,5 @@
 """Reads scoped by role, and the satisfaction / complaint figures of DESIGN §5 (voided ratings excluded)."""
+
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -16,7 +17,9 @@ def satisfaction(ratings: QuerySet[Rating]) -> dict[str, Any]:
 
 
 def complaint_counts(complaints: QuerySet[Complaint]) -> dict[str, Any]:
-    agg = complaints.aggregate(received=Count("id"), concluded=Count("id", filter=Q(concluded_at__isnull=False)))
+    agg = complaints.aggregate(
+        received=Count("id"), concluded=Count("id", filter=Q(concluded_at__isnull=False))
+    )
     r, c = agg["received"], agg["concluded"]
     return {"received": r, "concluded": c, "completion_rate": round(c / r, 4) if r else None}
 

@@ -1,4 +1,5 @@
 """Ratings, rectification tickets and complaints: every write goes through here (DESIGN §6)."""
+
 import datetime
 from typing import Any
 
@@ -102,21 +103,35 @@ def rating_submit(*, case: Case, actor: User | None, data: dict[str, Any], chann
     scores = _scores(data)
     comment = str(data.get("comment") or "")[:2000]
     if scores["overall"] <= BAD_RATING_MAX and not comment.strip():
-        raise ApplicationError(_("差评请写明不满意的原因，以便整改。"), extra={"comment": [_("此项为必填项。")]})
+        raise ApplicationError(
+            _("差评请写明不满意的原因，以便整改。"), extra={"comment": [_("此项为必填项。")]}
+        )
     try:
         rating = Rating.objects.create(
-            case=case, applicant_id=case.applicant_id, comment=comment, channel=channel,
-            department_id=case.department_id, item_id=case.item_id, window_id=case.window_id, clerk_id=case.clerk_id,
+            case=case,
+            applicant_id=case.applicant_id,
+            comment=comment,
+            channel=channel,
+            department_id=case.department_id,
+            item_id=case.item_id,
+            window_id=case.window_id,
+            clerk_id=case.clerk_id,
             **scores,
         )
     except IntegrityError:
         raise ConflictError(_("该办件已经评价过了（一事一评）。")) from None
     if rating.is_bad:
         ticket = RectificationTicket.objects.create(
-            number=next_reference("ZG", width=4), rating=rating, department_id=case.department_id,
+            number=next_reference("ZG", width=4),
+            rating=rating,
+            department_id=case.department_id,
         )
         for user in _head_and_office(case.department_id):
-            notify(recipient=user, event="ticket.opened", context={"number": ticket.number, "reference": case.reference})
+            notify(
+                recipient=user,
+                event="ticket.opened",
+                context={"number": ticket.number, "reference": case.reference},
+            )
     return rating
 
 
@@ -126,7 +141,12 @@ def send_rating_invitation(case: Case) -> bool:
     if not created:
         return False
     url = rating_link_url(case)
-    notify(recipient=case.applicant, event="rating.invitation", context={"reference": case.reference, "url": url}, case=case)
+    notify(
+        recipient=case.applicant,
+        event="rating.invitation",
+        context={"reference": case.reference, "url": url},
+        case=case,
+    )
     return True
 
 
@@ -134,19 +154,26 @@ def rating_reminder_scan(*, now: datetime.datetime | None = None) -> int:
     """One reminder, 3 days after the invitation, to applicants who have not rated."""
     now = now or timezone.now()
     due = RatingInvitation.objects.filter(
-        reminded_at__isnull=True, invited_at__lte=now - datetime.timedelta(days=REMINDER_AFTER_DAYS),
+        reminded_at__isnull=True,
+        invited_at__lte=now - datetime.timedelta(days=REMINDER_AFTER_DAYS),
         case__rating__isnull=True,
     ).select_related("case", "case__applicant")
     sent = 0
     for invitation in due:
         with transaction.atomic():
-            updated = RatingInvitation.objects.filter(pk=invitation.pk, reminded_at__isnull=True).update(reminded_at=now)
+            updated = RatingInvitation.objects.filter(pk=invitation.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            )
             if not updated:
                 continue
             case = invitation.case
             url = rating_link_url(case)
-            notify(recipient=case.applicant, event="rating.reminder", context={"reference": case.reference, "url": url},
-                   case=case)
+            notify(
+                recipient=case.applicant,
+                event="rating.reminder",
+                context={"reference": case.reference, "url": url},
+                case=case,
+            )
             sent += 1
     return sent
 
@@ -201,11 +228,15 @@ TICKET_ACTIONS = {
 def ticket_may(ticket: RectificationTicket, user: User, action: str) -> bool:
     if action in ("verify", "close"):
         return user.has_role(Role.INSPECTOR)
-    return user.department_id == ticket.department_id and user.has_role(Role.HEAD, Role.REVIEWER, Role.DECIDER)
+    return user.department_id == ticket.department_id and user.has_role(
+        Role.HEAD, Role.REVIEWER, Role.DECIDER
+    )
 
 
 @transaction.atomic
-def ticket_act(*, ticket: RectificationTicket, actor: User, action: str, note: str = "") -> RectificationTicket:
+def ticket_act(
+    *, ticket: RectificationTicket, actor: User, action: str, note: str = ""
+) -> RectificationTicket:
     if action not in TICKET_ACTIONS:
         raise ApplicationError(_("未知的操作。"), extra={"action": [_("未知的操作。")]})
     ticket = RectificationTicket.objects.select_for_update().get(pk=ticket.pk)
@@ -240,15 +271,29 @@ def ticket_act(*, ticket: RectificationTicket, actor: User, action: str, note: s
 
 
 def _round_robin_handler() -> User | None:
-    return (User.objects.filter(is_active=True, groups__name=Role.INSPECTOR)
-            .annotate(open_n=Count("handled_complaints")).order_by("open_n", "pk").first())
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.INSPECTOR)
+        .annotate(open_n=Count("handled_complaints"))
+        .order_by("open_n", "pk")
+        .first()
+    )
 
 
 @transaction.atomic
 def complaint_file(
-    *, actor: User | None, channel: str, name: str, phone: str, subject: str, content: str,
-    reference: str = "", department_id: int | None = None, window_id: int | None = None, person_id: int | None = None,
-    anonymous: bool = False, attachments: list[Any] | None = None,
+    *,
+    actor: User | None,
+    channel: str,
+    name: str,
+    phone: str,
+    subject: str,
+    content: str,
+    reference: str = "",
+    department_id: int | None = None,
+    window_id: int | None = None,
+    person_id: int | None = None,
+    anonymous: bool = False,
+    attachments: list[Any] | None = None,
 ) -> Complaint:
     from django.core.exceptions import ValidationError
 
@@ -277,29 +322,45 @@ def complaint_file(
             errors["reference"] = [_("没有这个申报号。")]
     batch_errors = inspect_batch([("attachments", upload) for upload in attachments or []])
     errors.update(batch_errors)
-    facts = [] if batch_errors else [(upload, inspect_upload(upload, field="attachments"))
-                                     for upload in attachments or []]
+    facts = (
+        []
+        if batch_errors
+        else [(upload, inspect_upload(upload, field="attachments")) for upload in attachments or []]
+    )
     if errors:
         raise ApplicationError(_("投诉内容有误，请修改后重试。"), extra=errors)
     now = timezone.now()
     today = timezone.localdate(now)
     complainant = actor if actor is not None and actor.is_authenticated and actor.is_applicant else None
     complaint = Complaint(
-        number=next_reference("TS", today, width=4), channel=channel, complainant=complainant,
+        number=next_reference("TS", today, width=4),
+        channel=channel,
+        complainant=complainant,
         complainant_name=name.strip() or (complainant.display_name if complainant else ""),
-        complainant_phone=phone.strip(), anonymous=anonymous or complainant is None,
-        registered_by=actor if actor is not None and actor.is_authenticated and actor.is_portal_staff else None,
-        received_at=now, received_on=today,
+        complainant_phone=phone.strip(),
+        anonymous=anonymous or complainant is None,
+        registered_by=actor
+        if actor is not None and actor.is_authenticated and actor.is_portal_staff
+        else None,
+        received_at=now,
+        received_on=today,
         assign_due_on=calendar.add_days(today, ASSIGN_LIMIT_DAYS).date,
         due_on=calendar.add_days(today, COMPLAINT_LIMIT_DAYS).date,
-        case=case, department_id=department_id or (case.department_id if case else None),
-        window_id=window_id or (case.window_id if case else None), person_id=person_id,
-        subject=subject.strip()[:120], content=content.strip(),
+        case=case,
+        department_id=department_id or (case.department_id if case else None),
+        window_id=window_id or (case.window_id if case else None),
+        person_id=person_id,
+        subject=subject.strip()[:120],
+        content=content.strip(),
     )
     complaint.save()
     for upload, fact in facts:
-        row = ComplaintAttachment(complaint=complaint, original_name=fact["original_name"],
-                                  content_type=fact["content_type"], size=fact["size"])
+        row = ComplaintAttachment(
+            complaint=complaint,
+            original_name=fact["original_name"],
+            content_type=fact["content_type"],
+            size=fact["size"],
+        )
         upload.seek(0)
         row.file.save(f"{fact['token']}{fact['extension']}", upload, save=False)
         row.save()
@@ -325,7 +386,9 @@ def complaint_assign(*, complaint: Complaint, actor: User, handler: User) -> Com
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     _handler_or_office(complaint, actor)
     if not handler.has_role(Role.INSPECTOR):
-        raise ApplicationError(_("只能分派给效能办工作人员。"), extra={"handler": [_("不是效能办工作人员。")]})
+        raise ApplicationError(
+            _("只能分派给效能办工作人员。"), extra={"handler": [_("不是效能办工作人员。")]}
+        )
     if not can_proceed(complaint.assign):
         raise ConflictError(_("该投诉已分派。"))
     complaint.assign()
@@ -368,8 +431,15 @@ def complaint_conclude(*, complaint: Complaint, actor: User, finding: str, actio
     complaint._history_user = actor
     complaint.save()
     if complaint.complainant_id:
-        notify(recipient=complaint.complainant, event="complaint.concluded", context={
-            "number": complaint.number, "finding": complaint.get_finding_display(), "action": complaint.action})
+        notify(
+            recipient=complaint.complainant,
+            event="complaint.concluded",
+            context={
+                "number": complaint.number,
+                "finding": complaint.get_finding_display(),
+                "action": complaint.action,
+            },
+        )
     return complaint
 
 
@@ -416,21 +486,42 @@ def overdue_scan(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     now = timezone.now()
     raised = 0
-    for complaint in Complaint.objects.filter(concluded_at__isnull=True, due_on__lt=today, overdue_alerted_at__isnull=True):
+    for complaint in Complaint.objects.filter(
+        concluded_at__isnull=True, due_on__lt=today, overdue_alerted_at__isnull=True
+    ):
         with transaction.atomic():
-            if Complaint.objects.filter(pk=complaint.pk, overdue_alerted_at__isnull=True).update(overdue_alerted_at=now):
+            if Complaint.objects.filter(pk=complaint.pk, overdue_alerted_at__isnull=True).update(
+                overdue_alerted_at=now
+            ):
                 for user in _head_and_office(complaint.department_id):
-                    notify(recipient=user, event="alert.raised", context={
-                        "reference": complaint.number, "level": "complaint_overdue",
-                        "level_label": _("投诉超期"), "due": complaint.due_on.isoformat()})
+                    notify(
+                        recipient=user,
+                        event="alert.raised",
+                        context={
+                            "reference": complaint.number,
+                            "level": "complaint_overdue",
+                            "level_label": _("投诉超期"),
+                            "due": complaint.due_on.isoformat(),
+                        },
+                    )
                 raised += 1
-    for ticket in RectificationTicket.objects.filter(state=TicketState.ON_LEDGER, due_on__lt=today,
-                                                     overdue_alerted_at__isnull=True):
+    for ticket in RectificationTicket.objects.filter(
+        state=TicketState.ON_LEDGER, due_on__lt=today, overdue_alerted_at__isnull=True
+    ):
         with transaction.atomic():
-            if RectificationTicket.objects.filter(pk=ticket.pk, overdue_alerted_at__isnull=True).update(overdue_alerted_at=now):
+            if RectificationTicket.objects.filter(pk=ticket.pk, overdue_alerted_at__isnull=True).update(
+                overdue_alerted_at=now
+            ):
                 for user in _head_and_office(ticket.department_id):
-                    notify(recipient=user, event="alert.raised", context={
-                        "reference": ticket.number, "level": "ticket_overdue",
-                        "level_label": _("整改超期"), "due": ticket.due_on.isoformat()})
+                    notify(
+                        recipient=user,
+                        event="alert.raised",
+                        context={
+                            "reference": ticket.number,
+                            "level": "ticket_overdue",
+                            "level_label": _("整改超期"),
+                            "due": ticket.due_on.isoformat(),
+                        },
+                    )
                 raised += 1
     return raised

@@ -1,5 +1,6 @@
 """Pages: rate a case (case page, invitation link, window tablet), file and follow complaints, the
 handlers' queue, the efficiency office's tickets and appeals, and the public list without personal data."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -37,9 +38,18 @@ def _rate(request: HttpRequest, case: Case, channel: str, actor, template_extra:
         else:
             messages.success(request, _("感谢您的评价！"))
             return render(request, "complaints/rated.html", {"case": case})
-    return render(request, "complaints/rate.html", {"case": case, "scores": Score.choices, "errors": errors,
-                                                    "already": Rating.objects.filter(case=case).exists(),
-                                                    **template_extra}, status=400 if errors else 200)
+    return render(
+        request,
+        "complaints/rate.html",
+        {
+            "case": case,
+            "scores": Score.choices,
+            "errors": errors,
+            "already": Rating.objects.filter(case=case).exists(),
+            **template_extra,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @login_required
@@ -69,8 +79,9 @@ def window_rate(request: HttpRequest) -> HttpResponse:
     reference = (request.GET.get("reference") or request.POST.get("reference") or "").strip().upper()
     case = Case.objects.filter(reference=reference).first() if reference else None
     if case is None:
-        return render(request, "complaints/window_pick.html", {"reference": reference,
-                                                                "not_found": bool(reference)})
+        return render(
+            request, "complaints/window_pick.html", {"reference": reference, "not_found": bool(reference)}
+        )
     return _rate(request, case, RatingChannel.WINDOW, request.user, {"window_mode": True})
 
 
@@ -82,25 +93,37 @@ def file(request: HttpRequest) -> HttpResponse:
         if request.POST.get("website"):  # honeypot: people never fill it
             return render(request, "complaints/message.html", {"message": _("投诉已提交。")})
         if not request.user.is_authenticated and limited(request, "complaint-anonymous"):
-            return render(request, "complaints/message.html", {"message": _("提交过于频繁，请稍后再试。")}, status=429)
+            return render(
+                request, "complaints/message.html", {"message": _("提交过于频繁，请稍后再试。")}, status=429
+            )
         if request.FILES.getlist("attachments") and limited(request, "upload"):
-            return render(request, "complaints/message.html", {"message": _("上传过于频繁，请稍后再试；本次投诉未提交。")},
-                          status=429)
+            return render(
+                request,
+                "complaints/message.html",
+                {"message": _("上传过于频繁，请稍后再试；本次投诉未提交。")},
+                status=429,
+            )
         try:
             complaint = services.complaint_file(
                 actor=request.user if request.user.is_authenticated else None,
                 channel=request.POST.get("channel") or ComplaintChannel.ONLINE,
-                name=request.POST.get("name", ""), phone=request.POST.get("phone", ""),
-                subject=request.POST.get("subject", ""), content=request.POST.get("content", ""),
-                reference=request.POST.get("reference", ""), attachments=request.FILES.getlist("attachments"),
+                name=request.POST.get("name", ""),
+                phone=request.POST.get("phone", ""),
+                subject=request.POST.get("subject", ""),
+                content=request.POST.get("content", ""),
+                reference=request.POST.get("reference", ""),
+                attachments=request.FILES.getlist("attachments"),
             )
         except ApplicationError as exc:
             errors = _errors(request, exc)
         else:
             return render(request, "complaints/filed.html", {"complaint": complaint})
-    return render(request, "complaints/file.html", {"errors": errors, "staff": staff, "post": request.POST,
-                                                    "channels": ComplaintChannel.choices},
-                  status=400 if errors else 200)
+    return render(
+        request,
+        "complaints/file.html",
+        {"errors": errors, "staff": staff, "post": request.POST, "channels": ComplaintChannel.choices},
+        status=400 if errors else 200,
+    )
 
 
 @login_required
@@ -126,12 +149,20 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             if action == "investigate":
                 services.complaint_investigate(complaint=complaint, actor=request.user)
             elif action == "conclude":
-                services.complaint_conclude(complaint=complaint, actor=request.user,
-                                            finding=request.POST.get("finding", ""), action=request.POST.get("result", ""))
+                services.complaint_conclude(
+                    complaint=complaint,
+                    actor=request.user,
+                    finding=request.POST.get("finding", ""),
+                    action=request.POST.get("result", ""),
+                )
             elif action == "rate":
-                services.complaint_rate_handling(complaint=complaint, actor=request.user, score=request.POST.get("score"))
+                services.complaint_rate_handling(
+                    complaint=complaint, actor=request.user, score=request.POST.get("score")
+                )
             elif action == "reopen":
-                services.complaint_reopen(complaint=complaint, actor=request.user, reason=request.POST.get("reason", ""))
+                services.complaint_reopen(
+                    complaint=complaint, actor=request.user, reason=request.POST.get("reason", "")
+                )
             else:
                 raise ApplicationError(_("未知的操作。"))
         except ApplicationError as exc:
@@ -139,11 +170,18 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         else:
             messages.success(request, _("已保存。"))
         return redirect("complaints:detail", number=number)
-    return render(request, "complaints/detail.html", {
-        "complaint": complaint, "is_office": request.user.has_role(Role.INSPECTOR),
-        "is_complainant": complaint.complainant_id == request.user.pk, "findings": Finding.choices,
-        "scores": Score.choices, "today": case_selectors.today(),
-    })
+    return render(
+        request,
+        "complaints/detail.html",
+        {
+            "complaint": complaint,
+            "is_office": request.user.has_role(Role.INSPECTOR),
+            "is_complainant": complaint.complainant_id == request.user.pk,
+            "findings": Finding.choices,
+            "scores": Score.choices,
+            "today": case_selectors.today(),
+        },
+    )
 
 
 @login_required
@@ -165,24 +203,35 @@ def tickets(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             for key in ("ticket", "rating"):  # a tampered id: no such row, not a server error
-                if request.POST.get(key) and not (request.POST[key].isascii() and request.POST[key].isdigit()):
+                if request.POST.get(key) and not (
+                    request.POST[key].isascii() and request.POST[key].isdigit()
+                ):
                     raise Http404
             if request.POST.get("ticket"):
                 ticket = selectors.ticket_visible(user=request.user).filter(pk=request.POST["ticket"]).first()
                 if ticket is None:
                     raise Http404
-                services.ticket_act(ticket=ticket, actor=request.user, action=request.POST.get("action", ""),
-                                    note=request.POST.get("note", ""))
+                services.ticket_act(
+                    ticket=ticket,
+                    actor=request.user,
+                    action=request.POST.get("action", ""),
+                    note=request.POST.get("note", ""),
+                )
             elif request.POST.get("rating"):
                 rating = selectors.rating_visible(user=request.user).filter(pk=request.POST["rating"]).first()
                 if rating is None:
                     raise Http404
                 if request.POST.get("action") == "appeal":
-                    services.rating_appeal(rating=rating, actor=request.user, reason=request.POST.get("note", ""))
+                    services.rating_appeal(
+                        rating=rating, actor=request.user, reason=request.POST.get("note", "")
+                    )
                 else:
-                    services.rating_appeal_decide(rating=rating, actor=request.user,
-                                                  void=request.POST.get("action") == "void",
-                                                  decision=request.POST.get("note", ""))
+                    services.rating_appeal_decide(
+                        rating=rating,
+                        actor=request.user,
+                        void=request.POST.get("action") == "void",
+                        decision=request.POST.get("note", ""),
+                    )
         except ApplicationError as exc:
             _errors(request, exc)
         else:
@@ -190,20 +239,43 @@ def tickets(request: HttpRequest) -> HttpResponse:
         return redirect("complaints:tickets")
     rows = list(selectors.ticket_visible(user=request.user).order_by("state", "-created_at")[:200])
     for t in rows:
-        t.actions = [(a, label) for a, label in services.TICKET_ACTIONS.items()
-                     if services.ticket_may(t, request.user, a) and can_proceed(getattr(t, a))]
+        t.actions = [
+            (a, label)
+            for a, label in services.TICKET_ACTIONS.items()
+            if services.ticket_may(t, request.user, a) and can_proceed(getattr(t, a))
+        ]
     appeals = selectors.rating_visible(user=request.user).filter(appeal_state="appealed")
     bad = selectors.rating_visible(user=request.user).filter(overall__lte=2, appeal_state="")[:100]
-    return render(request, "complaints/tickets.html", {
-        "tickets": rows, "appeals": appeals, "bad": bad, "today": case_selectors.today(),
-        "is_office": request.user.has_role(Role.INSPECTOR), "is_head": request.user.has_role(Role.HEAD),
-    })
+    return render(
+        request,
+        "complaints/tickets.html",
+        {
+            "tickets": rows,
+            "appeals": appeals,
+            "bad": bad,
+            "today": case_selectors.today(),
+            "is_office": request.user.has_role(Role.INSPECTOR),
+            "is_head": request.user.has_role(Role.HEAD),
+        },
+    )
 
 
 def public(request: HttpRequest) -> HttpResponse:
     """Concluded complaints, published without personal data: no name, no phone, no ID."""
-    qs = Complaint.objects.filter(concluded_at__isnull=False, published=True).select_related("department").only(
-        "number", "subject", "finding", "action", "received_on", "concluded_at", "department__name", "channel")
+    qs = (
+        Complaint.objects.filter(concluded_at__isnull=False, published=True)
+        .select_related("department")
+        .only(
+            "number",
+            "subject",
+            "finding",
+            "action",
+            "received_on",
+            "concluded_at",
+            "department__name",
+            "channel",
+        )
+    )
     page = Paginator(qs.order_by("-concluded_at"), 20).get_page(request.GET.get("page"))
     return render(request, "complaints/public.html", {"page": page})
 

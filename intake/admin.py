@@ -1,5 +1,6 @@
 """The catalogue in the Django admin: inlines for materials, steps and form fields, full history with
 revert (who, when, why), publish / retire actions, and Excel / CSV import-export of the whole catalogue."""
+
 import json
 
 from django.contrib import admin, messages
@@ -35,10 +36,25 @@ class FormFieldInline(admin.TabularInline):
 @admin.register(Item)
 class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [ItemResource]
-    list_display = ["code", "name", "department", "status", "statutory_limit", "promised_limit", "limit_unit",
-                    "updated_at"]
-    list_filter = ["status", "department", "item_type", "mode_instant", "mode_deferred", "mode_commitment",
-                   "mode_parallel"]
+    list_display = [
+        "code",
+        "name",
+        "department",
+        "status",
+        "statutory_limit",
+        "promised_limit",
+        "limit_unit",
+        "updated_at",
+    ]
+    list_filter = [
+        "status",
+        "department",
+        "item_type",
+        "mode_instant",
+        "mode_deferred",
+        "mode_commitment",
+        "mode_parallel",
+    ]
     search_fields = ["code", "name", "legal_basis"]
     filter_horizontal = ["co_departments", "themes"]
     inlines = [MaterialInline, StepInline, FormFieldInline]
@@ -58,7 +74,9 @@ class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 done += 1
             except ApplicationError as exc:
                 self.message_user(request, f"{item.code}: {exc.message}", messages.WARNING)
-        self.message_user(request, _("%(label)s：%(n)s 个事项。") % {"label": label, "n": done}, messages.SUCCESS)
+        self.message_user(
+            request, _("%(label)s：%(n)s 个事项。") % {"label": label, "n": done}, messages.SUCCESS
+        )
 
     @admin.action(description=_("发布所选事项"))
     def publish(self, request, queryset):  # type: ignore[no-untyped-def]
@@ -89,8 +107,20 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ["reference"]
     # personal data stays out of the admin
     exclude = ["applicant_id_number_encrypted", "applicant_id_number_hash", "contact_phone", "form_data"]
-    readonly_fields = ["reference", "item", "applicant", "status", "channel", "mode", "registered_by",
-                       "applicant_name", "form_answers", "item_snapshot", "commitment_signed", "submitted_at"]
+    readonly_fields = [
+        "reference",
+        "item",
+        "applicant",
+        "status",
+        "channel",
+        "mode",
+        "registered_by",
+        "applicant_name",
+        "form_answers",
+        "item_snapshot",
+        "commitment_signed",
+        "submitted_at",
+    ]
     inlines = [ApplicationMaterialInline]
 
     @admin.display(description=_("申请表内容"))

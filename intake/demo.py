@@ -1,5 +1,6 @@
 """Load the sample catalogue (``fixtures/catalogue.json``): 45+ realistic items across the demo
 departments, covering every handling mode. Idempotent: existing items (by code) are left as they are."""
+
 import json
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,18 @@ from .models import FormField, Item, Material, Step, Theme
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
 
 DEPARTMENT_NAMES = {
-    "SCJGJ": "市场监督管理局", "ZJJ": "住房和城乡建设局", "ZRZYJ": "自然资源和规划局", "STHJJ": "生态环境局",
-    "WJW": "卫生健康委员会", "RSJ": "人力资源和社会保障局", "GAJ": "公安局", "MZJ": "民政局", "JTJ": "交通运输局",
-    "FGW": "发展和改革委员会", "JYJ": "教育局", "WGLJ": "文化广电旅游局",
+    "SCJGJ": "市场监督管理局",
+    "ZJJ": "住房和城乡建设局",
+    "ZRZYJ": "自然资源和规划局",
+    "STHJJ": "生态环境局",
+    "WJW": "卫生健康委员会",
+    "RSJ": "人力资源和社会保障局",
+    "GAJ": "公安局",
+    "MZJ": "民政局",
+    "JTJ": "交通运输局",
+    "FGW": "发展和改革委员会",
+    "JYJ": "教育局",
+    "WGLJ": "文化广电旅游局",
 }
 
 
@@ -36,12 +46,25 @@ def load_catalogue(path: Path = FIXTURE) -> int:
         if Item.objects.filter(code=row["code"]).exists():
             continue
         item = Item(
-            code=row["code"], name=row["name"], department=_department(row["department"]), item_type=row["item_type"],
-            status=row["status"], statutory_limit=row["statutory_limit"], promised_limit=row["promised_limit"],
-            limit_unit=row["limit_unit"], legal_basis=row["legal_basis"], conditions=row["conditions"],
-            fee_standard=row["fee_standard"], fee_basis=row["fee_basis"], max_visits=row["max_visits"],
-            online=row["max_visits"] == 0 or "parallel" not in row["modes"], result_name=row["result_name"],
-            **{f"mode_{m}": (m in row["modes"]) for m in ("instant", "promised", "deferred", "commitment", "parallel")},
+            code=row["code"],
+            name=row["name"],
+            department=_department(row["department"]),
+            item_type=row["item_type"],
+            status=row["status"],
+            statutory_limit=row["statutory_limit"],
+            promised_limit=row["promised_limit"],
+            limit_unit=row["limit_unit"],
+            legal_basis=row["legal_basis"],
+            conditions=row["conditions"],
+            fee_standard=row["fee_standard"],
+            fee_basis=row["fee_basis"],
+            max_visits=row["max_visits"],
+            online=row["max_visits"] == 0 or "parallel" not in row["modes"],
+            result_name=row["result_name"],
+            **{
+                f"mode_{m}": (m in row["modes"])
+                for m in ("instant", "promised", "deferred", "commitment", "parallel")
+            },
         )
         item.full_clean(exclude=["department"])
         item._change_reason = "示例目录导入"
@@ -53,8 +76,9 @@ def load_catalogue(path: Path = FIXTURE) -> int:
         for order, (name, role, days) in enumerate(row["steps"], start=1):
             Step.objects.create(item=item, order=order, name=name, role=role, limit_days=days)
         for order, (key, label, kind, choices, required) in enumerate(row["form_fields"], start=1):
-            FormField.objects.create(item=item, order=order, key=key, label=label, kind=kind, choices=choices,
-                                     required=required)
+            FormField.objects.create(
+                item=item, order=order, key=key, label=label, kind=kind, choices=choices, required=required
+            )
         created += 1
     return created
 

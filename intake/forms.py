@@ -1,4 +1,5 @@
 """Forms for the intake pages. Forms only parse and check input; the rules live in the services."""
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -11,7 +12,9 @@ from .selectors.catalogue import item_get
 
 class WalkInForm(forms.Form):
     item_code = forms.CharField(label=_l("事项编码"), max_length=40)
-    kind = forms.ChoiceField(label=_l("申请人类型"), choices=ApplicantKind.choices, initial=ApplicantKind.PERSON)
+    kind = forms.ChoiceField(
+        label=_l("申请人类型"), choices=ApplicantKind.choices, initial=ApplicantKind.PERSON
+    )
     name = forms.CharField(label=_l("申请人姓名 / 单位名称"), max_length=120)
     id_number = forms.CharField(label=_l("居民身份证号码 / 统一社会信用代码"), max_length=18)
     phone = forms.CharField(label=_l("手机号码"), max_length=11, validators=[validate_mobile])
@@ -26,7 +29,9 @@ class WalkInForm(forms.Form):
         data = super().clean()
         number = (data.get("id_number") or "").strip().upper()
         try:
-            (validate_resident_id if data.get("kind") == ApplicantKind.PERSON else validate_credit_code)(number)
+            (validate_resident_id if data.get("kind") == ApplicantKind.PERSON else validate_credit_code)(
+                number
+            )
         except forms.ValidationError as exc:
             self.add_error("id_number", exc)
         data["id_number"] = number

@@ -12,6 +12,7 @@ One row per item. Related lists are encoded in one cell each:
 Every row is validated (model rules included: promised ≤ statutory) and any error rolls the whole
 import back: nothing is half-imported.
 """
+
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -40,8 +41,15 @@ def parse_materials(cell: Any) -> list[dict[str, Any]]:
         bits = [b.strip() for b in part.split("|")]
         if len(bits) != 5 or bits[1] not in MaterialForm.values or not bits[2].isdigit():
             raise ValidationError({"materials": f"材料格式应为 名称|形式|份数|必要|可容缺：{part}"})
-        out.append({"name": bits[0], "form": bits[1], "count": int(bits[2]), "mandatory": _flag(bits[3]),
-                    "deferrable": _flag(bits[4])})
+        out.append(
+            {
+                "name": bits[0],
+                "form": bits[1],
+                "count": int(bits[2]),
+                "mandatory": _flag(bits[3]),
+                "deferrable": _flag(bits[4]),
+            }
+        )
     return out
 
 
@@ -64,13 +72,24 @@ def parse_form_fields(cell: Any) -> list[dict[str, Any]]:
         choices = "|".join(_split(bits[4], "/")) if len(bits) == 5 else ""
         if bits[2] == FieldKind.CHOICE and not choices:
             raise ValidationError({"form_fields": f"选择题须给出选项：{part}"})
-        out.append({"key": bits[0], "label": bits[1], "kind": bits[2], "required": _flag(bits[3]), "choices": choices})
+        out.append(
+            {
+                "key": bits[0],
+                "label": bits[1],
+                "kind": bits[2],
+                "required": _flag(bits[3]),
+                "choices": choices,
+            }
+        )
     return out
 
 
 class ItemResource(resources.ModelResource):
-    department = fields.Field(attribute="department", column_name="department",
-                              widget=widgets.ForeignKeyWidget(Department, field="code"))
+    department = fields.Field(
+        attribute="department",
+        column_name="department",
+        widget=widgets.ForeignKeyWidget(Department, field="code"),
+    )
     modes = fields.Field(column_name="modes")
     co_departments = fields.Field(column_name="co_departments")
     themes = fields.Field(column_name="themes")
@@ -81,10 +100,34 @@ class ItemResource(resources.ModelResource):
     class Meta:
         model = Item
         import_id_fields = ["code"]
-        fields = ["code", "name", "name_en", "department", "item_type", "status", "legal_basis", "conditions",
-                  "statutory_limit", "promised_limit", "limit_unit", "fee_standard", "fee_basis", "online",
-                  "max_visits", "co_department_limit", "after_check_days", "handling_place", "contact_phone",
-                  "result_name", "modes", "co_departments", "themes", "materials", "steps", "form_fields"]
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "department",
+            "item_type",
+            "status",
+            "legal_basis",
+            "conditions",
+            "statutory_limit",
+            "promised_limit",
+            "limit_unit",
+            "fee_standard",
+            "fee_basis",
+            "online",
+            "max_visits",
+            "co_department_limit",
+            "after_check_days",
+            "handling_place",
+            "contact_phone",
+            "result_name",
+            "modes",
+            "co_departments",
+            "themes",
+            "materials",
+            "steps",
+            "form_fields",
+        ]
         export_order = fields
         use_transactions = True
         clean_model_instances = True
@@ -101,14 +144,19 @@ class ItemResource(resources.ModelResource):
         return ",".join(t.code for t in item.themes.all())
 
     def dehydrate_materials(self, item: Item) -> str:
-        return ";".join(f"{m.name}|{m.form}|{m.count}|{int(m.mandatory)}|{int(m.deferrable)}" for m in item.materials.all())
+        return ";".join(
+            f"{m.name}|{m.form}|{m.count}|{int(m.mandatory)}|{int(m.deferrable)}"
+            for m in item.materials.all()
+        )
 
     def dehydrate_steps(self, item: Item) -> str:
         return ";".join(f"{s.name}|{s.role}|{s.limit_days}" for s in item.steps.all())
 
     def dehydrate_form_fields(self, item: Item) -> str:
-        return ";".join(f"{f.key}|{f.label}|{f.kind}|{int(f.required)}|{'/'.join(f.choice_list)}"
-                        for f in item.form_fields.all())
+        return ";".join(
+            f"{f.key}|{f.label}|{f.kind}|{int(f.required)}|{'/'.join(f.choice_list)}"
+            for f in item.form_fields.all()
+        )
 
     # --- import ---
     def before_import_row(self, row: Any, **kwargs: Any) -> None:
@@ -123,7 +171,10 @@ class ItemResource(resources.ModelResource):
             errors["co_departments"] = f"未知的部门代码：{','.join(missing)}"
         if "parallel" in modes and not codes:
             errors["co_departments"] = "并联审批须列出协办部门"
-        if row.get("department") and not Department.objects.filter(code=str(row.get("department")).strip()).exists():
+        if (
+            row.get("department")
+            and not Department.objects.filter(code=str(row.get("department")).strip()).exists()
+        ):
             errors["department"] = f"未知的部门代码：{row.get('department')}"
         themes = _split(row.get("themes"), ",")
         missing_t = [t for t in themes if not Theme.objects.filter(code=t).exists()]
@@ -140,7 +191,10 @@ class ItemResource(resources.ModelResource):
     def import_instance(self, instance: Item, row: Any, **kwargs: Any) -> None:
         super().import_instance(instance, row, **kwargs)
         for f in Item._meta.concrete_fields:  # empty spreadsheet cells arrive as None
-            if f.get_internal_type() in ("CharField", "TextField") and getattr(instance, f.attname, "") is None:
+            if (
+                f.get_internal_type() in ("CharField", "TextField")
+                and getattr(instance, f.attname, "") is None
+            ):
                 setattr(instance, f.attname, "")
         modes = _split(row.get("modes"), ",")
         for m in MODES:
@@ -149,7 +203,9 @@ class ItemResource(resources.ModelResource):
     def after_save_instance(self, instance: Item, row: Any, **kwargs: Any) -> None:
         if kwargs.get("dry_run") and not self._is_using_transactions(kwargs):
             return
-        instance.co_departments.set(Department.objects.filter(code__in=_split(row.get("co_departments"), ",")))
+        instance.co_departments.set(
+            Department.objects.filter(code__in=_split(row.get("co_departments"), ","))
+        )
         instance.themes.set(Theme.objects.filter(code__in=_split(row.get("themes"), ",")))
         instance.materials.all().delete()
         instance.steps.all().delete()
@@ -165,6 +221,11 @@ class ItemResource(resources.ModelResource):
 def catalogue_import(dataset: Any, *, dry_run: bool = False) -> Any:
     """Import a tablib Dataset; any row error rolls everything back. Returns the import Result."""
     with transaction.atomic():
-        result = ItemResource().import_data(dataset, dry_run=dry_run, use_transactions=True,
-                                            rollback_on_validation_errors=True, raise_errors=False)
+        result = ItemResource().import_data(
+            dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            raise_errors=False,
+        )
     return result

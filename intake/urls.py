@@ -1,4 +1,5 @@
 """Intake pages. Each module of ``intake.views`` owns its urlpatterns (catalogue / apply / window)."""
+
 from .views import apply, catalogue, window
 
 app_name = "intake"

@@ -1,5 +1,6 @@
 """API glue shared by every app: the exception handler that maps domain errors to answers, and a
 ModelSerializer mixin that builds its fields once."""
+
 import copy
 from typing import Any
 
@@ -40,7 +41,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 # class, then copy them. ModelSerializer otherwise inspects the model for every field on every request
 # (a fifth of the case list's time). (A comment, not a docstring: the schema would show it.)
 class FieldsBuiltOnceMixin:
-
     def get_fields(self):  # type: ignore[no-untyped-def]
         built = type(self).__dict__.get("_built_fields")
         if built is None:

@@ -6,6 +6,7 @@ Swagger UI uses drf-spectacular's split view: the page loads its start-up code f
 inserts ``<style>`` elements at run time: without ``'unsafe-inline'`` in style-src the page is unstyled
 and unreadable, so this one page (and only its style-src) is relaxed. Scripts stay ``'self'`` only.
 """
+
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.utils.decorators import method_decorator

@@ -1,4 +1,5 @@
 """The Celery application. Periodic tasks are declared in one place: ``portal/schedule.py``."""
+
 import os
 
 from celery import Celery, signals

@@ -1,4 +1,5 @@
 """Domain errors. Services raise these; the API handler and page views turn them into answers."""
+
 from typing import Any
 
 

@@ -26,6 +26,7 @@ Rotation. Put the new secret in ``PII_ENCRYPTION_KEY`` and the former one in ``P
 run ``manage.py rotate_pii_key`` (re-encrypts and re-hashes every row, in batches), then drop the old key.
 While old keys are configured, values decrypt with any of them and ``lookup_hashes`` finds rows under any.
 """
+
 from __future__ import annotations
 
 import base64
@@ -108,7 +109,9 @@ def decrypt(token: str | None) -> str:
     try:
         return _keyring().decrypt(token.encode("ascii")).decode()
     except InvalidToken:
-        raise DecryptionError("a stored personal-data value cannot be decrypted with PII_ENCRYPTION_KEY") from None
+        raise DecryptionError(
+            "a stored personal-data value cannot be decrypted with PII_ENCRYPTION_KEY"
+        ) from None
 
 
 def lookup_hash(value: str | None) -> str:
@@ -135,7 +138,9 @@ def rotate_token(token: str) -> str:
     try:
         return _keyring().rotate(token.encode("ascii")).decode("ascii")
     except InvalidToken:
-        raise DecryptionError("a stored personal-data value cannot be decrypted with the current or old keys") from None
+        raise DecryptionError(
+            "a stored personal-data value cannot be decrypted with the current or old keys"
+        ) from None
 
 
 def encrypted_fields() -> list[tuple[Any, str, str]]:
@@ -232,6 +237,11 @@ def check_key(app_configs: Any = None, **kwargs: Any) -> list[Any]:
 
     if getattr(settings, "PII_ENCRYPTION_KEY", ""):
         return []
-    return [Error("PII_ENCRYPTION_KEY is not set: resident ID numbers would be encrypted with a key derived "
-                  "from SECRET_KEY, or not at all.", hint="Set PII_ENCRYPTION_KEY to a long random secret and "
-                  "keep it with the database backups.", id="portal.E001")]
+    return [
+        Error(
+            "PII_ENCRYPTION_KEY is not set: resident ID numbers would be encrypted with a key derived "
+            "from SECRET_KEY, or not at all.",
+            hint="Set PII_ENCRYPTION_KEY to a long random secret and keep it with the database backups.",
+            id="portal.E001",
+        )
+    ]

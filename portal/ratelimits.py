@@ -5,6 +5,7 @@ Each limit has a name, what it counts by, and a rate; ``settings.PORTAL_RATELIMI
 (``{"upload": "100/h"}``). A request over any limit is refused before anything is stored: pages answer 429
 with a message, the API a 429 JSON body with ``detail``.
 """
+
 import ipaddress
 from typing import Any
 
@@ -15,18 +16,18 @@ from rest_framework.exceptions import Throttled
 
 # name: (counted by, rate). "value" limits count by a value the caller passes (a mobile number, a username).
 LIMITS: dict[str, tuple[str, str]] = {
-    "login-ip": ("ip", "10/m"),           # the sign-in page, per address …
-    "login-user": ("value", "10/m"),      # … and per username typed, so spraying many addresses does not help
-    "my-data": ("user", "10/m"),          # downloads of everything the portal holds about the user
-    "register": ("ip", "5/h"),            # registration page and API, per address
-    "token-ip": ("ip", "10/m"),           # API token for a password, per address …
-    "token-user": ("value", "10/m"),      # … and per username (like the sign-in page)
+    "login-ip": ("ip", "10/m"),  # the sign-in page, per address …
+    "login-user": ("value", "10/m"),  # … and per username typed, so spraying many addresses does not help
+    "my-data": ("user", "10/m"),  # downloads of everything the portal holds about the user
+    "register": ("ip", "5/h"),  # registration page and API, per address
+    "token-ip": ("ip", "10/m"),  # API token for a password, per address …
+    "token-user": ("value", "10/m"),  # … and per username (like the sign-in page)
     "complaint-anonymous": ("ip", "5/m"),  # complaints filed without signing in, page and API together
-    "progress": ("ip", "10/m"),           # the public progress query (reference + phone), page and API
-    "upload": ("user_or_ip", "60/h"),     # requests carrying files (apply page, API, complaint attachments)
-    "sms-send-phone-minute": ("value", "1/m"),   # sign-in codes sent to one mobile number
+    "progress": ("ip", "10/m"),  # the public progress query (reference + phone), page and API
+    "upload": ("user_or_ip", "60/h"),  # requests carrying files (apply page, API, complaint attachments)
+    "sms-send-phone-minute": ("value", "1/m"),  # sign-in codes sent to one mobile number
     "sms-send-phone-hour": ("value", "5/h"),
-    "sms-send-ip": ("ip", "10/h"),       # code requests from one address, whatever the number
+    "sms-send-ip": ("ip", "10/h"),  # code requests from one address, whatever the number
     "sms-verify-phone": ("value", "10/h"),  # code attempts for one number (a code dies after 5 wrong ones)
     "sms-verify-ip": ("ip", "30/h"),
 }
@@ -73,4 +74,3 @@ def api_check(request: Any, *checks: tuple[str, str]) -> None:
     """For API views: raise DRF's Throttled (429, ``{"detail": …}``) when over any limit."""
     if any_limited(request, *checks):
         raise Throttled(detail=_("请求过于频繁，请稍后再试。"))
-

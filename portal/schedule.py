@@ -3,6 +3,7 @@
 Each entry is a scan of the database; none relies on long ETAs (Redis would redeliver them).
 The task names are a contract: the app named in the task path implements it in its ``tasks.py``.
 """
+
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {

@@ -1,4 +1,5 @@
 """Supervision API: the figures of DESIGN §5 and the alert list (thin views over figures/selectors)."""
+
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -19,7 +20,9 @@ from .serializers import AlertQuerySerializer, AlertSerializer, FiguresQuerySeri
 class FiguresApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[FiguresQuerySerializer], responses=FiguresSerializer, operation_id="supervision_figures")
+    @extend_schema(
+        parameters=[FiguresQuerySerializer], responses=FiguresSerializer, operation_id="supervision_figures"
+    )
     def get(self, request: Request) -> Response:
         department_id = figures_scope(user=request.user)  # type: ignore[arg-type]
         query = FiguresQuerySerializer(data=request.query_params)

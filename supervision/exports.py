@@ -1,5 +1,6 @@
 """Tables of the dashboards as (title, headers, rows), written to .xlsx (openpyxl) or CSV, and the
 monthly report (one workbook, one sheet per table)."""
+
 from __future__ import annotations
 
 import csv
@@ -25,8 +26,20 @@ class Table:
 
 
 FIGURE_HEADERS = [
-    "受理量", "办结量", "办结率", "提前办结率", "按时办结率", "超期件", "法定超期件", "平均实际办理时限（工作日）",
-    "实际提速率", "好评率", "评价数", "投诉受理量", "投诉办结量", "投诉办结率",
+    "受理量",
+    "办结量",
+    "办结率",
+    "提前办结率",
+    "按时办结率",
+    "超期件",
+    "法定超期件",
+    "平均实际办理时限（工作日）",
+    "实际提速率",
+    "好评率",
+    "评价数",
+    "投诉受理量",
+    "投诉办结量",
+    "投诉办结率",
 ]
 
 
@@ -42,9 +55,20 @@ def figure_cells(row: Row) -> list[Any]:
     return [
         _cell(v)
         for v in (
-            row.accepted, row.concluded, row.completion_rate, row.early_rate, row.on_time_rate, row.overdue,
-            row.statutory_breaches, row.mean_actual_days, row.actual_speedup, row.satisfaction, row.ratings,
-            row.complaints_received, row.complaints_concluded, row.complaint_completion_rate,
+            row.accepted,
+            row.concluded,
+            row.completion_rate,
+            row.early_rate,
+            row.on_time_rate,
+            row.overdue,
+            row.statutory_breaches,
+            row.mean_actual_days,
+            row.actual_speedup,
+            row.satisfaction,
+            row.ratings,
+            row.complaints_received,
+            row.complaints_concluded,
+            row.complaint_completion_rate,
         )
     ]
 
@@ -71,11 +95,22 @@ def figures_table(report: Report) -> Table:
 def item_days_table(report: Report) -> Table:
     """Statutory vs promised vs actual days per item (concluded cases)."""
     rows = [
-        [r.label, _cell(r.mean_statutory_limit), _cell(r.mean_promised_limit), _cell(r.mean_actual_days), r.elapsed_n]
+        [
+            r.label,
+            _cell(r.mean_statutory_limit),
+            _cell(r.mean_promised_limit),
+            _cell(r.mean_actual_days),
+            r.elapsed_n,
+        ]
         for r in report.rows
         if r.elapsed_n
     ]
-    return Table("item_days", "法定、承诺与实际办理时限对比", ["事项", "法定时限", "承诺时限", "实际办理时限", "办结量"], rows)
+    return Table(
+        "item_days",
+        "法定、承诺与实际办理时限对比",
+        ["事项", "法定时限", "承诺时限", "实际办理时限", "办结量"],
+        rows,
+    )
 
 
 def red_blue(report: Report, size: int = 3) -> tuple[list[Row], list[Row]]:
@@ -111,13 +146,35 @@ def overdue_table(*, department_id: int | None, limit: int | None = None) -> Tab
         qs = qs[:limit]
     today = timezone.localdate()
     rows = [
-        [c.reference, c.item.name, c.department.name, c.get_state_display(), c.accepted_on, c.promised_due,
-         c.statutory_due, (today - c.promised_due).days if c.promised_due else None,
-         c.holder.display_name if c.holder else ""]
+        [
+            c.reference,
+            c.item.name,
+            c.department.name,
+            c.get_state_display(),
+            c.accepted_on,
+            c.promised_due,
+            c.statutory_due,
+            (today - c.promised_due).days if c.promised_due else None,
+            c.holder.display_name if c.holder else "",
+        ]
         for c in qs
     ]
-    return Table("overdue", "超期在办件", ["申报号", "事项", "部门", "状态", "受理日期", "承诺办结日期", "法定办结日期",
-                                      "超期自然日", "承办人"], rows)
+    return Table(
+        "overdue",
+        "超期在办件",
+        [
+            "申报号",
+            "事项",
+            "部门",
+            "状态",
+            "受理日期",
+            "承诺办结日期",
+            "法定办结日期",
+            "超期自然日",
+            "承办人",
+        ],
+        rows,
+    )
 
 
 def alerts_table(*, user: Any, filters: dict[str, Any] | None = None, limit: int | None = None) -> Table:
@@ -125,28 +182,68 @@ def alerts_table(*, user: Any, filters: dict[str, Any] | None = None, limit: int
     if limit:
         qs = qs[:limit]
     rows = [
-        [a.case.reference, AlertLevel(a.level).label, a.step, a.department.name, a.due, AlertState(a.state).label,
-         timezone.localtime(a.raised_at).replace(tzinfo=None),
-         timezone.localtime(a.closed_at).replace(tzinfo=None) if a.closed_at else None, a.explanation, a.review_note]
+        [
+            a.case.reference,
+            AlertLevel(a.level).label,
+            a.step,
+            a.department.name,
+            a.due,
+            AlertState(a.state).label,
+            timezone.localtime(a.raised_at).replace(tzinfo=None),
+            timezone.localtime(a.closed_at).replace(tzinfo=None) if a.closed_at else None,
+            a.explanation,
+            a.review_note,
+        ]
         for a in qs
     ]
-    return Table("alerts", "监察预警", ["申报号", "级别", "环节", "部门", "到期日期", "状态", "预警时间", "关闭时间",
-                                    "情况说明", "审核意见"], rows)
+    return Table(
+        "alerts",
+        "监察预警",
+        [
+            "申报号",
+            "级别",
+            "环节",
+            "部门",
+            "到期日期",
+            "状态",
+            "预警时间",
+            "关闭时间",
+            "情况说明",
+            "审核意见",
+        ],
+        rows,
+    )
 
 
 def findings_table(*, user: Any) -> Table:
     rows = [
-        [timezone.localtime(f.recorded_at).replace(tzinfo=None), f.department.name,
-         f.person.display_name if f.person else "", FindingKind(f.kind).label, f.finding,
-         f.case.reference if f.case else "", f.recorded_by.display_name]
+        [
+            timezone.localtime(f.recorded_at).replace(tzinfo=None),
+            f.department.name,
+            f.person.display_name if f.person else "",
+            FindingKind(f.kind).label,
+            f.finding,
+            f.case.reference if f.case else "",
+            f.recorded_by.display_name,
+        ]
         for f in finding_list(user=user)
     ]
-    return Table("findings", "效能问责", ["记录时间", "部门", "人员", "问责方式", "事实与依据", "申报号", "记录人"], rows)
+    return Table(
+        "findings",
+        "效能问责",
+        ["记录时间", "部门", "人员", "问责方式", "事实与依据", "申报号", "记录人"],
+        rows,
+    )
 
 
 def cohort_tables(
-    *, name: str, accepted_from: datetime.date, accepted_to: datetime.date, as_of: datetime.datetime,
-    department_id: int | None, user: Any,
+    *,
+    name: str,
+    accepted_from: datetime.date,
+    accepted_to: datetime.date,
+    as_of: datetime.datetime,
+    department_id: int | None,
+    user: Any,
 ) -> Table:
     """One named table of the dashboard for export."""
     kw = dict(accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, department_id=department_id)
@@ -169,15 +266,25 @@ def cohort_tables(
     raise KeyError(name)
 
 
-TABLE_NAMES = ["summary", *Breakdown.values, "item_days", "redblue_department", "redblue_window", "overdue", "alerts",
-               "findings"]
+TABLE_NAMES = [
+    "summary",
+    *Breakdown.values,
+    "item_days",
+    "redblue_department",
+    "redblue_window",
+    "overdue",
+    "alerts",
+    "findings",
+]
 
 
 def month_cohort(year: int, month: int) -> dict[str, Any]:
     """The cohort of one month: accepted in it, as of the end of the month (or now, if earlier)."""
     start = datetime.date(year, month, 1)
     end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    as_of = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
+    as_of = timezone.make_aware(
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)
+    )
     return {"accepted_from": start, "accepted_to": end, "as_of": min(as_of, timezone.now())}
 
 
@@ -243,9 +350,13 @@ def to_xlsx(tables: Iterable[Table]) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            ws.append([v if isinstance(v, (int, float, datetime.date)) or v is None else _text(v) for v in row])
+            ws.append(
+                [v if isinstance(v, (int, float, datetime.date)) or v is None else _text(v) for v in row]
+            )
         for i, header in enumerate(table.headers, start=1):
-            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(10, min(40, len(header) * 2 + 2))
+            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(
+                10, min(40, len(header) * 2 + 2)
+            )
         ws.freeze_panes = "A2"
     out = io.BytesIO()
     wb.save(out)

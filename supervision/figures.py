@@ -16,6 +16,7 @@ A cohort is the set of cases accepted between two dates (inclusive), looked at "
 Every figure is an aggregate query (one for the cases and their ratings, one for complaints, one for
 the catalogue) whatever the number of cases; rates keep their numerator and denominator.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -28,7 +29,18 @@ from typing import Any
 from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Case as SqlCase
-from django.db.models import BooleanField, Count, DateField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -58,7 +70,14 @@ ROW_KEYS = (
     "complaints_concluded",
     "complaint_completion_rate",
 )
-RATE_KEYS = ("completion_rate", "early_rate", "on_time_rate", "actual_speedup", "satisfaction", "complaint_completion_rate")
+RATE_KEYS = (
+    "completion_rate",
+    "early_rate",
+    "on_time_rate",
+    "actual_speedup",
+    "satisfaction",
+    "complaint_completion_rate",
+)
 
 
 def _round(value: Decimal) -> Decimal:
@@ -193,7 +212,10 @@ class Report:
             "rows": rows,
         }
         if fractions:
-            out["promised_speedup_fraction"] = [self.promised_speedup.numerator, self.promised_speedup.denominator]
+            out["promised_speedup_fraction"] = [
+                self.promised_speedup.numerator,
+                self.promised_speedup.denominator,
+            ]
         return out
 
     @property
@@ -216,13 +238,16 @@ def _sum_rows(rows: list[Row]) -> Row:
 
 # --- grouping ------------------------------------------------------------------------------------
 
+
 # breakdown → (case group expression, case label field, complaint group expression or None)
 def _case_group(
     by: str, start: datetime.date | None = None, end: datetime.date | None = None, prefix: str = ""
 ) -> tuple[Any, str | None]:
     """The group expression of a breakdown over cases (``prefix="case__"`` from a related model)."""
     p = prefix
-    month: Any = _month_ladder(f"{p}accepted_on", start, end) if start and end else TruncMonth(f"{p}accepted_on")
+    month: Any = (
+        _month_ladder(f"{p}accepted_on", start, end) if start and end else TruncMonth(f"{p}accepted_on")
+    )
     return {
         Breakdown.DEPARTMENT: (F(f"{p}department_id"), "department__name"),
         Breakdown.ITEM: (F(f"{p}item_id"), "item__name"),
@@ -342,7 +367,10 @@ def rating_rows(
     if rating is None or not _has_field(rating, "case"):
         return []
     qs = rating.objects.filter(
-        case__accepted_on__gte=accepted_from, case__accepted_on__lte=accepted_to, voided=False, created_at__lte=as_of
+        case__accepted_on__gte=accepted_from,
+        case__accepted_on__lte=accepted_to,
+        voided=False,
+        created_at__lte=as_of,
     )
     if department_id is not None:
         qs = qs.filter(case__department_id=department_id)
@@ -398,7 +426,9 @@ def complaint_rows(
     complaint = _model("complaints.Complaint")
     if complaint is None or not _has_field(complaint, "received_on"):
         return []
-    qs = complaint.objects.filter(received_on__gte=accepted_from, received_on__lte=accepted_to, received_at__lte=as_of)
+    qs = complaint.objects.filter(
+        received_on__gte=accepted_from, received_on__lte=accepted_to, received_at__lte=as_of
+    )
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     aggs = {
@@ -437,7 +467,11 @@ def figures(
     """Every figure of DESIGN §5 for the cohort, overall (``by=None``) or per group of ``by``."""
     dims = [Breakdown(by).value] if by else []
     reports = figures_many(
-        accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, by=dims, department_id=department_id
+        accepted_from=accepted_from,
+        accepted_to=accepted_to,
+        as_of=as_of,
+        by=dims,
+        department_id=department_id,
     )
     return reports[dims[0] if dims else None]
 
@@ -454,8 +488,13 @@ def figures_many(
     over the cases (grouped by all the breakdowns at once, then rolled up: every count and sum is
     additive), one over the complaints and one over the catalogue."""
     with _analytic_transaction():
-        return _figures_many(accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of,
-                             dims=[Breakdown(b).value for b in by], department_id=department_id)
+        return _figures_many(
+            accepted_from=accepted_from,
+            accepted_to=accepted_to,
+            as_of=as_of,
+            dims=[Breakdown(b).value for b in by],
+            department_id=department_id,
+        )
 
 
 def _analytic_transaction() -> Any:
@@ -516,10 +555,20 @@ def _figures_many(
         total.add(part)
         for b in dims:
             row_for(b, _month_key(data[f"g_{b}"]), None).add(part)
-    cohort = dict(accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, dims=dims,
-                  department_id=department_id)
-    summed = rollup.rollup_rows(accepted_from=accepted_from, accepted_to=accepted_to, dims=dims,
-                                department_id=department_id) if use_rollup else []
+    cohort = dict(
+        accepted_from=accepted_from,
+        accepted_to=accepted_to,
+        as_of=as_of,
+        dims=dims,
+        department_id=department_id,
+    )
+    summed = (
+        rollup.rollup_rows(
+            accepted_from=accepted_from, accepted_to=accepted_to, dims=dims, department_id=department_id
+        )
+        if use_rollup
+        else []
+    )
     for data in [*summed, *rating_rows(**cohort, live_only=use_rollup), *complaint_rows(**cohort)]:
         part = Row()
         _fill(part, {k: v for k, v in data.items() if not k.startswith("g_")})
@@ -530,7 +579,8 @@ def _figures_many(
     for b in dims:
         _fill_missing_labels(b, rows[b])
         ordered = sorted(
-            rows[b].values(), key=lambda r: (r.group is None, str(r.group) if b == Breakdown.MONTH else r.label)
+            rows[b].values(),
+            key=lambda r: (r.group is None, str(r.group) if b == Breakdown.MONTH else r.label),
         )
         out[b] = Report(by=b, rows=ordered, **head)
     return out
@@ -560,7 +610,9 @@ def _fill_missing_labels(by: str, rows: dict[Any, Row]) -> None:
     elif by == Breakdown.WINDOW:
         from portal.accounts.models import Window
 
-        names = {pk: f"{n}号窗口" for pk, n in Window.objects.filter(pk__in=missing).values_list("pk", "number")}
+        names = {
+            pk: f"{n}号窗口" for pk, n in Window.objects.filter(pk__in=missing).values_list("pk", "number")
+        }
     elif by == Breakdown.CLERK:
         from portal.accounts.models import User
 

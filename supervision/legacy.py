@@ -4,6 +4,7 @@ Columns: reference, item_code, item_name, department_code, department_name, stat
 promised_limit, limit_unit (working|natural), applicant_name, submitted_at, accepted_at, concluded_at,
 outcome (approved|denied|withdrawn|open), suspensions (``F/T`` date pairs separated by ``;``), rating.
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,9 +27,21 @@ from portal.workcalendar import services as calendar
 from portal.workcalendar.constants import LimitUnit
 
 COLUMNS = [
-    "reference", "item_code", "item_name", "department_code", "department_name", "statutory_limit",
-    "promised_limit", "limit_unit", "applicant_name", "submitted_at", "accepted_at", "concluded_at", "outcome",
-    "suspensions", "rating",
+    "reference",
+    "item_code",
+    "item_name",
+    "department_code",
+    "department_name",
+    "statutory_limit",
+    "promised_limit",
+    "limit_unit",
+    "applicant_name",
+    "submitted_at",
+    "accepted_at",
+    "concluded_at",
+    "outcome",
+    "suspensions",
+    "rating",
 ]
 OUTCOMES = {"approved", "denied", "withdrawn", "open"}
 LEGACY_USERNAME = "legacy-import"
@@ -167,11 +180,21 @@ def parse_row(row: dict[str, str]) -> tuple[Parsed | None, list[str]]:
         return None, errors
     return (
         Parsed(
-            reference=reference, item_code=item_code, item_name=item_name or item_code,
-            department_code=department_code, department_name=department_name or department_code,
-            statutory_limit=limits["statutory_limit"], promised_limit=limits["promised_limit"], limit_unit=unit,
-            applicant_name=get("applicant_name")[:120] or "历史申请人", submitted_at=submitted, accepted_at=accepted,
-            concluded_at=concluded, outcome=outcome, suspensions=suspensions, rating=rating,
+            reference=reference,
+            item_code=item_code,
+            item_name=item_name or item_code,
+            department_code=department_code,
+            department_name=department_name or department_code,
+            statutory_limit=limits["statutory_limit"],
+            promised_limit=limits["promised_limit"],
+            limit_unit=unit,
+            applicant_name=get("applicant_name")[:120] or "历史申请人",
+            submitted_at=submitted,
+            accepted_at=accepted,
+            concluded_at=concluded,
+            outcome=outcome,
+            suspensions=suspensions,
+            rating=rating,
         ),
         [],
     )
@@ -244,17 +267,24 @@ def _days(p: Parsed) -> dict[str, Any]:
     susp = p.suspensions
     promised = calendar.add_days(accepted_on, p.promised_limit, unit=p.limit_unit, suspensions=susp)
     statutory = calendar.add_days(accepted_on, p.statutory_limit, unit=p.limit_unit, suspensions=susp)
-    out.update(accepted_on=accepted_on, promised_due=promised.date, statutory_due=statutory.date,
-               due_provisional=promised.provisional or statutory.provisional)
+    out.update(
+        accepted_on=accepted_on,
+        promised_due=promised.date,
+        statutory_due=statutory.date,
+        due_provisional=promised.provisional or statutory.provisional,
+    )
     end = timezone.localdate(p.concluded_at) if p.concluded_at else timezone.localdate()
     if susp:
         plain = calendar.count_days(accepted_on, end, unit=p.limit_unit)
-        out["suspended_days"] = max(0, plain - calendar.count_days(accepted_on, end, unit=p.limit_unit, suspensions=susp))
+        out["suspended_days"] = max(
+            0, plain - calendar.count_days(accepted_on, end, unit=p.limit_unit, suspensions=susp)
+        )
     if p.concluded_at is not None:
         out["concluded_on"] = timezone.localdate(p.concluded_at)
         if p.outcome in ("approved", "denied"):
-            out["elapsed_days"] = calendar.count_days(accepted_on, out["concluded_on"], unit=p.limit_unit,
-                                                      suspensions=susp)
+            out["elapsed_days"] = calendar.count_days(
+                accepted_on, out["concluded_on"], unit=p.limit_unit, suspensions=susp
+            )
     return out
 
 
@@ -277,14 +307,22 @@ def _rating(model: Any, case: Case, value: int) -> Any:
     for key in ("efficiency", "attitude", "guide_accuracy"):
         if key in names:
             kwargs[key] = value
-    for key, val in (("applicant", case.applicant), ("department", case.department), ("item", case.item),
-                     ("window", None), ("clerk", None), ("comment", "历史系统迁移")):
+    for key, val in (
+        ("applicant", case.applicant),
+        ("department", case.department),
+        ("item", case.item),
+        ("window", None),
+        ("clerk", None),
+        ("comment", "历史系统迁移"),
+    ):
         if key in names:
             kwargs[key] = val
     if "channel" in names:
         field = model._meta.get_field("channel")
         choices = [c[0] for c in (field.choices or [])]
-        kwargs["channel"] = "legacy" if "legacy" in choices else (field.get_default() or (choices[0] if choices else ""))
+        kwargs["channel"] = (
+            "legacy" if "legacy" in choices else (field.get_default() or (choices[0] if choices else ""))
+        )
     return model(**kwargs)
 
 
@@ -309,41 +347,74 @@ def import_file(path: str, *, batch: int = 2000, progress: Callable[[str, int], 
                 )
             if p.item_code not in items:
                 items[p.item_code] = Item.objects.create(
-                    code=p.item_code, name=p.item_name, department=dept, status=ItemStatus.RETIRED,
-                    statutory_limit=p.statutory_limit, promised_limit=p.promised_limit, limit_unit=p.limit_unit,
+                    code=p.item_code,
+                    name=p.item_name,
+                    department=dept,
+                    status=ItemStatus.RETIRED,
+                    statutory_limit=p.statutory_limit,
+                    promised_limit=p.promised_limit,
+                    limit_unit=p.limit_unit,
                 )
         apps_ = []
         for p in buf:
             item = items[p.item_code]
-            apps_.append(Application(
-                reference=p.reference, item=item, applicant=applicant, status=ApplicationStatus.SUBMITTED,
-                channel=Channel.LEGACY, applicant_name=p.applicant_name, contact_phone="",
-                submitted_at=p.submitted_at or p.accepted_at,
-                item_snapshot={"code": item.code, "name": item.name, "department_id": departments[p.department_code].pk,
-                               "statutory_limit": p.statutory_limit, "promised_limit": p.promised_limit,
-                               "limit_unit": p.limit_unit, "legacy": True},
-            ))
+            apps_.append(
+                Application(
+                    reference=p.reference,
+                    item=item,
+                    applicant=applicant,
+                    status=ApplicationStatus.SUBMITTED,
+                    channel=Channel.LEGACY,
+                    applicant_name=p.applicant_name,
+                    contact_phone="",
+                    submitted_at=p.submitted_at or p.accepted_at,
+                    item_snapshot={
+                        "code": item.code,
+                        "name": item.name,
+                        "department_id": departments[p.department_code].pk,
+                        "statutory_limit": p.statutory_limit,
+                        "promised_limit": p.promised_limit,
+                        "limit_unit": p.limit_unit,
+                        "legacy": True,
+                    },
+                )
+            )
         Application.objects.bulk_create(apps_)
         cases = []
         for p, app in zip(buf, apps_, strict=True):
             submitted = p.submitted_at or p.accepted_at
             state = STATE.get(p.outcome) or (CaseState.ACCEPTED if p.accepted_at else CaseState.SUBMITTED)
-            cases.append(Case(
-                application=app, reference=p.reference, item=items[p.item_code],
-                department=departments[p.department_code], applicant=applicant, state=state,
-                outcome=OUTCOME.get(p.outcome, ""), statutory_limit=p.statutory_limit,
-                promised_limit=p.promised_limit, limit_unit=p.limit_unit, submitted_at=submitted,
-                received_on=timezone.localdate(submitted) if submitted else None, accepted_at=p.accepted_at,
-                concluded_at=p.concluded_at, **_days(p),
-            ))
+            cases.append(
+                Case(
+                    application=app,
+                    reference=p.reference,
+                    item=items[p.item_code],
+                    department=departments[p.department_code],
+                    applicant=applicant,
+                    state=state,
+                    outcome=OUTCOME.get(p.outcome, ""),
+                    statutory_limit=p.statutory_limit,
+                    promised_limit=p.promised_limit,
+                    limit_unit=p.limit_unit,
+                    submitted_at=submitted,
+                    received_on=timezone.localdate(submitted) if submitted else None,
+                    accepted_at=p.accepted_at,
+                    concluded_at=p.concluded_at,
+                    **_days(p),
+                )
+            )
         Case.objects.bulk_create(cases)
         if rating_model is not None:
-            ratings = [_rating(rating_model, c, p.rating) for p, c in zip(buf, cases, strict=True) if p.rating]
+            ratings = [
+                _rating(rating_model, c, p.rating) for p, c in zip(buf, cases, strict=True) if p.rating
+            ]
             if ratings:
                 rating_model.objects.bulk_create(ratings)
                 if "created_at" in {f.name for f in rating_model._meta.get_fields()}:
                     rating_model.objects.filter(case_id__in=[r.case_id for r in ratings]).update(
-                        created_at=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("concluded_at")[:1])
+                        created_at=Subquery(
+                            Case.objects.filter(pk=OuterRef("case_id")).values("concluded_at")[:1]
+                        )
                     )
         done += len(buf)
         buf.clear()

@@ -1,4 +1,5 @@
 """Supervision (电子监察): alert rules, alerts and accountability findings (DESIGN §5)."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,9 +19,16 @@ class AlertRule(models.Model):
 
     level = models.CharField(_("预警级别"), max_length=20, choices=AlertLevel.choices)
     department = models.ForeignKey(
-        Department, verbose_name=_("适用部门"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Department,
+        verbose_name=_("适用部门"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
-    item = models.ForeignKey(Item, verbose_name=_("适用事项"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        Item, verbose_name=_("适用事项"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     days = models.PositiveSmallIntegerField(_("工作日数"), default=1)
     active = models.BooleanField(_("启用"), default=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -76,7 +84,9 @@ class Alert(models.Model):
         ordering = ["-raised_at", "-id"]
         verbose_name = _("监察预警")
         verbose_name_plural = _("监察预警")
-        constraints = [models.UniqueConstraint(fields=["case", "level", "step"], name="alert_once_per_case_level")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "level", "step"], name="alert_once_per_case_level")
+        ]
         indexes = [models.Index(fields=["department", "closed_at"])]
 
     def __str__(self) -> str:
@@ -92,14 +102,25 @@ class AccountabilityFinding(models.Model):
     department, usually on review of an alert."""
 
     alert = models.ForeignKey(
-        Alert, verbose_name=_("预警"), null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+        Alert,
+        verbose_name=_("预警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="findings",
     )
-    case = models.ForeignKey(Case, verbose_name=_("办件"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     department = models.ForeignKey(
         Department, verbose_name=_("被问责部门"), on_delete=models.PROTECT, related_name="findings"
     )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("被问责人员"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("被问责人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="accountability_findings",
     )
     kind = models.CharField(_("问责方式"), max_length=12, choices=FindingKind.choices)

@@ -18,6 +18,7 @@ rollup and it is live again until the next refresh (``pre_save`` / ``pre_delete`
 ``QuerySet.update`` calls bypass this: none touches a closed case (``recompute_open_cases`` only
 running ones; the legacy import only new rows).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -40,15 +41,33 @@ from .models import FigureRollup, FigureRollupState
 
 KEY = ("accepted_on", "department_id", "item_id")
 SUMS = (
-    "accepted", "concluded", "early", "on_time", "overdue", "statutory_breaches",
-    "elapsed_n", "elapsed_sum", "statutory_sum", "promised_sum", "ratings", "good_ratings",
+    "accepted",
+    "concluded",
+    "early",
+    "on_time",
+    "overdue",
+    "statutory_breaches",
+    "elapsed_n",
+    "elapsed_sum",
+    "statutory_sum",
+    "promised_sum",
+    "ratings",
+    "good_ratings",
 )
 # The breakdowns the rollup can serve (its key); a window or clerk breakdown is computed live.
 DIMS = frozenset({Breakdown.DEPARTMENT.value, Breakdown.ITEM.value, Breakdown.MONTH.value})
 # The case fields a settled case's figures depend on.
 CASE_FIELDS = (
-    "accepted_on", "department_id", "item_id", "concluded_at", "concluded_on", "elapsed_days",
-    "promised_limit", "statutory_limit", "promised_due", "statutory_due",
+    "accepted_on",
+    "department_id",
+    "item_id",
+    "concluded_at",
+    "concluded_on",
+    "elapsed_days",
+    "promised_limit",
+    "statutory_limit",
+    "promised_due",
+    "statutory_due",
 )
 RATING_FIELDS = ("case_id", "overall", "voided", "created_at")
 
@@ -102,7 +121,12 @@ def case_contributions(qs: QuerySet[Case], *, as_of: datetime.datetime) -> dict[
     from .figures import Row, _reduce, case_flags, case_sums
 
     out: dict[Key, Any] = {}
-    rows = qs.annotate(**case_flags(as_of)).values(*KEY, *case_flags(as_of)).annotate(**case_sums(as_of)).order_by()
+    rows = (
+        qs.annotate(**case_flags(as_of))
+        .values(*KEY, *case_flags(as_of))
+        .annotate(**case_sums(as_of))
+        .order_by()
+    )
     for data in rows:
         key = (data["accepted_on"], data["department_id"], data["item_id"])
         out.setdefault(key, Row()).add(_reduce(data))
@@ -142,7 +166,8 @@ def _apply(parts: dict[Key, Any], *, sign: int) -> None:
         return
     dates = {k[0] for k in parts}
     existing = {
-        (r.accepted_on, r.department_id, r.item_id): r for r in FigureRollup.objects.filter(accepted_on__in=dates)
+        (r.accepted_on, r.department_id, r.item_id): r
+        for r in FigureRollup.objects.filter(accepted_on__in=dates)
     }
     out = []
     for key, part in parts.items():
@@ -153,8 +178,11 @@ def _apply(parts: dict[Key, Any], *, sign: int) -> None:
             setattr(row, name, (getattr(old, name) if old else 0) + sign * getattr(part, name))
         out.append(row)
     FigureRollup.objects.bulk_create(
-        out, batch_size=2000, update_conflicts=True,
-        unique_fields=["accepted_on", "department", "item"], update_fields=list(SUMS),
+        out,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["accepted_on", "department", "item"],
+        update_fields=list(SUMS),
     )
 
 
@@ -211,7 +239,9 @@ def _case_pre_save(sender: Any, instance: Case, raw: bool = False, **kwargs: Any
     if old is None or old["rolled_up_at"] is None:
         instance.rolled_up_at = None
         return
-    same = all(getattr(instance, f) == old[f] for f in CASE_FIELDS) and _decided(instance.state) == _decided(old["state"])
+    same = all(getattr(instance, f) == old[f] for f in CASE_FIELDS) and _decided(instance.state) == _decided(
+        old["state"]
+    )
     if same:
         instance.rolled_up_at = old["rolled_up_at"]  # keep the stamp a stale instance would erase
         return

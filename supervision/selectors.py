@@ -1,5 +1,6 @@
 """Supervision reads, scoped to what the user may see (inspector: all; head and department staff:
 their own department; a case holder: the alerts of the cases they hold)."""
+
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -52,9 +53,9 @@ def alert_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet
 def overdue_cases(*, department_id: int | None = None) -> QuerySet[Case]:
     """Open cases past their promised due date, most late first."""
     today = timezone.localdate()
-    qs = Case.objects.filter(state__in=[str(s) for s in RUNNING_STATES], promised_due__lt=today).select_related(
-        "item", "department", "holder"
-    )
+    qs = Case.objects.filter(
+        state__in=[str(s) for s in RUNNING_STATES], promised_due__lt=today
+    ).select_related("item", "department", "holder")
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     return qs.order_by("promised_due", "id")

@@ -1,4 +1,5 @@
 """Input and output serializers of the supervision API (and the report command's argument check)."""
+
 import datetime
 from typing import Any
 
@@ -72,8 +73,22 @@ class AlertSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Alert
-        fields = ["id", "reference", "level", "step", "department", "department_name", "due", "state",
-                  "raised_at", "closed_at", "explanation", "explained_at", "review_note", "reviewed_at"]
+        fields = [
+            "id",
+            "reference",
+            "level",
+            "step",
+            "department",
+            "department_name",
+            "due",
+            "state",
+            "raised_at",
+            "closed_at",
+            "explanation",
+            "explained_at",
+            "review_note",
+            "reviewed_at",
+        ]
         read_only_fields = fields
 
 
@@ -83,5 +98,6 @@ class AlertQuerySerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=AlertLevel.choices, required=False)
     state = serializers.ChoiceField(choices=AlertState.choices, required=False)
     open = serializers.BooleanField(required=False, help_text="only alerts not yet closed")
-    department = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
-                                          help_text="department id")
+    department = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="department id"
+    )

@@ -9,6 +9,7 @@ index without touching the alerts table), ``UPDATE`` statements to close alerts 
 into the history table for the rows just raised or closed. Notifications go out for the new alerts
 only.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -138,7 +139,12 @@ LEVEL_BITS = {AlertLevel.YELLOW: 1, AlertLevel.RED: 2, AlertLevel.STATUTORY: 4, 
 
 
 def _raise_levels(
-    levels: list[tuple[int, str, str, list[Any]]], *, where: str, where_params: list[Any], now: Any, token: str
+    levels: list[tuple[int, str, str, list[Any]]],
+    *,
+    where: str,
+    where_params: list[Any],
+    now: Any,
+    token: str,
 ) -> int:
     """Raise several levels over one set of cases: one INSERT … SELECT reading each case once (a row per
     level whose condition holds and whose bit is not set yet), then one UPDATE setting those bits."""
@@ -158,15 +164,21 @@ def _raise_levels(
         f"FROM {case_t} c CROSS JOIN ({kinds}) lv WHERE {where} AND (c.alert_levels & lv.bit) = 0 "
         f"AND CASE lv.bit {' '.join(whens)} ELSE FALSE END"
     )
-    raised = _insert_alerts(select=select, params=[*kinds_params, *where_params, *when_params], now=now, token=token)
+    raised = _insert_alerts(
+        select=select, params=[*kinds_params, *where_params, *when_params], now=now, token=token
+    )
     sets, set_params, anys, any_params = [], [], [], []
     for bit, _level, cond, params in levels:
         sets.append(f"(CASE WHEN {cond} THEN {bit} ELSE 0 END)")
         set_params += params
         anys.append(f"(({cond}) AND (c.alert_levels & {bit}) = 0)")
         any_params += params
-    _update_cases(f"alert_levels = c.alert_levels | {' | '.join(sets)}", set_params,
-                  where=f"{where} AND ({' OR '.join(anys)})", params=[*where_params, *any_params])
+    _update_cases(
+        f"alert_levels = c.alert_levels | {' | '.join(sets)}",
+        set_params,
+        where=f"{where} AND ({' OR '.join(anys)})",
+        params=[*where_params, *any_params],
+    )
     return raised
 
 
@@ -187,8 +199,9 @@ def _update_where_case_in(update: str, update_params: list[Any], *, where: str, 
     subquery (its driver reports no row count for a statement starting with WITH)."""
     select = f"SELECT c.id FROM {Case._meta.db_table} c WHERE {where}"
     if connection.vendor == "postgresql":
-        return _execute(f"WITH hit AS MATERIALIZED ({select}) {update} IN (SELECT id FROM hit)",
-                        [*params, *update_params])
+        return _execute(
+            f"WITH hit AS MATERIALIZED ({select}) {update} IN (SELECT id FROM hit)", [*params, *update_params]
+        )
     return _execute(f"{update} IN ({select})", [*update_params, *params])
 
 
@@ -204,7 +217,8 @@ def _write_history(*, token: str, now: Any, history_type: str, reason: str) -> N
     cols = [
         f.column
         for f in history._meta.concrete_fields
-        if f.column not in ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
+        if f.column
+        not in ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
     ]
     col_list = ", ".join(cols)
     select_list = ", ".join(f"a.{c}" for c in cols)
@@ -238,14 +252,18 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         ended = f"c.state IN ({_placeholders(closed_states)}) AND (c.alert_levels > 0 OR c.alert_step > '')"
         closed = _update_where_case_in(
             f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level <> %s AND case_id",
-            [db_now, close_token, AlertLevel.REFUSAL_NO_REASON], where=ended, params=closed_states,
+            [db_now, close_token, AlertLevel.REFUSAL_NO_REASON],
+            where=ended,
+            params=closed_states,
         )
         _update_cases("alert_levels = 0, alert_step = ''", [], where=ended, params=closed_states)
         # 2. close step warnings once the case has moved on to another step
         moved = f"{live} AND c.alert_step > '' AND c.alert_step <> c.current_step"
         closed += _update_where_case_in(
             f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level = %s AND case_id",
-            [db_now, close_token, AlertLevel.STEP], where=moved, params=LIVE_STATES,
+            [db_now, close_token, AlertLevel.STEP],
+            where=moved,
+            params=LIVE_STATES,
         )
         _update_cases("alert_step = ''", [], where=moved, params=LIVE_STATES)
         if closed:
@@ -257,27 +275,49 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         # statutory due date; each raised once per case (the case's bits), then the bits are set
         levels: list[tuple[int, str, str, list[Any]]] = []
         expr, p = _case_expr(rules[AlertLevel.YELLOW], lambda n: working_day_cutoff(today, n))
-        levels.append((LEVEL_BITS[AlertLevel.YELLOW], AlertLevel.YELLOW,
-                       f"c.promised_due >= %s AND c.promised_due <= {expr}", [db_today, *p]))
+        levels.append(
+            (
+                LEVEL_BITS[AlertLevel.YELLOW],
+                AlertLevel.YELLOW,
+                f"c.promised_due >= %s AND c.promised_due <= {expr}",
+                [db_today, *p],
+            )
+        )
         for level, column in ((AlertLevel.RED, "promised_due"), (AlertLevel.STATUTORY, "statutory_due")):
             if _level_on(rules[level]):
                 expr, p = _case_expr(rules[level], lambda n: today)
                 levels.append((LEVEL_BITS[level], level, f"c.{column} < {expr}", p))
-        raised += _raise_levels(levels, where=live, where_params=list(LIVE_STATES), now=db_now, token=raise_token)
+        raised += _raise_levels(
+            levels, where=live, where_params=list(LIVE_STATES), now=db_now, token=raise_token
+        )
         # 4. conduct: submitted and unanswered past the deemed-acceptance limit
         expr, p = _case_expr(rules[AlertLevel.INTAKE_OVERDUE], lambda n: received_cutoff(today, n))
         raised += _raise_levels(
-            [(LEVEL_BITS[AlertLevel.INTAKE_OVERDUE], AlertLevel.INTAKE_OVERDUE, f"c.received_on <= {expr}", p)],
-            where="c.state = %s", where_params=[CaseState.SUBMITTED], now=db_now, token=raise_token,
+            [
+                (
+                    LEVEL_BITS[AlertLevel.INTAKE_OVERDUE],
+                    AlertLevel.INTAKE_OVERDUE,
+                    f"c.received_on <= {expr}",
+                    p,
+                )
+            ],
+            where="c.state = %s",
+            where_params=[CaseState.SUBMITTED],
+            now=db_now,
+            token=raise_token,
         )
         # 5. step warnings: past the current step's limit, once per step
         if _level_on(rules[AlertLevel.STEP]):
             expr, p = _case_expr(rules[AlertLevel.STEP], lambda n: today)
-            late = f"{live} AND c.current_step <> '' AND c.step_due < {expr} AND c.alert_step <> c.current_step"
+            late = (
+                f"{live} AND c.current_step <> '' AND c.step_due < {expr} AND c.alert_step <> c.current_step"
+            )
             raised += _insert_alerts(
                 select=f"SELECT c.id AS case_id, %s AS level, c.current_step AS step, c.department_id, "
                 f"c.step_due AS due FROM {case_t} c WHERE {late}",
-                params=[AlertLevel.STEP, *LIVE_STATES, *p], now=db_now, token=raise_token,
+                params=[AlertLevel.STEP, *LIVE_STATES, *p],
+                now=db_now,
+                token=raise_token,
             )
             _update_cases("alert_step = c.current_step", [], where=late, params=[*LIVE_STATES, *p])
         # 6. conduct: refused (不予受理) without a written reason (not many cases: an anti-join suffices)
@@ -291,9 +331,15 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
                     f"AND TRIM(t.reason) <> '') AND NOT EXISTS (SELECT 1 FROM {alert_t} a "
                     f"WHERE a.case_id = c.id AND a.level = %s)"
                 ),
-                params=[AlertLevel.REFUSAL_NO_REASON, CaseState.NOT_ACCEPTED, *p, CaseState.NOT_ACCEPTED,
-                        AlertLevel.REFUSAL_NO_REASON],
-                now=db_now, token=raise_token,
+                params=[
+                    AlertLevel.REFUSAL_NO_REASON,
+                    CaseState.NOT_ACCEPTED,
+                    *p,
+                    CaseState.NOT_ACCEPTED,
+                    AlertLevel.REFUSAL_NO_REASON,
+                ],
+                now=db_now,
+                token=raise_token,
             )
         if raised:
             _write_history(token=raise_token, now=db_now, history_type="+", reason="alert_scan: raised")
@@ -302,7 +348,9 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
 
 
 def _level_on(rules: LevelRules) -> bool:
-    return rules.default is not None or any(v is not None for v in (*rules.items.values(), *rules.departments.values()))
+    return rules.default is not None or any(
+        v is not None for v in (*rules.items.values(), *rules.departments.values())
+    )
 
 
 def _notify_new(*, token: str) -> None:
@@ -316,8 +364,9 @@ def _notify_new(*, token: str) -> None:
     office: list[User] = []
     if any(a.level in OFFICE_LEVELS for a in alerts):
         office = list(
-            User.objects.filter(Q(groups__name=Role.INSPECTOR) | Q(department__is_efficiency_office=True), is_active=True)
-            .distinct()
+            User.objects.filter(
+                Q(groups__name=Role.INSPECTOR) | Q(department__is_efficiency_office=True), is_active=True
+            ).distinct()
         )
     for alert in alerts:
         case = alert.case
@@ -334,17 +383,23 @@ def _notify_new(*, token: str) -> None:
                 notify(
                     recipient=user,
                     event="staff.step_warning",
-                    context={"reference": case.reference, "step": alert.step,
-                             "step_due": alert.due.isoformat() if alert.due else None},
+                    context={
+                        "reference": case.reference,
+                        "step": alert.step,
+                        "step_due": alert.due.isoformat() if alert.due else None,
+                    },
                     case=case,
                 )
             else:
                 notify(
                     recipient=user,
                     event="alert.raised",
-                    context={"reference": case.reference, "level": alert.level,
-                             "due": alert.due.isoformat() if alert.due else None,
-                             "level_label": str(AlertLevel(alert.level).label)},
+                    context={
+                        "reference": case.reference,
+                        "level": alert.level,
+                        "due": alert.due.isoformat() if alert.due else None,
+                        "level_label": str(AlertLevel(alert.level).label),
+                    },
                     case=case,
                 )
 

@@ -1,4 +1,5 @@
 """Celery tasks: thin wrappers around the supervision services (names fixed in portal/schedule.py)."""
+
 from typing import Any
 
 from celery import shared_task

@@ -1,4 +1,5 @@
 """Supervision pages: dashboard, alerts, alert detail (explain / review / accountability), exports."""
+
 from __future__ import annotations
 
 import datetime
@@ -95,9 +96,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "item_promised": [float(r.mean_promised_limit or 0) for r in by_item.rows if r.elapsed_n],
         "item_actual": [float(r.mean_actual_days or 0) for r in by_item.rows if r.elapsed_n],
         "labels": {
-            "accepted": str(_("受理量")), "concluded": str(_("办结量")), "completion": str(_("办结率")),
-            "on_time": str(_("按时办结率")), "satisfaction": str(_("好评率")), "statutory": str(_("法定时限")),
-            "promised": str(_("承诺时限")), "actual": str(_("实际办理时限")),
+            "accepted": str(_("受理量")),
+            "concluded": str(_("办结量")),
+            "completion": str(_("办结率")),
+            "on_time": str(_("按时办结率")),
+            "satisfaction": str(_("好评率")),
+            "statutory": str(_("法定时限")),
+            "promised": str(_("承诺时限")),
+            "actual": str(_("实际办理时限")),
         },
     }
     query = request.GET.urlencode()
@@ -107,7 +113,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "by_month": by_month,
         "by_dept": by_dept,
         "by_item": by_item,
-        "red_dept": red_dept, "blue_dept": blue_dept, "red_win": red_win, "blue_win": blue_win,
+        "red_dept": red_dept,
+        "blue_dept": blue_dept,
+        "red_win": red_win,
+        "blue_win": blue_win,
         "overdue": overdue_cases(department_id=department_id)[:20],
         "alerts": alert_list(user=request.user, filters={"open": "1"})[:20],  # type: ignore[arg-type]
         "charts": charts,
@@ -140,8 +149,9 @@ def monthly_report(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("xlsx", "csv"):
         raise Http404
     month = _month(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
-    tables = exports.monthly_report(year=month.year, month=month.month, department_id=department_id,
-                                    user=request.user)
+    tables = exports.monthly_report(
+        year=month.year, month=month.month, department_id=department_id, user=request.user
+    )
     return _file(tables, f"supervision-monthly-{month:%Y-%m}", fmt)
 
 
@@ -172,28 +182,43 @@ def alerts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/alerts.html",
-        {"page": page, "filters": filters, "levels": AlertLevel.choices, "states": AlertState.choices,
-         "query": request.GET.urlencode()},
+        {
+            "page": page,
+            "filters": filters,
+            "levels": AlertLevel.choices,
+            "states": AlertState.choices,
+            "query": request.GET.urlencode(),
+        },
     )
 
 
 class ExplainForm(forms.Form):
-    explanation = forms.CharField(label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    explanation = forms.CharField(
+        label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
 
 
 class ReviewForm(forms.Form):
-    note = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+    note = forms.CharField(
+        label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
 
 
 class FindingForm(forms.Form):
     kind = forms.ChoiceField(label=_("问责方式"), choices=FindingKind.choices)
     person = forms.ModelChoiceField(label=_("被问责人员"), queryset=User.objects.none(), required=False)
-    department = forms.ModelChoiceField(label=_("被问责部门"), queryset=Department.objects.all(), required=False)
-    finding = forms.CharField(label=_("问责事实与依据"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    department = forms.ModelChoiceField(
+        label=_("被问责部门"), queryset=Department.objects.all(), required=False
+    )
+    finding = forms.CharField(
+        label=_("问责事实与依据"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
 
     def __init__(self, *args: Any, department: Department | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        staff = User.objects.filter(groups__name__in=[Role.CLERK, Role.REVIEWER, Role.DECIDER, Role.HEAD]).distinct()
+        staff = User.objects.filter(
+            groups__name__in=[Role.CLERK, Role.REVIEWER, Role.DECIDER, Role.HEAD]
+        ).distinct()
         if department is not None:
             staff = staff.filter(department=department)
             self.fields["department"].initial = department.pk
@@ -215,7 +240,9 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "explain":
                 explain_form = ExplainForm(request.POST, prefix="explain")
                 if explain_form.is_valid():
-                    alert_explain(alert=alert, actor=user, explanation=explain_form.cleaned_data["explanation"])
+                    alert_explain(
+                        alert=alert, actor=user, explanation=explain_form.cleaned_data["explanation"]
+                    )
                     messages.success(request, _("情况说明已提交。"))
                     return redirect("supervision:alert_detail", pk=alert.pk)
             elif action == "review":
@@ -228,8 +255,14 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 finding_form = FindingForm(request.POST, prefix="finding", department=alert.department)
                 if finding_form.is_valid():
                     cd = finding_form.cleaned_data
-                    finding_record(actor=user, alert=alert, kind=cd["kind"], finding=cd["finding"],
-                                   person=cd["person"], department=cd["department"])
+                    finding_record(
+                        actor=user,
+                        alert=alert,
+                        kind=cd["kind"],
+                        finding=cd["finding"],
+                        person=cd["person"],
+                        department=cd["department"],
+                    )
                     messages.success(request, _("效能问责已记录。"))
                     return redirect("supervision:alert_detail", pk=alert.pk)
             else:

@@ -1,6 +1,7 @@
 """Shared fixtures. The PostgreSQL-only tests are marked ``postgres``: they run in the PostgreSQL pass
 of ``.ci/run`` and are skipped on SQLite, where the behaviour they prove (row locks, real threads)
 does not exist."""
+
 import pytest
 from django.conf import settings
 
@@ -8,10 +9,13 @@ from django.conf import settings
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass of .ci/run)")
-    skip_worker = pytest.mark.skip(reason="starts a real worker: runs in the PostgreSQL + Redis pass of .ci/run")
+    skip_worker = pytest.mark.skip(
+        reason="starts a real worker: runs in the PostgreSQL + Redis pass of .ci/run"
+    )
     on_redis = settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
-    skip_redis = pytest.mark.skip(reason="needs the Redis cache (CACHE_URL=redis://…; runs in the PostgreSQL + "
-                                         "Redis pass of .ci/run)")
+    skip_redis = pytest.mark.skip(
+        reason="needs the Redis cache (CACHE_URL=redis://…; runs in the PostgreSQL + Redis pass of .ci/run)"
+    )
     for item in items:
         if "redis" in item.keywords and not on_redis:
             item.add_marker(skip_redis)

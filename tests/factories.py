@@ -1,4 +1,5 @@
 """Factories shared by every app's tests. App-specific factories live in tests/<app>/factories.py."""
+
 import factory
 from django.contrib.auth.models import Group
 

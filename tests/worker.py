@@ -1,5 +1,6 @@
 """Start and stop a REAL Celery worker process for tests on the production configuration
 (PostgreSQL + Redis): it reads the pytest-django test database and the configured broker."""
+
 import os
 import signal
 import subprocess
@@ -17,7 +18,9 @@ def database_url() -> str:
     db = settings.DATABASES["default"]
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    return (
+        f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    )
 
 
 class Worker:
@@ -29,23 +32,43 @@ class Worker:
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()}
-        env.update({
-            "DATABASE_URL": database_url(),
-            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-            "SMS_BACKEND": settings.SMS_BACKEND,
-            "SMS_FILE_DIR": str(settings.SMS_FILE_DIR),
-            "PORTAL_VAR_DIR": str(self.tmp / "var"),
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
-        })
+        env.update(
+            {
+                "DATABASE_URL": database_url(),
+                "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+                "SMS_BACKEND": settings.SMS_BACKEND,
+                "SMS_FILE_DIR": str(settings.SMS_FILE_DIR),
+                "PORTAL_VAR_DIR": str(self.tmp / "var"),
+                "DJANGO_SETTINGS_MODULE": "portal.settings",
+            }
+        )
         return env
 
     def start(self, timeout: float = 60) -> "Worker":
         assert settings.CELERY_BROKER_URL.startswith("redis://"), "worker tests need the Redis broker"
         connection.close()  # the worker must see committed data only
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-l", "INFO", "-c", str(self.concurrency),
-             "--without-mingle", "--without-gossip", "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
-            cwd=ROOT, env=self.env(), stdout=open(self.log, "w"), stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "-l",
+                "INFO",
+                "-c",
+                str(self.concurrency),
+                "--without-mingle",
+                "--without-gossip",
+                "-n",
+                f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=open(self.log, "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

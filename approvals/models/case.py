@@ -1,4 +1,5 @@
 """The case (办件) and its append-only transition log (DESIGN §3, §4)."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,14 @@ from .. import permissions as perm
 from ..constants import CLOSED_STATES, RUNNING_STATES, CaseState, DeliveryMethod, Outcome
 
 S = CaseState
-_OPEN_BEFORE_DECISION = [S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION]
+_OPEN_BEFORE_DECISION = [
+    S.SUBMITTED,
+    S.CORRECTION_REQUESTED,
+    S.ACCEPTED,
+    S.IN_REVIEW,
+    S.SUSPENDED,
+    S.AWAITING_DECISION,
+]
 
 
 class Case(ConcurrentTransitionMixin, models.Model):
@@ -27,27 +35,48 @@ class Case(ConcurrentTransitionMixin, models.Model):
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="cases"
     )
-    mode = models.CharField(_("办理方式"), max_length=12, choices=HandlingMode.choices, default=HandlingMode.PROMISED)
+    mode = models.CharField(
+        _("办理方式"), max_length=12, choices=HandlingMode.choices, default=HandlingMode.PROMISED
+    )
     state = FSMField(
-        _("状态"), max_length=24, choices=CaseState.choices, default=CaseState.DRAFT, protected=True, db_index=True
+        _("状态"),
+        max_length=24,
+        choices=CaseState.choices,
+        default=CaseState.DRAFT,
+        protected=True,
+        db_index=True,
     )
     outcome = models.CharField(_("办理结果"), max_length=14, choices=Outcome.choices, blank=True)
 
     # Terms from the item snapshot at submission.
     statutory_limit = models.PositiveSmallIntegerField(_("法定时限"))
     promised_limit = models.PositiveSmallIntegerField(_("承诺时限"))
-    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKING)
+    limit_unit = models.CharField(
+        _("时限单位"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKING
+    )
 
     # Who and where.
     window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     clerk = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="accepted_cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accepted_cases",
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_cases",
     )
     decider = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="decided_cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decided_cases",
     )
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="held_cases"
@@ -79,7 +108,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     after_checked_at = models.DateTimeField(_("事后核查时间"), null=True, blank=True)
     decision_reasons = models.TextField(_("决定理由"), blank=True)
     remedies = models.TextField(_("救济途径"), blank=True)
-    delivery_method = models.CharField(_("送达方式"), max_length=12, choices=DeliveryMethod.choices, blank=True)
+    delivery_method = models.CharField(
+        _("送达方式"), max_length=12, choices=DeliveryMethod.choices, blank=True
+    )
     tracking_number = models.CharField(_("邮寄单号"), max_length=40, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
 
@@ -111,8 +142,17 @@ class Case(ConcurrentTransitionMixin, models.Model):
             # the size of the table). It also serves every lookup by acceptance date.
             models.Index(
                 fields=["accepted_on"],
-                include=["state", "concluded_at", "concluded_on", "elapsed_days", "promised_limit",
-                         "statutory_limit", "promised_due", "statutory_due", "department"],
+                include=[
+                    "state",
+                    "concluded_at",
+                    "concluded_on",
+                    "elapsed_days",
+                    "promised_limit",
+                    "statutory_limit",
+                    "promised_due",
+                    "statutory_due",
+                    "department",
+                ],
                 name="case_cohort_covering_idx",
             ),
             # The worklists: running cases, soonest due first (a department's first page reads a few rows).
@@ -120,8 +160,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
             # alert bookkeeping of cases that have just closed from the tiny index after it.
             models.Index(
                 fields=["promised_due", "submitted_at", "id"],
-                include=["state", "statutory_due", "step_due", "current_step", "department", "item",
-                         "alert_levels", "alert_step"],
+                include=[
+                    "state",
+                    "statutory_due",
+                    "step_due",
+                    "current_step",
+                    "department",
+                    "item",
+                    "alert_levels",
+                    "alert_step",
+                ],
                 condition=models.Q(state__in=sorted(str(s) for s in RUNNING_STATES)),
                 name="case_running_due_idx",
             ),
@@ -134,7 +182,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
             # The cases the figures rollup has not taken in (running, or concluded since its last refresh):
             # few, and read live next to the rollup.
             models.Index(
-                fields=["accepted_on"], condition=models.Q(rolled_up_at__isnull=True), name="case_live_cohort_idx"
+                fields=["accepted_on"],
+                condition=models.Q(rolled_up_at__isnull=True),
+                name="case_live_cohort_idx",
             ),
         ]
 
@@ -144,7 +194,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in self.BOOKKEEPING_FIELDS
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.BOOKKEEPING_FIELDS
             ]
         super().save(*args, **kwargs)
 
@@ -173,12 +225,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def request_correction(self) -> None:
         """One notice listing every missing or faulty material."""
 
-    @transition(field=state, source=S.CORRECTION_REQUESTED, target=S.SUBMITTED, permission=perm.is_own_applicant)
+    @transition(
+        field=state, source=S.CORRECTION_REQUESTED, target=S.SUBMITTED, permission=perm.is_own_applicant
+    )
     def supply(self) -> None:
         """The applicant supplies what the correction notice asked for."""
 
-    @transition(field=state, source=[S.SUBMITTED, S.CORRECTION_REQUESTED], target=S.NOT_ACCEPTED,
-                permission=perm.is_clerk)
+    @transition(
+        field=state,
+        source=[S.SUBMITTED, S.CORRECTION_REQUESTED],
+        target=S.NOT_ACCEPTED,
+        permission=perm.is_clerk,
+    )
     def refuse(self) -> None:
         """Not accepted: needs a supervisor's sign-off (checked by the service)."""
         self.outcome = Outcome.NOT_ACCEPTED
@@ -187,63 +245,110 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def start_review(self) -> None:
         pass
 
-    @transition(field=state, source=S.IN_REVIEW, target=S.AWAITING_DECISION, permission=perm.is_department_reviewer)
+    @transition(
+        field=state, source=S.IN_REVIEW, target=S.AWAITING_DECISION, permission=perm.is_department_reviewer
+    )
     def send_to_decision(self) -> None:
         pass
 
-    @transition(field=state, source=S.AWAITING_DECISION, target=S.APPROVED, permission=perm.is_department_decider,
-                conditions=[lambda c: not c.awaiting_deferred])
+    @transition(
+        field=state,
+        source=S.AWAITING_DECISION,
+        target=S.APPROVED,
+        permission=perm.is_department_decider,
+        conditions=[lambda c: not c.awaiting_deferred],
+    )
     def approve(self) -> None:
         self.outcome = Outcome.APPROVED
 
-    @transition(field=state, source=S.ACCEPTED, target=S.APPROVED, permission=perm.may_decide_on_the_spot,
-                conditions=[lambda c: c.mode in ("instant", "commitment") and not c.awaiting_deferred])
+    @transition(
+        field=state,
+        source=S.ACCEPTED,
+        target=S.APPROVED,
+        permission=perm.may_decide_on_the_spot,
+        conditions=[lambda c: c.mode in ("instant", "commitment") and not c.awaiting_deferred],
+    )
     def approve_on_the_spot(self) -> None:
         """即办件 decided in the same visit; 告知承诺 approved on the signed commitment."""
         self.outcome = Outcome.APPROVED
 
-    @transition(field=state, source=S.AWAITING_DECISION, target=S.DENIED, permission=perm.is_department_decider)
+    @transition(
+        field=state, source=S.AWAITING_DECISION, target=S.DENIED, permission=perm.is_department_decider
+    )
     def deny(self) -> None:
         self.outcome = Outcome.DENIED
 
-    @transition(field=state, source=[S.IN_REVIEW, S.AWAITING_DECISION], target=S.SUSPENDED,
-                permission=perm.is_department_handler)
+    @transition(
+        field=state,
+        source=[S.IN_REVIEW, S.AWAITING_DECISION],
+        target=S.SUSPENDED,
+        permission=perm.is_department_handler,
+    )
     def suspend(self) -> None:
         self.suspended_from = self.state
 
-    @transition(field=state, source=S.SUSPENDED, target=RETURN_VALUE(S.IN_REVIEW, S.AWAITING_DECISION),
-                permission=perm.is_department_handler)
+    @transition(
+        field=state,
+        source=S.SUSPENDED,
+        target=RETURN_VALUE(S.IN_REVIEW, S.AWAITING_DECISION),
+        permission=perm.is_department_handler,
+    )
     def resume(self) -> str:
         previous = self.suspended_from or S.IN_REVIEW
         self.suspended_from = ""
         return previous
 
-    @transition(field=state, source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION], target=None,
-                permission=perm.is_department_head)
+    @transition(
+        field=state,
+        source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
+        target=None,
+        permission=perm.is_department_head,
+    )
     def extend(self) -> None:
         """延期: the head extends the statutory limit (state unchanged)."""
 
-    @transition(field=state, source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION], target=None,
-                permission=perm.is_own_applicant_or_clerk, conditions=[lambda c: c.awaiting_deferred])
+    @transition(
+        field=state,
+        source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
+        target=None,
+        permission=perm.is_own_applicant_or_clerk,
+        conditions=[lambda c: c.awaiting_deferred],
+    )
     def supply_deferred(self) -> None:
         """容缺: the deferred materials arrive (state unchanged)."""
 
-    @transition(field=state, source=_OPEN_BEFORE_DECISION, target=S.WITHDRAWN, permission=perm.is_own_applicant)
+    @transition(
+        field=state, source=_OPEN_BEFORE_DECISION, target=S.WITHDRAWN, permission=perm.is_own_applicant
+    )
     def withdraw(self) -> None:
         self.outcome = Outcome.WITHDRAWN
 
-    @transition(field=state, source=[S.CORRECTION_REQUESTED, S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
-                target=S.TERMINATED, permission=perm.is_department_decider_or_head)
+    @transition(
+        field=state,
+        source=[S.CORRECTION_REQUESTED, S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
+        target=S.TERMINATED,
+        permission=perm.is_department_decider_or_head,
+    )
     def terminate(self) -> None:
         self.outcome = Outcome.TERMINATED
 
-    @transition(field=state, source=[S.APPROVED, S.DELIVERED], target=S.REVOKED,
-                permission=perm.is_department_decider_or_head, conditions=[lambda c: c.mode == "commitment"])
+    @transition(
+        field=state,
+        source=[S.APPROVED, S.DELIVERED],
+        target=S.REVOKED,
+        permission=perm.is_department_decider_or_head,
+        conditions=[lambda c: c.mode == "commitment"],
+    )
     def revoke(self) -> None:
         """告知承诺: the after-check found the commitment false."""
 
-    @transition(field=state, source=[S.APPROVED, S.DENIED], target=S.DELIVERED, permission=perm.is_clerk,
-                conditions=[lambda c: not c.awaiting_deferred])
+    @transition(
+        field=state,
+        source=[S.APPROVED, S.DENIED],
+        target=S.DELIVERED,
+        permission=perm.is_clerk,
+        conditions=[lambda c: not c.awaiting_deferred],
+    )
     def deliver(self) -> None:
         pass
 

@@ -1,5 +1,6 @@
 """What happens inside a case besides its state: special procedures (suspensions), extensions and the
 co-departments' sub-approvals of a parallel (并联) case."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,9 @@ class Suspension(models.Model):
     expected_days = models.PositiveSmallIntegerField(_("预计时长（工作日）"))
     started_on = models.DateField(_("中止日期"))
     resumed_on = models.DateField(_("恢复日期"), null=True, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:

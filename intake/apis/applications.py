@@ -1,4 +1,5 @@
 """API: submit an application with its materials, read one's own application."""
+
 import json
 
 from django.http import Http404
@@ -22,15 +23,23 @@ from ..services.intake_api import application_create_from_request
 class ApplicationInputSerializer(serializers.Serializer):
     item = serializers.CharField(help_text="item code")
     mode = serializers.ChoiceField(choices=HandlingMode.choices, default=HandlingMode.PROMISED)
-    form_data = serializers.JSONField(required=False, default=dict,
-                                      help_text="answers keyed by the item's form field keys (JSON)")
+    form_data = serializers.JSONField(
+        required=False, default=dict, help_text="answers keyed by the item's form field keys (JSON)"
+    )
     contact_phone = serializers.CharField(required=False, allow_blank=True, default="")
-    id_number = serializers.CharField(required=False, allow_blank=True, default="",
-                                      help_text="resident ID number or unified social credit code (checked)")
+    id_number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="resident ID number or unified social credit code (checked)",
+    )
     commitment_signed = serializers.BooleanField(required=False, default=False)
     submit = serializers.BooleanField(required=False, default=True, help_text="false keeps it as a draft")
-    materials = serializers.DictField(child=serializers.FileField(), required=False,
-                                      help_text="files as multipart fields named material_<id>")
+    materials = serializers.DictField(
+        child=serializers.FileField(),
+        required=False,
+        help_text="files as multipart fields named material_<id>",
+    )
 
 
 class ApplicationMaterialSerializer(serializers.Serializer):
@@ -48,16 +57,32 @@ class ApplicationOutputSerializer(FieldsBuiltOnceMixin, serializers.ModelSeriali
 
     class Meta:
         model = Application
-        fields = ["id", "reference", "status", "item_code", "item_name", "mode", "channel", "form_data",
-                  "commitment_signed", "submitted_at", "created_at", "materials"]
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "item_code",
+            "item_name",
+            "mode",
+            "channel",
+            "form_data",
+            "commitment_signed",
+            "submitted_at",
+            "created_at",
+            "materials",
+        ]
 
 
 class ApplicationCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(request={"multipart/form-data": ApplicationInputSerializer,
-                            "application/json": ApplicationInputSerializer},
-                   responses={201: ApplicationOutputSerializer})
+    @extend_schema(
+        request={
+            "multipart/form-data": ApplicationInputSerializer,
+            "application/json": ApplicationInputSerializer,
+        },
+        responses={201: ApplicationOutputSerializer},
+    )
     def post(self, request):  # type: ignore[no-untyped-def]
         if not request.user.is_applicant:
             raise PermissionDeniedError("只有申请人账号可以在线申请；窗口代录请使用窗口受理页面。")
@@ -65,13 +90,17 @@ class ApplicationCreateApi(APIView):
             api_check(request, ("upload", ""))
         data = request.data
         if not hasattr(data, "get"):
-            raise ApplicationError("请求内容应为表单或JSON对象。", extra={"non_field_errors": ["应为JSON对象。"]})
+            raise ApplicationError(
+                "请求内容应为表单或JSON对象。", extra={"non_field_errors": ["应为JSON对象。"]}
+            )
         raw_form = data.get("form_data", {})
         if isinstance(raw_form, str):
             try:
                 raw_form = json.loads(raw_form or "{}")
             except ValueError:
-                raise ApplicationError("申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]}) from None
+                raise ApplicationError(
+                    "申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]}
+                ) from None
         keys = ("item", "mode", "contact_phone", "id_number", "commitment_signed", "submit")
         plain = {k: data.get(k) for k in keys if k in data}
         serializer = ApplicationInputSerializer(data={**plain, "form_data": raw_form})
@@ -81,20 +110,31 @@ class ApplicationCreateApi(APIView):
             raise ApplicationError("申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]})
         # the item's form, materials, steps and co-departments are read once here and reused by every
         # check, the submission and the case's snapshot (they were read up to five times each)
-        item = (Item.objects.select_related("department")
-                .prefetch_related("form_fields", "materials", "steps", "co_departments")
-                .filter(code=values["item"]).first())
+        item = (
+            Item.objects.select_related("department")
+            .prefetch_related("form_fields", "materials", "steps", "co_departments")
+            .filter(code=values["item"])
+            .first()
+        )
         if item is None:
             raise ApplicationError("没有这个事项。", extra={"item": ["未知的事项编码。"]})
         several = [k for k in request.FILES if len(request.FILES.getlist(k)) > 1]
         if several:
-            raise ApplicationError("每项材料一次只能上传一个文件。",
-                                   extra={k: ["每项材料一次只能上传一个文件。"] for k in several})
+            raise ApplicationError(
+                "每项材料一次只能上传一个文件。",
+                extra={k: ["每项材料一次只能上传一个文件。"] for k in several},
+            )
         files = {k: f for k, f in request.FILES.items()}
         application = application_create_from_request(
-            item=item, applicant=request.user, actor=request.user, mode=values["mode"],
-            form_data=values["form_data"], contact_phone=values["contact_phone"] or request.user.phone,
-            commitment_signed=values["commitment_signed"], files=files, submit=values["submit"],
+            item=item,
+            applicant=request.user,
+            actor=request.user,
+            mode=values["mode"],
+            form_data=values["form_data"],
+            contact_phone=values["contact_phone"] or request.user.phone,
+            commitment_signed=values["commitment_signed"],
+            files=files,
+            submit=values["submit"],
             id_number=values["id_number"],
         )
         return Response(ApplicationOutputSerializer(application).data, status=status.HTTP_201_CREATED)

@@ -1,4 +1,5 @@
 """Public API of the item catalogue."""
+
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,8 +19,20 @@ class ItemListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Item
-        fields = ["code", "name", "department", "department_code", "item_type", "statutory_limit",
-                  "promised_limit", "limit_unit", "online", "max_visits", "modes", "themes"]
+        fields = [
+            "code",
+            "name",
+            "department",
+            "department_code",
+            "item_type",
+            "statutory_limit",
+            "promised_limit",
+            "limit_unit",
+            "online",
+            "max_visits",
+            "modes",
+            "themes",
+        ]
 
 
 class MaterialSerializer(serializers.ModelSerializer):
@@ -50,8 +63,18 @@ class ItemDetailSerializer(ItemListSerializer):
 
     class Meta(ItemListSerializer.Meta):
         fields = ItemListSerializer.Meta.fields + [
-            "legal_basis", "conditions", "fee_standard", "fee_basis", "handling_place", "contact_phone",
-            "result_name", "co_departments", "co_department_limit", "materials", "steps", "form_fields",
+            "legal_basis",
+            "conditions",
+            "fee_standard",
+            "fee_basis",
+            "handling_place",
+            "contact_phone",
+            "result_name",
+            "co_departments",
+            "co_department_limit",
+            "materials",
+            "steps",
+            "form_fields",
         ]
 
 
@@ -61,8 +84,14 @@ class ItemListApi(generics.ListAPIView):
     permission_classes = [permissions.AllowAny]
     serializer_class = ItemListSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("department", str),
-                               OpenApiParameter("theme", str), OpenApiParameter("mode", str)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str),
+            OpenApiParameter("department", str),
+            OpenApiParameter("theme", str),
+            OpenApiParameter("mode", str),
+        ]
+    )
     def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         return super().get(request, *args, **kwargs)
 

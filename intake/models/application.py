@@ -1,5 +1,6 @@
 """An application (申请): what the applicant fills in and uploads. On submission it gets its reference
 number and a snapshot of the item's terms, and the approvals app opens the case (办件) for it."""
+
 from typing import Any
 
 from django.conf import settings
@@ -14,15 +15,26 @@ from .item import Item, Material
 
 class Application(models.Model):
     reference = models.CharField(_("申报号"), max_length=24, unique=True, null=True, blank=True)
-    item = models.ForeignKey(Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="applications")
+    item = models.ForeignKey(
+        Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="applications"
+    )
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="applications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     status = models.CharField(
-        _("状态"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT, db_index=True
+        _("状态"),
+        max_length=10,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+        db_index=True,
     )
     channel = models.CharField(_("申请渠道"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
-    mode = models.CharField(_("办理方式"), max_length=12, choices=HandlingMode.choices, default=HandlingMode.PROMISED)
+    mode = models.CharField(
+        _("办理方式"), max_length=12, choices=HandlingMode.choices, default=HandlingMode.PROMISED
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("窗口代录人员"),
@@ -33,7 +45,9 @@ class Application(models.Model):
     )
     applicant_name = models.CharField(_("申请人名称"), max_length=120)
     # The applicant's ID number / credit code, encrypted with a keyed look-up hash (portal/pii.py).
-    applicant_id_number_encrypted = models.TextField(_("证件号码（密文）"), blank=True, default="", editable=False)
+    applicant_id_number_encrypted = models.TextField(
+        _("证件号码（密文）"), blank=True, default="", editable=False
+    )
     applicant_id_number_hash = models.CharField(
         _("证件号码（检索摘要）"), max_length=64, blank=True, default="", db_index=True, editable=False
     )
@@ -86,10 +100,14 @@ class ApplicationMaterial(models.Model):
     content_type = models.CharField(_("文件类型"), max_length=80)
     size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField(max_length=64)
-    check_result = models.CharField(_("核验结果"), max_length=10, choices=MaterialCheck.choices, default=MaterialCheck.PENDING)
+    check_result = models.CharField(
+        _("核验结果"), max_length=10, choices=MaterialCheck.choices, default=MaterialCheck.PENDING
+    )
     original_seen = models.BooleanField(_("已核验原件"), default=False)
     check_note = models.CharField(_("核验意见"), max_length=300, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:

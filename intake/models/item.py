@@ -1,4 +1,5 @@
 """The item catalogue (事项目录): everything an applicant must be told once (DESIGN §2)."""
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,10 @@ class Theme(models.Model):
     name = models.CharField(_("名称"), max_length=60)
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     audience = models.CharField(
-        _("服务对象"), max_length=12, choices=[("person", _("个人")), ("enterprise", _("法人"))], default="person"
+        _("服务对象"),
+        max_length=12,
+        choices=[("person", _("个人")), ("enterprise", _("法人"))],
+        default="person",
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -37,7 +41,9 @@ class Item(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("实施部门"), on_delete=models.PROTECT, related_name="items"
     )
-    item_type = models.CharField(_("事项类型"), max_length=10, choices=ItemType.choices, default=ItemType.LICENSE)
+    item_type = models.CharField(
+        _("事项类型"), max_length=10, choices=ItemType.choices, default=ItemType.LICENSE
+    )
     status = models.CharField(
         _("状态"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.DRAFT, db_index=True
     )
@@ -46,7 +52,9 @@ class Item(models.Model):
     conditions = models.TextField(_("受理条件"), blank=True)
     statutory_limit = models.PositiveSmallIntegerField(_("法定时限"))
     promised_limit = models.PositiveSmallIntegerField(_("承诺时限"))
-    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKING)
+    limit_unit = models.CharField(
+        _("时限单位"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKING
+    )
     fee_standard = models.TextField(_("收费标准"), blank=True, default="不收费")
     fee_basis = models.TextField(_("收费依据"), blank=True)
     online = models.BooleanField(_("可全程网办"), default=True)
@@ -62,7 +70,9 @@ class Item(models.Model):
     )
     co_department_limit = models.PositiveSmallIntegerField(_("协办时限"), default=5)
     after_check_days = models.PositiveSmallIntegerField(_("事后核查期限（工作日）"), default=20)
-    handling_place = models.CharField(_("办理地点"), max_length=200, blank=True, default="市民服务中心综合受理窗口")
+    handling_place = models.CharField(
+        _("办理地点"), max_length=200, blank=True, default="市民服务中心综合受理窗口"
+    )
     contact_phone = models.CharField(_("咨询电话"), max_length=40, blank=True, default="12345")
     result_name = models.CharField(_("审批结果名称"), max_length=100, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -103,7 +113,9 @@ class Material(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="materials")
     order = models.PositiveSmallIntegerField(_("序号"), default=0)
     name = models.CharField(_("材料名称"), max_length=200)
-    form = models.CharField(_("材料形式"), max_length=10, choices=MaterialForm.choices, default=MaterialForm.ORIGINAL)
+    form = models.CharField(
+        _("材料形式"), max_length=10, choices=MaterialForm.choices, default=MaterialForm.ORIGINAL
+    )
     count = models.PositiveSmallIntegerField(_("份数"), default=1)
     mandatory = models.BooleanField(_("必要"), default=True)
     deferrable = models.BooleanField(_("可容缺后补"), default=False)

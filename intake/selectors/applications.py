@@ -1,5 +1,6 @@
 """Application reads, already scoped to what the user may see. Pages and the API read through these,
 so "another citizen's application or file is a 404" lives in one place."""
+
 from django.db.models import Count, Q, QuerySet
 
 from portal.accounts.constants import Role
@@ -52,16 +53,15 @@ def material_may_download(*, user: User, row: ApplicationMaterial) -> bool:
     if user.has_role(Role.CLERK, Role.INSPECTOR):
         return True
     if user.department_id and user.has_role(Role.REVIEWER, Role.DECIDER, Role.HEAD):
-        return user.department_id == app.item.department_id or app.item.co_departments.filter(
-            pk=user.department_id
-        ).exists()
+        return (
+            user.department_id == app.item.department_id
+            or app.item.co_departments.filter(pk=user.department_id).exists()
+        )
     return False
 
 
 def material_get_for_download(*, user: User, pk: int) -> ApplicationMaterial | None:
-    row = (
-        ApplicationMaterial.objects.select_related("application", "application__item").filter(pk=pk).first()
-    )
+    row = ApplicationMaterial.objects.select_related("application", "application__item").filter(pk=pk).first()
     if row is None or not material_may_download(user=user, row=row):
         return None
     return row

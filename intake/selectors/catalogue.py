@@ -1,4 +1,5 @@
 """Reads of the public catalogue: only published items; search works on Chinese substrings."""
+
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -9,12 +10,19 @@ from ..models import Item
 
 def item_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Item]:
     filters = filters or {}
-    qs = Item.objects.filter(status=ItemStatus.PUBLISHED).select_related("department").prefetch_related("themes")
+    qs = (
+        Item.objects.filter(status=ItemStatus.PUBLISHED)
+        .select_related("department")
+        .prefetch_related("themes")
+    )
     q = (filters.get("q") or "").strip()
     if q:
         qs = qs.filter(
-            Q(name__icontains=q) | Q(code__icontains=q) | Q(conditions__icontains=q)
-            | Q(department__name__icontains=q) | Q(legal_basis__icontains=q)
+            Q(name__icontains=q)
+            | Q(code__icontains=q)
+            | Q(conditions__icontains=q)
+            | Q(department__name__icontains=q)
+            | Q(legal_basis__icontains=q)
         )
     if filters.get("department"):
         qs = qs.filter(department__code=filters["department"])

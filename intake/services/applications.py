@@ -4,6 +4,7 @@ Submission runs in one transaction: checks, the reference number, the frozen ite
 ``application_submitted`` signal (approvals opens the case in the same transaction) and the receipt
 notification (outbox row in the same transaction). A rejected submission stores nothing.
 """
+
 import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -65,7 +66,9 @@ def clean_form_data(*, item: Item, data: dict[str, Any], partial: bool = False) 
     return cleaned
 
 
-def clean_applicant_identity(*, applicant: User, id_number: str = "", contact_phone: str = "") -> dict[str, str]:
+def clean_applicant_identity(
+    *, applicant: User, id_number: str = "", contact_phone: str = ""
+) -> dict[str, str]:
     """Check an ID number / credit code given with an application (by the applicant's kind) and the contact
     phone; an account that already has a number must match it. Field messages on error."""
     from django.core.exceptions import ValidationError
@@ -98,21 +101,40 @@ def clean_applicant_identity(*, applicant: User, id_number: str = "", contact_ph
 
 def _check_item(item: Item) -> None:
     if item.status != ItemStatus.PUBLISHED:
-        raise ApplicationError(_("该事项未发布或已停用，不能申请。"), extra={"item": [_("该事项当前不受理申请。")]})
+        raise ApplicationError(
+            _("该事项未发布或已停用，不能申请。"), extra={"item": [_("该事项当前不受理申请。")]}
+        )
 
 
 def _check_mode(item: Item, mode: str) -> None:
     if mode not in item.modes:
-        raise ApplicationError(_("该事项不允许此办理方式。"), extra={"mode": [_("请选择事项允许的办理方式。")]})
+        raise ApplicationError(
+            _("该事项不允许此办理方式。"), extra={"mode": [_("请选择事项允许的办理方式。")]}
+        )
 
 
 @transaction.atomic
 def application_create_draft(
-    *, item: Item, applicant: User, actor: User, mode: str = HandlingMode.PROMISED, form_data: dict[str, Any] | None = None,
-    contact_phone: str = "", channel: str = Channel.ONLINE, commitment_signed: bool = False,
+    *,
+    item: Item,
+    applicant: User,
+    actor: User,
+    mode: str = HandlingMode.PROMISED,
+    form_data: dict[str, Any] | None = None,
+    contact_phone: str = "",
+    channel: str = Channel.ONLINE,
+    commitment_signed: bool = False,
 ) -> Application:
-    return create_draft(item=item, applicant=applicant, actor=actor, mode=mode, form_data=form_data,
-                        contact_phone=contact_phone, channel=channel, commitment_signed=commitment_signed)
+    return create_draft(
+        item=item,
+        applicant=applicant,
+        actor=actor,
+        mode=mode,
+        form_data=form_data,
+        contact_phone=contact_phone,
+        channel=channel,
+        commitment_signed=commitment_signed,
+    )
 
 
 # The parts below without a transaction of their own (no savepoint, no re-read of the row) are for a caller
@@ -121,8 +143,15 @@ def application_create_draft(
 
 
 def create_draft(
-    *, item: Item, applicant: User, actor: User, mode: str = HandlingMode.PROMISED, form_data: dict[str, Any] | None = None,
-    contact_phone: str = "", channel: str = Channel.ONLINE, commitment_signed: bool = False,
+    *,
+    item: Item,
+    applicant: User,
+    actor: User,
+    mode: str = HandlingMode.PROMISED,
+    form_data: dict[str, Any] | None = None,
+    contact_phone: str = "",
+    channel: str = Channel.ONLINE,
+    commitment_signed: bool = False,
 ) -> Application:
     _check_item(item)
     if mode not in item.modes:
@@ -153,16 +182,24 @@ def walk_in_applicant_get_or_create(*, kind: str, name: str, number: str, phone:
     from portal.accounts.constants import ApplicantKind, Role
 
     person = kind == ApplicantKind.PERSON
-    found = User.objects.filter(id_number_hash__in=pii.lookup_hashes(number)) if person else User.objects.filter(
-        credit_code=number)
+    found = (
+        User.objects.filter(id_number_hash__in=pii.lookup_hashes(number))
+        if person
+        else User.objects.filter(credit_code=number)
+    )
     user = found.order_by("pk").first()
     if user is not None:
         return user
     # The username never carries the ID number in clear: a pseudonym from its look-up hash.
     username = f"w{pii.lookup_hash(number)[:16]}" if person else f"w{number.lower()}"
-    user = User(username=username, applicant_kind=kind, phone=phone,
-                real_name=name if person else "", enterprise_name="" if person else name,
-                **({"id_number": number} if person else {"credit_code": number}))
+    user = User(
+        username=username,
+        applicant_kind=kind,
+        phone=phone,
+        real_name=name if person else "",
+        enterprise_name="" if person else name,
+        **({"id_number": number} if person else {"credit_code": number}),
+    )
     user.set_unusable_password()
     user.save()
     user.groups.add(Group.objects.get_or_create(name=Role.CITIZEN if person else Role.ENTERPRISE)[0])
@@ -172,8 +209,11 @@ def walk_in_applicant_get_or_create(*, kind: str, name: str, number: str, phone:
 def _owned_draft(application: Application, actor: User) -> Application:
     # of=self: lock the application row only, not its catalogue item (FOR UPDATE on the join locked the
     # item's row too, so every submission of the same item queued behind the others until commit)
-    locked = (Application.objects.select_for_update(of=("self",)).select_related("item", "applicant")
-              .get(pk=application.pk))
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("item", "applicant")
+        .get(pk=application.pk)
+    )
     if locked.applicant_id != actor.pk and locked.registered_by_id != actor.pk:
         raise PermissionDeniedError(_("只能修改自己的申请。"))
     if locked.status != ApplicationStatus.DRAFT:
@@ -183,8 +223,13 @@ def _owned_draft(application: Application, actor: User) -> Application:
 
 @transaction.atomic
 def application_update_draft(
-    *, application: Application, actor: User, form_data: dict[str, Any] | None = None, mode: str | None = None,
-    contact_phone: str | None = None, commitment_signed: bool | None = None,
+    *,
+    application: Application,
+    actor: User,
+    form_data: dict[str, Any] | None = None,
+    mode: str | None = None,
+    contact_phone: str | None = None,
+    commitment_signed: bool | None = None,
 ) -> Application:
     locked = _owned_draft(application, actor)
     if form_data is not None:
@@ -209,31 +254,52 @@ def application_update_draft(
 
 
 @transaction.atomic
-def application_add_material(*, application: Application, material: Material, upload: Any, actor: User) -> ApplicationMaterial:
-    return add_material(locked=_owned_draft(application, actor), material=material, upload=upload, actor=actor)
+def application_add_material(
+    *, application: Application, material: Material, upload: Any, actor: User
+) -> ApplicationMaterial:
+    return add_material(
+        locked=_owned_draft(application, actor), material=material, upload=upload, actor=actor
+    )
 
 
-def add_material(*, locked: Application, material: Material, upload: Any, actor: User,
-                 new_draft: bool = False) -> ApplicationMaterial:
+def add_material(
+    *, locked: Application, material: Material, upload: Any, actor: User, new_draft: bool = False
+) -> ApplicationMaterial:
     """``locked``: the draft, locked by the caller. ``new_draft``: created in this transaction by the caller,
     so it holds no earlier file to compare with."""
     if material.item_id != locked.item_id:
         raise ApplicationError(_("该材料不属于此事项。"), extra={"material": [_("材料与事项不符。")]})
     facts = inspect_upload(upload, field=f"material_{material.pk}")
-    if not new_draft and ApplicationMaterial.objects.filter(
-            application=locked, material=material, sha256=facts["sha256"]).exists():
-        raise ApplicationError(_("同一份文件已经上传过了。"), extra={f"material_{material.pk}": [_("重复的文件。")]})
-    return store_material_file(application_id=locked.pk, material=material, upload=upload, facts=facts, actor=actor)
+    if (
+        not new_draft
+        and ApplicationMaterial.objects.filter(
+            application=locked, material=material, sha256=facts["sha256"]
+        ).exists()
+    ):
+        raise ApplicationError(
+            _("同一份文件已经上传过了。"), extra={f"material_{material.pk}": [_("重复的文件。")]}
+        )
+    return store_material_file(
+        application_id=locked.pk, material=material, upload=upload, facts=facts, actor=actor
+    )
 
 
-def store_material_file(*, application_id: int, material: Material, upload: Any, facts: dict[str, Any],
-                        actor: User) -> ApplicationMaterial:
+def store_material_file(
+    *, application_id: int, material: Material, upload: Any, facts: dict[str, Any], actor: User
+) -> ApplicationMaterial:
     """Write a checked upload (``facts`` from inspect_upload) under its random name and record its row; the
     file is removed again if the row cannot be saved. Also used for the files of a correction (approvals)."""
     row = ApplicationMaterial(
-        application_id=application_id, material=material, material_name=material.name, uploaded_by=actor,
-        token=facts["token"], extension=facts["extension"], original_name=facts["original_name"],
-        content_type=facts["content_type"], size=facts["size"], sha256=facts["sha256"],
+        application_id=application_id,
+        material=material,
+        material_name=material.name,
+        uploaded_by=actor,
+        token=facts["token"],
+        extension=facts["extension"],
+        original_name=facts["original_name"],
+        content_type=facts["content_type"],
+        size=facts["size"],
+        sha256=facts["sha256"],
     )
     upload.seek(0)
     row.file.save(f"{facts['token']}{facts['extension']}", upload, save=False)
@@ -261,8 +327,9 @@ def application_submit(*, application: Application, actor: User, item: Item | No
     return submit(locked=_owned_draft(application, actor), actor=actor, item=item)
 
 
-def submit(*, locked: Application, actor: User, item: Item | None = None,
-           uploaded: set[int] | None = None) -> Application:
+def submit(
+    *, locked: Application, actor: User, item: Item | None = None, uploaded: set[int] | None = None
+) -> Application:
     """``locked``: the draft, locked by the caller; ``uploaded``: the ids of the materials it holds files
     for, when the caller knows them (it added them itself to a draft it created)."""
     if item is None or item.pk != locked.item_id:
@@ -294,6 +361,9 @@ def submit(*, locked: Application, actor: User, item: Item | None = None,
     locked.submitted_at = now
     locked.save()
     application_submitted.send(sender=Application, application=locked, actor=actor)
-    notify(recipient=locked.applicant, event="application.received",
-           context={"reference": locked.reference, "item_name": item.name})
+    notify(
+        recipient=locked.applicant,
+        event="application.received",
+        context={"reference": locked.reference, "item_name": item.name},
+    )
     return locked

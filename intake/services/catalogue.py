@@ -1,4 +1,5 @@
 """Catalogue services: the frozen terms a case keeps (snapshot) and the item life cycle."""
+
 from typing import Any
 
 from django.db import transaction
@@ -32,16 +33,33 @@ def item_snapshot(item: Item) -> dict[str, Any]:
         "max_visits": item.max_visits,
         "online": item.online,
         "result_name": item.result_name,
-        "steps": [{"order": s.order, "name": s.name, "role": s.role, "limit_days": s.limit_days}
-                  for s in item.steps.all()],
-        "materials": [{"id": m.pk, "name": m.name, "form": m.form, "count": m.count, "mandatory": m.mandatory,
-                       "deferrable": m.deferrable, "note": m.note} for m in item.materials.all()],
-        "form_fields": [{"key": f.key, "label": f.label, "kind": f.kind, "choices": f.choice_list,
-                         "required": f.required} for f in item.form_fields.all()],
+        "steps": [
+            {"order": s.order, "name": s.name, "role": s.role, "limit_days": s.limit_days}
+            for s in item.steps.all()
+        ],
+        "materials": [
+            {
+                "id": m.pk,
+                "name": m.name,
+                "form": m.form,
+                "count": m.count,
+                "mandatory": m.mandatory,
+                "deferrable": m.deferrable,
+                "note": m.note,
+            }
+            for m in item.materials.all()
+        ],
+        "form_fields": [
+            {"key": f.key, "label": f.label, "kind": f.kind, "choices": f.choice_list, "required": f.required}
+            for f in item.form_fields.all()
+        ],
     }
 
 
-_NEXT = {"publish": (ItemStatus.DRAFT, ItemStatus.PUBLISHED), "retire": (ItemStatus.PUBLISHED, ItemStatus.RETIRED)}
+_NEXT = {
+    "publish": (ItemStatus.DRAFT, ItemStatus.PUBLISHED),
+    "retire": (ItemStatus.PUBLISHED, ItemStatus.RETIRED),
+}
 
 
 @transaction.atomic

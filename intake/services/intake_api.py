@@ -2,6 +2,7 @@
 
 Files written to storage before a later check fails are removed again, so a rejected request leaves
 neither rows nor files behind."""
+
 from typing import Any
 
 from django.db import transaction
@@ -22,8 +23,17 @@ from .uploads import inspect_batch
 
 
 def application_create_from_request(
-    *, item: Item, applicant: User, actor: User, mode: str, form_data: dict[str, Any], contact_phone: str,
-    commitment_signed: bool, files: dict[str, Any], submit: bool, id_number: str = "",
+    *,
+    item: Item,
+    applicant: User,
+    actor: User,
+    mode: str,
+    form_data: dict[str, Any],
+    contact_phone: str,
+    commitment_signed: bool,
+    files: dict[str, Any],
+    submit: bool,
+    id_number: str = "",
 ) -> Application:
     # Check everything that can be checked before anything is written.
     errors: dict[str, list[str]] = {}
@@ -47,8 +57,13 @@ def application_create_from_request(
         with transaction.atomic():
             # this transaction creates the draft, so it holds its row: no savepoints, no re-reads
             application = create_draft(
-                item=item, applicant=applicant, actor=actor, mode=mode, form_data=form_data,
-                contact_phone=contact_phone, commitment_signed=commitment_signed,
+                item=item,
+                applicant=applicant,
+                actor=actor,
+                mode=mode,
+                form_data=form_data,
+                contact_phone=contact_phone,
+                commitment_signed=commitment_signed,
             )
             if id_number and not application.applicant_id_number:
                 application.applicant_id_number = id_number.strip().upper()
@@ -59,8 +74,9 @@ def application_create_from_request(
                 application = application_update_draft(application=application, actor=actor, mode=mode)
             uploaded = set()
             for key, upload in files.items():
-                row = add_material(locked=application, material=materials[key], upload=upload, actor=actor,
-                                   new_draft=True)
+                row = add_material(
+                    locked=application, material=materials[key], upload=upload, actor=actor, new_draft=True
+                )
                 saved.append(row.file)
                 uploaded.add(row.material_id)
             application.form_data = clean_form_data(item=item, data=form_data, partial=True)

@@ -1,4 +1,5 @@
 """Human-readable, unique, race-free reference numbers: ``SP-20261122-000123`` (per-day serial)."""
+
 import datetime
 
 from django.db import IntegrityError, transaction

@@ -1,5 +1,6 @@
 """Uploaded materials: size limit, type by content (magic bytes), random stored names outside the web
 root, sha256, and a virus-scan hook (``settings.UPLOAD_SCANNER``)."""
+
 import hashlib
 import secrets
 from typing import Any
@@ -31,8 +32,12 @@ def unsafe_name(name: str) -> bool:
     Django's multipart parser already cuts such names down to their last part before a view sees them;
     a caller that hands the service a raw name (an import, a script) is refused here."""
     name = str(name)
-    return (any(sep in name for sep in ("/", "\\")) or name in ("", ".", "..") or (len(name) > 1 and name[1] == ":")
-            or any(not ch.isprintable() for ch in name))
+    return (
+        any(sep in name for sep in ("/", "\\"))
+        or name in ("", ".", "..")
+        or (len(name) > 1 and name[1] == ":")
+        or any(not ch.isprintable() for ch in name)
+    )
 
 
 # The facts of an upload that passed, kept on the upload object: a submission is checked as a whole first
@@ -48,8 +53,10 @@ def inspect_upload(upload: Any, *, field: str = "file") -> dict[str, Any]:
     if known is not None:
         return known
     if unsafe_name(getattr(upload, "name", "") or ""):
-        raise ApplicationError(_("文件名不合法：不能包含路径或控制字符，请改名后重新上传。"),
-                               extra={field: [_("文件名不合法。")]})
+        raise ApplicationError(
+            _("文件名不合法：不能包含路径或控制字符，请改名后重新上传。"),
+            extra={field: [_("文件名不合法。")]},
+        )
     size = getattr(upload, "size", None) or 0
     if size <= 0:
         raise ApplicationError(_("文件是空的，请重新选择。"), extra={field: [_("不能上传空文件。")]})
@@ -103,6 +110,7 @@ def inspect_batch(uploads: list[tuple[str, Any]]) -> dict[str, list[str]]:
         if name in seen:
             errors.setdefault(field, []).append(
                 _("本次提交中有两个同名文件“%(name)s”，请改名或删去其中一个后重新上传。")
-                % {"name": clean_name(getattr(upload, "name", "file"))})
+                % {"name": clean_name(getattr(upload, "name", "file"))}
+            )
         seen.add(name)
     return errors

@@ -1,4 +1,5 @@
 """Apply online: the item's own form, uploads per material, drafts, check-your-answers, receipt."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -44,12 +45,18 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     if not request.user.is_applicant:
         messages.error(request, _("只有申请人账号可以在线申请；窗口工作人员请使用窗口代录。"))
         return redirect("intake:item_detail", code=code)
-    existing = Application.objects.filter(item=item, applicant=request.user, status=ApplicationStatus.DRAFT).first()
+    existing = Application.objects.filter(
+        item=item, applicant=request.user, status=ApplicationStatus.DRAFT
+    ).first()
     if existing is not None:
         return redirect("intake:draft_edit", pk=existing.pk)
     if request.method == "POST":
-        app = application_create_draft(item=item, applicant=request.user, actor=request.user,
-                                       mode=request.POST.get("mode") or item.modes[0])
+        app = application_create_draft(
+            item=item,
+            applicant=request.user,
+            actor=request.user,
+            mode=request.POST.get("mode") or item.modes[0],
+        )
         return redirect("intake:draft_edit", pk=app.pk)
     return render(request, "intake/apply/start.html", {"item": item, "modes": _modes(item)})
 
@@ -86,7 +93,10 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return _render_edit(request, app, errors)
         try:
             app = application_update_draft(
-                application=app, actor=request.user, form_data=form_data, mode=request.POST.get("mode", app.mode),
+                application=app,
+                actor=request.user,
+                form_data=form_data,
+                mode=request.POST.get("mode", app.mode),
                 contact_phone=request.POST.get("contact_phone", app.contact_phone),
                 commitment_signed=bool(request.POST.get("commitment_signed")),
             )
@@ -95,8 +105,9 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         materials_by_field = {f"material_{m.pk}": m for m in item.materials.all()}
         for field, upload in uploads:
             try:
-                application_add_material(application=app, material=materials_by_field[field], upload=upload,
-                                         actor=request.user)
+                application_add_material(
+                    application=app, material=materials_by_field[field], upload=upload, actor=request.user
+                )
             except ApplicationError as exc:
                 errors.update(exc.extra)
         if not errors:
@@ -115,10 +126,19 @@ def _render_edit(request: HttpRequest, app: Application, errors: dict[str, list[
         stored.setdefault(row.material_id, []).append(row)
     materials = [(m, stored.get(m.pk, []), errors.get(f"material_{m.pk}")) for m in item.materials.all()]
     fields = [(f, app.form_data.get(f.key, ""), errors.get(f.key)) for f in item.form_fields.all()]
-    return render(request, "intake/apply/edit.html", {
-        "app": app, "item": item, "fields": fields, "materials": materials, "errors": errors,
-        "modes": _modes(item),
-    }, status=(429 if "too_many" in errors else 400) if errors else 200)
+    return render(
+        request,
+        "intake/apply/edit.html",
+        {
+            "app": app,
+            "item": item,
+            "fields": fields,
+            "materials": materials,
+            "errors": errors,
+            "modes": _modes(item),
+        },
+        status=(429 if "too_many" in errors else 400) if errors else 200,
+    )
 
 
 @login_required
@@ -139,8 +159,9 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("approvals:case_detail", reference=app.reference)
         return redirect("intake:receipt", reference=app.reference)
     answers = app.form_answers()
-    return render(request, "intake/apply/review.html", {"app": app, "answers": answers,
-                                                         "uploads": app.materials.all()})
+    return render(
+        request, "intake/apply/review.html", {"app": app, "answers": answers, "uploads": app.materials.all()}
+    )
 
 
 @login_required
@@ -173,8 +194,9 @@ def material_download(request: HttpRequest, pk: int) -> FileResponse:
     row = material_get_for_download(user=request.user, pk=pk)
     if row is None:
         raise Http404
-    response = FileResponse(row.file.open("rb"), as_attachment=True, filename=row.original_name,
-                            content_type=row.content_type)
+    response = FileResponse(
+        row.file.open("rb"), as_attachment=True, filename=row.original_name, content_type=row.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -1,4 +1,5 @@
 """Catalogue pages: browse by department and theme, search, the item page and its printable notice."""
+
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,11 +14,16 @@ from ..selectors.catalogue import item_get, item_list
 def catalogue(request: HttpRequest) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in ("q", "department", "theme", "mode")}
     page = Paginator(item_list(filters=filters), 20).get_page(request.GET.get("page"))
-    return render(request, "intake/catalogue/list.html", {
-        "page": page, "filters": filters,
-        "departments": Department.objects.filter(items__status="published").distinct().order_by("code"),
-        "themes": Theme.objects.all(),
-    })
+    return render(
+        request,
+        "intake/catalogue/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "departments": Department.objects.filter(items__status="published").distinct().order_by("code"),
+            "themes": Theme.objects.all(),
+        },
+    )
 
 
 def _item_or_404(code: str):  # type: ignore[no-untyped-def]

@@ -1,5 +1,6 @@
 """Window side (一窗受理): a front-desk clerk registers a walk-in application for any department's item on
 the applicant's behalf; then fills the form and scans in the materials on the same pages as online."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,10 +23,16 @@ def register(request: HttpRequest) -> HttpResponse:
     form = WalkInForm(request.POST or None, initial={"item_code": request.GET.get("item", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        applicant = walk_in_applicant_get_or_create(kind=data["kind"], name=data["name"],
-                                                    number=data["id_number"], phone=data["phone"])
-        app = application_create_draft(item=data["item_code"], applicant=applicant, actor=request.user,
-                                       channel=Channel.WINDOW, contact_phone=data["phone"])
+        applicant = walk_in_applicant_get_or_create(
+            kind=data["kind"], name=data["name"], number=data["id_number"], phone=data["phone"]
+        )
+        app = application_create_draft(
+            item=data["item_code"],
+            applicant=applicant,
+            actor=request.user,
+            channel=Channel.WINDOW,
+            contact_phone=data["phone"],
+        )
         messages.success(request, _("已为申请人创建窗口申请，请填写申请表并扫描上传材料。"))
         return redirect("intake:draft_edit", pk=app.pk)
     return render(request, "intake/window/register.html", {"form": form})

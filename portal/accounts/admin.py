@@ -32,7 +32,9 @@ class PortalUserChangeForm(UserChangeForm):
     corrected number (validated, stored encrypted) only when one is typed in."""
 
     id_number_correction = forms.CharField(
-        label=_("更正居民身份证号码"), max_length=18, required=False,
+        label=_("更正居民身份证号码"),
+        max_length=18,
+        required=False,
         help_text=_("仅在需要更正时填写；已登记的号码只以脱敏形式显示。"),
     )
 
@@ -52,14 +54,38 @@ class PortalUserChangeForm(UserChangeForm):
 class UserAdmin(BaseUserAdmin):
     # Personal data is masked in lists and on the form; an exact ID number finds the account by its hash.
     form = PortalUserChangeForm
-    list_display = ["username", "display_name", "masked_id", "masked_phone_number", "department", "window", "is_active"]
+    list_display = [
+        "username",
+        "display_name",
+        "masked_id",
+        "masked_phone_number",
+        "department",
+        "window",
+        "is_active",
+    ]
     list_filter = ["groups", "department", "applicant_kind", "is_active"]
     search_fields = ["username", "real_name", "enterprise_name", "phone", "credit_code"]
     readonly_fields = ["masked_id"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("实名信息与岗位"), {"fields": ("applicant_kind", "real_name", "masked_id", "id_number_correction",
-                                       "enterprise_name", "credit_code", "phone", "department", "window",
-                                       "preferred_language", "notify_sms", "notify_email")}),
+        (
+            _("实名信息与岗位"),
+            {
+                "fields": (
+                    "applicant_kind",
+                    "real_name",
+                    "masked_id",
+                    "id_number_correction",
+                    "enterprise_name",
+                    "credit_code",
+                    "phone",
+                    "department",
+                    "window",
+                    "preferred_language",
+                    "notify_sms",
+                    "notify_email",
+                )
+            },
+        ),
     )
 
     def get_search_results(

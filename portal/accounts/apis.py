@@ -76,8 +76,10 @@ class SmsCodeApi(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=SmsCodeInputSerializer, responses={202: DetailSerializer, 400: ErrorSerializer,
-                                                               429: ErrorSerializer})
+    @extend_schema(
+        request=SmsCodeInputSerializer,
+        responses={202: DetailSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
+    )
     def post(self, request):  # type: ignore[no-untyped-def]
         serializer = SmsCodeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -95,8 +97,10 @@ class SmsTokenApi(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=SmsTokenInputSerializer, responses={200: TokenOutputSerializer, 400: SmsTokenErrorSerializer,
-                                                                429: ErrorSerializer})
+    @extend_schema(
+        request=SmsTokenInputSerializer,
+        responses={200: TokenOutputSerializer, 400: SmsTokenErrorSerializer, 429: ErrorSerializer},
+    )
     def post(self, request):  # type: ignore[no-untyped-def]
         serializer = SmsTokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -105,7 +109,9 @@ class SmsTokenApi(APIView):
             raise Throttled(detail=_("验证码尝试过于频繁，请稍后再试。"))
         user = sms_code_verify(phone=phone, code=serializer.validated_data["code"])
         if user is None:
-            return Response({"detail": _("验证码错误或已失效，请重新获取。")}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": _("验证码错误或已失效，请重新获取。")}, status=status.HTTP_400_BAD_REQUEST
+            )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

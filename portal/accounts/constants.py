@@ -15,7 +15,9 @@ class Role(models.TextChoices):
     CATALOGUE_ADMIN = "catalogue_admin", _("事项管理员")
 
 
-STAFF_ROLES = frozenset({Role.CLERK, Role.REVIEWER, Role.DECIDER, Role.HEAD, Role.INSPECTOR, Role.CATALOGUE_ADMIN})
+STAFF_ROLES = frozenset(
+    {Role.CLERK, Role.REVIEWER, Role.DECIDER, Role.HEAD, Role.INSPECTOR, Role.CATALOGUE_ADMIN}
+)
 APPLICANT_ROLES = frozenset({Role.CITIZEN, Role.ENTERPRISE})
 
 

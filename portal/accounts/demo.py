@@ -1,4 +1,5 @@
 """Demo departments, windows and one login per role (password ``demo12345``, demos only)."""
+
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -25,17 +26,39 @@ DEPARTMENTS = [
 ]
 
 WINDOWS = [
-    (1, "综合受理（企业开办）"), (2, "综合受理（工程建设）"), (3, "综合受理（社会事务）"), (4, "综合受理（医疗卫生）"),
-    (5, "综合受理（交通运输）"), (6, "综合受理（不动产）"), (7, "统一出件"), (8, "帮办代办"),
+    (1, "综合受理（企业开办）"),
+    (2, "综合受理（工程建设）"),
+    (3, "综合受理（社会事务）"),
+    (4, "综合受理（医疗卫生）"),
+    (5, "综合受理（交通运输）"),
+    (6, "综合受理（不动产）"),
+    (7, "统一出件"),
+    (8, "帮办代办"),
 ]
 
 # username, role, real name, department code, window number, extra fields
 USERS: list[tuple[str, str, str, str | None, int | None, dict[str, Any]]] = [
-    ("citizen", Role.CITIZEN, "张伟", None, None,
-     {"applicant_kind": ApplicantKind.PERSON, "id_number": "11010519491231002X", "phone": "13800000001"}),
-    ("enterprise", Role.ENTERPRISE, "李娜", None, None,
-     {"applicant_kind": ApplicantKind.ENTERPRISE, "enterprise_name": "示范市青禾餐饮管理有限公司",
-      "credit_code": "91350100M000100Y43", "phone": "13800000002"}),
+    (
+        "citizen",
+        Role.CITIZEN,
+        "张伟",
+        None,
+        None,
+        {"applicant_kind": ApplicantKind.PERSON, "id_number": "11010519491231002X", "phone": "13800000001"},
+    ),
+    (
+        "enterprise",
+        Role.ENTERPRISE,
+        "李娜",
+        None,
+        None,
+        {
+            "applicant_kind": ApplicantKind.ENTERPRISE,
+            "enterprise_name": "示范市青禾餐饮管理有限公司",
+            "credit_code": "91350100M000100Y43",
+            "phone": "13800000002",
+        },
+    ),
     ("clerk", Role.CLERK, "王芳", None, 1, {"phone": "13800000003"}),
     ("clerk2", Role.CLERK, "陈静", None, 2, {"phone": "13800000009"}),
     ("reviewer", Role.REVIEWER, "刘洋", "SCJGJ", None, {"phone": "13800000004"}),
@@ -45,7 +68,14 @@ USERS: list[tuple[str, str, str, str | None, int | None, dict[str, Any]]] = [
     ("decider2", Role.DECIDER, "吴磊", "ZJJ", None, {"phone": "13800000011"}),
     ("head2", Role.HEAD, "郑丽", "ZJJ", None, {"phone": "13800000012"}),
     ("inspector", Role.INSPECTOR, "黄磊", "XNB", None, {"phone": "13800000007"}),
-    ("admin", Role.CATALOGUE_ADMIN, "林涛", None, None, {"phone": "13800000008", "is_staff": True, "is_superuser": True}),
+    (
+        "admin",
+        Role.CATALOGUE_ADMIN,
+        "林涛",
+        None,
+        None,
+        {"phone": "13800000008", "is_staff": True, "is_superuser": True},
+    ),
 ]
 
 
@@ -54,7 +84,12 @@ def load(stdout: Any) -> None:
     for code, name, name_en, short in DEPARTMENTS:
         departments[code], _ = Department.objects.update_or_create(
             code=code,
-            defaults={"name": name, "name_en": name_en, "short_name": short, "is_efficiency_office": code == "XNB"},
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "short_name": short,
+                "is_efficiency_office": code == "XNB",
+            },
         )
     windows = {}
     for number, name in WINDOWS:

@@ -7,16 +7,26 @@ from .validators import validate_credit_code, validate_mobile, validate_resident
 
 
 class RegistrationForm(forms.Form):
-    kind = forms.ChoiceField(label=_("申请人类型"), choices=ApplicantKind.choices, widget=forms.RadioSelect,
-                             initial=ApplicantKind.PERSON)
-    username = forms.RegexField(label=_("用户名"), max_length=40, regex=r"^[A-Za-z0-9_.@+-]{4,40}$",
-                                error_messages={"invalid": _("用户名为4–40位字母、数字或 _.@+-。")})
+    kind = forms.ChoiceField(
+        label=_("申请人类型"),
+        choices=ApplicantKind.choices,
+        widget=forms.RadioSelect,
+        initial=ApplicantKind.PERSON,
+    )
+    username = forms.RegexField(
+        label=_("用户名"),
+        max_length=40,
+        regex=r"^[A-Za-z0-9_.@+-]{4,40}$",
+        error_messages={"invalid": _("用户名为4–40位字母、数字或 _.@+-。")},
+    )
     real_name = forms.CharField(label=_("真实姓名（企业为经办人姓名）"), max_length=50)
-    id_number = forms.CharField(label=_("居民身份证号码"), max_length=18, required=False,
-                                help_text=_("自然人必填，18位。"))
+    id_number = forms.CharField(
+        label=_("居民身份证号码"), max_length=18, required=False, help_text=_("自然人必填，18位。")
+    )
     enterprise_name = forms.CharField(label=_("单位名称"), max_length=120, required=False)
-    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False,
-                                  help_text=_("法人必填，18位。"))
+    credit_code = forms.CharField(
+        label=_("统一社会信用代码"), max_length=18, required=False, help_text=_("法人必填，18位。")
+    )
     phone = forms.CharField(label=_("手机号码"), max_length=11, validators=[validate_mobile])
     email = forms.EmailField(label=_("电子邮箱（选填）"), required=False)
     password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
@@ -66,7 +76,9 @@ class PreferencesForm(forms.Form):
     notify_sms = forms.BooleanField(label=_("短信通知"), required=False)
     notify_email = forms.BooleanField(label=_("邮件通知"), required=False)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
-    preferred_language = forms.ChoiceField(label=_("通知语言"), choices=[("zh-hans", "简体中文"), ("en", "English")])
+    preferred_language = forms.ChoiceField(
+        label=_("通知语言"), choices=[("zh-hans", "简体中文"), ("en", "English")]
+    )
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
@@ -76,14 +88,22 @@ class PreferencesForm(forms.Form):
 
 
 class SmsCodeRequestForm(forms.Form):
-    phone = forms.CharField(label=_("手机号码"), max_length=11, validators=[validate_mobile],
-                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}))
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=11,
+        validators=[validate_mobile],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
+    )
 
     def clean_phone(self) -> str:
         return self.cleaned_data["phone"].strip()
 
 
 class SmsCodeLoginForm(SmsCodeRequestForm):
-    code = forms.RegexField(label=_("短信验证码"), regex=r"^\d{6}$", max_length=6,
-                            error_messages={"invalid": _("验证码为6位数字。")},
-                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    code = forms.RegexField(
+        label=_("短信验证码"),
+        regex=r"^\d{6}$",
+        max_length=6,
+        error_messages={"invalid": _("验证码为6位数字。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -55,7 +55,9 @@ class User(AbstractUser):
     real_name = models.CharField(_("真实姓名"), max_length=50, blank=True)
     # The resident ID number is stored encrypted, with a keyed hash for exact look-ups (portal/pii.py):
     # ``user.id_number`` reads and writes it, ``filter(id_number_hash__in=pii.lookup_hashes(number))`` finds it.
-    id_number_encrypted = models.TextField(_("居民身份证号码（密文）"), blank=True, default="", editable=False)
+    id_number_encrypted = models.TextField(
+        _("居民身份证号码（密文）"), blank=True, default="", editable=False
+    )
     id_number_hash = models.CharField(
         _("居民身份证号码（检索摘要）"), max_length=64, blank=True, default="", db_index=True, editable=False
     )
@@ -63,10 +65,20 @@ class User(AbstractUser):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
     phone = models.CharField(_("手机号码"), max_length=11, blank=True)
     department = models.ForeignKey(
-        Department, verbose_name=_("所属部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        Department,
+        verbose_name=_("所属部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
     window = models.ForeignKey(
-        Window, verbose_name=_("所在窗口"), null=True, blank=True, on_delete=models.SET_NULL, related_name="clerks"
+        Window,
+        verbose_name=_("所在窗口"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clerks",
     )
     preferred_language = models.CharField(
         _("通知语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
@@ -111,4 +123,6 @@ class User(AbstractUser):
 
     @property
     def is_portal_staff(self) -> bool:
-        return self.has_role(Role.CLERK, Role.REVIEWER, Role.DECIDER, Role.HEAD, Role.INSPECTOR, Role.CATALOGUE_ADMIN)
+        return self.has_role(
+            Role.CLERK, Role.REVIEWER, Role.DECIDER, Role.HEAD, Role.INSPECTOR, Role.CATALOGUE_ADMIN
+        )

@@ -13,6 +13,7 @@ A section reads only rows that belong to the user (their account, the applicatio
 their name, notifications sent to them, their ratings and complaints). The owner gets their own ID number
 in full; staff names and other people's personal data are left out.
 """
+
 from collections.abc import Callable
 from typing import Any
 

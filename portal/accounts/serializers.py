@@ -7,8 +7,11 @@ from .validators import validate_credit_code, validate_mobile, validate_resident
 
 class RegistrationInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ApplicantKind.choices)
-    username = serializers.RegexField(r"^[A-Za-z0-9_.@+-]{4,40}$", max_length=40,
-                                      error_messages={"invalid": "用户名为4–40位字母、数字或 _.@+-。"})
+    username = serializers.RegexField(
+        r"^[A-Za-z0-9_.@+-]{4,40}$",
+        max_length=40,
+        error_messages={"invalid": "用户名为4–40位字母、数字或 _.@+-。"},
+    )
     password = serializers.CharField(write_only=True, trim_whitespace=False)
     real_name = serializers.CharField(max_length=50)
     phone = serializers.CharField(max_length=11, validators=[validate_mobile])

@@ -1,4 +1,5 @@
 """Account services: registration of applicants with real-name data."""
+
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -30,7 +31,11 @@ def applicant_register(
     id_taken = id_number and User.objects.filter(id_number_hash__in=pii.lookup_hashes(id_number)).exists()
     if kind == ApplicantKind.PERSON and id_taken:
         errors["id_number"] = ["该身份证号码已注册账号，请直接登录或找回密码。"]
-    if kind == ApplicantKind.ENTERPRISE and credit_code and User.objects.filter(credit_code=credit_code).exists():
+    if (
+        kind == ApplicantKind.ENTERPRISE
+        and credit_code
+        and User.objects.filter(credit_code=credit_code).exists()
+    ):
         errors["credit_code"] = ["该统一社会信用代码已注册账号。"]
     if errors:
         raise ApplicationError("注册信息有误，请修改后重新提交。", extra=errors)

@@ -11,6 +11,7 @@
   be neither stored nor late. A gateway failure is logged and the answer stays the same.
 - Rate limits (per number, per address, on attempts) are applied by the views (portal/ratelimits.py).
 """
+
 import hashlib
 import logging
 import secrets
@@ -48,9 +49,11 @@ def _keys(phone: str) -> tuple[str, str]:
 
 def sms_login_user(*, phone: str) -> User | None:
     """The one active applicant with this mobile number, or None (unknown, staff, or shared number)."""
-    users = list(User.objects.filter(phone=phone, is_active=True, groups__name__in=[Role.CITIZEN,
-                                                                                     Role.ENTERPRISE])
-                 .distinct()[:2])
+    users = list(
+        User.objects.filter(
+            phone=phone, is_active=True, groups__name__in=[Role.CITIZEN, Role.ENTERPRISE]
+        ).distinct()[:2]
+    )
     return users[0] if len(users) == 1 else None
 
 
@@ -65,8 +68,9 @@ def sms_code_request(*, phone: str) -> None:
     cache.set(tries_key, 0, CODE_TTL_SECONDS)
     cache.set(code_key, _code_hash(phone, code), CODE_TTL_SECONDS)
     with translation.override(user.preferred_language or "zh-hans"):
-        text = _("【政务服务】您的登录验证码是%(code)s，5分钟内有效，仅可使用一次。工作人员不会向您索要验证码。") % {
-            "code": code}
+        text = _(
+            "【政务服务】您的登录验证码是%(code)s，5分钟内有效，仅可使用一次。工作人员不会向您索要验证码。"
+        ) % {"code": code}
     try:
         get_sms_gateway().send(phone=phone, text=text, idempotency_key=f"sms-login:{secrets.token_hex(16)}")
     except (GatewayError, OSError) as exc:

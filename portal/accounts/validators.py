@@ -1,4 +1,5 @@
 """Real-name identifiers: resident ID (GB 11643-1999), unified social credit code (GB 32100-2015), mobile."""
+
 import datetime
 import re
 

@@ -23,8 +23,14 @@ logger = logging.getLogger(__name__)
 
 # The header a signed-in user sees first on the home page, by role (first match wins).
 HOME_ROLES = [
-    Role.INSPECTOR, Role.HEAD, Role.DECIDER, Role.REVIEWER, Role.CLERK, Role.CATALOGUE_ADMIN,
-    Role.ENTERPRISE, Role.CITIZEN,
+    Role.INSPECTOR,
+    Role.HEAD,
+    Role.DECIDER,
+    Role.REVIEWER,
+    Role.CLERK,
+    Role.CATALOGUE_ADMIN,
+    Role.ENTERPRISE,
+    Role.CITIZEN,
 ]
 
 
@@ -48,9 +54,15 @@ def register(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = applicant_register(
-                username=data["username"], password=data["password1"], kind=data["kind"],
-                real_name=data["real_name"], phone=data["phone"], id_number=data["id_number"],
-                enterprise_name=data["enterprise_name"], credit_code=data["credit_code"], email=data["email"],
+                username=data["username"],
+                password=data["password1"],
+                kind=data["kind"],
+                real_name=data["real_name"],
+                phone=data["phone"],
+                id_number=data["id_number"],
+                enterprise_name=data["enterprise_name"],
+                credit_code=data["credit_code"],
+                email=data["email"],
             )
         except ApplicationError as exc:
             for field, errors in exc.extra.items():
@@ -68,8 +80,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     user = request.user
-    initial = {"notify_sms": user.notify_sms, "notify_email": user.notify_email, "email": user.email,
-               "preferred_language": user.preferred_language}
+    initial = {
+        "notify_sms": user.notify_sms,
+        "notify_email": user.notify_email,
+        "email": user.email,
+        "preferred_language": user.preferred_language,
+    }
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         for key, value in form.cleaned_data.items():
@@ -86,12 +102,15 @@ def my_data(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     if limited(request, "my-data"):
-        return HttpResponse(_("下载过于频繁，请稍后再试。"), status=429, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            _("下载过于频繁，请稍后再试。"), status=429, content_type="text/plain; charset=utf-8"
+        )
     from .personal_data import personal_data_export
 
     logger.info("personal data exported for user %s", request.user.pk)
-    response = JsonResponse(personal_data_export(user=request.user), json_dumps_params={"ensure_ascii": False,
-                                                                                          "indent": 2})
+    response = JsonResponse(
+        personal_data_export(user=request.user), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="my-data-{request.user.pk}-{stamp}.json"'
     response["Cache-Control"] = "no-store"
@@ -118,7 +137,9 @@ SMS_SENT = gettext_lazy("如果该手机号码已注册为申请人账号，验�
 
 def sms_send_limited(request: HttpRequest, phone: str) -> bool:
     key = sms.phone_key(phone)
-    return any_limited(request, ("sms-send-phone-minute", key), ("sms-send-phone-hour", key), ("sms-send-ip", ""))
+    return any_limited(
+        request, ("sms-send-phone-minute", key), ("sms-send-phone-hour", key), ("sms-send-ip", "")
+    )
 
 
 def sms_verify_limited(request: HttpRequest, phone: str) -> bool:
@@ -159,7 +180,15 @@ def sms_login(request: HttpRequest) -> HttpResponse:
             status = 400
     elif request.method == "POST":
         status = 400
-    return render(request, "accounts/sms_login.html", {
-        "request_form": request_form, "login_form": login_form, "sent": sent, "sent_message": SMS_SENT,
-        "next": next_url,
-    }, status=status)
+    return render(
+        request,
+        "accounts/sms_login.html",
+        {
+            "request_form": request_form,
+            "login_form": login_form,
+            "sent": sent,
+            "sent_message": SMS_SENT,
+            "next": next_url,
+        },
+        status=status,
+    )

@@ -1,4 +1,5 @@
 """The baseline: token authentication, a serializer, one INSERT (POST) or one SELECT by key (GET)."""
+
 from django.shortcuts import get_object_or_404
 from rest_framework import serializers, status
 from rest_framework.response import Response

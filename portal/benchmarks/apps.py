@@ -15,5 +15,10 @@ class BenchmarksConfig(AppConfig):
 def check_not_in_production(app_configs, **kwargs):  # type: ignore[no-untyped-def]
     from django.core import checks
 
-    return [checks.Error("BENCH_ENDPOINTS is on: the benchmark endpoints must never run in production.",
-                         hint="Unset BENCH_ENDPOINTS.", id="benchmarks.E001")]
+    return [
+        checks.Error(
+            "BENCH_ENDPOINTS is on: the benchmark endpoints must never run in production.",
+            hint="Unset BENCH_ENDPOINTS.",
+            id="benchmarks.E001",
+        )
+    ]

@@ -4,44 +4,95 @@ context). Admins override any of them with a MessageTemplate row, without a depl
 # event: {language: (subject, body)}
 DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     "application.received": {
-        "zh-hans": ("申请已收到", "您申请的“{{ item_name }}”已提交，申报号{{ reference }}。窗口将在5个工作日内作出受理决定。"),
-        "en": ("Application received", "Your application for “{{ item_name }}” was submitted, reference {{ reference }}. The window decides on acceptance within 5 working days."),
+        "zh-hans": (
+            "申请已收到",
+            "您申请的“{{ item_name }}”已提交，申报号{{ reference }}。窗口将在5个工作日内作出受理决定。",
+        ),
+        "en": (
+            "Application received",
+            "Your application for “{{ item_name }}” was submitted, reference {{ reference }}. The window decides on acceptance within 5 working days.",
+        ),
     },
     "case.correction_requested": {
-        "zh-hans": ("请补正申请材料", "申报号{{ reference }}（{{ item_name }}）需一次性补正：{% for m in materials %}{{ m.name }}（{{ m.problem }}）{% if not forloop.last %}；{% endif %}{% endfor %}。{{ note }}"),
-        "en": ("Please correct your application", "Reference {{ reference }} ({{ item_name }}) needs, all at once: {% for m in materials %}{{ m.name }} ({{ m.problem }}){% if not forloop.last %}; {% endif %}{% endfor %}. {{ note }}"),
+        "zh-hans": (
+            "请补正申请材料",
+            "申报号{{ reference }}（{{ item_name }}）需一次性补正：{% for m in materials %}{{ m.name }}（{{ m.problem }}）{% if not forloop.last %}；{% endif %}{% endfor %}。{{ note }}",
+        ),
+        "en": (
+            "Please correct your application",
+            "Reference {{ reference }} ({{ item_name }}) needs, all at once: {% for m in materials %}{{ m.name }} ({{ m.problem }}){% if not forloop.last %}; {% endif %}{% endfor %}. {{ note }}",
+        ),
     },
     "case.not_accepted": {
         "zh-hans": ("申请不予受理", "申报号{{ reference }}不予受理，理由：{{ reason }}"),
-        "en": ("Application not accepted", "Reference {{ reference }} was not accepted. Reason: {{ reason }}"),
+        "en": (
+            "Application not accepted",
+            "Reference {{ reference }} was not accepted. Reason: {{ reason }}",
+        ),
     },
     "case.accepted": {
-        "zh-hans": ("申请已受理", "申报号{{ reference }}（{{ item_name }}）已受理，承诺办结日期{{ promised_due }}，法定办结日期{{ statutory_due }}{% if provisional %}（暂定）{% endif %}。"),
-        "en": ("Application accepted", "Reference {{ reference }} ({{ item_name }}) was accepted. Promised by {{ promised_due }}, statutory limit {{ statutory_due }}{% if provisional %} (provisional){% endif %}."),
+        "zh-hans": (
+            "申请已受理",
+            "申报号{{ reference }}（{{ item_name }}）已受理，承诺办结日期{{ promised_due }}，法定办结日期{{ statutory_due }}{% if provisional %}（暂定）{% endif %}。",
+        ),
+        "en": (
+            "Application accepted",
+            "Reference {{ reference }} ({{ item_name }}) was accepted. Promised by {{ promised_due }}, statutory limit {{ statutory_due }}{% if provisional %} (provisional){% endif %}.",
+        ),
     },
     "case.suspended": {
-        "zh-hans": ("办理进入特别程序", "申报号{{ reference }}因{{ kind }}中止计时，预计{{ expected_days }}个工作日。理由：{{ reason }}"),
-        "en": ("Special procedure started", "Reference {{ reference }} is paused for {{ kind }}, expected {{ expected_days }} working days. Reason: {{ reason }}"),
+        "zh-hans": (
+            "办理进入特别程序",
+            "申报号{{ reference }}因{{ kind }}中止计时，预计{{ expected_days }}个工作日。理由：{{ reason }}",
+        ),
+        "en": (
+            "Special procedure started",
+            "Reference {{ reference }} is paused for {{ kind }}, expected {{ expected_days }} working days. Reason: {{ reason }}",
+        ),
     },
     "case.resumed": {
-        "zh-hans": ("恢复办理", "申报号{{ reference }}特别程序结束，恢复计时。承诺办结日期{{ promised_due }}，法定办结日期{{ statutory_due }}。"),
-        "en": ("Handling resumed", "Reference {{ reference }} resumed. Promised by {{ promised_due }}, statutory limit {{ statutory_due }}."),
+        "zh-hans": (
+            "恢复办理",
+            "申报号{{ reference }}特别程序结束，恢复计时。承诺办结日期{{ promised_due }}，法定办结日期{{ statutory_due }}。",
+        ),
+        "en": (
+            "Handling resumed",
+            "Reference {{ reference }} resumed. Promised by {{ promised_due }}, statutory limit {{ statutory_due }}.",
+        ),
     },
     "case.extended": {
-        "zh-hans": ("办理期限延长", "申报号{{ reference }}经负责人批准延长法定期限至{{ statutory_due }}。理由：{{ reason }}"),
-        "en": ("Time limit extended", "The statutory limit of reference {{ reference }} was extended to {{ statutory_due }}. Reason: {{ reason }}"),
+        "zh-hans": (
+            "办理期限延长",
+            "申报号{{ reference }}经负责人批准延长法定期限至{{ statutory_due }}。理由：{{ reason }}",
+        ),
+        "en": (
+            "Time limit extended",
+            "The statutory limit of reference {{ reference }} was extended to {{ statutory_due }}. Reason: {{ reason }}",
+        ),
     },
     "case.approved": {
         "zh-hans": ("准予许可", "申报号{{ reference }}（{{ item_name }}）已准予许可。"),
         "en": ("Approved", "Reference {{ reference }} ({{ item_name }}) was approved."),
     },
     "case.denied": {
-        "zh-hans": ("不予许可", "申报号{{ reference }}（{{ item_name }}）不予许可。理由：{{ reasons }}。{{ remedies }}"),
-        "en": ("Not approved", "Reference {{ reference }} ({{ item_name }}) was not approved. Reasons: {{ reasons }}. {{ remedies }}"),
+        "zh-hans": (
+            "不予许可",
+            "申报号{{ reference }}（{{ item_name }}）不予许可。理由：{{ reasons }}。{{ remedies }}",
+        ),
+        "en": (
+            "Not approved",
+            "Reference {{ reference }} ({{ item_name }}) was not approved. Reasons: {{ reasons }}. {{ remedies }}",
+        ),
     },
     "case.result_ready": {
-        "zh-hans": ("办理结果已送达", "申报号{{ reference }}的结果已{{ method }}{% if tracking_number %}，邮寄单号{{ tracking_number }}{% endif %}{% if place %}，领取地点{{ place }}{% endif %}。"),
-        "en": ("Result delivered", "The result of reference {{ reference }}: {{ method }}{% if tracking_number %}, tracking number {{ tracking_number }}{% endif %}{% if place %}, at {{ place }}{% endif %}."),
+        "zh-hans": (
+            "办理结果已送达",
+            "申报号{{ reference }}的结果已{{ method }}{% if tracking_number %}，邮寄单号{{ tracking_number }}{% endif %}{% if place %}，领取地点{{ place }}{% endif %}。",
+        ),
+        "en": (
+            "Result delivered",
+            "The result of reference {{ reference }}: {{ method }}{% if tracking_number %}, tracking number {{ tracking_number }}{% endif %}{% if place %}, at {{ place }}{% endif %}.",
+        ),
     },
     "case.withdrawn": {
         "zh-hans": ("申请已撤回", "申报号{{ reference }}已撤回。"),
@@ -49,27 +100,45 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "case.terminated": {
         "zh-hans": ("办理终止", "申报号{{ reference }}已终止办理。理由：{{ reason }}"),
-        "en": ("Handling terminated", "Handling of reference {{ reference }} was terminated. Reason: {{ reason }}"),
+        "en": (
+            "Handling terminated",
+            "Handling of reference {{ reference }} was terminated. Reason: {{ reason }}",
+        ),
     },
     "case.revoked": {
         "zh-hans": ("许可已撤销", "申报号{{ reference }}的许可已撤销。理由：{{ reason }}"),
-        "en": ("Approval revoked", "The approval of reference {{ reference }} was revoked. Reason: {{ reason }}"),
+        "en": (
+            "Approval revoked",
+            "The approval of reference {{ reference }} was revoked. Reason: {{ reason }}",
+        ),
     },
     "rating.invitation": {
         "zh-hans": ("请评价本次服务", "申报号{{ reference }}已办结，请对本次服务作出评价：{{ url }}"),
-        "en": ("Please rate the service", "Reference {{ reference }} is concluded. Please rate the service: {{ url }}"),
+        "en": (
+            "Please rate the service",
+            "Reference {{ reference }} is concluded. Please rate the service: {{ url }}",
+        ),
     },
     "rating.reminder": {
         "zh-hans": ("提醒：请评价本次服务", "您尚未评价申报号{{ reference }}的服务，欢迎评价：{{ url }}"),
-        "en": ("Reminder: please rate the service", "You have not yet rated reference {{ reference }}: {{ url }}"),
+        "en": (
+            "Reminder: please rate the service",
+            "You have not yet rated reference {{ reference }}: {{ url }}",
+        ),
     },
     "complaint.registered": {
         "zh-hans": ("投诉已登记", "您的效能投诉已登记，编号{{ number }}，我们将在规定时限内办结并告知结果。"),
-        "en": ("Complaint registered", "Your complaint was registered as {{ number }}; you will hear the result within the time limit."),
+        "en": (
+            "Complaint registered",
+            "Your complaint was registered as {{ number }}; you will hear the result within the time limit.",
+        ),
     },
     "complaint.concluded": {
         "zh-hans": ("投诉已办结", "投诉{{ number }}已办结。调查结论：{{ finding }}；处理情况：{{ action }}"),
-        "en": ("Complaint concluded", "Complaint {{ number }} is concluded. Finding: {{ finding }}; action: {{ action }}"),
+        "en": (
+            "Complaint concluded",
+            "Complaint {{ number }} is concluded. Finding: {{ finding }}; action: {{ action }}",
+        ),
     },
     "complaint.assigned": {
         "zh-hans": ("新投诉待办", "投诉{{ number }}已分派给您办理。"),
@@ -80,20 +149,41 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("New work", "Reference {{ reference }} is now in your queue ({{ queue }})."),
     },
     "staff.step_warning": {
-        "zh-hans": ("环节超时提醒", "申报号{{ reference }}的“{{ step }}”环节时限为{{ step_due }}，请及时办理。"),
+        "zh-hans": (
+            "环节超时提醒",
+            "申报号{{ reference }}的“{{ step }}”环节时限为{{ step_due }}，请及时办理。",
+        ),
         "en": ("Step limit warning", "Step “{{ step }}” of reference {{ reference }} is due {{ step_due }}."),
     },
     "alert.raised": {
-        "zh-hans": ("效能预警：{{ level_label }}", "申报号{{ reference }}触发{{ level_label }}，办结期限{{ due }}。"),
-        "en": ("Efficiency alert: {{ level_label }}", "Reference {{ reference }} raised a {{ level_label }} alert; due {{ due }}."),
+        "zh-hans": (
+            "效能预警：{{ level_label }}",
+            "申报号{{ reference }}触发{{ level_label }}，办结期限{{ due }}。",
+        ),
+        "en": (
+            "Efficiency alert: {{ level_label }}",
+            "Reference {{ reference }} raised a {{ level_label }} alert; due {{ due }}.",
+        ),
     },
     "ticket.opened": {
-        "zh-hans": ("差评整改工单", "申报号{{ reference }}收到差评，已生成整改工单{{ number }}，请按期回访整改。"),
-        "en": ("Rectification ticket", "Reference {{ reference }} received a bad rating; ticket {{ number }} was opened."),
+        "zh-hans": (
+            "差评整改工单",
+            "申报号{{ reference }}收到差评，已生成整改工单{{ number }}，请按期回访整改。",
+        ),
+        "en": (
+            "Rectification ticket",
+            "Reference {{ reference }} received a bad rating; ticket {{ number }} was opened.",
+        ),
     },
     "staff.daily_digest": {
-        "zh-hans": ("今日待办摘要", "{% for line in items %}{{ line }}\n{% empty %}今日没有到期的待办件。{% endfor %}"),
-        "en": ("Today's digest", "{% for line in items %}{{ line }}\n{% empty %}Nothing is due today.{% endfor %}"),
+        "zh-hans": (
+            "今日待办摘要",
+            "{% for line in items %}{{ line }}\n{% empty %}今日没有到期的待办件。{% endfor %}",
+        ),
+        "en": (
+            "Today's digest",
+            "{% for line in items %}{{ line }}\n{% empty %}Nothing is due today.{% endfor %}",
+        ),
     },
 }
 GENERIC = {"zh-hans": ("通知", "{{ reference }}"), "en": ("Notice", "{{ reference }}")}

@@ -1,4 +1,5 @@
 """Message templates admins can edit: one row per event, channel and language, from the built-in text."""
+
 from typing import Any
 
 from .catalog import DEFAULTS
@@ -12,6 +13,10 @@ def load(stdout: Any) -> None:
         for language, (subject, body) in languages.items():
             for channel in ChannelKind:
                 _, was_created = MessageTemplate.objects.get_or_create(
-                    event=event, channel=channel, language=language, defaults={"subject": subject, "body": body})
+                    event=event,
+                    channel=channel,
+                    language=language,
+                    defaults={"subject": subject, "body": body},
+                )
                 created += was_created
     stdout.write(f"message templates: {created} created, {MessageTemplate.objects.count()} in all")

@@ -4,6 +4,7 @@ Every send carries the delivery's idempotency key; a gateway must not send the s
 file gateway (development and tests) enforces it with an atomic exclusive create of one file per key;
 real providers take the key as a request id and drop duplicates (the HTTP adapter sends it as
 ``Idempotency-Key``)."""
+
 import json
 import os
 import time
@@ -44,8 +45,13 @@ class FileSmsGateway(SmsGateway):
     def send(self, *, phone: str, text: str, idempotency_key: str) -> ProviderAnswer:
         messages = self.directory / "messages"
         messages.mkdir(parents=True, exist_ok=True)
-        record = {"key": idempotency_key, "phone": phone, "text": text, "at": timezone.now().isoformat(),
-                  "pid": os.getpid()}
+        record = {
+            "key": idempotency_key,
+            "phone": phone,
+            "text": text,
+            "at": timezone.now().isoformat(),
+            "pid": os.getpid(),
+        }
         final = messages / f"{idempotency_key.replace(':', '_')}.json"
         if final.exists():
             return ProviderAnswer(ok=True, detail="duplicate key: already sent", duplicate=True)
@@ -86,8 +92,11 @@ class HttpSmsGateway(SmsGateway):
         request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting, https in production)
             self.url,
             data=json.dumps({"phone": phone, "text": text}, ensure_ascii=False).encode(),
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}",
-                     "Idempotency-Key": idempotency_key},
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {self.token}",
+                "Idempotency-Key": idempotency_key,
+            },
             method="POST",
         )
         try:
@@ -96,7 +105,9 @@ class HttpSmsGateway(SmsGateway):
         except urllib.error.HTTPError as exc:
             if exc.code == 409:
                 return ProviderAnswer(ok=True, detail="duplicate key: already sent", duplicate=True)
-            raise GatewayError(f"provider answered {exc.code}: {exc.read(200).decode(errors='replace')}") from exc
+            raise GatewayError(
+                f"provider answered {exc.code}: {exc.read(200).decode(errors='replace')}"
+            ) from exc
         except (urllib.error.URLError, OSError) as exc:
             raise GatewayError(f"provider unreachable: {exc}") from exc
 

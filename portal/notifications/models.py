@@ -1,5 +1,6 @@
 """Outbox (DESIGN §7): a notification per event and recipient, one delivery per channel, every send
 attempt recorded. Rows are written in the transaction of the event that causes them."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,9 @@ class MessageTemplate(models.Model):
 
     event = models.CharField(_("事件"), max_length=40)
     channel = models.CharField(_("渠道"), max_length=10, choices=ChannelKind.choices)
-    language = models.CharField(_("语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")])
+    language = models.CharField(
+        _("语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")]
+    )
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"))
     active = models.BooleanField(_("启用"), default=True)
@@ -31,7 +34,9 @@ class MessageTemplate(models.Model):
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     event = models.CharField(_("事件"), max_length=40, db_index=True)
     context = models.JSONField(_("内容数据"), default=dict, blank=True)
     subject = models.CharField(_("标题"), max_length=200)
@@ -55,8 +60,13 @@ class Delivery(models.Model):
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("渠道"), max_length=10, choices=ChannelKind.choices)
     address = models.CharField(_("地址"), max_length=254, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING,
-                              db_index=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        db_index=True,
+    )
     # One per notification and channel: the gateway receives it and refuses a second send.
     idempotency_key = models.CharField(_("幂等键"), max_length=64, unique=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)

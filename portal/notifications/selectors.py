@@ -10,4 +10,6 @@ def inbox_unread_count(*, user: User) -> int:
 
 
 def inbox_list(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
+    return Notification.objects.filter(recipient=user).order_by(
+        F("read_at").asc(nulls_first=True), "-created_at", "-id"
+    )

@@ -4,6 +4,7 @@
 sends one delivery under a row lock with its idempotency key, records the attempt and marks the row.
 ``sweep`` re-queues what a lost task or a dead broker left unsent.
 """
+
 import logging
 from datetime import timedelta
 from typing import Any
@@ -47,23 +48,37 @@ def _channels(recipient: User, event: str, requested: list[str] | None) -> list[
 
 
 def notify(
-    *, recipient: User, event: str, context: dict[str, Any] | None = None, case: Any = None,
+    *,
+    recipient: User,
+    event: str,
+    context: dict[str, Any] | None = None,
+    case: Any = None,
     channels: list[str] | None = None,
 ) -> list[Delivery]:
     """Write the outbox rows for one event to one recipient, inside the caller's transaction, and queue
     their delivery on commit. Returns the deliveries written."""
     context = dict(context or {})
     reference = context.get("reference") or getattr(case, "reference", "") or ""
-    subject, body = render(event=event, channel=ChannelKind.INBOX, language=recipient.preferred_language,
-                           context=context)
+    subject, body = render(
+        event=event, channel=ChannelKind.INBOX, language=recipient.preferred_language, context=context
+    )
     notification = Notification.objects.create(
-        recipient=recipient, event=event, context=context, subject=subject, body=body, case_reference=reference,
-        link=f"/cases/{reference}/" if reference and event.startswith(("case.", "application.", "staff.", "alert.")) else "",
+        recipient=recipient,
+        event=event,
+        context=context,
+        subject=subject,
+        body=body,
+        case_reference=reference,
+        link=f"/cases/{reference}/"
+        if reference and event.startswith(("case.", "application.", "staff.", "alert."))
+        else "",
     )
     deliveries = []
     for channel, address in _channels(recipient, event, channels):
         delivery = Delivery.objects.create(
-            notification=notification, channel=channel, address=address,
+            notification=notification,
+            channel=channel,
+            address=address,
             idempotency_key=f"{notification.pk}:{channel}",
             status=DeliveryStatus.SENT if channel == ChannelKind.INBOX else DeliveryStatus.PENDING,
             sent_at=timezone.now() if channel == ChannelKind.INBOX else None,
@@ -96,8 +111,9 @@ class RetryLater(Exception):
 def deliver(delivery_id: int) -> str:
     """Send one delivery at most once. Raises RetryLater when the gateway failed and attempts remain."""
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update().select_related("notification")
-                    .filter(pk=delivery_id).first())
+        delivery = (
+            Delivery.objects.select_for_update().select_related("notification").filter(pk=delivery_id).first()
+        )
         if delivery is None or delivery.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
             return "skipped"
         delivery.attempts += 1
@@ -105,23 +121,40 @@ def deliver(delivery_id: int) -> str:
         note = delivery.notification
         try:
             if delivery.channel == ChannelKind.SMS:
-                _subject, text = render(event=note.event, channel=ChannelKind.SMS,
-                                        language=note.recipient.preferred_language, context=note.context)
-                answer = get_sms_gateway().send(phone=delivery.address, text=f"【政务服务】{text}",
-                                                idempotency_key=delivery.idempotency_key)
+                _subject, text = render(
+                    event=note.event,
+                    channel=ChannelKind.SMS,
+                    language=note.recipient.preferred_language,
+                    context=note.context,
+                )
+                answer = get_sms_gateway().send(
+                    phone=delivery.address,
+                    text=f"【政务服务】{text}",
+                    idempotency_key=delivery.idempotency_key,
+                )
                 detail = answer.detail
             elif delivery.channel == ChannelKind.EMAIL:
-                subject, text = render(event=note.event, channel=ChannelKind.EMAIL,
-                                       language=note.recipient.preferred_language, context=note.context)
-                EmailMessage(subject, text, to=[delivery.address],
-                             headers={"X-Idempotency-Key": delivery.idempotency_key}).send()
+                subject, text = render(
+                    event=note.event,
+                    channel=ChannelKind.EMAIL,
+                    language=note.recipient.preferred_language,
+                    context=note.context,
+                )
+                EmailMessage(
+                    subject,
+                    text,
+                    to=[delivery.address],
+                    headers={"X-Idempotency-Key": delivery.idempotency_key},
+                ).send()
                 detail = "accepted by the e-mail backend"
             else:
                 detail = "inbox"
         except (GatewayError, OSError) as exc:
             DeliveryAttempt.objects.create(delivery=delivery, ok=False, provider_answer=str(exc)[:2000])
             delivery.last_error = str(exc)[:2000]
-            delivery.status = DeliveryStatus.FAILED if delivery.attempts >= MAX_ATTEMPTS else DeliveryStatus.PENDING
+            delivery.status = (
+                DeliveryStatus.FAILED if delivery.attempts >= MAX_ATTEMPTS else DeliveryStatus.PENDING
+            )
             delivery.save()
             if delivery.status == DeliveryStatus.FAILED:
                 return "failed"
@@ -139,8 +172,11 @@ def deliver(delivery_id: int) -> str:
 def sweep(*, grace: timedelta | None = None) -> int:
     """Queue again every delivery still unsent after the grace period (lost task, dead broker, killed worker)."""
     cutoff = timezone.now() - (SWEEP_GRACE if grace is None else grace)
-    ids = list(Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING],
-                                       updated_at__lte=cutoff).values_list("pk", flat=True)[:5000])
+    ids = list(
+        Delivery.objects.filter(
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING], updated_at__lte=cutoff
+        ).values_list("pk", flat=True)[:5000]
+    )
     queued = 0
     for pk in ids:
         queued += enqueue(pk)
@@ -151,7 +187,8 @@ def sweep(*, grace: timedelta | None = None) -> int:
 def delivery_resend(*, delivery: Delivery) -> None:
     """Admin action: give a failed delivery a fresh set of attempts (same key: the gateway still dedupes)."""
     Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
-        status=DeliveryStatus.PENDING, attempts=0, updated_at=timezone.now())
+        status=DeliveryStatus.PENDING, attempts=0, updated_at=timezone.now()
+    )
     transaction.on_commit(lambda: enqueue(delivery.pk))
 
 
@@ -167,7 +204,9 @@ DIGEST_PROVIDERS: list[Any] = []  # callables(user) -> list[str]; other apps reg
 
 def send_daily_digests() -> int:
     sent = 0
-    staff = User.objects.filter(is_active=True, groups__name__in=["clerk", "reviewer", "decider", "head", "inspector"]).distinct()
+    staff = User.objects.filter(
+        is_active=True, groups__name__in=["clerk", "reviewer", "decider", "head", "inspector"]
+    ).distinct()
     for user in staff.iterator():
         lines: list[str] = []
         for provider in DIGEST_PROVIDERS:
@@ -175,6 +214,11 @@ def send_daily_digests() -> int:
         if not lines:
             continue
         with transaction.atomic():
-            notify(recipient=user, event="staff.daily_digest", context={"items": lines}, channels=["inbox", "email"])
+            notify(
+                recipient=user,
+                event="staff.daily_digest",
+                context={"items": lines},
+                channels=["inbox", "email"],
+            )
         sent += 1
     return sent

@@ -1,5 +1,6 @@
 """Celery tasks: thin wrappers around the services. ``acks_late``: a task whose worker dies is redelivered;
 the row lock and the idempotency key make the redelivery harmless."""
+
 from celery import shared_task
 
 from . import services
@@ -11,7 +12,7 @@ def deliver(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
         return services.deliver(delivery_id)
     except services.RetryLater as exc:
         # Exponential back-off: 2, 4, 8, 16 s … (far below the broker's visibility timeout).
-        raise self.retry(countdown=min(2 ** exc.attempts, 300)) from None
+        raise self.retry(countdown=min(2**exc.attempts, 300)) from None
 
 
 @shared_task(acks_late=True)

@@ -1,4 +1,5 @@
 """The work calendar of every year the chinesecalendar package knows."""
+
 from typing import Any
 
 from .seed import known_years, seed_years

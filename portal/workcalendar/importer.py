@@ -1,4 +1,5 @@
 """Load a year's official schedule from a CSV file: ``date,kind,name`` (kind: holiday/workday or 休/班)."""
+
 import csv
 import datetime
 import io
@@ -10,7 +11,12 @@ from .constants import DayKind, DaySource
 from .models import CalendarDay, CalendarYear
 from .signals import calendar_changed
 
-_KINDS = {"holiday": DayKind.HOLIDAY, "休": DayKind.HOLIDAY, "workday": DayKind.WORKDAY, "班": DayKind.WORKDAY}
+_KINDS = {
+    "holiday": DayKind.HOLIDAY,
+    "休": DayKind.HOLIDAY,
+    "workday": DayKind.WORKDAY,
+    "班": DayKind.WORKDAY,
+}
 
 
 @dataclass

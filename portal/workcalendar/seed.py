@@ -1,4 +1,5 @@
 """Fill the calendar from the ``chinesecalendar`` package (official State Council schedules)."""
+
 from collections.abc import Iterable
 
 import chinese_calendar
@@ -23,7 +24,10 @@ def seed_years(years: Iterable[int] | None = None) -> int:
 
     wanted = set(known_years() if years is None else years) & set(known_years())
     written = 0
-    for table, kind in ((chinese_calendar.holidays, DayKind.HOLIDAY), (chinese_calendar.workdays, DayKind.WORKDAY)):
+    for table, kind in (
+        (chinese_calendar.holidays, DayKind.HOLIDAY),
+        (chinese_calendar.workdays, DayKind.WORKDAY),
+    ):
         for day, english in table.items():
             if day.year not in wanted:
                 continue

@@ -11,6 +11,7 @@ The index holds every override and the published years and answers without a que
 rebuilt when the calendar changes: in this process at once (signals), in other processes (the Celery
 worker, other web workers) within ``CHECK_SECONDS`` through a version number kept in the cache.
 """
+
 from __future__ import annotations
 
 import bisect

@@ -1,4 +1,5 @@
 """Keep the in-memory index fresh and tell listeners (approvals recomputes open cases) on changes."""
+
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save

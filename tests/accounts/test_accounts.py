@@ -37,8 +37,13 @@ def test_gb32100_check_digit():
 
 def _person(**over):
     data = {
-        "kind": "person", "username": "wangxm", "real_name": "王小明", "id_number": GOOD_ID,
-        "phone": "13912345678", "password1": "Zw-fw2026!secure", "password2": "Zw-fw2026!secure",
+        "kind": "person",
+        "username": "wangxm",
+        "real_name": "王小明",
+        "id_number": GOOD_ID,
+        "phone": "13912345678",
+        "password1": "Zw-fw2026!secure",
+        "password2": "Zw-fw2026!secure",
     }
     data.update(over)
     return data
@@ -73,15 +78,26 @@ def test_register_page_shows_clear_errors(client, field, value, message):
 @pytest.mark.django_db
 def test_register_enterprise_via_api_and_token():
     api = APIClient()
-    response = api.post("/api/v1/auth/register/", {
-        "kind": "enterprise", "username": "qinghe", "password": "Zw-fw2026!secure", "real_name": "李娜",
-        "enterprise_name": "示范市青禾餐饮管理有限公司", "credit_code": GOOD_USCC.lower(), "phone": "13912345678",
-    }, format="json")
+    response = api.post(
+        "/api/v1/auth/register/",
+        {
+            "kind": "enterprise",
+            "username": "qinghe",
+            "password": "Zw-fw2026!secure",
+            "real_name": "李娜",
+            "enterprise_name": "示范市青禾餐饮管理有限公司",
+            "credit_code": GOOD_USCC.lower(),
+            "phone": "13912345678",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["masked_id_number"] == "9135**********Y43"[:4] + "*" * 10 + GOOD_USCC[-4:]
     user = User.objects.get(username="qinghe")
     assert user.has_role("enterprise") and user.credit_code == GOOD_USCC
-    token = api.post("/api/v1/auth/token/", {"username": "qinghe", "password": "Zw-fw2026!secure"}).json()["token"]
+    token = api.post("/api/v1/auth/token/", {"username": "qinghe", "password": "Zw-fw2026!secure"}).json()[
+        "token"
+    ]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/auth/me/").json()["username"] == "qinghe"
 
@@ -89,22 +105,47 @@ def test_register_enterprise_via_api_and_token():
 @pytest.mark.django_db
 def test_register_api_field_errors_and_duplicates():
     api = APIClient()
-    bad = api.post("/api/v1/auth/register/", {
-        "kind": "enterprise", "username": "qinghe", "password": "Zw-fw2026!secure", "real_name": "李娜",
-        "enterprise_name": "x", "credit_code": "91350100M000100Y44", "phone": "13912345678",
-    }, format="json")
+    bad = api.post(
+        "/api/v1/auth/register/",
+        {
+            "kind": "enterprise",
+            "username": "qinghe",
+            "password": "Zw-fw2026!secure",
+            "real_name": "李娜",
+            "enterprise_name": "x",
+            "credit_code": "91350100M000100Y44",
+            "phone": "13912345678",
+        },
+        format="json",
+    )
     assert bad.status_code == 400
     assert "校验位" in bad.json()["credit_code"][0]
-    bad_phone = api.post("/api/v1/auth/register/", {
-        "kind": "person", "username": "qinghe", "password": "Zw-fw2026!secure", "real_name": "李娜",
-        "id_number": GOOD_ID, "phone": "139",
-    }, format="json")
+    bad_phone = api.post(
+        "/api/v1/auth/register/",
+        {
+            "kind": "person",
+            "username": "qinghe",
+            "password": "Zw-fw2026!secure",
+            "real_name": "李娜",
+            "id_number": GOOD_ID,
+            "phone": "139",
+        },
+        format="json",
+    )
     assert bad_phone.status_code == 400 and "11位" in bad_phone.json()["phone"][0]
     citizen(username="taken", id_number=GOOD_ID)
-    dup = api.post("/api/v1/auth/register/", {
-        "kind": "person", "username": "taken", "password": "Zw-fw2026!secure", "real_name": "张三",
-        "id_number": GOOD_ID, "phone": "13912345678",
-    }, format="json")
+    dup = api.post(
+        "/api/v1/auth/register/",
+        {
+            "kind": "person",
+            "username": "taken",
+            "password": "Zw-fw2026!secure",
+            "real_name": "张三",
+            "id_number": GOOD_ID,
+            "phone": "13912345678",
+        },
+        format="json",
+    )
     assert dup.status_code == 400
     assert "username" in dup.json() and "id_number" in dup.json()
     assert User.objects.filter(username="taken").count() == 1
@@ -142,17 +183,25 @@ def test_login_and_password_change(client):
     UserFactory(username="clerkx", role="clerk")
     response = client.post(reverse("accounts:login"), {"username": "clerkx", "password": "demo12345"})
     assert response.status_code == 302
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": "demo12345", "new_password1": "Nw-pass-2026!x", "new_password2": "Nw-pass-2026!x"})
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "demo12345", "new_password1": "Nw-pass-2026!x", "new_password2": "Nw-pass-2026!x"},
+    )
     assert response.status_code == 302
     assert User.objects.get(username="clerkx").check_password("Nw-pass-2026!x")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,text", [
-    ("citizen", "查看您的申请"), ("clerk", "综合受理窗口"), ("reviewer", "本部门待办件"),
-    ("inspector", "效能办"), ("catalogue_admin", "事项管理"),
-])
+@pytest.mark.parametrize(
+    "role,text",
+    [
+        ("citizen", "查看您的申请"),
+        ("clerk", "综合受理窗口"),
+        ("reviewer", "本部门待办件"),
+        ("inspector", "效能办"),
+        ("catalogue_admin", "事项管理"),
+    ],
+)
 def test_each_role_lands_on_its_own_home_page(client, role, text):
     client.force_login(UserFactory(role=role, department=Department.objects.create(code="D9", name="测试局")))
     html = client.get(reverse("home")).content.decode()
@@ -174,9 +223,16 @@ def test_demo_load_is_idempotent_and_has_every_role():
     demo.load(StringIO())
     assert (Department.objects.count(), Window.objects.count(), User.objects.count()) == counts
     assert counts[0] >= 10
-    for username, role in [("citizen", "citizen"), ("enterprise", "enterprise"), ("clerk", "clerk"),
-                           ("reviewer", "reviewer"), ("decider", "decider"), ("head", "head"),
-                           ("inspector", "inspector"), ("admin", "catalogue_admin")]:
+    for username, role in [
+        ("citizen", "citizen"),
+        ("enterprise", "enterprise"),
+        ("clerk", "clerk"),
+        ("reviewer", "reviewer"),
+        ("decider", "decider"),
+        ("head", "head"),
+        ("inspector", "inspector"),
+        ("admin", "catalogue_admin"),
+    ]:
         user = User.objects.get(username=username)
         assert user.has_role(role) and user.check_password("demo12345")
     assert User.objects.get(username="clerk").window.number == 1
@@ -194,12 +250,22 @@ def test_login_is_rate_limited(client):
 
     cache.clear()
     UserFactory(username="victim")
-    codes = [client.post(reverse("accounts:login"), {"username": "victim", "password": f"wrong{i}"}).status_code
-             for i in range(11)]
+    codes = [
+        client.post(reverse("accounts:login"), {"username": "victim", "password": f"wrong{i}"}).status_code
+        for i in range(11)
+    ]
     assert codes[:10] == [200] * 10 and codes[10] == 429
-    assert "过于频繁" in client.post(reverse("accounts:login"), {"username": "victim", "password": "demo12345"}).content.decode()
+    assert (
+        "过于频繁"
+        in client.post(
+            reverse("accounts:login"), {"username": "victim", "password": "demo12345"}
+        ).content.decode()
+    )
     cache.clear()
-    assert client.post(reverse("accounts:login"), {"username": "victim", "password": "demo12345"}).status_code == 302
+    assert (
+        client.post(reverse("accounts:login"), {"username": "victim", "password": "demo12345"}).status_code
+        == 302
+    )
 
 
 @pytest.mark.django_db
@@ -210,8 +276,10 @@ def test_users_choose_their_channels_and_language(client):
     client.force_login(user)
     r = client.post(reverse("accounts:preferences"), {"notify_email": "on", "preferred_language": "en"})
     assert r.status_code == 200 and "电子邮箱" in r.content.decode()  # e-mail chosen without an address
-    client.post(reverse("accounts:preferences"), {"notify_email": "on", "email": "p@example.cn",
-                                                  "preferred_language": "en"})
+    client.post(
+        reverse("accounts:preferences"),
+        {"notify_email": "on", "email": "p@example.cn", "preferred_language": "en"},
+    )
     user.refresh_from_db()
     assert (user.notify_sms, user.notify_email, user.preferred_language) == (False, True, "en")
     channels = [d.channel for d in notify(recipient=user, event="case.approved", context={"reference": "R"})]

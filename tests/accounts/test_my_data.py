@@ -1,5 +1,6 @@
 """Download my data (PIPL Art. 45): a signed-in citizen downloads everything the portal holds about them,
 and nothing about anyone else."""
+
 import json
 
 import pytest
@@ -21,16 +22,29 @@ def _footprint(world, person, tag):  # type: ignore[no-untyped-def]
     case = world.case(applicant=person)
     assert world.fire(world.clerk, case, "accept").status_code == 200
     ApplicationMaterial.objects.create(
-        application=case.application, material_name="营业执照", token=f"tok-{tag}", extension=".pdf",
-        file=f"applications/{tag}.pdf", original_name=f"执照-{tag}.pdf", content_type="application/pdf", size=10,
+        application=case.application,
+        material_name="营业执照",
+        token=f"tok-{tag}",
+        extension=".pdf",
+        file=f"applications/{tag}.pdf",
+        original_name=f"执照-{tag}.pdf",
+        content_type="application/pdf",
+        size=10,
         sha256="0" * 64,
     )
     done = CaseFactory(concluded=True, application__applicant=person, application__item=world.item)
-    complaint_services.rating_submit(case=done, actor=person, data={"overall": 5, "comment": f"评价-{tag}"},
-                                     channel="online")
-    complaint_services.complaint_file(actor=person, channel="online", name="", phone="13912345678",
-                                      subject=f"投诉-{tag}", content="窗口排队时间太长，希望改进。",
-                                      reference=case.reference)
+    complaint_services.rating_submit(
+        case=done, actor=person, data={"overall": 5, "comment": f"评价-{tag}"}, channel="online"
+    )
+    complaint_services.complaint_file(
+        actor=person,
+        channel="online",
+        name="",
+        phone="13912345678",
+        subject=f"投诉-{tag}",
+        content="窗口排队时间太长，希望改进。",
+        reference=case.reference,
+    )
     return case, done
 
 
@@ -65,8 +79,18 @@ def test_a_citizen_downloads_everything_about_them_and_nothing_about_others(clie
     assert [x["subject"] for x in data["complaints"]] == ["投诉-a"]
 
     # Nothing of the other citizen, and no staff names.
-    for foreign in (B_ID, b.username, b.real_name, case_b.reference, done_b.reference, "执照-b", "评价-b", "投诉-b",
-                    world.clerk.real_name, world.clerk.username):
+    for foreign in (
+        B_ID,
+        b.username,
+        b.real_name,
+        case_b.reference,
+        done_b.reference,
+        "执照-b",
+        "评价-b",
+        "投诉-b",
+        world.clerk.real_name,
+        world.clerk.username,
+    ):
         assert foreign not in text, foreign
 
 

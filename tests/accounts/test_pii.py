@@ -1,5 +1,6 @@
 """Personal data (PIPL): resident ID numbers encrypted at rest with a keyed look-up hash, kept out of history
 tables and logs, masked for staff."""
+
 import logging
 
 import pytest
@@ -62,10 +63,17 @@ def test_lookup_by_hash_finds_the_account_and_is_normalised():
 
 def test_registering_twice_with_one_id_number_is_refused_by_the_hash(client):
     citizen(username="first", id_number=ID)
-    r = client.post("/api/v1/auth/register/", {
-        "kind": "person", "username": "second", "password": "Zq8!long-enough", "real_name": "王小明",
-        "id_number": ID.lower(), "phone": "13912345678",
-    })
+    r = client.post(
+        "/api/v1/auth/register/",
+        {
+            "kind": "person",
+            "username": "second",
+            "password": "Zq8!long-enough",
+            "real_name": "王小明",
+            "id_number": ID.lower(),
+            "phone": "13912345678",
+        },
+    )
     assert r.status_code == 400 and "id_number" in r.json()
 
 
@@ -89,11 +97,14 @@ def test_keys_depend_on_the_master_secret_and_production_needs_its_own(settings)
 def test_history_tables_have_no_id_number_column():
     from simple_history.models import registered_models
 
-    historical = [apps.get_model(m._meta.app_label, f"Historical{m.__name__}") for m in registered_models.values()]
+    historical = [
+        apps.get_model(m._meta.app_label, f"Historical{m.__name__}") for m in registered_models.values()
+    ]
     assert historical, "simple-history models are registered"
     for model in historical:
         names = {f.name for f in model._meta.get_fields()} | {
-            c.name for c in connection.introspection.get_table_description(connection.cursor(), model._meta.db_table)
+            c.name
+            for c in connection.introspection.get_table_description(connection.cursor(), model._meta.db_table)
         }
         assert not {n for n in names if "id_number" in n}, model
 
@@ -206,9 +217,17 @@ def test_admin_corrects_an_id_number_without_seeing_the_old_one(client):
     client.force_login(admin)
     form = _page(client, f"/admin/accounts/user/{wang.pk}/change/")
     assert OTHER_ID not in form
-    data = {"username": "wang", "real_name": wang.real_name, "applicant_kind": "person", "phone": wang.phone,
-            "preferred_language": "zh-hans", "is_active": "on", "date_joined_0": "2026-01-01",
-            "date_joined_1": "10:00:00", "id_number_correction": "110105194912310021"}
+    data = {
+        "username": "wang",
+        "real_name": wang.real_name,
+        "applicant_kind": "person",
+        "phone": wang.phone,
+        "preferred_language": "zh-hans",
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "10:00:00",
+        "id_number_correction": "110105194912310021",
+    }
     r = client.post(f"/admin/accounts/user/{wang.pk}/change/", data)
     assert r.status_code == 200 and "校验位" in r.content.decode()
     r = client.post(f"/admin/accounts/user/{wang.pk}/change/", {**data, "id_number_correction": ID.lower()})
@@ -242,10 +261,20 @@ def test_the_migrations_encrypt_existing_rows_and_going_back_decrypts_them():
         OldUser.objects.create(username="nobody", password="!")
         Item = old.get_model("intake", "Item")
         Department = old.get_model("accounts", "Department")
-        item = Item.objects.create(code="T-1", name="测试事项", department=Department.objects.create(code="T"),
-                                   statutory_limit=20, promised_limit=5)
-        OldApplication.objects.create(item=item, applicant=walk_in, applicant_name="赵六", applicant_id_number=ID,
-                                      contact_phone="13912345678")
+        item = Item.objects.create(
+            code="T-1",
+            name="测试事项",
+            department=Department.objects.create(code="T"),
+            statutory_limit=20,
+            promised_limit=5,
+        )
+        OldApplication.objects.create(
+            item=item,
+            applicant=walk_in,
+            applicant_name="赵六",
+            applicant_id_number=ID,
+            contact_phone="13912345678",
+        )
 
         migrate(*latest)
         assert ID not in repr(_raw_rows("accounts_user")) + repr(_raw_rows("intake_application"))
@@ -278,7 +307,9 @@ def test_supervision_dashboard_and_every_export_carry_no_id_number(client):
         assert r.status_code == 200, url
         text = r.content.decode("utf-8-sig")
         assert ID not in text and ID[:17] not in text, url
-    assert case.reference in client.get(reverse("supervision:export", args=["overdue", "csv"])).content.decode()
+    assert (
+        case.reference in client.get(reverse("supervision:export", args=["overdue", "csv"])).content.decode()
+    )
 
 
 def test_celery_log_handlers_get_the_masking_filter():
@@ -292,8 +323,9 @@ def test_celery_log_handlers_get_the_masking_filter():
     logger = logging.getLogger("celery.test.pii")
     logger.propagate = False
     logger.addHandler(logging.StreamHandler(stream))
-    signals.after_setup_logger.send(sender=None, logger=logger, loglevel=logging.INFO, logfile=None, format="",
-                                    colorize=False)
+    signals.after_setup_logger.send(
+        sender=None, logger=logger, loglevel=logging.INFO, logfile=None, format="", colorize=False
+    )
     logger.warning("task for %s", ID)
     assert stream.getvalue().strip() == "task for 1101**********002X"
 

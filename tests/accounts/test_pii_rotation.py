@@ -1,6 +1,7 @@
 """Changing the personal-data key: with the former key listed in PII_ENCRYPTION_OLD_KEYS the portal keeps
 reading numbers and finding people by number; ``rotate_pii_key`` moves every row to the new key, after
 which the old key can go."""
+
 from io import StringIO
 
 import pytest
@@ -20,9 +21,11 @@ OLD, NEW = "old-master-secret-" * 4, "new-master-secret-" * 4
 
 def _tokens() -> list[str]:
     with connection.cursor() as cur:
-        cur.execute("SELECT id_number_encrypted FROM accounts_user WHERE id_number_encrypted <> ''"
-                    " UNION ALL SELECT applicant_id_number_encrypted FROM intake_application"
-                    " WHERE applicant_id_number_encrypted <> ''")
+        cur.execute(
+            "SELECT id_number_encrypted FROM accounts_user WHERE id_number_encrypted <> ''"
+            " UNION ALL SELECT applicant_id_number_encrypted FROM intake_application"
+            " WHERE applicant_id_number_encrypted <> ''"
+        )
         return [row[0] for row in cur.fetchall()]
 
 

@@ -1,5 +1,6 @@
 """短信验证码登录: a 6-digit code texted through the SMS gateway, kept only as a hash in the cache for 5 minutes,
 single use, dead after 5 wrong tries; the same answer for registered and unknown numbers; rate-limited."""
+
 import json
 import re
 
@@ -29,8 +30,14 @@ def user():  # type: ignore[no-untyped-def]
 
 
 def texts(sms_dir):  # type: ignore[no-untyped-def]
-    return [json.loads(p.read_text()) for p in sorted((sms_dir / "messages").glob("*.json"), key=lambda p: p.stat().st_mtime_ns)] \
-        if (sms_dir / "messages").exists() else []
+    return (
+        [
+            json.loads(p.read_text())
+            for p in sorted((sms_dir / "messages").glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
+        ]
+        if (sms_dir / "messages").exists()
+        else []
+    )
 
 
 def last_code(sms_dir):  # type: ignore[no-untyped-def]
@@ -145,31 +152,47 @@ def test_attempts_per_number_are_limited(client, user, sms_dir):
 
 def test_the_next_address_is_kept_but_never_another_site(client, user, sms_dir):
     send(client)
-    r = client.post(URL, {"step": "verify", "verify-phone": PHONE, "verify-code": last_code(sms_dir),
-                          "next": "/cases/mine/"})
+    r = client.post(
+        URL,
+        {"step": "verify", "verify-phone": PHONE, "verify-code": last_code(sms_dir), "next": "/cases/mine/"},
+    )
     assert r["Location"] == "/cases/mine/"
     client.logout()
     cache.clear()
     send(client)
-    r = client.post(URL, {"step": "verify", "verify-phone": PHONE, "verify-code": last_code(sms_dir),
-                          "next": "https://evil.example/"})
+    r = client.post(
+        URL,
+        {
+            "step": "verify",
+            "verify-phone": PHONE,
+            "verify-code": last_code(sms_dir),
+            "next": "https://evil.example/",
+        },
+    )
     assert r["Location"] == "/"
 
 
 # --- API ------------------------------------------------------------------------------------------
+
 
 def test_api_code_and_token(client, user, sms_dir):
     r = client.post("/api/v1/auth/sms-code/", {"phone": PHONE}, content_type="application/json")
     unknown = client.post("/api/v1/auth/sms-code/", {"phone": "13700000000"}, content_type="application/json")
     assert r.status_code == unknown.status_code == 202 and r.json() == unknown.json()
     code = last_code(sms_dir)
-    bad = client.post("/api/v1/auth/sms-token/", {"phone": PHONE, "code": "12345x"}, content_type="application/json")
+    bad = client.post(
+        "/api/v1/auth/sms-token/", {"phone": PHONE, "code": "12345x"}, content_type="application/json"
+    )
     assert bad.status_code == 400
-    r = client.post("/api/v1/auth/sms-token/", {"phone": PHONE, "code": code}, content_type="application/json")
+    r = client.post(
+        "/api/v1/auth/sms-token/", {"phone": PHONE, "code": code}, content_type="application/json"
+    )
     assert r.status_code == 200
     me = client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Token {r.json()['token']}")
     assert me.status_code == 200 and me.json()["username"] == "zhang"
-    again = client.post("/api/v1/auth/sms-token/", {"phone": PHONE, "code": code}, content_type="application/json")
+    again = client.post(
+        "/api/v1/auth/sms-token/", {"phone": PHONE, "code": code}, content_type="application/json"
+    )
     assert again.status_code == 400 and "失效" in again.json()["detail"]
 
 
@@ -178,8 +201,15 @@ def test_api_is_limited_with_a_json_429(client, user, sms_dir):
     r = client.post("/api/v1/auth/sms-code/", {"phone": PHONE}, content_type="application/json")
     assert r.status_code == 429 and "过于频繁" in r.json()["detail"]
     assert len(texts(sms_dir)) == 1
-    codes = [client.post("/api/v1/auth/sms-token/", {"phone": PHONE, "code": "000000"},
-                         content_type="application/json", REMOTE_ADDR=f"10.0.2.{i}").status_code for i in range(11)]
+    codes = [
+        client.post(
+            "/api/v1/auth/sms-token/",
+            {"phone": PHONE, "code": "000000"},
+            content_type="application/json",
+            REMOTE_ADDR=f"10.0.2.{i}",
+        ).status_code
+        for i in range(11)
+    ]
     assert codes[-1] == 429
 
 

@@ -48,14 +48,23 @@ class World:
         Step.objects.create(item=self.item, order=2, name="审查", role="review", limit_days=2)
         Step.objects.create(item=self.item, order=3, name="决定", role="decision", limit_days=1)
 
-    def case(self, *, item=None, mode: str = "promised", applicant=None, snapshot_extra=None, commitment=False):  # type: ignore[no-untyped-def]
+    def case(
+        self, *, item=None, mode: str = "promised", applicant=None, snapshot_extra=None, commitment=False
+    ):  # type: ignore[no-untyped-def]
         item = item or self.item
         snap = item_snapshot(item)
-        snap["steps"] = [{"order": s.order, "name": s.name, "role": s.role, "limit_days": s.limit_days}
-                         for s in item.steps.all()]
+        snap["steps"] = [
+            {"order": s.order, "name": s.name, "role": s.role, "limit_days": s.limit_days}
+            for s in item.steps.all()
+        ]
         snap.update(snapshot_extra or {})
-        app = ApplicationFactory(item=item, applicant=applicant or self.citizen, item_snapshot=snap, mode=mode,
-                                 commitment_signed=commitment)
+        app = ApplicationFactory(
+            item=item,
+            applicant=applicant or self.citizen,
+            item_snapshot=snap,
+            mode=mode,
+            commitment_signed=commitment,
+        )
         return case_open(application=app, actor=app.applicant)
 
     def api(self, user):  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
 """The transitions API in every state: what each user may not fire answers 4xx and changes nothing."""
+
 import pytest
 
 from approvals.constants import CaseState
@@ -11,15 +12,29 @@ from .conftest import at
 WALKS = {
     "accepted": [("clerk", "accept", {})],
     "in_review": [("clerk", "accept", {}), ("reviewer", "start_review", {})],
-    "suspended": [("clerk", "accept", {}), ("reviewer", "start_review", {}),
-                  ("reviewer", "suspend", {"kind": "expert_review", "reason": "专家评审", "expected_days": 5})],
-    "awaiting_decision": [("clerk", "accept", {}), ("reviewer", "start_review", {}),
-                          ("reviewer", "send_to_decision", {"opinion": "符合"})],
-    "approved": [("clerk", "accept", {}), ("reviewer", "start_review", {}),
-                 ("reviewer", "send_to_decision", {"opinion": "符合"}), ("decider", "approve", {})],
-    "delivered": [("clerk", "accept", {}), ("reviewer", "start_review", {}),
-                  ("reviewer", "send_to_decision", {"opinion": "符合"}), ("decider", "approve", {}),
-                  ("clerk", "deliver", {"method": "window"})],
+    "suspended": [
+        ("clerk", "accept", {}),
+        ("reviewer", "start_review", {}),
+        ("reviewer", "suspend", {"kind": "expert_review", "reason": "专家评审", "expected_days": 5}),
+    ],
+    "awaiting_decision": [
+        ("clerk", "accept", {}),
+        ("reviewer", "start_review", {}),
+        ("reviewer", "send_to_decision", {"opinion": "符合"}),
+    ],
+    "approved": [
+        ("clerk", "accept", {}),
+        ("reviewer", "start_review", {}),
+        ("reviewer", "send_to_decision", {"opinion": "符合"}),
+        ("decider", "approve", {}),
+    ],
+    "delivered": [
+        ("clerk", "accept", {}),
+        ("reviewer", "start_review", {}),
+        ("reviewer", "send_to_decision", {"opinion": "符合"}),
+        ("decider", "approve", {}),
+        ("clerk", "deliver", {"method": "window"}),
+    ],
 }
 
 
@@ -31,8 +46,17 @@ def test_forbidden_transitions_in_every_state_change_nothing(world, state):
             r = world.fire(getattr(world, who), case, name, **data)
             assert r.status_code == 200, (name, r.json())
         assert Case.objects.get(pk=case.pk).state == state
-        users = [world.citizen, world.other_citizen, world.clerk, world.reviewer, world.decider, world.head,
-                 world.reviewer_b, world.decider_b, world.inspector]
+        users = [
+            world.citizen,
+            world.other_citizen,
+            world.clerk,
+            world.reviewer,
+            world.decider,
+            world.head,
+            world.reviewer_b,
+            world.decider_b,
+            world.inspector,
+        ]
         for user in users:
             listing = world.api(user).get(f"/api/v1/cases/{case.reference}/transitions/")
             allowed = {t["name"] for t in listing.json()} if listing.status_code == 200 else set()
@@ -56,7 +80,9 @@ def test_unknown_case_and_anonymous(world):
 
     anon = APIClient()
     assert anon.get("/api/v1/cases/").status_code in (401, 403)
-    assert anon.post(f"/api/v1/cases/{case.reference}/transitions/accept/", {}, format="json").status_code in (401, 403)
+    assert anon.post(
+        f"/api/v1/cases/{case.reference}/transitions/accept/", {}, format="json"
+    ).status_code in (401, 403)
     assert Case.objects.get(pk=case.pk).state == CaseState.SUBMITTED
 
 
@@ -87,5 +113,7 @@ def test_due_soon_is_today_or_the_next_working_day(world):
     with at(2026, 3, 12):
         assert api.get("/api/v1/cases/?due_soon=true").json()["results"] == []
     with at(2026, 3, 13):  # Friday: the next working day is Mon 03-16
-        assert [c["reference"] for c in api.get("/api/v1/cases/?due_soon=true").json()["results"]] == [case.reference]
+        assert [c["reference"] for c in api.get("/api/v1/cases/?due_soon=true").json()["results"]] == [
+            case.reference
+        ]
         assert api.get("/api/v1/cases/?overdue=true").json()["results"] == []

@@ -1,5 +1,6 @@
 """The case list API reads a page in a fixed number of queries, whatever the page holds, and its rows still
 carry every field (the list reads only the columns it shows: a column left out would cost a query a row)."""
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -7,9 +8,26 @@ from rest_framework.test import APIClient
 from approvals.constants import CaseState
 from tests.factories import ApplicationFactory, CaseFactory, citizen
 
-FIELDS = {"reference", "state", "state_label", "mode", "item_code", "item_name", "department", "submitted_at",
-          "accepted_on", "promised_due", "statutory_due", "due_provisional", "current_step", "step_due",
-          "concluded_on", "elapsed_days_now", "remaining_days", "due_colour"}
+FIELDS = {
+    "reference",
+    "state",
+    "state_label",
+    "mode",
+    "item_code",
+    "item_name",
+    "department",
+    "submitted_at",
+    "accepted_on",
+    "promised_due",
+    "statutory_due",
+    "due_provisional",
+    "current_step",
+    "step_due",
+    "concluded_on",
+    "elapsed_days_now",
+    "remaining_days",
+    "due_colour",
+}
 
 
 def _cases(user, n, **kwargs):  # type: ignore[no-untyped-def]
@@ -41,11 +59,15 @@ def test_a_full_page_costs_the_same_queries_as_a_short_one(db):  # type: ignore[
 
 def test_rows_carry_every_field_with_the_state_label_and_due_figures(db):  # type: ignore[no-untyped-def]
     user = citizen()
-    submitted, = _cases(user, 1)
-    accepted, = _cases(user, 1, accepted=True)
+    (submitted,) = _cases(user, 1)
+    (accepted,) = _cases(user, 1, accepted=True)
     rows = {row["reference"]: row for row in _list(user)[0]["results"]}
     assert all(set(row) == FIELDS for row in rows.values())
-    assert rows[submitted.reference]["state_label"] == submitted.get_state_display() == str(CaseState.SUBMITTED.label)
+    assert (
+        rows[submitted.reference]["state_label"]
+        == submitted.get_state_display()
+        == str(CaseState.SUBMITTED.label)
+    )
     row = rows[accepted.reference]
     assert row["state"] == CaseState.ACCEPTED and row["state_label"] == accepted.get_state_display()
     assert row["item_name"] == accepted.item.name and row["department"] == accepted.department.name

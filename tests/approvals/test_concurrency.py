@@ -1,4 +1,5 @@
 """Two clerks fire transitions on one case at the same moment: exactly one wins, the other gets 409."""
+
 import threading
 
 import pytest
@@ -33,7 +34,9 @@ def test_two_clerks_at_once_exactly_one_wins(second):
 
     threads = [
         threading.Thread(target=fire, args=(world.clerk, "accept", {})),
-        threading.Thread(target=fire, args=(other_clerk, second, {"materials": [{"name": "营业执照", "problem": "缺少"}]})),
+        threading.Thread(
+            target=fire, args=(other_clerk, second, {"materials": [{"name": "营业执照", "problem": "缺少"}]})
+        ),
     ]
     for t in threads:
         t.start()

@@ -3,6 +3,7 @@
 2026: Mid-Autumn Sep 25–27 off; National Day Oct 1–7 off, Sun Sep 20 and Sat Oct 10 worked;
 Spring Festival Feb 15–23 off, Sat Feb 14 and Sat Feb 28 worked.
 """
+
 import datetime
 
 import pytest
@@ -58,8 +59,15 @@ def test_correction_then_supply_then_accept(world):
         case = world.case()
         r = world.fire(world.clerk, case, "request_correction", materials=[])
         assert r.status_code == 400 and "materials" in r.json()
-        r = world.fire(world.clerk, case, "request_correction",
-                       materials=[{"name": "营业执照", "problem": "复印件不清晰"}, {"name": "场地证明", "problem": "缺少"}])
+        r = world.fire(
+            world.clerk,
+            case,
+            "request_correction",
+            materials=[
+                {"name": "营业执照", "problem": "复印件不清晰"},
+                {"name": "场地证明", "problem": "缺少"},
+            ],
+        )
         assert r.json()["state"] == "correction_requested"
         log = CaseTransition.objects.filter(case=case, name="request_correction").get()
         assert [m["name"] for m in log.data["materials"]] == ["营业执照", "场地证明"]
@@ -103,10 +111,15 @@ def test_suspension_across_national_day_pushes_both_due_dates(world):
     with at(2026, 9, 28):
         world.fire(world.reviewer, case, "start_review")
     with at(2026, 9, 29):
-        r = world.fire(world.reviewer, case, "suspend", kind="expert_review", reason="组织专家评审", expected_days=5)
+        r = world.fire(
+            world.reviewer, case, "suspend", kind="expert_review", reason="组织专家评审", expected_days=5
+        )
         assert r.json()["state"] == "suspended"
         # The citizen can't see the reviewer's buttons; the reviewer can resume.
-        names = [t["name"] for t in world.api(world.reviewer).get(f"/api/v1/cases/{case.reference}/transitions/").json()]
+        names = [
+            t["name"]
+            for t in world.api(world.reviewer).get(f"/api/v1/cases/{case.reference}/transitions/").json()
+        ]
         assert "resume" in names and "approve" not in names
     with at(2026, 10, 9):
         r = world.fire(world.reviewer, case, "resume")
@@ -174,10 +187,14 @@ def test_spring_festival_promised_due(world):
 def test_deferred_materials_block_the_result_until_supplied(world):
     with at(2026, 9, 24):
         case = world.case(mode="deferred")
-        r = world.fire(world.clerk, case, "accept", deferred_materials=["卫生许可证复印件"], supply_by="2026-10-12")
+        r = world.fire(
+            world.clerk, case, "accept", deferred_materials=["卫生许可证复印件"], supply_by="2026-10-12"
+        )
         assert r.status_code == 400 and "supply_by" in r.json()  # later than the promised 10-09
         assert _reload(case).state == CaseState.SUBMITTED
-        r = world.fire(world.clerk, case, "accept", deferred_materials=["卫生许可证复印件"], supply_by="2026-09-30")
+        r = world.fire(
+            world.clerk, case, "accept", deferred_materials=["卫生许可证复印件"], supply_by="2026-09-30"
+        )
         assert r.status_code == 200
         world.fire(world.reviewer, case, "start_review")
         world.fire(world.reviewer, case, "send_to_decision", opinion="符合")
@@ -217,7 +234,10 @@ def test_commitment_case_is_approved_on_the_commitment_and_can_be_revoked(world)
 
 
 def test_parallel_case_waits_for_co_departments_and_records_deemed_consent(world):
-    snap = {"co_departments": [{"id": world.other_dept.pk, "name": world.other_dept.name}], "co_department_limit": 3}
+    snap = {
+        "co_departments": [{"id": world.other_dept.pk, "name": world.other_dept.name}],
+        "co_department_limit": 3,
+    }
     with at(2026, 9, 24):
         case = world.case(mode="parallel", snapshot_extra=snap)
         world.fire(world.clerk, case, "accept")
@@ -235,13 +255,18 @@ def test_parallel_case_waits_for_co_departments_and_records_deemed_consent(world
         assert r.status_code == 200, r.json()
     sub.refresh_from_db()
     assert sub.answer == "deemed"
-    assert CaseTransition.objects.get(case=case, name="approve").data["deemed_consent"] == [world.other_dept.name]
+    assert CaseTransition.objects.get(case=case, name="approve").data["deemed_consent"] == [
+        world.other_dept.name
+    ]
 
 
 def test_parallel_case_co_department_answer(world):
     from approvals.services import subapproval_answer
 
-    snap = {"co_departments": [{"id": world.other_dept.pk, "name": world.other_dept.name}], "co_department_limit": 3}
+    snap = {
+        "co_departments": [{"id": world.other_dept.pk, "name": world.other_dept.name}],
+        "co_department_limit": 3,
+    }
     with at(2026, 9, 24):
         case = world.case(mode="parallel", snapshot_extra=snap)
         world.fire(world.clerk, case, "accept")
@@ -297,13 +322,26 @@ def test_every_forbidden_transition_changes_nothing(world):
     those the user may fire change anything."""
     from approvals.services import transition_specs
 
-    users = [world.citizen, world.other_citizen, world.reviewer, world.decider, world.head, world.reviewer_b,
-             world.inspector]
+    users = [
+        world.citizen,
+        world.other_citizen,
+        world.reviewer,
+        world.decider,
+        world.head,
+        world.reviewer_b,
+        world.inspector,
+    ]
     with at(2026, 3, 2):
         case = world.case()
         for user in users:
-            allowed = {t["name"] for t in world.api(user).get(f"/api/v1/cases/{case.reference}/transitions/").json()} \
-                if user != world.other_citizen and user != world.reviewer_b else set()
+            allowed = (
+                {
+                    t["name"]
+                    for t in world.api(user).get(f"/api/v1/cases/{case.reference}/transitions/").json()
+                }
+                if user != world.other_citizen and user != world.reviewer_b
+                else set()
+            )
             assert allowed == ({"withdraw"} if user == world.citizen else set())
             for name in transition_specs():
                 if name in allowed:
@@ -328,7 +366,9 @@ def test_transition_log_is_append_only(world):
         row.delete()
 
 
-def test_case_list_is_scoped_and_has_remaining_days_without_a_query_per_row(world, django_assert_max_num_queries):
+def test_case_list_is_scoped_and_has_remaining_days_without_a_query_per_row(
+    world, django_assert_max_num_queries
+):
     with at(2026, 9, 24):
         for _ in range(3):
             world.fire(world.clerk, world.case(), "accept")
@@ -353,5 +393,7 @@ def test_case_list_is_scoped_and_has_remaining_days_without_a_query_per_row(worl
 def test_transition_body_that_is_not_an_object_is_400(world):
     with at(2026, 3, 2):
         case = world.case()
-        r = world.api(world.clerk).post(f"/api/v1/cases/{case.reference}/transitions/accept/", [1], format="json")
+        r = world.api(world.clerk).post(
+            f"/api/v1/cases/{case.reference}/transitions/accept/", [1], format="json"
+        )
         assert r.status_code == 400 and _reload(case).state == CaseState.SUBMITTED

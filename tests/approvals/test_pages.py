@@ -1,4 +1,5 @@
 """The pages a citizen, a clerk, a reviewer and a decider use, end to end through the views."""
+
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,14 +31,23 @@ def test_citizen_applies_through_the_pages_and_staff_move_the_case(world, client
         app = Application.objects.get(applicant=world.citizen)
         assert r.url == reverse("intake:draft_edit", args=[app.pk])
         # Missing the required field: the page says so and keeps the draft.
-        r = client.post(reverse("intake:draft_edit", args=[app.pk]), {"f_shop_name": "", "next": "review",
-                                                                    "contact_phone": "13912345678", "mode": "promised"})
+        r = client.post(
+            reverse("intake:draft_edit", args=[app.pk]),
+            {"f_shop_name": "", "next": "review", "contact_phone": "13912345678", "mode": "promised"},
+        )
         assert r.status_code == 302  # drafts may be incomplete
         r = client.post(reverse("intake:draft_review", args=[app.pk]))
         assert r.url == reverse("intake:draft_edit", args=[app.pk])
-        r = client.post(reverse("intake:draft_edit", args=[app.pk]), {
-            "f_shop_name": "青禾小馆", "contact_phone": "13912345678", "mode": "promised", "next": "review",
-            f"material_{material.pk}": SimpleUploadedFile("执照.pdf", PDF)})
+        r = client.post(
+            reverse("intake:draft_edit", args=[app.pk]),
+            {
+                "f_shop_name": "青禾小馆",
+                "contact_phone": "13912345678",
+                "mode": "promised",
+                "next": "review",
+                f"material_{material.pk}": SimpleUploadedFile("执照.pdf", PDF),
+            },
+        )
         assert r.url == reverse("intake:draft_review", args=[app.pk])
         assert "青禾小馆" in client.get(r.url).content.decode()
         r = client.post(reverse("intake:draft_review", args=[app.pk]))
@@ -56,7 +66,9 @@ def test_citizen_applies_through_the_pages_and_staff_move_the_case(world, client
         page = client.get(reverse("approvals:case_detail", args=[case.reference])).content.decode()
         assert "/do/accept/" in page and "/do/request_correction/" in page and "/do/withdraw/" not in page
         assert "1391****678" not in page and "139****5678" in page  # phone masked for staff
-        r = client.post(reverse("approvals:case_transition", args=[case.reference, "accept"]), {"note": "齐全"})
+        r = client.post(
+            reverse("approvals:case_transition", args=[case.reference, "accept"]), {"note": "齐全"}
+        )
         assert r.status_code == 302
         assert Case.objects.get(pk=case.pk).state == "accepted"
         # Firing it again: a clear message, not a 500.
@@ -66,12 +78,19 @@ def test_citizen_applies_through_the_pages_and_staff_move_the_case(world, client
         client.force_login(world.reviewer)
         assert case.reference in client.get(reverse("approvals:review_queue")).content.decode()
         client.post(reverse("approvals:case_transition", args=[case.reference, "start_review"]))
-        r = client.post(reverse("approvals:case_transition", args=[case.reference, "send_to_decision"]), follow=True)
+        r = client.post(
+            reverse("approvals:case_transition", args=[case.reference, "send_to_decision"]), follow=True
+        )
         assert "此项为必填项" in r.content.decode()
-        client.post(reverse("approvals:case_transition", args=[case.reference, "send_to_decision"]), {"opinion": "符合"})
+        client.post(
+            reverse("approvals:case_transition", args=[case.reference, "send_to_decision"]),
+            {"opinion": "符合"},
+        )
         client.force_login(world.decider)
         assert case.reference in client.get(reverse("approvals:decision_queue")).content.decode()
-        client.post(reverse("approvals:case_transition", args=[case.reference, "approve"]), {"opinion": "准予"})
+        client.post(
+            reverse("approvals:case_transition", args=[case.reference, "approve"]), {"opinion": "准予"}
+        )
         assert Case.objects.get(pk=case.pk).state == "approved"
 
         client.force_login(world.citizen)
@@ -88,7 +107,9 @@ def test_citizen_applies_through_the_pages_and_staff_move_the_case(world, client
         assert client.get(reverse("intake:material_download", args=[row.pk])).status_code == 404
 
 
-def test_worklists_are_for_their_roles_and_have_constant_queries(world, client, django_assert_max_num_queries):
+def test_worklists_are_for_their_roles_and_have_constant_queries(
+    world, client, django_assert_max_num_queries
+):
     client.force_login(world.citizen)
     assert client.get(reverse("approvals:clerk_queue")).status_code == 403
     client.force_login(world.clerk)
@@ -123,11 +144,17 @@ def test_progress_query_page_and_api_without_login(world, client):
 def test_progress_query_is_throttled_against_guessing(world, client):
     with at(2026, 9, 24):
         case = world.case()
-    statuses = [client.post(reverse("approvals:progress"), {"reference": case.reference, "phone": f"1390000{i:04d}"}).status_code
-                for i in range(12)]
+    statuses = [
+        client.post(
+            reverse("approvals:progress"), {"reference": case.reference, "phone": f"1390000{i:04d}"}
+        ).status_code
+        for i in range(12)
+    ]
     assert statuses[:10] == [200] * 10 and statuses[-1] == 429
-    api = [client.get("/api/v1/progress/", {"reference": case.reference, "phone": f"1390000{i:04d}"}).status_code
-           for i in range(12)]
+    api = [
+        client.get("/api/v1/progress/", {"reference": case.reference, "phone": f"1390000{i:04d}"}).status_code
+        for i in range(12)
+    ]
     assert api[-1] == 429
 
 
@@ -167,25 +194,48 @@ def test_clerk_checks_materials_and_the_correction_notice_is_prefilled(world, cl
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from approvals.models import CaseTransition
-    from intake.services.applications import application_add_material, application_create_draft, application_submit
+    from intake.services.applications import (
+        application_add_material,
+        application_create_draft,
+        application_submit,
+    )
 
     settings.MEDIA_ROOT = tmp_path
-    m1, m2 = MaterialFactory(item=world.item, name="营业执照"), MaterialFactory(item=world.item, name="场地证明")
+    m1, m2 = (
+        MaterialFactory(item=world.item, name="营业执照"),
+        MaterialFactory(item=world.item, name="场地证明"),
+    )
     with at(2026, 9, 24):
         app = application_create_draft(item=world.item, applicant=world.citizen, actor=world.citizen)
-        r1 = application_add_material(application=app, material=m1, actor=world.citizen, upload=SimpleUploadedFile("a.pdf", PDF))
-        r2 = application_add_material(application=app, material=m2, actor=world.citizen,
-                                      upload=SimpleUploadedFile("b.pdf", PDF + b"2"))
+        r1 = application_add_material(
+            application=app, material=m1, actor=world.citizen, upload=SimpleUploadedFile("a.pdf", PDF)
+        )
+        r2 = application_add_material(
+            application=app, material=m2, actor=world.citizen, upload=SimpleUploadedFile("b.pdf", PDF + b"2")
+        )
         app = application_submit(application=app, actor=world.citizen)
         client.force_login(world.citizen)
-        assert client.post(reverse("approvals:check_materials", args=[app.reference]),
-                           {f"result_{r1.pk}": "received"}, follow=True).status_code == 200
+        assert (
+            client.post(
+                reverse("approvals:check_materials", args=[app.reference]),
+                {f"result_{r1.pk}": "received"},
+                follow=True,
+            ).status_code
+            == 200
+        )
         r1.refresh_from_db()
         assert r1.check_result == "pending"  # the citizen cannot check
         client.force_login(world.clerk)
-        r = client.post(reverse("approvals:check_materials", args=[app.reference]), {
-            f"result_{r1.pk}": "received", f"seen_{r1.pk}": "1",
-            f"result_{r2.pk}": "faulty", f"note_{r2.pk}": "未加盖公章"}, follow=True)
+        r = client.post(
+            reverse("approvals:check_materials", args=[app.reference]),
+            {
+                f"result_{r1.pk}": "received",
+                f"seen_{r1.pk}": "1",
+                f"result_{r2.pk}": "faulty",
+                f"note_{r2.pk}": "未加盖公章",
+            },
+            follow=True,
+        )
         html = r.content.decode()
         assert "场地证明：未加盖公章" in html  # prefilled into the one-time correction form
         r1.refresh_from_db()

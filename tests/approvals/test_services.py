@@ -1,4 +1,5 @@
 """More paths of DESIGN §3/§4 through the services and the API, dates hand-computed (2026 calendar)."""
+
 import datetime
 
 from approvals.constants import CaseState

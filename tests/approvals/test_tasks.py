@@ -1,4 +1,5 @@
 """Scheduled work of approvals: recompute on calendar change, deemed acceptance, overdue deferred materials."""
+
 import datetime
 
 from approvals import tasks
@@ -12,7 +13,9 @@ from .conftest import at
 D = datetime.date
 
 
-def test_calendar_change_queues_the_recompute_on_commit(world, monkeypatch, django_capture_on_commit_callbacks):
+def test_calendar_change_queues_the_recompute_on_commit(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
     queued = []
     monkeypatch.setattr(tasks.recompute_open_cases, "delay", lambda *a, **k: queued.append(True))
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,6 +1,7 @@
 """The load benchmark's pieces (bench/intake_load.py): its bare endpoints exist only when asked for, and its
 driver and lost-row check work against a live server (a couple of seconds on SQLite; the figures that
 matter come from the benchmark itself on PostgreSQL)."""
+
 import json
 import os
 import subprocess
@@ -30,17 +31,32 @@ def test_bench_endpoints_are_off_by_default(client):
         reverse("api-bench-row-create")
     token = Token.objects.create(user=citizen())
     auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
-    assert client.post("/api/v1/bench/rows/", {"note": "x"}, content_type="application/json", **auth).status_code == 404
+    assert (
+        client.post("/api/v1/bench/rows/", {"note": "x"}, content_type="application/json", **auth).status_code
+        == 404
+    )
     assert client.get("/api/v1/bench/rows/1/", **auth).status_code == 404
 
 
 def test_check_deploy_fails_when_bench_endpoints_are_on(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "CACHE_URL"))}
-    env.update(DEBUG="0", BENCH_ENDPOINTS="1", SECRET_KEY="p" * 20 + "Kq8vN2xZ7rT4mW9sB1cY6hJ3fL5dG0aE",
-               PII_ENCRYPTION_KEY="e" * 20 + "Zr5Tq1Wm8Kx3Vb6Ny0Hc4Jp7Ls2Dg9Fa", ALLOWED_HOSTS="portal.example.gov.cn",
-               SECURE_SSL_REDIRECT="1", PORTAL_VAR_DIR=str(tmp_path))
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=120)
+    env.update(
+        DEBUG="0",
+        BENCH_ENDPOINTS="1",
+        SECRET_KEY="p" * 20 + "Kq8vN2xZ7rT4mW9sB1cY6hJ3fL5dG0aE",
+        PII_ENCRYPTION_KEY="e" * 20 + "Zr5Tq1Wm8Kx3Vb6Ny0Hc4Jp7Ls2Dg9Fa",
+        ALLOWED_HOSTS="portal.example.gov.cn",
+        SECURE_SSL_REDIRECT="1",
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "benchmarks.E001" in result.stdout + result.stderr
 
@@ -67,13 +83,18 @@ def bench_item(transactional_db):  # type: ignore[no-untyped-def]
 
 
 def test_driver_submits_applications_and_the_lost_row_check_accounts_for_every_one(
-        bench_item, live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
+    bench_item, live_server, settings, tmp_path
+):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}  # as the bench server runs
     item, material = bench_item
     users = [citizen(), citizen()]  # the second never applies: its applications would be extra rows
-    targets = [intake_load.Target(token=Token.objects.create(user=u).key, item=item.code,
-                                  material_key=f"material_{material.pk}") for u in users]
+    targets = [
+        intake_load.Target(
+            token=Token.objects.create(user=u).key, item=item.code, material_key=f"material_{material.pk}"
+        )
+        for u in users
+    ]
     host, port = live_server.url.removeprefix("http://").split(":")
     since = timezone.now()
     # one client at a time: the live server's threads share one SQLite connection (concurrency is the
@@ -87,7 +108,9 @@ def test_driver_submits_applications_and_the_lost_row_check_accounts_for_every_o
     for target in targets:
         target.progress = intake_load.progress_pairs(result.created)
     progress = intake_load.run_phase("progress", host, int(port), targets[:1], 0.5, processes=0)
-    assert progress.bad == 0 and progress.transport_errors == 0 and progress.requests >= 1, progress.error_samples
+    assert progress.bad == 0 and progress.transport_errors == 0 and progress.requests >= 1, (
+        progress.error_samples
+    )
     cases = intake_load.run_phase("cases", host, int(port), targets[:1], 0.3, processes=0)
     assert cases.bad == 0 and cases.requests >= 1
 
@@ -95,5 +118,7 @@ def test_driver_submits_applications_and_the_lost_row_check_accounts_for_every_o
     Delivery.objects.filter(notification__case_reference=result.created[0], channel="sms").delete()
     problems = intake_load.lost_rows(result.created, None, since, user_ids)
     assert len(problems) == 1 and "outbox" in problems[0], problems
-    assert intake_load.lost_rows(result.created + result.created[:1], None, since, user_ids)[0].startswith("1 references")
+    assert intake_load.lost_rows(result.created + result.created[:1], None, since, user_ids)[0].startswith(
+        "1 references"
+    )
     assert json.dumps(problems)  # plain strings, printed by the benchmark

@@ -20,22 +20,49 @@ def calendar():  # type: ignore[no-untyped-def]
 
 def test_figures_are_none_without_data():
     assert satisfaction(Rating.objects.all()) == {"ratings": 0, "good": 0, "satisfaction": None}
-    assert complaint_counts(Complaint.objects.all()) == {"received": 0, "concluded": 0, "completion_rate": None}
+    assert complaint_counts(Complaint.objects.all()) == {
+        "received": 0,
+        "concluded": 0,
+        "completion_rate": None,
+    }
 
 
 def test_satisfaction_counts_three_and_above_as_good():
     for score in (3, 2, 5, 1):
         case = CaseFactory(concluded=True)
-        services.rating_submit(case=case, actor=case.applicant, data={"overall": score, "comment": "办理情况评价"}, channel="online")
+        services.rating_submit(
+            case=case,
+            actor=case.applicant,
+            data={"overall": score, "comment": "办理情况评价"},
+            channel="online",
+        )
     assert satisfaction(Rating.objects.all()) == {"ratings": 4, "good": 2, "satisfaction": 0.5}
 
 
 def test_complaint_counts_completion_from_concluded_at():
     person = citizen(username="c1", id_number="110101199003070011")
-    services.complaint_file(actor=person, channel="online", name="", phone="13800000000", subject="办理太慢", content="申请超过承诺时限仍未办结。")
-    services.complaint_file(actor=person, channel="online", name="", phone="13800000000", subject="办理太慢", content="申请超过承诺时限仍未办结。")
+    services.complaint_file(
+        actor=person,
+        channel="online",
+        name="",
+        phone="13800000000",
+        subject="办理太慢",
+        content="申请超过承诺时限仍未办结。",
+    )
+    services.complaint_file(
+        actor=person,
+        channel="online",
+        name="",
+        phone="13800000000",
+        subject="办理太慢",
+        content="申请超过承诺时限仍未办结。",
+    )
     Complaint.objects.filter(pk=Complaint.objects.first().pk).update(concluded_at="2026-01-05T10:00:00Z")
-    assert complaint_counts(Complaint.objects.all()) == {"received": 2, "concluded": 1, "completion_rate": 0.5}
+    assert complaint_counts(Complaint.objects.all()) == {
+        "received": 2,
+        "concluded": 1,
+        "completion_rate": 0.5,
+    }
 
 
 def test_demo_skips_without_concluded_cases_and_is_idempotent():
@@ -54,7 +81,12 @@ def test_anonymous_api_is_throttled_after_five_a_minute():
     from rest_framework.test import APIClient
 
     api = APIClient()
-    body = {"phone": "13912345678", "name": "张", "subject": "办理太慢", "content": "申请超过承诺时限仍未办结。"}
+    body = {
+        "phone": "13912345678",
+        "name": "张",
+        "subject": "办理太慢",
+        "content": "申请超过承诺时限仍未办结。",
+    }
     codes = [api.post("/api/v1/complaints/", body, format="json").status_code for _ in range(6)]
     assert codes == [201] * 5 + [429]
     assert Complaint.objects.count() == 5
@@ -65,12 +97,21 @@ def test_staff_queue_and_tickets_never_show_the_phone(client):
 
     from tests.factories import staff
 
-    complaint = services.complaint_file(actor=None, channel="online", name="李", phone="13912345678",
-                                        subject="办理太慢", content="申请超过承诺时限仍未办结。")
+    complaint = services.complaint_file(
+        actor=None,
+        channel="online",
+        name="李",
+        phone="13912345678",
+        subject="办理太慢",
+        content="申请超过承诺时限仍未办结。",
+    )
     inspector = staff("inspector", username="insp")
     client.force_login(inspector)
-    for url in (reverse("complaints:queue"), reverse("complaints:detail", args=[complaint.number]),
-                reverse("complaints:tickets")):
+    for url in (
+        reverse("complaints:queue"),
+        reverse("complaints:detail", args=[complaint.number]),
+        reverse("complaints:tickets"),
+    ):
         r = client.get(url)
         assert r.status_code == 200
         assert "13912345678" not in r.content.decode()
@@ -82,8 +123,17 @@ def test_complaint_numbers_are_sequential_per_day_and_due_dates_follow_the_calen
     from portal.workcalendar.services import add_days
 
     time_machine.move_to(datetime.datetime(2026, 9, 30, 10, 0, tzinfo=datetime.UTC))
-    made = [services.complaint_file(actor=None, channel="online", name="李", phone="13912345678",
-                                    subject="办理太慢", content="申请超过承诺时限仍未办结。") for _ in range(2)]
+    made = [
+        services.complaint_file(
+            actor=None,
+            channel="online",
+            name="李",
+            phone="13912345678",
+            subject="办理太慢",
+            content="申请超过承诺时限仍未办结。",
+        )
+        for _ in range(2)
+    ]
     assert [c.number for c in made] == ["TS-20260930-0001", "TS-20260930-0002"]
     assert made[0].received_on == datetime.date(2026, 9, 30)
     assert made[0].due_on == add_days(datetime.date(2026, 9, 30), 15).date

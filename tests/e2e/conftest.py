@@ -6,6 +6,7 @@ The tests are marked ``e2e``. Without /usr/bin/chromium they are skipped with a 
 Each page a test visits is saved as a full-page screenshot in ``var/e2e-artifacts/<test>/<nn>-<name>.png``
 and checked with axe-core (serious and critical violations fail the test).
 """
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,9 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
         item.add_marker(pytest.mark.e2e)
     if mine and not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
-            raise pytest.UsageError(f"CI: the end-to-end tests need Chromium at {CHROMIUM}; "
-                                    "install it (apt-get install chromium)")
+            raise pytest.UsageError(
+                f"CI: the end-to-end tests need Chromium at {CHROMIUM}; install it (apt-get install chromium)"
+            )
         skip = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium); runs in CI")
         for item in mine:
             item.add_marker(skip)
@@ -67,8 +69,9 @@ def live_server(request):  # type: ignore[no-untyped-def]
     from django.test import override_settings
     from pytest_django.live_server_helper import LiveServer
 
-    addr = (request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
-            or "localhost")
+    addr = (
+        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    )
     with override_settings(MEDIA_URL="/__media-never-served__/"):
         server = LiveServer(addr)
     yield server
@@ -110,10 +113,14 @@ class Pages:
         result = self._axe.run(page)
         for v in result.response["violations"]:
             if v.get("impact") in BLOCKING_IMPACTS:
-                nodes = "\n".join(f"      {n['target']}: {n.get('failureSummary', '').splitlines()[-1:]}"
-                                  for n in v["nodes"][:5])
-                self.problems.append(f"[{name}] {page.url}\n  {v['impact']} {v['id']}: {v['help']} "
-                                     f"({len(v['nodes'])} nodes)\n{nodes}")
+                nodes = "\n".join(
+                    f"      {n['target']}: {n.get('failureSummary', '').splitlines()[-1:]}"
+                    for n in v["nodes"][:5]
+                )
+                self.problems.append(
+                    f"[{name}] {page.url}\n  {v['impact']} {v['id']}: {v['help']} "
+                    f"({len(v['nodes'])} nodes)\n{nodes}"
+                )
 
     def assert_accessible(self) -> None:
         assert not self.problems, "axe-core found serious/critical violations:\n" + "\n".join(self.problems)
@@ -136,8 +143,12 @@ def new_page(browser, demo):  # type: ignore[no-untyped-def]
         contexts.append(ctx)
         page = ctx.new_page()
         # anything the Content-Security-Policy blocks is a broken page: Chromium reports it on the console
-        page.on("console", lambda msg: blocked.append(f"{page.url}: {msg.text}")
-                if "Content Security Policy" in msg.text else None)
+        page.on(
+            "console",
+            lambda msg: (
+                blocked.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None
+            ),
+        )
         return page
 
     yield make

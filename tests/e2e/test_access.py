@@ -1,6 +1,7 @@
 """Keyboard alone, a phone and 200 % zoom (WCAG 2.1 AA 2.1.1, 2.4.7, 1.4.10; GB/T 37668; the elder-friendly
 rules): forms can be filled and submitted without a mouse, the focus is always visible, and the main pages
 fit the screen without scrolling sideways."""
+
 from __future__ import annotations
 
 import pytest
@@ -85,8 +86,12 @@ def test_login_and_application_by_keyboard_alone(new_page, pages):  # type: igno
 NO_SIDEWAYS_SCROLL = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
 
 SCREENS = {
-    "phone-375": {"viewport": {"width": 375, "height": 800}, "device_scale_factor": 2, "is_mobile": True,
-                  "has_touch": True},
+    "phone-375": {
+        "viewport": {"width": 375, "height": 800},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
     # 1280 CSS pixels at 200 % zoom lay out like 640 CSS pixels drawn at twice the density
     "zoom-200": {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2},
 }

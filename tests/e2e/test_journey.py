@@ -5,6 +5,7 @@ figures move.
 
 Once in Chinese (the default) and once with the citizen switching the site to English. Every page is
 screenshotted to var/e2e-artifacts/ and checked with axe-core."""
+
 from __future__ import annotations
 
 import re
@@ -21,17 +22,26 @@ ITEM_NAME = "计量器具型式批准"
 
 def _png(grey: int = 0x80) -> bytes:
     """A real 8×8 grey PNG."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     raw = b"".join(b"\x00" + bytes([grey]) * 8 for _ in range(8))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _pdf() -> bytes:
     """A real one-page PDF with a cross-reference table."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
     out, offsets = b"%PDF-1.4\n", []
     for i, body in enumerate(objs, start=1):
         offsets.append(len(out))
@@ -45,18 +55,44 @@ def _pdf() -> bytes:
 
 # what the citizen sees, in each language
 TEXT = {
-    "zh-hans": {"search": "查询", "apply": "在线申请", "start": "开始填写", "next": "下一步：核对信息",
-                "submit": "确认提交", "submitted": "申请已提交", "my_cases": "我的办件", "awaiting": "待补正",
-                "notice": "一次性补正告知", "supply": "提交补正材料", "accepted": "已受理", "approved": "准予许可",
-                "rate": "评价本次服务", "send_rating": "提交评价", "thanks": "感谢您的评价！", "address": "住所（经营场所）",
-                "very_satisfied": "非常满意"},
-    "en": {"search": "Search", "apply": "Apply online", "start": "Start", "next": "Next: check your answers",
-           "submit": "Submit", "submitted": "Application submitted", "my_cases": "My cases",
-           "awaiting": "Awaiting correction", "notice": "Correction notice (everything at once)",
-           "supply": "Submit corrections", "accepted": "Accepted", "approved": "Approved",
-           "rate": "Rate this service",
-           "send_rating": "Submit rating", "thanks": "Thank you for your rating!", "address": "住所（经营场所）",
-           "very_satisfied": "Very satisfied"},
+    "zh-hans": {
+        "search": "查询",
+        "apply": "在线申请",
+        "start": "开始填写",
+        "next": "下一步：核对信息",
+        "submit": "确认提交",
+        "submitted": "申请已提交",
+        "my_cases": "我的办件",
+        "awaiting": "待补正",
+        "notice": "一次性补正告知",
+        "supply": "提交补正材料",
+        "accepted": "已受理",
+        "approved": "准予许可",
+        "rate": "评价本次服务",
+        "send_rating": "提交评价",
+        "thanks": "感谢您的评价！",
+        "address": "住所（经营场所）",
+        "very_satisfied": "非常满意",
+    },
+    "en": {
+        "search": "Search",
+        "apply": "Apply online",
+        "start": "Start",
+        "next": "Next: check your answers",
+        "submit": "Submit",
+        "submitted": "Application submitted",
+        "my_cases": "My cases",
+        "awaiting": "Awaiting correction",
+        "notice": "Correction notice (everything at once)",
+        "supply": "Submit corrections",
+        "accepted": "Accepted",
+        "approved": "Approved",
+        "rate": "Rate this service",
+        "send_rating": "Submit rating",
+        "thanks": "Thank you for your rating!",
+        "address": "住所（经营场所）",
+        "very_satisfied": "Very satisfied",
+    },
 }
 
 
@@ -159,8 +195,13 @@ def test_journey(new_page, pages, lang):  # type: ignore[no-untyped-def]
     clerk = staff("clerk")
     open_from_queue(clerk, pages, "intake", reference, "clerk-case")
     expect(clerk.locator("main")).to_contain_text("申请书.pdf")
-    fire(clerk, pages, "request_correction", "clerk-correction",
-         materials="样机照片及说明书：缺少说明书，照片不清晰")
+    fire(
+        clerk,
+        pages,
+        "request_correction",
+        "clerk-correction",
+        materials="样机照片及说明书：缺少说明书，照片不清晰",
+    )
 
     # the citizen reads the notice on the case page and supplies
     citizen.goto("/cases/mine/")
@@ -175,7 +216,8 @@ def test_journey(new_page, pages, lang):  # type: ignore[no-untyped-def]
     expect(citizen.locator(".notice-box")).to_contain_text("缺少说明书，照片不清晰")
     supply = citizen.locator("form[action$='/do/supply/']")
     supply.locator("input[type=file]").nth(1).set_input_files(
-        {"name": "样机照片-重拍.png", "mimeType": "image/png", "buffer": _png(grey=0xC0)})
+        {"name": "样机照片-重拍.png", "mimeType": "image/png", "buffer": _png(grey=0xC0)}
+    )
     fire(citizen, pages, "supply", "case-supplied", note="已补充说明书并重新拍摄")
     expect(citizen.get_by_role("button", name=t["supply"])).to_have_count(0)
     expect(citizen.locator("main")).to_contain_text("样机照片-重拍.png")
@@ -214,6 +256,9 @@ def test_journey(new_page, pages, lang):  # type: ignore[no-untyped-def]
     # the efficiency office sees the case counted as accepted and concluded
     office.reload()
     pages.shot(office, "dashboard-after")
-    assert (headline(office, "受理量"), headline(office, "办结量")) == (accepted_before + 1, concluded_before + 1)
+    assert (headline(office, "受理量"), headline(office, "办结量")) == (
+        accepted_before + 1,
+        concluded_before + 1,
+    )
 
     pages.assert_accessible()

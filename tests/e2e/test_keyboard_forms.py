@@ -6,6 +6,7 @@ the focus, and each stop shows a visible focus indicator.
 The walk follows links from the home page (like tests/ops/test_crawl.py), one page per URL shape (a case
 page is checked once, not once per case), and leaves out the Django admin (its own accessibility is
 Django's) and the API documentation."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,16 @@ import pytest
 
 from .conftest import login
 
-SKIP = ("/accounts/logout", "/accounts/my-data", "/admin/", "/api/", "/i18n/", "/static/", "/materials/",
-        "/supervision/export")
+SKIP = (
+    "/accounts/logout",
+    "/accounts/my-data",
+    "/admin/",
+    "/api/",
+    "/i18n/",
+    "/static/",
+    "/materials/",
+    "/supervision/export",
+)
 MAX_PAGES = 40
 
 # Marks each control the test must reach and returns their keys: one per control, one per radio group.

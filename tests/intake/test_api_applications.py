@@ -43,8 +43,12 @@ def _api(user):  # type: ignore[no-untyped-def]
 
 
 def _post(user, item, *, form=None, files=None, **extra):  # type: ignore[no-untyped-def]
-    data = {"item": item.code, "form_data": json.dumps(form if form is not None else
-                                                      {"shop_name": "青禾小馆", "area": "80", "category": "餐饮"})}
+    data = {
+        "item": item.code,
+        "form_data": json.dumps(
+            form if form is not None else {"shop_name": "青禾小馆", "area": "80", "category": "餐饮"}
+        ),
+    }
     data.update(extra)
     for key, (name, content) in (files or {}).items():
         data[key] = SimpleUploadedFile(name, content)
@@ -53,8 +57,14 @@ def _post(user, item, *, form=None, files=None, **extra):  # type: ignore[no-unt
 
 def test_submit_with_materials_gives_a_reference_and_opens_the_case(item, media):
     applicant = citizen()
-    r = _post(applicant, item, files={f"material_{item.m_license.pk}": ("执照.pdf", PDF),
-                                       f"material_{item.m_site.pk}": ("site.png", PNG)})
+    r = _post(
+        applicant,
+        item,
+        files={
+            f"material_{item.m_license.pk}": ("执照.pdf", PDF),
+            f"material_{item.m_site.pk}": ("site.png", PNG),
+        },
+    )
     assert r.status_code == 201, r.json()
     reference = r.json()["reference"]
     assert re.fullmatch(r"SP-\d{8}-\d{6}", reference)
@@ -64,8 +74,11 @@ def test_submit_with_materials_gives_a_reference_and_opens_the_case(item, media)
     stored = ApplicationMaterial.objects.get(material=item.m_license)
     assert stored.original_name == "执照.pdf" and stored.extension == ".pdf"
     assert "执照" not in stored.file.name  # stored under a random token, not the user's name
-    second = _post(applicant, item, files={f"material_{item.m_license.pk}": ("a.pdf", PDF),
-                                           f"material_{item.m_site.pk}": ("b.pdf", PDF)})
+    second = _post(
+        applicant,
+        item,
+        files={f"material_{item.m_license.pk}": ("a.pdf", PDF), f"material_{item.m_site.pk}": ("b.pdf", PDF)},
+    )
     n1, n2 = int(reference[-6:]), int(second.json()["reference"][-6:])
     assert n2 == n1 + 1
 
@@ -82,15 +95,24 @@ def test_each_file_is_scanned_once_per_submission(item, media, settings):
     scanner (ClamAV in production, slow) still sees each file once."""
     settings.UPLOAD_SCANNER = "tests.intake.test_api_applications.counting_scanner"
     SCANNED.clear()
-    r = _post(citizen(), item, files={f"material_{item.m_license.pk}": ("执照.pdf", PDF),
-                                      f"material_{item.m_site.pk}": ("site.png", PNG)})
+    r = _post(
+        citizen(),
+        item,
+        files={
+            f"material_{item.m_license.pk}": ("执照.pdf", PDF),
+            f"material_{item.m_site.pk}": ("site.png", PNG),
+        },
+    )
     assert r.status_code == 201, r.json()
     assert sorted(SCANNED) == ["site.png", "执照.pdf"]
 
 
 def test_edit_of_the_item_after_submission_leaves_the_case_unchanged(item):
-    r = _post(citizen(), item, files={f"material_{item.m_license.pk}": ("a.pdf", PDF),
-                                      f"material_{item.m_site.pk}": ("b.pdf", PDF)})
+    r = _post(
+        citizen(),
+        item,
+        files={f"material_{item.m_license.pk}": ("a.pdf", PDF), f"material_{item.m_site.pk}": ("b.pdf", PDF)},
+    )
     app = Application.objects.get(reference=r.json()["reference"])
     item.promised_limit = 2
     item.statutory_limit = 10
@@ -138,8 +160,14 @@ def test_missing_material_unless_deferred(item, media):
     ],
 )
 def test_uploads_checked_by_content(item, media, name, content, message):
-    r = _post(citizen(), item, files={f"material_{item.m_license.pk}": (name, content),
-                                      f"material_{item.m_site.pk}": ("b.pdf", PDF)})
+    r = _post(
+        citizen(),
+        item,
+        files={
+            f"material_{item.m_license.pk}": (name, content),
+            f"material_{item.m_site.pk}": ("b.pdf", PDF),
+        },
+    )
     assert r.status_code == 400
     assert message in r.json()[f"material_{item.m_license.pk}"][0]
     assert _files(media) == [] and Application.objects.count() == 0
@@ -147,8 +175,14 @@ def test_uploads_checked_by_content(item, media, name, content, message):
 
 def test_oversized_upload(item, media, settings):
     settings.UPLOAD_MAX_BYTES = 1024
-    r = _post(citizen(), item, files={f"material_{item.m_license.pk}": ("big.pdf", PDF + b"0" * 2048),
-                                      f"material_{item.m_site.pk}": ("b.pdf", PDF)})
+    r = _post(
+        citizen(),
+        item,
+        files={
+            f"material_{item.m_license.pk}": ("big.pdf", PDF + b"0" * 2048),
+            f"material_{item.m_site.pk}": ("b.pdf", PDF),
+        },
+    )
     assert r.status_code == 400 and "MB" in r.json()[f"material_{item.m_license.pk}"][0]
     assert _files(media) == []
 
@@ -171,8 +205,11 @@ def test_staff_cannot_apply_and_visitors_need_login(item):
 
 def test_only_the_owner_reads_the_application(item):
     owner = citizen()
-    r = _post(owner, item, files={f"material_{item.m_license.pk}": ("a.pdf", PDF),
-                                  f"material_{item.m_site.pk}": ("b.pdf", PDF)})
+    r = _post(
+        owner,
+        item,
+        files={f"material_{item.m_license.pk}": ("a.pdf", PDF), f"material_{item.m_site.pk}": ("b.pdf", PDF)},
+    )
     ref = r.json()["reference"]
     assert _api(owner).get(f"/api/v1/applications/{ref}/").status_code == 200
     other = citizen(username="other", id_number="110101199003070011")
@@ -242,7 +279,9 @@ def test_bad_id_number_or_phone_is_400_and_stores_nothing(item, media, extra, fi
     files = {f"material_{item.m_license.pk}": ("a.pdf", PDF), f"material_{item.m_site.pk}": ("b.pdf", PDF)}
     r = _post(citizen(), item, files=files, **extra)
     assert r.status_code == 400 and field in r.json(), r.json()
-    assert Application.objects.count() == 0 and ApplicationMaterial.objects.count() == 0 and _files(media) == []
+    assert (
+        Application.objects.count() == 0 and ApplicationMaterial.objects.count() == 0 and _files(media) == []
+    )
 
 
 def test_an_id_number_is_kept_when_the_account_has_none(item):

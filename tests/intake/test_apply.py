@@ -1,4 +1,5 @@
 """Apply online: drafts, form validation against the item's definition, modes, submission, receipt."""
+
 import datetime
 import re
 
@@ -21,7 +22,9 @@ from tests.factories import ItemFactory, MaterialFactory, citizen, staff
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-SHANGHAI_EVENING = datetime.datetime(2026, 11, 22, 17, 30, tzinfo=datetime.UTC)  # 01:30 on the 23rd in Shanghai
+SHANGHAI_EVENING = datetime.datetime(
+    2026, 11, 22, 17, 30, tzinfo=datetime.UTC
+)  # 01:30 on the 23rd in Shanghai
 
 
 @pytest.fixture(autouse=True)
@@ -36,8 +39,9 @@ def item():  # type: ignore[no-untyped-def]
     FormField.objects.create(item=item, key="shop", label="店铺名称", kind="text", required=True)
     FormField.objects.create(item=item, key="area", label="经营面积", kind="number", required=True)
     FormField.objects.create(item=item, key="opened", label="开业日期", kind="date", required=False)
-    FormField.objects.create(item=item, key="kind", label="经营类别", kind="choice", choices="餐饮|零售",
-                             required=False)
+    FormField.objects.create(
+        item=item, key="kind", label="经营类别", kind="choice", choices="餐饮|零售", required=False
+    )
     item.m_license = MaterialFactory(item=item, name="营业执照", mandatory=True)
     item.m_site = MaterialFactory(item=item, name="场地证明", mandatory=True, deferrable=True)
     item.m_extra = MaterialFactory(item=item, name="其他说明", mandatory=False)
@@ -49,14 +53,20 @@ def pdf(name="a.pdf", extra=b""):  # type: ignore[no-untyped-def]
 
 
 def complete_draft(item, applicant, **kwargs):  # type: ignore[no-untyped-def]
-    app = application_create_draft(item=item, applicant=applicant, actor=applicant,
-                                   form_data={"shop": "青禾小馆", "area": "80.5"}, **kwargs)
+    app = application_create_draft(
+        item=item,
+        applicant=applicant,
+        actor=applicant,
+        form_data={"shop": "青禾小馆", "area": "80.5"},
+        **kwargs,
+    )
     application_add_material(application=app, material=item.m_license, upload=pdf(), actor=applicant)
     application_add_material(application=app, material=item.m_site, upload=pdf(extra=b"2"), actor=applicant)
     return app
 
 
 # --- services ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "data,field",
@@ -107,10 +117,14 @@ def test_submit_gives_a_shanghai_dated_reference_a_frozen_snapshot_a_case_and_a_
 def test_serials_count_per_day(item):
     applicant = citizen()
     with time_machine.travel(SHANGHAI_EVENING, tick=False):
-        refs = [application_submit(application=complete_draft(item, applicant), actor=applicant).reference
-                for _ in range(2)]
+        refs = [
+            application_submit(application=complete_draft(item, applicant), actor=applicant).reference
+            for _ in range(2)
+        ]
     with time_machine.travel(SHANGHAI_EVENING + datetime.timedelta(days=1), tick=False):
-        refs.append(application_submit(application=complete_draft(item, applicant), actor=applicant).reference)
+        refs.append(
+            application_submit(application=complete_draft(item, applicant), actor=applicant).reference
+        )
     assert refs == ["SP-20261123-000001", "SP-20261123-000002", "SP-20261124-000001"]
 
 
@@ -130,8 +144,9 @@ def test_a_later_item_edit_leaves_the_snapshot_unchanged(item):
 
 def test_deferred_mode_lets_deferrable_materials_follow_later_but_not_key_ones(item):
     applicant = citizen()
-    app = application_create_draft(item=item, applicant=applicant, actor=applicant, mode="deferred",
-                                   form_data={"shop": "x", "area": "1"})
+    app = application_create_draft(
+        item=item, applicant=applicant, actor=applicant, mode="deferred", form_data={"shop": "x", "area": "1"}
+    )
     with pytest.raises(ApplicationError) as exc:
         application_submit(application=app, actor=applicant)
     assert list(exc.value.extra) == [f"material_{item.m_license.pk}"]
@@ -183,6 +198,7 @@ def test_nobody_else_changes_a_draft(item):
 
 # --- pages ---------------------------------------------------------------------------------------
 
+
 def test_apply_page_creates_then_resumes_the_draft_with_labelled_inputs(client, item):
     applicant = citizen()
     client.force_login(applicant)
@@ -193,8 +209,17 @@ def test_apply_page_creates_then_resumes_the_draft_with_labelled_inputs(client, 
     assert r.url == reverse("intake:draft_edit", args=[app.pk])
     assert client.get(reverse("intake:apply", args=[item.code])).url == r.url  # resume, not a second draft
     html = client.get(r.url).content.decode()
-    for key in ("f_shop", "f_area", "f_opened", "f_kind", f"material_{item.m_license.pk}",
-                f"material_{item.m_site.pk}", "commitment_signed", "contact_phone", "mode"):
+    for key in (
+        "f_shop",
+        "f_area",
+        "f_opened",
+        "f_kind",
+        f"material_{item.m_license.pk}",
+        f"material_{item.m_site.pk}",
+        "commitment_signed",
+        "contact_phone",
+        "mode",
+    ):
         assert f'for="{key}"' in html and f'id="{key}"' in html
     assert "可容缺后补" in html
 
@@ -205,17 +230,42 @@ def test_save_as_draft_resume_review_and_submit(client, item):
     client.post(reverse("intake:apply", args=[item.code]), {"mode": "promised"})
     app = Application.objects.get()
     edit = reverse("intake:draft_edit", args=[app.pk])
-    r = client.post(edit, {"f_shop": "青禾小馆", "f_area": "abc", "mode": "promised", "contact_phone": "13912345678",
-                           "next": "save"})
+    r = client.post(
+        edit,
+        {
+            "f_shop": "青禾小馆",
+            "f_area": "abc",
+            "mode": "promised",
+            "contact_phone": "13912345678",
+            "next": "save",
+        },
+    )
     assert r.status_code == 400 and "“经营面积”应为数字" in r.content.decode()
-    r = client.post(edit, {"f_shop": "青禾小馆", "f_area": "80", "mode": "promised", "contact_phone": "13912345678",
-                           "next": "save", f"material_{item.m_license.pk}": pdf("执照.pdf"),
-                           f"material_{item.m_site.pk}": pdf("场地.pdf", b"x")})
+    r = client.post(
+        edit,
+        {
+            "f_shop": "青禾小馆",
+            "f_area": "80",
+            "mode": "promised",
+            "contact_phone": "13912345678",
+            "next": "save",
+            f"material_{item.m_license.pk}": pdf("执照.pdf"),
+            f"material_{item.m_site.pk}": pdf("场地.pdf", b"x"),
+        },
+    )
     assert r.url == edit
     drafts = client.get(reverse("intake:my_drafts")).content.decode()
     assert edit in drafts and "食品经营许可" in drafts
-    r = client.post(edit, {"f_shop": "青禾小馆", "f_area": "80", "mode": "promised", "contact_phone": "13912345678",
-                           "next": "review"})
+    r = client.post(
+        edit,
+        {
+            "f_shop": "青禾小馆",
+            "f_area": "80",
+            "mode": "promised",
+            "contact_phone": "13912345678",
+            "next": "review",
+        },
+    )
     assert r.url == reverse("intake:draft_review", args=[app.pk])
     review = client.get(r.url).content.decode()
     assert "青禾小馆" in review and "执照.pdf" in review and "经营面积" in review
@@ -243,8 +293,11 @@ def test_only_the_owner_sees_drafts_and_receipts(client, item):
     draft = application_create_draft(item=item, applicant=owner, actor=owner)
     done = application_submit(application=complete_draft(item, owner), actor=owner)
     client.force_login(citizen(username="other", id_number="110101199003070011"))
-    for url in (reverse("intake:draft_edit", args=[draft.pk]), reverse("intake:draft_review", args=[draft.pk]),
-                reverse("intake:receipt", args=[done.reference])):
+    for url in (
+        reverse("intake:draft_edit", args=[draft.pk]),
+        reverse("intake:draft_review", args=[draft.pk]),
+        reverse("intake:receipt", args=[done.reference]),
+    ):
         assert client.get(url).status_code == 404
     assert client.post(reverse("intake:draft_review", args=[draft.pk])).status_code == 404
     assert client.post(reverse("intake:draft_delete", args=[draft.pk])).status_code == 404

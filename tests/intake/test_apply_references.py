@@ -1,4 +1,5 @@
 """Reference numbers are unique under concurrency: the per-day counter row is locked (PostgreSQL)."""
+
 import datetime
 import threading
 

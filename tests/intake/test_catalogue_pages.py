@@ -1,4 +1,5 @@
 """Public catalogue pages and API: search, 404 for unpublished items, constant query counts."""
+
 import pytest
 from django.urls import reverse
 

@@ -22,22 +22,36 @@ def catalogue():  # type: ignore[no-untyped-def]
 def test_export_then_import_reproduces_the_catalogue(catalogue):
     dataset = ItemResource().export()
     assert len(dataset) == Item.objects.count()
-    snapshot = {i.code: (i.name, i.statutory_limit, i.promised_limit, i.modes,
-                         [(m.name, m.form, m.mandatory, m.deferrable) for m in i.materials.all()],
-                         [(s.name, s.limit_days) for s in i.steps.all()],
-                         sorted(d.code for d in i.co_departments.all()))
-                for i in Item.objects.prefetch_related("materials", "steps", "co_departments")}
+    snapshot = {
+        i.code: (
+            i.name,
+            i.statutory_limit,
+            i.promised_limit,
+            i.modes,
+            [(m.name, m.form, m.mandatory, m.deferrable) for m in i.materials.all()],
+            [(s.name, s.limit_days) for s in i.steps.all()],
+            sorted(d.code for d in i.co_departments.all()),
+        )
+        for i in Item.objects.prefetch_related("materials", "steps", "co_departments")
+    }
     Material.objects.all().delete()
     Item.objects.update(name="改坏了")
     for fmt in ("csv", "xlsx"):
         data = tablib.Dataset().load(dataset.export(fmt), format=fmt)
         result = catalogue_import(data)
         assert not result.has_errors() and not result.has_validation_errors()
-    again = {i.code: (i.name, i.statutory_limit, i.promised_limit, i.modes,
-                      [(m.name, m.form, m.mandatory, m.deferrable) for m in i.materials.all()],
-                      [(s.name, s.limit_days) for s in i.steps.all()],
-                      sorted(d.code for d in i.co_departments.all()))
-             for i in Item.objects.prefetch_related("materials", "steps", "co_departments")}
+    again = {
+        i.code: (
+            i.name,
+            i.statutory_limit,
+            i.promised_limit,
+            i.modes,
+            [(m.name, m.form, m.mandatory, m.deferrable) for m in i.materials.all()],
+            [(s.name, s.limit_days) for s in i.steps.all()],
+            sorted(d.code for d in i.co_departments.all()),
+        )
+        for i in Item.objects.prefetch_related("materials", "steps", "co_departments")
+    }
     assert again == snapshot
 
 
@@ -52,14 +66,22 @@ def test_a_bad_file_imports_nothing_and_reports_each_row(catalogue):
     bad = tablib.Dataset(headers=dataset.headers)
     for row in rows:
         bad.append([row[h] for h in dataset.headers])
-    before = (Item.objects.count(), Material.objects.count(), Item.objects.get(code=rows[0]["code"]).promised_limit)
+    before = (
+        Item.objects.count(),
+        Material.objects.count(),
+        Item.objects.get(code=rows[0]["code"]).promised_limit,
+    )
     result = catalogue_import(bad)
     assert result.has_validation_errors()
     bad_rows = {r.number for r in result.invalid_rows}
     assert {1, 2, 3} <= bad_rows
     messages = str([r.error_dict for r in result.invalid_rows])
     assert "承诺时限不得超过法定时限" in messages and "材料格式" in messages and "未知的部门代码" in messages
-    assert (Item.objects.count(), Material.objects.count(), Item.objects.get(code=rows[0]["code"]).promised_limit) == before
+    assert (
+        Item.objects.count(),
+        Material.objects.count(),
+        Item.objects.get(code=rows[0]["code"]).promised_limit,
+    ) == before
     assert not Item.objects.filter(code="NEW-001").exists()
 
 

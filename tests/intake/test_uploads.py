@@ -1,5 +1,6 @@
 """Uploads: checked by content, stored under random names outside the web root, scanned, and served only
 through the permission-checked download view."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -44,14 +45,19 @@ def files(media):  # type: ignore[no-untyped-def]
 
 
 def add(app, material, name, content):  # type: ignore[no-untyped-def]
-    return application_add_material(application=app, material=material, upload=SimpleUploadedFile(name, content),
-                                    actor=app.applicant)
+    return application_add_material(
+        application=app, material=material, upload=SimpleUploadedFile(name, content), actor=app.applicant
+    )
 
 
 @pytest.mark.parametrize(
     "name,content,ext,mime",
-    [("scan.pdf", PDF, ".pdf", "application/pdf"), ("photo.pdf", PNG, ".png", "image/png"),
-     ("证件", JPEG, ".jpg", "image/jpeg"), ("evil.exe", PDF, ".pdf", "application/pdf")],
+    [
+        ("scan.pdf", PDF, ".pdf", "application/pdf"),
+        ("photo.pdf", PNG, ".png", "image/png"),
+        ("证件", JPEG, ".jpg", "image/jpeg"),
+        ("evil.exe", PDF, ".pdf", "application/pdf"),
+    ],
 )
 def test_the_type_and_extension_come_from_the_content_never_the_name(draft, media, name, content, ext, mime):
     row = add(draft, draft.item.m_a, name, content)
@@ -72,8 +78,9 @@ def test_the_type_and_extension_come_from_the_content_never_the_name(draft, medi
         ("a.pdf", PDF + b"EICAR", "tests.intake.test_uploads.infected", "病毒"),
     ],
 )
-def test_every_rejection_is_a_clear_message_and_stores_nothing(draft, media, settings, name, content,
-                                                                settings_value, message):
+def test_every_rejection_is_a_clear_message_and_stores_nothing(
+    draft, media, settings, name, content, settings_value, message
+):
     if settings_value == 1024:
         settings.UPLOAD_MAX_BYTES = 1024
     elif settings_value:
@@ -105,8 +112,13 @@ def test_a_material_of_another_item_is_refused(draft):
 
 @pytest.mark.parametrize(
     "raw,shown",
-    [("../../etc/passwd.pdf", "passwd.pdf"), ("C:\\Users\\张三\\身份证.jpg", "身份证.jpg"),
-     ("a<b>:c.pdf", "abc.pdf"), ("..", "file"), ("x\x00y\n.pdf", "xy.pdf")],
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("C:\\Users\\张三\\身份证.jpg", "身份证.jpg"),
+        ("a<b>:c.pdf", "abc.pdf"),
+        ("..", "file"),
+        ("x\x00y\n.pdf", "xy.pdf"),
+    ],
 )
 def test_original_names_are_sanitised_for_display(raw, shown):
     assert clean_name(raw) == shown
@@ -122,15 +134,20 @@ def test_removing_a_file_deletes_it_on_commit(client, draft, media, django_captu
 
 def test_an_upload_page_rejection_shows_the_message_and_keeps_nothing(client, draft, media):
     client.force_login(draft.applicant)
-    r = client.post(reverse("intake:draft_edit", args=[draft.pk]), {
-        "mode": "promised", "contact_phone": "13912345678",
-        f"material_{draft.item.m_a.pk}": SimpleUploadedFile("a.pdf", b"GIF89a not allowed"),
-    })
+    r = client.post(
+        reverse("intake:draft_edit", args=[draft.pk]),
+        {
+            "mode": "promised",
+            "contact_phone": "13912345678",
+            f"material_{draft.item.m_a.pk}": SimpleUploadedFile("a.pdf", b"GIF89a not allowed"),
+        },
+    )
     assert r.status_code == 400 and "文件类型不被接受" in r.content.decode()
     assert files(media) == []
 
 
 # --- download ------------------------------------------------------------------------------------
+
 
 def test_download_by_the_owner_is_an_attachment_with_nosniff(client, draft):
     row = add(draft, draft.item.m_a, "申请书.pdf", PDF)
@@ -147,10 +164,20 @@ def test_who_may_download(client, draft):
     own_dept = draft.item.department
     co_dept, other_dept = DepartmentFactory(), DepartmentFactory()
     draft.item.co_departments.add(co_dept)
-    allowed = [staff("clerk"), staff("inspector"), staff("reviewer", own_dept), staff("decider", co_dept),
-               staff("head", own_dept)]
-    refused = [citizen(username="other", id_number="110101199003070011"), staff("reviewer", other_dept),
-               staff("decider", other_dept), staff("catalogue_admin", own_dept), staff("reviewer")]
+    allowed = [
+        staff("clerk"),
+        staff("inspector"),
+        staff("reviewer", own_dept),
+        staff("decider", co_dept),
+        staff("head", own_dept),
+    ]
+    refused = [
+        citizen(username="other", id_number="110101199003070011"),
+        staff("reviewer", other_dept),
+        staff("decider", other_dept),
+        staff("catalogue_admin", own_dept),
+        staff("reviewer"),
+    ]
     for user in allowed:
         client.force_login(user)
         assert client.get(url).status_code == 200, user.role_names()

@@ -22,13 +22,23 @@ def sms_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
     return settings.SMS_FILE_DIR
 
 
-def test_notify_writes_rows_in_the_callers_transaction_and_queues_on_commit(django_capture_on_commit_callbacks):
+def test_notify_writes_rows_in_the_callers_transaction_and_queues_on_commit(
+    django_capture_on_commit_callbacks,
+):
     user = citizen(phone="13912345678", notify_sms=True)
     with django_capture_on_commit_callbacks() as callbacks:
         with transaction.atomic():
-            deliveries = services.notify(recipient=user, event="case.accepted", context={
-                "reference": "SP-20261122-000001", "item_name": "食品经营许可", "promised_due": "2026-11-27",
-                "statutory_due": "2026-12-18", "provisional": False})
+            deliveries = services.notify(
+                recipient=user,
+                event="case.accepted",
+                context={
+                    "reference": "SP-20261122-000001",
+                    "item_name": "食品经营许可",
+                    "promised_due": "2026-11-27",
+                    "statutory_due": "2026-12-18",
+                    "provisional": False,
+                },
+            )
     assert [d.channel for d in deliveries] == ["inbox", "sms"]
     assert len(callbacks) == 1  # only the SMS needs the worker
     note = Notification.objects.get()
@@ -42,16 +52,27 @@ def test_notify_writes_rows_in_the_callers_transaction_and_queues_on_commit(djan
 
 def test_channels_follow_the_users_choice_and_decisions_always_reach_the_inbox():
     user = citizen(phone="13912345678", notify_sms=False, notify_email=True, email="a@example.cn")
-    channels = [d.channel for d in services.notify(recipient=user, event="case.denied", context={"reference": "R"})]
+    channels = [
+        d.channel for d in services.notify(recipient=user, event="case.denied", context={"reference": "R"})
+    ]
     assert channels == ["inbox", "email"]
     silent = citizen(username="s", id_number="110101199003070011", phone="", notify_sms=True)
-    assert [d.channel for d in services.notify(recipient=silent, event="case.approved", context={})] == ["inbox"]
+    assert [d.channel for d in services.notify(recipient=silent, event="case.approved", context={})] == [
+        "inbox"
+    ]
 
 
 def test_deliver_sends_once_and_records_the_attempt(sms_dir):
     user = citizen(phone="13912345678")
-    sms = [d for d in services.notify(recipient=user, event="application.received",
-                                      context={"reference": "SP-1", "item_name": "排污许可"}) if d.channel == "sms"][0]
+    sms = [
+        d
+        for d in services.notify(
+            recipient=user,
+            event="application.received",
+            context={"reference": "SP-1", "item_name": "排污许可"},
+        )
+        if d.channel == "sms"
+    ][0]
     assert services.deliver(sms.pk) == "sent"
     assert services.deliver(sms.pk) == "skipped"
     sms.refresh_from_db()
@@ -66,12 +87,17 @@ def test_deliver_sends_once_and_records_the_attempt(sms_dir):
     assert len(FileSmsGateway(sms_dir).sent_keys()) == 1
 
 
-def test_gateway_failures_retry_then_fail_and_can_be_resent(settings, client, django_capture_on_commit_callbacks):
+def test_gateway_failures_retry_then_fail_and_can_be_resent(
+    settings, client, django_capture_on_commit_callbacks
+):
     settings.SMS_BACKEND = "portal.notifications.gateways.HttpSmsGateway"
     settings.SMS_HTTP_URL = "http://127.0.0.1:9/unreachable"
     user = citizen(phone="13912345678")
-    sms = [d for d in services.notify(recipient=user, event="case.withdrawn", context={"reference": "R"})
-           if d.channel == "sms"][0]
+    sms = [
+        d
+        for d in services.notify(recipient=user, event="case.withdrawn", context={"reference": "R"})
+        if d.channel == "sms"
+    ][0]
     for n in range(1, services.MAX_ATTEMPTS):
         with pytest.raises(services.RetryLater) as exc:
             services.deliver(sms.pk)
@@ -94,8 +120,13 @@ def test_messages_in_english_and_admin_edited_templates():
     user = citizen(phone="", preferred_language="en")
     services.notify(recipient=user, event="case.approved", context={"reference": "SP-9", "item_name": "X"})
     assert Notification.objects.get().subject == "Approved"
-    MessageTemplate.objects.create(event="case.approved", channel="inbox", language="en", subject="Good news",
-                                   body="{{ reference }} is approved")
+    MessageTemplate.objects.create(
+        event="case.approved",
+        channel="inbox",
+        language="en",
+        subject="Good news",
+        body="{{ reference }} is approved",
+    )
     services.notify(recipient=user, event="case.approved", context={"reference": "SP-10"})
     assert Notification.objects.order_by("-id").first().body == "SP-10 is approved"
 
@@ -185,4 +216,6 @@ def test_daily_digest_per_member_of_staff(settings):
     assert send_daily_digests() == 2
     digest = Notification.objects.get(recipient=reviewer, event="staff.daily_digest")
     assert "已超期 1 件" in digest.body
-    assert Notification.objects.get(recipient__username="dg-clerk").body.startswith("综合受理窗口待受理申请 1 件")
+    assert Notification.objects.get(recipient__username="dg-clerk").body.startswith(
+        "综合受理窗口待受理申请 1 件"
+    )

@@ -1,4 +1,5 @@
 """Proof on the real stack: PostgreSQL, Redis and a real Celery worker process started by the test."""
+
 import datetime
 import json
 
@@ -49,13 +50,27 @@ def test_a_case_life_sends_exactly_the_expected_messages_once_each(worker, sms):
     case = case_transition(case=case, actor=world.reviewer, name="start_review", data={})
     case = case_transition(case=case, actor=world.reviewer, name="send_to_decision", data={"opinion": "符合"})
     case = case_transition(case=case, actor=world.decider, name="approve", data={})
-    case = case_transition(case=case, actor=world.clerk, name="deliver", data={"method": "window", "place": "7号窗口"})
+    case = case_transition(
+        case=case, actor=world.clerk, name="deliver", data={"method": "window", "place": "7号窗口"}
+    )
     phone = world.citizen.phone
-    assert wait_for(lambda: Delivery.objects.filter(channel="sms", status="sent").count()
-                    == Delivery.objects.filter(channel="sms").count(), timeout=90)
-    events = list(Notification.objects.filter(recipient=world.citizen).order_by("id").values_list("event", flat=True))
-    assert events == ["application.received", "case.accepted", "case.approved", "rating.invitation",
-                      "case.result_ready"]
+    assert wait_for(
+        lambda: (
+            Delivery.objects.filter(channel="sms", status="sent").count()
+            == Delivery.objects.filter(channel="sms").count()
+        ),
+        timeout=90,
+    )
+    events = list(
+        Notification.objects.filter(recipient=world.citizen).order_by("id").values_list("event", flat=True)
+    )
+    assert events == [
+        "application.received",
+        "case.accepted",
+        "case.approved",
+        "rating.invitation",
+        "case.result_ready",
+    ]
     texts = [r["text"] for r in _texts(sms, phone)]
     assert len(texts) == 5
     assert case.reference in texts[0] and "已受理" in texts[1] and "准予许可" in texts[2]
@@ -104,8 +119,12 @@ def test_worker_killed_mid_batch_every_message_sent_exactly_once(worker, sms, tm
     worker.start()
     with transaction.atomic():
         for n in range(1000):
-            services.notify(recipient=user, event="case.withdrawn", context={"reference": f"SP-20261123-{n:06d}"},
-                            channels=["sms"])
+            services.notify(
+                recipient=user,
+                event="case.withdrawn",
+                context={"reference": f"SP-20261123-{n:06d}"},
+                channels=["sms"],
+            )
     assert wait_for(lambda: len(sms.sent_keys()) >= 100, timeout=120)
     worker.kill()
     sent_before = len(sms.sent_keys())

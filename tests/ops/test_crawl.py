@@ -1,4 +1,5 @@
 """Every page a demo user can reach by following links answers without a server error, in both languages."""
+
 import re
 from collections import deque
 from io import StringIO
@@ -16,8 +17,9 @@ def demo(db, settings, tmp_path):  # type: ignore[no-untyped-def]
     call_command("load_demo", stdout=StringIO())
 
 
-@pytest.mark.parametrize("username", ["citizen", "enterprise", "clerk", "reviewer", "decider", "head", "inspector",
-                                      "admin", None])
+@pytest.mark.parametrize(
+    "username", ["citizen", "enterprise", "clerk", "reviewer", "decider", "head", "inspector", "admin", None]
+)
 def test_no_page_reachable_by_links_fails(demo, client, username):
     from portal.accounts.models import User
 

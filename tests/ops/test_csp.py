@@ -1,6 +1,7 @@
 """Content-Security-Policy: every HTML page a demo user reaches by links (the admin and the API docs too)
 carries the policy, its script-src allows no inline code, and no page has an inline script or an inline
 event handler a browser would then refuse."""
+
 import re
 from collections import deque
 from html.parser import HTMLParser
@@ -10,8 +11,16 @@ import pytest
 from django.core.management import call_command
 
 LINK = re.compile(r'href="(/[^"#?]*)(?:\?[^"#]*)?"')
-SKIP = ("/accounts/logout", "/admin/logout", "/i18n/", "/static/", "/materials/", "/supervision/export",
-        "/api/v1/", "/api/schema/")
+SKIP = (
+    "/accounts/logout",
+    "/admin/logout",
+    "/i18n/",
+    "/static/",
+    "/materials/",
+    "/supervision/export",
+    "/api/v1/",
+    "/api/schema/",
+)
 # Data blocks (json_script) are never executed, so CSP does not govern them.
 DATA_TYPES = {"application/json", "application/ld+json"}
 
@@ -27,7 +36,8 @@ class _Inline(HTMLParser):
             if name.lower().startswith("on"):
                 self.problems.append(f"<{tag} {name}=…>")
             if name.lower() in ("href", "src", "action") and (attrs[name] or "").strip().lower().startswith(
-                    "javascript:"):
+                "javascript:"
+            ):
                 self.problems.append(f"<{tag} {name}=javascript:…>")
         if tag == "script" and not attrs.get("src") and (attrs.get("type") or "").lower() not in DATA_TYPES:
             self.problems.append("<script> without src")
@@ -57,8 +67,10 @@ def assert_policy(response, url):  # type: ignore[no-untyped-def]
     assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"], (url, header)
     assert policy["base-uri"] == ["'self'"] and policy["form-action"] == ["'self'"], (url, header)
     assert policy["img-src"] == ["'self'", "data:"], (url, header)
-    assert policy["style-src"] == (["'self'", "'unsafe-inline'"] if url == "/api/redoc/" else ["'self'"]), \
-        (url, header)
+    assert policy["style-src"] == (["'self'", "'unsafe-inline'"] if url == "/api/redoc/" else ["'self'"]), (
+        url,
+        header,
+    )
 
 
 @pytest.fixture
@@ -91,8 +103,15 @@ def test_every_page_has_the_policy_and_no_inline_code(demo, client, username):
 
     if username:
         client.force_login(User.objects.get(username=username))
-    start = ["/", "/accounts/login/", "/accounts/sms-login/", "/cases/progress/", "/complaints/",
-             "/api/docs/", "/api/redoc/"]
+    start = [
+        "/",
+        "/accounts/login/",
+        "/accounts/sms-login/",
+        "/cases/progress/",
+        "/complaints/",
+        "/api/docs/",
+        "/api/redoc/",
+    ]
     pages = crawl(client, start, 60)
     assert len(pages) > 8, pages
     if username == "inspector":
@@ -103,16 +122,26 @@ def test_admin_and_import_export_pages_have_the_policy_and_no_inline_code(demo, 
     from portal.accounts.models import User
 
     client.force_login(User.objects.get(username="admin"))
-    start = ["/admin/", "/admin/intake/item/", "/admin/intake/item/import/", "/admin/intake/item/export/",
-             "/admin/intake/item/add/"]
+    start = [
+        "/admin/",
+        "/admin/intake/item/",
+        "/admin/intake/item/import/",
+        "/admin/intake/item/export/",
+        "/admin/intake/item/add/",
+    ]
     pages = crawl(client, start, 45)
     assert {"/admin/", "/admin/intake/item/import/", "/admin/intake/item/export/"} <= set(pages), pages
 
 
 def test_the_checker_finds_inline_code():
     assert inline_code('<script>alert(1)</script><a onclick="x()">a</a><a href="javascript:x()">b</a>') == [
-        "<script> without src", "<a onclick=…>", "<a href=javascript:…>"]
-    assert inline_code('<script src="/static/a.js"></script><script type="application/json">{}</script>') == []
+        "<script> without src",
+        "<a onclick=…>",
+        "<a href=javascript:…>",
+    ]
+    assert (
+        inline_code('<script src="/static/a.js"></script><script type="application/json">{}</script>') == []
+    )
 
 
 def test_swagger_ui_loads_its_start_up_code_as_a_script_file(client, db):

@@ -1,6 +1,7 @@
 """CSRF: every POST form on every page the demo users reach carries a CSRF token, and every URL such a form
 posts to refuses a POST without the token (403) when the browser's checks are on. The API refuses session
 (cookie) writes without the token too; token-authenticated clients are not cookie-based and need none."""
+
 import re
 import subprocess
 from collections import deque
@@ -15,8 +16,15 @@ from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 LINK = re.compile(r'href="(/[^"#?]*)(?:\?[^"#]*)?"')
-SKIP = ("/accounts/logout", "/admin/logout", "/static/", "/materials/", "/supervision/export", "/api/",
-        "/accounts/my-data")
+SKIP = (
+    "/accounts/logout",
+    "/admin/logout",
+    "/static/",
+    "/materials/",
+    "/supervision/export",
+    "/api/",
+    "/accounts/my-data",
+)
 
 
 class _Forms(HTMLParser):
@@ -28,8 +36,11 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
         attrs = dict(attrs)
         if tag == "form":
-            self._open = {"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action"),
-                          "inputs": []}
+            self._open = {
+                "method": (attrs.get("method") or "get").lower(),
+                "action": attrs.get("action"),
+                "inputs": [],
+            }
             self.forms.append(self._open)
         elif tag == "input" and self._open is not None:
             self._open["inputs"].append(attrs.get("name"))
@@ -85,25 +96,44 @@ def test_every_post_form_has_a_token_and_its_url_refuses_a_post_without_one(demo
         user = User.objects.get(username=username)
         browser.force_login(user)
         checked.force_login(user)
-    start = ["/", "/accounts/login/", "/accounts/register/", "/accounts/sms-login/", "/cases/progress/",
-             "/complaints/", "/accounts/preferences/"]
+    start = [
+        "/",
+        "/accounts/login/",
+        "/accounts/register/",
+        "/accounts/sms-login/",
+        "/cases/progress/",
+        "/complaints/",
+        "/accounts/preferences/",
+    ]
     if username == "citizen":  # a draft, for the apply form with its uploads
         from intake.models import Item
         from intake.services.applications import application_create_draft
 
-        draft = application_create_draft(item=Item.objects.filter(materials__isnull=False).first(), applicant=user,
-                                         actor=user)
+        draft = application_create_draft(
+            item=Item.objects.filter(materials__isnull=False).first(), applicant=user, actor=user
+        )
         start.append(f"/applications/{draft.pk}/edit/")
     if username == "admin":
-        start += ["/admin/", "/admin/intake/item/add/", "/admin/intake/item/import/", "/admin/intake/item/export/"]
+        start += [
+            "/admin/",
+            "/admin/intake/item/add/",
+            "/admin/intake/item/import/",
+            "/admin/intake/item/export/",
+        ]
     actions = crawl_forms(browser, start)
     assert actions, "no POST form found"
     for action, page in actions.items():
         r = checked.post(action, {"anything": "1"})
         assert r.status_code == 403, (username, action, "found on", page, r.status_code)
     if username is None:
-        assert {"/accounts/login/", "/accounts/register/", "/accounts/sms-login/", "/cases/progress/",
-                "/complaints/", "/i18n/setlang/"} <= set(actions)
+        assert {
+            "/accounts/login/",
+            "/accounts/register/",
+            "/accounts/sms-login/",
+            "/cases/progress/",
+            "/complaints/",
+            "/i18n/setlang/",
+        } <= set(actions)
     if username == "clerk":
         assert any(re.match(r"^/cases/[^/]+/(do/\w+|check)/$", a) for a in actions), actions
     if username == "citizen":
@@ -122,13 +152,30 @@ def test_the_api_refuses_a_session_write_without_the_token_but_not_a_token_clien
     r = checked.post("/api/v1/applications/", {"item": "nope"}, content_type="application/json")
     assert r.status_code == 403 and "CSRF" in r.json()["detail"]
     token = Token.objects.create(user=citizen)
-    r = Client(enforce_csrf_checks=True).post("/api/v1/applications/", {"item": "nope"},
-                                              content_type="application/json",
-                                              HTTP_AUTHORIZATION=f"Token {token.key}")
+    r = Client(enforce_csrf_checks=True).post(
+        "/api/v1/applications/",
+        {"item": "nope"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
     assert r.status_code == 400  # past authentication and CSRF, refused for its content
 
 
 def test_no_view_is_csrf_exempt():
-    found = subprocess.run(["grep", "-rln", "csrf_exempt", "--include=*.py", "portal", "intake", "approvals",
-                            "supervision", "complaints"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    found = subprocess.run(
+        [
+            "grep",
+            "-rln",
+            "csrf_exempt",
+            "--include=*.py",
+            "portal",
+            "intake",
+            "approvals",
+            "supervision",
+            "complaints",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     assert found == []

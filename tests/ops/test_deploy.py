@@ -1,5 +1,6 @@
 """The production configuration passes Django's deployment checklist, and the development
 defaults really need no server."""
+
 import os
 import subprocess
 import sys
@@ -9,10 +10,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "CACHE_URL"))}
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "CACHE_URL"))
+    }
     full_env.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -35,17 +43,29 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 def test_check_deploy_flags_a_missing_personal_data_key(tmp_path):
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING", DEBUG="0",
-        SECRET_KEY="p" * 20 + "Kq8vN2xZ7rT4mW9sB1cY6hJ3fL5dG0aE", ALLOWED_HOSTS="portal.example.gov.cn",
-        SECURE_SSL_REDIRECT="1", PORTAL_VAR_DIR=str(tmp_path),
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="p" * 20 + "Kq8vN2xZ7rT4mW9sB1cY6hJ3fL5dG0aE",
+        ALLOWED_HOSTS="portal.example.gov.cn",
+        SECURE_SSL_REDIRECT="1",
+        PORTAL_VAR_DIR=str(tmp_path),
     )
     assert result.returncode != 0 and "portal.E001" in result.stdout + result.stderr
 
 
 def test_check_deploy_flags_the_development_secret_key(tmp_path):
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING", DEBUG="0", PORTAL_VAR_DIR=str(tmp_path),
-        ALLOWED_HOSTS="portal.example.gov.cn", SECURE_SSL_REDIRECT="1",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        PORTAL_VAR_DIR=str(tmp_path),
+        ALLOWED_HOSTS="portal.example.gov.cn",
+        SECURE_SSL_REDIRECT="1",
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
@@ -59,7 +79,9 @@ def test_defaults_use_sqlite_and_a_serverless_broker(tmp_path):
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "CACHE_URL"))}
     env["PORTAL_VAR_DIR"] = str(tmp_path)
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     engine, broker, zone = out.stdout.split("\n")[:3]
     assert engine == "django.db.backends.sqlite3"
     assert broker.startswith("filesystem://")

@@ -1,5 +1,6 @@
 """The production web server's access log never shows a resident ID number (PIPL): gunicorn, started as in
 the Dockerfile, with ./gunicorn.conf.py, writes the request line with the number masked."""
+
 import os
 import socket
 import subprocess
@@ -25,9 +26,24 @@ def test_the_access_log_masks_id_numbers(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "CACHE_URL"))}
     env.update(PORTAL_VAR_DIR=str(tmp_path), PYTHONDONTWRITEBYTECODE="1")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--access-logfile", str(log), "--error-logfile", str(tmp_path / "error.log")],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--access-logfile",
+            str(log),
+            "--error-logfile",
+            str(tmp_path / "error.log"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         url = f"http://127.0.0.1:{port}/no-such-page/{ID}/?id_number={ID}"

@@ -1,6 +1,7 @@
 """Every anonymous POST is rate-limited on the shared cache: over the limit a page answers 429 with a message,
 the API 429 JSON with a detail, and nothing is stored. (SMS sign-in: tests/accounts/test_sms_login.py;
 uploads: tests/ops/test_upload_paths.py; sign-in page: tests/accounts/test_accounts.py.)"""
+
 import pytest
 from rest_framework.authtoken.models import Token
 
@@ -12,26 +13,43 @@ pytestmark = pytest.mark.django_db
 
 
 def person(username, phone="13912345678"):  # type: ignore[no-untyped-def]
-    return {"kind": "person", "username": username, "real_name": "王五", "id_number": "11010519491231002X",
-            "phone": phone, "email": ""}
+    return {
+        "kind": "person",
+        "username": username,
+        "real_name": "王五",
+        "id_number": "11010519491231002X",
+        "phone": phone,
+        "email": "",
+    }
 
 
 def test_the_registration_page(client):
     for i in range(5):  # attempts count, whether or not they succeed
         r = client.post("/accounts/register/", {**person(f"try{i}"), "password1": "x", "password2": "y"})
         assert r.status_code == 200
-    r = client.post("/accounts/register/", {**person("wangwu"), "password1": "Zq8!long-pass", "password2":
-                                            "Zq8!long-pass"})
+    r = client.post(
+        "/accounts/register/",
+        {**person("wangwu"), "password1": "Zq8!long-pass", "password2": "Zq8!long-pass"},
+    )
     assert r.status_code == 429 and "注册请求过于频繁" in r.content.decode()
     assert User.objects.count() == 0
 
 
 def test_the_registration_api(client):
-    codes = [client.post("/api/v1/auth/register/", {**person(f"api{i}", f"1391234{i:04d}"), "password": "x"},
-                         content_type="application/json").status_code for i in range(5)]
+    codes = [
+        client.post(
+            "/api/v1/auth/register/",
+            {**person(f"api{i}", f"1391234{i:04d}"), "password": "x"},
+            content_type="application/json",
+        ).status_code
+        for i in range(5)
+    ]
     assert codes == [400] * 5
-    r = client.post("/api/v1/auth/register/", {**person("wangwu"), "password": "Zq8!long-pass"},
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/auth/register/",
+        {**person("wangwu"), "password": "Zq8!long-pass"},
+        content_type="application/json",
+    )
     assert r.status_code == 429 and "过于频繁" in r.json()["detail"]
     assert User.objects.count() == 0
 
@@ -40,20 +58,28 @@ def test_the_token_api_per_address_and_per_username(client):
     user = citizen(username="li")
     user.set_password("Zq8!long-pass")
     user.save()
-    codes = [client.post("/api/v1/auth/token/", {"username": "li", "password": "wrong"}).status_code
-             for _ in range(10)]
+    codes = [
+        client.post("/api/v1/auth/token/", {"username": "li", "password": "wrong"}).status_code
+        for _ in range(10)
+    ]
     assert codes == [400] * 10
     r = client.post("/api/v1/auth/token/", {"username": "li", "password": "Zq8!long-pass"})
     assert r.status_code == 429 and "过于频繁" in r.json()["detail"]
     assert not Token.objects.exists()
     # the same username from another address is still counted (spraying from many addresses)
-    r = client.post("/api/v1/auth/token/", {"username": "li", "password": "Zq8!long-pass"}, REMOTE_ADDR="10.9.9.9")
+    r = client.post(
+        "/api/v1/auth/token/", {"username": "li", "password": "Zq8!long-pass"}, REMOTE_ADDR="10.9.9.9"
+    )
     assert r.status_code == 429 and not Token.objects.exists()
 
 
 def test_the_progress_query_page(client):
-    codes = [client.post("/cases/progress/", {"reference": "SP-20260101-000001", "phone": "13912345678"}).status_code
-             for _ in range(11)]
+    codes = [
+        client.post(
+            "/cases/progress/", {"reference": "SP-20260101-000001", "phone": "13912345678"}
+        ).status_code
+        for _ in range(11)
+    ]
     assert codes == [200] * 10 + [429]
 
 
@@ -63,7 +89,9 @@ def test_the_progress_query_page_and_api_share_one_counter_per_address(client):
     codes += [client.get("/api/v1/progress/", query).status_code for _ in range(6)]
     assert codes == [200] * 5 + [404] * 5 + [429]
     assert "过于频繁" in client.get("/api/v1/progress/", query).json()["detail"]
-    assert client.get("/api/v1/progress/", query, REMOTE_ADDR="10.9.9.9").status_code == 404  # another address
+    assert (
+        client.get("/api/v1/progress/", query, REMOTE_ADDR="10.9.9.9").status_code == 404
+    )  # another address
 
 
 def test_behind_a_proxy_each_forwarded_address_counts_alone(client, settings):
@@ -73,8 +101,10 @@ def test_behind_a_proxy_each_forwarded_address_counts_alone(client, settings):
         assert client.get("/api/v1/progress/", query, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 404
     assert client.get("/api/v1/progress/", query, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
     # a client cannot escape by adding its own X-Forwarded-For in front: the proxy's entry is the last one
-    assert client.get("/api/v1/progress/", query,
-                      HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7").status_code == 429
+    assert (
+        client.get("/api/v1/progress/", query, HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7").status_code
+        == 429
+    )
     assert client.get("/api/v1/progress/", query, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 404
 
 
@@ -92,7 +122,14 @@ def test_the_complaint_page_and_api(client):
     codes = [client.post("/complaints/", data).status_code for _ in range(6)]
     assert codes[-1] == 429 and Complaint.objects.count() == 5
     Complaint.objects.all().delete()
-    codes = [client.post("/api/v1/complaints/", {**data, "channel": "online"}, content_type="application/json",
-                         REMOTE_ADDR="10.8.8.8") for _ in range(6)]
+    codes = [
+        client.post(
+            "/api/v1/complaints/",
+            {**data, "channel": "online"},
+            content_type="application/json",
+            REMOTE_ADDR="10.8.8.8",
+        )
+        for _ in range(6)
+    ]
     assert [c.status_code for c in codes] == [201] * 5 + [429]
     assert "detail" in codes[-1].json() and Complaint.objects.count() == 5

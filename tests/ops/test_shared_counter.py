@@ -2,6 +2,7 @@
 pass of .ci/run) many threads hitting one limit at the same moment are let through exactly ``rate`` times
 in total — no lost updates between a read and a write. On the locmem cache (SQLite pass) the test is
 skipped: there is nothing shared to prove."""
+
 import threading
 
 import pytest

@@ -1,5 +1,6 @@
 """Every upload path — the apply page, the API and the complaint form — refuses the same bad files with a
 clear message and stores nothing (no file under MEDIA_ROOT, no row), and is rate-limited per user."""
+
 import json
 
 import pytest
@@ -71,8 +72,13 @@ def via_api(client, item, files):  # type: ignore[no-untyped-def]
 
 
 def via_complaint(client, item, files):  # type: ignore[no-untyped-def]
-    data = {"name": "甲", "phone": "13912345678", "subject": "材料", "content": "窗口不收材料原件",
-            "attachments": [SimpleUploadedFile(name, content) for name, content in files]}
+    data = {
+        "name": "甲",
+        "phone": "13912345678",
+        "subject": "材料",
+        "content": "窗口不收材料原件",
+        "attachments": [SimpleUploadedFile(name, content) for name, content in files],
+    }
     r = client.post("/complaints/", data)
     return r.status_code, r.content.decode()
 
@@ -102,29 +108,43 @@ def test_a_good_file_on_the_same_path_is_stored(client, item, media, path):
 
 
 @pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("name", ["../../outside.pdf", "/etc/outside.pdf", "..\\..\\outside.pdf",
-                                  "C:\\Windows\\outside.pdf", "outside\x00.exe.pdf"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../outside.pdf",
+        "/etc/outside.pdf",
+        "..\\..\\outside.pdf",
+        "C:\\Windows\\outside.pdf",
+        "outside\x00.exe.pdf",
+    ],
+)
 def test_a_path_in_the_name_never_reaches_the_disk(client, item, media, path, name):
     """Django's multipart parser keeps only the last part of the name before any view sees it, so over HTTP
     the file lands, if at all, under its random name inside MEDIA_ROOT, shown with the last part only."""
     PATHS[path](client, item, [(name, PDF)])
     files, materials, attachments = stored(media)
     root = media.resolve()
-    assert all(f.resolve().is_relative_to(root) and f.stem.isalnum() and len(f.stem) == 32 for f in files), files
+    assert all(f.resolve().is_relative_to(root) and f.stem.isalnum() and len(f.stem) == 32 for f in files), (
+        files
+    )
     assert not any("outside" in str(f) for f in media.parent.rglob("*"))
     for row in ApplicationMaterial.objects.all():
-        assert "/" not in row.original_name and "\\" not in row.original_name and "\x00" not in row.original_name
+        assert (
+            "/" not in row.original_name and "\\" not in row.original_name and "\x00" not in row.original_name
+        )
 
 
-@pytest.mark.parametrize("name", ["../../x.pdf", "/abs/x.pdf", "..\\..\\x.pdf", "C:\\x.pdf", "x\x00.pdf", "..",
-                                  "a\nb.pdf"])
+@pytest.mark.parametrize(
+    "name", ["../../x.pdf", "/abs/x.pdf", "..\\..\\x.pdf", "C:\\x.pdf", "x\x00.pdf", "..", "a\nb.pdf"]
+)
 def test_the_service_refuses_a_raw_name_with_a_path_or_control_character(item, media, name):
     owner = citizen()
     app = application_create_draft(item=item, applicant=owner, actor=owner)
     with pytest.raises(ApplicationError) as exc:
         # UploadedFile itself keeps only the base name; a File from elsewhere (an import, a script) does not
-        application_add_material(application=app, material=item.m[0], upload=ContentFile(PDF, name=name),
-                                 actor=owner)
+        application_add_material(
+            application=app, material=item.m[0], upload=ContentFile(PDF, name=name), actor=owner
+        )
     assert "文件名不合法" in exc.value.message
     assert stored(media) == ([], 0, 0)
 
@@ -133,19 +153,37 @@ def test_several_files_for_one_material_are_refused(client, item, media):
     owner = citizen()
     app = application_create_draft(item=item, applicant=owner, actor=owner)
     client.force_login(owner)
-    r = client.post(f"/applications/{app.pk}/edit/", {
-        "mode": "promised", f"material_{item.m[0].pk}": [SimpleUploadedFile("a.pdf", PDF),
-                                                         SimpleUploadedFile("b.pdf", PDF + b"b")]})
+    r = client.post(
+        f"/applications/{app.pk}/edit/",
+        {
+            "mode": "promised",
+            f"material_{item.m[0].pk}": [
+                SimpleUploadedFile("a.pdf", PDF),
+                SimpleUploadedFile("b.pdf", PDF + b"b"),
+            ],
+        },
+    )
     assert r.status_code == 400 and "只能上传一个文件" in r.content.decode()
     api = APIClient()
     api.force_authenticate(owner)
-    r = api.post("/api/v1/applications/", {"item": item.code, "submit": "false", f"material_{item.m[0].pk}": [
-        SimpleUploadedFile("a.pdf", PDF), SimpleUploadedFile("b.pdf", PDF + b"b")]}, format="multipart")
+    r = api.post(
+        "/api/v1/applications/",
+        {
+            "item": item.code,
+            "submit": "false",
+            f"material_{item.m[0].pk}": [
+                SimpleUploadedFile("a.pdf", PDF),
+                SimpleUploadedFile("b.pdf", PDF + b"b"),
+            ],
+        },
+        format="multipart",
+    )
     assert r.status_code == 400 and "只能上传一个文件" in json.dumps(r.json(), ensure_ascii=False)
     assert stored(media) == ([], 0, 0)
 
 
 # --- rate limits per user -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", PATHS)
 def test_uploads_are_rate_limited_and_the_refused_one_is_not_stored(client, media, settings, path):
@@ -162,13 +200,18 @@ def test_uploads_are_rate_limited_and_the_refused_one_is_not_stored(client, medi
         if path == "apply page":
             app = application_create_draft(item=item, applicant=owner, actor=owner)
             client.force_login(owner)
-            r = client.post(f"/applications/{app.pk}/edit/", {"mode": "promised", f"material_{item.m[0].pk}": upload})
+            r = client.post(
+                f"/applications/{app.pk}/edit/", {"mode": "promised", f"material_{item.m[0].pk}": upload}
+            )
             results.append((r.status_code, r.content.decode()))
         elif path == "API":
             api = APIClient()
             api.force_authenticate(owner)
-            r = api.post("/api/v1/applications/", {"item": item.code, "submit": "false",
-                                                   f"material_{item.m[0].pk}": upload}, format="multipart")
+            r = api.post(
+                "/api/v1/applications/",
+                {"item": item.code, "submit": "false", f"material_{item.m[0].pk}": upload},
+                format="multipart",
+            )
             results.append((r.status_code, json.dumps(r.json(), ensure_ascii=False)))
         else:
             results.append(via_complaint(client, item, [(f"scan{i}.pdf", PDF + bytes([65 + i]))]))

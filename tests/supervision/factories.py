@@ -1,4 +1,5 @@
 """Cases with hand-set dates for the supervision tests."""
+
 import datetime
 from typing import Any
 

@@ -1,4 +1,5 @@
 """The set-based alert scan: once-only alerts, closing on conclusion, constant query counts."""
+
 import datetime
 from unittest import mock
 
@@ -37,30 +38,73 @@ def _levels(case):  # type: ignore[no-untyped-def]
 
 def test_levels_once_and_closing(setup):  # type: ignore[no-untyped-def]
     item, holder = setup["item"], setup["holder"]
-    far = make_case(item, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 30), statutory_due=D(2026, 4, 30),
-                    holder=holder)
+    far = make_case(
+        item,
+        accepted_on=D(2026, 3, 2),
+        promised_due=D(2026, 3, 30),
+        statutory_due=D(2026, 4, 30),
+        holder=holder,
+    )
     # due tomorrow (Tuesday): 1 working day left → yellow
-    yellow = make_case(item, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 17), statutory_due=D(2026, 4, 30),
-                       holder=holder)
+    yellow = make_case(
+        item,
+        accepted_on=D(2026, 3, 2),
+        promised_due=D(2026, 3, 17),
+        statutory_due=D(2026, 4, 30),
+        holder=holder,
+    )
     # due Wednesday: 2 working days left → nothing with the default rule
-    two = make_case(item, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 18), statutory_due=D(2026, 4, 30))
-    red = make_case(item, state=CaseState.IN_REVIEW, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 13),
-                    statutory_due=D(2026, 4, 30), holder=holder)
-    stat = make_case(item, state=CaseState.AWAITING_DECISION, accepted_on=D(2026, 2, 2),
-                     promised_due=D(2026, 2, 9), statutory_due=D(2026, 3, 13), holder=holder)
-    step = make_case(item, state=CaseState.IN_REVIEW, accepted_on=D(2026, 3, 9), promised_due=D(2026, 3, 20),
-                     statutory_due=D(2026, 4, 30), current_step="审查", step_due=D(2026, 3, 13), holder=holder)
-    suspended = make_case(item, state=CaseState.SUSPENDED, accepted_on=D(2026, 2, 2), promised_due=D(2026, 2, 9),
-                          statutory_due=D(2026, 3, 2))
+    two = make_case(
+        item, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 18), statutory_due=D(2026, 4, 30)
+    )
+    red = make_case(
+        item,
+        state=CaseState.IN_REVIEW,
+        accepted_on=D(2026, 3, 2),
+        promised_due=D(2026, 3, 13),
+        statutory_due=D(2026, 4, 30),
+        holder=holder,
+    )
+    stat = make_case(
+        item,
+        state=CaseState.AWAITING_DECISION,
+        accepted_on=D(2026, 2, 2),
+        promised_due=D(2026, 2, 9),
+        statutory_due=D(2026, 3, 13),
+        holder=holder,
+    )
+    step = make_case(
+        item,
+        state=CaseState.IN_REVIEW,
+        accepted_on=D(2026, 3, 9),
+        promised_due=D(2026, 3, 20),
+        statutory_due=D(2026, 4, 30),
+        current_step="审查",
+        step_due=D(2026, 3, 13),
+        holder=holder,
+    )
+    suspended = make_case(
+        item,
+        state=CaseState.SUSPENDED,
+        accepted_on=D(2026, 2, 2),
+        promised_due=D(2026, 2, 9),
+        statutory_due=D(2026, 3, 2),
+    )
     # submitted on Friday 6 March: 6 working days unanswered by Monday 16 March → conduct alert
     waiting = make_case(item, state=CaseState.SUBMITTED, accepted_on=None, received_on=D(2026, 3, 6))
     fresh = make_case(item, state=CaseState.SUBMITTED, accepted_on=None, received_on=D(2026, 3, 9))
     refused = make_case(item, state=CaseState.NOT_ACCEPTED, accepted_on=None, received_on=D(2026, 3, 9))
-    CaseTransition.objects.create(case=refused, name="refuse", from_state="submitted", to_state="not_accepted",
-                                  reason="  ")
+    CaseTransition.objects.create(
+        case=refused, name="refuse", from_state="submitted", to_state="not_accepted", reason="  "
+    )
     refused_ok = make_case(item, state=CaseState.NOT_ACCEPTED, accepted_on=None, received_on=D(2026, 3, 9))
-    CaseTransition.objects.create(case=refused_ok, name="refuse", from_state="submitted", to_state="not_accepted",
-                                  reason="不属于本部门职权范围")
+    CaseTransition.objects.create(
+        case=refused_ok,
+        name="refuse",
+        from_state="submitted",
+        to_state="not_accepted",
+        reason="不属于本部门职权范围",
+    )
 
     with mock.patch("supervision.services.notify") as notify:
         result = alert_scan(now=NOW)
@@ -79,7 +123,9 @@ def test_levels_once_and_closing(setup):  # type: ignore[no-untyped-def]
     assert {setup["holder"], setup["head"], setup["inspector"]} <= red_recipients
     step_recipients = [u for u, e in events if e == "staff.step_warning"]
     assert sorted(u.pk for u in step_recipients) == sorted([setup["holder"].pk, setup["head"].pk])
-    red_ctx = [c.kwargs["context"] for c in notify.call_args_list if c.kwargs["context"].get("level") == "red"]
+    red_ctx = [
+        c.kwargs["context"] for c in notify.call_args_list if c.kwargs["context"].get("level") == "red"
+    ]
     assert {"reference": red.reference, "level": "red", "due": "2026-03-13", "level_label": "红牌"} in red_ctx
 
     # repeated scans raise nothing new and notify nobody
@@ -106,7 +152,9 @@ def test_yellow_rule_overrides(setup):  # type: ignore[no-untyped-def]
     item, dept = setup["item"], setup["dept"]
     other = ItemFactory(department=dept)
     c1 = make_case(item, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 19), statutory_due=D(2026, 4, 30))
-    c2 = make_case(other, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 19), statutory_due=D(2026, 4, 30))
+    c2 = make_case(
+        other, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 19), statutory_due=D(2026, 4, 30)
+    )
     AlertRule.objects.create(level=AlertLevel.YELLOW, department=dept, days=3)
     AlertRule.objects.create(level=AlertLevel.YELLOW, item=other, days=2)
     AlertRule.objects.create(level=AlertLevel.STEP, days=0, active=False)
@@ -125,8 +173,15 @@ def test_received_cutoff_uses_the_calendar(calendar):  # type: ignore[no-untyped
 
 def _open_cases(item, n):  # type: ignore[no-untyped-def]
     for i in range(n):
-        make_case(item, state=CaseState.IN_REVIEW, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 13 + i % 3),
-                  statutory_due=D(2026, 3, 13), current_step="审查", step_due=D(2026, 3, 12))
+        make_case(
+            item,
+            state=CaseState.IN_REVIEW,
+            accepted_on=D(2026, 3, 2),
+            promised_due=D(2026, 3, 13 + i % 3),
+            statutory_due=D(2026, 3, 13),
+            current_step="审查",
+            step_due=D(2026, 3, 12),
+        )
 
 
 def _count_scan(django_assert_num_queries, n):  # type: ignore[no-untyped-def]
@@ -155,21 +210,31 @@ def test_constant_queries(setup, django_assert_num_queries):  # type: ignore[no-
 
 def test_alert_life(setup):  # type: ignore[no-untyped-def]
     item, holder, inspector = setup["item"], setup["holder"], setup["inspector"]
-    case = make_case(item, state=CaseState.IN_REVIEW, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 13),
-                     statutory_due=D(2026, 4, 30), holder=holder)
+    case = make_case(
+        item,
+        state=CaseState.IN_REVIEW,
+        accepted_on=D(2026, 3, 2),
+        promised_due=D(2026, 3, 13),
+        statutory_due=D(2026, 4, 30),
+        holder=holder,
+    )
     alert_scan(now=NOW)
     alert = case.alerts.get(level="red")
     with pytest.raises(ConflictError):
         alert_review(alert=alert, actor=inspector)  # red needs an explanation first
     with pytest.raises(PermissionDeniedError):
-        alert_explain(alert=alert, actor=staff(Role.REVIEWER, DepartmentFactory(code="OTHER")), explanation="x")
+        alert_explain(
+            alert=alert, actor=staff(Role.REVIEWER, DepartmentFactory(code="OTHER")), explanation="x"
+        )
     alert = alert_explain(alert=alert, actor=holder, explanation="专家评审意见晚到两日")
     assert alert.state == AlertState.EXPLAINED
     with pytest.raises(PermissionDeniedError):
         alert_review(alert=alert, actor=holder)
     alert = alert_review(alert=alert, actor=inspector, note="情况属实")
     assert alert.state == AlertState.REVIEWED
-    finding = finding_record(actor=inspector, kind="criticism", finding="超承诺时限办结", person=holder, alert=alert)
+    finding = finding_record(
+        actor=inspector, kind="criticism", finding="超承诺时限办结", person=holder, alert=alert
+    )
     assert finding.department == setup["dept"] and finding.case == case
     assert alert.history.count() == 3  # raised, explained, reviewed
     assert finding.history.count() == 1
@@ -185,8 +250,13 @@ def test_scan_on_postgres(setup):  # type: ignore[no-untyped-def]
 def test_task_runs_the_scan(setup):  # type: ignore[no-untyped-def]
     from supervision.tasks import alert_scan as task
 
-    make_case(setup["item"], state=CaseState.IN_REVIEW, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 13),
-              statutory_due=D(2026, 4, 30))
+    make_case(
+        setup["item"],
+        state=CaseState.IN_REVIEW,
+        accepted_on=D(2026, 3, 2),
+        promised_due=D(2026, 3, 13),
+        statutory_due=D(2026, 4, 30),
+    )
     with time_machine.travel(NOW, tick=False):
         assert task()["raised"] == 1
         assert task()["raised"] == 0
@@ -199,8 +269,16 @@ def test_a_case_saved_from_a_stale_copy_keeps_its_alert_bookkeeping(setup):  # t
     from approvals.models import Case
 
     item, holder = setup["item"], setup["holder"]
-    red = make_case(item, state=CaseState.IN_REVIEW, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 13),
-                    statutory_due=D(2026, 4, 30), holder=holder, current_step="审查", step_due=D(2026, 3, 12))
+    red = make_case(
+        item,
+        state=CaseState.IN_REVIEW,
+        accepted_on=D(2026, 3, 2),
+        promised_due=D(2026, 3, 13),
+        statutory_due=D(2026, 4, 30),
+        holder=holder,
+        current_step="审查",
+        step_due=D(2026, 3, 12),
+    )
     stale = Case.objects.get(pk=red.pk)
     with mock.patch("supervision.services.notify"):
         assert alert_scan(now=NOW).raised == 2  # red and step
@@ -208,7 +286,9 @@ def test_a_case_saved_from_a_stale_copy_keeps_its_alert_bookkeeping(setup):  # t
     stale.save()
     assert Case.objects.filter(pk=red.pk).values_list("alert_levels", "alert_step").get() == (2, "审查")
     # concluded: both alerts close; the bookkeeping is cleared
-    Case.objects.filter(pk=red.pk).update(state=CaseState.APPROVED, concluded_at=at(TODAY, 11), concluded_on=TODAY)
+    Case.objects.filter(pk=red.pk).update(
+        state=CaseState.APPROVED, concluded_at=at(TODAY, 11), concluded_on=TODAY
+    )
     assert alert_scan(now=at(TODAY, 12)).closed == 2
     assert red.alerts.filter(closed_at__isnull=True).count() == 0
     assert Case.objects.filter(pk=red.pk).values_list("alert_levels", "alert_step").get() == (0, "")

@@ -1,5 +1,6 @@
 """Figures of DESIGN §5 on small cohorts built by hand: each figure asserted exactly, once computed
 live and once with the settled cases summed in the figures rollup (supervision/rollup.py)."""
+
 import datetime
 from decimal import Decimal
 
@@ -42,30 +43,75 @@ def _build_cohort():  # type: ignore[no-untyped-def]
     ItemFactory(department=d2, statutory_limit=30, promised_limit=1, status=ItemStatus.RETIRED)
     due_a = dict(promised_due=D(2026, 3, 9), statutory_due=D(2026, 3, 30))
     c = {}
-    c[1] = make_case(a, state=CaseState.APPROVED, accepted_on=D(2026, 3, 2), concluded_on=D(2026, 3, 6),
-                     elapsed_days=4, window=w1, **due_a)
-    c[2] = make_case(a, state=CaseState.DENIED, accepted_on=D(2026, 3, 2), concluded_on=D(2026, 3, 9),
-                     elapsed_days=5, window=w1, **due_a)
-    c[3] = make_case(a, state=CaseState.DELIVERED, accepted_on=D(2026, 3, 2), concluded_on=D(2026, 3, 12),
-                     elapsed_days=8, **due_a)
+    c[1] = make_case(
+        a,
+        state=CaseState.APPROVED,
+        accepted_on=D(2026, 3, 2),
+        concluded_on=D(2026, 3, 6),
+        elapsed_days=4,
+        window=w1,
+        **due_a,
+    )
+    c[2] = make_case(
+        a,
+        state=CaseState.DENIED,
+        accepted_on=D(2026, 3, 2),
+        concluded_on=D(2026, 3, 9),
+        elapsed_days=5,
+        window=w1,
+        **due_a,
+    )
+    c[3] = make_case(
+        a,
+        state=CaseState.DELIVERED,
+        accepted_on=D(2026, 3, 2),
+        concluded_on=D(2026, 3, 12),
+        elapsed_days=8,
+        **due_a,
+    )
     c[4] = make_case(a, state=CaseState.IN_REVIEW, accepted_on=D(2026, 3, 2), **due_a)
     c[5] = make_case(b, accepted_on=D(2026, 3, 10), promised_due=D(2026, 5, 6), statutory_due=D(2026, 5, 20))
     # Accepted 25 March, suspended (expert review) 31 March → 8 April over the Qingming holiday,
     # decided 10 April: the elapsed days and due dates come from the calendar service.
     susp = [(D(2026, 3, 31), D(2026, 4, 8))]
     elapsed6 = count_days(D(2026, 3, 25), D(2026, 4, 10), suspensions=susp)
-    c[6] = make_case(b, state=CaseState.APPROVED, accepted_on=D(2026, 3, 25),
-                     promised_due=add_days(D(2026, 3, 25), 8, suspensions=susp).date,
-                     statutory_due=add_days(D(2026, 3, 25), 10, suspensions=susp).date,
-                     concluded_on=D(2026, 4, 10), elapsed_days=elapsed6)
-    c[7] = make_case(b, state=CaseState.WITHDRAWN, accepted_on=D(2026, 3, 11), promised_due=D(2026, 3, 23),
-                     statutory_due=D(2026, 3, 25), concluded_on=D(2026, 3, 12))
+    c[6] = make_case(
+        b,
+        state=CaseState.APPROVED,
+        accepted_on=D(2026, 3, 25),
+        promised_due=add_days(D(2026, 3, 25), 8, suspensions=susp).date,
+        statutory_due=add_days(D(2026, 3, 25), 10, suspensions=susp).date,
+        concluded_on=D(2026, 4, 10),
+        elapsed_days=elapsed6,
+    )
+    c[7] = make_case(
+        b,
+        state=CaseState.WITHDRAWN,
+        accepted_on=D(2026, 3, 11),
+        promised_due=D(2026, 3, 23),
+        statutory_due=D(2026, 3, 25),
+        concluded_on=D(2026, 3, 12),
+    )
     # decided after "as of": still open at the report's moment
-    c[8] = make_case(a, state=CaseState.APPROVED, accepted_on=D(2026, 3, 3), concluded_on=D(2026, 5, 6),
-                     elapsed_days=40, promised_due=D(2026, 3, 10), statutory_due=D(2026, 3, 31))
+    c[8] = make_case(
+        a,
+        state=CaseState.APPROVED,
+        accepted_on=D(2026, 3, 3),
+        concluded_on=D(2026, 5, 6),
+        elapsed_days=40,
+        promised_due=D(2026, 3, 10),
+        statutory_due=D(2026, 3, 31),
+    )
     # outside the cohort
-    c[9] = make_case(a, state=CaseState.APPROVED, accepted_on=D(2026, 2, 27), concluded_on=D(2026, 3, 2),
-                     elapsed_days=1, promised_due=D(2026, 3, 6), statutory_due=D(2026, 3, 27))
+    c[9] = make_case(
+        a,
+        state=CaseState.APPROVED,
+        accepted_on=D(2026, 2, 27),
+        concluded_on=D(2026, 3, 2),
+        elapsed_days=1,
+        promised_due=D(2026, 3, 6),
+        statutory_due=D(2026, 3, 27),
+    )
     return {"d1": d1, "d2": d2, "a": a, "b": b, "cases": c}
 
 
@@ -113,7 +159,13 @@ def test_by_department(cohort):  # type: ignore[no-untyped-def]
     report = figures(accepted_from=D(2026, 3, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF, by="department")
     rows = {r.group: r for r in report.rows}
     r1, r2 = rows[cohort["d1"].pk], rows[cohort["d2"].pk]
-    assert (r1.label, r1.accepted, r1.concluded, r1.overdue, r1.statutory_breaches) == ("市场监管局", 5, 3, 3, 2)
+    assert (r1.label, r1.accepted, r1.concluded, r1.overdue, r1.statutory_breaches) == (
+        "市场监管局",
+        5,
+        3,
+        3,
+        2,
+    )
     assert r1.early_rate == Rate(1, 3) and r1.on_time_rate == Rate(2, 3)
     assert r1.mean_actual_days == Decimal("5.6667")
     assert (r2.accepted, r2.concluded, r2.overdue) == (3, 1, 0)
@@ -168,8 +220,15 @@ def test_worked_example_of_design(db):  # type: ignore[no-untyped-def]
     dept = DepartmentFactory(code="WEX")
     items = [ItemFactory(department=dept, statutory_limit=20, promised_limit=p) for p in (9, 9, 10, 9)]
     for item, elapsed in zip(items, (7, 8, 8, 8), strict=True):
-        make_case(item, state=CaseState.APPROVED, accepted_on=D(2025, 6, 2), concluded_on=D(2025, 6, 12),
-                  elapsed_days=elapsed, promised_due=D(2025, 6, 13), statutory_due=D(2025, 6, 30))
+        make_case(
+            item,
+            state=CaseState.APPROVED,
+            accepted_on=D(2025, 6, 2),
+            concluded_on=D(2025, 6, 12),
+            elapsed_days=elapsed,
+            promised_due=D(2025, 6, 13),
+            statutory_due=D(2025, 6, 30),
+        )
     report = figures(accepted_from=D(2025, 1, 1), accepted_to=D(2025, 12, 31), as_of=at(D(2026, 1, 31), 0))
     assert report.promised_speedup.value == Decimal("0.5375")
     row = report.rows[0]

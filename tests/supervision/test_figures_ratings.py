@@ -1,5 +1,6 @@
 """Satisfaction and complaint figures from complaints.models.Rating / Complaint (skipped until the
 complaints app has them)."""
+
 import datetime
 
 import pytest
@@ -44,22 +45,53 @@ def test_satisfaction_and_complaints(db):  # type: ignore[no-untyped-def]
     item = ItemFactory(department=d1)
     item2 = ItemFactory(department=d2)
     cases = [
-        make_case(item, state=CaseState.APPROVED, accepted_on=D(2026, 3, 2), concluded_on=D(2026, 3, 6),
-                  elapsed_days=4, promised_due=D(2026, 3, 9), statutory_due=D(2026, 3, 30), window=w)
+        make_case(
+            item,
+            state=CaseState.APPROVED,
+            accepted_on=D(2026, 3, 2),
+            concluded_on=D(2026, 3, 6),
+            elapsed_days=4,
+            promised_due=D(2026, 3, 9),
+            statutory_due=D(2026, 3, 30),
+            window=w,
+        )
         for _ in range(5)
     ]
     for case, overall, voided, when in zip(
-        cases, (5, 3, 2, 1, 4), (False, False, False, False, True),
-        (D(2026, 3, 7), D(2026, 3, 7), D(2026, 3, 8), D(2026, 5, 2), D(2026, 3, 7)), strict=True,
+        cases,
+        (5, 3, 2, 1, 4),
+        (False, False, False, False, True),
+        (D(2026, 3, 7), D(2026, 3, 7), D(2026, 3, 8), D(2026, 5, 2), D(2026, 3, 7)),
+        strict=True,
     ):
-        _make(rating_model, case=case, applicant=case.applicant, overall=overall, efficiency=overall,
-              attitude=overall, guide_accuracy=overall, comment="", department=case.department, item=case.item,
-              window=w, voided=voided, created_at=at(when))
+        _make(
+            rating_model,
+            case=case,
+            applicant=case.applicant,
+            overall=overall,
+            efficiency=overall,
+            attitude=overall,
+            guide_accuracy=overall,
+            comment="",
+            department=case.department,
+            item=case.item,
+            window=w,
+            voided=voided,
+            created_at=at(when),
+        )
+
     # ratings: 5, 3, 2 count (1 is after "as of", 4 is voided) → 2 good of 3
     def complaint(n, dept, received, concluded=None):  # type: ignore[no-untyped-def]
-        return _make(complaint_model, number=f"TS{n:04d}", department=dept, received_on=received,
-                     received_at=at(received, 10), due_on=received + datetime.timedelta(days=21),
-                     concluded_at=at(concluded) if concluded else None, window=w)
+        return _make(
+            complaint_model,
+            number=f"TS{n:04d}",
+            department=dept,
+            received_on=received,
+            received_at=at(received, 10),
+            due_on=received + datetime.timedelta(days=21),
+            concluded_at=at(concluded) if concluded else None,
+            window=w,
+        )
 
     complaint(1, d1, D(2026, 3, 3), D(2026, 3, 20))
     complaint(2, d1, D(2026, 3, 10))
@@ -72,8 +104,12 @@ def test_satisfaction_and_complaints(db):  # type: ignore[no-untyped-def]
     assert row.satisfaction == Rate(2, 3) and row.ratings == 3
     assert (row.complaints_received, row.complaints_concluded) == (3, 1)
     assert row.complaint_completion_rate == Rate(1, 3)
-    by_dept = {r.label: r for r in figures(accepted_from=D(2026, 3, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF,
-                                           by="department").rows}
+    by_dept = {
+        r.label: r
+        for r in figures(
+            accepted_from=D(2026, 3, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF, by="department"
+        ).rows
+    }
     assert by_dept["税务局"].complaints_received == 2 and by_dept["税务局"].satisfaction == Rate(2, 3)
     assert by_dept["公安局"].complaints_received == 1 and by_dept["公安局"].ratings == 0
     assert by_dept["公安局"].complaint_completion_rate == Rate(0, 1)

@@ -1,4 +1,5 @@
 """Legacy import: all errors with row numbers, nothing imported on error; dates from the calendar."""
+
 import datetime
 import io
 

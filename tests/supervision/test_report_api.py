@@ -1,4 +1,5 @@
 """supervision_report command and GET /api/v1/supervision/figures/."""
+
 import datetime
 import io
 import json
@@ -24,18 +25,41 @@ def data(db):  # type: ignore[no-untyped-def]
     d2 = DepartmentFactory(code="RPT2", name="卫健委")
     i1 = ItemFactory(department=d1, statutory_limit=20, promised_limit=10)
     i2 = ItemFactory(department=d2, statutory_limit=20, promised_limit=5)
-    make_case(i1, state=CaseState.APPROVED, accepted_on=D(2025, 5, 6), concluded_on=D(2025, 5, 9), elapsed_days=3,
-              promised_due=D(2025, 5, 20), statutory_due=D(2025, 6, 3))
+    make_case(
+        i1,
+        state=CaseState.APPROVED,
+        accepted_on=D(2025, 5, 6),
+        concluded_on=D(2025, 5, 9),
+        elapsed_days=3,
+        promised_due=D(2025, 5, 20),
+        statutory_due=D(2025, 6, 3),
+    )
     make_case(i1, accepted_on=D(2025, 11, 3), promised_due=D(2025, 11, 17), statutory_due=D(2025, 12, 1))
-    make_case(i2, state=CaseState.DENIED, accepted_on=D(2025, 7, 1), concluded_on=D(2025, 7, 15), elapsed_days=10,
-              promised_due=D(2025, 7, 8), statutory_due=D(2025, 7, 29))
+    make_case(
+        i2,
+        state=CaseState.DENIED,
+        accepted_on=D(2025, 7, 1),
+        concluded_on=D(2025, 7, 15),
+        elapsed_days=10,
+        promised_due=D(2025, 7, 8),
+        statutory_due=D(2025, 7, 29),
+    )
     return {"d1": d1, "d2": d2}
 
 
 def test_command_json(data):  # type: ignore[no-untyped-def]
     out = io.StringIO()
-    call_command("supervision_report", "--accepted-from", "2025-01-01", "--accepted-to", "2025-12-31",
-                 "--as-of", "2026-01-31T00:00:00", "--json", stdout=out)
+    call_command(
+        "supervision_report",
+        "--accepted-from",
+        "2025-01-01",
+        "--accepted-to",
+        "2025-12-31",
+        "--as-of",
+        "2026-01-31T00:00:00",
+        "--json",
+        stdout=out,
+    )
     body = json.loads(out.getvalue())
     assert body["promised_speedup"] == 0.625  # 1 − 15/40
     row = body["rows"][0]
@@ -50,8 +74,19 @@ def test_command_json(data):  # type: ignore[no-untyped-def]
 
 def test_command_by_department(data):  # type: ignore[no-untyped-def]
     out = io.StringIO()
-    call_command("supervision_report", "--accepted-from", "2025-01-01", "--accepted-to", "2025-12-31",
-                 "--as-of", "2026-01-31T00:00:00", "--by", "department", "--json", stdout=out)
+    call_command(
+        "supervision_report",
+        "--accepted-from",
+        "2025-01-01",
+        "--accepted-to",
+        "2025-12-31",
+        "--as-of",
+        "2026-01-31T00:00:00",
+        "--by",
+        "department",
+        "--json",
+        stdout=out,
+    )
     rows = {r["label"]: r for r in json.loads(out.getvalue())["rows"]}
     assert rows["民政局"]["accepted"] == 2 and rows["卫健委"]["accepted"] == 1
     assert set(ROW_KEYS) <= set(rows["民政局"])

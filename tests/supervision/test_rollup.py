@@ -1,6 +1,7 @@
 """The figures rollup (supervision/rollup.py) never changes a figure: reports read with it equal the
 same reports computed live over every case, through refreshes, later conclusions, corrections of
 settled cases, voided ratings and deletions; and its cost does not grow with the cases."""
+
 import datetime
 import random
 
@@ -42,8 +43,16 @@ def assert_same(as_of, **extra):  # type: ignore[no-untyped-def]
 
 def rate(case, overall, when, voided=False):  # type: ignore[no-untyped-def]
     rating = Rating.objects.create(
-        case=case, applicant=case.applicant, overall=overall, efficiency=overall, attitude=overall,
-        guide_accuracy=overall, channel="web", department=case.department, item=case.item, voided=voided,
+        case=case,
+        applicant=case.applicant,
+        overall=overall,
+        efficiency=overall,
+        attitude=overall,
+        guide_accuracy=overall,
+        channel="web",
+        department=case.department,
+        item=case.item,
+        voided=voided,
     )
     Rating.objects.filter(pk=rating.pk).update(created_at=at(when, 12))
     rating.refresh_from_db()
@@ -53,9 +62,11 @@ def rate(case, overall, when, voided=False):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def items(calendar):  # type: ignore[no-untyped-def]
     d1, d2 = DepartmentFactory(code="RU1", name="甲局"), DepartmentFactory(code="RU2", name="乙局")
-    return [ItemFactory(department=d1, statutory_limit=20, promised_limit=5),
-            ItemFactory(department=d1, statutory_limit=10, promised_limit=8),
-            ItemFactory(department=d2, statutory_limit=15, promised_limit=10)]
+    return [
+        ItemFactory(department=d1, statutory_limit=20, promised_limit=5),
+        ItemFactory(department=d1, statutory_limit=10, promised_limit=8),
+        ItemFactory(department=d2, statutory_limit=15, promised_limit=10),
+    ]
 
 
 def random_cohort(items, rng, n):  # type: ignore[no-untyped-def]
@@ -69,20 +80,42 @@ def random_cohort(items, rng, n):  # type: ignore[no-untyped-def]
         statutory_due = promised_due + datetime.timedelta(days=rng.randint(0, 20))
         kind = rng.random()
         if kind < 0.25:
-            case = make_case(item, accepted_on=accepted, promised_due=promised_due, statutory_due=statutory_due,
-                             window=window)
+            case = make_case(
+                item,
+                accepted_on=accepted,
+                promised_due=promised_due,
+                statutory_due=statutory_due,
+                window=window,
+            )
         elif kind < 0.32:
-            case = make_case(item, state=CaseState.WITHDRAWN, accepted_on=accepted, promised_due=promised_due,
-                             statutory_due=statutory_due, concluded_on=accepted + datetime.timedelta(days=2))
+            case = make_case(
+                item,
+                state=CaseState.WITHDRAWN,
+                accepted_on=accepted,
+                promised_due=promised_due,
+                statutory_due=statutory_due,
+                concluded_on=accepted + datetime.timedelta(days=2),
+            )
         else:
             concluded = accepted + datetime.timedelta(days=rng.randint(0, 50))
             state = rng.choice([CaseState.APPROVED, CaseState.DENIED, CaseState.DELIVERED])
-            case = make_case(item, state=state, accepted_on=accepted, promised_due=promised_due,
-                             statutory_due=statutory_due, concluded_on=concluded,
-                             elapsed_days=rng.randint(0, item.statutory_limit + 5), window=window)
+            case = make_case(
+                item,
+                state=state,
+                accepted_on=accepted,
+                promised_due=promised_due,
+                statutory_due=statutory_due,
+                concluded_on=concluded,
+                elapsed_days=rng.randint(0, item.statutory_limit + 5),
+                window=window,
+            )
             if rng.random() < 0.6:
-                rate(case, rng.randint(1, 5), concluded + datetime.timedelta(days=rng.randint(0, 10)),
-                     voided=rng.random() < 0.1)
+                rate(
+                    case,
+                    rng.randint(1, 5),
+                    concluded + datetime.timedelta(days=rng.randint(0, 10)),
+                    voided=rng.random() < 0.1,
+                )
         cases.append(case)
     return cases
 
@@ -114,16 +147,35 @@ def test_random_cohorts_read_the_same_with_the_rollup(items, seed):  # type: ign
 def test_corrections_of_settled_cases_and_ratings_reach_the_figures(items):  # type: ignore[no-untyped-def]
     item = items[0]
     dues = dict(promised_due=D(2026, 3, 9), statutory_due=D(2026, 3, 30))
-    on_time = make_case(item, state=CaseState.APPROVED, accepted_on=D(2026, 3, 2), concluded_on=D(2026, 3, 6),
-                        elapsed_days=4, **dues)
-    other = make_case(item, state=CaseState.APPROVED, accepted_on=D(2026, 3, 2), concluded_on=D(2026, 3, 6),
-                      elapsed_days=4, **dues)
+    on_time = make_case(
+        item,
+        state=CaseState.APPROVED,
+        accepted_on=D(2026, 3, 2),
+        concluded_on=D(2026, 3, 6),
+        elapsed_days=4,
+        **dues,
+    )
+    other = make_case(
+        item,
+        state=CaseState.APPROVED,
+        accepted_on=D(2026, 3, 2),
+        concluded_on=D(2026, 3, 6),
+        elapsed_days=4,
+        **dues,
+    )
     stale = type(other).objects.get(pk=other.pk)  # loaded before the refresh: does not know its stamp
     good = rate(on_time, 5, D(2026, 3, 7))
     as_of = at(D(2026, 4, 30), 12)
     refresh(now=at(D(2026, 4, 1), 0))
     row = assert_same(as_of)
-    assert (row.accepted, row.concluded, row.on_time, row.overdue, row.ratings, row.good_ratings) == (2, 2, 2, 0, 1, 1)
+    assert (row.accepted, row.concluded, row.on_time, row.overdue, row.ratings, row.good_ratings) == (
+        2,
+        2,
+        2,
+        0,
+        1,
+        1,
+    )
 
     # delivering the stale instance changes no figure: it stays in the rollup, counted once
     stale.deliver()
@@ -202,8 +254,15 @@ def test_refresh_is_a_beat_task(items):  # type: ignore[no-untyped-def]
     from supervision.tasks import refresh_figures_rollup
 
     assert any(e["task"] == "supervision.tasks.refresh_figures_rollup" for e in BEAT_SCHEDULE.values())
-    make_case(items[0], state=CaseState.APPROVED, accepted_on=D(2026, 3, 2), concluded_on=D(2026, 3, 6),
-              elapsed_days=4, promised_due=D(2026, 3, 9), statutory_due=D(2026, 3, 30))
+    make_case(
+        items[0],
+        state=CaseState.APPROVED,
+        accepted_on=D(2026, 3, 2),
+        concluded_on=D(2026, 3, 6),
+        elapsed_days=4,
+        promised_due=D(2026, 3, 9),
+        statutory_due=D(2026, 3, 30),
+    )
     out = refresh_figures_rollup.apply().get()
     assert out["cases"] == 1
     assert refresh_figures_rollup.apply().get()["cases"] == 0  # nothing twice

@@ -1,4 +1,5 @@
 """Dashboard, alert pages and exports."""
+
 import datetime
 import io
 
@@ -25,12 +26,34 @@ def world(calendar):  # type: ignore[no-untyped-def]
     i1 = ItemFactory(department=d1, name="建设用地规划许可")
     i2 = ItemFactory(department=d2, name="民办学校设立")
     holder = staff(Role.REVIEWER, d1)
-    late = make_case(i1, state=CaseState.IN_REVIEW, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 9),
-                     statutory_due=D(2026, 3, 30), holder=holder, window=w)
-    make_case(i2, state=CaseState.APPROVED, accepted_on=D(2026, 3, 3), promised_due=D(2026, 3, 10),
-              statutory_due=D(2026, 3, 31), concluded_on=D(2026, 3, 5), elapsed_days=2, window=w)
-    make_case(i1, state=CaseState.DENIED, accepted_on=D(2026, 3, 3), promised_due=D(2026, 3, 10),
-              statutory_due=D(2026, 3, 31), concluded_on=D(2026, 3, 12), elapsed_days=7)
+    late = make_case(
+        i1,
+        state=CaseState.IN_REVIEW,
+        accepted_on=D(2026, 3, 2),
+        promised_due=D(2026, 3, 9),
+        statutory_due=D(2026, 3, 30),
+        holder=holder,
+        window=w,
+    )
+    make_case(
+        i2,
+        state=CaseState.APPROVED,
+        accepted_on=D(2026, 3, 3),
+        promised_due=D(2026, 3, 10),
+        statutory_due=D(2026, 3, 31),
+        concluded_on=D(2026, 3, 5),
+        elapsed_days=2,
+        window=w,
+    )
+    make_case(
+        i1,
+        state=CaseState.DENIED,
+        accepted_on=D(2026, 3, 3),
+        promised_due=D(2026, 3, 10),
+        statutory_due=D(2026, 3, 31),
+        concluded_on=D(2026, 3, 12),
+        elapsed_days=7,
+    )
     alert_scan(now=at(D(2026, 3, 16), 9))
     return {"d1": d1, "d2": d2, "holder": holder, "late": late}
 
@@ -45,7 +68,7 @@ def test_dashboard_inspector_and_head(client, world):  # type: ignore[no-untyped
     html = page.content.decode()
     assert "自然资源局" in html and "教育局" in html
     assert "vendor/echarts/echarts.min.js" in html and 'id="supervision-charts"' in html
-    assert "<script>" not in html.replace('<script src', '')  # no inline scripts
+    assert "<script>" not in html.replace("<script src", "")  # no inline scripts
     assert world["late"].reference in html
     client.force_login(staff(Role.HEAD, world["d2"]))
     html = client.get("/supervision/" + Q).content.decode()
@@ -54,8 +77,23 @@ def test_dashboard_inspector_and_head(client, world):  # type: ignore[no-untyped
     assert client.get("/supervision/").status_code == 403
 
 
-@pytest.mark.parametrize("name", ["summary", "department", "month", "item_days", "redblue_department",
-                                  "redblue_window", "overdue", "alerts", "findings", "clerk", "window", "item"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "summary",
+        "department",
+        "month",
+        "item_days",
+        "redblue_department",
+        "redblue_window",
+        "overdue",
+        "alerts",
+        "findings",
+        "clerk",
+        "window",
+        "item",
+    ],
+)
 def test_exports(client, world, name):  # type: ignore[no-untyped-def]
     client.force_login(staff(Role.INSPECTOR))
     response = client.get(f"/supervision/export/{name}.xlsx" + Q)
@@ -90,15 +128,23 @@ def test_alert_pages_flow(client, world):  # type: ignore[no-untyped-def]
     assert client.get("/supervision/alerts/").status_code == 200
     page = client.get(f"/supervision/alerts/{alert.pk}/")
     assert "提交情况说明" in page.content.decode()
-    client.post(f"/supervision/alerts/{alert.pk}/", {"action": "explain", "explain-explanation": "材料补正延误"})
+    client.post(
+        f"/supervision/alerts/{alert.pk}/", {"action": "explain", "explain-explanation": "材料补正延误"}
+    )
     alert.refresh_from_db()
     assert alert.state == AlertState.EXPLAINED
     inspector = staff(Role.INSPECTOR)
     client.force_login(inspector)
     client.post(f"/supervision/alerts/{alert.pk}/", {"action": "review", "review-note": "属实"})
-    client.post(f"/supervision/alerts/{alert.pk}/", {"action": "finding", "finding-kind": "reminder",
-                                                     "finding-person": world["holder"].pk,
-                                                     "finding-finding": "超期未办结"})
+    client.post(
+        f"/supervision/alerts/{alert.pk}/",
+        {
+            "action": "finding",
+            "finding-kind": "reminder",
+            "finding-person": world["holder"].pk,
+            "finding-finding": "超期未办结",
+        },
+    )
     alert.refresh_from_db()
     assert alert.state == AlertState.REVIEWED
     assert AccountabilityFinding.objects.get().person == world["holder"]

@@ -1,4 +1,5 @@
 """The work calendar against the State Council's published schedules (2026) and its edge cases."""
+
 import datetime
 from io import StringIO
 
@@ -61,8 +62,12 @@ def test_suspension_takes_out_the_days_f_exclusive_t_inclusive(calendar_2025_202
     # Accepted Mon 2026-03-02, limit 5 → Mon 03-09. Suspended from Tue 03-03 to Thu 03-05:
     # 03-04 and 03-05 do not count → due Wed 03-11.
     assert services.add_days(D(2026, 3, 2), 5).date == D(2026, 3, 9)
-    assert services.add_days(D(2026, 3, 2), 5, suspensions=[(D(2026, 3, 3), D(2026, 3, 5))]).date == D(2026, 3, 11)
-    assert services.count_days(D(2026, 3, 2), D(2026, 3, 11), suspensions=[(D(2026, 3, 3), D(2026, 3, 5))]) == 5
+    assert services.add_days(D(2026, 3, 2), 5, suspensions=[(D(2026, 3, 3), D(2026, 3, 5))]).date == D(
+        2026, 3, 11
+    )
+    assert (
+        services.count_days(D(2026, 3, 2), D(2026, 3, 11), suspensions=[(D(2026, 3, 3), D(2026, 3, 5))]) == 5
+    )
 
 
 def test_a_suspension_across_the_national_day_holiday_costs_only_its_working_days(calendar_2025_2026):
@@ -77,7 +82,9 @@ def test_year_without_published_schedule_is_provisional_until_imported(calendar_
     before = services.add_days(D(2027, 2, 5), 3)
     assert before.provisional and before.date == D(2027, 2, 10)  # weekends-off fallback
     csv = tmp_path / "2027.csv"
-    csv.write_text("date,kind,name\n2027-02-08,休,春节\n2027-02-09,休,春节\n2027-02-06,班,春节\n", encoding="utf-8")
+    csv.write_text(
+        "date,kind,name\n2027-02-08,休,春节\n2027-02-09,休,春节\n2027-02-06,班,春节\n", encoding="utf-8"
+    )
     call_command("calendar_import", str(csv), stdout=StringIO())
     after = services.add_days(D(2027, 2, 5), 3)
     assert not after.provisional
@@ -114,7 +121,9 @@ def test_other_processes_see_a_change_through_the_cache_version(calendar_2025_20
     CalendarDay.objects.filter(date=D(2026, 10, 10)).update(kind="holiday")  # update() sends no signal
     monkeypatch.setattr(services, "CHECK_SECONDS", 0.0)
     assert services.is_workday(D(2026, 10, 10))  # version unchanged: still the cached index
-    cache.incr(services._VERSION_KEY) if cache.get(services._VERSION_KEY) else cache.set(services._VERSION_KEY, 99)
+    cache.incr(services._VERSION_KEY) if cache.get(services._VERSION_KEY) else cache.set(
+        services._VERSION_KEY, 99
+    )
     assert not services.is_workday(D(2026, 10, 10))
 
 
@@ -156,7 +165,10 @@ def test_workdays_exit_code_from_the_shell():
 
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run(
-        [sys.executable, "manage.py", "workdays", "add", "nope", "3"], cwd=root, capture_output=True, text=True
+        [sys.executable, "manage.py", "workdays", "add", "nope", "3"],
+        cwd=root,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert "not a date" in result.stderr

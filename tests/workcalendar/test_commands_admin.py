@@ -1,4 +1,5 @@
 """calendar_seed, the calendar_changed signal on import, the calendar demo, and the admin with history."""
+
 import datetime
 import html
 from io import StringIO
@@ -36,7 +37,9 @@ def test_import_sends_calendar_changed_on_commit_with_the_years(tmp_path, django
     calendar_changed.connect(receiver, weak=False)
     try:
         csv = tmp_path / "2027.csv"
-        csv.write_text("date,kind,name\n2027-10-01,holiday,国庆节\n2027-09-26,workday,国庆节\n", encoding="utf-8")
+        csv.write_text(
+            "date,kind,name\n2027-10-01,holiday,国庆节\n2027-09-26,workday,国庆节\n", encoding="utf-8"
+        )
         with django_capture_on_commit_callbacks(execute=True):
             call_command("calendar_import", str(csv), stdout=StringIO())
             assert received == []  # only after commit

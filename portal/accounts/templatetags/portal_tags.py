@@ -1,4 +1,5 @@
 """Template helpers every app uses: masking of personal data in staff lists and role checks."""
+
 from django import template
 
 from ..validators import mask_id_number, mask_phone

@@ -1,6 +1,7 @@
 """python manage.py import_cases FILE.csv — migrate case records from the previous e-approval system.
 
 Every row is checked first; any error → all errors listed with their row numbers and nothing imported."""
+
 import sys
 import time
 from typing import Any
@@ -16,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--batch-size", type=int, default=2000)
-        parser.add_argument("--max-errors", type=int, default=1000, help="最多列出的错误条数（统计仍包括全部）")
+        parser.add_argument(
+            "--max-errors", type=int, default=1000, help="最多列出的错误条数（统计仍包括全部）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
@@ -29,7 +32,9 @@ class Command(BaseCommand):
             if whole:
                 filled = int(30 * n / whole)
                 bar = "#" * filled + "." * (30 - filled)
-                self.stdout.write(f"\r{stage} [{bar}] {n}/{whole} ({time.monotonic() - started:.0f}s)", ending="")
+                self.stdout.write(
+                    f"\r{stage} [{bar}] {n}/{whole} ({time.monotonic() - started:.0f}s)", ending=""
+                )
             else:
                 self.stdout.write(f"\r{stage} {n} 行 ({time.monotonic() - started:.0f}s)", ending="")
             self.stdout.flush()
@@ -47,7 +52,9 @@ class Command(BaseCommand):
                 self.stderr.write(line)
             if len(exc.errors) > len(shown):
                 self.stderr.write(f"……另有 {len(exc.errors) - len(shown)} 条错误未列出")
-            raise CommandError(f"校验未通过：共 {len(exc.errors)} 条错误，未导入任何数据。", returncode=1) from None
+            raise CommandError(
+                f"校验未通过：共 {len(exc.errors)} 条错误，未导入任何数据。", returncode=1
+            ) from None
         self.stdout.write(f"\r校验通过：{total['n']} 行" + " " * 40)
         try:
             done = import_file(path, batch=batch, progress=progress)

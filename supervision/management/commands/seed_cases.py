@@ -3,6 +3,7 @@
 Cases are spread over the last two years: older ones are almost all concluded (as in real life),
 recent ones a mix of running, overdue and concluded; due dates and elapsed days come from the
 calendar service. Uses the published catalogue (or creates a small one)."""
+
 import datetime
 import random
 import time
@@ -67,13 +68,22 @@ class Command(BaseCommand):
                 apps_, cases = [], []
                 for i in range(done, done + n):
                     item = rng.choice(items)
-                    apps_.append(Application(
-                        reference=f"SD{token}-{i:09d}", item_id=item["id"], applicant=applicant,
-                        status=ApplicationStatus.SUBMITTED, channel=Channel.ONLINE, applicant_name="模拟申请人",
-                        contact_phone="13900000000", item_snapshot={"seed": True},
-                    ))
+                    apps_.append(
+                        Application(
+                            reference=f"SD{token}-{i:09d}",
+                            item_id=item["id"],
+                            applicant=applicant,
+                            status=ApplicationStatus.SUBMITTED,
+                            channel=Channel.ONLINE,
+                            applicant_name="模拟申请人",
+                            contact_phone="13900000000",
+                            item_snapshot={"seed": True},
+                        )
+                    )
                     # chronological, like a table filled day after day
-                    accepted_on = today - datetime.timedelta(days=options["days"] - 1 - i * options["days"] // count)
+                    accepted_on = today - datetime.timedelta(
+                        days=options["days"] - 1 - i * options["days"] // count
+                    )
                     cases.append(self._case(rng, item, today, accepted_on, rng.choice(windows)))
                 Application.objects.bulk_create(apps_)
                 for app, case in zip(apps_, cases, strict=True):
@@ -82,18 +92,31 @@ class Command(BaseCommand):
                     case.applicant = applicant
                 Case.objects.bulk_create(cases)
                 if rating_model is not None:  # about a third of the decided cases are rated
-                    rating_model.objects.bulk_create([
-                        rating_model(case=c, applicant=applicant, overall=score, efficiency=score, attitude=score,
-                                     guide_accuracy=score, channel="online", department_id=c.department_id,
-                                     item_id=c.item_id, window_id=c.window_id)
-                        for c in cases
-                        if c.elapsed_days is not None and rng.random() < 0.33
-                        for score in [rng.choice([5, 5, 5, 4, 4, 3, 2, 1])]
-                    ])
+                    rating_model.objects.bulk_create(
+                        [
+                            rating_model(
+                                case=c,
+                                applicant=applicant,
+                                overall=score,
+                                efficiency=score,
+                                attitude=score,
+                                guide_accuracy=score,
+                                channel="online",
+                                department_id=c.department_id,
+                                item_id=c.item_id,
+                                window_id=c.window_id,
+                            )
+                            for c in cases
+                            if c.elapsed_days is not None and rng.random() < 0.33
+                            for score in [rng.choice([5, 5, 5, 4, 4, 3, 2, 1])]
+                        ]
+                    )
             done += n
             filled = int(30 * done / count)
             rate = done / max(time.monotonic() - started, 1e-6)
-            self.stdout.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{count} ({rate:.0f} 件/秒)", ending="")
+            self.stdout.write(
+                f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{count} ({rate:.0f} 件/秒)", ending=""
+            )
             self.stdout.flush()
         self.stdout.write(f"\n已生成 {done} 件，用时 {time.monotonic() - started:.1f} 秒")
 
@@ -111,22 +134,40 @@ class Command(BaseCommand):
                 statutory = random.choice([10, 15, 20, 30])
                 Item.objects.get_or_create(
                     code=f"SEED-{d}-{k}",
-                    defaults={"name": f"模拟事项{d}-{k}", "department": dept, "status": ItemStatus.PUBLISHED,
-                              "statutory_limit": statutory, "promised_limit": statutory // 2},
+                    defaults={
+                        "name": f"模拟事项{d}-{k}",
+                        "department": dept,
+                        "status": ItemStatus.PUBLISHED,
+                        "statutory_limit": statutory,
+                        "promised_limit": statutory // 2,
+                    },
                 )
         return self._catalogue()
 
     def _case(
-        self, rng: random.Random, item: dict[str, Any], today: datetime.date, accepted_on: datetime.date, window: Any
+        self,
+        rng: random.Random,
+        item: dict[str, Any],
+        today: datetime.date,
+        accepted_on: datetime.date,
+        window: Any,
     ) -> Case:
         age = (today - accepted_on).days
         unit, promised, statutory = item["limit_unit"], item["promised_limit"], item["statutory_limit"]
         submitted_at = timezone.make_aware(datetime.datetime.combine(accepted_on, datetime.time(9)))
         kw: dict[str, Any] = dict(
-            item_id=item["id"], department_id=item["department_id"], statutory_limit=statutory,
-            promised_limit=promised, limit_unit=unit, window_id=window, submitted_at=submitted_at,
-            received_on=accepted_on, accepted_at=submitted_at, accepted_on=accepted_on,
-            promised_due=_due(accepted_on, promised, unit), statutory_due=_due(accepted_on, statutory, unit),
+            item_id=item["id"],
+            department_id=item["department_id"],
+            statutory_limit=statutory,
+            promised_limit=promised,
+            limit_unit=unit,
+            window_id=window,
+            submitted_at=submitted_at,
+            received_on=accepted_on,
+            accepted_at=submitted_at,
+            accepted_on=accepted_on,
+            promised_due=_due(accepted_on, promised, unit),
+            statutory_due=_due(accepted_on, statutory, unit),
         )
         roll = rng.random()
         # in flight until the promised due date (85 %); afterwards almost all concluded, a few late
@@ -153,7 +194,9 @@ class Command(BaseCommand):
         else:
             concluded_on = min(today, accepted_on + datetime.timedelta(days=2))
             kw.update(
-                state=CaseState.WITHDRAWN, outcome=Outcome.WITHDRAWN, concluded_on=concluded_on,
+                state=CaseState.WITHDRAWN,
+                outcome=Outcome.WITHDRAWN,
+                concluded_on=concluded_on,
                 concluded_at=timezone.make_aware(datetime.datetime.combine(concluded_on, datetime.time(11))),
             )
         return Case(**kw)

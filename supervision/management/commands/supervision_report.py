@@ -1,5 +1,6 @@
 """python manage.py supervision_report --accepted-from 2025-01-01 --accepted-to 2025-12-31
 --as-of 2026-01-31T00:00:00 [--by department|item|window|clerk|month] [--json] [--fractions]"""
+
 import json
 from typing import Any
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--accepted-from", required=True, help="受理起始日期 YYYY-MM-DD")
         parser.add_argument("--accepted-to", required=True, help="受理截止日期 YYYY-MM-DD")
-        parser.add_argument("--as-of", default=None, help="统计时点 YYYY-MM-DDTHH:MM:SS（默认现在，Asia/Shanghai）")
+        parser.add_argument(
+            "--as-of", default=None, help="统计时点 YYYY-MM-DDTHH:MM:SS（默认现在，Asia/Shanghai）"
+        )
         parser.add_argument("--by", default=None, help="分组：" + "|".join(Breakdown.values))
         parser.add_argument("--department", default=None, help="只统计此部门代码")
         parser.add_argument("--json", action="store_true", help="输出 JSON")
@@ -32,7 +35,9 @@ class Command(BaseCommand):
             data["as_of"] = options["as_of"]
         query = FiguresQuerySerializer(data=data)
         if not query.is_valid():
-            messages = "; ".join(f"--{k.replace('_', '-')}: {' '.join(map(str, v))}" for k, v in query.errors.items())
+            messages = "; ".join(
+                f"--{k.replace('_', '-')}: {' '.join(map(str, v))}" for k, v in query.errors.items()
+            )
             raise CommandError(f"参数有误 {messages}", returncode=2)
         department_id = None
         if options["department"]:
@@ -40,11 +45,15 @@ class Command(BaseCommand):
 
             dept = Department.objects.filter(code=options["department"]).first()
             if dept is None:
-                raise CommandError(f"参数有误 --department: 没有代码为 {options['department']} 的部门", returncode=2)
+                raise CommandError(
+                    f"参数有误 --department: 没有代码为 {options['department']} 的部门", returncode=2
+                )
             department_id = dept.pk
         report = figures(department_id=department_id, **query.validated_data)
         if options["json"]:
-            self.stdout.write(json.dumps(report.as_dict(fractions=options["fractions"]), ensure_ascii=False, indent=2))
+            self.stdout.write(
+                json.dumps(report.as_dict(fractions=options["fractions"]), ensure_ascii=False, indent=2)
+            )
             return
         self.stdout.write(
             f"受理期间 {report.accepted_from} 至 {report.accepted_to}，统计时点 {report.as_of.isoformat()}；"

@@ -3,6 +3,7 @@
 Each app contributes a ``demo.py`` with ``load(stdout) -> None`` that is idempotent (running the
 command twice changes nothing). They run in dependency order, in one transaction per app.
 """
+
 import importlib
 
 from django.core.management.base import BaseCommand

@@ -6,6 +6,7 @@ Rows are taken in batches of primary keys, each batch locked and written in one 
 keeps running (values decrypt with either key and look-ups find rows under either hash while the old key is
 configured). Running it again is harmless. When it reports no value left under an old key, remove
 ``PII_ENCRYPTION_OLD_KEYS``."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -29,12 +30,14 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{model._meta.label}.{cipher}: a value cannot be decrypted with PII_ENCRYPTION_KEY or "
                     "PII_ENCRYPTION_OLD_KEYS; list the former key in PII_ENCRYPTION_OLD_KEYS (nothing of this "
-                    "batch was changed)") from None
+                    "batch was changed)"
+                ) from None
             total += done
             self.stdout.write(f"{model._meta.label}.{cipher}: {done} value(s) re-encrypted")
         left = self._left_under_old_keys()
-        self.stdout.write(self.style.SUCCESS(
-            f"{total} value(s) now under the current key; {left} left under old keys"))
+        self.stdout.write(
+            self.style.SUCCESS(f"{total} value(s) now under the current key; {left} left under old keys")
+        )
         if left:
             raise CommandError(f"{left} value(s) could not be moved to the current key")
 
@@ -44,8 +47,11 @@ class Command(BaseCommand):
         done = 0
         for start in range(0, len(ids), batch_size):
             with transaction.atomic():
-                batch = list(rows.select_for_update().filter(pk__in=ids[start:start + batch_size])
-                             .only("pk", cipher, digest))
+                batch = list(
+                    rows.select_for_update()
+                    .filter(pk__in=ids[start : start + batch_size])
+                    .only("pk", cipher, digest)
+                )
                 for row in batch:
                     token = pii.rotate_token(getattr(row, cipher))
                     setattr(row, cipher, token)
@@ -59,7 +65,9 @@ class Command(BaseCommand):
         current = pii._fernet()
         left = 0
         for model, cipher, _digest in pii.encrypted_fields():
-            for token in model._base_manager.exclude(**{cipher: ""}).values_list(cipher, flat=True).iterator():
+            for token in (
+                model._base_manager.exclude(**{cipher: ""}).values_list(cipher, flat=True).iterator()
+            ):
                 try:
                     current.decrypt(token.encode("ascii"))
                 except Exception:

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["add", "between"])
         parser.add_argument("first")
         parser.add_argument("second")
-        parser.add_argument("--natural", action="store_true", help="count natural days instead of working days")
+        parser.add_argument(
+            "--natural", action="store_true", help="count natural days instead of working days"
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         unit = LimitUnit.NATURAL if options["natural"] else LimitUnit.WORKING
