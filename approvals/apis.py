@@ -14,7 +14,6 @@ from .serializers import (
     TransitionSpecSerializer,
 )
 
-
 LIST_COLUMNS = [
     "reference",
     "state",

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django_fsm import can_proceed
 
 from approvals import selectors as case_selectors
@@ -20,7 +20,7 @@ from portal.ratelimits import limited
 
 from . import selectors, services
 from .constants import ComplaintChannel, Finding, RatingChannel, Score
-from .models import Complaint, Rating, RectificationTicket
+from .models import Complaint, Rating
 
 
 def _errors(request: HttpRequest, exc: ApplicationError) -> dict:

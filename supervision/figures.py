@@ -28,7 +28,6 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Case as SqlCase
 from django.db.models import (
     BooleanField,
     Count,
@@ -41,6 +40,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models import Case as SqlCase
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -163,7 +163,7 @@ class Row:
     def complaint_completion_rate(self) -> Rate:
         return Rate(self.complaints_concluded, self.complaints_received)
 
-    def add(self, other: "Row") -> None:
+    def add(self, other: Row) -> None:
         for name in _ADDITIVE:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 

@@ -4,12 +4,12 @@ import json
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from django.urls import path
 
 from portal.api import FieldsBuiltOnceMixin
 from portal.exceptions import ApplicationError, PermissionDeniedError

@@ -8,12 +8,12 @@ real providers take the key as a request id and drop duplicates (the HTTP adapte
 import json
 import os
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import urllib.error
-import urllib.request
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string

@@ -18,7 +18,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 
 from .catalog import DEFAULTS, GENERIC
-from .constants import ALWAYS_INBOX, MAX_ATTEMPTS, ChannelKind, DeliveryStatus
+from .constants import MAX_ATTEMPTS, ChannelKind, DeliveryStatus
 from .gateways import GatewayError, get_sms_gateway
 from .models import Delivery, DeliveryAttempt, MessageTemplate, Notification
 

@@ -3,9 +3,9 @@ single use, dead after 5 wrong tries; the same answer for registered and unknown
 
 import json
 import re
+import time
 
 import pytest
-import time
 from django.core.cache import cache
 from django.urls import reverse
 

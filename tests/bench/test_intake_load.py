@@ -14,8 +14,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from portal.notifications.models import Delivery
 from intake.models import FormField
+from portal.notifications.models import Delivery
 from tests.factories import ItemFactory, MaterialFactory, citizen
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,8 +1,5 @@
-import io
-
 import pytest
 import tablib
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intake import demo
 from intake.models import Item, Material

@@ -36,8 +36,8 @@ def _texts(sms: FileSmsGateway, phone: str) -> list[dict]:
 
 
 def test_a_case_life_sends_exactly_the_expected_messages_once_each(worker, sms):
-    from approvals.services import case_transition
     from approvals.models import Case
+    from approvals.services import case_transition
     from intake.services.applications import application_create_draft, application_submit
     from tests.approvals.conftest import World
 

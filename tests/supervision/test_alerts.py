@@ -9,10 +9,10 @@ import time_machine
 from approvals.constants import CaseState
 from approvals.models import CaseTransition
 from portal.accounts.constants import Role
+from portal.exceptions import ConflictError, PermissionDeniedError
 from supervision.constants import AlertLevel, AlertState
 from supervision.models import Alert, AlertRule
 from supervision.services import alert_explain, alert_review, alert_scan, finding_record, received_cutoff
-from portal.exceptions import ConflictError, PermissionDeniedError
 from tests.factories import DepartmentFactory, ItemFactory, staff
 
 from .factories import at, make_case

@@ -160,7 +160,6 @@ def test_workdays_command_prints_answers(calendar_2025_2026):
 def test_workdays_exit_code_from_the_shell():
     import subprocess
     import sys
-
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
