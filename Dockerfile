@@ -2,10 +2,10 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PORTAL_VAR_DIR=/var/lib/portal
 WORKDIR /app
-COPY pyproject.toml ./
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements/base.txt
 COPY . .
-RUN pip install --no-cache-dir . \
- && useradd --system --home /app portal \
+RUN useradd --system --home /app portal \
  && mkdir -p /var/lib/portal && chown portal /var/lib/portal
 USER portal
 RUN SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput -v 0
