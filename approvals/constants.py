@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from intake.constants import ACCEPTANCE_ANSWER_DAYS
+
 
 class CaseState(models.TextChoices):
     DRAFT = "draft", _("草稿")
@@ -74,4 +76,4 @@ class SubApprovalAnswer(models.TextChoices):
 EXTENSION_MAX_DAYS = 10
 EXTENSION_MAX_DAYS_JOINT = 15
 # Art. 32: a submitted application unanswered for 5 working days counts as accepted.
-DEEMED_ACCEPTANCE_DAYS = 5
+DEEMED_ACCEPTANCE_DAYS = ACCEPTANCE_ANSWER_DAYS

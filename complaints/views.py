@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_fsm import can_proceed
 
+from approvals import deadlines
 from approvals import selectors as case_selectors
+from approvals.constants import CLOSED_STATES
 from approvals.models import Case
 from portal.accounts.constants import Role
 from portal.exceptions import ApplicationError
@@ -123,6 +125,37 @@ def file(request: HttpRequest) -> HttpResponse:
         "complaints/file.html",
         {"errors": errors, "staff": staff, "post": request.POST, "channels": ComplaintChannel.choices},
         status=400 if errors else 200,
+    )
+
+
+@login_required
+def centre(request: HttpRequest) -> HttpResponse:
+    """个人中心: the applicant's cases, drafts, ratings, complaints and messages on one page. It lives here,
+    at the top of the dependency chain (complaints → approvals → intake → portal), because it reads them all."""
+    from intake.models import Application
+    from portal.notifications.selectors import inbox_list, inbox_unread_count
+
+    user = request.user
+    if not user.is_applicant:
+        return redirect("home")
+    today = case_selectors.today()
+    cases = case_selectors.case_visible(user=user).filter(applicant=user).order_by("-submitted_at")
+    recent = deadlines.annotate_times(list(cases[:5]), today)
+    return render(
+        request,
+        "complaints/centre.html",
+        {
+            "cases": recent,
+            "case_count": cases.count(),
+            "open_count": cases.exclude(state__in=CLOSED_STATES).count(),
+            "drafts": Application.objects.filter(applicant=user, status="draft").count(),
+            "ratings": Rating.objects.filter(applicant=user).select_related("case__item").order_by("-created_at")[:5],
+            "to_rate": cases.filter(concluded_on__isnull=False, rating__isnull=True).select_related("item")[:5],
+            "complaints": Complaint.objects.filter(complainant=user).order_by("-received_at")[:5],
+            "messages_recent": inbox_list(user=user)[:5],
+            "unread": inbox_unread_count(user=user),
+            "licences": [],  # 我的证照: the slot waits for licences (DESIGN §11)
+        },
     )
 
 

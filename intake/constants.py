@@ -22,6 +22,20 @@ class HandlingMode(models.TextChoices):
     PARALLEL = "parallel", _("并联审批")
 
 
+# One plain line per handling mode, for applicants choosing one (DESIGN §2).
+MODE_HINTS = {
+    HandlingMode.INSTANT: _("材料齐全的，窗口当场办结，不用再跑第二次。"),
+    HandlingMode.PROMISED: _("受理后在承诺时限内办结，结果会通知您。"),
+    HandlingMode.DEFERRED: _("次要材料暂缺也可先受理，您承诺在规定日期前补齐，补齐后才发结果。"),
+    HandlingMode.COMMITMENT: _("您书面承诺符合条件，当场作出决定，之后再上门或书面核查。"),
+    HandlingMode.PARALLEL: _("涉及几个部门的，同时审查，一次提交，不用分别跑。"),
+}
+
+# Art. 32 行政许可法: the window answers an application (accept, correction notice or refusal) within 5
+# working days of the day it is received; silent past that, it counts as accepted.
+ACCEPTANCE_ANSWER_DAYS = 5
+
+
 class MaterialForm(models.TextChoices):
     ORIGINAL = "original", _("原件")
     COPY = "copy", _("复印件")

@@ -5,15 +5,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from portal.accounts.constants import ApplicantKind
+from portal.forms import PortalFormMixin
 from portal.accounts.validators import validate_credit_code, validate_mobile, validate_resident_id
 
 from .selectors.catalogue import item_get
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(PortalFormMixin, forms.Form):
     item_code = forms.CharField(label=_l("事项编码"), max_length=40)
     kind = forms.ChoiceField(
-        label=_l("申请人类型"), choices=ApplicantKind.choices, initial=ApplicantKind.PERSON
+        label=_l("申请人类型"),
+        choices=ApplicantKind.choices,
+        initial=ApplicantKind.PERSON,
+        widget=forms.RadioSelect,
     )
     name = forms.CharField(label=_l("申请人姓名 / 单位名称"), max_length=120)
     id_number = forms.CharField(label=_l("居民身份证号码 / 统一社会信用代码"), max_length=18)

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "csp",
+    "crispy_forms",  # Django forms rendered as GOV.UK Frontend components (crispy-forms-gds)
+    "crispy_forms_gds",
     "django_fsm",  # for its graph_transitions command (docs/case-lifecycle.md)
     # shared kernel
     "portal.accounts",
@@ -161,6 +163,11 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Forms: GOV.UK Frontend's components through crispy-forms-gds (static/vendor/govuk-frontend is 5.8.0).
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
+CRISPY_GDS_FRONTEND_VERSION = "5.8.0"
+
 # Content-Security-Policy (django-csp): no inline scripts or handlers anywhere, every script and style
 # from our own origin. The Redoc page alone relaxes style-src (portal/api_docs.py says why).
 CONTENT_SECURITY_POLICY = {

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from complaints.views import centre
 from portal.accounts import views as account_views
 from portal.api_docs import RedocView, SwaggerView
 
@@ -19,6 +20,7 @@ if settings.BENCH_ENDPOINTS:  # bench/intake_load.py only; never in production (
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    path("my/", centre, name="centre"),  # 个人中心 (complaints.views.centre reads every app)
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("portal.accounts.urls")),
     path("inbox/", include("portal.notifications.urls")),

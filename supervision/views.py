@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from portal.accounts.constants import Role
 from portal.accounts.models import Department, User
 from portal.exceptions import ApplicationError, PermissionDeniedError
+from portal.forms import PortalFormMixin
 
 from . import exports
 from .constants import AlertLevel, AlertState, Breakdown, FindingKind
@@ -192,19 +193,19 @@ def alerts(request: HttpRequest) -> HttpResponse:
     )
 
 
-class ExplainForm(forms.Form):
+class ExplainForm(PortalFormMixin, forms.Form):
     explanation = forms.CharField(
         label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PortalFormMixin, forms.Form):
     note = forms.CharField(
         label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
     )
 
 
-class FindingForm(forms.Form):
+class FindingForm(PortalFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("问责方式"), choices=FindingKind.choices)
     person = forms.ModelChoiceField(label=_("被问责人员"), queryset=User.objects.none(), required=False)
     department = forms.ModelChoiceField(

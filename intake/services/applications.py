@@ -320,6 +320,36 @@ def application_remove_material(*, row: ApplicationMaterial, actor: User) -> Non
     transaction.on_commit(lambda: storage.delete(name))
 
 
+def _completeness(
+    *, application: Application, item: Item, uploaded: set[int] | None = None
+) -> tuple[dict[str, list[str]], dict[str, Any] | None]:
+    """What a submission still lacks, by field (form field key, ``material_<pk>``, ``commitment_signed``),
+    and the cleaned form answers (None when they do not pass)."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] | None = None
+    try:
+        cleaned = clean_form_data(item=item, data=application.form_data)
+    except ApplicationError as exc:
+        errors.update(exc.extra)
+    if uploaded is None:
+        uploaded = set(application.materials.values_list("material_id", flat=True))
+    for material in item.materials.all():
+        if not material.mandatory or material.pk in uploaded:
+            continue
+        if application.mode == HandlingMode.DEFERRED and material.deferrable:
+            continue  # 容缺: a deferrable material may follow later
+        errors[f"material_{material.pk}"] = [_("缺少必要材料：%(name)s") % {"name": material.name}]
+    if application.mode == HandlingMode.COMMITMENT and not application.commitment_signed:
+        errors["commitment_signed"] = [_("告知承诺方式须签署告知承诺书。")]
+    return errors, cleaned
+
+
+def application_missing(*, application: Application) -> dict[str, list[str]]:
+    """Everything a draft still lacks before it can be submitted, by field — the same checks as
+    ``submit``, nothing written: the "check your answers" page lists them above its submit button."""
+    return _completeness(application=application, item=application.item)[0]
+
+
 @transaction.atomic
 def application_submit(*, application: Application, actor: User, item: Item | None = None) -> Application:
     """``item``: the application's item as the caller already read it in this request (with its materials
@@ -336,21 +366,9 @@ def submit(
         item = Item.objects.select_related("department").get(pk=locked.item_id)
     _check_item(item)
     _check_mode(item, locked.mode)
-    errors: dict[str, list[str]] = {}
-    try:
-        locked.form_data = clean_form_data(item=item, data=locked.form_data)
-    except ApplicationError as exc:
-        errors.update(exc.extra)
-    if uploaded is None:
-        uploaded = set(locked.materials.values_list("material_id", flat=True))
-    for material in item.materials.all():
-        if not material.mandatory or material.pk in uploaded:
-            continue
-        if locked.mode == HandlingMode.DEFERRED and material.deferrable:
-            continue  # 容缺: a deferrable material may follow later
-        errors[f"material_{material.pk}"] = [_("缺少必要材料：%(name)s") % {"name": material.name}]
-    if locked.mode == HandlingMode.COMMITMENT and not locked.commitment_signed:
-        errors["commitment_signed"] = [_("告知承诺方式须签署告知承诺书。")]
+    errors, cleaned = _completeness(application=locked, item=item, uploaded=uploaded)
+    if cleaned is not None:
+        locked.form_data = cleaned
     if errors:
         raise ApplicationError(_("申请还不完整，请按提示补充后再提交。"), extra=errors)
     now = timezone.now()

@@ -5,19 +5,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from portal.exceptions import ApplicationError, ConflictError
+from portal.workcalendar import services as calendar
 from portal.ratelimits import limited
 
-from ..constants import ApplicationStatus, HandlingMode
+from ..constants import ACCEPTANCE_ANSWER_DAYS, MODE_HINTS, ApplicationStatus, HandlingMode
 from ..models import Application, ApplicationMaterial
 from ..selectors.applications import application_get, draft_get, draft_list, material_get_for_download
 from ..selectors.catalogue import item_get
 from ..services.applications import (
     application_add_material,
     application_create_draft,
+    application_missing,
     application_remove_material,
     application_submit,
     application_update_draft,
@@ -33,7 +36,20 @@ def _own_draft(request: HttpRequest, pk: int) -> Application:
 
 
 def _modes(item):  # type: ignore[no-untyped-def]
-    return [(m, HandlingMode(m).label) for m in item.modes]
+    """(value, label, one plain line saying what it means) for each handling mode the item allows."""
+    return [(m, HandlingMode(m).label, MODE_HINTS[HandlingMode(m)]) for m in item.modes]
+
+
+def _anchor(key: str, item) -> str:  # type: ignore[no-untyped-def]
+    """The id of the control an error message is about, on the application form page."""
+    if key.startswith("material_") or key in ("contact_phone", "commitment_signed"):
+        return key
+    if key == "mode":
+        return f"mode-{item.modes[0]}" if item.modes else "mode"
+    if key == "too_many":
+        first = next(iter(item.form_fields.all()), None)
+        return f"f_{first.key}" if first else "contact_phone"
+    return f"f_{key}"
 
 
 @login_required
@@ -44,6 +60,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     if not request.user.is_applicant:
         messages.error(request, _("只有申请人账号可以在线申请；窗口工作人员请使用窗口代录。"))
+        return redirect("intake:item_detail", code=code)
+    if not item.online:
+        messages.error(request, _("本事项暂不能网上办理，请携带申请材料到窗口办理。"))
         return redirect("intake:item_detail", code=code)
     existing = Application.objects.filter(
         item=item, applicant=request.user, status=ApplicationStatus.DRAFT
@@ -135,6 +154,7 @@ def _render_edit(request: HttpRequest, app: Application, errors: dict[str, list[
             "fields": fields,
             "materials": materials,
             "errors": errors,
+            "error_items": [(_anchor(k, item), m) for k, msgs in errors.items() for m in msgs],
             "modes": _modes(item),
         },
         status=(429 if "too_many" in errors else 400) if errors else 200,
@@ -159,8 +179,16 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("approvals:case_detail", reference=app.reference)
         return redirect("intake:receipt", reference=app.reference)
     answers = app.form_answers()
+    missing = application_missing(application=app)
     return render(
-        request, "intake/apply/review.html", {"app": app, "answers": answers, "uploads": app.materials.all()}
+        request,
+        "intake/apply/review.html",
+        {
+            "app": app,
+            "answers": answers,
+            "uploads": app.materials.all(),
+            "missing": [(_anchor(k, app.item), m) for k, msgs in missing.items() for m in msgs],
+        },
     )
 
 
@@ -175,13 +203,22 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     app = application_get(user=request.user, reference=reference)
     if app is None:
         raise Http404
-    return render(request, "intake/apply/receipt.html", {"app": app})
+    received = timezone.localdate(app.submitted_at)
+    answer_by = calendar.add_days(received, ACCEPTANCE_ANSWER_DAYS)
+    return render(
+        request,
+        "intake/apply/receipt.html",
+        {"app": app, "answer_by": answer_by.date, "answer_by_provisional": answer_by.provisional},
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks "delete this draft and its files?"; only the POST of that page deletes."""
     app = _own_draft(request, pk)
+    if request.method == "GET":
+        return render(request, "intake/apply/delete.html", {"app": app, "files": app.materials.all()})
     for row in app.materials.all():
         application_remove_material(row=row, actor=request.user)
     app.delete()

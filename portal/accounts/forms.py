@@ -1,12 +1,19 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from portal.forms import PortalFormMixin
 
 from .constants import ApplicantKind
 from .validators import validate_credit_code, validate_mobile, validate_resident_id
 
 
-class RegistrationForm(forms.Form):
+class LoginForm(PortalFormMixin, AuthenticationForm):
+    """Django's sign-in form with messages that name the field."""
+
+
+class RegistrationForm(PortalFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("申请人类型"),
         choices=ApplicantKind.choices,
@@ -70,7 +77,7 @@ class RegistrationForm(forms.Form):
         return data
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(PortalFormMixin, forms.Form):
     """How the user wants to hear from the portal. Decisions always reach the in-site inbox as well."""
 
     notify_sms = forms.BooleanField(label=_("短信通知"), required=False)
@@ -78,6 +85,9 @@ class PreferencesForm(forms.Form):
     email = forms.EmailField(label=_("电子邮箱"), required=False)
     preferred_language = forms.ChoiceField(
         label=_("通知语言"), choices=[("zh-hans", "简体中文"), ("en", "English")]
+    )
+    elder_mode = forms.BooleanField(
+        label=_("使用长辈版（字号更大、对比更强、导航更简单）"), required=False
     )
 
     def clean(self):  # type: ignore[no-untyped-def]
@@ -87,7 +97,7 @@ class PreferencesForm(forms.Form):
         return data
 
 
-class SmsCodeRequestForm(forms.Form):
+class SmsCodeRequestForm(PortalFormMixin, forms.Form):
     phone = forms.CharField(
         label=_("手机号码"),
         max_length=11,

@@ -85,6 +85,9 @@ class User(AbstractUser):
     )
     notify_sms = models.BooleanField(_("短信通知"), default=True)
     notify_email = models.BooleanField(_("邮件通知"), default=False)
+    elder_mode = models.BooleanField(
+        _("长辈版"), default=False, help_text=_("字号更大、对比更强、导航更简单的页面（适老化）。")
+    )
 
     class Meta:
         verbose_name = _("用户")

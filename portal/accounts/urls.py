@@ -11,6 +11,7 @@ urlpatterns = [
     path("sms-login/", views.sms_login, name="sms_login"),
     path("preferences/", views.preferences, name="preferences"),
     path("my-data/", views.my_data, name="my_data"),
+    path("elder-mode/", views.elder_mode, name="elder_mode"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

@@ -16,7 +16,7 @@ from portal.ratelimits import any_limited, limited
 
 from . import sms_login as sms
 from .constants import Role
-from .forms import PreferencesForm, RegistrationForm, SmsCodeLoginForm, SmsCodeRequestForm
+from .forms import LoginForm, PreferencesForm, RegistrationForm, SmsCodeLoginForm, SmsCodeRequestForm
 from .services import applicant_register
 
 logger = logging.getLogger(__name__)
@@ -85,15 +85,49 @@ def preferences(request: HttpRequest) -> HttpResponse:
         "notify_email": user.notify_email,
         "email": user.email,
         "preferred_language": user.preferred_language,
+        "elder_mode": user.elder_mode,
     }
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         for key, value in form.cleaned_data.items():
             setattr(user, key, value)
         user.save(update_fields=list(form.cleaned_data))
-        messages.success(request, _("通知设置已保存。"))
-        return redirect("accounts:preferences")
+        messages.success(request, _("设置已保存。"))
+        response = redirect("accounts:preferences")
+        response.set_cookie(
+            ELDER_COOKIE, "1" if user.elder_mode else "0", max_age=ELDER_COOKIE_AGE, samesite="Lax"
+        )
+        return response
     return render(request, "accounts/preferences.html", {"form": form})
+
+
+ELDER_COOKIE = "portal_elder"
+ELDER_COOKIE_AGE = 365 * 24 * 3600
+
+
+def elder_mode_on(request: HttpRequest) -> bool:
+    """长辈版 is on for this request: the signed-in user's preference, or the browser's cookie for visitors
+    (and for a user who switched it on before signing in)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.elder_mode:
+        return True
+    return request.COOKIES.get(ELDER_COOKIE) == "1"
+
+
+@require_http_methods(["POST"])
+def elder_mode(request: HttpRequest) -> HttpResponse:
+    """Switch 长辈版 on or off (``on`` = "1" / "0"), one click from the header of every page; remembered in
+    a cookie and, for a signed-in user, in their preferences. Back to the page the click came from."""
+    on = request.POST.get("on") == "1"
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(ELDER_COOKIE, "1" if on else "0", max_age=ELDER_COOKIE_AGE, samesite="Lax")
+    if request.user.is_authenticated and request.user.elder_mode != on:
+        request.user.elder_mode = on
+        request.user.save(update_fields=["elder_mode"])
+    return response
 
 
 @require_http_methods(["GET"])
@@ -122,6 +156,7 @@ class LoginView(auth_views.LoginView):
     and per username, so neither guessing one password nor spraying many accounts gets far."""
 
     template_name = "accounts/login.html"
+    form_class = LoginForm
 
     def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         if any_limited(request, ("login-ip", ""), ("login-user", request.POST.get("username", ""))):

@@ -218,7 +218,7 @@ def test_apply_page_creates_then_resumes_the_draft_with_labelled_inputs(client, 
         f"material_{item.m_site.pk}",
         "commitment_signed",
         "contact_phone",
-        "mode",
+        "mode-promised",  # the handling mode: one radio per mode, each labelled
     ):
         assert f'for="{key}"' in html and f'id="{key}"' in html
     assert "可容缺后补" in html

@@ -113,6 +113,7 @@ TABLE: dict[str, list[Check] | Skip] = {
     "schema": Skip("drf-spectacular's OpenAPI document: public by design; the fuzzer reads it"),
     "api-docs": Skip("Swagger UI over the public schema; static page"),
     "api-redoc": Skip("Redoc over the public schema; static page"),
+    "centre": [Check(only(APPLICANTS, ok=200, no=302))],  # staff are sent to their home page
     "accounts:login": [Check(only(EVERYONE))],
     # 短信验证码登录: a public form (an empty POST is the form again with its errors, status 400)
     "accounts:sms_login": [Check(only(EVERYONE)), Check(only(EVERYONE, ok=400), method="POST")],
@@ -124,6 +125,7 @@ TABLE: dict[str, list[Check] | Skip] = {
     "accounts:register": [Check(only(["anon"], no=302))],
     "accounts:preferences": [Check(only(SIGNED_IN)), Check(only(SIGNED_IN, ok=WRITE_OK), method="POST")],
     "accounts:my_data": [Check(only(SIGNED_IN))],
+    "accounts:elder_mode": [Check(only(EVERYONE, ok=302), method="POST", data={"on": "1"})],
     "accounts:password_change": [Check(only(SIGNED_IN)), Check(only(SIGNED_IN, ok=WRITE_OK), method="POST")],
     "accounts:password_change_done": [Check(only(SIGNED_IN))],
     # --- inbox --------------------------------------------------------------------------------------
@@ -203,7 +205,7 @@ TABLE: dict[str, list[Check] | Skip] = {
     "intake:draft_delete": [
         Check(only(["citizen"], ok=302, no=404), args=pk("draft_a"), method="POST", scope="A"),
         Check(only(["clerk"], ok=302, no=404), args=pk("draft_window"), method="POST", scope="walk-in"),
-        Check(only(SIGNED_IN, ok=NOT_ALLOWED), args=pk("draft_a"), scope="GET"),
+        Check(only(["citizen"], no=404), args=pk("draft_a"), scope="GET: the confirmation page"),
     ],
     "intake:receipt": [
         Check(only(["citizen"], no=404), args=ref("case_a"), scope="A"),

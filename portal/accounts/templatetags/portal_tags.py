@@ -33,3 +33,51 @@ def has_role(user, roles: str) -> bool:  # type: ignore[no-untyped-def]
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return user.has_role(*[r.strip() for r in roles.split(",") if r.strip()])
+
+
+@register.inclusion_tag("partials/nav_item.html", takes_context=True)
+def nav_item(context, url_name: str, label: str, badge: int = 0, badge_label: str = ""):  # type: ignore[no-untyped-def]
+    """One link of the main navigation, marked as the current section when the page is under it."""
+    from django.urls import reverse
+
+    href = reverse(url_name)
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    active = path == href if href == "/" else path.startswith(href)
+    return {"href": href, "label": label, "active": active, "badge": badge, "badge_label": badge_label}
+
+
+def _anchor(bound_field) -> str:  # type: ignore[no-untyped-def]
+    """The id a link in the error summary points at: the control that takes the focus (crispy-forms-gds
+    numbers radios and checkboxes of a group from 1)."""
+    from django.forms import CheckboxSelectMultiple, RadioSelect
+
+    if isinstance(bound_field.field.widget, RadioSelect | CheckboxSelectMultiple):
+        return f"id_{bound_field.html_name}_1"
+    return bound_field.id_for_label or bound_field.auto_id or bound_field.html_name
+
+
+@register.inclusion_tag("partials/error_summary.html")
+def error_summary(errors, anchors: str = ""):  # type: ignore[no-untyped-def]
+    """GOV.UK's error summary at the top of a page: one link per message to the field it is about.
+
+    ``errors`` is a Django form, a dict of field name → messages (hand-made forms; ``anchors`` maps a name to
+    its control's id, ``"overall=overall-5,comment=comment"``, else the name is the id), or a list of
+    ``(id, message)`` pairs."""
+    from django.forms import BaseForm
+
+    items: list[tuple[str, str]] = []
+    if isinstance(errors, BaseForm):
+        if errors.is_bound and errors.errors:
+            visible = list(errors.visible_fields())
+            first = _anchor(visible[0]) if visible else ""
+            items += [(first, str(e)) for e in errors.non_field_errors()]
+            items += [(_anchor(bf), str(e)) for bf in visible for e in bf.errors]
+    elif isinstance(errors, dict):
+        where = dict(pair.split("=", 1) for pair in anchors.split(",") if "=" in pair)
+        for key, messages in errors.items():
+            for message in messages if isinstance(messages, list | tuple) else [messages]:
+                items.append((where.get(key, key), str(message)))
+    elif errors:
+        items = [(str(a), str(m)) for a, m in errors]
+    return {"items": items}
