@@ -11,7 +11,7 @@ from typing import Any
 
 from portal.workcalendar import services as calendar
 
-from .constants import EXTENSION_MAX_DAYS, EXTENSION_MAX_DAYS_JOINT
+from .constants import DEEMED_ACCEPTANCE_DAYS, EXTENSION_MAX_DAYS, EXTENSION_MAX_DAYS_JOINT
 
 Suspension = tuple[datetime.date, datetime.date | None]
 
@@ -68,8 +68,14 @@ def annotate_times(cases: Iterable[Any], today: datetime.date) -> list[Any]:
     (no query per row; suspensions are already counted in the stored due dates)."""
     out = []
     for case in cases:
-        # Working days an application has waited at the window since it was received.
+        # Working days an application has waited at the window since it was received, and the day by which
+        # the window must answer it (Art. 32; a correction notice stops that count until the files arrive).
         case.waited = calendar.count_days(case.received_on, today) if case.received_on else None
+        case.answer_by = case.answer_left = None
+        if case.received_on and case.state == "submitted":
+            case.answer_by = calendar.add_days(case.received_on, DEEMED_ACCEPTANCE_DAYS).date
+            case.answer_left = remaining(due=case.answer_by, today=today, unit="working")
+            case.answer_colour = colour(case.answer_left)
         if case.accepted_on is None:
             case.elapsed_now = None
             case.remaining_now = None

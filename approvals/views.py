@@ -17,7 +17,7 @@ from portal import ratelimits
 from portal.accounts.constants import Role
 from portal.exceptions import ApplicationError
 
-from . import deadlines, selectors, services
+from . import deadlines, presentation, selectors, services
 from .constants import CLOSED_STATES, CaseState
 
 
@@ -33,7 +33,8 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, reference=reference)
-    deadlines.annotate_times([case], selectors.today())
+    today = selectors.today()
+    deadlines.annotate_times([case], today)
     transitions = services.case_available_transitions(case=case, user=request.user)
     is_applicant = case.applicant_id == request.user.pk
     return render(
@@ -57,6 +58,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "correction_prefill": request.session.pop("correction_prefill", ""),
             "check_choices": MaterialCheck.choices,
             "may_check": request.user.has_role(Role.CLERK) and case.state == CaseState.SUBMITTED,
+            "steps": presentation.step_bar(case),
+            "due_rows": presentation.due_rows(case, today),
+            "suspension_now": presentation.open_suspension(case),
         },
     )
 

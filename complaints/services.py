@@ -144,7 +144,7 @@ def send_rating_invitation(case: Case) -> bool:
     notify(
         recipient=case.applicant,
         event="rating.invitation",
-        context={"reference": case.reference, "url": url},
+        context={"reference": case.reference, "item_name": case.item.name, "url": url},
         case=case,
     )
     return True
@@ -171,7 +171,7 @@ def rating_reminder_scan(*, now: datetime.datetime | None = None) -> int:
             notify(
                 recipient=case.applicant,
                 event="rating.reminder",
-                context={"reference": case.reference, "url": url},
+                context={"reference": case.reference, "item_name": case.item.name, "url": url},
                 case=case,
             )
             sent += 1

@@ -47,6 +47,7 @@ def _rate(request: HttpRequest, case: Case, channel: str, actor, template_extra:
             "case": case,
             "scores": Score.choices,
             "errors": errors,
+            "post": request.POST if errors else {},  # what was chosen stays chosen after an error
             "already": Rating.objects.filter(case=case).exists(),
             **template_extra,
         },
@@ -81,8 +82,16 @@ def window_rate(request: HttpRequest) -> HttpResponse:
     reference = (request.GET.get("reference") or request.POST.get("reference") or "").strip().upper()
     case = Case.objects.filter(reference=reference).first() if reference else None
     if case is None:
+        missing = [_("没有这个申报号，请核对后重新输入。")] if reference else []
         return render(
-            request, "complaints/window_pick.html", {"reference": reference, "not_found": bool(reference)}
+            request,
+            "complaints/window_pick.html",
+            {
+                "reference": reference,
+                "not_found": bool(reference),
+                "not_found_errors": missing,
+                "errors_list": [("wr-ref", m) for m in missing],
+            },
         )
     return _rate(request, case, RatingChannel.WINDOW, request.user, {"window_mode": True})
 

@@ -1,5 +1,6 @@
 """Apply online: the item's own form, uploads per material, drafts, check-your-answers, receipt."""
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -7,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
 from portal.exceptions import ApplicationError, ConflictError
@@ -226,13 +228,22 @@ def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:my_drafts")
 
 
+# Types a browser shows in the page itself (the case page's material viewer); anything else downloads.
+VIEWABLE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
 @login_required
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"], "object-src": ["'self'"]})
 def material_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A material's file, through the permission check of the selector. ``?inline=1``: shown in the page
+    (PDF and images only, framed by our own pages alone), else downloaded."""
     row = material_get_for_download(user=request.user, pk=pk)
     if row is None:
         raise Http404
+    inline = request.GET.get("inline") == "1" and row.content_type in VIEWABLE_TYPES
     response = FileResponse(
-        row.file.open("rb"), as_attachment=True, filename=row.original_name, content_type=row.content_type
+        row.file.open("rb"), as_attachment=not inline, filename=row.original_name, content_type=row.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

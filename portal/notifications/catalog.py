@@ -5,125 +5,125 @@ context). Admins override any of them with a MessageTemplate row, without a depl
 DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     "application.received": {
         "zh-hans": (
-            "申请已收到",
+            "申请已收到：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
             "您申请的“{{ item_name }}”已提交，申报号{{ reference }}。窗口将在5个工作日内作出受理决定。",
         ),
         "en": (
-            "Application received",
+            "Application received: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
             "Your application for “{{ item_name }}” was submitted, reference {{ reference }}. The window decides on acceptance within 5 working days.",
         ),
     },
     "case.correction_requested": {
         "zh-hans": (
-            "请补正申请材料",
+            "请补正申请材料：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
             "申报号{{ reference }}（{{ item_name }}）需一次性补正：{% for m in materials %}{{ m.name }}（{{ m.problem }}）{% if not forloop.last %}；{% endif %}{% endfor %}。{{ note }}",
         ),
         "en": (
-            "Please correct your application",
+            "Please correct your application: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
             "Reference {{ reference }} ({{ item_name }}) needs, all at once: {% for m in materials %}{{ m.name }} ({{ m.problem }}){% if not forloop.last %}; {% endif %}{% endfor %}. {{ note }}",
         ),
     },
     "case.not_accepted": {
-        "zh-hans": ("申请不予受理", "申报号{{ reference }}不予受理，理由：{{ reason }}"),
+        "zh-hans": ("申请不予受理：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}不予受理，理由：{{ reason }}"),
         "en": (
-            "Application not accepted",
-            "Reference {{ reference }} was not accepted. Reason: {{ reason }}",
+            "Application not accepted: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
+            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was not accepted. Reason: {{ reason }}",
         ),
     },
     "case.accepted": {
         "zh-hans": (
-            "申请已受理",
+            "申请已受理：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
             "申报号{{ reference }}（{{ item_name }}）已受理，承诺办结日期{{ promised_due }}，法定办结日期{{ statutory_due }}{% if provisional %}（暂定）{% endif %}。",
         ),
         "en": (
-            "Application accepted",
+            "Application accepted: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
             "Reference {{ reference }} ({{ item_name }}) was accepted. Promised by {{ promised_due }}, statutory limit {{ statutory_due }}{% if provisional %} (provisional){% endif %}.",
         ),
     },
     "case.suspended": {
         "zh-hans": (
-            "办理进入特别程序",
-            "申报号{{ reference }}因{{ kind }}中止计时，预计{{ expected_days }}个工作日。理由：{{ reason }}",
+            "办理进入特别程序：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}因{{ kind }}中止计时，预计{{ expected_days }}个工作日。理由：{{ reason }}",
         ),
         "en": (
-            "Special procedure started",
-            "Reference {{ reference }} is paused for {{ kind }}, expected {{ expected_days }} working days. Reason: {{ reason }}",
+            "Special procedure started: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
+            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} is paused for {{ kind }}, expected {{ expected_days }} working days. Reason: {{ reason }}",
         ),
     },
     "case.resumed": {
         "zh-hans": (
-            "恢复办理",
-            "申报号{{ reference }}特别程序结束，恢复计时。承诺办结日期{{ promised_due }}，法定办结日期{{ statutory_due }}。",
+            "恢复办理：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}特别程序结束，恢复计时。承诺办结日期{{ promised_due }}，法定办结日期{{ statutory_due }}。",
         ),
         "en": (
-            "Handling resumed",
-            "Reference {{ reference }} resumed. Promised by {{ promised_due }}, statutory limit {{ statutory_due }}.",
+            "Handling resumed: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
+            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} resumed. Promised by {{ promised_due }}, statutory limit {{ statutory_due }}.",
         ),
     },
     "case.extended": {
         "zh-hans": (
-            "办理期限延长",
-            "申报号{{ reference }}经负责人批准延长法定期限至{{ statutory_due }}。理由：{{ reason }}",
+            "办理期限延长：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}经负责人批准延长法定期限至{{ statutory_due }}。理由：{{ reason }}",
         ),
         "en": (
-            "Time limit extended",
-            "The statutory limit of reference {{ reference }} was extended to {{ statutory_due }}. Reason: {{ reason }}",
+            "Time limit extended: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
+            "The statutory limit of reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was extended to {{ statutory_due }}. Reason: {{ reason }}",
         ),
     },
     "case.approved": {
-        "zh-hans": ("准予许可", "申报号{{ reference }}（{{ item_name }}）已准予许可。"),
-        "en": ("Approved", "Reference {{ reference }} ({{ item_name }}) was approved."),
+        "zh-hans": ("准予许可：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "申报号{{ reference }}（{{ item_name }}）已准予许可。"),
+        "en": ("Approved: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})", "Reference {{ reference }} ({{ item_name }}) was approved."),
     },
     "case.denied": {
         "zh-hans": (
-            "不予许可",
+            "不予许可：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
             "申报号{{ reference }}（{{ item_name }}）不予许可。理由：{{ reasons }}。{{ remedies }}",
         ),
         "en": (
-            "Not approved",
+            "Not approved: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
             "Reference {{ reference }} ({{ item_name }}) was not approved. Reasons: {{ reasons }}. {{ remedies }}",
         ),
     },
     "case.result_ready": {
         "zh-hans": (
-            "办理结果已送达",
-            "申报号{{ reference }}的结果已{{ method }}{% if tracking_number %}，邮寄单号{{ tracking_number }}{% endif %}{% if place %}，领取地点{{ place }}{% endif %}。",
+            "办理结果已送达：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}的结果已{{ method }}{% if tracking_number %}，邮寄单号{{ tracking_number }}{% endif %}{% if place %}，领取地点{{ place }}{% endif %}。",
         ),
         "en": (
-            "Result delivered",
-            "The result of reference {{ reference }}: {{ method }}{% if tracking_number %}, tracking number {{ tracking_number }}{% endif %}{% if place %}, at {{ place }}{% endif %}.",
+            "Result delivered: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
+            "The result of reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %}: {{ method }}{% if tracking_number %}, tracking number {{ tracking_number }}{% endif %}{% if place %}, at {{ place }}{% endif %}.",
         ),
     },
     "case.withdrawn": {
-        "zh-hans": ("申请已撤回", "申报号{{ reference }}已撤回。"),
-        "en": ("Application withdrawn", "Reference {{ reference }} was withdrawn."),
+        "zh-hans": ("申请已撤回：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已撤回。"),
+        "en": ("Application withdrawn: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})", "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was withdrawn."),
     },
     "case.terminated": {
-        "zh-hans": ("办理终止", "申报号{{ reference }}已终止办理。理由：{{ reason }}"),
+        "zh-hans": ("办理终止：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已终止办理。理由：{{ reason }}"),
         "en": (
-            "Handling terminated",
-            "Handling of reference {{ reference }} was terminated. Reason: {{ reason }}",
+            "Handling terminated: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
+            "Handling of reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was terminated. Reason: {{ reason }}",
         ),
     },
     "case.revoked": {
-        "zh-hans": ("许可已撤销", "申报号{{ reference }}的许可已撤销。理由：{{ reason }}"),
+        "zh-hans": ("许可已撤销：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}的许可已撤销。理由：{{ reason }}"),
         "en": (
-            "Approval revoked",
-            "The approval of reference {{ reference }} was revoked. Reason: {{ reason }}",
+            "Approval revoked: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
+            "The approval of reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was revoked. Reason: {{ reason }}",
         ),
     },
     "rating.invitation": {
-        "zh-hans": ("请评价本次服务", "申报号{{ reference }}已办结，请对本次服务作出评价：{{ url }}"),
+        "zh-hans": ("请评价本次服务：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已办结，请对本次服务作出评价：{{ url }}"),
         "en": (
-            "Please rate the service",
-            "Reference {{ reference }} is concluded. Please rate the service: {{ url }}",
+            "Please rate the service: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
+            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} is concluded. Please rate the service: {{ url }}",
         ),
     },
     "rating.reminder": {
-        "zh-hans": ("提醒：请评价本次服务", "您尚未评价申报号{{ reference }}的服务，欢迎评价：{{ url }}"),
+        "zh-hans": ("提醒：请评价本次服务：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "您尚未评价申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}的服务，欢迎评价：{{ url }}"),
         "en": (
-            "Reminder: please rate the service",
-            "You have not yet rated reference {{ reference }}: {{ url }}",
+            "Reminder: please rate the service: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
+            "You have not yet rated reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %}: {{ url }}",
         ),
     },
     "complaint.registered": {
