@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
 from complaints.views import centre
@@ -17,6 +18,11 @@ api_v1 = [
 ]
 if settings.BENCH_ENDPOINTS:  # bench/intake_load.py only; never in production (check --deploy)
     api_v1.append(path("", include("portal.benchmarks.urls")))
+
+# The Django admin is the portal's back office (事项目录、工作日历、用户与部门).
+admin.site.site_header = _("一窗受理政务服务平台 · 后台管理")
+admin.site.site_title = _("一窗受理政务服务平台后台")
+admin.site.index_title = _("事项目录、工作日历、用户与部门")
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -36,3 +42,4 @@ urlpatterns = [
 ]
 
 handler404 = "portal.api.not_found"
+handler500 = "portal.errors.server_error"

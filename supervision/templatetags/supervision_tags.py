@@ -2,6 +2,7 @@ from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.constants import Role
 
@@ -33,9 +34,71 @@ def pct(rate: Any) -> str:
     value = getattr(rate, "value", rate)
     if value is None:
         return "—"
-    return f"{float(value) * 100:.2f}%"
+    return f"{float(value) * 100:.1f}%"
 
 
 @register.filter
 def frac(rate: Any) -> str:
     return f"{rate.numerator}/{rate.denominator}"
+
+
+@register.filter
+def days(value: Any) -> str:
+    """Mean days with at most one decimal: 7.75 → "7.8", 9 → "9"; None → "—"."""
+    if value is None:
+        return "—"
+    text = f"{float(value):.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+# What each history entry of an alert says, in words (the services record a short code as the reason).
+CHANGE_REASONS = {
+    "alert_scan: raised": _("系统扫描：生成预警"),
+    "alert_scan: closed": _("系统扫描：办件已办结，预警关闭"),
+    "explain": _("提交情况说明"),
+    "review": _("审核情况说明"),
+    "record": _("记录效能问责"),
+}
+
+
+@register.filter
+def change_reason(value: str | None) -> str:
+    return str(CHANGE_REASONS.get(value or "", value or ""))
+
+
+# The export tables of the dashboard, by their file name.
+TABLE_LABELS = {
+    "summary": _("主要指标"),
+    "month": _("各月指标"),
+    "department": _("各部门指标"),
+    "window": _("各窗口指标"),
+    "item": _("各事项指标"),
+    "clerk": _("各受理人员指标"),
+    "item_days": _("各事项办理时限"),
+    "redblue_department": _("部门红蓝榜"),
+    "redblue_window": _("窗口红蓝榜"),
+    "overdue": _("超期在办件"),
+    "alerts": _("监察预警"),
+    "findings": _("效能问责"),
+}
+
+
+@register.filter
+def table_label(name: str) -> str:
+    return str(TABLE_LABELS.get(name, name))
+
+
+# The fields of the dashboard's filter, for its error messages.
+FILTER_LABELS = {
+    "accepted_from": _("受理起始日期"),
+    "accepted_to": _("受理截止日期"),
+    "as_of": _("统计时点"),
+    "department": _("部门"),
+    "by": _("分组"),
+    "rb_month": _("月份"),
+}
+
+
+@register.filter
+def filter_label(name: str) -> str:
+    return str(FILTER_LABELS.get(name, ""))
