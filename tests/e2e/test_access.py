@@ -13,10 +13,13 @@ FOCUS_VISIBLE = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
   const s = getComputedStyle(el);
+  // GOV.UK radios and checkboxes draw their control (and its focus ring) on the label's ::before
+  const drawn = el.matches('.govuk-radios__input, .govuk-checkboxes__input') && el.labels && el.labels[0]
+    ? getComputedStyle(el.labels[0], '::before').boxShadow : 'none';
   const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
   return {tag: el.tagName, id: el.id, name: el.getAttribute('name'), type: el.getAttribute('type'),
           text: (el.innerText || el.value || '').trim().slice(0, 40),
-          visible: outline || s.boxShadow !== 'none'};
+          visible: outline || s.boxShadow !== 'none' || drawn !== 'none'};
 }"""
 
 

@@ -57,7 +57,7 @@ def _pdf() -> bytes:
 TEXT = {
     "zh-hans": {
         "search": "查询",
-        "apply": "在线申请",
+        "apply": "在线办理",
         "start": "开始填写",
         "next": "下一步：核对信息",
         "submit": "确认提交",
@@ -167,7 +167,7 @@ def test_journey(new_page, pages, lang):  # type: ignore[no-untyped-def]
     expect(citizen.locator("h1")).to_contain_text(ITEM_NAME)
 
     # applies, with a PDF and a PNG
-    citizen.get_by_role("link", name=t["apply"], exact=True).click()
+    citizen.get_by_role("button", name=t["apply"], exact=True).click()
     citizen.wait_for_load_state()
     pages.shot(citizen, "apply-start")
     citizen.get_by_role("button", name=t["start"]).click()

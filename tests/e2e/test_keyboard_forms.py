@@ -54,7 +54,10 @@ FOCUSED = """() => {
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement) return null;
   const s = getComputedStyle(el);
-  const visible = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none';
+  // GOV.UK radios and checkboxes draw their control (and its focus ring) on the label's ::before
+  const drawn = el.matches('.govuk-radios__input, .govuk-checkboxes__input') && el.labels && el.labels[0]
+    ? getComputedStyle(el.labels[0], '::before').boxShadow : 'none';
+  const visible = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none' || drawn !== 'none';
   return {key: el.dataset.kb || null, desc: `${el.tagName.toLowerCase()}#${el.id}[name=${el.name || ''}]`,
           visible, path: [...document.querySelectorAll('*')].indexOf(el)};
 }"""
