@@ -145,8 +145,8 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("New complaint", "Complaint {{ number }} was assigned to you."),
     },
     "staff.new_work": {
-        "zh-hans": ("新的待办件", "申报号{{ reference }}已进入您的待办（{{ queue }}）。"),
-        "en": ("New work", "Reference {{ reference }} is now in your queue ({{ queue }})."),
+        "zh-hans": ("新的待办件", "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已进入您的{% if queue == 'review' %}审查待办{% elif queue == 'decision' %}决定待办{% elif queue == 'intake' %}受理待办（补正材料已提交）{% else %}待办{% endif %}。"),
+        "en": ("New work", "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} is now in your {% if queue == 'review' %}review{% elif queue == 'decision' %}decision{% elif queue == 'intake' %}intake{% endif %} queue."),
     },
     "staff.step_warning": {
         "zh-hans": (
