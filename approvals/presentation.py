@@ -129,10 +129,14 @@ def due_rows(case: Any, today: datetime.date) -> list[DueRow]:
     )
     if case.step_due and running and case.current_step:
         rows.append(
-            _row(_("当前环节时限"), case.step_due, today, LimitUnit.WORKING, open_=True, note=case.current_step)
+            _row(
+                _("当前环节时限"), case.step_due, today, LimitUnit.WORKING, open_=True, note=case.current_step
+            )
         )
     if case.deferred_supply_by and not case.deferred_supplied_at:
-        rows.append(_row(_("容缺材料补齐期限"), case.deferred_supply_by, today, LimitUnit.WORKING, open_=True))
+        rows.append(
+            _row(_("容缺材料补齐期限"), case.deferred_supply_by, today, LimitUnit.WORKING, open_=True)
+        )
     if case.after_check_due and not case.after_checked_at:
         rows.append(_row(_("事后核查期限"), case.after_check_due, today, LimitUnit.WORKING, open_=True))
     return [r for r in rows if r is not None]

@@ -158,8 +158,12 @@ def centre(request: HttpRequest) -> HttpResponse:
             "case_count": cases.count(),
             "open_count": cases.exclude(state__in=CLOSED_STATES).count(),
             "drafts": Application.objects.filter(applicant=user, status="draft").count(),
-            "ratings": Rating.objects.filter(applicant=user).select_related("case__item").order_by("-created_at")[:5],
-            "to_rate": cases.filter(concluded_on__isnull=False, rating__isnull=True).select_related("item")[:5],
+            "ratings": Rating.objects.filter(applicant=user)
+            .select_related("case__item")
+            .order_by("-created_at")[:5],
+            "to_rate": cases.filter(concluded_on__isnull=False, rating__isnull=True).select_related("item")[
+                :5
+            ],
             "complaints": Complaint.objects.filter(complainant=user).order_by("-received_at")[:5],
             "messages_recent": inbox_list(user=user)[:5],
             "unread": inbox_unread_count(user=user),

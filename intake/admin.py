@@ -5,6 +5,7 @@ import json
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -75,7 +76,10 @@ class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
             except ApplicationError as exc:
                 self.message_user(request, f"{item.code}: {exc.message}", messages.WARNING)
         self.message_user(
-            request, _("%(label)s：%(n)s 个事项。") % {"label": label, "n": done}, messages.SUCCESS
+            request,
+            ngettext("%(label)s：%(n)s 个事项。", "%(label)s：%(n)s 个事项。", done)
+            % {"label": label, "n": done},
+            messages.SUCCESS,
         )
 
     @admin.action(description=_("发布所选事项"))

@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from portal.accounts.constants import ApplicantKind
-from portal.forms import PortalFormMixin
 from portal.accounts.validators import validate_credit_code, validate_mobile, validate_resident_id
+from portal.forms import PortalFormMixin
 
 from .selectors.catalogue import item_get
 

@@ -12,8 +12,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
 from portal.exceptions import ApplicationError, ConflictError
-from portal.workcalendar import services as calendar
 from portal.ratelimits import limited
+from portal.workcalendar import services as calendar
 
 from ..constants import ACCEPTANCE_ANSWER_DAYS, MODE_HINTS, ApplicationStatus, HandlingMode
 from ..models import Application, ApplicationMaterial
@@ -243,7 +243,10 @@ def material_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     inline = request.GET.get("inline") == "1" and row.content_type in VIEWABLE_TYPES
     response = FileResponse(
-        row.file.open("rb"), as_attachment=not inline, filename=row.original_name, content_type=row.content_type
+        row.file.open("rb"),
+        as_attachment=not inline,
+        filename=row.original_name,
+        content_type=row.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

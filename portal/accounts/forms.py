@@ -86,9 +86,7 @@ class PreferencesForm(PortalFormMixin, forms.Form):
     preferred_language = forms.ChoiceField(
         label=_("通知语言"), choices=[("zh-hans", "简体中文"), ("en", "English")]
     )
-    elder_mode = forms.BooleanField(
-        label=_("使用长辈版（字号更大、对比更强、导航更简单）"), required=False
-    )
+    elder_mode = forms.BooleanField(label=_("使用长辈版（字号更大、对比更强、导航更简单）"), required=False)
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -35,7 +36,12 @@ class DeliveryAdmin(admin.ModelAdmin):
         failed = list(queryset.filter(status=DeliveryStatus.FAILED))
         for delivery in failed:
             services.delivery_resend(delivery=delivery)
-        self.message_user(request, _("已重新排队 %(n)s 条消息。") % {"n": len(failed)}, messages.SUCCESS)
+        n = len(failed)
+        self.message_user(
+            request,
+            ngettext("已重新排队 %(n)s 条消息。", "已重新排队 %(n)s 条消息。", n) % {"n": n},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Notification)

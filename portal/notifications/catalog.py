@@ -24,7 +24,10 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "case.not_accepted": {
-        "zh-hans": ("申请不予受理：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}不予受理，理由：{{ reason }}"),
+        "zh-hans": (
+            "申请不予受理：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}不予受理，理由：{{ reason }}",
+        ),
         "en": (
             "Application not accepted: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
             "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was not accepted. Reason: {{ reason }}",
@@ -71,8 +74,14 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "case.approved": {
-        "zh-hans": ("准予许可：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "申报号{{ reference }}（{{ item_name }}）已准予许可。"),
-        "en": ("Approved: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})", "Reference {{ reference }} ({{ item_name }}) was approved."),
+        "zh-hans": (
+            "准予许可：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
+            "申报号{{ reference }}（{{ item_name }}）已准予许可。",
+        ),
+        "en": (
+            "Approved: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
+            "Reference {{ reference }} ({{ item_name }}) was approved.",
+        ),
     },
     "case.denied": {
         "zh-hans": (
@@ -95,32 +104,50 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "case.withdrawn": {
-        "zh-hans": ("申请已撤回：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已撤回。"),
-        "en": ("Application withdrawn: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})", "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was withdrawn."),
+        "zh-hans": (
+            "申请已撤回：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已撤回。",
+        ),
+        "en": (
+            "Application withdrawn: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
+            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was withdrawn.",
+        ),
     },
     "case.terminated": {
-        "zh-hans": ("办理终止：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已终止办理。理由：{{ reason }}"),
+        "zh-hans": (
+            "办理终止：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已终止办理。理由：{{ reason }}",
+        ),
         "en": (
             "Handling terminated: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
             "Handling of reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was terminated. Reason: {{ reason }}",
         ),
     },
     "case.revoked": {
-        "zh-hans": ("许可已撤销：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}的许可已撤销。理由：{{ reason }}"),
+        "zh-hans": (
+            "许可已撤销：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}的许可已撤销。理由：{{ reason }}",
+        ),
         "en": (
             "Approval revoked: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
             "The approval of reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was revoked. Reason: {{ reason }}",
         ),
     },
     "rating.invitation": {
-        "zh-hans": ("请评价本次服务：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已办结，请对本次服务作出评价：{{ url }}"),
+        "zh-hans": (
+            "请评价本次服务：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已办结，请对本次服务作出评价：{{ url }}",
+        ),
         "en": (
             "Please rate the service: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
             "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} is concluded. Please rate the service: {{ url }}",
         ),
     },
     "rating.reminder": {
-        "zh-hans": ("提醒：请评价本次服务：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）", "您尚未评价申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}的服务，欢迎评价：{{ url }}"),
+        "zh-hans": (
+            "提醒：请评价本次服务：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
+            "您尚未评价申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}的服务，欢迎评价：{{ url }}",
+        ),
         "en": (
             "Reminder: please rate the service: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
             "You have not yet rated reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %}: {{ url }}",
@@ -145,8 +172,14 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("New complaint", "Complaint {{ number }} was assigned to you."),
     },
     "staff.new_work": {
-        "zh-hans": ("新的待办件", "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已进入您的{% if queue == 'review' %}审查待办{% elif queue == 'decision' %}决定待办{% elif queue == 'intake' %}受理待办（补正材料已提交）{% else %}待办{% endif %}。"),
-        "en": ("New work", "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} is now in your {% if queue == 'review' %}review{% elif queue == 'decision' %}decision{% elif queue == 'intake' %}intake{% endif %} queue."),
+        "zh-hans": (
+            "新的待办件",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已进入您的{% if queue == 'review' %}审查待办{% elif queue == 'decision' %}决定待办{% elif queue == 'intake' %}受理待办（补正材料已提交）{% else %}待办{% endif %}。",
+        ),
+        "en": (
+            "New work",
+            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} is now in your {% if queue == 'review' %}review{% elif queue == 'decision' %}decision{% elif queue == 'intake' %}intake{% endif %} queue.",
+        ),
     },
     "staff.step_warning": {
         "zh-hans": (

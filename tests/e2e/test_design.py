@@ -118,7 +118,9 @@ def code_pattern(codes: set[str]) -> re.Pattern[str]:
     alternatives = "|".join(sorted((re.escape(c) for c in codes), key=len, reverse=True))
     # a code standing alone (not part of a longer Latin word, a file name or an address), and field keys
     # of the application form and of material uploads however they are numbered
-    return re.compile(rf"(?<![\w.@/-])(?:{alternatives}|files_\d+|material_\d+|f_[a-z_]+|result_\d+)(?![\w.@/-])")
+    return re.compile(
+        rf"(?<![\w.@/-])(?:{alternatives}|files_\d+|material_\d+|f_[a-z_]+|result_\d+)(?![\w.@/-])"
+    )
 
 
 def crawl(page, visit) -> list[str]:  # type: ignore[no-untyped-def]
@@ -278,9 +280,10 @@ def test_invalid_form_shows_a_focused_error_summary_linking_to_each_field(new_pa
 
 
 def test_check_answers_lists_what_is_missing_and_the_receipt_is_safe_to_refresh(new_page, pages):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
     from approvals.models import Case
     from intake.models import Application
-    from playwright.sync_api import expect
 
     page = new_page()
     login(page, "citizen")
@@ -305,7 +308,9 @@ def test_check_answers_lists_what_is_missing_and_the_receipt_is_safe_to_refresh(
     page.get_by_label("住所（经营场所）").fill("幸福路 8 号")
     files = page.locator("input[type=file]")
     for i in range(files.count()):
-        files.nth(i).set_input_files({"name": f"材料{i}.pdf", "mimeType": "application/pdf", "buffer": _pdf()})
+        files.nth(i).set_input_files(
+            {"name": f"材料{i}.pdf", "mimeType": "application/pdf", "buffer": _pdf()}
+        )
     page.get_by_role("button", name="下一步：核对信息").click()
     page.wait_for_load_state()
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
