@@ -110,7 +110,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             uploads.extend((field, f) for f in files[:1])
         errors.update(inspect_batch(uploads))
         if errors:
-            app.form_data = {**app.form_data, **form_data}
+            _keep_input(request, app, form_data)
             return _render_edit(request, app, errors)
         try:
             app = application_update_draft(
@@ -136,8 +136,17 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("next") == "review":
                 return redirect("intake:draft_review", pk=app.pk)
             return redirect("intake:draft_edit", pk=app.pk)
-        app.form_data = {**app.form_data, **form_data}
+        _keep_input(request, app, form_data)
     return _render_edit(request, app, errors)
+
+
+def _keep_input(request: HttpRequest, app: Application, form_data: dict[str, str]) -> None:
+    """After an error the page shows what was typed and chosen (on the object, not saved)."""
+    app.form_data = {**app.form_data, **form_data}
+    app.contact_phone = request.POST.get("contact_phone", app.contact_phone)
+    if request.POST.get("mode") in app.item.modes:
+        app.mode = request.POST["mode"]
+    app.commitment_signed = bool(request.POST.get("commitment_signed"))
 
 
 def _render_edit(request: HttpRequest, app: Application, errors: dict[str, list[str]]) -> HttpResponse:
