@@ -387,3 +387,31 @@ def test_elder_mode_is_one_click_away_larger_and_remembered(new_page, pages, scr
     pages.shot(other, "elder-centre")
     assert other.evaluate(ELDER_FACTS)["elder"]
     pages.assert_accessible()
+
+
+def test_staff_see_every_material_in_the_page_beside_the_case(new_page, pages):  # type: ignore[no-untyped-def]
+    """The clerk opens a material inline: the file comes through the permission-checked view, shown in the
+    page (not downloaded), framed by our own page only; the CSP blocks nothing (the fixture checks)."""
+    page = new_page()
+    login(page, "clerk")
+    page.goto("/cases/queue/intake/")
+    page.locator("main table a").first.click()
+    page.wait_for_load_state()
+    viewers = page.locator("details.material-view")
+    assert viewers.count() >= 1
+    with page.expect_response(lambda r: "/materials/" in r.url and "inline=1" in r.url) as answer:
+        viewers.first.locator("summary").click()
+    response = answer.value
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("application/pdf")
+    assert response.headers["content-disposition"].startswith("inline")
+    assert "frame-ancestors 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"
+    page.wait_for_timeout(500)
+    pages.shot(page, "material-inline", axe=False)
+    # nobody else gets the file: an applicant who does not own the case is refused
+    url = response.url
+    owner = page.locator("dt", has_text="申请人").locator("xpath=following-sibling::dd[1]").inner_text()
+    other = new_page()
+    login(other, "citizen" if "公司" in owner else "enterprise")
+    assert other.request.get(url).status == 404
