@@ -36,14 +36,15 @@ def has_role(user, roles: str) -> bool:  # type: ignore[no-untyped-def]
 
 
 @register.inclusion_tag("partials/nav_item.html", takes_context=True)
-def nav_item(context, url_name: str, label: str, badge: int = 0, badge_label: str = ""):  # type: ignore[no-untyped-def]
-    """One link of the main navigation, marked as the current section when the page is under it."""
+def nav_item(context, url_name: str, label: str, badge: int = 0, badge_label: str = "", exact: bool = False):  # type: ignore[no-untyped-def]
+    """One link of the main navigation, marked as the current section when the page is under it (``exact``:
+    only on that page, for a link whose address is the start of other sections' addresses)."""
     from django.urls import reverse
 
     href = reverse(url_name)
     request = context.get("request")
     path = getattr(request, "path", "")
-    active = path == href if href == "/" else path.startswith(href)
+    active = path == href if exact or href == "/" else path.startswith(href)
     return {"href": href, "label": label, "active": active, "badge": badge, "badge_label": badge_label}
 
 
