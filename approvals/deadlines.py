@@ -78,7 +78,7 @@ def annotate_times(cases: Iterable[Any], today: datetime.date) -> list[Any]:
             case.answer_colour = colour(case.answer_left)
         if case.accepted_on is None:
             case.elapsed_now = None
-            case.remaining_now = None
+            case.remaining_now = case.statutory_remaining_now = None
             case.due_colour = ""
         else:
             end = case.concluded_on or today
@@ -95,5 +95,10 @@ def annotate_times(cases: Iterable[Any], today: datetime.date) -> list[Any]:
                 else remaining(due=case.promised_due, today=today, unit=case.limit_unit)
             )
             case.due_colour = colour(case.remaining_now) if case.concluded_on is None else ""
+            case.statutory_remaining_now = (
+                None
+                if case.concluded_on
+                else remaining(due=case.statutory_due, today=today, unit=case.limit_unit)
+            )
         out.append(case)
     return out
