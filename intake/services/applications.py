@@ -30,7 +30,7 @@ def clean_form_data(*, item: Item, data: dict[str, Any], partial: bool = False) 
     ``partial`` (drafts) skips the required check but still rejects malformed values."""
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
-    for f in item.form_fields.all():
+    for f in item.current_form_fields:
         raw = data.get(f.key)
         raw = raw.strip() if isinstance(raw, str) else raw
         if raw in (None, ""):
@@ -343,7 +343,7 @@ def submit(
         errors.update(exc.extra)
     if uploaded is None:
         uploaded = set(locked.materials.values_list("material_id", flat=True))
-    for material in item.materials.all():
+    for material in item.current_materials:
         if not material.mandatory or material.pk in uploaded:
             continue
         if locked.mode == HandlingMode.DEFERRED and material.deferrable:

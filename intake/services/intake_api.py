@@ -41,7 +41,7 @@ def application_create_from_request(
         clean_applicant_identity(applicant=applicant, id_number=id_number, contact_phone=contact_phone)
     except ApplicationError as exc:
         errors.update(exc.extra)
-    materials = {f"material_{m.pk}": m for m in item.materials.all()}
+    materials = {f"material_{m.pk}": m for m in item.current_materials}
     for key in files:
         if key not in materials:
             errors[key] = [_("没有这项申请材料。")]
