@@ -366,6 +366,8 @@ TABLE: dict[str, list[Check] | Skip] = {
     ],
     # --- complaints and ratings ---------------------------------------------------------------------
     "complaints:file": [Check(only(EVERYONE)), Check(only(EVERYONE, ok=400, anon=400), method="POST")],
+    # the confirmation shows the number filed in this session only; without one it sends to the form
+    "complaints:filed": [Check(only(EVERYONE, ok=302))],
     "complaints:mine": [Check(only(SIGNED_IN))],
     "complaints:public": [Check(only(EVERYONE))],
     "complaints:queue": [Check(only(["inspector"]))],
@@ -399,6 +401,19 @@ TABLE: dict[str, list[Check] | Skip] = {
         Check(only(COMPLAINT_A, no=404), args=number("complaint_a"), scope="A"),
         Check(only(COMPLAINT_B, no=404), args=number("complaint_b"), scope="B"),
         Check(only(COMPLAINT_A, ok=302, no=404), args=number("complaint_a"), method="POST", scope="A"),
+    ],
+    # attachments: the complainant and the efficiency office; not the head of the department complained about
+    "complaints:attachment": [
+        Check(
+            only(["citizen", "inspector"], no=404),
+            args=lambda w, r: {"number": w.complaint_a.number, "pk": w.complaint_attachment_a.pk},
+            scope="A",
+        ),
+        Check(
+            only([], no=404),
+            args=lambda w, r: {"number": w.complaint_b.number, "pk": w.complaint_attachment_a.pk},
+            scope="A's file under B",
+        ),
     ],
     "api-complaints": [Check(only(EVERYONE)), Check(only(EVERYONE, ok=400, anon=400), method="POST")],
     "api-complaint-detail": [
