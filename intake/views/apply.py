@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.exceptions import ApplicationError, ConflictError
 from portal.ratelimits import limited
 
-from ..constants import ApplicationStatus, HandlingMode
+from ..constants import ApplicationStatus, Channel, HandlingMode
 from ..models import Application, ApplicationMaterial
 from ..selectors.applications import application_get, draft_get, draft_list, material_get_for_download
 from ..selectors.catalogue import item_get
@@ -21,6 +21,7 @@ from ..services.applications import (
     application_remove_material,
     application_submit,
     application_update_draft,
+    check_online,
 )
 from ..services.uploads import inspect_batch
 
@@ -50,14 +51,19 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     ).first()
     if existing is not None:
         return redirect("intake:draft_edit", pk=existing.pk)
-    if request.method == "POST":
-        app = application_create_draft(
-            item=item,
-            applicant=request.user,
-            actor=request.user,
-            mode=request.POST.get("mode") or item.modes[0],
-        )
-        return redirect("intake:draft_edit", pk=app.pk)
+    try:
+        check_online(item, Channel.ONLINE)
+        if request.method == "POST":
+            app = application_create_draft(
+                item=item,
+                applicant=request.user,
+                actor=request.user,
+                mode=request.POST.get("mode") or item.modes[0],
+            )
+            return redirect("intake:draft_edit", pk=app.pk)
+    except ApplicationError as exc:  # not online: the guide says how to apply at the window
+        messages.error(request, exc.message)
+        return redirect("intake:item_detail", code=code)
     return render(request, "intake/apply/start.html", {"item": item, "modes": _modes(item)})
 
 
@@ -78,10 +84,10 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             application_remove_material(row=row, actor=request.user)
             messages.success(request, _("已删除该文件。"))
             return redirect("intake:draft_edit", pk=app.pk)
-        form_data = {f.key: request.POST.get(f"f_{f.key}", "") for f in item.form_fields.all()}
+        form_data = {f.key: request.POST.get(f"f_{f.key}", "") for f in item.current_form_fields}
         # Every file of this submission is checked before anything is saved: one bad file keeps them all out.
         uploads: list[tuple[str, object]] = []
-        for material in item.materials.all():
+        for material in item.current_materials:
             field = f"material_{material.pk}"
             files = request.FILES.getlist(field)
             if len(files) > 1:
@@ -102,7 +108,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ApplicationError as exc:
             errors.update(exc.extra)
-        materials_by_field = {f"material_{m.pk}": m for m in item.materials.all()}
+        materials_by_field = {f"material_{m.pk}": m for m in item.current_materials}
         for field, upload in uploads:
             try:
                 application_add_material(
@@ -124,8 +130,8 @@ def _render_edit(request: HttpRequest, app: Application, errors: dict[str, list[
     stored: dict[int, list[ApplicationMaterial]] = {}
     for row in app.materials.all():
         stored.setdefault(row.material_id, []).append(row)
-    materials = [(m, stored.get(m.pk, []), errors.get(f"material_{m.pk}")) for m in item.materials.all()]
-    fields = [(f, app.form_data.get(f.key, ""), errors.get(f.key)) for f in item.form_fields.all()]
+    materials = [(m, stored.get(m.pk, []), errors.get(f"material_{m.pk}")) for m in item.current_materials]
+    fields = [(f, app.form_data.get(f.key, ""), errors.get(f.key)) for f in item.current_form_fields]
     return render(
         request,
         "intake/apply/edit.html",
@@ -149,7 +155,7 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             app = application_submit(application=app, actor=request.user)
         except (ApplicationError, ConflictError) as exc:
-            for field, msgs in exc.extra.items():
+            for _field, msgs in exc.extra.items():
                 for msg in msgs:
                     messages.error(request, msg)
             if not exc.extra:
