@@ -215,9 +215,44 @@ TABLE: dict[str, list[Check] | Skip] = {
     ],
     "intake:window_register": [Check(only(["clerk"]))],
     "api-application-create": [Check(api(APPLICANTS, ok=400), method="POST")],
+    # by reference, or a draft by its id: the applicant's own only (the registering clerk uses the pages)
     "api-application-detail": [
-        Check(api(["citizen"], no=404), args=ref("case_a"), scope="A"),
-        Check(api(["enterprise"], no=404), args=ref("case_b"), scope="B"),
+        Check(api(["citizen"], no=404), args=lambda w, r: {"key": w.case_a.reference}, scope="A"),
+        Check(api(["enterprise"], no=404), args=lambda w, r: {"key": w.case_b.reference}, scope="B"),
+        Check(api(["citizen"], no=404), args=lambda w, r: {"key": str(w.draft_a.pk)}, scope="draft A"),
+        Check(api(["enterprise"], no=404), args=lambda w, r: {"key": str(w.draft_b.pk)}, scope="draft B"),
+        Check(
+            api(["citizen"], ok=200, no=404),
+            args=lambda w, r: {"key": str(w.draft_a.pk)},
+            method="PATCH",
+            scope="draft A",
+        ),
+        Check(
+            api(["citizen"], ok=409, no=404),
+            args=lambda w, r: {"key": w.case_a.reference},
+            method="PATCH",
+            scope="submitted A",
+        ),
+    ],
+    "api-application-submit": [
+        Check(
+            api(["citizen"], ok=frozenset({200, 400}), no=404),
+            args=lambda w, r: {"key": str(w.draft_a.pk)},
+            method="POST",
+            scope="draft A",
+        ),
+        Check(
+            api(["enterprise"], ok=frozenset({200, 400}), no=404),
+            args=lambda w, r: {"key": str(w.draft_b.pk)},
+            method="POST",
+            scope="draft B",
+        ),
+        Check(
+            api(["citizen"], ok=409, no=404),
+            args=lambda w, r: {"key": w.case_a.reference},
+            method="POST",
+            scope="submitted A",
+        ),
     ],
     # --- cases: worklists by role, a case for those who may see it, 404 for everyone else -----------
     "approvals:my_cases": [Check(only(SIGNED_IN))],
