@@ -72,7 +72,7 @@ def test_a_concluded_complaint_is_public_only_after_the_office_publishes_its_mas
 
     client.force_login(people["inspector2"])
     page = client.get(reverse("complaints:detail", args=[complaint.number])).content.decode()
-    assert "确认并公示" in page
+    assert "确认并公示" in page and "110105194912310037" not in page  # staff read ID numbers masked
     assert "王**" in page and "138****5678" in page and "赵**态度差" in page  # the draft wording, masked
 
     response = client.post(
