@@ -56,8 +56,8 @@ def _complete_draft(item, applicant):  # type: ignore[no-untyped-def]
         actor=applicant,
         form_data={"shop_name": "青禾小馆", "area": "80", "category": "预包装食品销售"},
     )
-    for m in item.current_materials:
-        upload = SimpleUploadedFile(f"{m.key}.pdf", PDF + m.name.encode())
+    for n, m in enumerate(item.materials.all()):
+        upload = SimpleUploadedFile(f"m{n}.pdf", PDF + m.name.encode())
         application_add_material(application=app, material=m, upload=upload, actor=applicant)
     return app
 
