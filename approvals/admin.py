@@ -1,24 +1,21 @@
+"""Cases in the admin: read-only for every user, the superuser included, history viewable but never
+reverted — a case changes only through its transitions (portal/readonly_admin.py)."""
+
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from portal.readonly_admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin, ReadOnlyTabularInline
 
 from .models import Case, CaseTransition, SubApproval, Suspension
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyTabularInline):
     model = CaseTransition
-    extra = 0
-    can_delete = False
     readonly_fields = ["at", "name", "from_state", "to_state", "actor", "reason", "data"]
     fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
-    """Read-only: cases change only through their transitions (services), never by hand."""
-
+class CaseAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "reference",
         "item",
@@ -38,22 +35,27 @@ class CaseAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return [f.name for f in Case._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+@admin.register(CaseTransition)
+class CaseTransitionAdmin(ReadOnlyAdmin):
+    """The transition log: append-only, written by the case services."""
+
+    list_display = ["at", "case", "name", "from_state", "to_state", "actor"]
+    list_filter = ["name", "to_state"]
+    search_fields = ["case__reference"]
+    list_select_related = ["case", "actor"]
+    readonly_fields = ["case", "at", "name", "from_state", "to_state", "actor", "reason", "data"]
 
 
 @admin.register(Suspension)
-class SuspensionAdmin(SimpleHistoryAdmin):
+class SuspensionAdmin(ReadOnlyHistoryAdmin):
     list_display = ["case", "kind", "started_on", "resumed_on", "expected_days"]
     list_filter = ["kind"]
     readonly_fields = ["case", "kind", "reason", "expected_days", "started_on", "resumed_on", "started_by"]
 
 
 @admin.register(SubApproval)
-class SubApprovalAdmin(SimpleHistoryAdmin):
+class SubApprovalAdmin(ReadOnlyHistoryAdmin):
     list_display = ["case", "department", "due_on", "answer", "answered_at"]
     list_filter = ["answer", "department"]
     readonly_fields = ["case", "department", "due_on", "answer", "opinion", "answered_by", "answered_at"]

@@ -109,10 +109,10 @@ def _submit(item: Item, applicant: User, mode: str) -> Application:
             f.key: (
                 f.choice_list[0] if f.choice_list else ("100" if f.kind == "number" else "示范市示范路1号")
             )
-            for f in item.form_fields.all()
+            for f in item.current_form_fields
         },
     )
-    for material in item.materials.filter(mandatory=True):
+    for material in [m for m in item.current_materials if m.mandatory]:
         application_add_material(
             application=app,
             material=material,

@@ -217,7 +217,9 @@ def results_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def progress(request: HttpRequest) -> HttpResponse:
     """办件查询 without login: reference + the phone on the application; state and dates only."""
-    result = None
+    # Post/Redirect/Get: a found case is shown once on the page the POST redirects to (the phone number
+    # stays out of the URL); reloading it queries nothing and counts nothing against the limit
+    result = request.session.pop("progress_result", None) if request.method == "GET" else None
     error = ""
     if request.method == "POST":
         if ratelimits.limited(request, "progress"):
@@ -229,6 +231,9 @@ def progress(request: HttpRequest) -> HttpResponse:
         result = lookup(reference=request.POST.get("reference", ""), phone=request.POST.get("phone", ""))
         if result is None:
             error = _("未查到与该申报号和手机号相符的办件，请核对后重试。")
+        else:
+            request.session["progress_result"] = result
+            return redirect("approvals:progress")
     return render(request, "approvals/progress.html", {"result": result, "error": error})
 
 

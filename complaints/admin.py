@@ -1,25 +1,29 @@
+"""Ratings, tickets and complaints in the admin: read-only for everyone, history viewable, never reverted;
+they change through their services (portal/readonly_admin.py)."""
+
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from portal.readonly_admin import ReadOnlyHistoryAdmin
 
 from .models import Complaint, Rating, RectificationTicket
 
 
 @admin.register(Rating)
-class RatingAdmin(SimpleHistoryAdmin):
+class RatingAdmin(ReadOnlyHistoryAdmin):
     list_display = ["case", "overall", "channel", "department", "created_at", "voided", "appeal_state"]
     list_filter = ["overall", "channel", "voided", "appeal_state", "department"]
     readonly_fields = [f.name for f in Rating._meta.fields]
 
 
 @admin.register(RectificationTicket)
-class TicketAdmin(SimpleHistoryAdmin):
+class TicketAdmin(ReadOnlyHistoryAdmin):
     list_display = ["number", "department", "state", "due_on", "created_at"]
     list_filter = ["state", "department"]
     readonly_fields = [f.name for f in RectificationTicket._meta.fields]
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(SimpleHistoryAdmin):
+class ComplaintAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "number",
         "subject",

@@ -32,6 +32,7 @@ class TicketState(models.TextChoices):
     EXPLAINED = "explained", _("解释说明")
     VERIFIED = "verified", _("效能办已核实")
     CLOSED = "closed", _("已办结")
+    CANCELLED = "cancelled", _("已撤销（评价作废）")
 
 
 class ComplaintChannel(models.TextChoices):

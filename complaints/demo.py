@@ -36,11 +36,14 @@ def load(stdout: Any) -> None:
             content="在3号窗口咨询时工作人员不耐烦，未一次性告知所需材料。",
         )
         c1 = services.complaint_investigate(complaint=c1, actor=inspector)
-        services.complaint_conclude(
+        c1 = services.complaint_conclude(
             complaint=c1,
             actor=inspector,
             finding="partly",
             action="已对窗口人员进行批评教育，并完善一次性告知单。",
+        )
+        services.complaint_publish(
+            complaint=c1, actor=inspector, subject=c1.public_subject, action=c1.public_action
         )
         services.complaint_file(
             actor=None,

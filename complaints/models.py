@@ -87,6 +87,9 @@ class RatingInvitation(models.Model):
     invited_at = models.DateTimeField(auto_now_add=True, db_index=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.case_id}"
+
 
 class RectificationTicket(ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("工单编号"), max_length=24, unique=True)
@@ -140,6 +143,14 @@ class RectificationTicket(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=TicketState.VERIFIED, target=TicketState.CLOSED)
     def close(self) -> None:
         pass
+
+    @transition(
+        field=state,
+        source=[s for s in TicketState.values if s not in (TicketState.CLOSED, TicketState.CANCELLED)],
+        target=TicketState.CANCELLED,
+    )
+    def cancel(self) -> None:
+        """The rating it came from was voided on appeal (申诉复核): nothing is left to rectify."""
 
 
 class Complaint(ConcurrentTransitionMixin, models.Model):
@@ -198,7 +209,20 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     handling_rating = models.PositiveSmallIntegerField(
         _("对处理的评价"), null=True, blank=True, validators=_score, choices=Score.choices
     )
-    published = models.BooleanField(_("公开"), default=True)
+    # The public page shows a concluded complaint only once the efficiency office has reviewed its public
+    # wording (masked of personal data) and published it (complaint_publish); reopening takes it down.
+    published = models.BooleanField(_("已公示"), default=False)
+    public_subject = models.CharField(_("公示事由"), max_length=120, blank=True)
+    public_action = models.TextField(_("公示处理情况"), blank=True)
+    published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("公示审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     overdue_alerted_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["complainant_phone"])
 
@@ -238,3 +262,6 @@ class ComplaintAttachment(models.Model):
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=80)
     size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.original_name

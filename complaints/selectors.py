@@ -36,6 +36,16 @@ def complaint_visible(*, user: User) -> QuerySet[Complaint]:
     return qs.filter(rules)
 
 
+def complaint_attachments_visible(*, user: User, complaint: Complaint) -> bool:
+    """Attachments may carry the complainant's personal data: the efficiency office (which handles every
+    complaint) and the complainant see them; the department complained about does not."""
+    if not user.is_authenticated:
+        return False
+    return user.has_role(Role.INSPECTOR) or (
+        complaint.complainant_id is not None and complaint.complainant_id == user.pk
+    )
+
+
 def ticket_visible(*, user: User) -> QuerySet[RectificationTicket]:
     qs = RectificationTicket.objects.select_related("rating", "rating__case", "department")
     if user.has_role(Role.INSPECTOR):

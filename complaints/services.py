@@ -210,7 +210,30 @@ def rating_appeal_decide(*, rating: Rating, actor: User, void: bool, decision: s
     rating._history_user = actor
     rating._change_reason = "appeal decided"
     rating.save()
+    if void:
+        _ticket_cancel_for_voided(rating=rating, actor=actor, decision=decision)
     return rating
+
+
+def _ticket_cancel_for_voided(*, rating: Rating, actor: User, decision: str) -> None:
+    """A voided rating leaves nothing to rectify: its open ticket is cancelled, with the reason recorded
+    on the ticket and in its history, and the department is told."""
+    ticket = RectificationTicket.objects.select_for_update().filter(rating=rating).first()
+    if ticket is None or not can_proceed(ticket.cancel):
+        return
+    ticket.cancel()
+    ticket.closed_at = timezone.now()
+    reason = _("评价经申诉复核作废，工单撤销。复核意见：%(d)s") % {"d": decision.strip() or "—"}
+    ticket.resolution = f"{ticket.resolution}\n{reason}".strip()
+    ticket._history_user = actor
+    ticket._change_reason = reason[:100]
+    ticket.save()
+    for user in _head_and_office(ticket.department_id):
+        notify(
+            recipient=user,
+            event="ticket.cancelled",
+            context={"number": ticket.number, "reference": rating.case.reference, "reason": reason},
+        )
 
 
 # --- rectification tickets ---------------------------------------------------------------------
@@ -428,6 +451,10 @@ def complaint_conclude(*, complaint: Complaint, actor: User, finding: str, actio
     complaint.finding = finding
     complaint.action = action.strip()
     complaint.concluded_at = timezone.now()
+    # the public wording starts masked and waits for the office's review (complaint_publish)
+    complaint.public_subject = complaint_mask(complaint, complaint.subject)[:120]
+    complaint.public_action = complaint_mask(complaint, complaint.action)
+    complaint.published, complaint.published_at, complaint.published_by = False, None, None
     complaint._history_user = actor
     complaint.save()
     if complaint.complainant_id:
@@ -440,6 +467,68 @@ def complaint_conclude(*, complaint: Complaint, actor: User, finding: str, actio
                 "action": complaint.action,
             },
         )
+    return complaint
+
+
+def complaint_mask(complaint: Complaint, text: str) -> str:
+    """``text`` with personal data masked: numbers and addresses by their shape, and the names the
+    complaint itself knows (the complainant, the staff member complained about, the case's applicant)."""
+    from portal.pii import mask_public_text
+
+    names = [complaint.complainant_name]
+    if complaint.complainant_id:
+        names += [complaint.complainant.real_name, complaint.complainant.display_name]
+    if complaint.person_id:
+        names += [complaint.person.real_name, complaint.person.display_name]
+    if complaint.case_id:
+        names.append(complaint.case.application.applicant_name)
+    return mask_public_text(text, names=names)
+
+
+@transaction.atomic
+def complaint_publish(*, complaint: Complaint, actor: User, subject: str, action: str) -> Complaint:
+    """The efficiency office confirms the public wording of a concluded complaint and publishes it; the
+    wording is masked again (personal data never reaches the public page), and who published it when is
+    recorded on the complaint and in its history."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if not actor.has_role(Role.INSPECTOR):
+        raise PermissionDeniedError(_("公示文本由效能办审核发布。"))
+    if complaint.concluded_at is None:
+        raise ConflictError(_("投诉办结后才能公示。"))
+    errors = {}
+    if not subject.strip():
+        errors["public_subject"] = [_("此项为必填项。")]
+    if not action.strip():
+        errors["public_action"] = [_("此项为必填项。")]
+    if len(subject.strip()) > 120:
+        errors["public_subject"] = [_("最多120个字。")]
+    if errors:
+        raise ApplicationError(_("公示文本不完整。"), extra=errors)
+    complaint.public_subject = complaint_mask(complaint, subject.strip())[:120]
+    complaint.public_action = complaint_mask(complaint, action.strip())
+    complaint.published = True
+    complaint.published_at = timezone.now()
+    complaint.published_by = actor
+    complaint._history_user = actor
+    complaint._change_reason = "publish"
+    complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def complaint_unpublish(*, complaint: Complaint, actor: User, reason: str) -> Complaint:
+    """Take a complaint off the public page (recorded with the reason)."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if not actor.has_role(Role.INSPECTOR):
+        raise PermissionDeniedError(_("公示文本由效能办审核发布。"))
+    if not complaint.published:
+        raise ConflictError(_("该投诉没有公示。"))
+    if not reason.strip():
+        raise ApplicationError(_("请写明撤回公示的理由。"), extra={"reason": [_("此项为必填项。")]})
+    complaint.published, complaint.published_at, complaint.published_by = False, None, None
+    complaint._history_user = actor
+    complaint._change_reason = f"unpublish: {reason.strip()}"[:100]
+    complaint.save()
     return complaint
 
 
@@ -473,6 +562,11 @@ def complaint_reopen(*, complaint: Complaint, actor: User, reason: str) -> Compl
     complaint.reopen()
     complaint.concluded_at = None
     complaint.finding = ""
+    complaint.published, complaint.published_at, complaint.published_by = (
+        False,
+        None,
+        None,
+    )  # off the public page
     complaint.content = f"{complaint.content}\n\n【投诉人不认可处理结果】{reason.strip()}"
     complaint._history_user = actor
     complaint.save()

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -38,8 +38,15 @@ def _rate(request: HttpRequest, case: Case, channel: str, actor, template_extra:
         except ApplicationError as exc:
             errors = _errors(request, exc)
         else:
-            messages.success(request, _("感谢您的评价！"))
-            return render(request, "complaints/rated.html", {"case": case})
+            if channel == RatingChannel.WINDOW:  # the window's device (left as it is: the service hall's)
+                messages.success(request, _("感谢您的评价！"))
+                return render(request, "complaints/rated.html", {"case": case})
+            # Post/Redirect/Get: reloading the thanks page sends nothing again
+            request.session["rated"] = case.reference
+            return redirect(request.path)
+    already = Rating.objects.filter(case=case).exists()
+    if already and request.method == "GET" and request.session.get("rated") == case.reference:
+        return render(request, "complaints/rated.html", {"case": case})
     return render(
         request,
         "complaints/rate.html",
@@ -48,7 +55,7 @@ def _rate(request: HttpRequest, case: Case, channel: str, actor, template_extra:
             "scores": Score.choices,
             "errors": errors,
             "post": request.POST if errors else {},  # what was chosen stays chosen after an error
-            "already": Rating.objects.filter(case=case).exists(),
+            "already": already,
             **template_extra,
         },
         status=400 if errors else 200,
@@ -101,8 +108,9 @@ def file(request: HttpRequest) -> HttpResponse:
     errors: dict = {}
     staff = request.user.is_authenticated and request.user.is_portal_staff
     if request.method == "POST":
-        if request.POST.get("website"):  # honeypot: people never fill it
-            return render(request, "complaints/message.html", {"message": _("投诉已提交。")})
+        if request.POST.get("website"):  # honeypot: people never fill it; it looks like success
+            request.session["complaint_filed"] = ""
+            return redirect("complaints:filed")
         if not request.user.is_authenticated and limited(request, "complaint-anonymous"):
             return render(
                 request, "complaints/message.html", {"message": _("提交过于频繁，请稍后再试。")}, status=429
@@ -128,13 +136,27 @@ def file(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             errors = _errors(request, exc)
         else:
-            return render(request, "complaints/filed.html", {"complaint": complaint})
+            # Post/Redirect/Get: the confirmation is a page of its own, so reloading it files nothing again
+            request.session["complaint_filed"] = complaint.number
+            return redirect("complaints:filed")
     return render(
         request,
         "complaints/file.html",
         {"errors": errors, "staff": staff, "post": request.POST, "channels": ComplaintChannel.choices},
         status=400 if errors else 200,
     )
+
+
+def filed(request: HttpRequest) -> HttpResponse:
+    """The confirmation after filing: the number just filed in this browser session (anonymous filers
+    included), never a complaint named in the URL."""
+    if "complaint_filed" not in request.session:
+        return redirect("complaints:file")
+    number = request.session["complaint_filed"]
+    complaint = Complaint.objects.filter(number=number).first() if number else None
+    if complaint is None:
+        return render(request, "complaints/message.html", {"message": _("投诉已提交。")})
+    return render(request, "complaints/filed.html", {"complaint": complaint})
 
 
 @login_required
@@ -209,6 +231,17 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
                 services.complaint_reopen(
                     complaint=complaint, actor=request.user, reason=request.POST.get("reason", "")
                 )
+            elif action == "publish":
+                services.complaint_publish(
+                    complaint=complaint,
+                    actor=request.user,
+                    subject=request.POST.get("public_subject", ""),
+                    action=request.POST.get("public_action", ""),
+                )
+            elif action == "unpublish":
+                services.complaint_unpublish(
+                    complaint=complaint, actor=request.user, reason=request.POST.get("reason", "")
+                )
             else:
                 raise ApplicationError(_("未知的操作。"))
         except ApplicationError as exc:
@@ -223,11 +256,30 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "complaint": complaint,
             "is_office": request.user.has_role(Role.INSPECTOR),
             "is_complainant": complaint.complainant_id == request.user.pk,
+            "attachments": complaint.attachments.all()
+            if selectors.complaint_attachments_visible(user=request.user, complaint=complaint)
+            else [],
             "findings": Finding.choices,
             "scores": Score.choices,
             "today": case_selectors.today(),
         },
     )
+
+
+@login_required
+def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """A complaint's attachment: for the efficiency office, which handles it, and the complainant only."""
+    complaint = _get_complaint(request, number)
+    if not selectors.complaint_attachments_visible(user=request.user, complaint=complaint):
+        raise Http404
+    row = complaint.attachments.filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    response = FileResponse(
+        row.file.open("rb"), as_attachment=True, filename=row.original_name, content_type=row.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
@@ -307,28 +359,36 @@ def tickets(request: HttpRequest) -> HttpResponse:
 
 
 def public(request: HttpRequest) -> HttpResponse:
-    """Concluded complaints, published without personal data: no name, no phone, no ID."""
+    """Concluded complaints whose public wording the efficiency office reviewed and published: that wording
+    only (masked of personal data when published, and masked again here), no name, no phone, no ID."""
+    from portal.pii import mask_public_text
+
     qs = (
         Complaint.objects.filter(concluded_at__isnull=False, published=True)
         .select_related("department")
         .only(
             "number",
-            "subject",
+            "public_subject",
             "finding",
-            "action",
+            "public_action",
             "received_on",
             "concluded_at",
+            "published_at",
             "department__name",
             "channel",
         )
     )
     page = Paginator(qs.order_by("-concluded_at"), 20).get_page(request.GET.get("page"))
+    for c in page.object_list:
+        c.public_subject = mask_public_text(c.public_subject)
+        c.public_action = mask_public_text(c.public_action)
     return render(request, "complaints/public.html", {"page": page})
 
 
 app_name = "complaints"
 urlpatterns = [
     path("", file, name="file"),
+    path("filed/", filed, name="filed"),
     path("mine/", mine, name="mine"),
     path("public/", public, name="public"),
     path("queue/", queue, name="queue"),
@@ -337,4 +397,5 @@ urlpatterns = [
     path("rate/link/<str:token>/", rate_link, name="rate_link"),
     path("rate/<str:reference>/", rate, name="rate"),
     path("c/<str:number>/", detail, name="detail"),
+    path("c/<str:number>/attachments/<int:pk>/", attachment, name="attachment"),
 ]

@@ -4,34 +4,58 @@ revert (who, when, why), publish / retire actions, and Excel / CSV import-export
 import json
 
 from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.exceptions import ApplicationError
+from portal.readonly_admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
 from .models import Application, ApplicationMaterial, FormField, Item, Material, Step, Theme
 from .resources import ItemResource
 from .services.catalogue import item_publish, item_retire
+from .services.catalogue_rows import item_history_record_rows, item_rows_restore
 
 
+# Materials, steps and form fields are never deleted here: untick "在用" to retire one, so uploaded files,
+# drafts and filed cases keep their links (intake/services/catalogue_rows.py). Their edits are recorded on
+# the item's history with the item, and a revert of the item restores them.
 class MaterialInline(admin.TabularInline):
     model = Material
     extra = 0
-    fields = ["order", "name", "form", "count", "mandatory", "deferrable", "note", "blank_form", "sample"]
+    can_delete = False
+    fields = [
+        "order",
+        "key",
+        "name",
+        "form",
+        "count",
+        "mandatory",
+        "deferrable",
+        "note",
+        "blank_form",
+        "sample",
+        "active",
+    ]
+    readonly_fields = ["key"]
 
 
 class StepInline(admin.TabularInline):
     model = Step
     extra = 0
-    fields = ["order", "name", "role", "limit_days"]
+    can_delete = False
+    fields = ["order", "key", "name", "role", "limit_days", "active"]
+    readonly_fields = ["key"]
 
 
 class FormFieldInline(admin.TabularInline):
     model = FormField
     extra = 0
-    fields = ["order", "key", "label", "kind", "choices", "required", "help_text"]
+    can_delete = False
+    fields = ["order", "key", "label", "kind", "choices", "required", "help_text", "active"]
 
 
 @admin.register(Item)
@@ -61,6 +85,33 @@ class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
     inlines = [MaterialInline, StepInline, FormFieldInline]
     actions = ["publish", "retire"]
     list_select_related = ["department"]
+
+    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        # the inline edits belong to this save's historical record of the item
+        item_history_record_rows(form.instance)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):  # type: ignore[no-untyped-def]
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        with transaction.atomic():  # the item and its rows are reverted together or not at all
+            request._item_revert_version = version_id
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        version = getattr(request, "_item_revert_version", None)
+        if version is not None:
+            record = obj.history.filter(history_id=version).first()
+            if record is not None:
+                reason = _("恢复为%(at)s的版本") % {
+                    "at": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
+                }
+                if record.catalogue_rows:
+                    item_rows_restore(
+                        item=obj, snapshot=record.catalogue_rows, actor=request.user, reason=reason
+                    )
+                obj._change_reason = reason
+        super().save_model(request, obj, form, change)
 
     def get_import_data_kwargs(self, **kwargs):  # type: ignore[no-untyped-def]
         kwargs = super().get_import_data_kwargs(**kwargs)
@@ -96,16 +147,16 @@ class ThemeAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "audience", "order"]
 
 
-class ApplicationMaterialInline(admin.TabularInline):
+class ApplicationMaterialInline(ReadOnlyTabularInline):
     model = ApplicationMaterial
-    extra = 0
-    can_delete = False
     fields = ["material_name", "original_name", "content_type", "size", "check_result", "uploaded_at"]
     readonly_fields = fields
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
+    """The application behind a case: read-only, like the case."""
+
     list_display = ["reference", "item", "status", "channel", "mode", "submitted_at"]
     list_filter = ["status", "channel", "mode"]
     search_fields = ["reference"]
@@ -133,6 +184,3 @@ class ApplicationAdmin(admin.ModelAdmin):
         from portal.pii import mask_text
 
         return mask_text(json.dumps(obj.form_data or {}, ensure_ascii=False))
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False

@@ -10,6 +10,7 @@ from django.conf import settings
 from portal.accounts.models import Department
 
 from .models import FormField, Item, Material, Step, Theme
+from .services.catalogue_rows import item_history_record_rows
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
 
@@ -79,6 +80,7 @@ def load_catalogue(path: Path = FIXTURE) -> int:
             FormField.objects.create(
                 item=item, order=order, key=key, label=label, kind=kind, choices=choices, required=required
             )
+        item_history_record_rows(item)  # the item's first historical record shows its rows too
         created += 1
     return created
 

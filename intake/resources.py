@@ -3,16 +3,23 @@
 One row per item. Related lists are encoded in one cell each:
 - ``modes``: ``promised,deferred`` (instant, promised, deferred, commitment, parallel)
 - ``co_departments`` / ``themes``: codes separated by commas
-- ``materials``: ``name|form|count|mandatory|deferrable`` separated by ``;`` (form: original, copy, both,
-  electronic; mandatory/deferrable: 1 or 0)
-- ``steps``: ``name|role|limit_days`` separated by ``;`` (role: intake, review, decision, delivery)
+- ``materials``: ``name|form|count|mandatory|deferrable|key`` separated by ``;`` (form: original, copy, both,
+  electronic; mandatory/deferrable: 1 or 0; key: the material's stable key, optional)
+- ``steps``: ``name|role|limit_days|key`` separated by ``;`` (role: intake, review, decision, delivery; key
+  optional)
 - ``form_fields``: ``key|label|kind|required|choice1/choice2`` separated by ``;`` (kind: text, number, date,
   choice)
 
 Every row is validated (model rules included: promised ≤ statutory) and any error rolls the whole
 import back: nothing is half-imported.
+
+Materials, steps and form fields are updated in place by their key (a material or step given without one
+is matched by its name), never deleted: one no longer listed is retired, so uploaded files and filed cases
+keep their links (intake/services/catalogue_rows.py). A row whose item, modes, departments, themes and
+rows are all unchanged is skipped and writes no history.
 """
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,9 +29,11 @@ from import_export import fields, resources, widgets
 from portal.accounts.models import Department
 
 from .constants import FieldKind, HandlingMode, MaterialForm, StepRole
-from .models import FormField, Item, Material, Step, Theme
+from .models import Item, Theme
+from .services.catalogue_rows import item_rows_changes, item_rows_sync
 
 MODES = [m.value for m in HandlingMode]
+KEY = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
 
 
 def _split(value: Any, sep: str) -> list[str]:
@@ -39,8 +48,8 @@ def parse_materials(cell: Any) -> list[dict[str, Any]]:
     out = []
     for part in _split(cell, ";"):
         bits = [b.strip() for b in part.split("|")]
-        if len(bits) != 5 or bits[1] not in MaterialForm.values or not bits[2].isdigit():
-            raise ValidationError({"materials": f"材料格式应为 名称|形式|份数|必要|可容缺：{part}"})
+        if len(bits) not in (5, 6) or bits[1] not in MaterialForm.values or not bits[2].isdigit():
+            raise ValidationError({"materials": f"材料格式应为 名称|形式|份数|必要|可容缺|标识：{part}"})
         out.append(
             {
                 "name": bits[0],
@@ -48,19 +57,27 @@ def parse_materials(cell: Any) -> list[dict[str, Any]]:
                 "count": int(bits[2]),
                 "mandatory": _flag(bits[3]),
                 "deferrable": _flag(bits[4]),
+                "key": bits[5] if len(bits) == 6 else "",
             }
         )
-    return out
+    return _unique_keys(out, "materials")
 
 
 def parse_steps(cell: Any) -> list[dict[str, Any]]:
     out = []
     for part in _split(cell, ";"):
         bits = [b.strip() for b in part.split("|")]
-        if len(bits) != 3 or bits[1] not in StepRole.values or not bits[2].isdigit():
-            raise ValidationError({"steps": f"环节格式应为 名称|岗位|时限：{part}"})
-        out.append({"name": bits[0], "role": bits[1], "limit_days": int(bits[2])})
-    return out
+        if len(bits) not in (3, 4) or bits[1] not in StepRole.values or not bits[2].isdigit():
+            raise ValidationError({"steps": f"环节格式应为 名称|岗位|时限|标识：{part}"})
+        out.append(
+            {
+                "name": bits[0],
+                "role": bits[1],
+                "limit_days": int(bits[2]),
+                "key": bits[3] if len(bits) == 4 else "",
+            }
+        )
+    return _unique_keys(out, "steps")
 
 
 def parse_form_fields(cell: Any) -> list[dict[str, Any]]:
@@ -81,7 +98,26 @@ def parse_form_fields(cell: Any) -> list[dict[str, Any]]:
                 "choices": choices,
             }
         )
-    return out
+    return _unique_keys(out, "form_fields")
+
+
+def _unique_keys(rows: list[dict[str, Any]], column: str) -> list[dict[str, Any]]:
+    keys = [r["key"] for r in rows if r["key"]]
+    bad = [k for k in keys if not KEY.match(k)]
+    if bad:
+        raise ValidationError({column: f"标识只能由字母、数字、-和_组成（最多40个字符）：{bad[0]}"})
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise ValidationError({column: f"同一事项内标识不能重复：{','.join(twice)}"})
+    return rows
+
+
+def _wanted(row: Any) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "materials": parse_materials(row.get("materials")),
+        "steps": parse_steps(row.get("steps")),
+        "form_fields": parse_form_fields(row.get("form_fields")),
+    }
 
 
 class ItemResource(resources.ModelResource):
@@ -131,7 +167,8 @@ class ItemResource(resources.ModelResource):
         export_order = fields
         use_transactions = True
         clean_model_instances = True
-        skip_unchanged = False
+        skip_unchanged = True
+        report_skipped = True
 
     # --- export ---
     def dehydrate_modes(self, item: Item) -> str:
@@ -143,19 +180,20 @@ class ItemResource(resources.ModelResource):
     def dehydrate_themes(self, item: Item) -> str:
         return ",".join(t.code for t in item.themes.all())
 
+    # only the rows in use: a retired one stays retired when the sheet is imported again
     def dehydrate_materials(self, item: Item) -> str:
         return ";".join(
-            f"{m.name}|{m.form}|{m.count}|{int(m.mandatory)}|{int(m.deferrable)}"
-            for m in item.materials.all()
+            f"{m.name}|{m.form}|{m.count}|{int(m.mandatory)}|{int(m.deferrable)}|{m.key}"
+            for m in item.current_materials
         )
 
     def dehydrate_steps(self, item: Item) -> str:
-        return ";".join(f"{s.name}|{s.role}|{s.limit_days}" for s in item.steps.all())
+        return ";".join(f"{s.name}|{s.role}|{s.limit_days}|{s.key}" for s in item.current_steps)
 
     def dehydrate_form_fields(self, item: Item) -> str:
         return ";".join(
             f"{f.key}|{f.label}|{f.kind}|{int(f.required)}|{'/'.join(f.choice_list)}"
-            for f in item.form_fields.all()
+            for f in item.current_form_fields
         )
 
     # --- import ---
@@ -200,6 +238,29 @@ class ItemResource(resources.ModelResource):
         for m in MODES:
             setattr(instance, f"mode_{m}", m in modes)
 
+    def skip_row(
+        self, instance: Item, original: Item, row: Any, import_validation_errors: Any = None
+    ) -> bool:
+        """Unchanged: the item's own columns (compared by import-export), its modes, departments, themes
+        and rows. A skipped row saves nothing, so it writes no history."""
+        if not super().skip_row(instance, original, row, import_validation_errors):
+            return False
+        if original.pk is None or instance.modes != original.modes:
+            return False
+        if sorted(_split(row.get("co_departments"), ",")) != sorted(
+            original.co_departments.values_list("code", flat=True)
+        ):
+            return False
+        if sorted(_split(row.get("themes"), ",")) != sorted(original.themes.values_list("code", flat=True)):
+            return False
+        return not item_rows_changes(item=original, wanted=_wanted(row))
+
+    def before_save_instance(self, instance: Item, row: Any, **kwargs: Any) -> None:
+        changes = item_rows_changes(item=instance, wanted=_wanted(row)) if instance.pk else []
+        instance._change_reason = ("目录导入：" + "；".join(changes) if changes else "目录导入")[:100]  # type: ignore[attr-defined]
+        if kwargs.get("user") is not None:
+            instance._history_user = kwargs["user"]  # type: ignore[attr-defined]
+
     def after_save_instance(self, instance: Item, row: Any, **kwargs: Any) -> None:
         if kwargs.get("dry_run") and not self._is_using_transactions(kwargs):
             return
@@ -207,15 +268,8 @@ class ItemResource(resources.ModelResource):
             Department.objects.filter(code__in=_split(row.get("co_departments"), ","))
         )
         instance.themes.set(Theme.objects.filter(code__in=_split(row.get("themes"), ",")))
-        instance.materials.all().delete()
-        instance.steps.all().delete()
-        instance.form_fields.all().delete()
-        for order, m in enumerate(parse_materials(row.get("materials")), start=1):
-            Material.objects.create(item=instance, order=order, **m)
-        for order, s in enumerate(parse_steps(row.get("steps")), start=1):
-            Step.objects.create(item=instance, order=order, **s)
-        for order, f in enumerate(parse_form_fields(row.get("form_fields")), start=1):
-            FormField.objects.create(item=instance, order=order, **f)
+        # materials, steps and form fields in place by key; none deleted (intake/services/catalogue_rows.py)
+        item_rows_sync(item=instance, wanted=_wanted(row), actor=kwargs.get("user"), reason="目录导入")
 
 
 def catalogue_import(dataset: Any, *, dry_run: bool = False) -> Any:

@@ -194,6 +194,35 @@ def mask_text(text: str) -> str:
     return RESIDENT_ID_RE.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)
 
 
+# Published text (the public page of concluded complaints): what can be told apart reliably by its shape.
+MOBILE_RE = re.compile(r"(?<![\dA-Za-z])(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\dA-Za-z])")
+LANDLINE_RE = re.compile(r"(?<![\dA-Za-z])(0\d{2,3})[ -]?(\d{3,4})(\d{4})(?![\dA-Za-z])")
+EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
+)
+LONG_NUMBER_RE = re.compile(
+    r"(?<![\dA-Za-z])(\d{4})\d{8,11}(\d{4})(?![\dA-Za-z])"
+)  # bank cards, 16–19 digits
+OLD_RESIDENT_ID_RE = re.compile(r"(?<![\dA-Za-z])(\d{4})\d{8}(\d{3})(?![\dA-Za-z])")  # 15-digit ID cards
+
+
+def mask_public_text(text: str, *, names: Any = ()) -> str:
+    """Text to be published, with personal data masked: resident ID numbers (18 and 15 digits), mobile and
+    landline numbers, e-mail addresses, bank card numbers, and each of ``names`` (the people the record
+    itself names: complainant, applicant, staff member) as the surname and stars (张三丰 → 张**)."""
+    text = mask_text(text or "")
+    text = LONG_NUMBER_RE.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 8) + m.group(2), text)
+    text = OLD_RESIDENT_ID_RE.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
+    text = MOBILE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    text = LANDLINE_RE.sub(lambda m: m.group(1) + "-" + "*" * len(m.group(2)) + m.group(3), text)
+    text = EMAIL_RE.sub(lambda m: m.group(1) + "***@" + m.group(2), text)
+    for name in sorted(
+        {str(n).strip() for n in names if n and len(str(n).strip()) >= 2}, key=len, reverse=True
+    ):
+        text = text.replace(name, name[0] + "*" * (len(name) - 1))
+    return text
+
+
 class MaskResidentIdFilter(logging.Filter):
     """Masks resident ID numbers in a log record: its message with the arguments merged in, the formatted
     traceback and the stack. Attached to every handler in ``settings.LOGGING`` (and to Celery's)."""

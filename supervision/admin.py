@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.readonly_admin import ReadOnlyHistoryAdmin
+
 from .models import AccountabilityFinding, Alert, AlertRule
 
 
@@ -13,7 +15,9 @@ class AlertRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(SimpleHistoryAdmin):
+class AlertAdmin(ReadOnlyHistoryAdmin):
+    """An alert changes through its services (explain, review, close): read-only here."""
+
     list_display = ["case", "level", "step", "department", "due", "state", "raised_at", "closed_at"]
     list_filter = ["level", "state", "department"]
     search_fields = ["case__reference"]
@@ -23,7 +27,7 @@ class AlertAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AccountabilityFinding)
-class AccountabilityFindingAdmin(SimpleHistoryAdmin):
+class AccountabilityFindingAdmin(ReadOnlyHistoryAdmin):
     list_display = ["recorded_at", "department", "person", "kind", "recorded_by"]
     list_filter = ["kind", "department"]
     raw_id_fields = ["alert", "case", "person", "recorded_by"]

@@ -1,11 +1,13 @@
-"""API: submit an application with its materials, read one's own application."""
+"""API: submit an application with its materials; read, continue (PATCH) and submit one's own draft;
+read one's own application. ``{key}`` is the application's reference (``SP-…``) or, for a draft that has
+none yet, its id."""
 
 import json
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -17,7 +19,8 @@ from portal.ratelimits import api_check
 
 from ..constants import HandlingMode
 from ..models import Application, Item
-from ..services.intake_api import application_create_from_request
+from ..services.applications import application_submit
+from ..services.intake_api import application_create_from_request, application_update_from_request
 
 
 class ApplicationInputSerializer(serializers.Serializer):
@@ -140,18 +143,135 @@ class ApplicationCreateApi(APIView):
         return Response(ApplicationOutputSerializer(application).data, status=status.HTTP_201_CREATED)
 
 
+class ApplicationUpdateSerializer(serializers.Serializer):
+    """Only what is sent changes. Answers are merged into the draft's (send "" to clear one)."""
+
+    mode = serializers.ChoiceField(choices=HandlingMode.choices, required=False)
+    form_data = serializers.JSONField(
+        required=False, help_text="answers to change, keyed by the item's form field keys (JSON object)"
+    )
+    contact_phone = serializers.CharField(required=False)
+    commitment_signed = serializers.BooleanField(required=False)
+    remove = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="ids of uploaded files (materials[].id) to take out of the draft",
+    )
+    materials = serializers.DictField(
+        child=serializers.FileField(),
+        required=False,
+        help_text="files to add, as multipart fields named material_<id> (one file per material per request)",
+    )
+
+
+def own_application(request, key: str) -> Application:  # type: ignore[no-untyped-def]
+    """The signed-in applicant's own application by reference, or by id (a draft has no reference yet);
+    anything else is a 404."""
+    lookup = {"pk": int(key)} if key.isascii() and key.isdigit() else {"reference": key}
+    application = get_object_or_404(
+        Application.objects.select_related("item").prefetch_related("materials"), **lookup
+    )
+    if application.applicant_id != request.user.pk:
+        raise Http404
+    return application
+
+
+def _json_object(raw):  # type: ignore[no-untyped-def]
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw or "{}")
+        except ValueError:
+            raise ApplicationError("申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]}) from None
+    if not isinstance(raw, dict):
+        raise ApplicationError("申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]})
+    return raw
+
+
+KEY = OpenApiParameter(
+    "key",
+    str,
+    OpenApiParameter.PATH,
+    description="the reference (SP-…), or the id of a draft (which has none yet)",
+)
+
+
+@extend_schema(parameters=[KEY])
 class ApplicationDetailApi(APIView):
-    @extend_schema(responses=ApplicationOutputSerializer)
-    def get(self, request, reference: str):  # type: ignore[no-untyped-def]
-        application = get_object_or_404(
-            Application.objects.select_related("item").prefetch_related("materials"), reference=reference
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        summary="Read one's own application or draft",
+        description="By reference (``SP-…``) or, for a draft, by id.",
+        responses=ApplicationOutputSerializer,
+    )
+    def get(self, request, key: str):  # type: ignore[no-untyped-def]
+        return Response(ApplicationOutputSerializer(own_application(request, key)).data)
+
+    @extend_schema(
+        summary="Continue one's own draft",
+        description=(
+            "Change the draft's answers, mode, contact phone or commitment, add files per material "
+            "(multipart, fields ``material_<id>``) and take out uploaded files (``remove``). All or nothing, "
+            "with the same checks and messages as the application page; a submitted application is 409."
+        ),
+        request={
+            "multipart/form-data": ApplicationUpdateSerializer,
+            "application/json": ApplicationUpdateSerializer,
+        },
+        responses=ApplicationOutputSerializer,
+    )
+    def patch(self, request, key: str):  # type: ignore[no-untyped-def]
+        application = own_application(request, key)
+        if request.FILES:
+            api_check(request, ("upload", ""))
+        data = request.data
+        if not hasattr(data, "get"):
+            raise ApplicationError(
+                "请求内容应为表单或JSON对象。", extra={"non_field_errors": ["应为JSON对象。"]}
+            )
+        plain = {k: data.get(k) for k in ("mode", "contact_phone", "commitment_signed") if k in data}
+        if "remove" in data:
+            plain["remove"] = data.getlist("remove") if hasattr(data, "getlist") else data.get("remove")
+        serializer = ApplicationUpdateSerializer(data=plain)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        several = [k for k in request.FILES if len(request.FILES.getlist(k)) > 1]
+        if several:
+            raise ApplicationError(
+                "每项材料一次只能上传一个文件。",
+                extra={k: ["每项材料一次只能上传一个文件。"] for k in several},
+            )
+        application = application_update_from_request(
+            application=application,
+            actor=request.user,
+            form_data=_json_object(data.get("form_data")) if "form_data" in data else None,
+            mode=values.get("mode"),
+            contact_phone=values.get("contact_phone"),
+            commitment_signed=values.get("commitment_signed"),
+            files={k: f for k, f in request.FILES.items()},
+            remove=values.get("remove"),
         )
-        if application.applicant_id != request.user.pk:
-            raise Http404
-        return Response(ApplicationOutputSerializer(application).data)
+        return Response(ApplicationOutputSerializer(own_application(request, str(application.pk))).data)
+
+
+@extend_schema(parameters=[KEY])
+class ApplicationSubmitApi(APIView):
+    @extend_schema(
+        summary="Submit one's own draft",
+        description=(
+            "Checks the draft as the application page does (every required answer and material, the "
+            "commitment for 告知承诺) and submits it: it gets its reference and its case is opened."
+        ),
+        request=None,
+        responses=ApplicationOutputSerializer,
+    )
+    def post(self, request, key: str):  # type: ignore[no-untyped-def]
+        application = application_submit(application=own_application(request, key), actor=request.user)
+        return Response(ApplicationOutputSerializer(own_application(request, str(application.pk))).data)
 
 
 urlpatterns = [
     path("applications/", ApplicationCreateApi.as_view(), name="api-application-create"),
-    path("applications/<str:reference>/", ApplicationDetailApi.as_view(), name="api-application-detail"),
+    path("applications/<str:key>/", ApplicationDetailApi.as_view(), name="api-application-detail"),
+    path("applications/<str:key>/submit/", ApplicationSubmitApi.as_view(), name="api-application-submit"),
 ]

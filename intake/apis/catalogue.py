@@ -56,9 +56,9 @@ class FormFieldSerializer(serializers.ModelSerializer):
 
 
 class ItemDetailSerializer(ItemListSerializer):
-    materials = MaterialSerializer(many=True)
-    steps = StepSerializer(many=True)
-    form_fields = FormFieldSerializer(many=True)
+    materials = MaterialSerializer(many=True, source="current_materials")
+    steps = StepSerializer(many=True, source="current_steps")
+    form_fields = FormFieldSerializer(many=True, source="current_form_fields")
     co_departments = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
 
     class Meta(ItemListSerializer.Meta):

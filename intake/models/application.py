@@ -91,7 +91,8 @@ class ApplicationMaterial(models.Model):
     """An uploaded file for one required material, and the window's check of it."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
-    material = models.ForeignKey(Material, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # PROTECT: a catalogue row someone uploaded a file for is retired, never deleted (intake/services/catalogue_rows.py)
+    material = models.ForeignKey(Material, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     material_name = models.CharField(_("材料名称"), max_length=200)
     token = models.CharField(max_length=32, unique=True)
     extension = models.CharField(max_length=8)
@@ -130,3 +131,6 @@ class ReferenceCounter(models.Model):
         unique_together = [("prefix", "day")]
         verbose_name = _("编号计数器")
         verbose_name_plural = _("编号计数器")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"

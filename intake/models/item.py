@@ -1,5 +1,7 @@
 """The item catalogue (事项目录): everything an applicant must be told once (DESIGN §2)."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +34,16 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ItemHistoryRows(models.Model):
+    """An extra column of the item's history: its materials, steps and form fields at that moment, so an
+    item's history shows their edits and a revert of the item restores them (intake/services/catalogue_rows.py)."""
+
+    catalogue_rows = models.JSONField(_("材料、环节与表单字段"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class Item(models.Model):
@@ -76,7 +88,7 @@ class Item(models.Model):
     contact_phone = models.CharField(_("咨询电话"), max_length=40, blank=True, default="12345")
     result_name = models.CharField(_("审批结果名称"), max_length=100, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(m2m_fields=[co_departments, themes])
+    history = HistoricalRecords(m2m_fields=[co_departments, themes], bases=[ItemHistoryRows])
 
     class Meta:
         ordering = ["department__code", "code"]
@@ -108,10 +120,54 @@ class Item(models.Model):
     def is_published(self) -> bool:
         return self.status == ItemStatus.PUBLISHED
 
+    # The item's current terms: its rows in use. Retired rows stay (uploads and cases keep their links to
+    # them) but are no longer asked for. Filtered here, so a prefetch of "materials" etc. is reused.
+    @property
+    def current_materials(self) -> list["Material"]:
+        return [m for m in self.materials.all() if m.active]
 
-class Material(models.Model):
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="materials")
+    @property
+    def current_steps(self) -> list["Step"]:
+        return [s for s in self.steps.all() if s.active]
+
+    @property
+    def current_form_fields(self) -> list["FormField"]:
+        return [f for f in self.form_fields.all() if f.active]
+
+
+class CatalogueRow(models.Model):
+    """A material, step or form field of an item: kept by a stable key unique within the item, updated in
+    place and retired (``active`` off) rather than deleted, so whatever refers to it keeps its link."""
+
+    KEY_PREFIX = "r"
+
+    item: "models.ForeignKey[Item, Item]"
+    key: "models.SlugField[str, str]"
     order = models.PositiveSmallIntegerField(_("序号"), default=0)
+    active = models.BooleanField(
+        _("在用"),
+        default=True,
+        help_text=_("取消勾选即停用：不再要求提交，已上传的文件和已受理的办件不受影响。"),
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.key:  # a new row without a key gets the next free one (m1, m2, ...)
+            taken = set(type(self).objects.filter(item_id=self.item_id).values_list("key", flat=True))
+            n = len(taken) + 1
+            while f"{self.KEY_PREFIX}{n}" in taken:
+                n += 1
+            self.key = f"{self.KEY_PREFIX}{n}"
+        super().save(*args, **kwargs)
+
+
+class Material(CatalogueRow):
+    KEY_PREFIX = "m"
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="materials")
+    key = models.SlugField(_("材料标识"), max_length=40, blank=True)
     name = models.CharField(_("材料名称"), max_length=200)
     form = models.CharField(
         _("材料形式"), max_length=10, choices=MaterialForm.choices, default=MaterialForm.ORIGINAL
@@ -128,16 +184,19 @@ class Material(models.Model):
         ordering = ["item", "order", "id"]
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
+        constraints = [models.UniqueConstraint(fields=["item", "key"], name="material_key_unique_in_item")]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Step(models.Model):
+class Step(CatalogueRow):
     """One row of the procedure time-limit table (流程时限表)."""
 
+    KEY_PREFIX = "s"
+
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="steps")
-    order = models.PositiveSmallIntegerField(_("序号"), default=0)
+    key = models.SlugField(_("环节标识"), max_length=40, blank=True)
     name = models.CharField(_("环节名称"), max_length=60)
     role = models.CharField(_("环节岗位"), max_length=10, choices=StepRole.choices)
     limit_days = models.PositiveSmallIntegerField(_("环节时限（工作日）"), default=1)
@@ -147,16 +206,18 @@ class Step(models.Model):
         ordering = ["item", "order", "id"]
         verbose_name = _("办理环节")
         verbose_name_plural = _("办理环节")
+        constraints = [models.UniqueConstraint(fields=["item", "key"], name="step_key_unique_in_item")]
 
     def __str__(self) -> str:
         return self.name
 
 
-class FormField(models.Model):
+class FormField(CatalogueRow):
     """One field of the item's application form, so a new item needs no code."""
 
+    KEY_PREFIX = "f"
+
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="form_fields")
-    order = models.PositiveSmallIntegerField(_("序号"), default=0)
     key = models.SlugField(_("字段标识"), max_length=40)
     label = models.CharField(_("字段名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=10, choices=FieldKind.choices, default=FieldKind.TEXT)

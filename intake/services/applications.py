@@ -30,7 +30,7 @@ def clean_form_data(*, item: Item, data: dict[str, Any], partial: bool = False) 
     ``partial`` (drafts) skips the required check but still rejects malformed values."""
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
-    for f in item.form_fields.all():
+    for f in item.current_form_fields:
         raw = data.get(f.key)
         raw = raw.strip() if isinstance(raw, str) else raw
         if raw in (None, ""):
@@ -106,6 +106,17 @@ def _check_item(item: Item) -> None:
         )
 
 
+def check_online(item: Item, channel: str) -> None:
+    """An item that cannot be done online (``online`` off) takes no online draft or submission; the window
+    still registers it for a walk-in applicant (channel "window")."""
+    if channel == Channel.ONLINE and not item.online:
+        raise ApplicationError(
+            _("该事项不能在线申请，请携带材料到%(place)s办理。")
+            % {"place": item.handling_place or _("市民服务中心综合受理窗口")},
+            extra={"item": [_("该事项不支持在线申请，请到窗口办理。")]},
+        )
+
+
 def _check_mode(item: Item, mode: str) -> None:
     if mode not in item.modes:
         raise ApplicationError(
@@ -154,6 +165,7 @@ def create_draft(
     commitment_signed: bool = False,
 ) -> Application:
     _check_item(item)
+    check_online(item, channel)
     if mode not in item.modes:
         mode = item.modes[0] if item.modes else HandlingMode.PROMISED
     application = Application(
@@ -333,7 +345,7 @@ def _completeness(
         errors.update(exc.extra)
     if uploaded is None:
         uploaded = set(application.materials.values_list("material_id", flat=True))
-    for material in item.materials.all():
+    for material in item.current_materials:
         if not material.mandatory or material.pk in uploaded:
             continue
         if application.mode == HandlingMode.DEFERRED and material.deferrable:
@@ -365,6 +377,7 @@ def submit(
     if item is None or item.pk != locked.item_id:
         item = Item.objects.select_related("department").get(pk=locked.item_id)
     _check_item(item)
+    check_online(item, locked.channel)
     _check_mode(item, locked.mode)
     errors, cleaned = _completeness(application=locked, item=item, uploaded=uploaded)
     if cleaned is not None:

@@ -35,7 +35,7 @@ def item_snapshot(item: Item) -> dict[str, Any]:
         "result_name": item.result_name,
         "steps": [
             {"order": s.order, "name": s.name, "role": s.role, "limit_days": s.limit_days}
-            for s in item.steps.all()
+            for s in item.current_steps
         ],
         "materials": [
             {
@@ -47,11 +47,11 @@ def item_snapshot(item: Item) -> dict[str, Any]:
                 "deferrable": m.deferrable,
                 "note": m.note,
             }
-            for m in item.materials.all()
+            for m in item.current_materials
         ],
         "form_fields": [
             {"key": f.key, "label": f.label, "kind": f.kind, "choices": f.choice_list, "required": f.required}
-            for f in item.form_fields.all()
+            for f in item.current_form_fields
         ],
     }
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, PermissionDeniedError
 
 from ..models import Application, Item
 from .applications import (
@@ -41,7 +41,7 @@ def application_create_from_request(
         clean_applicant_identity(applicant=applicant, id_number=id_number, contact_phone=contact_phone)
     except ApplicationError as exc:
         errors.update(exc.extra)
-    materials = {f"material_{m.pk}": m for m in item.materials.all()}
+    materials = {f"material_{m.pk}": m for m in item.current_materials}
     for key in files:
         if key not in materials:
             errors[key] = [_("没有这项申请材料。")]
@@ -83,6 +83,92 @@ def application_create_from_request(
             if submit:
                 application = submit_draft(locked=application, actor=actor, item=item, uploaded=uploaded)
             return application
+    except Exception:
+        for f in saved:
+            f.storage.delete(f.name)
+        raise
+
+
+def application_update_from_request(
+    *,
+    application: Application,
+    actor: User,
+    form_data: dict[str, Any] | None = None,
+    mode: str | None = None,
+    contact_phone: str | None = None,
+    commitment_signed: bool | None = None,
+    files: dict[str, Any] | None = None,
+    remove: list[int] | None = None,
+) -> Application:
+    """Continue a draft through the API, all or nothing: the given answers are merged into the draft's
+    (an empty answer clears one), files are added per material (``material_<id>``), uploaded files listed
+    in ``remove`` are taken out. The same checks and messages as the page; only the draft's owner, only
+    while it is a draft. Files written before a later check fails are removed again."""
+    from django.core.exceptions import ValidationError
+
+    from portal.accounts.validators import validate_mobile
+
+    from ..models import ApplicationMaterial
+    from .applications import _check_mode, _owned_draft, check_online
+
+    files = files or {}
+    saved: list[Any] = []
+    try:
+        with transaction.atomic():
+            locked = _owned_draft(application, actor)
+            if locked.applicant_id != actor.pk:
+                raise PermissionDeniedError(_("只能修改自己的申请。"))
+            item = Item.objects.prefetch_related("materials", "form_fields").get(pk=locked.item_id)
+            check_online(item, locked.channel)
+            errors: dict[str, list[str]] = {}
+            materials = {f"material_{m.pk}": m for m in item.current_materials}
+            for key in files:
+                if key not in materials:
+                    errors[key] = [_("没有这项申请材料。")]
+            errors.update(inspect_batch([(key, upload) for key, upload in files.items() if key in materials]))
+            rows = []
+            for pk in remove or []:
+                row = ApplicationMaterial.objects.filter(application=locked, pk=pk).first()
+                if row is None:
+                    errors.setdefault("remove", []).append(_("没有这个已上传的文件：%(pk)s") % {"pk": pk})
+                else:
+                    rows.append(row)
+            answers = locked.form_data
+            if form_data is not None:
+                try:
+                    answers = clean_form_data(item=item, data={**locked.form_data, **form_data}, partial=True)
+                except ApplicationError as exc:
+                    errors.update(exc.extra)
+            if mode is not None:
+                try:
+                    _check_mode(item, mode)
+                except ApplicationError as exc:
+                    errors.update(exc.extra)
+            if contact_phone is not None:
+                try:
+                    validate_mobile(contact_phone)
+                except ValidationError as exc:
+                    errors["contact_phone"] = list(exc.messages)
+            if errors:
+                raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=errors)
+            locked.form_data = answers
+            if mode is not None:
+                locked.mode = mode
+            if contact_phone is not None:
+                locked.contact_phone = contact_phone
+            if commitment_signed is not None:
+                locked.commitment_signed = commitment_signed
+            locked.save()
+            storage_names = []
+            for row in rows:
+                storage_names.append((row.file.storage, row.file.name))
+                row.delete()
+            for key, upload in files.items():
+                row = add_material(locked=locked, material=materials[key], upload=upload, actor=actor)
+                saved.append(row.file)
+            for storage, name in storage_names:
+                transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+            return locked
     except Exception:
         for f in saved:
             f.storage.delete(f.name)

@@ -15,7 +15,7 @@ from portal.exceptions import ApplicationError, ConflictError
 from portal.ratelimits import limited
 from portal.workcalendar import services as calendar
 
-from ..constants import ACCEPTANCE_ANSWER_DAYS, MODE_HINTS, ApplicationStatus, HandlingMode
+from ..constants import ACCEPTANCE_ANSWER_DAYS, MODE_HINTS, ApplicationStatus, Channel, HandlingMode
 from ..models import Application, ApplicationMaterial
 from ..selectors.applications import application_get, draft_get, draft_list, material_get_for_download
 from ..selectors.catalogue import item_get
@@ -26,6 +26,7 @@ from ..services.applications import (
     application_remove_material,
     application_submit,
     application_update_draft,
+    check_online,
 )
 from ..services.uploads import inspect_batch
 
@@ -49,7 +50,7 @@ def _anchor(key: str, item) -> str:  # type: ignore[no-untyped-def]
     if key == "mode":
         return f"mode-{item.modes[0]}" if item.modes else "mode"
     if key == "too_many":
-        first = next(iter(item.form_fields.all()), None)
+        first = next(iter(item.current_form_fields), None)
         return f"f_{first.key}" if first else "contact_phone"
     return f"f_{key}"
 
@@ -63,22 +64,24 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     if not request.user.is_applicant:
         messages.error(request, _("只有申请人账号可以在线申请；窗口工作人员请使用窗口代录。"))
         return redirect("intake:item_detail", code=code)
-    if not item.online:
-        messages.error(request, _("本事项暂不能网上办理，请携带申请材料到窗口办理。"))
-        return redirect("intake:item_detail", code=code)
     existing = Application.objects.filter(
         item=item, applicant=request.user, status=ApplicationStatus.DRAFT
     ).first()
     if existing is not None:
         return redirect("intake:draft_edit", pk=existing.pk)
-    if request.method == "POST":
-        app = application_create_draft(
-            item=item,
-            applicant=request.user,
-            actor=request.user,
-            mode=request.POST.get("mode") or item.modes[0],
-        )
-        return redirect("intake:draft_edit", pk=app.pk)
+    try:
+        check_online(item, Channel.ONLINE)
+        if request.method == "POST":
+            app = application_create_draft(
+                item=item,
+                applicant=request.user,
+                actor=request.user,
+                mode=request.POST.get("mode") or item.modes[0],
+            )
+            return redirect("intake:draft_edit", pk=app.pk)
+    except ApplicationError as exc:  # not online: the guide says how to apply at the window
+        messages.error(request, exc.message)
+        return redirect("intake:item_detail", code=code)
     return render(request, "intake/apply/start.html", {"item": item, "modes": _modes(item)})
 
 
@@ -99,10 +102,10 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             application_remove_material(row=row, actor=request.user)
             messages.success(request, _("已删除该文件。"))
             return redirect("intake:draft_edit", pk=app.pk)
-        form_data = {f.key: request.POST.get(f"f_{f.key}", "") for f in item.form_fields.all()}
+        form_data = {f.key: request.POST.get(f"f_{f.key}", "") for f in item.current_form_fields}
         # Every file of this submission is checked before anything is saved: one bad file keeps them all out.
         uploads: list[tuple[str, object]] = []
-        for material in item.materials.all():
+        for material in item.current_materials:
             field = f"material_{material.pk}"
             files = request.FILES.getlist(field)
             if len(files) > 1:
@@ -123,7 +126,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ApplicationError as exc:
             errors.update(exc.extra)
-        materials_by_field = {f"material_{m.pk}": m for m in item.materials.all()}
+        materials_by_field = {f"material_{m.pk}": m for m in item.current_materials}
         for field, upload in uploads:
             try:
                 application_add_material(
@@ -154,8 +157,8 @@ def _render_edit(request: HttpRequest, app: Application, errors: dict[str, list[
     stored: dict[int, list[ApplicationMaterial]] = {}
     for row in app.materials.all():
         stored.setdefault(row.material_id, []).append(row)
-    materials = [(m, stored.get(m.pk, []), errors.get(f"material_{m.pk}")) for m in item.materials.all()]
-    fields = [(f, app.form_data.get(f.key, ""), errors.get(f.key)) for f in item.form_fields.all()]
+    materials = [(m, stored.get(m.pk, []), errors.get(f"material_{m.pk}")) for m in item.current_materials]
+    fields = [(f, app.form_data.get(f.key, ""), errors.get(f.key)) for f in item.current_form_fields]
     return render(
         request,
         "intake/apply/edit.html",
@@ -180,7 +183,7 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             app = application_submit(application=app, actor=request.user)
         except (ApplicationError, ConflictError) as exc:
-            for field, msgs in exc.extra.items():
+            for _field, msgs in exc.extra.items():
                 for msg in msgs:
                     messages.error(request, msg)
             if not exc.extra:

@@ -44,7 +44,7 @@ def item_notice(request: HttpRequest, code: str) -> HttpResponse:
 def material_form(request: HttpRequest, code: str, pk: int, kind: str) -> FileResponse:
     """The blank form or the filled-in sample of a required material (public, published items only)."""
     item = _item_or_404(code)
-    material = item.materials.filter(pk=pk).first()
+    material = next((m for m in item.current_materials if m.pk == pk), None)
     if material is None or kind not in ("blank_form", "sample"):
         raise Http404
     upload = getattr(material, kind)

@@ -5,8 +5,9 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -192,6 +193,10 @@ def sms_login(request: HttpRequest) -> HttpResponse:
     request_form = SmsCodeRequestForm(request.POST if step == "send" else None, prefix="send")
     login_form = SmsCodeLoginForm(request.POST if step == "verify" else None, prefix="verify")
     status, sent = 200, False
+    if request.method == "GET" and request.session.get("sms_login_phone"):
+        # after "send": the code form with the number filled in; reloading it sends nothing
+        sent = request.session.pop("sms_login_sent", False)
+        login_form = SmsCodeLoginForm(initial={"phone": request.session["sms_login_phone"]}, prefix="verify")
     if step == "send" and request_form.is_valid():
         phone = request_form.cleaned_data["phone"]
         if sms_send_limited(request, phone):
@@ -199,8 +204,11 @@ def sms_login(request: HttpRequest) -> HttpResponse:
             status = 429
         else:
             sms.sms_code_request(phone=phone)
-            sent = True
-            login_form = SmsCodeLoginForm(initial={"phone": phone}, prefix="verify")
+            # Post/Redirect/Get: a reload of the page that says "sent" must not send another code
+            request.session["sms_login_phone"] = phone
+            request.session["sms_login_sent"] = True
+            target = reverse("accounts:sms_login")
+            return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
     elif step == "verify" and login_form.is_valid():
         phone = login_form.cleaned_data["phone"]
         if sms_verify_limited(request, phone):
@@ -210,6 +218,7 @@ def sms_login(request: HttpRequest) -> HttpResponse:
             user = sms.sms_code_verify(phone=phone, code=login_form.cleaned_data["code"])
             if user is not None:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                request.session.pop("sms_login_phone", None)
                 return redirect(next_url or "home")
             login_form.add_error("code", _("验证码错误或已失效，请重新获取。"))
             status = 400

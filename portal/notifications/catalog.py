@@ -208,6 +208,16 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "Reference {{ reference }} received a bad rating; ticket {{ number }} was opened.",
         ),
     },
+    "ticket.cancelled": {
+        "zh-hans": (
+            "整改工单已撤销",
+            "申报号{{ reference }}的差评经申诉复核作废，整改工单{{ number }}已撤销。",
+        ),
+        "en": (
+            "Rectification ticket cancelled",
+            "The bad rating of reference {{ reference }} was voided on appeal; ticket {{ number }} is cancelled.",
+        ),
+    },
     "staff.daily_digest": {
         "zh-hans": (
             "今日待办摘要",

@@ -45,7 +45,7 @@ def last_code(sms_dir):  # type: ignore[no-untyped-def]
 
 
 def send(client, phone=PHONE, **extra):  # type: ignore[no-untyped-def]
-    return client.post(URL, {"step": "send", "send-phone": phone}, **extra)
+    return client.post(URL, {"step": "send", "send-phone": phone}, follow=True, **extra)
 
 
 def verify(client, code, phone=PHONE, **extra):  # type: ignore[no-untyped-def]

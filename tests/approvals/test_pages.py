@@ -129,7 +129,7 @@ def test_progress_query_page_and_api_without_login(world, client):
     with at(2026, 9, 24):
         case = world.case()
     phone = case.application.contact_phone
-    r = client.post(reverse("approvals:progress"), {"reference": case.reference, "phone": phone})
+    r = client.post(reverse("approvals:progress"), {"reference": case.reference, "phone": phone}, follow=True)
     html = r.content.decode()
     assert "待受理" in html and world.citizen.real_name not in html
     r = client.post(reverse("approvals:progress"), {"reference": case.reference, "phone": "13000000000"})

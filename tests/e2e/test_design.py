@@ -328,7 +328,7 @@ def test_check_answers_lists_what_is_missing_and_the_receipt_is_safe_to_refresh(
     page.goto("/items/ZJ-001/")
     pages.shot(page, "item-not-online")
     assert page.get_by_role("button", name="在线办理").count() == 0
-    expect(page.locator("main")).to_contain_text("暂不能网上办理")
+    expect(page.locator("main")).to_contain_text("本事项不能在线申请")
     pages.assert_accessible()
 
 

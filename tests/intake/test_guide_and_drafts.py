@@ -36,7 +36,7 @@ def test_the_guide_has_the_usual_sections_and_the_button_only_when_online(client
     item.online = False
     item.save()
     page = client.get(reverse("intake:item_detail", args=[item.code])).content.decode()
-    assert "在线办理" not in page and "暂不能网上办理" in page
+    assert "在线办理" not in page and "本事项不能在线申请" in page
     client.force_login(citizen())
     r = client.get(reverse("intake:apply", args=[item.code]))
     assert r.status_code == 302 and not Application.objects.exists()

@@ -217,9 +217,44 @@ TABLE: dict[str, list[Check] | Skip] = {
     ],
     "intake:window_register": [Check(only(["clerk"]))],
     "api-application-create": [Check(api(APPLICANTS, ok=400), method="POST")],
+    # by reference, or a draft by its id: the applicant's own only (the registering clerk uses the pages)
     "api-application-detail": [
-        Check(api(["citizen"], no=404), args=ref("case_a"), scope="A"),
-        Check(api(["enterprise"], no=404), args=ref("case_b"), scope="B"),
+        Check(api(["citizen"], no=404), args=lambda w, r: {"key": w.case_a.reference}, scope="A"),
+        Check(api(["enterprise"], no=404), args=lambda w, r: {"key": w.case_b.reference}, scope="B"),
+        Check(api(["citizen"], no=404), args=lambda w, r: {"key": str(w.draft_a.pk)}, scope="draft A"),
+        Check(api(["enterprise"], no=404), args=lambda w, r: {"key": str(w.draft_b.pk)}, scope="draft B"),
+        Check(
+            api(["citizen"], ok=200, no=404),
+            args=lambda w, r: {"key": str(w.draft_a.pk)},
+            method="PATCH",
+            scope="draft A",
+        ),
+        Check(
+            api(["citizen"], ok=409, no=404),
+            args=lambda w, r: {"key": w.case_a.reference},
+            method="PATCH",
+            scope="submitted A",
+        ),
+    ],
+    "api-application-submit": [
+        Check(
+            api(["citizen"], ok=frozenset({200, 400}), no=404),
+            args=lambda w, r: {"key": str(w.draft_a.pk)},
+            method="POST",
+            scope="draft A",
+        ),
+        Check(
+            api(["enterprise"], ok=frozenset({200, 400}), no=404),
+            args=lambda w, r: {"key": str(w.draft_b.pk)},
+            method="POST",
+            scope="draft B",
+        ),
+        Check(
+            api(["citizen"], ok=409, no=404),
+            args=lambda w, r: {"key": w.case_a.reference},
+            method="POST",
+            scope="submitted A",
+        ),
     ],
     # --- cases: worklists by role, a case for those who may see it, 404 for everyone else -----------
     "approvals:my_cases": [Check(only(SIGNED_IN))],
@@ -368,6 +403,8 @@ TABLE: dict[str, list[Check] | Skip] = {
     ],
     # --- complaints and ratings ---------------------------------------------------------------------
     "complaints:file": [Check(only(EVERYONE)), Check(only(EVERYONE, ok=400, anon=400), method="POST")],
+    # the confirmation shows the number filed in this session only; without one it sends to the form
+    "complaints:filed": [Check(only(EVERYONE, ok=302))],
     "complaints:mine": [Check(only(SIGNED_IN))],
     "complaints:public": [Check(only(EVERYONE))],
     "complaints:queue": [Check(only(["inspector"]))],
@@ -401,6 +438,19 @@ TABLE: dict[str, list[Check] | Skip] = {
         Check(only(COMPLAINT_A, no=404), args=number("complaint_a"), scope="A"),
         Check(only(COMPLAINT_B, no=404), args=number("complaint_b"), scope="B"),
         Check(only(COMPLAINT_A, ok=302, no=404), args=number("complaint_a"), method="POST", scope="A"),
+    ],
+    # attachments: the complainant and the efficiency office; not the head of the department complained about
+    "complaints:attachment": [
+        Check(
+            only(["citizen", "inspector"], no=404),
+            args=lambda w, r: {"number": w.complaint_a.number, "pk": w.complaint_attachment_a.pk},
+            scope="A",
+        ),
+        Check(
+            only([], no=404),
+            args=lambda w, r: {"number": w.complaint_b.number, "pk": w.complaint_attachment_a.pk},
+            scope="A's file under B",
+        ),
     ],
     "api-complaints": [Check(only(EVERYONE)), Check(only(EVERYONE, ok=400, anon=400), method="POST")],
     "api-complaint-detail": [

@@ -77,6 +77,7 @@ def real_objects(world, role: str) -> dict[str, object]:  # type: ignore[no-unty
         "id": note.pk,
         "pk": note.pk,
         "name": "accept",
+        "key": str(world.draft_a.pk),  # the citizen's draft (applications/{key}/)
     }
 
 

@@ -89,7 +89,10 @@ def request(world: World, name: str, check: Check, role: str):  # type: ignore[n
         user = world.user(role)
         if user is not None:
             client.force_login(user)
-        response = getattr(client, check.method.lower())(url, check.data or check.query or None)
+        if check.method in ("PATCH", "PUT"):  # a JSON body (the test client sends others as octet-stream)
+            response = getattr(client, check.method.lower())(url, check.data, content_type="application/json")
+        else:
+            response = getattr(client, check.method.lower())(url, check.data or check.query or None)
         transaction.set_rollback(True)
     return url, response
 

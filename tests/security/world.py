@@ -13,6 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -157,7 +158,9 @@ class World:
             subject="窗口排队",
             content="窗口排队时间太长，希望改进。",
             reference=self.case_a.reference,
+            attachments=[SimpleUploadedFile("排队照片.pdf", PDF, content_type="application/pdf")],
         )
+        self.complaint_attachment_a = self.complaint_a.attachments.get()
         self.complaint_b = complaint_services.complaint_file(
             actor=u["enterprise"],
             channel="online",
