@@ -91,7 +91,8 @@ def not_found(request: Any, exception: Exception) -> Any:
     """handler404: a URL under /api/ that matches no route answers like the API does (JSON), pages get the
     site's 404 page."""
     from django.http import JsonResponse
-    from django.views.defaults import page_not_found
+
+    from portal.errors import page_not_found
 
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("未找到。")}, status=404)

@@ -1,11 +1,41 @@
-"""The 500 page inside the site layout. Django's own handler renders 500.html without the request (no
-signed-in user, no CSRF token for the header's forms); this one renders it with the request, and falls back
-to Django's handler if even that fails."""
+"""Error pages inside the site layout (403.html, 404.html, 500.html), each falling back to a plain page when
+the layout itself cannot be drawn (a static file missing from the manifest, the database down): an error
+page must never become a second error.
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+Django's own 500 handler renders 500.html without the request (no signed-in user, no CSRF token for the
+header's forms); this one renders it with the request."""
+
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+)
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.defaults import page_not_found as django_page_not_found
+from django.views.defaults import permission_denied as django_permission_denied
 from django.views.defaults import server_error as django_server_error
+
+PLAIN = (
+    '<!DOCTYPE html><html lang="zh-Hans"><meta charset="utf-8"><title>{0}</title>'
+    '<h1>{0}</h1><p>{1}</p><p><a href="/">回到首页</a> · 咨询电话 12345</p></html>'
+)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    try:
+        return django_page_not_found(request, exception)
+    except Exception:
+        return HttpResponseNotFound(PLAIN.format("找不到这个页面", "您要找的页面不存在，请检查网址。"))
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    try:
+        return django_permission_denied(request, exception)
+    except Exception:
+        return HttpResponseForbidden(PLAIN.format("您没有权限查看这个页面", "请确认登录的账号。"))
 
 
 @requires_csrf_token

@@ -42,4 +42,5 @@ urlpatterns = [
 ]
 
 handler404 = "portal.api.not_found"
+handler403 = "portal.errors.permission_denied"
 handler500 = "portal.errors.server_error"
