@@ -6,6 +6,7 @@ box or sent in a link must not reach it (PIPL). The same masking filter as Djang
 again in each worker after the fork (gunicorn sets its handlers up again when it reloads)."""
 
 import logging
+from typing import Any
 
 
 def _mask_gunicorn_logs() -> None:
@@ -15,9 +16,9 @@ def _mask_gunicorn_logs() -> None:
         add_filter_to_handlers(logging.getLogger(name))
 
 
-def when_ready(server):  # type: ignore[no-untyped-def]
+def when_ready(server: Any) -> None:
     _mask_gunicorn_logs()
 
 
-def post_fork(server, worker):  # type: ignore[no-untyped-def]
+def post_fork(server: Any, worker: Any) -> None:
     _mask_gunicorn_logs()

@@ -10,8 +10,7 @@ from .models import Case, CaseTransition, SubApproval, Suspension
 
 class TransitionInline(ReadOnlyTabularInline):
     model = CaseTransition
-    readonly_fields = ["at", "name", "from_state", "to_state", "actor", "reason", "data"]
-    fields = readonly_fields
+    readonly_fields = fields = ("at", "name", "from_state", "to_state", "actor", "reason", "data")
 
 
 @admin.register(Case)
@@ -32,7 +31,7 @@ class CaseAdmin(ReadOnlyHistoryAdmin):
     inlines = [TransitionInline]
     list_select_related = ["item", "department"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Case._meta.fields]
 
 

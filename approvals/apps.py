@@ -9,7 +9,6 @@ class ApprovalsConfig(AppConfig):
     def ready(self) -> None:
         from portal.notifications.services import DIGEST_PROVIDERS
 
-        from . import receivers  # noqa: F401  (connects intake.signals.application_submitted)
         from .selectors import digest_lines
 
         if digest_lines not in DIGEST_PROVIDERS:

@@ -39,6 +39,33 @@ CLOSED_STATES = frozenset(
 RUNNING_STATES = frozenset(
     {CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.AWAITING_DECISION, CaseState.SUSPENDED}
 )
+# Running and not suspended: the clock is ticking today (a special procedure stops it, DESIGN §4).
+TICKING_STATES = RUNNING_STATES - {CaseState.SUSPENDED}
+
+
+class CaseAction(models.TextChoices):
+    """What can happen to a case: the name of each transition (its transition log's ``name``, the URL of its
+    form and API operation) and its label."""
+
+    SUBMIT = "submit", _("提交申请")
+    ACCEPT = "accept", _("受理")
+    DEEM_ACCEPT = "deem_accept", _("逾期视为受理")
+    REQUEST_CORRECTION = "request_correction", _("一次性告知补正")
+    REFUSE = "refuse", _("不予受理")
+    SUPPLY = "supply", _("提交补正材料")
+    START_REVIEW = "start_review", _("开始审查")
+    SEND_TO_DECISION = "send_to_decision", _("提交决定")
+    APPROVE = "approve", _("准予许可")
+    APPROVE_ON_THE_SPOT = "approve_on_the_spot", _("当场办结（即办/告知承诺）")
+    DENY = "deny", _("不予许可")
+    SUSPEND = "suspend", _("启动特别程序（中止计时）")
+    RESUME = "resume", _("特别程序结束（恢复计时）")
+    EXTEND = "extend", _("延长法定时限")
+    SUPPLY_DEFERRED = "supply_deferred", _("容缺材料已补齐")
+    WITHDRAW = "withdraw", _("撤回申请")
+    TERMINATE = "terminate", _("终止办理")
+    REVOKE = "revoke", _("撤销许可（承诺不实）")
+    DELIVER = "deliver", _("送达结果")
 
 
 class Outcome(models.TextChoices):

@@ -9,9 +9,11 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db.models import Q
+
 from portal.workcalendar import services as calendar
 
-from .constants import DEEMED_ACCEPTANCE_DAYS, EXTENSION_MAX_DAYS, EXTENSION_MAX_DAYS_JOINT
+from .constants import DEEMED_ACCEPTANCE_DAYS, EXTENSION_MAX_DAYS, EXTENSION_MAX_DAYS_JOINT, TICKING_STATES
 
 Suspension = tuple[datetime.date, datetime.date | None]
 
@@ -102,3 +104,22 @@ def annotate_times(cases: Iterable[Any], today: datetime.date) -> list[Any]:
             )
         out.append(case)
     return out
+
+
+# --- overdue and due soon, as queries: the one definition every list and figure of open cases uses ----
+
+
+_TICKING = sorted(str(s) for s in TICKING_STATES)
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """Its clock runs and today is past its promised due date (DESIGN §4: overdue when today, while it is
+    open, is later than its due date). The same cases the alert scan gives a red card: a suspended case's
+    clock is stopped, and a case that ended without a decision is never overdue."""
+    return Q(state__in=_TICKING, promised_due__lt=today)
+
+
+def due_soon_q(today: datetime.date) -> Q:
+    """Its clock runs and it is due today or on the next working day."""
+    soon = calendar.add_days(today, 1).date
+    return Q(state__in=_TICKING, promised_due__gte=today, promised_due__lte=soon)

@@ -14,7 +14,7 @@ from intake.services.applications import (
 from portal.accounts.models import User
 
 from .models import Case
-from .services import case_transition
+from .transitions import TRANSITIONS
 
 PDF = b"%PDF-1.4\n% demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -143,6 +143,6 @@ def load(stdout: Any) -> None:
         app = _submit(item, users[applicant], mode)
         case = Case.objects.get(application=app)
         for username, name, data in path:
-            case = case_transition(case=case, actor=users[username], name=name, data=data)
+            case = TRANSITIONS[name].fire(case=case, actor=users[username], data=data)
         made += 1
     stdout.write(f"demo cases: {made} created")

@@ -86,7 +86,7 @@ def days_left_text(left: int | None, unit: str) -> str:
     return ngettext("已超期%(n)d个工作日", "已超期%(n)d个工作日", -left) % {"n": -left}
 
 
-def _row(label: Any, due: datetime.date | None, today: datetime.date, unit: str, *, open_: bool, **kw: Any):  # type: ignore[no-untyped-def]
+def _row(label: Any, due: datetime.date | None, today: datetime.date, unit: str, *, open_: bool, **kw: Any):
     if due is None:
         return None
     left = deadlines.remaining(due=due, today=today, unit=unit) if open_ else None

@@ -69,7 +69,7 @@ class ProgressApi(APIView):
             429: OpenApiResponse(ErrorSerializer, description="too many queries from this address"),
         },
     )
-    def get(self, request):  # type: ignore[no-untyped-def]
+    def get(self, request):
         ratelimits.api_check(request, ("progress", ""))  # one counter with the page, per address
         reference, phone = request.query_params.get("reference", ""), request.query_params.get("phone", "")
         missing = {

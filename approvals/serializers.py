@@ -1,27 +1,33 @@
-from drf_spectacular.utils import extend_schema_field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from portal.api import FieldsBuiltOnceMixin
 
-from .constants import CaseState, DeliveryMethod
+from . import inputs
+from .constants import CaseState, DeliveryMethod, SuspensionKind
 from .models import Case, CaseTransition
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
+
+@extend_schema_field({"type": "string"})
 class StateLabelField(serializers.Field):
     """The state's label, as ``get_state_display()`` gives it, looked up directly: the model's display method
     hashes every choice's lazy label (one translation each) on every row of a list."""
 
-    def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(source="state", read_only=True, **kwargs)
 
-    def to_representation(self, value):  # type: ignore[no-untyped-def]
+    def to_representation(self, value: Any) -> Any:
         try:
             return str(CaseState(value).label)
         except ValueError:
             return value
-
-
-StateLabelField = extend_schema_field({"type": "string"})(StateLabelField)
 
 
 class CaseListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
@@ -98,28 +104,262 @@ class CaseDetailSerializer(CaseListSerializer):
         read_only_fields = fields
 
 
-class FieldSpecSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    label = serializers.CharField()
-    kind = serializers.CharField()
-    required = serializers.BooleanField()
-    choices = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
-
-
-class TransitionSpecSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    label = serializers.CharField()
-    fields = FieldSpecSerializer(many=True)
-
-
-class TransitionInputSerializer(serializers.Serializer):
-    """The transition's fields (see GET …/transitions/ for each one's list); unknown keys are ignored.
-    The supply transition also takes files: send it as multipart/form-data with the files in fields named
-    ``files_<material id>`` (PDF, JPG or PNG; several per field allowed)."""
-
-    data = serializers.DictField(
-        required=False, help_text="the transition's fields, or send them at the top level"
+# What GET …/transitions/ answers (built as dicts by transitions.transition_spec; declared inline: their
+# keys "label", "required" and "fields" are names a Serializer class uses for itself).
+def transition_specs_schema() -> serializers.Serializer[Any]:
+    field_spec = inline_serializer(
+        "FieldSpec",
+        {
+            "name": serializers.CharField(),
+            "label": serializers.CharField(),
+            "kind": serializers.CharField(
+                help_text="text, textarea, user, integer, date, choice, list, materials, files"
+            ),
+            "required": serializers.BooleanField(),
+            "choices": serializers.ListField(child=serializers.ListField(child=serializers.CharField())),
+        },
+        many=True,
     )
+    return inline_serializer(
+        "TransitionSpec",
+        {"name": serializers.CharField(), "label": serializers.CharField(), "fields": field_spec},
+        many=True,
+    )
+
+
+# --- the input of each transition (POST /api/v1/cases/{reference}/transitions/{name}/) ---------------
+# One serializer per transition, so the schema documents each one's fields. The fields may also be sent
+# wrapped in {"data": {…}}. Unknown keys are ignored. Limits and messages: approvals/inputs.py.
+
+
+class _TextField(serializers.CharField):
+    """Text only: a number, a boolean, a list or an object is refused (DRF would turn a number into text)."""
+
+    def __init__(self, *, kind: str, **kwargs: Any) -> None:
+        self.kind = kind  # what GET …/transitions/ reports: a long text, a one-line text, a username
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def _text(
+    label: "StrOrPromise", *, required: bool = False, max_length: int = inputs.TEXT_MAX, kind: str = ""
+) -> _TextField:
+    return _TextField(
+        kind=kind or ("textarea" if max_length >= inputs.TEXT_MAX else "text"),
+        label=label,
+        required=required,
+        allow_blank=not required,
+        max_length=max_length,
+        default="" if not required else serializers.empty,
+        error_messages=inputs.TEXT_MESSAGES,
+    )
+
+
+def _days(label: "StrOrPromise") -> serializers.IntegerField:
+    return serializers.IntegerField(
+        label=label,
+        min_value=inputs.DAYS_MIN,
+        max_value=inputs.DAYS_MAX,
+        error_messages=inputs.INTEGER_MESSAGES,
+    )
+
+
+def _choice(label: "StrOrPromise", choices: Any) -> serializers.ChoiceField:
+    return serializers.ChoiceField(label=label, choices=choices, error_messages=inputs.CHOICE_MESSAGES)
+
+
+class _ParsedField(serializers.Field):
+    """A field read by one of the parsers of approvals/inputs.py (a text of lines or a list)."""
+
+    parse: Any = None
+    kind = ""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if hasattr(dictionary, "getlist") and len(dictionary.getlist(self.field_name)) > 1:
+            return dictionary.getlist(self.field_name)  # form-encoded: the key repeated, one entry each
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return type(self).parse(data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(list(exc.messages)) from None
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+_LINES_SCHEMA = {
+    "oneOf": [
+        {"type": "array", "items": {"type": "string", "maxLength": inputs.MATERIAL_NAME_MAX}},
+        {"type": "string", "description": "one entry per line"},
+    ]
+}
+
+
+@extend_schema_field({**_LINES_SCHEMA, "description": f"at most {inputs.DEFERRED_ITEMS_MAX} material names"})
+class DeferredMaterialsField(_ParsedField):
+    parse = staticmethod(inputs.parse_deferred_materials)
+    kind = "list"
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {
+                "type": "array",
+                "maxItems": inputs.CORRECTION_ITEMS_MAX,
+                "items": {
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "properties": {
+                                "name": {"type": "string", "maxLength": inputs.MATERIAL_NAME_MAX},
+                                "problem": {"type": "string", "maxLength": inputs.PROBLEM_MAX},
+                            },
+                            "required": ["name"],
+                        },
+                        {"type": "string", "description": "材料名称：问题"},
+                    ]
+                },
+            },
+            {"type": "string", "description": "one 材料名称：问题 per line"},
+        ],
+        "description": "every material to correct, in one notice (a missing problem means 缺少)",
+    }
+)
+class CorrectionMaterialsField(_ParsedField):
+    parse = staticmethod(inputs.parse_correction_materials)
+    kind = "materials"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "not a JSON field: send the files as multipart/form-data in fields named "
+        "files_<material id> (PDF, JPG or PNG; several per field allowed)",
+    }
+)
+class SuppliedFilesField(serializers.Field):
+    """Files come only as multipart fields ``files_<material id>`` (the view collects them); a ``files``
+    key in the body is a mistake."""
+
+    kind = "files"
+
+    def to_internal_value(self, data: Any) -> Any:
+        raise serializers.ValidationError(_("文件须以表单上传（multipart/form-data）。"))
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class _NoteInput(serializers.Serializer):
+    note = _text(_("意见"))
+
+
+class StartReviewInput(_NoteInput):
+    pass
+
+
+class ResumeInput(_NoteInput):
+    pass
+
+
+class SupplyDeferredInput(_NoteInput):
+    pass
+
+
+class ApproveOnTheSpotInput(_NoteInput):
+    pass
+
+
+class AcceptInput(serializers.Serializer):
+    note = _text(_("意见"))
+    deferred_materials = DeferredMaterialsField(
+        label=_("容缺后补材料（每行一项，容缺受理时填写）"),
+        required=False,
+        help_text=_("仅容缺受理：列出允许后补的非关键材料。"),
+    )
+    supply_by = serializers.DateField(
+        label=_("容缺材料补齐期限"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("不得晚于承诺办结日期。"),
+        error_messages=inputs.DATE_MESSAGES,
+    )
+
+
+class RequestCorrectionInput(serializers.Serializer):
+    materials = CorrectionMaterialsField(
+        label=_("需补正的材料及问题（每行：材料名称：问题）"), error_messages={"required": inputs.REQUIRED}
+    )
+    note = _text(_("意见"))
+
+
+class RefuseInput(serializers.Serializer):
+    reason = _text(_("理由"), required=True)
+    approved_by = _text(
+        _("审核人用户名（窗口负责人或部门负责人）"),
+        required=True,
+        max_length=inputs.USERNAME_MAX,
+        kind="user",
+    )
+
+
+class SupplyInput(serializers.Serializer):
+    files = SuppliedFilesField(
+        label=_("补正的材料文件（PDF、JPG、PNG，可多选）"),
+        required=False,
+        help_text=_("按一次性补正告知，为需要补正的材料选择新的文件；原来的文件仍保留在案卷中。"),
+    )
+    note = _text(_("意见"))
+
+
+class SendToDecisionInput(serializers.Serializer):
+    opinion = _text(_("审查意见"), required=True)
+
+
+class ApproveInput(serializers.Serializer):
+    opinion = _text(_("决定意见"))
+
+
+class DenyInput(serializers.Serializer):
+    reasons = _text(_("不予许可的理由"), required=True)
+    remedies = _text(_("救济途径"))
+
+
+class SuspendInput(serializers.Serializer):
+    kind = _choice(_("特别程序"), SuspensionKind.choices)
+    reason = _text(_("理由"), required=True)
+    expected_days = _days(_("预计时长（工作日）"))
+
+
+class ExtendInput(serializers.Serializer):
+    days = _days(_("延长工作日数"))
+    reason = _text(_("理由"), required=True)
+
+
+class WithdrawInput(serializers.Serializer):
+    reason = _text(_("撤回原因"))
+
+
+class TerminateInput(serializers.Serializer):
+    reason = _text(_("理由"), required=True)
+
+
+class RevokeInput(serializers.Serializer):
+    reason = _text(_("理由"), required=True)
+
+
+class DeliverInput(serializers.Serializer):
+    method = _choice(_("送达方式"), DeliveryMethod.choices)
+    tracking_number = _text(_("邮寄单号（邮寄送达时必填）"), max_length=inputs.TRACKING_NUMBER_MAX)
+    place = _text(_("领取地点"), max_length=inputs.PLACE_MAX)
 
 
 class TransitionResultSerializer(serializers.Serializer):

@@ -2,19 +2,19 @@
 
 from celery import shared_task
 
-from . import services
+from .services import scans
 
 
 @shared_task(acks_late=True)
 def deem_accepted_scan() -> int:
-    return services.deem_accepted_scan()
+    return scans.deem_accepted_scan()
 
 
 @shared_task(acks_late=True)
 def deferred_overdue_scan() -> int:
-    return services.deferred_overdue_scan()
+    return scans.deferred_overdue_scan()
 
 
 @shared_task(acks_late=True)
 def recompute_open_cases() -> int:
-    return services.recompute_open_cases()
+    return scans.recompute_open_cases()

@@ -1,28 +1,40 @@
 """Case pages: the citizen's cases, the case page with its timeline and one form per available
 transition, the worklists of the window and the departments, the public progress query and notices."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from intake.constants import MaterialCheck
 from intake.models import Application
 from portal import ratelimits
 from portal.accounts.constants import Role
 from portal.exceptions import ApplicationError
+from portal.http import AuthenticatedHttpRequest
 
-from . import deadlines, presentation, selectors, services
-from .constants import CLOSED_STATES, CaseState
+from . import deadlines, presentation, selectors
+from .constants import CLOSED_STATES, CaseAction, CaseState
+from .filters import CaseFilter
+from .forms import TransitionForm
+from .models import Case
+from .permissions import case_transition_check, may_check_materials
+from .services.intake import MaterialCheckInput, case_check_materials
+from .transitions import TRANSITIONS, Transition, available_transitions
 
 
 @login_required
-def my_cases(request: HttpRequest) -> HttpResponse:
+def my_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = selectors.case_visible(user=request.user).filter(applicant=request.user).order_by("-submitted_at")
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     deadlines.annotate_times(page.object_list, selectors.today())
@@ -30,12 +42,33 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     return render(request, "approvals/my_cases.html", {"page": page, "drafts": drafts})
 
 
+def _transition_forms(
+    request: AuthenticatedHttpRequest, case: Case
+) -> list[tuple[Transition, TransitionForm]]:
+    """A form for every transition the user may fire now; the one just refused comes back bound, with
+    its input and its messages beside the fields."""
+    kept = request.session.pop("transition_form", None) or {}
+    prefill = request.session.pop("correction_prefill", "")
+    out = []
+    for transition in available_transitions(case=case, user=request.user):
+        if kept.get("name") == transition.name:
+            form = transition.form(MultiValueDict(kept.get("data") or {}), case=case)
+            form.is_valid()
+            for field, messages_ in (kept.get("errors") or {}).items():
+                for message in messages_:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            initial = {"materials": prefill} if transition.action == CaseAction.REQUEST_CORRECTION else {}
+            form = transition.form(case=case, initial=initial)
+        out.append((transition, form))
+    return out
+
+
 @login_required
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, reference=reference)
     today = selectors.today()
     deadlines.annotate_times([case], today)
-    transitions = services.case_available_transitions(case=case, user=request.user)
     is_applicant = case.applicant_id == request.user.pk
     return render(
         request,
@@ -44,7 +77,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "case": case,
             "app": case.application,
             "timeline": case.transitions.select_related("actor").all(),
-            "transitions": transitions,
+            "transitions": _transition_forms(request, case),
             "is_applicant": is_applicant,
             "is_staff_view": request.user.is_portal_staff,
             "materials": case.application.materials.all(),
@@ -54,10 +87,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "correction": case.transitions.filter(name="request_correction").last()
             if case.state == CaseState.CORRECTION_REQUESTED
             else None,
-            "form_values": request.session.pop("transition_form", {}),
-            "correction_prefill": request.session.pop("correction_prefill", ""),
             "check_choices": MaterialCheck.choices,
-            "may_check": request.user.has_role(Role.CLERK) and case.state == CaseState.SUBMITTED,
+            "may_check": may_check_materials(case, request.user) and case.state == CaseState.SUBMITTED,
             "steps": presentation.step_bar(case),
             "due_rows": presentation.due_rows(case, today),
             "suspension_now": presentation.open_suspension(case),
@@ -65,41 +96,53 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+def _keep_form(request: HttpRequest, name: str, errors: dict[str, Any]) -> None:
+    """Keep what was typed (not the files) and the field messages for the case page to show again."""
+    data = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+    request.session["transition_form"] = {"name": name, "data": data, "errors": errors}
+
+
 @login_required
 @require_POST
-def case_transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+def case_transition(request: AuthenticatedHttpRequest, reference: str, name: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, reference=reference)
-    data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    back = redirect("approvals:case_detail", reference=reference)
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        messages.error(request, _("没有这个操作：%(name)s") % {"name": name})
+        return back
     if request.FILES and ratelimits.limited(request, "upload"):
         messages.error(request, _("上传过于频繁，请稍后再试。"))
         return render(request, "approvals/too_many.html", {"case": case}, status=429)
     try:
-        # the files go to the service only: the form kept for the page after an error holds the text fields
-        files = {"files": services.supplied_files_from(request.FILES)} if request.FILES else {}
-        services.case_transition(case=case, actor=request.user, name=name, data={**data, **files})
+        case_transition_check(case=case, user=request.user, action=name)
+        form = transition.form(request.POST, request.FILES, case=case)
+        if not form.is_valid():
+            messages.error(request, _("提交的内容有误，请修改后重试。"))
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                for error in errors:
+                    messages.error(request, f"{label}：{error}" if label else str(error))
+            _keep_form(request, name, {})
+            return back
+        transition.fire(case=case, actor=request.user, data=form.cleaned_data)
     except ApplicationError as exc:  # 400 / 403 / 409 all carry a message for the user
         messages.error(request, exc.message)
-        for field, msgs in exc.extra.items():
-            for msg in msgs:
-                messages.error(request, f"{field}: {msg}")
-        request.session["transition_form"] = {"name": name, **data}
-        return redirect("approvals:case_detail", reference=reference)
-    except Exception as exc:
-        from django_fsm import ConcurrentTransition, TransitionNotAllowed
-
-        if isinstance(exc, (TransitionNotAllowed, ConcurrentTransition)):
-            messages.error(request, _("该办件的状态已变化，当前不能执行此操作，请刷新后重试。"))
-            return redirect("approvals:case_detail", reference=reference)
-        raise
-    messages.success(request, _("操作成功：%(label)s") % {"label": services.transition_specs()[name].label})
-    return redirect("approvals:case_detail", reference=reference)
+        if exc.extra:
+            _keep_form(request, name, exc.extra)
+        return back
+    except (TransitionNotAllowed, ConcurrentTransition):
+        messages.error(request, _("该办件的状态已变化，当前不能执行此操作，请刷新后重试。"))
+        return back
+    messages.success(request, _("操作成功：%(label)s") % {"label": transition.label})
+    return back
 
 
 @login_required
 @require_POST
-def check_materials(request: HttpRequest, reference: str) -> HttpResponse:
+def check_materials(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, reference=reference)
-    checks = {}
+    checks: dict[int, MaterialCheckInput] = {}
     for row in case.application.materials.all():
         result = request.POST.get(f"result_{row.pk}")
         if result:
@@ -109,7 +152,7 @@ def check_materials(request: HttpRequest, reference: str) -> HttpResponse:
                 "note": request.POST.get(f"note_{row.pk}", ""),
             }
     try:
-        problems = services.case_check_materials(case=case, actor=request.user, checks=checks)
+        problems = case_check_materials(case=case, actor=request.user, checks=checks)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -126,24 +169,17 @@ def check_materials(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _worklist(
-    request: HttpRequest, *, title: str, base, roles: tuple[str, ...], template_extra: dict | None = None
-):  # type: ignore[no-untyped-def]
+    request: AuthenticatedHttpRequest,
+    *,
+    title: str,
+    base: QuerySet[Case],
+    roles: tuple[str, ...],
+    template_extra: dict[str, Any] | None = None,
+) -> HttpResponse:
     if not request.user.has_role(*roles):
         raise PermissionDenied
     filters = {k: request.GET.get(k, "") for k in ("item", "state", "overdue", "due_soon")}
-    qs = base
-    if filters["item"]:
-        qs = qs.filter(item__code=filters["item"])
-    if filters["state"]:
-        qs = qs.filter(state=filters["state"])
-    if filters["overdue"]:
-        qs = qs.filter(promised_due__lt=selectors.today())
-    if filters["due_soon"]:
-        from portal.workcalendar.services import add_days
-
-        qs = qs.filter(
-            promised_due__gte=selectors.today(), promised_due__lte=add_days(selectors.today(), 1).date
-        )
+    qs = CaseFilter(request.GET, queryset=base).qs
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = deadlines.annotate_times(page.object_list, selectors.today())
     return render(
@@ -161,7 +197,7 @@ def _worklist(
 
 
 @login_required
-def clerk_queue(request: HttpRequest) -> HttpResponse:
+def clerk_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Submitted online applications of every department, oldest first, with how long each has waited."""
     base = (
         selectors.case_visible(user=request.user)
@@ -178,11 +214,11 @@ def clerk_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     base = (
         selectors.case_visible(user=request.user)
         .filter(
-            department_id=request.user.department_id,
+            department_id=request.user.department_id or 0,
             state__in=[CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.SUSPENDED],
         )
         .order_by("promised_due", "id")
@@ -191,11 +227,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def decision_queue(request: HttpRequest) -> HttpResponse:
+def decision_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     base = (
         selectors.case_visible(user=request.user)
         .filter(
-            department_id=request.user.department_id,
+            department_id=request.user.department_id or 0,
             state=CaseState.AWAITING_DECISION,
         )
         .order_by("promised_due", "id")
@@ -204,7 +240,7 @@ def decision_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def results_queue(request: HttpRequest) -> HttpResponse:
+def results_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """统一窗口出件: decided cases waiting to be handed out."""
     base = (
         selectors.case_visible(user=request.user)
@@ -238,7 +274,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notice(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
+def notice(request: AuthenticatedHttpRequest, reference: str, kind: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, reference=reference)
     names = {
         "acceptance": "accept",

@@ -160,6 +160,7 @@ def _client(
         ]
     conn = http.client.HTTPConnection(host, port, timeout=60)
     n = 0
+    request: tuple[str, str, str | bytes | None, dict[str, str]]
     while time.time() < start_at:
         time.sleep(0.005)
     while time.time() < end_at:
@@ -345,6 +346,7 @@ def seed(count: int, item_code: str, per_client: int = 4) -> tuple[list[Target],
 
     item = Item.objects.get(code=item_code)
     material = Material.objects.filter(item=item, mandatory=True).order_by("pk").first()
+    assert material is not None, "the bench item needs a mandatory material"
     targets = []
     for i in range(count):
         tokens = []
@@ -441,7 +443,8 @@ def progress_pairs(references: list[str]) -> list[tuple[str, str]]:
     from intake.models import Application
 
     return list(
-        Application.objects.filter(reference__in=references)
+        (reference or "", phone)
+        for reference, phone in Application.objects.filter(reference__in=references)
         .order_by("pk")
         .values_list("reference", "contact_phone")
     )
@@ -500,7 +503,7 @@ def lost_rows(references: list[str], row_ids: list[int] | None, since: Any, user
     if row_ids is not None:
         from portal.benchmarks.models import BenchRow
 
-        stored = set(BenchRow.objects.values_list("pk", flat=True))
+        stored = set(BenchRow._default_manager.values_list("pk", flat=True))
         if stored != set(row_ids) or len(row_ids) != len(set(row_ids)):
             problems.append(f"bare table holds {len(stored)} rows for {len(row_ids)} answers 201")
     return problems

@@ -26,15 +26,15 @@ def main() -> None:
     import os
 
     os.environ["SMS_FILE_DIR"] = str(tmp / "sms")
-    os.environ["SMS_BACKEND"] = "portal.notifications.gateways.FileSmsGateway"
+    os.environ["SMS_BACKEND"] = "portal.sms.FileSmsGateway"
     setup_django()
     from django.conf import settings
     from django.db import transaction
 
     from portal.accounts.models import User
     from portal.notifications import services
-    from portal.notifications.gateways import FileSmsGateway
     from portal.notifications.models import Delivery
+    from portal.sms import FileSmsGateway
     from tests.worker import Worker, wait_for
 
     if not settings.CELERY_BROKER_URL.startswith("redis://"):

@@ -19,7 +19,9 @@ import argparse
 import datetime
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -73,7 +75,7 @@ def main() -> int:
 
     def count_all() -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {table}")
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
             cursor.fetchone()
 
     now = timezone.now()
@@ -109,8 +111,9 @@ def main() -> int:
             .first()
         )
 
+        worklist_selector: Callable[..., Any] | None
         try:  # the approvals worklist selector, as a reviewer of that department sees it
-            from approvals.selectors import case_list
+            from approvals.selectors import case_list as worklist_selector
             from portal.accounts.constants import Role
             from portal.accounts.models import User
 
@@ -121,15 +124,15 @@ def main() -> int:
 
             reviewer.groups.add(Group.objects.get_or_create(name=Role.REVIEWER)[0])
         except ImportError:
-            case_list = None
+            worklist_selector = None
 
         def worklist() -> None:
             # the department worklist's first page: open cases of one department, soonest due first
-            if case_list is not None:
-                qs = case_list(user=User.objects.get(pk=reviewer.pk), filters={"sort": "due"})
+            if worklist_selector is not None:
+                qs = worklist_selector(user=User.objects.get(pk=reviewer.pk), filters={"sort": "due"})
                 list(qs.filter(state__in=list(RUNNING_STATES))[:20])
                 return
-            qs = Case.objects.filter(state__in=list(RUNNING_STATES), department_id=dept_id)
+            qs = Case.objects.filter(state__in=list(RUNNING_STATES), department_id=dept_id or 0)
             list(qs.select_related("item", "holder").order_by("promised_due", "id")[:20])
 
         baseline = timed(count_all, repeat=args.repeat)

@@ -62,16 +62,16 @@ class ComplaintListCreateApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "complaint"
 
-    def get_throttles(self):  # type: ignore[no-untyped-def]
+    def get_throttles(self):
         return super().get_throttles() if self.request.method == "POST" else []
 
     @extend_schema(responses=ComplaintOutputSerializer(many=True))
-    def get(self, request):  # type: ignore[no-untyped-def]
+    def get(self, request):
         qs = selectors.complaint_visible(user=request.user).order_by("-received_at")[:200]
         return Response(ComplaintOutputSerializer(qs, many=True).data)
 
     @extend_schema(request=ComplaintInputSerializer, responses={201: ComplaintOutputSerializer})
-    def post(self, request):  # type: ignore[no-untyped-def]
+    def post(self, request):
         if not request.user.is_authenticated:
             api_check(request, ("complaint-anonymous", ""))
         serializer = ComplaintInputSerializer(data=request.data)
@@ -84,7 +84,7 @@ class ComplaintListCreateApi(APIView):
 
 class ComplaintDetailApi(APIView):
     @extend_schema(responses=ComplaintOutputSerializer)
-    def get(self, request, number: str):  # type: ignore[no-untyped-def]
+    def get(self, request, number: str):
         complaint = selectors.complaint_visible(user=request.user).filter(number=number).first()
         if complaint is None:
             raise Http404
@@ -124,13 +124,13 @@ class RatingOutputSerializer(serializers.ModelSerializer):
 class RatingListCreateApi(generics.ListAPIView):
     serializer_class = RatingOutputSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Rating.objects.none()
         return selectors.rating_visible(user=self.request.user).order_by("-created_at")
 
     @extend_schema(request=RatingInputSerializer, responses={201: RatingOutputSerializer})
-    def post(self, request):  # type: ignore[no-untyped-def]
+    def post(self, request):
         serializer = RatingInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("投诉与评价")
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401

@@ -2,6 +2,8 @@
 
 Field names are read by supervision's figures in SQL: keep them stable."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,6 +15,7 @@ from approvals.models import Case
 from intake.models import Item
 from portal.accounts.models import Department, Window
 
+from . import permissions as perm
 from .constants import (
     AppealState,
     ComplaintChannel,
@@ -88,7 +91,7 @@ class RatingInvitation(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.case_id}"
+        return f"{self.case} {self.invited_at:%Y-%m-%d}"
 
 
 class RectificationTicket(ConcurrentTransitionMixin, models.Model):
@@ -118,29 +121,54 @@ class RectificationTicket(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.number
 
-    @transition(field=state, source=TicketState.OPENED, target=TicketState.CALLED_BACK)
+    @transition(
+        field=state,
+        source=TicketState.OPENED,
+        target=TicketState.CALLED_BACK,
+        permission=perm.is_ticket_department_staff,
+    )
     def callback(self) -> None:
         pass
 
     @transition(
-        field=state, source=[TicketState.CALLED_BACK, TicketState.ON_LEDGER], target=TicketState.FIXED
+        field=state,
+        source=[TicketState.CALLED_BACK, TicketState.ON_LEDGER],
+        target=TicketState.FIXED,
+        permission=perm.is_ticket_department_staff,
     )
     def fix(self) -> None:
         pass
 
-    @transition(field=state, source=TicketState.CALLED_BACK, target=TicketState.ON_LEDGER)
+    @transition(
+        field=state,
+        source=TicketState.CALLED_BACK,
+        target=TicketState.ON_LEDGER,
+        permission=perm.is_ticket_department_staff,
+    )
     def put_on_ledger(self) -> None:
         pass
 
-    @transition(field=state, source=TicketState.CALLED_BACK, target=TicketState.EXPLAINED)
+    @transition(
+        field=state,
+        source=TicketState.CALLED_BACK,
+        target=TicketState.EXPLAINED,
+        permission=perm.is_ticket_department_staff,
+    )
     def explain(self) -> None:
         pass
 
-    @transition(field=state, source=[TicketState.FIXED, TicketState.EXPLAINED], target=TicketState.VERIFIED)
+    @transition(
+        field=state,
+        source=[TicketState.FIXED, TicketState.EXPLAINED],
+        target=TicketState.VERIFIED,
+        permission=perm.is_office,
+    )
     def verify(self) -> None:
         pass
 
-    @transition(field=state, source=TicketState.VERIFIED, target=TicketState.CLOSED)
+    @transition(
+        field=state, source=TicketState.VERIFIED, target=TicketState.CLOSED, permission=perm.is_office
+    )
     def close(self) -> None:
         pass
 
@@ -151,6 +179,11 @@ class RectificationTicket(ConcurrentTransitionMixin, models.Model):
     )
     def cancel(self) -> None:
         """The rating it came from was voided on appeal (申诉复核): nothing is left to rectify."""
+
+
+def _not_reopened_yet(complaint: Any) -> bool:
+    """A complainant may have a concluded complaint handled again once."""
+    return bool(complaint.reopened_count < 1)
 
 
 class Complaint(ConcurrentTransitionMixin, models.Model):
@@ -234,15 +267,30 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.number
 
-    @transition(field=state, source=ComplaintState.REGISTERED, target=ComplaintState.ASSIGNED)
+    @transition(
+        field=state,
+        source=ComplaintState.REGISTERED,
+        target=ComplaintState.ASSIGNED,
+        permission=perm.is_office,
+    )
     def assign(self) -> None:
         pass
 
-    @transition(field=state, source=ComplaintState.ASSIGNED, target=ComplaintState.INVESTIGATING)
+    @transition(
+        field=state,
+        source=ComplaintState.ASSIGNED,
+        target=ComplaintState.INVESTIGATING,
+        permission=perm.is_office,
+    )
     def investigate(self) -> None:
         pass
 
-    @transition(field=state, source=ComplaintState.INVESTIGATING, target=ComplaintState.CONCLUDED)
+    @transition(
+        field=state,
+        source=ComplaintState.INVESTIGATING,
+        target=ComplaintState.CONCLUDED,
+        permission=perm.is_office,
+    )
     def conclude(self) -> None:
         pass
 
@@ -250,7 +298,8 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=ComplaintState.CONCLUDED,
         target=ComplaintState.INVESTIGATING,
-        conditions=[lambda c: c.reopened_count < 1],
+        conditions=[_not_reopened_yet],
+        permission=perm.is_own_complainant,
     )
     def reopen(self) -> None:
         self.reopened_count += 1

@@ -1,13 +1,17 @@
 """Reads scoped by role, and the satisfaction / complaint figures of DESIGN §5 (voided ratings excluded)."""
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
-from portal.accounts.constants import Role
 from portal.accounts.models import User
 
+from . import permissions as perm
+from .filters import ComplaintFilter
 from .models import Complaint, Rating, RectificationTicket
+from .permissions import complaint_scope, rating_scope, ticket_scope
 
 
 def satisfaction(ratings: QuerySet[Rating]) -> dict[str, Any]:
@@ -24,41 +28,34 @@ def complaint_counts(complaints: QuerySet[Complaint]) -> dict[str, Any]:
     return {"received": r, "concluded": c, "completion_rate": round(c / r, 4) if r else None}
 
 
-def complaint_visible(*, user: User) -> QuerySet[Complaint]:
+def _scoped(qs: QuerySet[Any], scope: Q | None) -> QuerySet[Any]:
+    return qs if scope is None else qs.filter(scope)
+
+
+def complaint_visible(*, user: User | AnonymousUser) -> QuerySet[Complaint]:
     qs = Complaint.objects.select_related("department", "handler", "case")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.has_role(Role.INSPECTOR):
-        return qs
-    rules = Q(complainant=user)
-    if user.has_role(Role.HEAD) and user.department_id:
-        rules |= Q(department_id=user.department_id)
-    return qs.filter(rules)
+    return _scoped(qs, complaint_scope(user))
 
 
-def complaint_attachments_visible(*, user: User, complaint: Complaint) -> bool:
+def complaint_attachments_visible(*, user: User | AnonymousUser, complaint: Complaint) -> bool:
     """Attachments may carry the complainant's personal data: the efficiency office (which handles every
     complaint) and the complainant see them; the department complained about does not."""
-    if not user.is_authenticated:
-        return False
-    return user.has_role(Role.INSPECTOR) or (
-        complaint.complainant_id is not None and complaint.complainant_id == user.pk
-    )
+    return perm.is_efficiency_office(user) or perm.is_own_complainant(complaint, user)
 
 
-def ticket_visible(*, user: User) -> QuerySet[RectificationTicket]:
+def complaint_list(
+    *, user: User | AnonymousUser, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Complaint]:
+    """The complaints ``user`` may see, filtered (``filters.ComplaintFilter``)."""
+    complaints: QuerySet[Complaint] = ComplaintFilter(filters or {}, queryset=complaint_visible(user=user)).qs
+    return complaints
+
+
+def ticket_visible(*, user: User | AnonymousUser) -> QuerySet[RectificationTicket]:
     qs = RectificationTicket.objects.select_related("rating", "rating__case", "department")
-    if user.has_role(Role.INSPECTOR):
-        return qs
-    if user.department_id and user.has_role(Role.HEAD, Role.REVIEWER, Role.DECIDER):
-        return qs.filter(department_id=user.department_id)
-    return qs.none()
+    return _scoped(qs, ticket_scope(user))
 
 
-def rating_visible(*, user: User) -> QuerySet[Rating]:
+def rating_visible(*, user: User | AnonymousUser) -> QuerySet[Rating]:
     qs = Rating.objects.select_related("case", "department", "item")
-    if user.has_role(Role.INSPECTOR):
-        return qs
-    if user.department_id and user.has_role(Role.HEAD, Role.REVIEWER, Role.DECIDER):
-        return qs.filter(department_id=user.department_id)
-    return qs.filter(applicant=user)
+    return _scoped(qs, rating_scope(user))

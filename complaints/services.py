@@ -10,17 +10,19 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
+from django_fsm import can_proceed, has_transition_perm
 
 from approvals.constants import DECIDED_STATES
 from approvals.models import Case
 from intake.services.references import next_reference
 from portal.accounts.constants import Role
 from portal.accounts.models import User
+from portal.audit import audited_save
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
 from portal.workcalendar import services as calendar
 
+from . import permissions as perm
 from .constants import (
     ASSIGN_LIMIT_DAYS,
     BAD_RATING_MAX,
@@ -72,7 +74,7 @@ def rating_link_case(token: str) -> Case:
 def _scores(data: dict[str, Any]) -> dict[str, int]:
     out, errors = {}, {}
     for key in ("overall", "efficiency", "attitude", "guide_accuracy"):
-        raw = data.get(key, data.get("overall") if key != "overall" else None)
+        raw: Any = data.get(key, data.get("overall") if key != "overall" else None)
         try:
             value = int(raw)
         except (TypeError, ValueError):
@@ -107,7 +109,7 @@ def rating_submit(*, case: Case, actor: User | None, data: dict[str, Any], chann
             _("差评请写明不满意的原因，以便整改。"), extra={"comment": [_("此项为必填项。")]}
         )
     try:
-        rating = Rating.objects.create(
+        rating = Rating(
             case=case,
             applicant_id=case.applicant_id,
             comment=comment,
@@ -118,14 +120,15 @@ def rating_submit(*, case: Case, actor: User | None, data: dict[str, Any], chann
             clerk_id=case.clerk_id,
             **scores,
         )
+        with transaction.atomic():  # a savepoint: a duplicate is a 409, not a broken transaction
+            audited_save(rating, actor=actor, reason="rate")
     except IntegrityError:
         raise ConflictError(_("该办件已经评价过了（一事一评）。")) from None
     if rating.is_bad:
-        ticket = RectificationTicket.objects.create(
-            number=next_reference("ZG", width=4),
-            rating=rating,
-            department_id=case.department_id,
+        ticket = RectificationTicket(
+            number=next_reference("ZG", width=4), rating=rating, department_id=case.department_id
         )
+        audited_save(ticket, actor=None, reason="opened on a bad rating")
         for user in _head_and_office(case.department_id):
             notify(
                 recipient=user,
@@ -135,8 +138,9 @@ def rating_submit(*, case: Case, actor: User | None, data: dict[str, Any], chann
     return rating
 
 
-def send_rating_invitation(case: Case) -> bool:
-    """Once per concluded case (called inside the transition's transaction)."""
+def rating_invitation_send(*, case: Case) -> bool:
+    """Invite the applicant to rate a decided case, once. Called by the decision itself, in its
+    transaction (``approvals.services.decision`` → ``portal.flows.case_decided``)."""
     invitation, created = RatingInvitation.objects.get_or_create(case=case)
     if not created:
         return False
@@ -181,7 +185,7 @@ def rating_reminder_scan(*, now: datetime.datetime | None = None) -> int:
 @transaction.atomic
 def rating_appeal(*, rating: Rating, actor: User, reason: str) -> Rating:
     rating = Rating.objects.select_for_update().get(pk=rating.pk)
-    if not (actor.has_role(Role.HEAD) and actor.department_id == rating.department_id):
+    if not perm.may_appeal_rating(rating, actor):
         raise PermissionDeniedError(_("只有被评价部门的负责人可以申诉。"))
     if rating.appeal_state:
         raise ConflictError(_("该评价已申诉过。"))
@@ -189,16 +193,14 @@ def rating_appeal(*, rating: Rating, actor: User, reason: str) -> Rating:
         raise ApplicationError(_("请写明申诉理由。"), extra={"reason": [_("此项为必填项。")]})
     rating.appeal_state = AppealState.APPEALED
     rating.appeal_reason = reason
-    rating._history_user = actor
-    rating._change_reason = "appeal"
-    rating.save()
+    audited_save(rating, actor=actor, reason="appeal")
     return rating
 
 
 @transaction.atomic
 def rating_appeal_decide(*, rating: Rating, actor: User, void: bool, decision: str) -> Rating:
     rating = Rating.objects.select_for_update().get(pk=rating.pk)
-    if not actor.has_role(Role.INSPECTOR):
+    if not perm.is_efficiency_office(actor):
         raise PermissionDeniedError(_("申诉由效能办复核。"))
     if rating.appeal_state != AppealState.APPEALED:
         raise ConflictError(_("该评价没有待复核的申诉。"))
@@ -207,9 +209,7 @@ def rating_appeal_decide(*, rating: Rating, actor: User, void: bool, decision: s
     if void:
         rating.voided = True
         rating.voided_at = timezone.now()
-    rating._history_user = actor
-    rating._change_reason = "appeal decided"
-    rating.save()
+    audited_save(rating, actor=actor, reason="appeal decided")
     if void:
         _ticket_cancel_for_voided(rating=rating, actor=actor, decision=decision)
     return rating
@@ -225,9 +225,7 @@ def _ticket_cancel_for_voided(*, rating: Rating, actor: User, decision: str) -> 
     ticket.closed_at = timezone.now()
     reason = _("评价经申诉复核作废，工单撤销。复核意见：%(d)s") % {"d": decision.strip() or "—"}
     ticket.resolution = f"{ticket.resolution}\n{reason}".strip()
-    ticket._history_user = actor
-    ticket._change_reason = reason[:100]
-    ticket.save()
+    audited_save(ticket, actor=actor, reason=reason[:100])
     for user in _head_and_office(ticket.department_id):
         notify(
             recipient=user,
@@ -248,12 +246,9 @@ TICKET_ACTIONS = {
 }
 
 
-def ticket_may(ticket: RectificationTicket, user: User, action: str) -> bool:
-    if action in ("verify", "close"):
-        return user.has_role(Role.INSPECTOR)
-    return user.department_id == ticket.department_id and user.has_role(
-        Role.HEAD, Role.REVIEWER, Role.DECIDER
-    )
+def ticket_actions_for(*, ticket: RectificationTicket, user: User) -> list[str]:
+    """The actions ``user`` may take on ``ticket`` now (the ticket's state and ``permission=``)."""
+    return [action for action in TICKET_ACTIONS if has_transition_perm(getattr(ticket, action), user)]
 
 
 @transaction.atomic
@@ -266,7 +261,7 @@ def ticket_act(
     method = getattr(ticket, action)
     if not can_proceed(method):
         raise ConflictError(_("工单当前状态为“%(s)s”，不能执行此操作。") % {"s": ticket.get_state_display()})
-    if not ticket_may(ticket, actor, action):
+    if not has_transition_perm(method, actor):
         raise PermissionDeniedError(_("您无权处理该工单。"))
     if action in ("callback", "fix", "explain") and not note.strip():
         raise ApplicationError(_("请填写情况说明。"), extra={"note": [_("此项为必填项。")]})
@@ -284,9 +279,7 @@ def ticket_act(
         ticket.verified_by = actor
     elif action == "close":
         ticket.closed_at = now
-    ticket._history_user = actor
-    ticket._change_reason = f"{action}: {note}"[:100]
-    ticket.save()
+    audited_save(ticket, actor=actor, reason=f"{action}: {note}")
     return ticket
 
 
@@ -376,7 +369,8 @@ def complaint_file(
         subject=subject.strip()[:120],
         content=content.strip(),
     )
-    complaint.save()
+    registrar = actor if actor is not None and actor.is_authenticated else None
+    audited_save(complaint, actor=registrar, reason="file")
     for upload, fact in facts:
         row = ComplaintAttachment(
             complaint=complaint,
@@ -392,7 +386,7 @@ def complaint_file(
         complaint.assign()
         complaint.handler = handler
         complaint.assigned_at = now
-        complaint.save()
+        audited_save(complaint, actor=None, reason="assign")  # the system's round robin
         notify(recipient=handler, event="complaint.assigned", context={"number": complaint.number})
     if complainant is not None:
         notify(recipient=complainant, event="complaint.registered", context={"number": complaint.number})
@@ -400,7 +394,7 @@ def complaint_file(
 
 
 def _handler_or_office(complaint: Complaint, actor: User) -> None:
-    if not actor.has_role(Role.INSPECTOR):
+    if not perm.is_office(complaint, actor):
         raise PermissionDeniedError(_("投诉由效能办办理。"))
 
 
@@ -417,7 +411,7 @@ def complaint_assign(*, complaint: Complaint, actor: User, handler: User) -> Com
     complaint.assign()
     complaint.handler = handler
     complaint.assigned_at = timezone.now()
-    complaint.save()
+    audited_save(complaint, actor=actor, reason="assign")
     notify(recipient=handler, event="complaint.assigned", context={"number": complaint.number})
     return complaint
 
@@ -429,8 +423,7 @@ def complaint_investigate(*, complaint: Complaint, actor: User) -> Complaint:
     if not can_proceed(complaint.investigate):
         raise ConflictError(_("该投诉当前不能开始调查。"))
     complaint.investigate()
-    complaint._history_user = actor
-    complaint.save()
+    audited_save(complaint, actor=actor, reason="investigate")
     return complaint
 
 
@@ -455,9 +448,8 @@ def complaint_conclude(*, complaint: Complaint, actor: User, finding: str, actio
     complaint.public_subject = complaint_mask(complaint, complaint.subject)[:120]
     complaint.public_action = complaint_mask(complaint, complaint.action)
     complaint.published, complaint.published_at, complaint.published_by = False, None, None
-    complaint._history_user = actor
-    complaint.save()
-    if complaint.complainant_id:
+    audited_save(complaint, actor=actor, reason="conclude")
+    if complaint.complainant is not None:
         notify(
             recipient=complaint.complainant,
             event="complaint.concluded",
@@ -476,11 +468,10 @@ def complaint_mask(complaint: Complaint, text: str) -> str:
     from portal.pii import mask_public_text
 
     names = [complaint.complainant_name]
-    if complaint.complainant_id:
-        names += [complaint.complainant.real_name, complaint.complainant.display_name]
-    if complaint.person_id:
-        names += [complaint.person.real_name, complaint.person.display_name]
-    if complaint.case_id:
+    for person in (complaint.complainant, complaint.person):
+        if person is not None:
+            names += [person.real_name, person.display_name]
+    if complaint.case is not None:
         names.append(complaint.case.application.applicant_name)
     return mask_public_text(text, names=names)
 
@@ -509,9 +500,7 @@ def complaint_publish(*, complaint: Complaint, actor: User, subject: str, action
     complaint.published = True
     complaint.published_at = timezone.now()
     complaint.published_by = actor
-    complaint._history_user = actor
-    complaint._change_reason = "publish"
-    complaint.save()
+    audited_save(complaint, actor=actor, reason="publish")
     return complaint
 
 
@@ -526,14 +515,12 @@ def complaint_unpublish(*, complaint: Complaint, actor: User, reason: str) -> Co
     if not reason.strip():
         raise ApplicationError(_("请写明撤回公示的理由。"), extra={"reason": [_("此项为必填项。")]})
     complaint.published, complaint.published_at, complaint.published_by = False, None, None
-    complaint._history_user = actor
-    complaint._change_reason = f"unpublish: {reason.strip()}"[:100]
-    complaint.save()
+    audited_save(complaint, actor=actor, reason=f"unpublish: {reason.strip()}"[:100])
     return complaint
 
 
 def _own(complaint: Complaint, actor: User) -> None:
-    if complaint.complainant_id is None or complaint.complainant_id != actor.pk:
+    if not perm.is_own_complainant(complaint, actor):
         raise PermissionDeniedError(_("只有投诉人本人可以操作。"))
 
 
@@ -547,7 +534,7 @@ def complaint_rate_handling(*, complaint: Complaint, actor: User, score: Any) ->
         raise ConflictError(_("已经评价过了。"))
     value = _scores({"overall": score})["overall"]
     complaint.handling_rating = value
-    complaint.save()
+    audited_save(complaint, actor=actor, reason="rate handling")
     return complaint
 
 
@@ -568,9 +555,8 @@ def complaint_reopen(*, complaint: Complaint, actor: User, reason: str) -> Compl
         None,
     )  # off the public page
     complaint.content = f"{complaint.content}\n\n【投诉人不认可处理结果】{reason.strip()}"
-    complaint._history_user = actor
-    complaint.save()
-    if complaint.handler_id:
+    audited_save(complaint, actor=actor, reason="reopen")
+    if complaint.handler is not None:
         notify(recipient=complaint.handler, event="complaint.assigned", context={"number": complaint.number})
     return complaint
 
@@ -614,7 +600,7 @@ def overdue_scan(*, today: datetime.date | None = None) -> int:
                             "reference": ticket.number,
                             "level": "ticket_overdue",
                             "level_label": _("整改超期"),
-                            "due": ticket.due_on.isoformat(),
+                            "due": ticket.due_on.isoformat() if ticket.due_on else None,
                         },
                     )
                 raised += 1

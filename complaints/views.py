@@ -1,6 +1,8 @@
 """Pages: rate a case (case page, invitation link, window tablet), file and follow complaints, the
 handlers' queue, the efficiency office's tickets and appeals, and the public list without personal data."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_fsm import can_proceed
 
 from approvals import deadlines
 from approvals import selectors as case_selectors
@@ -18,6 +19,7 @@ from approvals.constants import CLOSED_STATES
 from approvals.models import Case
 from portal.accounts.constants import Role
 from portal.exceptions import ApplicationError
+from portal.http import AuthenticatedHttpRequest
 from portal.ratelimits import limited
 
 from . import selectors, services
@@ -30,7 +32,7 @@ def _errors(request: HttpRequest, exc: ApplicationError) -> dict:
     return exc.extra
 
 
-def _rate(request: HttpRequest, case: Case, channel: str, actor, template_extra: dict) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _rate(request: HttpRequest, case: Case, channel: str, actor, template_extra: dict) -> HttpResponse:
     errors: dict = {}
     if request.method == "POST":
         try:
@@ -64,7 +66,7 @@ def _rate(request: HttpRequest, case: Case, channel: str, actor, template_extra:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rate(request: HttpRequest, reference: str) -> HttpResponse:
+def rate(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, reference=reference)
     if case.applicant_id != request.user.pk:
         raise Http404
@@ -82,7 +84,7 @@ def rate_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def window_rate(request: HttpRequest) -> HttpResponse:
+def window_rate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The window's tablet: the clerk opens the case, the applicant taps the rating."""
     if not request.user.has_role(Role.CLERK):
         raise PermissionDenied
@@ -160,7 +162,7 @@ def filed(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def centre(request: HttpRequest) -> HttpResponse:
+def centre(request: AuthenticatedHttpRequest) -> HttpResponse:
     """个人中心: the applicant's cases, drafts, ratings, complaints and messages on one page. It lives here,
     at the top of the dependency chain (complaints → approvals → intake → portal), because it reads them all."""
     from intake.models import Application
@@ -195,7 +197,7 @@ def centre(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     complaints = Complaint.objects.filter(complainant=request.user).order_by("-received_at")
     return render(request, "complaints/mine.html", {"complaints": complaints})
 
@@ -209,7 +211,7 @@ def _get_complaint(request: HttpRequest, number: str) -> Complaint:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def detail(request: HttpRequest, number: str) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     complaint = _get_complaint(request, number)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -267,7 +269,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
+def attachment(request: AuthenticatedHttpRequest, number: str, pk: int) -> FileResponse:
     """A complaint's attachment: for the efficiency office, which handles it, and the complainant only."""
     complaint = _get_complaint(request, number)
     if not selectors.complaint_attachments_visible(user=request.user, complaint=complaint):
@@ -283,19 +285,19 @@ def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_role(Role.INSPECTOR):
         raise PermissionDenied
-    qs = selectors.complaint_visible(user=request.user).order_by("concluded_at", "due_on", "id")
-    if request.GET.get("open"):
-        qs = qs.filter(concluded_at__isnull=True)
+    qs = selectors.complaint_list(user=request.user, filters=request.GET).order_by(
+        "concluded_at", "due_on", "id"
+    )
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "complaints/queue.html", {"page": page, "today": case_selectors.today()})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def tickets(request: HttpRequest) -> HttpResponse:
+def tickets(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_role(Role.INSPECTOR, Role.HEAD, Role.REVIEWER, Role.DECIDER):
         raise PermissionDenied
     if request.method == "POST":
@@ -335,13 +337,10 @@ def tickets(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已保存。"))
         return redirect("complaints:tickets")
-    rows = list(selectors.ticket_visible(user=request.user).order_by("state", "-created_at")[:200])
+    rows: list[Any] = list(selectors.ticket_visible(user=request.user).order_by("state", "-created_at")[:200])
     for t in rows:
-        t.actions = [
-            (a, label)
-            for a, label in services.TICKET_ACTIONS.items()
-            if services.ticket_may(t, request.user, a) and can_proceed(getattr(t, a))
-        ]
+        allowed = services.ticket_actions_for(ticket=t, user=request.user)
+        t.actions = [(a, label) for a, label in services.TICKET_ACTIONS.items() if a in allowed]
     appeals = selectors.rating_visible(user=request.user).filter(appeal_state="appealed")
     bad = selectors.rating_visible(user=request.user).filter(overall__lte=2, appeal_state="")[:100]
     return render(

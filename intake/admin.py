@@ -86,19 +86,19 @@ class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
     actions = ["publish", "retire"]
     list_select_related = ["department"]
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # the inline edits belong to this save's historical record of the item
         item_history_record_rows(form.instance)
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):  # type: ignore[no-untyped-def]
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)
         with transaction.atomic():  # the item and its rows are reverted together or not at all
             request._item_revert_version = version_id
             return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         version = getattr(request, "_item_revert_version", None)
         if version is not None:
             record = obj.history.filter(history_id=version).first()
@@ -113,12 +113,12 @@ class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 obj._change_reason = reason
         super().save_model(request, obj, form, change)
 
-    def get_import_data_kwargs(self, **kwargs):  # type: ignore[no-untyped-def]
+    def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
 
-    def _move(self, request, queryset, fn, label):  # type: ignore[no-untyped-def]
+    def _move(self, request, queryset, fn, label):
         done = 0
         for item in queryset:
             try:
@@ -134,11 +134,11 @@ class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
         )
 
     @admin.action(description=_("发布所选事项"))
-    def publish(self, request, queryset):  # type: ignore[no-untyped-def]
+    def publish(self, request, queryset):
         self._move(request, queryset, item_publish, _("已发布"))
 
     @admin.action(description=_("停用所选事项"))
-    def retire(self, request, queryset):  # type: ignore[no-untyped-def]
+    def retire(self, request, queryset):
         self._move(request, queryset, item_retire, _("已停用"))
 
 
@@ -149,8 +149,14 @@ class ThemeAdmin(admin.ModelAdmin):
 
 class ApplicationMaterialInline(ReadOnlyTabularInline):
     model = ApplicationMaterial
-    fields = ["material_name", "original_name", "content_type", "size", "check_result", "uploaded_at"]
-    readonly_fields = fields
+    readonly_fields = fields = (
+        "material_name",
+        "original_name",
+        "content_type",
+        "size",
+        "check_result",
+        "uploaded_at",
+    )
 
 
 @admin.register(Application)

@@ -11,7 +11,7 @@ class IntakeConfig(AppConfig):
 
         from .models import Item
 
-        def record_rows(sender, instance, history_instance, **kwargs):  # type: ignore[no-untyped-def]
+        def record_rows(sender, instance, history_instance, **kwargs):
             # every historical record of an item carries its materials, steps and form fields
             from .services.catalogue_rows import rows_snapshot
 

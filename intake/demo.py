@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 
 from portal.accounts.models import Department
+from portal.audit import audited_save
 
 from .models import FormField, Item, Material, Step, Theme
 from .services.catalogue_rows import item_history_record_rows
@@ -68,8 +69,7 @@ def load_catalogue(path: Path = FIXTURE) -> int:
             },
         )
         item.full_clean(exclude=["department"])
-        item._change_reason = "示例目录导入"
-        item.save()
+        audited_save(item, actor=None, reason="示例目录导入")
         item.themes.set([themes[t] for t in row["themes"]])
         item.co_departments.set([_department(c) for c in row["co_departments"]])
         for order, m in enumerate(row["materials"], start=1):

@@ -29,7 +29,7 @@ class WalkInForm(PortalFormMixin, forms.Form):
             raise forms.ValidationError(_("没有这个已发布的事项。"))
         return item
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         number = (data.get("id_number") or "").strip().upper()
         try:

@@ -262,7 +262,7 @@ class ItemResource(resources.ModelResource):
             instance._history_user = kwargs["user"]  # type: ignore[attr-defined]
 
     def after_save_instance(self, instance: Item, row: Any, **kwargs: Any) -> None:
-        if kwargs.get("dry_run") and not self._is_using_transactions(kwargs):
+        if kwargs.get("dry_run") and not self._is_using_transactions(kwargs):  # type: ignore[attr-defined]  # private, not in the stubs
             return
         instance.co_departments.set(
             Department.objects.filter(code__in=_split(row.get("co_departments"), ","))

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import Direction
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -41,10 +42,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 # class, then copy them. ModelSerializer otherwise inspects the model for every field on every request
 # (a fifth of the case list's time). (A comment, not a docstring: the schema would show it.)
 class FieldsBuiltOnceMixin:
-    def get_fields(self):  # type: ignore[no-untyped-def]
+    def get_fields(self):
         built = type(self).__dict__.get("_built_fields")
         if built is None:
-            built = super().get_fields()  # type: ignore[misc]
+            built = super().get_fields()
             type(self)._built_fields = built
         return copy.deepcopy(built)
 
@@ -62,8 +63,8 @@ class PortalAutoSchema(AutoSchema):
     yours), 409 the state changed, 415 a body of another media type, 429 too many requests. The API fuzzer
     (tests/security) holds the endpoints to exactly these."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:  # type: ignore[override]
-        responses = super()._get_response_bodies(direction)  # type: ignore[arg-type]
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
         writes = self.method in ("POST", "PUT", "PATCH", "DELETE")

@@ -13,7 +13,7 @@ app.autodiscover_tasks()
 
 @signals.after_setup_logger.connect
 @signals.after_setup_task_logger.connect
-def _mask_personal_data(logger, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _mask_personal_data(logger, *args, **kwargs):
     """Celery installs its own log handlers: they mask resident ID numbers too (portal/pii.py)."""
     from portal.pii import add_filter_to_handlers
 

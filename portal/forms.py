@@ -29,7 +29,7 @@ class PortalFormMixin:
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.error_messages = {**field.error_messages, "required": required_message(field, name)}
 

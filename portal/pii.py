@@ -171,7 +171,8 @@ def encrypted_property(cipher_field: str, hash_field: str, *, doc: str = "") -> 
         instance.__dict__[cache_attr] = (token, plain)
         return plain
 
-    getter.pii_fields = (cipher_field, hash_field)  # type: ignore[attr-defined]
+    marked: Any = getter  # the fields behind the property, for the key rotation to find
+    marked.pii_fields = (cipher_field, hash_field)
 
     def setter(instance: Any, value: str | None) -> None:
         plain = normalise(value)
@@ -247,7 +248,7 @@ class MaskResidentIdFilter(logging.Filter):
 class MaskingAdminEmailHandler(AdminEmailHandler):
     """Django's error e-mail (traceback with local variables) with every resident ID number masked."""
 
-    def send_mail(self, subject: str, message: str, *args: Any, **kwargs: Any) -> None:
+    def send_mail(self, subject: Any, message: Any, *args: Any, **kwargs: Any) -> None:
         if kwargs.get("html_message"):
             kwargs["html_message"] = mask_text(kwargs["html_message"])
         super().send_mail(mask_text(subject), mask_text(message), *args, **kwargs)

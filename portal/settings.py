@@ -222,6 +222,8 @@ SPECTACULAR_SETTINGS = {
         "RatingChannelEnum": "complaints.constants.RatingChannel",
         "ComplaintChannelEnum": "complaints.constants.ComplaintChannel",
         "ApplicationChannelEnum": "intake.constants.Channel",
+        "DeliveryMethodEnum": "approvals.constants.DeliveryMethod",
+        "SuspensionKindEnum": "approvals.constants.SuspensionKind",
     },
 }
 
@@ -268,7 +270,7 @@ from portal.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402,
 # --- e-mail and SMS ---
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@zwfw.example.gov.cn")
-SMS_BACKEND = env.str("SMS_BACKEND", default="portal.notifications.gateways.FileSmsGateway")
+SMS_BACKEND = env.str("SMS_BACKEND", default="portal.sms.FileSmsGateway")
 SMS_FILE_DIR = Path(env.str("SMS_FILE_DIR", default=str(VAR_DIR / "sms")))
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")

@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
-from complaints.views import centre
 from portal.accounts import views as account_views
 from portal.api_docs import RedocView, SwaggerView
 
@@ -26,7 +25,7 @@ admin.site.index_title = _("事项目录、工作日历、用户与部门")
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("my/", centre, name="centre"),  # 个人中心 (complaints.views.centre reads every app)
+    path("my/", include("complaints.centre_urls")),  # 个人中心 (complaints.views.centre reads every app)
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("portal.accounts.urls")),
     path("inbox/", include("portal.notifications.urls")),

@@ -84,7 +84,7 @@ GROUP_TITLES = {
 
 
 def figures_table(report: Report) -> Table:
-    title, first = GROUP_TITLES[report.by]
+    title, first = GROUP_TITLES[Breakdown(report.by) if report.by else None]
     rows = [[r.label] + figure_cells(r) for r in report.rows]
     if not report.by:
         rows[0].append(_cell(report.promised_speedup))
@@ -246,7 +246,9 @@ def cohort_tables(
     user: Any,
 ) -> Table:
     """One named table of the dashboard for export."""
-    kw = dict(accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, department_id=department_id)
+    kw: dict[str, Any] = dict(
+        accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, department_id=department_id
+    )
     if name == "summary":
         return figures_table(figures(**kw))
     if name in Breakdown.values:

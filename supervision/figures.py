@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -46,10 +45,12 @@ from django.utils import timezone
 
 from approvals.constants import DECIDED_STATES, RUNNING_STATES
 from approvals.models import Case
+from complaints.models import Complaint, Rating
 from intake.constants import ItemStatus
 from intake.models import Item
 
 from .constants import Breakdown
+from .models import FigureRollup, FigureRollupState
 
 FOUR = Decimal("0.0001")
 
@@ -277,21 +278,6 @@ def _complaint_group(by: str) -> Any:
     }[Breakdown(by)]
 
 
-def _model(label: str) -> Any:
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-def _has_field(model: Any, name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - FieldDoesNotExist
-        return False
-    return True
-
-
 # --- the figures ---------------------------------------------------------------------------------
 
 
@@ -302,15 +288,6 @@ def cohort_cases(
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     return qs
-
-
-def concluded_q(as_of: datetime.datetime) -> Q:
-    # concluded_at <= as_of already excludes NULL
-    return Q(concluded_at__lte=as_of, state__in=list(DECIDED_STATES))
-
-
-def open_q(as_of: datetime.datetime) -> Q:
-    return Q(state__in=list(RUNNING_STATES)) | Q(concluded_at__gt=as_of)
 
 
 def case_flags(as_of: datetime.datetime) -> dict[str, Any]:
@@ -363,10 +340,7 @@ def rating_rows(
     """Non-voided ratings given by "as of" of the cohort's cases, grouped like the cases: a query over
     the (few) ratings joined to their case, not a join of every case to its rating. ``live_only``: only
     those the figures rollup has not taken in."""
-    rating = _model("complaints.Rating")
-    if rating is None or not _has_field(rating, "case"):
-        return []
-    qs = rating.objects.filter(
+    qs = Rating.objects.filter(
         case__accepted_on__gte=accepted_from,
         case__accepted_on__lte=accepted_to,
         voided=False,
@@ -423,10 +397,7 @@ def complaint_rows(
     department_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Complaints received in the period by "as of" (and concluded by then), grouped by ``dims``."""
-    complaint = _model("complaints.Complaint")
-    if complaint is None or not _has_field(complaint, "received_on"):
-        return []
-    qs = complaint.objects.filter(
+    qs = Complaint.objects.filter(
         received_on__gte=accepted_from, received_on__lte=accepted_to, received_at__lte=as_of
     )
     if department_id is not None:
@@ -439,6 +410,51 @@ def complaint_rows(
         return [qs.aggregate(**aggs)]
     annotations = {f"g_{b}": _complaint_group(b) for b in dims}
     return list(qs.annotate(**annotations).values(*annotations).annotate(**aggs).order_by())
+
+
+# --- reading the figures rollup (kept by rollup.py, which builds on the pieces above) ---------------
+
+# The rollup's key and sums (one FigureRollup row per acceptance day, department and item).
+ROLLUP_KEY = ("accepted_on", "department_id", "item_id")
+ROLLUP_SUMS = (
+    "accepted",
+    "concluded",
+    "early",
+    "on_time",
+    "overdue",
+    "statutory_breaches",
+    "elapsed_n",
+    "elapsed_sum",
+    "statutory_sum",
+    "promised_sum",
+    "ratings",
+    "good_ratings",
+)
+# The breakdowns the rollup can serve (its key); a window or clerk breakdown is computed live.
+ROLLUP_DIMS = frozenset({Breakdown.DEPARTMENT.value, Breakdown.ITEM.value, Breakdown.MONTH.value})
+
+
+def rollup_watermark() -> datetime.datetime | None:
+    """The moment of the rollup's last refresh (None before the first)."""
+    return FigureRollupState.objects.filter(pk=1).values_list("watermark", flat=True).first()
+
+
+def rollup_serves(*, as_of: datetime.datetime, dims: Iterable[str], mark: datetime.datetime | None) -> bool:
+    return mark is not None and as_of >= mark and set(dims) <= ROLLUP_DIMS
+
+
+def rollup_rows(
+    *, accepted_from: datetime.date, accepted_to: datetime.date, dims: list[str], department_id: int | None
+) -> list[dict[str, Any]]:
+    """The rollup's sums for a cohort, grouped like the live figures (``g_<breakdown>`` keys)."""
+    qs = FigureRollup.objects.filter(accepted_on__gte=accepted_from, accepted_on__lte=accepted_to)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    sums = {name: Sum(name) for name in ROLLUP_SUMS}
+    if not dims:
+        return [qs.aggregate(**sums)]
+    annotations = {f"g_{b}": _case_group(b, accepted_from, accepted_to)[0] for b in dims}
+    return list(qs.annotate(**annotations).values(*annotations).annotate(**sums).order_by())
 
 
 def promised_speedup(*, department_id: int | None = None) -> Rate:
@@ -528,15 +544,15 @@ def _figures_many(
     department_id: int | None,
 ) -> dict[str | None, Report]:
     speed = promised_speedup(department_id=department_id)
-    head = dict(accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, promised_speedup=speed)
+    head: dict[str, Any] = dict(
+        accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, promised_speedup=speed
+    )
     total = Row(label="合计")
     rows: dict[str, dict[Any, Row]] = {b: {} for b in dims}
     cases = cohort_cases(accepted_from=accepted_from, accepted_to=accepted_to, department_id=department_id)
-    from . import rollup
-
     # settled cases and their ratings come summed from the rollup when it can answer for this "as of"
     # and breakdown; only the rest is aggregated live (same figures either way: see rollup.py)
-    use_rollup = rollup.serves(as_of=as_of, dims=dims, mark=rollup.watermark())
+    use_rollup = rollup_serves(as_of=as_of, dims=dims, mark=rollup_watermark())
     if use_rollup:
         cases = cases.filter(rolled_up_at__isnull=True)
 
@@ -555,7 +571,7 @@ def _figures_many(
         total.add(part)
         for b in dims:
             row_for(b, _month_key(data[f"g_{b}"]), None).add(part)
-    cohort = dict(
+    cohort: dict[str, Any] = dict(
         accepted_from=accepted_from,
         accepted_to=accepted_to,
         as_of=as_of,
@@ -563,7 +579,7 @@ def _figures_many(
         department_id=department_id,
     )
     summed = (
-        rollup.rollup_rows(
+        rollup_rows(
             accepted_from=accepted_from, accepted_to=accepted_to, dims=dims, department_id=department_id
         )
         if use_rollup

@@ -220,7 +220,9 @@ def validate(path: str, *, batch: int = 5000, progress: Callable[[str, int], Non
 
     def check_db() -> None:
         refs = [r for _, r in pending]
-        existing = set(Case.objects.filter(reference__in=refs).values_list("reference", flat=True))
+        existing: set[str | None] = set(
+            Case.objects.filter(reference__in=refs).values_list("reference", flat=True)
+        )
         existing |= set(Application.objects.filter(reference__in=refs).values_list("reference", flat=True))
         for line, ref in pending:
             if ref in existing:

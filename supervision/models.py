@@ -1,15 +1,19 @@
 """Supervision (电子监察): alert rules, alerts and accountability findings (DESIGN §5)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from approvals.models import Case
 from intake.models import Item
 from portal.accounts.models import Department
 
-from .constants import AlertLevel, AlertState, FindingKind
+from . import permissions as perm
+from .constants import EXPLANATION_REQUIRED, AlertLevel, AlertState, FindingKind
 
 
 class AlertRule(models.Model):
@@ -39,6 +43,10 @@ class AlertRule(models.Model):
         verbose_name = _("预警规则")
         verbose_name_plural = _("预警规则")
 
+    def __str__(self) -> str:
+        scope = self.item or self.department or _("默认")
+        return f"{self.get_level_display()} · {scope}"
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
@@ -48,14 +56,17 @@ class AlertRule(models.Model):
         if clash.exists():
             raise ValidationError(_("同一级别、同一适用范围的规则已存在。"))
 
-    def __str__(self) -> str:
-        scope = self.item or self.department or _("默认")
-        return f"{self.get_level_display()} · {scope}"
+
+def _explained_if_needed(alert: Any) -> bool:
+    """Red cards and statutory breaches are reviewed only once explained."""
+    return not alert.awaiting_explanation
 
 
-class Alert(models.Model):
+class Alert(ConcurrentTransitionMixin, models.Model):
     """One alert of one level on one case (a step alert once per step): raised once by the scan, closed
-    when the case concludes. Life: raised → explained (情况说明) → reviewed by the efficiency office."""
+    when the case concludes. Life (a state machine, like the case's): raised → explained (情况说明, by the
+    case's holder or department) → reviewed by the efficiency office; red cards and statutory breaches
+    are reviewed only once explained."""
 
     case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="alerts")
     level = models.CharField(_("预警级别"), max_length=20, choices=AlertLevel.choices)
@@ -64,7 +75,9 @@ class Alert(models.Model):
         Department, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="alerts"
     )
     due = models.DateField(_("到期日期"), null=True, blank=True)
-    state = models.CharField(_("状态"), max_length=10, choices=AlertState.choices, default=AlertState.RAISED)
+    state = FSMField(
+        _("状态"), max_length=10, choices=AlertState.choices, default=AlertState.RAISED, protected=True
+    )
     raised_at = models.DateTimeField(_("预警时间"), db_index=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True, db_index=True)
     scan_token = models.CharField(max_length=32, blank=True, default="", db_index=True)
@@ -95,6 +108,26 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def awaiting_explanation(self) -> bool:
+        return self.level in EXPLANATION_REQUIRED and self.state != AlertState.EXPLAINED
+
+    @transition(
+        field=state, source=AlertState.RAISED, target=AlertState.EXPLAINED, permission=perm.may_explain
+    )
+    def explain(self) -> None:
+        """The handler's written explanation (情况说明)."""
+
+    @transition(
+        field=state,
+        source=[AlertState.RAISED, AlertState.EXPLAINED],
+        target=AlertState.REVIEWED,
+        permission=perm.may_review,
+        conditions=[_explained_if_needed],
+    )
+    def review(self) -> None:
+        """The efficiency office reviews the alert."""
 
 
 class AccountabilityFinding(models.Model):
@@ -168,8 +201,14 @@ class FigureRollup(models.Model):
         verbose_name = _("统计汇总")
         verbose_name_plural = _("统计汇总")
 
+    def __str__(self) -> str:
+        return f"{self.accepted_on} {self.department_id}/{self.item_id}"
+
 
 class FigureRollupState(models.Model):
     """One row: the moment of the last refresh. The rollup serves a report "as of" that moment or later."""
 
     watermark = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"rollup watermark {self.watermark}"

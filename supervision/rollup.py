@@ -22,7 +22,6 @@ running ones; the legacy import only new rows).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,26 +35,11 @@ from approvals.constants import CLOSED_STATES, DECIDED_STATES
 from approvals.models import Case
 from complaints.models import Rating
 
-from .constants import Breakdown
+from .figures import ROLLUP_KEY, ROLLUP_SUMS, Row, _reduce, case_flags, case_sums
 from .models import FigureRollup, FigureRollupState
 
-KEY = ("accepted_on", "department_id", "item_id")
-SUMS = (
-    "accepted",
-    "concluded",
-    "early",
-    "on_time",
-    "overdue",
-    "statutory_breaches",
-    "elapsed_n",
-    "elapsed_sum",
-    "statutory_sum",
-    "promised_sum",
-    "ratings",
-    "good_ratings",
-)
-# The breakdowns the rollup can serve (its key); a window or clerk breakdown is computed live.
-DIMS = frozenset({Breakdown.DEPARTMENT.value, Breakdown.ITEM.value, Breakdown.MONTH.value})
+KEY = ROLLUP_KEY
+SUMS = ROLLUP_SUMS
 # The case fields a settled case's figures depend on.
 CASE_FIELDS = (
     "accepted_on",
@@ -76,14 +60,6 @@ Key = tuple[datetime.date, int, int]
 
 def settled_q(moment: datetime.datetime) -> Q:
     return Q(accepted_on__isnull=False, state__in=list(CLOSED_STATES), concluded_at__lt=moment)
-
-
-def watermark() -> datetime.datetime | None:
-    return FigureRollupState.objects.filter(pk=1).values_list("watermark", flat=True).first()
-
-
-def serves(*, as_of: datetime.datetime, dims: Iterable[str], mark: datetime.datetime | None) -> bool:
-    return mark is not None and as_of >= mark and set(dims) <= DIMS
 
 
 @dataclass
@@ -118,8 +94,6 @@ def refresh(*, now: datetime.datetime | None = None) -> RefreshResult:
 
 def case_contributions(qs: QuerySet[Case], *, as_of: datetime.datetime) -> dict[Key, Any]:
     """Settled cases → their figures per rollup key, through the live figures' own reduction."""
-    from .figures import Row, _reduce, case_flags, case_sums
-
     out: dict[Key, Any] = {}
     rows = (
         qs.annotate(**case_flags(as_of))
@@ -134,8 +108,6 @@ def case_contributions(qs: QuerySet[Case], *, as_of: datetime.datetime) -> dict[
 
 
 def rating_contributions(qs: QuerySet[Rating]) -> dict[Key, Any]:
-    from .figures import Row
-
     out: dict[Key, Any] = {}
     rows = (
         qs.values("case__accepted_on", "case__department_id", "case__item_id")
@@ -146,7 +118,9 @@ def rating_contributions(qs: QuerySet[Rating]) -> dict[Key, Any]:
         .order_by()
     )
     for data in rows:
-        key = (data["case__accepted_on"], data["case__department_id"], data["case__item_id"])
+        accepted_on = data["case__accepted_on"]
+        assert accepted_on is not None  # only accepted cases are rolled up
+        key: Key = (accepted_on, data["case__department_id"], data["case__item_id"])
         row = out.setdefault(key, Row())
         row.ratings += data["ratings"]
         row.good_ratings += data["good_ratings"]
@@ -154,8 +128,6 @@ def rating_contributions(qs: QuerySet[Rating]) -> dict[Key, Any]:
 
 
 def _merge(into: dict[Key, Any], other: dict[Key, Any]) -> None:
-    from .figures import Row
-
     for key, row in other.items():
         into.setdefault(key, Row()).add(row)
 
@@ -184,24 +156,6 @@ def _apply(parts: dict[Key, Any], *, sign: int) -> None:
         unique_fields=["accepted_on", "department", "item"],
         update_fields=list(SUMS),
     )
-
-
-def rollup_rows(
-    *, accepted_from: datetime.date, accepted_to: datetime.date, dims: list[str], department_id: int | None
-) -> list[dict[str, Any]]:
-    """The rollup's sums for a cohort, grouped like the live figures (``g_<breakdown>`` keys)."""
-    from django.db.models import Sum
-
-    from .figures import _case_group
-
-    qs = FigureRollup.objects.filter(accepted_on__gte=accepted_from, accepted_on__lte=accepted_to)
-    if department_id is not None:
-        qs = qs.filter(department_id=department_id)
-    sums = {name: Sum(name) for name in SUMS}
-    if not dims:
-        return [qs.aggregate(**sums)]
-    annotations = {f"g_{b}": _case_group(b, accepted_from, accepted_to)[0] for b in dims}
-    return list(qs.annotate(**annotations).values(*annotations).annotate(**sums).order_by())
 
 
 # --- keeping the rollup true when a rolled-up row changes -----------------------------------------

@@ -21,18 +21,20 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
 from approvals.constants import CLOSED_STATES, RUNNING_STATES, CaseState
 from approvals.models import Case, CaseTransition
 from portal.accounts.constants import Role
 from portal.accounts.models import Department, User
+from portal.audit import audited_save
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
 from portal.workcalendar import services as calendar
 
+from . import permissions as perm
 from .constants import (
     DEFAULT_DAYS,
-    EXPLANATION_REQUIRED,
     OFFICE_LEVELS,
     AlertLevel,
     AlertState,
@@ -111,6 +113,8 @@ def _case_expr(rules: LevelRules, to_date: Any) -> tuple[str, list[Any]]:
 
 
 # --- the scan ------------------------------------------------------------------------------------
+# The scan is set-based SQL. Its statements are assembled from table names (``_meta.db_table``), fixed
+# fragments and placeholders; every value goes in as a parameter, so the S608 suppressions below are safe.
 
 
 def _placeholders(values: list[Any]) -> str:
@@ -121,7 +125,7 @@ def _insert_alerts(*, select: str, params: list[Any], now: Any, token: str) -> i
     """``select`` yields (case id, level, step, department id, due) of the alerts to raise."""
     alert_t = Alert._meta.db_table
     sql = (
-        f"INSERT INTO {alert_t} (case_id, level, step, department_id, due, state, raised_at, closed_at, "
+        f"INSERT INTO {alert_t} (case_id, level, step, department_id, due, state, raised_at, closed_at, "  # noqa: S608
         f"scan_token, explanation, review_note) "
         f"SELECT x.case_id, x.level, x.step, x.department_id, x.due, %s, %s, NULL, %s, '', '' FROM ({select}) x WHERE TRUE "
         # (WHERE TRUE: SQLite needs it to parse an upsert after a SELECT.) The case's own bookkeeping
@@ -131,7 +135,7 @@ def _insert_alerts(*, select: str, params: list[Any], now: Any, token: str) -> i
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [AlertState.RAISED, now, token, *params])
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)
 
 
 # The bit of each level in ``Case.alert_levels`` (the step warning has ``Case.alert_step`` instead).
@@ -159,7 +163,7 @@ def _raise_levels(
         whens.append(f"WHEN {bit} THEN ({cond})")
         when_params += params
     select = (
-        f"SELECT c.id AS case_id, lv.level AS level, '' AS step, c.department_id, "
+        f"SELECT c.id AS case_id, lv.level AS level, '' AS step, c.department_id, "  # noqa: S608
         f"CASE WHEN lv.due_col = 'statutory' THEN c.statutory_due ELSE c.promised_due END AS due "
         f"FROM {case_t} c CROSS JOIN ({kinds}) lv WHERE {where} AND (c.alert_levels & lv.bit) = 0 "
         f"AND CASE lv.bit {' '.join(whens)} ELSE FALSE END"
@@ -189,7 +193,10 @@ def _update_cases(assignments: str, assignment_params: list[Any], *, where: str,
     that change."""
     case_t = Case._meta.db_table
     return _update_where_case_in(
-        f"UPDATE {case_t} AS c SET {assignments} WHERE c.id", assignment_params, where=where, params=params
+        f"UPDATE {case_t} AS c SET {assignments} WHERE c.id",  # noqa: S608
+        assignment_params,
+        where=where,
+        params=params,
     )
 
 
@@ -197,10 +204,11 @@ def _update_where_case_in(update: str, update_params: list[Any], *, where: str, 
     """``update`` (ending in the column to match) ``IN`` the ids of the cases matching ``where``. On
     PostgreSQL the ids come from a materialized CTE, read from the index alone; SQLite gets a plain
     subquery (its driver reports no row count for a statement starting with WITH)."""
-    select = f"SELECT c.id FROM {Case._meta.db_table} c WHERE {where}"
+    select = f"SELECT c.id FROM {Case._meta.db_table} c WHERE {where}"  # noqa: S608
     if connection.vendor == "postgresql":
         return _execute(
-            f"WITH hit AS MATERIALIZED ({select}) {update} IN (SELECT id FROM hit)", [*params, *update_params]
+            f"WITH hit AS MATERIALIZED ({select}) {update} IN (SELECT id FROM hit)",  # noqa: S608
+            [*params, *update_params],
         )
     return _execute(f"{update} IN ({select})", [*update_params, *params])
 
@@ -208,7 +216,7 @@ def _update_where_case_in(update: str, update_params: list[Any], *, where: str, 
 def _execute(sql: str, params: list[Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)
 
 
 def _write_history(*, token: str, now: Any, history_type: str, reason: str) -> None:
@@ -223,7 +231,7 @@ def _write_history(*, token: str, now: Any, history_type: str, reason: str) -> N
     col_list = ", ".join(cols)
     select_list = ", ".join(f"a.{c}" for c in cols)
     sql = (
-        f"INSERT INTO {history._meta.db_table} ({col_list}, history_date, history_change_reason, history_type, "
+        f"INSERT INTO {history._meta.db_table} ({col_list}, history_date, history_change_reason, history_type, "  # noqa: S608
         f"history_user_id) SELECT {select_list}, %s, %s, %s, NULL FROM {Alert._meta.db_table} a "
         f"WHERE a.scan_token = %s"
     )
@@ -251,7 +259,7 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         # found through the tiny index of closed cases that still carry alert bookkeeping, then clear it
         ended = f"c.state IN ({_placeholders(closed_states)}) AND (c.alert_levels > 0 OR c.alert_step > '')"
         closed = _update_where_case_in(
-            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level <> %s AND case_id",
+            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level <> %s AND case_id",  # noqa: S608
             [db_now, close_token, AlertLevel.REFUSAL_NO_REASON],
             where=ended,
             params=closed_states,
@@ -260,7 +268,7 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         # 2. close step warnings once the case has moved on to another step
         moved = f"{live} AND c.alert_step > '' AND c.alert_step <> c.current_step"
         closed += _update_where_case_in(
-            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level = %s AND case_id",
+            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level = %s AND case_id",  # noqa: S608
             [db_now, close_token, AlertLevel.STEP],
             where=moved,
             params=LIVE_STATES,
@@ -313,7 +321,7 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
                 f"{live} AND c.current_step <> '' AND c.step_due < {expr} AND c.alert_step <> c.current_step"
             )
             raised += _insert_alerts(
-                select=f"SELECT c.id AS case_id, %s AS level, c.current_step AS step, c.department_id, "
+                select=f"SELECT c.id AS case_id, %s AS level, c.current_step AS step, c.department_id, "  # noqa: S608
                 f"c.step_due AS due FROM {case_t} c WHERE {late}",
                 params=[AlertLevel.STEP, *LIVE_STATES, *p],
                 now=db_now,
@@ -325,7 +333,7 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
             expr, p = _case_expr(rules[AlertLevel.REFUSAL_NO_REASON], lambda n: today)
             raised += _insert_alerts(
                 select=(
-                    f"SELECT c.id AS case_id, %s AS level, '' AS step, c.department_id, CAST(NULL AS DATE) AS due "
+                    f"SELECT c.id AS case_id, %s AS level, '' AS step, c.department_id, CAST(NULL AS DATE) AS due "  # noqa: S608
                     f"FROM {case_t} c WHERE c.state = %s AND {expr} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
                     f"{CaseTransition._meta.db_table} t WHERE t.case_id = c.id AND t.to_state = %s "
                     f"AND TRIM(t.reason) <> '') AND NOT EXISTS (SELECT 1 FROM {alert_t} a "
@@ -358,9 +366,9 @@ def _notify_new(*, token: str) -> None:
     three queries for any number of new alerts, then one notify() per recipient."""
     alerts = list(Alert.objects.filter(scan_token=token).select_related("case", "case__holder"))
     dept_ids = {a.department_id for a in alerts}
-    heads: dict[int, list[User]] = {}
+    heads: dict[int | None, list[User]] = {}
     for user in User.objects.filter(groups__name=Role.HEAD, department_id__in=dept_ids, is_active=True):
-        heads.setdefault(user.department_id, []).append(user)  # type: ignore[arg-type]
+        heads.setdefault(user.department_id, []).append(user)
     office: list[User] = []
     if any(a.level in OFFICE_LEVELS for a in alerts):
         office = list(
@@ -407,58 +415,48 @@ def _notify_new(*, token: str) -> None:
 # --- the alert's life ----------------------------------------------------------------------------
 
 
-def can_explain(*, alert: Alert, user: User) -> bool:
-    if user.has_role(Role.INSPECTOR):
-        return False
-    return alert.case.holder_id == user.pk or (
-        user.department_id == alert.department_id and user.has_role(Role.HEAD, Role.REVIEWER, Role.DECIDER)
-    )
-
-
-def can_review(*, user: User) -> bool:
-    return user.has_role(Role.INSPECTOR)
+def _alert_check(alert: Alert, user: User, action: str) -> None:
+    """403 when ``user`` may not explain / review, 409 when the alert's state (or a missing explanation)
+    does not allow it now."""
+    method = getattr(alert, action)
+    if action == "explain" and not perm.may_explain(alert, user):
+        raise PermissionDeniedError(_("只有办件承办人或本部门人员可以提交情况说明。"))
+    if action == "review" and not perm.may_review(alert, user):
+        raise PermissionDeniedError(_("只有效能办可以审核预警。"))
+    if not can_proceed(method, check_conditions=False):
+        raise ConflictError(_("该预警已说明或已审核。") if action == "explain" else _("该预警已审核。"))
+    if not can_proceed(method):
+        raise ConflictError(_("红牌和法定超期预警须先由承办人提交情况说明。"))
 
 
 @transaction.atomic
 def alert_explain(*, alert: Alert, actor: User, explanation: str) -> Alert:
     """The handler's written explanation (情况说明)."""
     alert = Alert.objects.select_for_update().select_related("case").get(pk=alert.pk)
-    if not can_explain(alert=alert, user=actor):
-        raise PermissionDeniedError(_("只有办件承办人或本部门人员可以提交情况说明。"))
-    if alert.state != AlertState.RAISED:
-        raise ConflictError(_("该预警已说明或已审核。"))
+    _alert_check(alert, actor, "explain")
     explanation = (explanation or "").strip()
     if not explanation:
         raise ApplicationError(_("请填写情况说明。"), extra={"explanation": [_("请填写情况说明。")]})
+    alert.explain()
     alert.explanation = explanation
     alert.explained_by = actor
     alert.explained_at = timezone.now()
-    alert.state = AlertState.EXPLAINED
-    alert._change_reason = "explain"  # type: ignore[attr-defined]
-    alert._history_user = actor  # type: ignore[attr-defined]
-    alert.save()
+    audited_save(alert, actor=actor, reason="explain")
     return alert
 
 
 @transaction.atomic
 def alert_review(*, alert: Alert, actor: User, note: str = "") -> Alert:
     """The efficiency office reviews the alert (after the explanation, which red and statutory need)."""
-    alert = Alert.objects.select_for_update().get(pk=alert.pk)
-    if not can_review(user=actor):
-        raise PermissionDeniedError(_("只有效能办可以审核预警。"))
-    if alert.state == AlertState.REVIEWED:
-        raise ConflictError(_("该预警已审核。"))
-    if alert.level in EXPLANATION_REQUIRED and alert.state != AlertState.EXPLAINED:
-        raise ConflictError(_("红牌和法定超期预警须先由承办人提交情况说明。"))
+    alert = Alert.objects.select_for_update().select_related("case").get(pk=alert.pk)
+    _alert_check(alert, actor, "review")
+    alert.review()
     alert.review_note = (note or "").strip()
     alert.reviewed_by = actor
     alert.reviewed_at = timezone.now()
-    alert.state = AlertState.REVIEWED
     if alert.level == AlertLevel.REFUSAL_NO_REASON and alert.closed_at is None:
         alert.closed_at = alert.reviewed_at
-    alert._change_reason = "review"  # type: ignore[attr-defined]
-    alert._history_user = actor  # type: ignore[attr-defined]
-    alert.save()
+    audited_save(alert, actor=actor, reason="review")
     return alert
 
 
@@ -473,7 +471,7 @@ def finding_record(
     alert: Alert | None = None,
 ) -> AccountabilityFinding:
     """Record an accountability finding (效能问责) against a person or a department."""
-    if not can_review(user=actor):
+    if not perm.is_efficiency_office(actor):
         raise PermissionDeniedError(_("只有效能办可以记录效能问责。"))
     errors: dict[str, list[str]] = {}
     if kind not in FindingKind.values:
@@ -495,7 +493,5 @@ def finding_record(
         finding=finding.strip(),
         recorded_by=actor,
     )
-    obj._change_reason = "record"  # type: ignore[attr-defined]
-    obj._history_user = actor  # type: ignore[attr-defined]
-    obj.save()
+    audited_save(obj, actor=actor, reason="record")
     return obj

@@ -16,23 +16,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
+from django_fsm import can_proceed, has_transition_perm
 
 from portal.accounts.constants import Role
 from portal.accounts.models import Department, User
 from portal.exceptions import ApplicationError, PermissionDeniedError
 from portal.forms import PortalFormMixin
+from portal.http import AuthenticatedHttpRequest
 
 from . import exports
 from .constants import AlertLevel, AlertState, Breakdown, FindingKind
 from .figures import figures, figures_many
+from .permissions import is_efficiency_office, may_review
 from .selectors import alert_list, figures_scope, overdue_cases
 from .serializers import FiguresQuerySerializer
-from .services import alert_explain, alert_review, can_explain, can_review, finding_record
+from .services import alert_explain, alert_review, finding_record
 
 
 def _scope(request: HttpRequest) -> int | None:
     try:
-        return figures_scope(user=request.user)  # type: ignore[arg-type]
+        return figures_scope(user=request.user)
     except PermissionDeniedError as exc:
         raise PermissionDenied(exc.message) from exc
 
@@ -61,14 +64,14 @@ def _month(value: str) -> datetime.date | None:
     """A ``YYYY-MM`` month from the query string; None when it is not one (or so far off, like 9999-12,
     that the day after its end does not exist)."""
     try:
-        month = datetime.datetime.strptime(value, "%Y-%m").date()
+        month = datetime.datetime.strptime(value, "%Y-%m").replace(tzinfo=datetime.UTC).date()
     except ValueError:
         return None
     return month if 1900 <= month.year <= 9000 else None
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     department_id = _scope(request)
     cohort, errors = _cohort(request)
     cohort.pop("by", None)
@@ -76,7 +79,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # one grouped query gives the overall row and the month, department and item breakdowns
     many = figures_many(by=[Breakdown.DEPARTMENT, Breakdown.ITEM, Breakdown.MONTH], **kw)
     summary, by_dept, by_item, by_month = many[None], many["department"], many["item"], many["month"]
-    by_window = figures(by=Breakdown.WINDOW, **kw)
     # 红蓝榜 of one month (default: the last full month), departments and windows
     rb_month = _month(request.GET.get("rb_month", "")) or (
         timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
@@ -119,7 +121,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "red_win": red_win,
         "blue_win": blue_win,
         "overdue": overdue_cases(department_id=department_id)[:20],
-        "alerts": alert_list(user=request.user, filters={"open": "1"})[:20],  # type: ignore[arg-type]
+        "alerts": alert_list(user=request.user, filters={"open": "1"})[:20],
         "charts": charts,
         "cohort": cohort,
         "errors": errors,
@@ -134,7 +136,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, name: str, fmt: str) -> HttpResponse:
     department_id = _scope(request)
     if name not in exports.TABLE_NAMES or fmt not in ("xlsx", "csv"):
         raise Http404
@@ -145,7 +147,7 @@ def export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 
 
 @login_required
-def monthly_report(request: HttpRequest, fmt: str) -> HttpResponse:
+def monthly_report(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     department_id = _scope(request)
     if fmt not in ("xlsx", "csv"):
         raise Http404
@@ -170,15 +172,15 @@ def _file(tables: list[exports.Table], stem: str, fmt: str) -> HttpResponse:
 
 def _staff_only(request: HttpRequest) -> None:
     user = request.user
-    if not (user.is_authenticated and user.is_portal_staff):  # type: ignore[union-attr]
+    if not (user.is_authenticated and user.is_portal_staff):
         raise PermissionDenied
 
 
 @login_required
-def alerts(request: HttpRequest) -> HttpResponse:
+def alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff_only(request)
     filters = {k: request.GET.get(k, "") for k in ("level", "state", "open")}
-    qs = alert_list(user=request.user, filters=filters)  # type: ignore[arg-type]
+    qs = alert_list(user=request.user, filters=request.GET)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -223,15 +225,18 @@ class FindingForm(PortalFormMixin, forms.Form):
         if department is not None:
             staff = staff.filter(department=department)
             self.fields["department"].initial = department.pk
-        self.fields["person"].queryset = staff.order_by("username")  # type: ignore[attr-defined]
+        person = self.fields["person"]
+        assert isinstance(person, forms.ModelChoiceField)
+        person.queryset = staff.order_by("username")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
-    alert = get_object_or_404(alert_list(user=request.user), pk=pk)  # type: ignore[arg-type]
-    user: User = request.user  # type: ignore[assignment]
+    alert = get_object_or_404(alert_list(user=request.user), pk=pk)
+    user = request.user
+    assert isinstance(user, User)  # _staff_only let only signed-in staff through
     explain_form = ExplainForm(prefix="explain")
     review_form = ReviewForm(prefix="review")
     finding_form = FindingForm(prefix="finding", department=alert.department)
@@ -286,9 +291,10 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case_url": case_url,
             "history": history,
             "findings": alert.findings.select_related("person", "department", "recorded_by"),
-            "can_explain": can_explain(alert=alert, user=user) and alert.state == AlertState.RAISED,
-            "can_review": can_review(user=user) and alert.state != AlertState.REVIEWED,
-            "can_record": can_review(user=user),
+            "can_explain": has_transition_perm(alert.explain, user),
+            # shown while not reviewed (a red card not yet explained answers why it cannot be reviewed yet)
+            "can_review": may_review(alert, user) and can_proceed(alert.review, check_conditions=False),
+            "can_record": is_efficiency_office(user),
             "explain_form": explain_form,
             "review_form": review_form,
             "finding_form": finding_form,

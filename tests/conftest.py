@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 
-def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+def pytest_collection_modifyitems(config, items):
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass of .ci/run)")
     skip_worker = pytest.mark.skip(
@@ -25,8 +25,25 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
             item.add_marker(skip_worker)
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The random order's seed, also under -q (pytest-randomly prints it only in the header)."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if seed is not None and getattr(config.option, "randomly_reorganize", True):
+        terminalreporter.write_line(f"random order: re-run this order with --randomly-seed={seed}")
+
+
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):  # type: ignore[no-untyped-def]
+def _fresh_calendar_index():
+    """The work calendar's in-process index outlives a test's rolled-back transaction: a holiday one test
+    added would still count in the next. Drop it after every test (tests run in random order)."""
+    yield
+    from portal.workcalendar import services
+
+    services.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
     """Tests render pages without running collectstatic first."""
     settings.STORAGES = {
         **settings.STORAGES,
@@ -35,13 +52,13 @@ def _plain_static_storage(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):  # type: ignore[no-untyped-def]
+def _fast_password_hasher(settings):
     """PBKDF2 costs ~0.3 s a user on this machine; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def _default_language():  # type: ignore[no-untyped-def]
+def _default_language():
     """Each test starts in Chinese: a page rendered in English must not leak its language into the next test."""
     from django.utils import translation
 
@@ -51,7 +68,7 @@ def _default_language():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():  # type: ignore[no-untyped-def]
+def _fresh_cache():
     """Rate-limit counters live in the cache (Redis on the production pass): each test starts with none."""
     from django.core.cache import cache
 

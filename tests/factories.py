@@ -7,7 +7,7 @@ from portal.accounts.constants import ApplicantKind, Role
 from portal.accounts.models import Department, User, Window
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
         django_get_or_create = ("code",)
@@ -16,7 +16,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试局{n}")
 
 
-class WindowFactory(factory.django.DjangoModelFactory):
+class WindowFactory(factory.django.DjangoModelFactory[Window]):
     class Meta:
         model = Window
         django_get_or_create = ("number",)
@@ -25,7 +25,7 @@ class WindowFactory(factory.django.DjangoModelFactory):
     name = "综合受理"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """``UserFactory(role=Role.CLERK)`` puts the user in the role's group."""
 
     class Meta:
@@ -38,7 +38,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "demo12345")
 
     @factory.post_generation
-    def groups(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def groups(self, create, extracted, **kwargs):
         role = getattr(self, "_factory_role", None)
         if role:
             group, _ = Group.objects.get_or_create(name=str(role))
@@ -46,35 +46,32 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
 
     @classmethod
-    def _create(cls, model_class, *args, role=None, **kwargs):  # type: ignore[no-untyped-def]
+    def _create(cls, model_class, *args, role=None, **kwargs):
         obj = model_class(*args, **kwargs)
         obj._factory_role = role
         obj.save()
         return obj
 
 
-def citizen(**kwargs):  # type: ignore[no-untyped-def]
+def citizen(**kwargs):
     kwargs.setdefault("applicant_kind", ApplicantKind.PERSON)
     kwargs.setdefault("id_number", "11010519491231002X")
     return UserFactory(role=Role.CITIZEN, **kwargs)
 
 
-def staff(role: str, department: Department | None = None, **kwargs):  # type: ignore[no-untyped-def]
+def staff(role: str, department: Department | None = None, **kwargs):
     return UserFactory(role=role, department=department, **kwargs)
 
 
 # --- catalogue, applications and cases (shared by every app's tests) -----------------------------
-import datetime  # noqa: E402
 
 from django.utils import timezone  # noqa: E402
 
-from approvals.constants import CaseState  # noqa: E402
-from approvals.models import Case  # noqa: E402
 from intake.constants import ApplicationStatus, ItemStatus  # noqa: E402
 from intake.models import Application, Item, Material, Step  # noqa: E402
 
 
-class ItemFactory(factory.django.DjangoModelFactory):
+class ItemFactory(factory.django.DjangoModelFactory[Item]):
     """A published item with a 20-working-day statutory and 5-day promised limit."""
 
     class Meta:
@@ -90,7 +87,7 @@ class ItemFactory(factory.django.DjangoModelFactory):
     conditions = "申请人具备相应条件"
 
 
-class MaterialFactory(factory.django.DjangoModelFactory):
+class MaterialFactory(factory.django.DjangoModelFactory[Material]):
     class Meta:
         model = Material
 
@@ -98,7 +95,7 @@ class MaterialFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"申请材料{n}")
 
 
-class StepFactory(factory.django.DjangoModelFactory):
+class StepFactory(factory.django.DjangoModelFactory[Step]):
     class Meta:
         model = Step
 
@@ -119,7 +116,7 @@ def item_snapshot(item: Item) -> dict:
     }
 
 
-class ApplicationFactory(factory.django.DjangoModelFactory):
+class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
     """A submitted application (no case: use CaseFactory for that)."""
 
     class Meta:
@@ -134,47 +131,3 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     contact_phone = "13912345678"
     item_snapshot = factory.LazyAttribute(lambda o: item_snapshot(o.item))
     submitted_at = factory.LazyFunction(timezone.now)
-
-
-class CaseFactory(factory.django.DjangoModelFactory):
-    """A case in any state with dates set directly (for tests of readers: lists, figures, alerts).
-
-    Tests of the state machine itself go through the approvals services instead.
-    ``CaseFactory(accepted=True)`` is an accepted case with its due dates; ``concluded=True`` an
-    approved one.
-    """
-
-    class Meta:
-        model = Case
-
-    class Params:
-        accepted = factory.Trait(
-            state=CaseState.ACCEPTED,
-            accepted_on=datetime.date(2026, 3, 2),
-            accepted_at=factory.LazyAttribute(
-                lambda o: timezone.make_aware(datetime.datetime.combine(o.accepted_on, datetime.time(10)))
-            ),
-            promised_due=datetime.date(2026, 3, 9),
-            statutory_due=datetime.date(2026, 3, 30),
-        )
-        concluded = factory.Trait(
-            accepted=True,
-            state=CaseState.APPROVED,
-            outcome="approved",
-            concluded_on=datetime.date(2026, 3, 6),
-            concluded_at=factory.LazyAttribute(
-                lambda o: timezone.make_aware(datetime.datetime.combine(o.concluded_on, datetime.time(16)))
-            ),
-            elapsed_days=4,
-        )
-
-    application = factory.SubFactory(ApplicationFactory)
-    reference = factory.LazyAttribute(lambda o: o.application.reference)
-    item = factory.LazyAttribute(lambda o: o.application.item)
-    department = factory.LazyAttribute(lambda o: o.item.department)
-    applicant = factory.LazyAttribute(lambda o: o.application.applicant)
-    state = CaseState.SUBMITTED
-    statutory_limit = factory.LazyAttribute(lambda o: o.item.statutory_limit)
-    promised_limit = factory.LazyAttribute(lambda o: o.item.promised_limit)
-    submitted_at = factory.LazyAttribute(lambda o: o.application.submitted_at)
-    received_on = factory.LazyAttribute(lambda o: timezone.localdate(o.submitted_at))

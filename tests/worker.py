@@ -94,7 +94,7 @@ class Worker:
                 self.kill()
 
 
-def wait_for(predicate, timeout: float = 120, interval: float = 0.3) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(predicate, timeout: float = 120, interval: float = 0.3) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -1,5 +1,7 @@
 """The case (办件) and its append-only transition log (DESIGN §3, §4)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,24 @@ _OPEN_BEFORE_DECISION = [
     S.SUSPENDED,
     S.AWAITING_DECISION,
 ]
+
+
+# Conditions of the transitions (django-fsm calls them with the case): the case's own fields only.
+def _deferred_missing(case: Any) -> bool:
+    return bool(case.awaiting_deferred)
+
+
+def _no_deferred_missing(case: Any) -> bool:
+    return not case.awaiting_deferred
+
+
+def _decided_on_the_spot(case: Any) -> bool:
+    """即办件 and 告知承诺 are decided at the window / on the commitment."""
+    return case.mode in ("instant", "commitment")
+
+
+def _on_commitment(case: Any) -> bool:
+    return bool(case.mode == "commitment")
 
 
 class Case(ConcurrentTransitionMixin, models.Model):
@@ -191,7 +211,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [
                 f.name
@@ -256,7 +276,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=S.AWAITING_DECISION,
         target=S.APPROVED,
         permission=perm.is_department_decider,
-        conditions=[lambda c: not c.awaiting_deferred],
+        conditions=[_no_deferred_missing],
     )
     def approve(self) -> None:
         self.outcome = Outcome.APPROVED
@@ -266,7 +286,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=S.ACCEPTED,
         target=S.APPROVED,
         permission=perm.may_decide_on_the_spot,
-        conditions=[lambda c: c.mode in ("instant", "commitment") and not c.awaiting_deferred],
+        conditions=[_decided_on_the_spot, _no_deferred_missing],
     )
     def approve_on_the_spot(self) -> None:
         """即办件 decided in the same visit; 告知承诺 approved on the signed commitment."""
@@ -312,7 +332,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
         target=None,
         permission=perm.is_own_applicant_or_clerk,
-        conditions=[lambda c: c.awaiting_deferred],
+        conditions=[_deferred_missing],
     )
     def supply_deferred(self) -> None:
         """容缺: the deferred materials arrive (state unchanged)."""
@@ -337,7 +357,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[S.APPROVED, S.DELIVERED],
         target=S.REVOKED,
         permission=perm.is_department_decider_or_head,
-        conditions=[lambda c: c.mode == "commitment"],
+        conditions=[_on_commitment],
     )
     def revoke(self) -> None:
         """告知承诺: the after-check found the commitment false."""
@@ -347,7 +367,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[S.APPROVED, S.DENIED],
         target=S.DELIVERED,
         permission=perm.is_clerk,
-        conditions=[lambda c: not c.awaiting_deferred],
+        conditions=[_no_deferred_missing],
     )
     def deliver(self) -> None:
         pass
@@ -375,10 +395,10 @@ class CaseTransition(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.name} {self.from_state}→{self.to_state}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("CaseTransition rows are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args, **kwargs):
         raise ValueError("CaseTransition rows are append-only")

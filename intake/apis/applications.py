@@ -86,7 +86,7 @@ class ApplicationCreateApi(APIView):
         },
         responses={201: ApplicationOutputSerializer},
     )
-    def post(self, request):  # type: ignore[no-untyped-def]
+    def post(self, request):
         if not request.user.is_applicant:
             raise PermissionDeniedError("只有申请人账号可以在线申请；窗口代录请使用窗口受理页面。")
         if request.FILES:
@@ -164,7 +164,7 @@ class ApplicationUpdateSerializer(serializers.Serializer):
     )
 
 
-def own_application(request, key: str) -> Application:  # type: ignore[no-untyped-def]
+def own_application(request, key: str) -> Application:
     """The signed-in applicant's own application by reference, or by id (a draft has no reference yet);
     anything else is a 404."""
     lookup = {"pk": int(key)} if key.isascii() and key.isdigit() else {"reference": key}
@@ -176,7 +176,7 @@ def own_application(request, key: str) -> Application:  # type: ignore[no-untype
     return application
 
 
-def _json_object(raw):  # type: ignore[no-untyped-def]
+def _json_object(raw):
     if isinstance(raw, str):
         try:
             raw = json.loads(raw or "{}")
@@ -204,7 +204,7 @@ class ApplicationDetailApi(APIView):
         description="By reference (``SP-…``) or, for a draft, by id.",
         responses=ApplicationOutputSerializer,
     )
-    def get(self, request, key: str):  # type: ignore[no-untyped-def]
+    def get(self, request, key: str):
         return Response(ApplicationOutputSerializer(own_application(request, key)).data)
 
     @extend_schema(
@@ -220,7 +220,7 @@ class ApplicationDetailApi(APIView):
         },
         responses=ApplicationOutputSerializer,
     )
-    def patch(self, request, key: str):  # type: ignore[no-untyped-def]
+    def patch(self, request, key: str):
         application = own_application(request, key)
         if request.FILES:
             api_check(request, ("upload", ""))
@@ -265,7 +265,7 @@ class ApplicationSubmitApi(APIView):
         request=None,
         responses=ApplicationOutputSerializer,
     )
-    def post(self, request, key: str):  # type: ignore[no-untyped-def]
+    def post(self, request, key: str):
         application = application_submit(application=own_application(request, key), actor=request.user)
         return Response(ApplicationOutputSerializer(own_application(request, str(application.pk))).data)
 

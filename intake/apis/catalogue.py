@@ -1,21 +1,27 @@
 """Public API of the item catalogue."""
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import FormField, Item, Material, Step
-from ..selectors.catalogue import item_get, item_list
+from portal.accounts.models import Department
+
+from ..filters import ItemFilter
+from ..models import FormField, Item, Material, Step, Theme
+from ..selectors.catalogue import item_get, item_published
 
 
 class ItemListSerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="department.name")
     department_code = serializers.CharField(source="department.code")
     modes = serializers.ListField(child=serializers.CharField())
-    themes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    themes: "serializers.SlugRelatedField[Theme]" = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta:
         model = Item
@@ -59,7 +65,9 @@ class ItemDetailSerializer(ItemListSerializer):
     materials = MaterialSerializer(many=True, source="current_materials")
     steps = StepSerializer(many=True, source="current_steps")
     form_fields = FormFieldSerializer(many=True, source="current_form_fields")
-    co_departments = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    co_departments: "serializers.SlugRelatedField[Department]" = serializers.SlugRelatedField(
+        slug_field="name", many=True, read_only=True
+    )
 
     class Meta(ItemListSerializer.Meta):
         fields = ItemListSerializer.Meta.fields + [
@@ -83,27 +91,17 @@ class ItemListApi(generics.ListAPIView):
 
     permission_classes = [permissions.AllowAny]
     serializer_class = ItemListSerializer
+    filterset_class = ItemFilter  # q, department, theme, mode (intake/filters.py)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str),
-            OpenApiParameter("department", str),
-            OpenApiParameter("theme", str),
-            OpenApiParameter("mode", str),
-        ]
-    )
-    def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return item_list(filters=self.request.query_params.dict())
+    def get_queryset(self) -> QuerySet[Item]:
+        return item_published()
 
 
 class ItemDetailApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(responses=ItemDetailSerializer)
-    def get(self, request, code: str):  # type: ignore[no-untyped-def]
+    def get(self, request, code: str):
         item = item_get(code=code)
         if item is None:
             raise Http404

@@ -133,4 +133,4 @@ class ReferenceCounter(models.Model):
         verbose_name_plural = _("编号计数器")
 
     def __str__(self) -> str:
-        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
+        return f"{self.prefix}-{self.day:%Y%m%d}-{self.last:06d}"

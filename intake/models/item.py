@@ -155,7 +155,8 @@ class CatalogueRow(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.key:  # a new row without a key gets the next free one (m1, m2, ...)
-            taken = set(type(self).objects.filter(item_id=self.item_id).values_list("key", flat=True))
+            manager: Any = type(self)._default_manager  # abstract base: every concrete row has item and key
+            taken = set(manager.filter(item_id=getattr(self, "item_id", None)).values_list("key", flat=True))
             n = len(taken) + 1
             while f"{self.KEY_PREFIX}{n}" in taken:
                 n += 1

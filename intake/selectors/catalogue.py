@@ -1,37 +1,30 @@
 """Reads of the public catalogue: only published items; search works on Chinese substrings."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from ..constants import ItemStatus
+from ..filters import ItemFilter
 from ..models import Item
 
 
-def item_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Item]:
-    filters = filters or {}
-    qs = (
+def item_published() -> QuerySet[Item]:
+    """The published items, in catalogue order (department, code)."""
+    return (
         Item.objects.filter(status=ItemStatus.PUBLISHED)
         .select_related("department")
         .prefetch_related("themes")
+        .order_by("department__code", "code")
+        .distinct()
     )
-    q = (filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(name__icontains=q)
-            | Q(code__icontains=q)
-            | Q(conditions__icontains=q)
-            | Q(department__name__icontains=q)
-            | Q(legal_basis__icontains=q)
-        )
-    if filters.get("department"):
-        qs = qs.filter(department__code=filters["department"])
-    if filters.get("theme"):
-        qs = qs.filter(themes__code=filters["theme"])
-    mode = filters.get("mode")
-    if mode in ("instant", "promised", "deferred", "commitment", "parallel"):
-        qs = qs.filter(**{f"mode_{mode}": True})
-    return qs.order_by("department__code", "code").distinct()
+
+
+def item_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Item]:
+    """The published items, filtered (``filters.ItemFilter``: q, department, theme, mode)."""
+    items: QuerySet[Item] = ItemFilter(filters or {}, queryset=item_published()).qs
+    return items
 
 
 def item_get(*, code: str) -> Item | None:

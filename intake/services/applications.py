@@ -1,7 +1,7 @@
 """Application services: drafts, uploaded materials and submission (DESIGN §2, §3).
 
 Submission runs in one transaction: checks, the reference number, the frozen item snapshot, then the
-``application_submitted`` signal (approvals opens the case in the same transaction) and the receipt
+case opened by approvals (``portal.flows.case_open``, in the same transaction) and the receipt
 notification (outbox row in the same transaction). A rejected submission stores nothing.
 """
 
@@ -13,13 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import flows
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
 
 from ..constants import ApplicationStatus, Channel, FieldKind, HandlingMode, ItemStatus
 from ..models import Application, ApplicationMaterial, Item, Material
-from ..signals import application_submitted
 from .catalogue import item_snapshot
 from .references import next_reference
 from .uploads import inspect_upload
@@ -175,11 +175,13 @@ def create_draft(
         channel=channel,
         registered_by=actor if actor.pk != applicant.pk else None,
         applicant_name=applicant.display_name,
-        applicant_id_number=applicant.id_number or applicant.credit_code,
         contact_phone=contact_phone or applicant.phone,
         form_data=clean_form_data(item=item, data=form_data or {}, partial=True),
         commitment_signed=commitment_signed,
     )
+    application.applicant_id_number = (
+        applicant.id_number or applicant.credit_code
+    )  # encrypted (portal/pii.py)
     application.save()
     return application
 
@@ -329,7 +331,8 @@ def application_remove_material(*, row: ApplicationMaterial, actor: User) -> Non
     name = row.file.name
     storage = row.file.storage
     row.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def _completeness(
@@ -391,7 +394,7 @@ def submit(
     locked.status = ApplicationStatus.SUBMITTED
     locked.submitted_at = now
     locked.save()
-    application_submitted.send(sender=Application, application=locked, actor=actor)
+    flows.case_open(application=locked, actor=actor)  # approvals opens the case, in this transaction
     notify(
         recipient=locked.applicant,
         event="application.received",

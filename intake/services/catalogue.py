@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.audit import audited_save
 from portal.exceptions import ConflictError
 
 from ..constants import ItemStatus
@@ -69,10 +70,8 @@ def _item_move(*, item: Item, actor: Any, reason: str, action: str) -> Item:
     if locked.status != source:
         raise ConflictError(_("事项当前状态为“%(s)s”，不能执行此操作。") % {"s": locked.get_status_display()})
     locked.status = target
-    locked._change_reason = reason or action
-    locked._history_user = actor
     locked.full_clean()
-    locked.save()
+    audited_save(locked, actor=actor, reason=reason or action)
     return locked
 
 

@@ -165,7 +165,7 @@ def item_rows_restore(*, item: Item, snapshot: dict[str, Any], actor: Any, reaso
 def item_history_record_rows(item: Item) -> None:
     """Store the item's rows as they are now on its newest historical record (the one written by the save
     that these row edits belong to)."""
-    record = item.history.order_by("-history_date", "-history_id").first()  # type: ignore[attr-defined]
+    record = item.history.order_by("-history_date", "-history_id").first()
     if record is not None:
         record.catalogue_rows = rows_snapshot(item)
         record.save(update_fields=["catalogue_rows"])

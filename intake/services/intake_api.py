@@ -3,6 +3,7 @@
 Files written to storage before a later check fails are removed again, so a rejected request leaves
 neither rows nor files behind."""
 
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -72,13 +73,14 @@ def application_create_from_request(
                 from .applications import application_update_draft
 
                 application = application_update_draft(application=application, actor=actor, mode=mode)
-            uploaded = set()
+            uploaded: set[int] = set()
             for key, upload in files.items():
                 row = add_material(
                     locked=application, material=materials[key], upload=upload, actor=actor, new_draft=True
                 )
                 saved.append(row.file)
-                uploaded.add(row.material_id)
+                if row.material_id is not None:
+                    uploaded.add(row.material_id)
             application.form_data = clean_form_data(item=item, data=form_data, partial=True)
             if submit:
                 application = submit_draft(locked=application, actor=actor, item=item, uploaded=uploaded)
@@ -161,13 +163,13 @@ def application_update_from_request(
             locked.save()
             storage_names = []
             for row in rows:
-                storage_names.append((row.file.storage, row.file.name))
+                storage_names.append((row.file.storage, str(row.file.name)))
                 row.delete()
             for key, upload in files.items():
                 row = add_material(locked=locked, material=materials[key], upload=upload, actor=actor)
                 saved.append(row.file)
             for storage, name in storage_names:
-                transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+                transaction.on_commit(partial(storage.delete, name))
             return locked
     except Exception:
         for f in saved:

@@ -49,7 +49,7 @@ _FACTS = "_portal_upload_facts"
 def inspect_upload(upload: Any, *, field: str = "file") -> dict[str, Any]:
     """Check one uploaded file; return its facts or raise ApplicationError with a field message. A file that
     has passed is not checked again: the same facts come back."""
-    known = getattr(upload, _FACTS, None)
+    known: dict[str, Any] | None = getattr(upload, _FACTS, None)
     if known is not None:
         return known
     if unsafe_name(getattr(upload, "name", "") or ""):

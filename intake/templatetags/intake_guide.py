@@ -8,6 +8,6 @@ register = template.Library()
 
 
 @register.simple_tag
-def item_modes(item) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def item_modes(item) -> list[tuple[str, str, str]]:
     """(value, label, one plain line) for each handling mode the item allows."""
-    return [(m, HandlingMode(m).label, MODE_HINTS[HandlingMode(m)]) for m in item.modes]
+    return [(m, str(HandlingMode(m).label), str(MODE_HINTS[HandlingMode(m)])) for m in item.modes]

@@ -13,7 +13,7 @@ from ..selectors.catalogue import item_get, item_list
 
 def catalogue(request: HttpRequest) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in ("q", "department", "theme", "mode")}
-    page = Paginator(item_list(filters=filters), 20).get_page(request.GET.get("page"))
+    page = Paginator(item_list(filters=request.GET), 20).get_page(request.GET.get("page"))
     return render(
         request,
         "intake/catalogue/list.html",
@@ -26,7 +26,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _item_or_404(code: str):  # type: ignore[no-untyped-def]
+def _item_or_404(code: str):
     item = item_get(code=code)
     if item is None:
         raise Http404

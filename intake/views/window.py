@@ -4,21 +4,22 @@ the applicant's behalf; then fills the form and scans in the materials on the sa
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from portal.accounts.constants import Role
+from portal.http import AuthenticatedHttpRequest
 
 from ..constants import Channel
 from ..forms import WalkInForm
+from ..permissions import may_register_walk_in
 from ..services.applications import application_create_draft, walk_in_applicant_get_or_create
 
 
 @login_required
-def register(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role(Role.CLERK):
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not may_register_walk_in(request.user):
         raise PermissionDenied
     form = WalkInForm(request.POST or None, initial={"item_code": request.GET.get("item", "")})
     if request.method == "POST" and form.is_valid():

@@ -66,7 +66,8 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["groups", "department", "applicant_kind", "is_active"]
     search_fields = ["username", "real_name", "enterprise_name", "phone", "credit_code"]
     readonly_fields = ["masked_id"]
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
         (
             _("实名信息与岗位"),
             {

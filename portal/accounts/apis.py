@@ -26,7 +26,7 @@ class RegisterApi(APIView):
     throttle_classes = [AnonRateThrottle]
 
     @extend_schema(request=RegistrationInputSerializer, responses={201: UserOutputSerializer})
-    def post(self, request):  # type: ignore[no-untyped-def]
+    def post(self, request):
         api_check(request, ("register", ""))
         serializer = RegistrationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -39,7 +39,7 @@ class TokenApi(ObtainAuthToken):
 
     throttle_classes = [AnonRateThrottle]
 
-    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def post(self, request, *args, **kwargs):
         username = request.data.get("username", "") if hasattr(request.data, "get") else ""
         api_check(request, ("token-ip", ""), ("token-user", str(username)[:150]))
         return super().post(request, *args, **kwargs)
@@ -80,7 +80,7 @@ class SmsCodeApi(APIView):
         request=SmsCodeInputSerializer,
         responses={202: DetailSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
     )
-    def post(self, request):  # type: ignore[no-untyped-def]
+    def post(self, request):
         serializer = SmsCodeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         phone = serializer.validated_data["phone"].strip()
@@ -101,7 +101,7 @@ class SmsTokenApi(APIView):
         request=SmsTokenInputSerializer,
         responses={200: TokenOutputSerializer, 400: SmsTokenErrorSerializer, 429: ErrorSerializer},
     )
-    def post(self, request):  # type: ignore[no-untyped-def]
+    def post(self, request):
         serializer = SmsTokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         phone = serializer.validated_data["phone"].strip()
@@ -118,5 +118,5 @@ class SmsTokenApi(APIView):
 
 class MeApi(APIView):
     @extend_schema(responses=UserOutputSerializer)
-    def get(self, request):  # type: ignore[no-untyped-def]
+    def get(self, request):
         return Response(UserOutputSerializer(request.user).data)

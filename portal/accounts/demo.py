@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from .constants import ApplicantKind, Role
 from .models import Department, User, Window
 
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "demo12345"  # noqa: S105 (the documented demo login, for demos only)
 
 DEPARTMENTS = [
     ("SCJGJ", "市场监督管理局", "Administration for Market Regulation", "市场监管局"),

@@ -45,7 +45,7 @@ class RegistrationForm(PortalFormMixin, forms.Form):
     def clean_credit_code(self) -> str:
         return (self.cleaned_data.get("credit_code") or "").strip().upper()
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         kind = data.get("kind")
         if kind == ApplicantKind.PERSON:
@@ -88,7 +88,7 @@ class PreferencesForm(PortalFormMixin, forms.Form):
     )
     elder_mode = forms.BooleanField(label=_("使用长辈版（字号更大、对比更强、导航更简单）"), required=False)
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         if data.get("notify_email") and not data.get("email"):
             self.add_error("email", _("选择邮件通知须填写电子邮箱。"))

@@ -20,7 +20,7 @@ class RegistrationInputSerializer(serializers.Serializer):
     credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
-    def validate(self, attrs):  # type: ignore[no-untyped-def]
+    def validate(self, attrs):
         errors: dict[str, list[str]] = {}
         attrs["id_number"] = attrs["id_number"].strip().upper()
         attrs["credit_code"] = attrs["credit_code"].strip().upper()

@@ -45,10 +45,10 @@ def applicant_register(
         real_name=real_name,
         phone=phone,
         email=email,
-        id_number=id_number if kind == ApplicantKind.PERSON else "",
         enterprise_name=enterprise_name if kind == ApplicantKind.ENTERPRISE else "",
         credit_code=credit_code if kind == ApplicantKind.ENTERPRISE else "",
     )
+    user.id_number = id_number if kind == ApplicantKind.PERSON else ""  # encrypted (portal/pii.py)
     user.set_password(password)
     user.save()
     role = Role.CITIZEN if kind == ApplicantKind.PERSON else Role.ENTERPRISE

@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from portal.notifications.gateways import GatewayError, get_sms_gateway
+from portal.sms import GatewayError, get_sms_gateway
 
 from .constants import Role
 from .models import User

@@ -159,7 +159,7 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = LoginForm
 
-    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def post(self, request, *args, **kwargs):
         if any_limited(request, ("login-ip", ""), ("login-user", request.POST.get("username", ""))):
             form = self.get_form()
             form.add_error(None, _("登录尝试过于频繁，请稍后再试。"))

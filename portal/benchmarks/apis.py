@@ -16,7 +16,7 @@ class BenchRowSerializer(serializers.ModelSerializer):
 
 
 class BenchRowCreateApi(APIView):
-    def post(self, request):  # type: ignore[no-untyped-def]
+    def post(self, request):
         serializer = BenchRowSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         row = serializer.save(owner=request.user)
@@ -24,6 +24,6 @@ class BenchRowCreateApi(APIView):
 
 
 class BenchRowDetailApi(APIView):
-    def get(self, request, pk: int):  # type: ignore[no-untyped-def]
+    def get(self, request, pk: int):
         row = get_object_or_404(BenchRow, pk=pk)
         return Response(BenchRowSerializer(row).data)

@@ -12,7 +12,7 @@ class BenchmarksConfig(AppConfig):
         checks.register(check_not_in_production, checks.Tags.security, deploy=True)
 
 
-def check_not_in_production(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+def check_not_in_production(app_configs, **kwargs):
     from django.core import checks
 
     return [

@@ -32,7 +32,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     actions = ["resend"]
 
     @admin.action(description=_("重新发送所选的失败消息"))
-    def resend(self, request, queryset):  # type: ignore[no-untyped-def]
+    def resend(self, request, queryset):
         failed = list(queryset.filter(status=DeliveryStatus.FAILED))
         for delivery in failed:
             services.delivery_resend(delivery=delivery)

@@ -19,7 +19,7 @@ class NotificationListApi(generics.ListAPIView):
 
     serializer_class = NotificationSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
         return selectors.inbox_list(user=self.request.user)
@@ -27,7 +27,7 @@ class NotificationListApi(generics.ListAPIView):
 
 class NotificationReadApi(APIView):
     @extend_schema(request=None, responses=NotificationSerializer)
-    def post(self, request, pk: int):  # type: ignore[no-untyped-def]
+    def post(self, request, pk: int):
         from django.shortcuts import get_object_or_404
 
         note = get_object_or_404(Notification, pk=pk, recipient=request.user)

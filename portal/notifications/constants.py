@@ -18,3 +18,5 @@ class DeliveryStatus(models.TextChoices):
 # Events that always reach the inbox whatever the user chose (decisions), and staff events.
 ALWAYS_INBOX = {"case.approved", "case.denied"}
 MAX_ATTEMPTS = 5
+# The Celery task that sends one delivery (tasks.deliver); services queue it by this name.
+DELIVER_TASK = "portal.notifications.tasks.deliver"

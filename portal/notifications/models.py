@@ -95,3 +95,6 @@ class DeliveryAttempt(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("发送记录")
         verbose_name_plural = _("发送记录")
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'failed'}"

@@ -7,8 +7,10 @@ sends one delivery under a row lock with its idempotency key, records the attemp
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
+from celery import signature
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -16,10 +18,10 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.sms import GatewayError, get_sms_gateway
 
 from .catalog import DEFAULTS, GENERIC
-from .constants import MAX_ATTEMPTS, ChannelKind, DeliveryStatus
-from .gateways import GatewayError, get_sms_gateway
+from .constants import DELIVER_TASK, MAX_ATTEMPTS, ChannelKind, DeliveryStatus
 from .models import Delivery, DeliveryAttempt, MessageTemplate, Notification
 
 log = logging.getLogger(__name__)
@@ -85,17 +87,18 @@ def notify(
         )
         deliveries.append(delivery)
         if channel != ChannelKind.INBOX:
-            transaction.on_commit(lambda pk=delivery.pk: enqueue(pk))
+            transaction.on_commit(partial(enqueue, delivery.pk))
     return deliveries
 
 
 def enqueue(delivery_id: int) -> bool:
     """Hand a delivery to the broker. If the broker is down the row simply stays pending: the sweeper
-    queues it again later, so a submission never fails because Redis is away."""
-    from .tasks import deliver
+    queues it again later, so a submission never fails because Redis is away.
 
+    The task is named, not imported: ``tasks.deliver`` wraps ``deliver`` below, and a module that imports
+    the tasks wrapping it would be an import cycle."""
     try:
-        deliver.apply_async(args=[delivery_id], retry=False)
+        signature(DELIVER_TASK, args=[delivery_id]).apply_async(retry=False)
         return True
     except Exception as exc:  # noqa: BLE001 (any broker error: kombu, redis, OS)
         log.warning("broker unavailable, delivery %s left for the sweeper: %s", delivery_id, exc)

@@ -1,13 +1,14 @@
 """Celery tasks: thin wrappers around the services. ``acks_late``: a task whose worker dies is redelivered;
 the row lock and the idempotency key make the redelivery harmless."""
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from . import services
+from .constants import DELIVER_TASK, MAX_ATTEMPTS
 
 
-@shared_task(bind=True, acks_late=True, max_retries=services.MAX_ATTEMPTS)
-def deliver(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
+@shared_task(bind=True, name=DELIVER_TASK, acks_late=True, max_retries=MAX_ATTEMPTS)
+def deliver(self: Task[[int], str], delivery_id: int) -> str:
     try:
         return services.deliver(delivery_id)
     except services.RetryLater as exc:

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from portal import flows
+
 from .constants import DayKind, DaySource
 from .models import CalendarDay, CalendarYear
-from .signals import calendar_changed
 
 _KINDS = {
     "holiday": DayKind.HOLIDAY,
@@ -77,4 +78,4 @@ def apply(result: ImportResult) -> None:
         CalendarYear.objects.update_or_create(
             year=year, defaults={"published": True, "source": DaySource.IMPORT, "note": "官方安排导入"}
         )
-    transaction.on_commit(lambda: calendar_changed.send(sender=CalendarDay, years=years))
+    transaction.on_commit(lambda: flows.calendar_changed(years=years))

@@ -150,11 +150,11 @@ def _check_unit(unit: str) -> None:
 
 def _normalised(suspensions: Iterable[Suspension], today: datetime.date | None) -> list[tuple[int, int]]:
     """Suspensions as ordinal half-open intervals (F, T]; an open one (T=None) runs to ``today``."""
-    out = []
-    for f, t in suspensions:
-        end = t if t is not None else (today or f)
-        if end > f:
-            out.append((f.toordinal(), end.toordinal()))
+    out: list[tuple[int, int]] = []
+    for start, stop in suspensions:
+        end = stop if stop is not None else (today or start)
+        if end > start:
+            out.append((start.toordinal(), end.toordinal()))
     out.sort()
     merged: list[tuple[int, int]] = []
     for f, t in out:

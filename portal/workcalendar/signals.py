@@ -1,15 +1,14 @@
-"""Keep the in-memory index fresh and tell listeners (approvals recomputes open cases) on changes."""
+"""Keep the in-memory calendar index fresh when a calendar row changes (whatever writes it: the admin,
+an import, a seed). A cache side effect, nothing more: moving the running cases' due dates after a
+calendar import is an explicit call (``importer.apply`` → ``portal.flows.calendar_changed``)."""
 
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import Signal, receiver
+from django.dispatch import receiver
 
 from .models import CalendarDay, CalendarYear
 from .services import invalidate
-
-# Sent (once per change batch) after the calendar changed; approvals connects its recompute task.
-calendar_changed = Signal()
 
 
 @receiver([post_save, post_delete], sender=CalendarDay, dispatch_uid="workcalendar.day_changed")

@@ -4,7 +4,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.constants import Role
+from .. import permissions
 
 register = template.Library()
 
@@ -12,7 +12,7 @@ register = template.Library()
 @register.filter
 def is_supervisor(user: Any) -> bool:
     """Efficiency office or a department head: may open the supervision dashboard."""
-    return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.INSPECTOR, Role.HEAD))
+    return permissions.is_supervisor(user)
 
 
 @register.filter

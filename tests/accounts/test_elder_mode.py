@@ -9,7 +9,7 @@ from tests.factories import citizen
 pytestmark = pytest.mark.django_db
 
 
-def test_elder_mode_is_switched_from_any_page_and_remembered(client):  # type: ignore[no-untyped-def]
+def test_elder_mode_is_switched_from_any_page_and_remembered(client):
     page = client.get(reverse("intake:catalogue")).content.decode()
     assert 'id="elder-toggle"' in page and "portal.css" in page and "portal-elder.css" not in page
     r = client.post(reverse("accounts:elder_mode"), {"on": "1", "next": "/items/?q=food"})
@@ -22,7 +22,7 @@ def test_elder_mode_is_switched_from_any_page_and_remembered(client):  # type: i
     assert "portal-elder.css" not in client.get(reverse("home")).content.decode()
 
 
-def test_a_signed_in_users_choice_follows_them_to_another_browser(client):  # type: ignore[no-untyped-def]
+def test_a_signed_in_users_choice_follows_them_to_another_browser(client):
     user = citizen()
     client.force_login(user)
     client.post(reverse("accounts:elder_mode"), {"on": "1", "next": "/"})
@@ -36,7 +36,7 @@ def test_a_signed_in_users_choice_follows_them_to_another_browser(client):  # ty
     assert 'name="elder_mode"' in page and "checked" in page
 
 
-def test_error_pages_are_in_chinese_inside_the_layout(client):  # type: ignore[no-untyped-def]
+def test_error_pages_are_in_chinese_inside_the_layout(client):
     r = client.get("/no-such-page/")
     page = r.content.decode()
     assert r.status_code == 404 and "找不到这个页面" in page and "办事指南" in page and "12345" in page

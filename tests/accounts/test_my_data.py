@@ -9,7 +9,7 @@ from django.urls import reverse
 from complaints import services as complaint_services
 from intake.models import ApplicationMaterial
 from tests.approvals.conftest import World
-from tests.factories import CaseFactory
+from tests.approvals.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ A_ID = "11010519491231002X"
 B_ID = "110101199003070011"
 
 
-def _footprint(world, person, tag):  # type: ignore[no-untyped-def]
+def _footprint(world, person, tag):
     """An accepted case with a scanned material, a concluded and rated case, and a complaint."""
     case = world.case(applicant=person)
     assert world.fire(world.clerk, case, "accept").status_code == 200

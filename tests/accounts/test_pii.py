@@ -169,7 +169,7 @@ def test_every_configured_handler_masks_what_it_writes(settings, mailoutbox):
 MASKED = "1101**********002X"
 
 
-def _page(client, url, **params):  # type: ignore[no-untyped-def]
+def _page(client, url, **params):
     r = client.get(url, params)
     assert r.status_code == 200, url
     return r.content.decode()
@@ -246,7 +246,7 @@ def test_admin_corrects_an_id_number_without_seeing_the_old_one(client):
 def test_the_migrations_encrypt_existing_rows_and_going_back_decrypts_them():
     from django.db.migrations.executor import MigrationExecutor
 
-    def migrate(*targets):  # type: ignore[no-untyped-def]
+    def migrate(*targets):
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(list(targets))
@@ -295,7 +295,8 @@ def test_supervision_dashboard_and_every_export_carry_no_id_number(client):
     from django.urls import reverse
 
     from supervision import exports
-    from tests.factories import CaseFactory, staff
+    from tests.approvals.factories import CaseFactory
+    from tests.factories import staff
 
     owner = citizen(username="wang", id_number=ID)
     case = CaseFactory(accepted=True, application__applicant=owner)  # overdue: shows in the overdue table

@@ -18,18 +18,18 @@ PHONE = "13912345678"
 
 
 @pytest.fixture(autouse=True)
-def sms_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.SMS_BACKEND = "portal.notifications.gateways.FileSmsGateway"
+def sms_dir(settings, tmp_path):
+    settings.SMS_BACKEND = "portal.sms.FileSmsGateway"
     settings.SMS_FILE_DIR = tmp_path
     return tmp_path
 
 
 @pytest.fixture
-def user():  # type: ignore[no-untyped-def]
+def user():
     return citizen(username="zhang", phone=PHONE)
 
 
-def texts(sms_dir):  # type: ignore[no-untyped-def]
+def texts(sms_dir):
     return (
         [
             json.loads(p.read_text())
@@ -40,15 +40,15 @@ def texts(sms_dir):  # type: ignore[no-untyped-def]
     )
 
 
-def last_code(sms_dir):  # type: ignore[no-untyped-def]
+def last_code(sms_dir):
     return re.search(r"(\d{6})", texts(sms_dir)[-1]["text"]).group(1)
 
 
-def send(client, phone=PHONE, **extra):  # type: ignore[no-untyped-def]
+def send(client, phone=PHONE, **extra):
     return client.post(URL, {"step": "send", "send-phone": phone}, follow=True, **extra)
 
 
-def verify(client, code, phone=PHONE, **extra):  # type: ignore[no-untyped-def]
+def verify(client, code, phone=PHONE, **extra):
     return client.post(URL, {"step": "verify", "verify-phone": phone, "verify-code": code}, **extra)
 
 

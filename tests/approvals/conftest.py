@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from approvals.services import case_open
+from approvals.services.intake import case_open
 from portal.workcalendar.seed import seed_years
 from tests.factories import (
     ApplicationFactory,
@@ -20,7 +20,7 @@ from tests.factories import (
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def at(y: int, m: int, d: int, hour: int = 10):  # type: ignore[no-untyped-def]
+def at(y: int, m: int, d: int, hour: int = 10):
     """Freeze the clock at a time of day in Asia/Shanghai."""
     return time_machine.travel(datetime.datetime(y, m, d, hour, tzinfo=TZ), tick=False)
 
@@ -28,9 +28,9 @@ def at(y: int, m: int, d: int, hour: int = 10):  # type: ignore[no-untyped-def]
 class World:
     def __init__(self) -> None:
         seed_years([2025, 2026])
-        self.dept = DepartmentFactory(code="SCJGJ", name="市场监督管理局")
-        self.other_dept = DepartmentFactory(code="ZJJ", name="住房和城乡建设局")
-        self.window = WindowFactory(number=1)
+        self.dept = DepartmentFactory.create(code="SCJGJ", name="市场监督管理局")
+        self.other_dept = DepartmentFactory.create(code="ZJJ", name="住房和城乡建设局")
+        self.window = WindowFactory.create(number=1)
         self.clerk = staff("clerk", window=self.window, username="clerk")
         self.clerk_lead = staff("clerk", window=self.window, username="clerk_lead", is_staff=True)
         self.head = staff("head", self.dept, username="head")
@@ -41,7 +41,7 @@ class World:
         self.inspector = staff("inspector", username="inspector")
         self.citizen = citizen(username="citizen")
         self.other_citizen = citizen(username="other", id_number="110101199003070011")
-        self.item = ItemFactory(department=self.dept, statutory_limit=20, promised_limit=5)
+        self.item = ItemFactory.create(department=self.dept, statutory_limit=20, promised_limit=5)
         from intake.models import Step
 
         Step.objects.create(item=self.item, order=1, name="受理", role="intake", limit_days=1)
@@ -50,7 +50,7 @@ class World:
 
     def case(
         self, *, item=None, mode: str = "promised", applicant=None, snapshot_extra=None, commitment=False
-    ):  # type: ignore[no-untyped-def]
+    ):
         item = item or self.item
         snap = item_snapshot(item)
         snap["steps"] = [
@@ -58,7 +58,7 @@ class World:
             for s in item.steps.all()
         ]
         snap.update(snapshot_extra or {})
-        app = ApplicationFactory(
+        app = ApplicationFactory.create(
             item=item,
             applicant=applicant or self.citizen,
             item_snapshot=snap,
@@ -67,15 +67,15 @@ class World:
         )
         return case_open(application=app, actor=app.applicant)
 
-    def api(self, user):  # type: ignore[no-untyped-def]
+    def api(self, user):
         client = APIClient()
         client.force_authenticate(user)
         return client
 
-    def fire(self, user, case, name, **data):  # type: ignore[no-untyped-def]
+    def fire(self, user, case, name, **data):
         return self.api(user).post(f"/api/v1/cases/{case.reference}/transitions/{name}/", data, format="json")
 
 
 @pytest.fixture
-def world(db):  # type: ignore[no-untyped-def]
+def world(db):
     return World()

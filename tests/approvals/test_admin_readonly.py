@@ -11,20 +11,21 @@ from approvals.models import Case, CaseTransition, SubApproval, Suspension
 from complaints.models import Complaint, Rating, RectificationTicket
 from intake.models import Application
 from supervision.models import AccountabilityFinding, Alert
-from tests.factories import CaseFactory, UserFactory
+from tests.approvals.factories import CaseFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def root(client):  # type: ignore[no-untyped-def]
+def root(client):
     user = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(user)
     return user
 
 
 @pytest.fixture
-def extended_case():  # type: ignore[no-untyped-def]
+def extended_case():
     """An accepted case whose statutory due date was later moved (an extension), both versions in history."""
     case = CaseFactory(accepted=True)
     case._change_reason = "accept"

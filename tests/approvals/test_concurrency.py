@@ -22,7 +22,7 @@ def test_two_clerks_at_once_exactly_one_wins(second):
     barrier = threading.Barrier(2)
     results: dict[str, int] = {}
 
-    def fire(user, name, data):  # type: ignore[no-untyped-def]
+    def fire(user, name, data):
         client = APIClient()
         client.force_authenticate(user)
         try:

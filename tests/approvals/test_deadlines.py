@@ -11,7 +11,7 @@ D = datetime.date
 
 
 @pytest.fixture
-def cal(db):  # type: ignore[no-untyped-def]
+def cal(db):
     seed_years([2025, 2026])
 
 

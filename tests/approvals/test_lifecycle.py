@@ -16,7 +16,7 @@ from .conftest import at
 D = datetime.date
 
 
-def _reload(case):  # type: ignore[no-untyped-def]
+def _reload(case):
     return Case.objects.get(pk=case.pk)
 
 
@@ -205,7 +205,7 @@ def test_deferred_materials_block_the_result_until_supplied(world):
 
 
 def test_deferred_materials_not_supplied_in_time_terminate_the_case(world):
-    from approvals.services import deferred_overdue_scan
+    from approvals.services.scans import deferred_overdue_scan
 
     with at(2026, 9, 24):
         case = world.case(mode="deferred")
@@ -261,7 +261,7 @@ def test_parallel_case_waits_for_co_departments_and_records_deemed_consent(world
 
 
 def test_parallel_case_co_department_answer(world):
-    from approvals.services import subapproval_answer
+    from approvals.services.parallel import subapproval_answer
 
     snap = {
         "co_departments": [{"id": world.other_dept.pk, "name": world.other_dept.name}],
@@ -291,7 +291,7 @@ def test_withdraw_by_the_applicant_only(world):
 
 
 def test_deemed_acceptance_after_five_working_days(world):
-    from approvals.services import deem_accepted_scan
+    from approvals.services.scans import deem_accepted_scan
 
     with at(2026, 9, 24):
         case = world.case()
@@ -320,7 +320,7 @@ def test_other_departments_staff_cannot_touch_the_case(world):
 def test_every_forbidden_transition_changes_nothing(world):
     """Fire every transition as every user on a submitted case: each answers 200/400/403/409, and only
     those the user may fire change anything."""
-    from approvals.services import transition_specs
+    from approvals.transitions import TRANSITIONS
 
     users = [
         world.citizen,
@@ -343,7 +343,7 @@ def test_every_forbidden_transition_changes_nothing(world):
                 else set()
             )
             assert allowed == ({"withdraw"} if user == world.citizen else set())
-            for name in transition_specs():
+            for name in TRANSITIONS:
                 if name in allowed:
                     continue
                 before = Case.objects.filter(pk=case.pk).values().get()

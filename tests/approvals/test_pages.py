@@ -15,7 +15,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     cache.clear()
 
@@ -56,7 +56,7 @@ def test_citizen_applies_through_the_pages_and_staff_move_the_case(world, client
         assert app.reference in client.get(r.url).content.decode()
         case = Case.objects.get(application=app)
         page = client.get(reverse("approvals:case_detail", args=[case.reference])).content.decode()
-        assert "待受理" in page and 'action="/cases/%s/do/withdraw/"' % case.reference in page
+        assert "待受理" in page and f'action="/cases/{case.reference}/do/withdraw/"' in page
         assert "/do/accept/" not in page  # buttons: only what the citizen may fire
 
         clerk = world.clerk

@@ -9,18 +9,18 @@ from django.urls import reverse
 from approvals import presentation
 from approvals.constants import CaseState
 from approvals.models import Case, Suspension
-from tests.factories import CaseFactory
+from tests.approvals.factories import CaseFactory
 
 from .conftest import at
 
 pytestmark = pytest.mark.django_db
 
 
-def statuses(state: str, **kw) -> list[str]:  # type: ignore[no-untyped-def]
+def statuses(state: str, **kw) -> list[str]:
     return [s.status for s in presentation.step_bar(Case(state=state, **kw))]
 
 
-def test_the_step_bar_follows_the_case_and_marks_where_it_stopped(world):  # type: ignore[no-untyped-def]
+def test_the_step_bar_follows_the_case_and_marks_where_it_stopped(world):
     labels = [str(s.label) for s in presentation.step_bar(Case(state=CaseState.SUBMITTED))]
     assert labels == ["申请", "受理", "审查", "决定", "办结"]
     assert statuses(CaseState.SUBMITTED) == ["done", "current", "todo", "todo", "todo"]
@@ -31,7 +31,7 @@ def test_the_step_bar_follows_the_case_and_marks_where_it_stopped(world):  # typ
     assert withdrawn == ["done", "done", "stopped", "todo", "todo"]
 
 
-def test_the_window_answers_within_5_working_days_of_receipt_art_32(world):  # type: ignore[no-untyped-def]
+def test_the_window_answers_within_5_working_days_of_receipt_art_32(world):
     """Received on Friday 2026-03-06: the receipt day does not count, the weekend is off, the window has the
     whole of the 5th working day — Friday 2026-03-13."""
     assert presentation.answer_by(datetime.date(2026, 3, 6)).date == datetime.date(2026, 3, 13)
@@ -41,7 +41,7 @@ def test_the_window_answers_within_5_working_days_of_receipt_art_32(world):  # t
     assert rows[0].left == "剩余3个工作日"
 
 
-def test_due_dates_say_working_or_natural_days_and_overdue(world):  # type: ignore[no-untyped-def]
+def test_due_dates_say_working_or_natural_days_and_overdue(world):
     case = CaseFactory(accepted=True)  # promised 2026-03-09, statutory 2026-03-30, working days
     rows = {str(r.label): r for r in presentation.due_rows(case, datetime.date(2026, 3, 5))}
     assert rows["承诺办结日期"].left == "剩余2个工作日"
@@ -58,7 +58,7 @@ def test_due_dates_say_working_or_natural_days_and_overdue(world):  # type: igno
     assert rows["承诺办结日期"].left == ""  # concluded: no countdown
 
 
-def test_the_case_page_says_the_clock_is_stopped_why_and_until_when(world, client):  # type: ignore[no-untyped-def]
+def test_the_case_page_says_the_clock_is_stopped_why_and_until_when(world, client):
     case = CaseFactory(accepted=True, state=CaseState.SUSPENDED, applicant=world.citizen)
     Suspension.objects.create(
         case=case, kind="testing", reason="样机送检", expected_days=10, started_on=datetime.date(2026, 3, 3)

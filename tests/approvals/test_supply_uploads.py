@@ -21,7 +21,7 @@ def pdf(name: str = "说明书.pdf", extra: bytes = b"") -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def setup(world, settings, tmp_path):  # type: ignore[no-untyped-def]
+def setup(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     world.manual = MaterialFactory(item=world.item, name="说明书")
     world.photo = MaterialFactory(item=world.item, name="样机照片")
@@ -49,17 +49,17 @@ def setup(world, settings, tmp_path):  # type: ignore[no-untyped-def]
     return world
 
 
-def stored_files(root) -> list[str]:  # type: ignore[no-untyped-def]
+def stored_files(root) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
-def page_client(user) -> Client:  # type: ignore[no-untyped-def]
+def page_client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def supply_page(world, files: dict, note: str = "") -> object:  # type: ignore[no-untyped-def]
+def supply_page(world, files: dict, note: str = "") -> object:
     case = world.correction_case
     return page_client(world.citizen).post(
         f"/cases/{case.reference}/do/supply/", {"note": note, **files}, follow=True
@@ -127,12 +127,12 @@ def test_bad_files_are_refused_with_a_message_and_nothing_is_stored(setup, setti
 
 
 def test_a_failure_after_the_files_were_written_removes_them(setup, monkeypatch):
-    from approvals import services
+    from approvals.services import correction
 
-    def broken_log(**kwargs):  # type: ignore[no-untyped-def]
+    def broken_record(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_log", broken_log)
+    monkeypatch.setattr(correction, "record_transition", broken_record)
     with pytest.raises(RuntimeError):
         supply_page(setup, {f"files_{setup.manual.pk}": pdf("新.pdf", b"new")})
     assert ApplicationMaterial.objects.filter(original_name="新.pdf").count() == 0

@@ -5,8 +5,8 @@ import datetime
 from approvals import tasks
 from approvals.constants import CaseState
 from approvals.models import Case
+from portal.workcalendar import importer
 from portal.workcalendar.models import CalendarDay
-from portal.workcalendar.signals import calendar_changed
 
 from .conftest import at
 
@@ -19,7 +19,7 @@ def test_calendar_change_queues_the_recompute_on_commit(
     queued = []
     monkeypatch.setattr(tasks.recompute_open_cases, "delay", lambda *a, **k: queued.append(True))
     with django_capture_on_commit_callbacks(execute=True):
-        calendar_changed.send(sender=CalendarDay, years=[2026])
+        importer.apply(importer.parse("date,kind,name\n2026-09-28,holiday,临时调整\n"))
         assert queued == []  # only once the change is committed
     assert queued == [True]
 
@@ -43,7 +43,7 @@ def test_recompute_moves_open_cases_only(world):
 
 
 def test_deem_accepted_scan_is_batched_and_idempotent(world):
-    from approvals.services import deem_accepted_scan
+    from approvals.services.scans import deem_accepted_scan
 
     with at(2026, 3, 2):
         cases = [world.case() for _ in range(3)]

@@ -62,7 +62,7 @@ def test_check_deploy_fails_when_bench_endpoints_are_on(tmp_path):
 
 
 @pytest.fixture
-def live_server(request):  # type: ignore[no-untyped-def]
+def live_server(request):
     """pytest-django's live server with a media prefix nobody requests (as in tests/e2e/conftest.py: the
     portal never serves media, ``MEDIA_URL = None``, which the live server's static handler cannot parse)."""
     from django.test import override_settings
@@ -75,7 +75,7 @@ def live_server(request):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def bench_item(transactional_db):  # type: ignore[no-untyped-def]
+def bench_item(transactional_db):
     item = ItemFactory(code="FG-001", name="企业投资项目备案")
     FormField.objects.create(item=item, key="applicant_address", label="住所", kind="text", required=True)
     material = MaterialFactory(item=item, name="项目备案信息表", mandatory=True)
@@ -84,7 +84,7 @@ def bench_item(transactional_db):  # type: ignore[no-untyped-def]
 
 def test_driver_submits_applications_and_the_lost_row_check_accounts_for_every_one(
     bench_item, live_server, settings, tmp_path
-):  # type: ignore[no-untyped-def]
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}  # as the bench server runs
     item, material = bench_item

@@ -10,19 +10,20 @@ from complaints.models import Complaint, Rating, RatingInvitation, Rectification
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.models import Notification
 from portal.workcalendar.seed import seed_years
-from tests.factories import CaseFactory, DepartmentFactory, citizen, staff
+from tests.approvals.factories import CaseFactory
+from tests.factories import DepartmentFactory, citizen, staff
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def calendar():  # type: ignore[no-untyped-def]
+def calendar():
     seed_years([2025, 2026])
     cache.clear()
 
 
 @pytest.fixture
-def people():  # type: ignore[no-untyped-def]
+def people():
     dept = DepartmentFactory(code="SCJGJ", name="市场监督管理局")
     return {
         "dept": dept,
@@ -34,7 +35,7 @@ def people():  # type: ignore[no-untyped-def]
     }
 
 
-def _concluded(people):  # type: ignore[no-untyped-def]
+def _concluded(people):
     return CaseFactory(concluded=True, application__item__department=people["dept"])
 
 
@@ -123,20 +124,20 @@ def test_appeal_voids_a_malicious_rating_and_it_leaves_the_figures(people):
 
 
 def test_invitation_once_on_decision_and_one_reminder_after_three_days(time_machine):
-    from approvals.services import case_transition
+    from approvals.services.decision import case_approve
+    from approvals.services.delivery import case_deliver
+    from approvals.services.intake import case_accept
+    from approvals.services.review import case_send_to_decision, case_start_review
     from tests.approvals.conftest import World
 
     world = World()
     time_machine.move_to(datetime.datetime(2026, 3, 2, 2, tzinfo=datetime.UTC))
     case = world.case()
-    for user, name, data in [
-        (world.clerk, "accept", {}),
-        (world.reviewer, "start_review", {}),
-        (world.reviewer, "send_to_decision", {"opinion": "ok"}),
-        (world.decider, "approve", {}),
-    ]:
-        case = case_transition(case=case, actor=user, name=name, data=data)
-    case = case_transition(case=case, actor=world.clerk, name="deliver", data={"method": "window"})
+    case = case_accept(case=case, actor=world.clerk)
+    case = case_start_review(case=case, actor=world.reviewer)
+    case = case_send_to_decision(case=case, actor=world.reviewer, opinion="ok")
+    case = case_approve(case=case, actor=world.decider)
+    case = case_deliver(case=case, actor=world.clerk, method="window")
     invitation = Notification.objects.get(recipient=world.citizen, event="rating.invitation")
     assert "/complaints/rate/link/" in invitation.body
     assert RatingInvitation.objects.count() == 1

@@ -12,21 +12,22 @@ from complaints.models import Complaint, RectificationTicket
 from portal.exceptions import PermissionDeniedError
 from portal.notifications.models import Notification
 from portal.workcalendar.seed import seed_years
-from tests.factories import CaseFactory, DepartmentFactory, citizen, staff
+from tests.approvals.factories import CaseFactory
+from tests.factories import DepartmentFactory, citizen, staff
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def calendar(settings, tmp_path):  # type: ignore[no-untyped-def]
+def calendar(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     seed_years([2025, 2026])
     cache.clear()
 
 
 @pytest.fixture
-def people():  # type: ignore[no-untyped-def]
+def people():
     dept = DepartmentFactory(code="SCJGJ", name="市场监督管理局")
     return {
         "dept": dept,
@@ -37,7 +38,7 @@ def people():  # type: ignore[no-untyped-def]
     }
 
 
-def _concluded_complaint(people, **kwargs):  # type: ignore[no-untyped-def]
+def _concluded_complaint(people, **kwargs):
     complainant = citizen(username="wxy", real_name="王秀英", phone="13912345678")
     complaint = services.complaint_file(
         actor=complainant,

@@ -7,13 +7,14 @@ from complaints import demo, services
 from complaints.models import Complaint, Rating
 from complaints.selectors import complaint_counts, satisfaction
 from portal.workcalendar.seed import seed_years
-from tests.factories import CaseFactory, citizen
+from tests.approvals.factories import CaseFactory
+from tests.factories import citizen
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def calendar():  # type: ignore[no-untyped-def]
+def calendar():
     seed_years([2025, 2026])
     cache.clear()
 

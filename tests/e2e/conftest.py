@@ -14,6 +14,7 @@ import re
 import shutil
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
@@ -24,7 +25,7 @@ PASSWORD = "demo12345"
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
-def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     mine = [item for item in items if Path(str(item.fspath)).is_relative_to(here)]
     for item in mine:
@@ -40,7 +41,7 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     """One Chromium per test module. Playwright's sync API keeps an event loop running in the test thread
     while it is started, and Django refuses ORM calls from such a thread unless told it is deliberate:
     the flag is set only while the browser runs (module scope), so the rest of the suite keeps the check."""
@@ -62,7 +63,7 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def live_server(request):  # type: ignore[no-untyped-def]
+def live_server(request):
     """pytest-django's live server, started with a media prefix nobody requests: Django's live server wraps
     the site in a handler built from MEDIA_URL, and the portal never serves media (``MEDIA_URL = None``),
     which that handler cannot parse. Uploads stay reachable only through the permission-checked views."""
@@ -79,7 +80,7 @@ def live_server(request):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def demo(live_server, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(live_server, settings, tmp_path):
     """The demo data (README's logins) on the live server; uploads go to a temporary directory."""
     from django.core.management import call_command
 
@@ -98,18 +99,19 @@ class Pages:
         self.n = 0
         self.problems: list[str] = []
         self.unchecked: list = []  # pages only screenshotted (already checked in another test)
-        self._axe = None
+        self._axe: Any = None
 
-    def shot(self, page, name: str, *, axe: bool = True) -> None:  # type: ignore[no-untyped-def]
+    def shot(self, page, name: str, *, axe: bool = True) -> None:
         self.n += 1
         page.screenshot(path=str(self.dir / f"{self.n:02d}-{name}.png"), full_page=True)
         if axe and page not in self.unchecked:
             self.check(page, name)
 
-    def check(self, page, name: str) -> None:  # type: ignore[no-untyped-def]
+    def check(self, page, name: str) -> None:
         from axe_playwright_python.sync_playwright import Axe
 
-        self._axe = self._axe or Axe()
+        if self._axe is None:
+            self._axe = Axe()
         result = self._axe.run(page)
         for v in result.response["violations"]:
             if v.get("impact") in BLOCKING_IMPACTS:
@@ -127,16 +129,16 @@ class Pages:
 
 
 @pytest.fixture
-def pages(request):  # type: ignore[no-untyped-def]
+def pages(request):
     return Pages(request.node.name)
 
 
 @pytest.fixture
-def new_page(browser, demo):  # type: ignore[no-untyped-def]
+def new_page(browser, demo):
     """``new_page(locale="zh-CN", **context_options)``: a page in a fresh browser context (own cookies)."""
     contexts, blocked = [], []
 
-    def make(locale: str = "zh-CN", **options):  # type: ignore[no-untyped-def]
+    def make(locale: str = "zh-CN", **options):
         options.setdefault("viewport", {"width": 1280, "height": 900})
         ctx = browser.new_context(locale=locale, base_url=demo.url, **options)
         ctx.set_default_timeout(15_000)
@@ -157,7 +159,7 @@ def new_page(browser, demo):  # type: ignore[no-untyped-def]
     assert not blocked, "the Content-Security-Policy blocked something:\n" + "\n".join(blocked)
 
 
-def login(page, username: str, password: str = PASSWORD, pages: Pages | None = None) -> None:  # type: ignore[no-untyped-def]
+def login(page, username: str, password: str = PASSWORD, pages: Pages | None = None) -> None:
     page.goto("/accounts/login/")
     if pages is not None:
         pages.shot(page, f"login-{username}")

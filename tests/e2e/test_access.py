@@ -23,7 +23,7 @@ FOCUS_VISIBLE = """() => {
 }"""
 
 
-def tab_to(page, selector: str, *, limit: int = 80, backwards: bool = False) -> None:  # type: ignore[no-untyped-def]
+def tab_to(page, selector: str, *, limit: int = 80, backwards: bool = False) -> None:
     """Press Tab until the element matching ``selector`` has the focus (it may have it already: autofocus);
     every stop on the way shows its focus."""
     for _ in range(limit):
@@ -37,7 +37,7 @@ def tab_to(page, selector: str, *, limit: int = 80, backwards: bool = False) -> 
     raise AssertionError(f"{selector} cannot be reached with Tab")
 
 
-def test_login_and_application_by_keyboard_alone(new_page, pages):  # type: ignore[no-untyped-def]
+def test_login_and_application_by_keyboard_alone(new_page, pages):
     page = new_page()
     page.goto("/accounts/login/")
     pages.shot(page, "login", axe=False)
@@ -101,12 +101,12 @@ SCREENS = {
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_main_pages_fit_narrow_screens(new_page, pages, screen):  # type: ignore[no-untyped-def]
+def test_main_pages_fit_narrow_screens(new_page, pages, screen):
     width = SCREENS[screen]["viewport"]["width"]
     citizen = new_page(**SCREENS[screen])
     visited = []
 
-    def check(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    def check(page, name: str) -> None:
         page.wait_for_load_state()
         pages.shot(page, name, axe=False)
         scroll, client = page.evaluate(NO_SIDEWAYS_SCROLL)

@@ -109,7 +109,7 @@ def raw_codes() -> set[str]:
             if issubclass(obj, models.TextChoices) and obj is not models.TextChoices:
                 codes |= {str(v) for v in obj.values}
             elif issubclass(obj, forms.BaseForm) and obj.__module__ == name:
-                codes |= set(obj.base_fields)
+                codes |= set(getattr(obj, "base_fields", {}))
     codes |= {"alert_scan", "redblue_window", "redblue_department", "item_days"}
     return {c for c in codes if len(c) >= 3} - GENERIC
 
@@ -123,9 +123,10 @@ def code_pattern(codes: set[str]) -> re.Pattern[str]:
     )
 
 
-def crawl(page, visit) -> list[str]:  # type: ignore[no-untyped-def]
+def crawl(page, visit) -> list[str]:
     """Follow the site's links from the home page, one page per URL shape, calling ``visit(url)``."""
-    queue, seen, visited = ["/"], set(), []
+    queue, visited = ["/"], []
+    seen: set[str] = set()
     while queue and len(seen) < MAX_PAGES:
         url = queue.pop(0)
         if url.startswith(SKIP) or shape(url) in seen:
@@ -148,7 +149,7 @@ def crawl(page, visit) -> list[str]:  # type: ignore[no-untyped-def]
     return visited
 
 
-def open_rating(page) -> None:  # type: ignore[no-untyped-def]
+def open_rating(page) -> None:
     """The 好差评 form of a concluded case of the signed-in citizen, from the personal centre."""
     page.goto("/my/")
     page.get_by_role("link", name=re.compile("^评价“")).first.click()
@@ -157,7 +158,7 @@ def open_rating(page) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("username", ROLES, ids=[r or "anonymous" for r in ROLES])
-def test_every_page_fits_a_phone_and_shows_no_codes(new_page, pages, username):  # type: ignore[no-untyped-def]
+def test_every_page_fits_a_phone_and_shows_no_codes(new_page, pages, username):
     """At 375 px: nothing scrolls sideways, no page refreshes itself, no code or field key is shown, and
     every radio and checkbox sits beside its label."""
     page = new_page(viewport=WIDTHS["phone-375"])
@@ -193,12 +194,12 @@ def test_every_page_fits_a_phone_and_shows_no_codes(new_page, pages, username): 
 
 
 @pytest.mark.parametrize("screen", list(WIDTHS))
-def test_radios_and_checkboxes_sit_beside_their_labels(new_page, pages, screen):  # type: ignore[no-untyped-def]
+def test_radios_and_checkboxes_sit_beside_their_labels(new_page, pages, screen):
     """The forms with choices, as the people who fill them see them: the handling mode and the 告知承诺
     checkbox, the 好差评 rating, registration, the worklist and alert filters, the settings."""
     report: list[str] = []
 
-    def check(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    def check(page, name: str) -> None:
         page.wait_for_load_state()
         pages.shot(page, name, axe=False)
         result = page.evaluate(CONTROLS_BESIDE_LABELS)
@@ -235,7 +236,7 @@ def test_radios_and_checkboxes_sit_beside_their_labels(new_page, pages, screen):
     assert not report, f"controls away from their labels at {screen}:\n" + "\n".join(report)
 
 
-def test_invalid_form_shows_a_focused_error_summary_linking_to_each_field(new_page, pages):  # type: ignore[no-untyped-def]
+def test_invalid_form_shows_a_focused_error_summary_linking_to_each_field(new_page, pages):
     from playwright.sync_api import expect
 
     page = new_page()
@@ -279,7 +280,7 @@ def test_invalid_form_shows_a_focused_error_summary_linking_to_each_field(new_pa
     pages.assert_accessible()
 
 
-def test_check_answers_lists_what_is_missing_and_the_receipt_is_safe_to_refresh(new_page, pages):  # type: ignore[no-untyped-def]
+def test_check_answers_lists_what_is_missing_and_the_receipt_is_safe_to_refresh(new_page, pages):
     from playwright.sync_api import expect
 
     from approvals.models import Case
@@ -346,7 +347,7 @@ ELDER_FACTS = """() => {
 
 
 @pytest.mark.parametrize("screen", list(WIDTHS))
-def test_elder_mode_is_one_click_away_larger_and_remembered(new_page, pages, screen):  # type: ignore[no-untyped-def]
+def test_elder_mode_is_one_click_away_larger_and_remembered(new_page, pages, screen):
     from axe_playwright_python.sync_playwright import Axe
 
     page = new_page(viewport=WIDTHS[screen])
@@ -389,7 +390,7 @@ def test_elder_mode_is_one_click_away_larger_and_remembered(new_page, pages, scr
     pages.assert_accessible()
 
 
-def test_staff_see_every_material_in_the_page_beside_the_case(new_page, pages):  # type: ignore[no-untyped-def]
+def test_staff_see_every_material_in_the_page_beside_the_case(new_page, pages):
     """The clerk opens a material inline: the file comes through the permission-checked view, shown in the
     page (not downloaded), framed by our own page only; the CSP blocks nothing (the fixture checks)."""
     page = new_page()

@@ -96,13 +96,13 @@ TEXT = {
 }
 
 
-def headline(page, label: str) -> int:  # type: ignore[no-untyped-def]
+def headline(page, label: str) -> int:
     """A figure of the dashboard's headline list, by its label."""
     term = page.locator("dt", has_text=re.compile(f"^{label}$"))
     return int(page.locator(".headline-figures div").filter(has=term).locator("dd").inner_text())
 
 
-def fire(page, pages, name: str, shot: str, **fields: str) -> None:  # type: ignore[no-untyped-def]
+def fire(page, pages, name: str, shot: str, **fields: str) -> None:
     """Fill and submit the case page's form for one transition; the page says it worked."""
     form = page.locator(f"form[action$='/do/{name}/']")
     for field, value in fields.items():
@@ -113,7 +113,7 @@ def fire(page, pages, name: str, shot: str, **fields: str) -> None:  # type: ign
     assert page.locator(".messages .msg-success").count() == 1, page.locator("main").inner_text()[:1500]
 
 
-def open_from_queue(page, pages, queue: str, reference: str, shot: str) -> None:  # type: ignore[no-untyped-def]
+def open_from_queue(page, pages, queue: str, reference: str, shot: str) -> None:
     page.goto(f"/cases/queue/{queue}/")
     pages.shot(page, f"{shot}-queue")
     page.get_by_role("link", name=reference).click()
@@ -122,11 +122,11 @@ def open_from_queue(page, pages, queue: str, reference: str, shot: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
-def test_journey(new_page, pages, lang):  # type: ignore[no-untyped-def]
+def test_journey(new_page, pages, lang):
     t = TEXT[lang]
     from playwright.sync_api import expect
 
-    def staff(username: str):  # type: ignore[no-untyped-def]
+    def staff(username: str):
         page = new_page()
         if lang != "zh-hans":  # staff pages stay Chinese: the same pages as the Chinese run, checked there
             pages.unchecked.append(page)

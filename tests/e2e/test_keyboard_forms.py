@@ -81,14 +81,17 @@ def shape(path: str) -> str:
     return re.sub(r"/\d+/", "/<n>/", path)
 
 
-def keyboard_problems(page) -> list[str]:  # type: ignore[no-untyped-def]
+def keyboard_problems(page) -> list[str]:
     """Tab from the top of the page to its end; the controls never reached and the stops without a
     visible focus indicator."""
     wanted = page.evaluate(MARK_CONTROLS)
     if not wanted:
         return []
     page.evaluate(START_AT_TOP)
-    reached, problems, seen_paths, repeats = set(), [], [], 0
+    reached: set[str] = set()
+    problems: list[str] = []
+    seen_paths: list[str] = []
+    repeats = 0
     limit = 4 * len(wanted) + 60
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -116,7 +119,7 @@ def keyboard_problems(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("username", ROLES, ids=[r or "anonymous" for r in ROLES])
-def test_every_form_is_usable_by_keyboard(new_page, pages, username):  # type: ignore[no-untyped-def]
+def test_every_form_is_usable_by_keyboard(new_page, pages, username):
     page = new_page()
     if username:
         login(page, username)

@@ -15,13 +15,13 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
     return settings.MEDIA_ROOT
 
 
 @pytest.fixture
-def item(db):  # type: ignore[no-untyped-def]
+def item(db):
     item = ItemFactory(code="SC-001", name="食品经营许可", mode_deferred=True, mode_commitment=True)
     FormField.objects.create(item=item, key="shop_name", label="店铺名称", kind="text", required=True)
     FormField.objects.create(item=item, key="area", label="经营面积", kind="number", required=True)
@@ -31,17 +31,17 @@ def item(db):  # type: ignore[no-untyped-def]
     return item
 
 
-def _files(media):  # type: ignore[no-untyped-def]
+def _files(media):
     return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
 
 
-def _api(user):  # type: ignore[no-untyped-def]
+def _api(user):
     client = APIClient()
     client.force_authenticate(user)
     return client
 
 
-def _post(user, item, *, form=None, files=None, **extra):  # type: ignore[no-untyped-def]
+def _post(user, item, *, form=None, files=None, **extra):
     data = {
         "item": item.code,
         "form_data": json.dumps(
@@ -85,7 +85,7 @@ def test_submit_with_materials_gives_a_reference_and_opens_the_case(item, media)
 SCANNED: list[str] = []
 
 
-def counting_scanner(upload):  # type: ignore[no-untyped-def]
+def counting_scanner(upload):
     SCANNED.append(upload.name)
 
 

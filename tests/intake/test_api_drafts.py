@@ -22,13 +22,13 @@ MONDAY = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.timezone(datetime.
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
     return settings.MEDIA_ROOT
 
 
 @pytest.fixture
-def item():  # type: ignore[no-untyped-def]
+def item():
     item = ItemFactory(code="SC-001", name="食品经营许可")
     FormField.objects.create(item=item, key="shop_name", label="店铺名称", kind="text", required=True)
     FormField.objects.create(item=item, key="area", label="经营面积", kind="number", required=True)
@@ -37,17 +37,17 @@ def item():  # type: ignore[no-untyped-def]
     return item
 
 
-def _api(user):  # type: ignore[no-untyped-def]
+def _api(user):
     client = APIClient()
     client.force_authenticate(user)
     return client
 
 
-def _files(media):  # type: ignore[no-untyped-def]
+def _files(media):
     return sorted(p.name for p in media.rglob("*") if p.is_file()) if media.exists() else []
 
 
-def _draft(api, item):  # type: ignore[no-untyped-def]
+def _draft(api, item):
     r = api.post(
         "/api/v1/applications/",
         {"item": item.code, "submit": "false", "form_data": json.dumps({"shop_name": "青禾小馆"})},

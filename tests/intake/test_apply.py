@@ -28,13 +28,13 @@ SHANGHAI_EVENING = datetime.datetime(
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 
 
 @pytest.fixture
-def item():  # type: ignore[no-untyped-def]
+def item():
     item = ItemFactory(code="SC-101", name="食品经营许可", mode_deferred=True, mode_commitment=True)
     FormField.objects.create(item=item, key="shop", label="店铺名称", kind="text", required=True)
     FormField.objects.create(item=item, key="area", label="经营面积", kind="number", required=True)
@@ -48,11 +48,11 @@ def item():  # type: ignore[no-untyped-def]
     return item
 
 
-def pdf(name="a.pdf", extra=b""):  # type: ignore[no-untyped-def]
+def pdf(name="a.pdf", extra=b""):
     return SimpleUploadedFile(name, PDF + extra)
 
 
-def complete_draft(item, applicant, **kwargs):  # type: ignore[no-untyped-def]
+def complete_draft(item, applicant, **kwargs):
     app = application_create_draft(
         item=item,
         applicant=applicant,

@@ -31,13 +31,13 @@ CODE = "SCJG-001"  # 食品经营许可: five mandatory materials, four steps, t
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world():
     """The sample catalogue, a filed case and a complete draft of the same item, both with their files."""
     with time_machine.travel(MONDAY, tick=False):
         demo.load_catalogue()
@@ -49,7 +49,7 @@ def world():  # type: ignore[no-untyped-def]
     return {"item": item, "case": Case.objects.get(application=filed), "draft": draft, "admin": admin}
 
 
-def _complete_draft(item, applicant):  # type: ignore[no-untyped-def]
+def _complete_draft(item, applicant):
     app = application_create_draft(
         item=item,
         applicant=applicant,
@@ -62,7 +62,7 @@ def _complete_draft(item, applicant):  # type: ignore[no-untyped-def]
     return app
 
 
-def _links(application):  # type: ignore[no-untyped-def]
+def _links(application):
     return sorted(
         ApplicationMaterial.objects.filter(application=application).values_list(
             "material_id", "material_name"
@@ -70,7 +70,7 @@ def _links(application):  # type: ignore[no-untyped-def]
     )
 
 
-def _import_through_the_admin(client, dataset):  # type: ignore[no-untyped-def]
+def _import_through_the_admin(client, dataset):
     """The catalogue admin's two steps: upload the sheet, then confirm the import."""
     page = client.get(reverse("admin:intake_item_import"))
     formats = dict((label.lower(), value) for value, label in page.context["form"].fields["format"].choices)
@@ -86,7 +86,7 @@ def _import_through_the_admin(client, dataset):  # type: ignore[no-untyped-def]
     return result
 
 
-def _submit_on_the_page(client, draft):  # type: ignore[no-untyped-def]
+def _submit_on_the_page(client, draft):
     client.force_login(draft.applicant)
     response = client.post(reverse("intake:draft_review", args=[draft.pk]))
     draft.refresh_from_db()
@@ -237,7 +237,7 @@ def test_a_sheet_without_keys_matches_rows_by_name_and_rejects_duplicate_keys(wo
     assert "同一事项内标识不能重复" in str([r.error_dict for r in result.invalid_rows])
 
 
-def _form_data(form):  # type: ignore[no-untyped-def]
+def _form_data(form):
     data = {}
     for name in form.fields:
         value = form[name].value()

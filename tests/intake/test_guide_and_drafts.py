@@ -15,19 +15,19 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture
-def item():  # type: ignore[no-untyped-def]
+def item():
     item = ItemFactory(code="SC-201", name="食品经营许可", mode_deferred=True)
     FormField.objects.create(item=item, key="shop", label="店铺名称", kind="text", required=True)
     item.m_license = MaterialFactory(item=item, name="营业执照", mandatory=True)
     return item
 
 
-def test_the_guide_has_the_usual_sections_and_the_button_only_when_online(client, item):  # type: ignore[no-untyped-def]
+def test_the_guide_has_the_usual_sections_and_the_button_only_when_online(client, item):
     page = client.get(reverse("intake:item_detail", args=[item.code])).content.decode()
     for section in ("基本信息", "申请材料", "办理流程", "收费", "设定依据", "常见问题"):
         assert f">{section}</a>" in page, section
@@ -42,7 +42,7 @@ def test_the_guide_has_the_usual_sections_and_the_button_only_when_online(client
     assert r.status_code == 302 and not Application.objects.exists()
 
 
-def test_check_your_answers_lists_everything_missing_before_the_submit_button(client, item):  # type: ignore[no-untyped-def]
+def test_check_your_answers_lists_everything_missing_before_the_submit_button(client, item):
     applicant = citizen()
     app = application_create_draft(item=item, applicant=applicant, actor=applicant)
     client.force_login(applicant)
@@ -59,7 +59,7 @@ def test_check_your_answers_lists_everything_missing_before_the_submit_button(cl
     assert "还缺少" not in page and "确认提交" in page
 
 
-def test_a_draft_is_deleted_only_after_confirming(client, item):  # type: ignore[no-untyped-def]
+def test_a_draft_is_deleted_only_after_confirming(client, item):
     applicant = citizen()
     app = application_create_draft(item=item, applicant=applicant, actor=applicant)
     client.force_login(applicant)
@@ -69,7 +69,7 @@ def test_a_draft_is_deleted_only_after_confirming(client, item):  # type: ignore
     assert not Application.objects.filter(pk=app.pk).exists()
 
 
-def test_the_personal_centre_gathers_the_applicants_things(client):  # type: ignore[no-untyped-def]
+def test_the_personal_centre_gathers_the_applicants_things(client):
     applicant = citizen()
     client.force_login(applicant)
     page = client.get(reverse("centre")).content.decode()

@@ -5,6 +5,7 @@ from intake import demo
 from intake.models import Item, Material
 from intake.resources import ItemResource, catalogue_import
 from intake.services.catalogue import item_publish, item_retire
+from portal.audit import audited_save
 from portal.exceptions import ConflictError
 from tests.factories import UserFactory
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def catalogue():  # type: ignore[no-untyped-def]
+def catalogue():
     demo.load_catalogue()
 
 
@@ -91,8 +92,7 @@ def test_admin_import_page_and_history_with_revert(catalogue, client):
     r = client.get(f"/admin/intake/item/{item.pk}/change/")
     assert r.status_code == 200 and "营业执照" in r.content.decode()  # inline materials
     item.promised_limit = 3
-    item._change_reason = "压缩承诺时限"
-    item.save()
+    audited_save(item, actor=None, reason="压缩承诺时限")
     history = client.get(f"/admin/intake/item/{item.pk}/history/").content.decode()
     assert "压缩承诺时限" in history
     first = item.history.earliest()

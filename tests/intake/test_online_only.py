@@ -23,12 +23,12 @@ MESSAGE = "该事项不能在线申请"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture
-def item():  # type: ignore[no-untyped-def]
+def item():
     item = ItemFactory(code="ZR-901", name="建设用地规划许可", online=False, handling_place="市民中心二楼B区")
     item.m_plan = MaterialFactory(item=item, name="规划图", mandatory=True)
     return item

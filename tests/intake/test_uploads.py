@@ -17,7 +17,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 
 
-def infected(upload):  # type: ignore[no-untyped-def]
+def infected(upload):
     """A test scanner: everything containing the EICAR marker is infected."""
     upload.seek(0)
     if b"EICAR" in upload.read():
@@ -26,13 +26,13 @@ def infected(upload):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 
 
 @pytest.fixture
-def draft():  # type: ignore[no-untyped-def]
+def draft():
     item = ItemFactory(code="UP-1", name="排污许可")
     item.m_a = MaterialFactory(item=item, name="申请书")
     item.m_b = MaterialFactory(item=item, name="监测报告")
@@ -40,11 +40,11 @@ def draft():  # type: ignore[no-untyped-def]
     return application_create_draft(item=item, applicant=owner, actor=owner)
 
 
-def files(media):  # type: ignore[no-untyped-def]
+def files(media):
     return sorted(p for p in media.rglob("*") if p.is_file())
 
 
-def add(app, material, name, content):  # type: ignore[no-untyped-def]
+def add(app, material, name, content):
     return application_add_material(
         application=app, material=material, upload=SimpleUploadedFile(name, content), actor=app.applicant
     )

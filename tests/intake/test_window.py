@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_clerk_registers_a_walk_in_application_for_any_department(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    item = ItemFactory(code="ZJ-009")
+    ItemFactory(code="ZJ-009")
     clerk = staff("clerk", window=WindowFactory(number=3))
     client.force_login(citizen(username="c0", id_number="110101199003070011"))
     assert client.get(reverse("intake:window_register")).status_code == 403

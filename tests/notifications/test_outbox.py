@@ -8,17 +8,17 @@ from django.urls import reverse
 
 from portal.notifications import services
 from portal.notifications.constants import DeliveryStatus
-from portal.notifications.gateways import FileSmsGateway, GatewayError, HttpSmsGateway
 from portal.notifications.models import Delivery, DeliveryAttempt, MessageTemplate, Notification
+from portal.sms import FileSmsGateway, GatewayError, HttpSmsGateway
 from tests.factories import UserFactory, citizen
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def sms_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
+def sms_dir(settings, tmp_path):
     settings.SMS_FILE_DIR = tmp_path / "sms"
-    settings.SMS_BACKEND = "portal.notifications.gateways.FileSmsGateway"
+    settings.SMS_BACKEND = "portal.sms.FileSmsGateway"
     return settings.SMS_FILE_DIR
 
 
@@ -90,7 +90,7 @@ def test_deliver_sends_once_and_records_the_attempt(sms_dir):
 def test_gateway_failures_retry_then_fail_and_can_be_resent(
     settings, client, django_capture_on_commit_callbacks
 ):
-    settings.SMS_BACKEND = "portal.notifications.gateways.HttpSmsGateway"
+    settings.SMS_BACKEND = "portal.sms.HttpSmsGateway"
     settings.SMS_HTTP_URL = "http://127.0.0.1:9/unreachable"
     user = citizen(phone="13912345678")
     sms = [
@@ -160,7 +160,7 @@ class _Provider(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b'{"result": "ok"}')
 
-    def log_message(self, *args):  # type: ignore[no-untyped-def]
+    def log_message(self, *args):
         pass
 
 
@@ -205,7 +205,8 @@ def test_inbox_pages_and_unread_count_on_every_page(client):
 def test_daily_digest_per_member_of_staff(settings):
     from approvals.constants import CaseState
     from portal.notifications.services import send_daily_digests
-    from tests.factories import CaseFactory, DepartmentFactory, staff
+    from tests.approvals.factories import CaseFactory
+    from tests.factories import DepartmentFactory, staff
 
     dept = DepartmentFactory(code="DG1")
     reviewer = staff("reviewer", dept, username="dg-reviewer")

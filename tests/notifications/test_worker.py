@@ -2,29 +2,30 @@
 
 import datetime
 import json
+from typing import Any
 
 import pytest
 from django.db import transaction
 
 from portal.celery import app as celery_app
 from portal.notifications import services
-from portal.notifications.gateways import FileSmsGateway
 from portal.notifications.models import Delivery, Notification
+from portal.sms import FileSmsGateway
 from tests.worker import Worker, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def sms(settings, tmp_path):  # type: ignore[no-untyped-def]
+def sms(settings, tmp_path):
     settings.SMS_FILE_DIR = tmp_path / "sms"
-    settings.SMS_BACKEND = "portal.notifications.gateways.FileSmsGateway"
+    settings.SMS_BACKEND = "portal.sms.FileSmsGateway"
     celery_app.control.purge()
     return FileSmsGateway(settings.SMS_FILE_DIR)
 
 
 @pytest.fixture
-def worker(tmp_path, sms):  # type: ignore[no-untyped-def]
+def worker(tmp_path, sms):
     w = Worker(tmp_path)
     yield w
     w.stop()
@@ -37,7 +38,10 @@ def _texts(sms: FileSmsGateway, phone: str) -> list[dict]:
 
 def test_a_case_life_sends_exactly_the_expected_messages_once_each(worker, sms):
     from approvals.models import Case
-    from approvals.services import case_transition
+    from approvals.services.decision import case_approve
+    from approvals.services.delivery import case_deliver
+    from approvals.services.intake import case_accept
+    from approvals.services.review import case_send_to_decision, case_start_review
     from intake.services.applications import application_create_draft, application_submit
     from tests.approvals.conftest import World
 
@@ -46,13 +50,11 @@ def test_a_case_life_sends_exactly_the_expected_messages_once_each(worker, sms):
     app = application_create_draft(item=world.item, applicant=world.citizen, actor=world.citizen)
     app = application_submit(application=app, actor=world.citizen)
     case = Case.objects.get(application=app)
-    case = case_transition(case=case, actor=world.clerk, name="accept", data={})
-    case = case_transition(case=case, actor=world.reviewer, name="start_review", data={})
-    case = case_transition(case=case, actor=world.reviewer, name="send_to_decision", data={"opinion": "符合"})
-    case = case_transition(case=case, actor=world.decider, name="approve", data={})
-    case = case_transition(
-        case=case, actor=world.clerk, name="deliver", data={"method": "window", "place": "7号窗口"}
-    )
+    case = case_accept(case=case, actor=world.clerk)
+    case = case_start_review(case=case, actor=world.reviewer)
+    case = case_send_to_decision(case=case, actor=world.reviewer, opinion="符合")
+    case = case_approve(case=case, actor=world.decider)
+    case = case_deliver(case=case, actor=world.clerk, method="window", place="7号窗口")
     phone = world.citizen.phone
     assert wait_for(
         lambda: (
@@ -85,8 +87,9 @@ def _reset_producer() -> None:
     from kombu import pools
 
     pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    app: Any = celery_app  # private attributes (the pools celery keeps), not in celery-types
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def test_broker_down_while_submitting_the_message_goes_out_after_it_is_back(worker, sms, settings):

@@ -12,7 +12,7 @@ SKIP = ("/accounts/logout", "/admin/", "/api/", "/i18n/", "/static/", "/material
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=StringIO())
 
@@ -30,7 +30,7 @@ def test_no_page_reachable_by_links_fails(demo, client, username):
         _crawl(client, username, language)
 
 
-def _crawl(client, username, language):  # type: ignore[no-untyped-def]
+def _crawl(client, username, language):
     seen, queue, pages = set(), deque(["/"]), 0
     while queue and pages < 80:
         url = queue.popleft()

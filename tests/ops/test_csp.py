@@ -30,7 +30,7 @@ class _Inline(HTMLParser):
         super().__init__()
         self.problems: list[str] = []
 
-    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+    def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         for name in attrs:
             if name.lower().startswith("on"):
@@ -58,7 +58,7 @@ def directives(header: str) -> dict[str, list[str]]:
     return out
 
 
-def assert_policy(response, url):  # type: ignore[no-untyped-def]
+def assert_policy(response, url):
     header = response.get("Content-Security-Policy", "")
     assert header, f"{url}: no Content-Security-Policy header"
     policy = directives(header)
@@ -74,12 +74,12 @@ def assert_policy(response, url):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=StringIO())
 
 
-def crawl(client, start, limit):  # type: ignore[no-untyped-def]
+def crawl(client, start, limit):
     seen, queue, html_pages = set(), deque(start), []
     while queue and len(html_pages) < limit:
         url = queue.popleft()

@@ -33,7 +33,7 @@ class _Forms(HTMLParser):
         self.forms: list[dict] = []
         self._open: dict | None = None
 
-    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+    def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
             self._open = {
@@ -45,7 +45,7 @@ class _Forms(HTMLParser):
         elif tag == "input" and self._open is not None:
             self._open["inputs"].append(attrs.get("name"))
 
-    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+    def handle_endtag(self, tag):
         if tag == "form":
             self._open = None
 
@@ -57,13 +57,13 @@ def post_forms(html: str) -> list[dict]:
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.SMS_FILE_DIR = tmp_path / "sms"
     call_command("load_demo", stdout=StringIO())
 
 
-def crawl_forms(client, start, limit=70):  # type: ignore[no-untyped-def]
+def crawl_forms(client, start, limit=70):
     """{form action URL: page it was found on} for every POST form on the pages reached by links."""
     seen, queue, actions, pages = set(), deque(start), {}, 0
     while queue and pages < limit:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import CaseTransition
-from approvals.services import case_open
+from approvals.services.intake import case_open
 from complaints import services as complaint_services
 from complaints.models import Complaint, Rating
 from intake.models import Application, ApplicationMaterial, FormField
@@ -21,9 +21,9 @@ from portal.accounts.models import User
 from portal.notifications.models import Notification
 from portal.workcalendar.seed import seed_years
 from supervision.models import Alert
+from tests.approvals.factories import CaseFactory
 from tests.factories import (
     ApplicationFactory,
-    CaseFactory,
     DepartmentFactory,
     ItemFactory,
     MaterialFactory,
@@ -39,7 +39,7 @@ MONDAY = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.timezone(datetime.
 
 
 @pytest.fixture(autouse=True)
-def setting(settings, tmp_path):  # type: ignore[no-untyped-def]
+def setting(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SMS_BACKEND = "portal.notifications.gateways.FileSmsGateway"
     settings.SMS_FILE_DIR = tmp_path / "sms"
@@ -48,7 +48,7 @@ def setting(settings, tmp_path):  # type: ignore[no-untyped-def]
         yield
 
 
-def reload_creates_nothing(client, response, count: Callable[[], Any], *, expect: str = "") -> str:  # type: ignore[no-untyped-def]
+def reload_creates_nothing(client, response, count: Callable[[], Any], *, expect: str = "") -> str:
     """The POST redirected; its target reloaded twice answers 200 and ``count()`` does not move."""
     assert response.status_code == 302, getattr(response, "content", b"")[:500]
     before = count()
@@ -61,7 +61,7 @@ def reload_creates_nothing(client, response, count: Callable[[], Any], *, expect
     return html
 
 
-def _item(**kwargs):  # type: ignore[no-untyped-def]
+def _item(**kwargs):
     item = ItemFactory(**kwargs)
     FormField.objects.create(item=item, key="shop", label="店铺名称", kind="text", required=True)
     item.m_license = MaterialFactory(item=item, name="营业执照", mandatory=True)

@@ -35,7 +35,7 @@ HOST = "portal.example.gov.cn"
 
 
 @pytest.fixture(scope="module")
-def production(tmp_path_factory):  # type: ignore[no-untyped-def]
+def production(tmp_path_factory):
     env = {
         k: v
         for k, v in os.environ.items()
@@ -64,7 +64,7 @@ def production(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def prod(settings, production):  # type: ignore[no-untyped-def]
+def prod(settings, production):
     for name, value in production.items():
         setattr(settings, name, value)
     return settings

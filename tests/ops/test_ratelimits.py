@@ -12,7 +12,7 @@ from tests.factories import citizen
 pytestmark = pytest.mark.django_db
 
 
-def person(username, phone="13912345678"):  # type: ignore[no-untyped-def]
+def person(username, phone="13912345678"):
     return {
         "kind": "person",
         "username": username,
@@ -97,7 +97,7 @@ def test_the_progress_query_page_and_api_share_one_counter_per_address(client):
 def test_behind_a_proxy_each_forwarded_address_counts_alone(client, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     query = {"reference": "SP-20260101-000001", "phone": "13912345678"}
-    for i in range(10):
+    for _i in range(10):
         assert client.get("/api/v1/progress/", query, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 404
     assert client.get("/api/v1/progress/", query, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
     # a client cannot escape by adding its own X-Forwarded-For in front: the proxy's entry is the last one

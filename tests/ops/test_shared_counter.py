@@ -56,7 +56,7 @@ def test_parallel_wrong_guesses_kill_the_code(db, settings, tmp_path):
     from portal.accounts import sms_login
     from tests.factories import citizen
 
-    settings.SMS_BACKEND = "portal.notifications.gateways.FileSmsGateway"
+    settings.SMS_BACKEND = "portal.sms.FileSmsGateway"
     settings.SMS_FILE_DIR = tmp_path
     phone = "13912345678"
     citizen(phone=phone)

@@ -32,25 +32,25 @@ BAD = {
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
     settings.UPLOAD_MAX_BYTES = 1024
     return settings.MEDIA_ROOT
 
 
 @pytest.fixture
-def item():  # type: ignore[no-untyped-def]
+def item():
     item = ItemFactory(code="UP-2", name="排污许可")
     item.m = [MaterialFactory(item=item, name="申请书"), MaterialFactory(item=item, name="监测报告")]
     return item
 
 
-def stored(media):  # type: ignore[no-untyped-def]
+def stored(media):
     files = [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
     return files, ApplicationMaterial.objects.count(), ComplaintAttachment.objects.count()
 
 
-def via_page(client, item, files):  # type: ignore[no-untyped-def]
+def via_page(client, item, files):
     owner = citizen(username="page-user")
     app = application_create_draft(item=item, applicant=owner, actor=owner)
     client.force_login(owner)
@@ -61,7 +61,7 @@ def via_page(client, item, files):  # type: ignore[no-untyped-def]
     return r.status_code, r.content.decode()
 
 
-def via_api(client, item, files):  # type: ignore[no-untyped-def]
+def via_api(client, item, files):
     api = APIClient()
     api.force_authenticate(citizen(username="api-user"))
     data = {"item": item.code, "submit": "false", "form_data": json.dumps({})}
@@ -71,7 +71,7 @@ def via_api(client, item, files):  # type: ignore[no-untyped-def]
     return r.status_code, json.dumps(r.json(), ensure_ascii=False)
 
 
-def via_complaint(client, item, files):  # type: ignore[no-untyped-def]
+def via_complaint(client, item, files):
     data = {
         "name": "甲",
         "phone": "13912345678",

@@ -8,7 +8,7 @@ from .world import World
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """One World for the module, inside a transaction rolled back at the end of the module."""
     media = tmp_path_factory.mktemp("matrix-media")
     fast = override_settings(

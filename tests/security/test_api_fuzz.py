@@ -45,7 +45,7 @@ CHECKS = [
 ]
 
 
-def wsgi_app():  # type: ignore[no-untyped-def]
+def wsgi_app():
     from django.core.wsgi import get_wsgi_application
 
     return get_wsgi_application()
@@ -57,7 +57,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app())
 
 
 @pytest.fixture(autouse=True)
-def _same_connection(db):  # type: ignore[no-untyped-def]
+def _same_connection(db):
     """Keep the WSGI app on the test's connection and transaction, as Django's test client does: no
     closing of "old" connections at the start and end of each request."""
     signals.request_started.disconnect(close_old_connections)
@@ -67,7 +67,7 @@ def _same_connection(db):  # type: ignore[no-untyped-def]
     signals.request_finished.connect(close_old_connections)
 
 
-def real_objects(world, role: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def real_objects(world, role: str) -> dict[str, object]:
     """Path parameters naming objects that exist (department A's / the citizen's)."""
     note = world.notes.get(role, world.notes["citizen"])
     return {
@@ -81,7 +81,7 @@ def real_objects(world, role: str) -> dict[str, object]:  # type: ignore[no-unty
     }
 
 
-def send(case, world, role: str):  # type: ignore[no-untyped-def]
+def send(case, world, role: str):
     headers = {"Authorization": f"Token {world.tokens[role]}"} if role != "anon" else {}
     cache.clear()  # throttle and rate-limit counters: each request starts fresh
     savepoint = transaction.savepoint()
@@ -92,7 +92,7 @@ def send(case, world, role: str):  # type: ignore[no-untyped-def]
     case.validate_response(response, checks=CHECKS, headers=headers)
 
 
-def roles_for(case) -> list[str]:  # type: ignore[no-untyped-def]
+def roles_for(case) -> list[str]:
     if EVERY_ROLE or case.meta is None or case.meta.phase.name != "coverage":
         return ROLES
     return [ROLES[next(_turn) % len(ROLES)]]
@@ -106,7 +106,7 @@ def roles_for(case) -> list[str]:  # type: ignore[no-untyped-def]
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_fuzz(case, world):  # type: ignore[no-untyped-def]
+def test_api_fuzz(case, world):
     roles = roles_for(case)
     for role in roles:
         send(case, world, role)

@@ -50,7 +50,7 @@ def test_the_walk_reaches_pages_the_api_and_nested_namespaces():
     assert expected <= names
 
 
-def test_a_new_endpoint_without_a_row_is_caught(settings):  # type: ignore[no-untyped-def]
+def test_a_new_endpoint_without_a_row_is_caught(settings):
     settings.ROOT_URLCONF = "tests.security.urls_with_a_new_endpoint"
     assert set(covered_names()) - set(TABLE) == {"api-brand-new"}
 
@@ -60,7 +60,7 @@ def test_the_table_has_no_rows_for_urls_that_do_not_exist():
     assert not stale, f"rows for URL names the resolver does not know: {stale}"
 
 
-def answer_matches(response, expected) -> bool:  # type: ignore[no-untyped-def]
+def answer_matches(response, expected) -> bool:
     code = response.status_code
     if code >= 500:
         return False
@@ -71,7 +71,7 @@ def answer_matches(response, expected) -> bool:  # type: ignore[no-untyped-def]
     return code == expected
 
 
-def describe(expected) -> str:  # type: ignore[no-untyped-def]
+def describe(expected) -> str:
     if expected is WRITE_OK:
         return "allowed (200/201/302/400/409)"
     if isinstance(expected, frozenset):
@@ -79,7 +79,7 @@ def describe(expected) -> str:  # type: ignore[no-untyped-def]
     return str(expected)
 
 
-def request(world: World, name: str, check: Check, role: str):  # type: ignore[no-untyped-def]
+def request(world: World, name: str, check: Check, role: str):
     from django.core.cache import cache
 
     cache.clear()  # rate-limit counters: every request starts fresh
@@ -102,7 +102,7 @@ MATRIX = [(name, row) for name, row in TABLE.items() if not isinstance(row, Skip
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name,row", MATRIX, ids=[n for n, _ in MATRIX])
-def test_permission_matrix(world, name, row):  # type: ignore[no-untyped-def]
+def test_permission_matrix(world, name, row):
     wrong = []
     for check in row:
         for role in ROLES:

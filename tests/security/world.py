@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from approvals.services import case_open
+from approvals.services.intake import case_open
 from complaints import services as complaint_services
 from intake.constants import ApplicationStatus, Channel, ItemStatus
 from intake.models import ApplicationMaterial
@@ -25,9 +25,9 @@ from portal.accounts.constants import ApplicantKind, Role
 from portal.notifications.models import Notification
 from portal.workcalendar.seed import seed_years
 from supervision.models import Alert
+from tests.approvals.factories import CaseFactory
 from tests.factories import (
     ApplicationFactory,
-    CaseFactory,
     DepartmentFactory,
     ItemFactory,
     MaterialFactory,
@@ -48,13 +48,13 @@ class World:
     def __init__(self, media_root: Path) -> None:
         seed_years([2025, 2026, 2027])
         self.media_root = media_root
-        self.dept_a = DepartmentFactory(code="SEC-A", name="安全测试甲局")
-        self.dept_b = DepartmentFactory(code="SEC-B", name="安全测试乙局")
-        self.office = DepartmentFactory(code="SEC-XNB", name="效能办", is_efficiency_office=True)
-        self.window = WindowFactory(number=7)
+        self.dept_a = DepartmentFactory.create(code="SEC-A", name="安全测试甲局")
+        self.dept_b = DepartmentFactory.create(code="SEC-B", name="安全测试乙局")
+        self.office = DepartmentFactory.create(code="SEC-XNB", name="效能办", is_efficiency_office=True)
+        self.window = WindowFactory.create(number=7)
         self.users: dict[str, Any] = {
             "citizen": citizen(username="m_citizen"),
-            "enterprise": UserFactory(
+            "enterprise": UserFactory.create(
                 role=Role.ENTERPRISE,
                 username="m_enterprise",
                 applicant_kind=ApplicantKind.ENTERPRISE,
@@ -73,25 +73,29 @@ class World:
         u = self.users
 
         # catalogue: a published item per department (A's with a blank form), and an unpublished one
-        self.item_a = ItemFactory(code="SEC-ITEM-A", department=self.dept_a)
-        self.item_b = ItemFactory(code="SEC-ITEM-B", department=self.dept_b)
-        self.item_c = ItemFactory(code="SEC-ITEM-C", department=self.dept_b)  # nobody has a draft of it
-        self.item_draft = ItemFactory(code="SEC-ITEM-DRAFT", department=self.dept_a, status=ItemStatus.DRAFT)
-        self.form_material = MaterialFactory(
+        self.item_a = ItemFactory.create(code="SEC-ITEM-A", department=self.dept_a)
+        self.item_b = ItemFactory.create(code="SEC-ITEM-B", department=self.dept_b)
+        self.item_c = ItemFactory.create(
+            code="SEC-ITEM-C", department=self.dept_b
+        )  # nobody has a draft of it
+        self.item_draft = ItemFactory.create(
+            code="SEC-ITEM-DRAFT", department=self.dept_a, status=ItemStatus.DRAFT
+        )
+        self.form_material = MaterialFactory.create(
             item=self.item_a, name="申请表", blank_form=self._file("forms/blank.pdf")
         )
-        self.draft_material = MaterialFactory(
+        self.draft_material = MaterialFactory.create(
             item=self.item_draft, name="申请表", blank_form=self._file("forms/d.pdf")
         )
 
         # cases: A is the citizen's in department A, B the enterprise's in department B (both concluded)
-        self.case_a = CaseFactory(
+        self.case_a = CaseFactory.create(
             concluded=True,
             application__item=self.item_a,
             application__applicant=u["citizen"],
             application__reference="SP-20260302-900001",
         )
-        self.case_b = CaseFactory(
+        self.case_b = CaseFactory.create(
             concluded=True,
             application__item=self.item_b,
             application__applicant=u["enterprise"],
@@ -109,14 +113,14 @@ class World:
         self.upload_b = self._upload(self.case_b, "b")
 
         # drafts: the citizen's, the enterprise's, and a walk-in registered at the window by the clerk
-        self.draft_a = ApplicationFactory(
+        self.draft_a = ApplicationFactory.create(
             item=self.item_b,
             applicant=u["citizen"],
             status=ApplicationStatus.DRAFT,
             reference=None,
             submitted_at=None,
         )
-        self.draft_b = ApplicationFactory(
+        self.draft_b = ApplicationFactory.create(
             item=self.item_a,
             applicant=u["enterprise"],
             status=ApplicationStatus.DRAFT,
@@ -124,7 +128,7 @@ class World:
             submitted_at=None,
         )
         walk_in = citizen(username="m_walkin", id_number="110101199003070011")
-        self.draft_window = ApplicationFactory(
+        self.draft_window = ApplicationFactory.create(
             item=self.item_a,
             applicant=walk_in,
             registered_by=u["clerk"],
@@ -178,12 +182,12 @@ class World:
         path.write_bytes(PDF)
         return name
 
-    def _submitted(self, item, applicant, reference):  # type: ignore[no-untyped-def]
-        return ApplicationFactory(
+    def _submitted(self, item, applicant, reference):
+        return ApplicationFactory.create(
             item=item, applicant=applicant, reference=reference, item_snapshot=item_snapshot(item)
         )
 
-    def _upload(self, case, tag: str) -> ApplicationMaterial:  # type: ignore[no-untyped-def]
+    def _upload(self, case, tag: str) -> ApplicationMaterial:
         return ApplicationMaterial.objects.create(
             application=case.application,
             material_name="营业执照",
@@ -197,5 +201,5 @@ class World:
             uploaded_by=case.applicant,
         )
 
-    def user(self, role: str):  # type: ignore[no-untyped-def]
+    def user(self, role: str):
         return self.users.get(role)

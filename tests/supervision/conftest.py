@@ -2,7 +2,7 @@ import pytest
 
 
 @pytest.fixture
-def calendar(db):  # type: ignore[no-untyped-def]
+def calendar(db):
     from portal.workcalendar import services
     from portal.workcalendar.seed import seed_years
 

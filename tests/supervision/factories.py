@@ -1,12 +1,16 @@
-"""Cases with hand-set dates for the supervision tests."""
+"""Cases with hand-set dates for the supervision tests, and alerts in each of their states."""
 
 import datetime
 from typing import Any
 
+import factory
 from django.utils import timezone
 
 from approvals.constants import CaseState
-from tests.factories import ApplicationFactory, CaseFactory
+from supervision.constants import AlertLevel, AlertState
+from supervision.models import Alert
+from tests.approvals.factories import CaseFactory
+from tests.factories import ApplicationFactory
 
 SH = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -45,3 +49,34 @@ def make_case(
 
 def now_sh() -> datetime.datetime:
     return timezone.now().astimezone(SH)
+
+
+class AlertFactory(factory.django.DjangoModelFactory[Alert]):
+    """An alert on a running case, in each state of its life: ``AlertFactory(explained=True)``,
+    ``AlertFactory(reviewed=True)``, ``AlertFactory(closed=True)`` (the case concluded)."""
+
+    class Meta:
+        model = Alert
+
+    class Params:
+        raised = factory.Trait(state=AlertState.RAISED)
+        explained = factory.Trait(
+            state=AlertState.EXPLAINED,
+            explanation="专家评审延误，已督办",
+            explained_at=factory.LazyFunction(timezone.now),
+            explained_by=factory.LazyAttribute(lambda o: o.case.holder),
+        )
+        reviewed = factory.Trait(
+            explained=True,
+            state=AlertState.REVIEWED,
+            review_note="情况属实",
+            reviewed_at=factory.LazyFunction(timezone.now),
+        )
+        closed = factory.Trait(closed_at=factory.LazyFunction(timezone.now))
+
+    case = factory.SubFactory(CaseFactory, in_review=True)
+    level = AlertLevel.RED
+    department = factory.LazyAttribute(lambda o: o.case.department)
+    due = factory.LazyAttribute(lambda o: o.case.promised_due)
+    state = AlertState.RAISED
+    raised_at = factory.LazyFunction(timezone.now)

@@ -23,7 +23,7 @@ NOW = at(TODAY, 9)
 
 
 @pytest.fixture
-def setup(calendar):  # type: ignore[no-untyped-def]
+def setup(calendar):
     dept = DepartmentFactory(code="ALR", name="交通局")
     item = ItemFactory(department=dept)
     holder = staff(Role.REVIEWER, dept)
@@ -32,11 +32,11 @@ def setup(calendar):  # type: ignore[no-untyped-def]
     return {"dept": dept, "item": item, "holder": holder, "head": head, "inspector": inspector}
 
 
-def _levels(case):  # type: ignore[no-untyped-def]
+def _levels(case):
     return sorted(case.alerts.values_list("level", flat=True))
 
 
-def test_levels_once_and_closing(setup):  # type: ignore[no-untyped-def]
+def test_levels_once_and_closing(setup):
     item, holder = setup["item"], setup["holder"]
     far = make_case(
         item,
@@ -148,7 +148,7 @@ def test_levels_once_and_closing(setup):  # type: ignore[no-untyped-def]
     assert alert_scan(now=at(TODAY, 13)).closed == 1
 
 
-def test_yellow_rule_overrides(setup):  # type: ignore[no-untyped-def]
+def test_yellow_rule_overrides(setup):
     item, dept = setup["item"], setup["dept"]
     other = ItemFactory(department=dept)
     c1 = make_case(item, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 19), statutory_due=D(2026, 4, 30))
@@ -164,14 +164,14 @@ def test_yellow_rule_overrides(setup):  # type: ignore[no-untyped-def]
     assert _levels(c2) == []  # item rule: 2 days → up to Wednesday 18th
 
 
-def test_received_cutoff_uses_the_calendar(calendar):  # type: ignore[no-untyped-def]
+def test_received_cutoff_uses_the_calendar(calendar):
     # 16 March 2026 (Mon): 9–13 and 16 March are 6 working days → received on or before Sunday 8 March
     assert received_cutoff(D(2026, 3, 16), 5) == D(2026, 3, 8)
     # after the May Day holiday (1–5 May 2026, 9 May a make-up working day)
     assert received_cutoff(D(2026, 5, 11), 5) == D(2026, 4, 29)
 
 
-def _open_cases(item, n):  # type: ignore[no-untyped-def]
+def _open_cases(item, n):
     for i in range(n):
         make_case(
             item,
@@ -184,7 +184,7 @@ def _open_cases(item, n):  # type: ignore[no-untyped-def]
         )
 
 
-def _count_scan(django_assert_num_queries, n):  # type: ignore[no-untyped-def]
+def _count_scan(django_assert_num_queries, n):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -193,7 +193,7 @@ def _count_scan(django_assert_num_queries, n):  # type: ignore[no-untyped-def]
     return len(ctx.captured_queries), result
 
 
-def test_constant_queries(setup, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_constant_queries(setup, django_assert_num_queries):
     alert_scan(now=NOW)  # warm the calendar
     _open_cases(setup["item"], 10)
     q10, r10 = _count_scan(django_assert_num_queries, 10)
@@ -208,7 +208,7 @@ def test_constant_queries(setup, django_assert_num_queries):  # type: ignore[no-
     assert r_again.raised == 0 and q_again <= q100
 
 
-def test_alert_life(setup):  # type: ignore[no-untyped-def]
+def test_alert_life(setup):
     item, holder, inspector = setup["item"], setup["holder"], setup["inspector"]
     case = make_case(
         item,
@@ -241,13 +241,13 @@ def test_alert_life(setup):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.postgres
-def test_scan_on_postgres(setup):  # type: ignore[no-untyped-def]
+def test_scan_on_postgres(setup):
     _open_cases(setup["item"], 5)
     assert alert_scan(now=NOW).raised > 0
     assert alert_scan(now=NOW).raised == 0
 
 
-def test_task_runs_the_scan(setup):  # type: ignore[no-untyped-def]
+def test_task_runs_the_scan(setup):
     from supervision.tasks import alert_scan as task
 
     make_case(
@@ -262,7 +262,7 @@ def test_task_runs_the_scan(setup):  # type: ignore[no-untyped-def]
         assert task()["raised"] == 0
 
 
-def test_a_case_saved_from_a_stale_copy_keeps_its_alert_bookkeeping(setup):  # type: ignore[no-untyped-def]
+def test_a_case_saved_from_a_stale_copy_keeps_its_alert_bookkeeping(setup):
     """The scan remembers on the case which alerts it raised (``alert_levels`` / ``alert_step``). A
     service that loaded the case before the scan and saves it afterwards must not erase that: the
     alert would not be raised twice (the unique constraint), but it would never be closed."""

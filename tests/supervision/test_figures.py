@@ -23,7 +23,7 @@ ROLLUP_AT = at(D(2026, 4, 20), 0)
 
 
 @pytest.fixture(params=["live", "rollup"])
-def cohort(request, calendar):  # type: ignore[no-untyped-def]
+def cohort(request, calendar):
     data = _build_cohort()
     if request.param == "rollup":
         from supervision.rollup import refresh
@@ -34,7 +34,7 @@ def cohort(request, calendar):  # type: ignore[no-untyped-def]
     return data
 
 
-def _build_cohort():  # type: ignore[no-untyped-def]
+def _build_cohort():
     d1 = DepartmentFactory(code="SUP1", name="市场监管局")
     d2 = DepartmentFactory(code="SUP2", name="住建局")
     w1 = WindowFactory(number=71)
@@ -115,7 +115,7 @@ def _build_cohort():  # type: ignore[no-untyped-def]
     return {"d1": d1, "d2": d2, "a": a, "b": b, "cases": c}
 
 
-def test_calendar_for_the_suspended_case(cohort):  # type: ignore[no-untyped-def]
+def test_calendar_for_the_suspended_case(cohort):
     case = cohort["cases"][6]
     # 26, 27, 30, 31 March; suspension takes out 1–8 April (Qingming 4–6 April inside it); 9, 10 April.
     assert case.elapsed_days == 6
@@ -123,7 +123,7 @@ def test_calendar_for_the_suspended_case(cohort):  # type: ignore[no-untyped-def
     assert case.statutory_due == D(2026, 4, 16)
 
 
-def test_overall_figures(cohort):  # type: ignore[no-untyped-def]
+def test_overall_figures(cohort):
     report = figures(accepted_from=D(2026, 3, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF)
     row = report.rows[0]
     assert row.accepted == 8
@@ -145,7 +145,7 @@ def test_overall_figures(cohort):  # type: ignore[no-untyped-def]
     assert data["promised_speedup"] == 0.5667
 
 
-def test_as_of_earlier_moves_conclusions_to_open(cohort):  # type: ignore[no-untyped-def]
+def test_as_of_earlier_moves_conclusions_to_open(cohort):
     report = figures(accepted_from=D(2026, 3, 1), accepted_to=D(2026, 3, 31), as_of=at(D(2026, 3, 8), 12))
     row = report.rows[0]
     assert row.concluded == 1  # only case 1 (6 March)
@@ -155,7 +155,7 @@ def test_as_of_earlier_moves_conclusions_to_open(cohort):  # type: ignore[no-unt
     assert report.rows[0].overdue == 2
 
 
-def test_by_department(cohort):  # type: ignore[no-untyped-def]
+def test_by_department(cohort):
     report = figures(accepted_from=D(2026, 3, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF, by="department")
     rows = {r.group: r for r in report.rows}
     r1, r2 = rows[cohort["d1"].pk], rows[cohort["d2"].pk]
@@ -177,7 +177,7 @@ def test_by_department(cohort):  # type: ignore[no-untyped-def]
     assert scoped.promised_speedup == Rate(2, 10)
 
 
-def test_by_month_window_item_clerk(cohort):  # type: ignore[no-untyped-def]
+def test_by_month_window_item_clerk(cohort):
     report = figures(accepted_from=D(2026, 2, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF, by="month")
     assert [(r.label, r.accepted) for r in report.rows] == [("2026-02", 1), ("2026-03", 8)]
     report = figures(accepted_from=D(2026, 3, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF, by="window")
@@ -189,7 +189,7 @@ def test_by_month_window_item_clerk(cohort):  # type: ignore[no-untyped-def]
     assert sum(r.accepted for r in report.rows) == 8
 
 
-def test_constant_queries(cohort, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_constant_queries(cohort, django_assert_num_queries):
     # catalogue, rollup watermark, cases, labels (+ ratings, complaints) (+ the rollup's sums)
     expected = (6 if _has_complaints() else 4) + (cohort["mode"] == "rollup") + _tx_extra()
     with django_assert_num_queries(expected):
@@ -215,7 +215,7 @@ def _has_complaints() -> bool:
     return True
 
 
-def test_worked_example_of_design(db):  # type: ignore[no-untyped-def]
+def test_worked_example_of_design(db):
     """Statutory limits averaging 20, promised 9.25, actual 7.75 → 53.75 % and 61.25 %."""
     dept = DepartmentFactory(code="WEX")
     items = [ItemFactory(department=dept, statutory_limit=20, promised_limit=p) for p in (9, 9, 10, 9)]
@@ -237,7 +237,7 @@ def test_worked_example_of_design(db):  # type: ignore[no-untyped-def]
     assert row.mean_statutory_limit - row.mean_actual_days == Decimal("12.2500")
 
 
-def test_many_breakdowns_from_one_query_match(cohort, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+def test_many_breakdowns_from_one_query_match(cohort, django_assert_max_num_queries):
     from supervision.figures import figures_many
 
     kw = dict(accepted_from=D(2026, 2, 1), accepted_to=D(2026, 3, 31), as_of=AS_OF)

@@ -16,7 +16,7 @@ D = datetime.date
 AS_OF = at(D(2026, 4, 30), 12)
 
 
-def _model(name: str, field: str):  # type: ignore[no-untyped-def]
+def _model(name: str, field: str):
     try:
         model = apps.get_model("complaints", name)
         model._meta.get_field(field)
@@ -25,7 +25,7 @@ def _model(name: str, field: str):  # type: ignore[no-untyped-def]
     return model
 
 
-def _make(model, **kwargs):  # type: ignore[no-untyped-def]
+def _make(model, **kwargs):
     names = {f.name for f in model._meta.get_fields()}
     obj = model(**{k: v for k, v in kwargs.items() if k in names})
     obj.save()
@@ -36,7 +36,7 @@ def _make(model, **kwargs):  # type: ignore[no-untyped-def]
     return obj
 
 
-def test_satisfaction_and_complaints(db):  # type: ignore[no-untyped-def]
+def test_satisfaction_and_complaints(db):
     rating_model = _model("Rating", "case")
     complaint_model = _model("Complaint", "received_on")
     d1 = DepartmentFactory(code="RAT1", name="税务局")
@@ -81,7 +81,7 @@ def test_satisfaction_and_complaints(db):  # type: ignore[no-untyped-def]
         )
 
     # ratings: 5, 3, 2 count (1 is after "as of", 4 is voided) → 2 good of 3
-    def complaint(n, dept, received, concluded=None):  # type: ignore[no-untyped-def]
+    def complaint(n, dept, received, concluded=None):
         return _make(
             complaint_model,
             number=f"TS{n:04d}",

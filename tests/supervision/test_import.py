@@ -19,7 +19,7 @@ D = datetime.date
 HEADER = ",".join(COLUMNS)
 
 
-def _write(tmp_path, lines):  # type: ignore[no-untyped-def]
+def _write(tmp_path, lines):
     path = tmp_path / "legacy.csv"
     path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
     return str(path)
@@ -38,12 +38,12 @@ GOOD = [
 
 
 @pytest.fixture
-def known(calendar):  # type: ignore[no-untyped-def]
+def known(calendar):
     dept = DepartmentFactory(code="KNOWN-D", name="已有部门")
     return ItemFactory(code="KNOWN-1", department=dept)
 
 
-def test_import_ok(tmp_path, known):  # type: ignore[no-untyped-def]
+def test_import_ok(tmp_path, known):
     out = io.StringIO()
     call_command("import_cases", _write(tmp_path, GOOD), "--batch-size", "3", stdout=out)
     assert "导入完成：4 件" in out.getvalue()
@@ -69,7 +69,7 @@ def test_import_ok(tmp_path, known):  # type: ignore[no-untyped-def]
     assert sorted(rating.objects.values_list("overall", flat=True)) == [2, 5]
 
 
-def test_import_reports_all_errors_and_imports_nothing(tmp_path, known):  # type: ignore[no-untyped-def]
+def test_import_reports_all_errors_and_imports_nothing(tmp_path, known):
     bad = GOOD + [
         "LG-0001,X,,D,,10,8,working,a,2026-03-01 09:00,2026-03-02 10:00,,open,,",  # duplicate of row 2
         "LG-0006,X,,D,,5,8,weekly,a,2026-03-01 09:00,2026-03-02 10:00,,maybe,,7",  # 4 problems
@@ -91,7 +91,7 @@ def test_import_reports_all_errors_and_imports_nothing(tmp_path, known):  # type
     assert not Department.objects.filter(is_legacy=True).exists()
 
 
-def test_import_rejects_existing_references(tmp_path, known):  # type: ignore[no-untyped-def]
+def test_import_rejects_existing_references(tmp_path, known):
     call_command("import_cases", _write(tmp_path, GOOD[:1]), stdout=io.StringIO())
     err = io.StringIO()
     with pytest.raises(CommandError):
@@ -100,7 +100,7 @@ def test_import_rejects_existing_references(tmp_path, known):  # type: ignore[no
     assert Case.objects.count() == 1
 
 
-def test_missing_columns(tmp_path, db):  # type: ignore[no-untyped-def]
+def test_missing_columns(tmp_path, db):
     path = tmp_path / "x.csv"
     path.write_text("reference,item_code\nA,B\n", encoding="utf-8")
     err = io.StringIO()
@@ -109,7 +109,7 @@ def test_missing_columns(tmp_path, db):  # type: ignore[no-untyped-def]
     assert "缺少列" in err.getvalue()
 
 
-def test_seed_cases(calendar):  # type: ignore[no-untyped-def]
+def test_seed_cases(calendar):
     out = io.StringIO()
     call_command("seed_cases", "--count", "120", "--batch-size", "50", "--seed", "1", stdout=out)
     assert "已生成 120 件" in out.getvalue()
@@ -119,7 +119,7 @@ def test_seed_cases(calendar):  # type: ignore[no-untyped-def]
     assert all(c.concluded_on and c.accepted_on <= c.concluded_on for c in concluded)
 
 
-def test_seed_cases_rates_some(calendar):  # type: ignore[no-untyped-def]
+def test_seed_cases_rates_some(calendar):
     from django.apps import apps
 
     call_command("seed_cases", "--count", "300", "--batch-size", "100", "--seed", "2", stdout=io.StringIO())

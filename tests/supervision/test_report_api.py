@@ -20,7 +20,7 @@ D = datetime.date
 
 
 @pytest.fixture
-def data(db):  # type: ignore[no-untyped-def]
+def data(db):
     d1 = DepartmentFactory(code="RPT1", name="民政局")
     d2 = DepartmentFactory(code="RPT2", name="卫健委")
     i1 = ItemFactory(department=d1, statutory_limit=20, promised_limit=10)
@@ -47,7 +47,7 @@ def data(db):  # type: ignore[no-untyped-def]
     return {"d1": d1, "d2": d2}
 
 
-def test_command_json(data):  # type: ignore[no-untyped-def]
+def test_command_json(data):
     out = io.StringIO()
     call_command(
         "supervision_report",
@@ -72,7 +72,7 @@ def test_command_json(data):  # type: ignore[no-untyped-def]
     assert row["actual_speedup"] == 0.675  # 1 − 13/40
 
 
-def test_command_by_department(data):  # type: ignore[no-untyped-def]
+def test_command_by_department(data):
     out = io.StringIO()
     call_command(
         "supervision_report",
@@ -101,7 +101,7 @@ def test_command_by_department(data):  # type: ignore[no-untyped-def]
         ["--accepted-from", "2025-01-01", "--accepted-to", "2025-12-31", "--as-of", "yesterday"],
     ],
 )
-def test_command_bad_arguments_exit_2(db, args):  # type: ignore[no-untyped-def]
+def test_command_bad_arguments_exit_2(db, args):
     with pytest.raises(CommandError) as exc:
         call_command("supervision_report", *args)
     assert exc.value.returncode == 2
@@ -112,7 +112,7 @@ URL = "/api/v1/supervision/figures/"
 Q = {"accepted_from": "2025-01-01", "accepted_to": "2025-12-31", "as_of": "2026-01-31T00:00:00+08:00"}
 
 
-def test_api_inspector_head_others(data):  # type: ignore[no-untyped-def]
+def test_api_inspector_head_others(data):
     client = APIClient()
     client.force_authenticate(staff(Role.INSPECTOR))
     body = client.get(URL, {**Q, "by": "department"}).json()
@@ -128,7 +128,7 @@ def test_api_inspector_head_others(data):  # type: ignore[no-untyped-def]
     assert client.get(URL, Q).status_code in (401, 403)
 
 
-def test_api_bad_params(data):  # type: ignore[no-untyped-def]
+def test_api_bad_params(data):
     client = APIClient()
     client.force_authenticate(staff(Role.INSPECTOR))
     response = client.get(URL, {"accepted_from": "x", "by": "planet"})

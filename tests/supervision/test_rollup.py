@@ -22,7 +22,7 @@ COHORT = dict(accepted_from=D(2026, 3, 1), accepted_to=D(2026, 3, 31))
 BY = ["department", "item", "month"]
 
 
-def live(**kw):  # type: ignore[no-untyped-def]
+def live(**kw):
     """The same report with the rollup switched off (its watermark cleared, then put back)."""
     mark = FigureRollupState.objects.filter(pk=1).values_list("watermark", flat=True).first()
     FigureRollupState.objects.filter(pk=1).update(watermark=None)
@@ -32,7 +32,7 @@ def live(**kw):  # type: ignore[no-untyped-def]
         FigureRollupState.objects.filter(pk=1).update(watermark=mark)
 
 
-def assert_same(as_of, **extra):  # type: ignore[no-untyped-def]
+def assert_same(as_of, **extra):
     kw = dict(**COHORT, as_of=as_of, by=BY, **extra)
     with_rollup = figures_many(**kw)
     truth = live(**kw)
@@ -41,7 +41,7 @@ def assert_same(as_of, **extra):  # type: ignore[no-untyped-def]
     return with_rollup[None].rows[0]
 
 
-def rate(case, overall, when, voided=False):  # type: ignore[no-untyped-def]
+def rate(case, overall, when, voided=False):
     rating = Rating.objects.create(
         case=case,
         applicant=case.applicant,
@@ -60,7 +60,7 @@ def rate(case, overall, when, voided=False):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def items(calendar):  # type: ignore[no-untyped-def]
+def items(calendar):
     d1, d2 = DepartmentFactory(code="RU1", name="甲局"), DepartmentFactory(code="RU2", name="乙局")
     return [
         ItemFactory(department=d1, statutory_limit=20, promised_limit=5),
@@ -69,7 +69,7 @@ def items(calendar):  # type: ignore[no-untyped-def]
     ]
 
 
-def random_cohort(items, rng, n):  # type: ignore[no-untyped-def]
+def random_cohort(items, rng, n):
     """Cases of every kind: early, late, statutory breaches, running, overdue, withdrawn, rated."""
     window = WindowFactory(number=60 + rng.randint(0, 9))
     cases = []
@@ -121,7 +121,7 @@ def random_cohort(items, rng, n):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_cohorts_read_the_same_with_the_rollup(items, seed):  # type: ignore[no-untyped-def]
+def test_random_cohorts_read_the_same_with_the_rollup(items, seed):
     rng = random.Random(seed)
     random_cohort(items, rng, 80)
     mark = at(D(2026, 4, 10), 9)
@@ -144,7 +144,7 @@ def test_random_cohorts_read_the_same_with_the_rollup(items, seed):  # type: ign
     assert total == first.cases + second.cases
 
 
-def test_corrections_of_settled_cases_and_ratings_reach_the_figures(items):  # type: ignore[no-untyped-def]
+def test_corrections_of_settled_cases_and_ratings_reach_the_figures(items):
     item = items[0]
     dues = dict(promised_due=D(2026, 3, 9), statutory_due=D(2026, 3, 30))
     on_time = make_case(
@@ -218,7 +218,7 @@ def test_corrections_of_settled_cases_and_ratings_reach_the_figures(items):  # t
     assert FigureRollup.objects.aggregate(n=Sum("accepted"))["n"] == 1
 
 
-def _count(django_assert_max_num_queries, as_of):  # type: ignore[no-untyped-def]
+def _count(django_assert_max_num_queries, as_of):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -227,7 +227,7 @@ def _count(django_assert_max_num_queries, as_of):  # type: ignore[no-untyped-def
     return len(ctx.captured_queries)
 
 
-def test_cost_does_not_grow_with_the_cases(items, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+def test_cost_does_not_grow_with_the_cases(items, django_assert_max_num_queries):
     rng = random.Random(7)
     random_cohort(items, rng, 10)
     refresh(now=at(D(2026, 4, 10), 9))
@@ -249,7 +249,7 @@ def test_cost_does_not_grow_with_the_cases(items, django_assert_max_num_queries)
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_refresh_is_a_beat_task(items):  # type: ignore[no-untyped-def]
+def test_refresh_is_a_beat_task(items):
     from portal.schedule import BEAT_SCHEDULE
     from supervision.tasks import refresh_figures_rollup
 

@@ -19,7 +19,7 @@ D = datetime.date
 
 
 @pytest.fixture
-def world(calendar):  # type: ignore[no-untyped-def]
+def world(calendar):
     d1 = DepartmentFactory(code="VW1", name="自然资源局")
     d2 = DepartmentFactory(code="VW2", name="教育局")
     w = WindowFactory(number=81)
@@ -61,7 +61,7 @@ def world(calendar):  # type: ignore[no-untyped-def]
 Q = "?accepted_from=2026-01-01&accepted_to=2026-12-31&as_of=2026-04-01T00:00"
 
 
-def test_dashboard_inspector_and_head(client, world):  # type: ignore[no-untyped-def]
+def test_dashboard_inspector_and_head(client, world):
     client.force_login(staff(Role.INSPECTOR))
     page = client.get("/supervision/" + Q)
     assert page.status_code == 200
@@ -94,7 +94,7 @@ def test_dashboard_inspector_and_head(client, world):  # type: ignore[no-untyped
         "item",
     ],
 )
-def test_exports(client, world, name):  # type: ignore[no-untyped-def]
+def test_exports(client, world, name):
     client.force_login(staff(Role.INSPECTOR))
     response = client.get(f"/supervision/export/{name}.xlsx" + Q)
     assert response.status_code == 200
@@ -105,7 +105,7 @@ def test_exports(client, world, name):  # type: ignore[no-untyped-def]
     assert response.content.startswith("\ufeff".encode())
 
 
-def test_summary_export_values(client, world):  # type: ignore[no-untyped-def]
+def test_summary_export_values(client, world):
     client.force_login(staff(Role.INSPECTOR))
     response = client.get("/supervision/export/summary.xlsx" + Q)
     ws = load_workbook(io.BytesIO(response.content)).active
@@ -114,7 +114,7 @@ def test_summary_export_values(client, world):  # type: ignore[no-untyped-def]
     assert values["受理量"] == 3 and values["办结量"] == 2 and values["按时办结率"] == 0.5
 
 
-def test_monthly_report(client, world):  # type: ignore[no-untyped-def]
+def test_monthly_report(client, world):
     client.force_login(staff(Role.INSPECTOR))
     response = client.get("/supervision/monthly-report.xlsx?month=2026-03")
     wb = load_workbook(io.BytesIO(response.content))
@@ -122,7 +122,7 @@ def test_monthly_report(client, world):  # type: ignore[no-untyped-def]
     assert client.get("/supervision/monthly-report.csv?month=2026-03").status_code == 200
 
 
-def test_alert_pages_flow(client, world):  # type: ignore[no-untyped-def]
+def test_alert_pages_flow(client, world):
     alert = world["late"].alerts.get(level="red")
     client.force_login(world["holder"])
     assert client.get("/supervision/alerts/").status_code == 200
@@ -153,7 +153,7 @@ def test_alert_pages_flow(client, world):  # type: ignore[no-untyped-def]
     assert client.get(f"/supervision/alerts/{alert.pk}/").status_code == 404
 
 
-def test_monthly_red_blue_on_dashboard(client, world):  # type: ignore[no-untyped-def]
+def test_monthly_red_blue_on_dashboard(client, world):
     client.force_login(staff(Role.INSPECTOR))
     html = client.get("/supervision/" + Q + "&rb_month=2026-03").content.decode()
     assert "2026-03 月度红蓝榜" in html
@@ -163,7 +163,7 @@ def test_monthly_red_blue_on_dashboard(client, world):  # type: ignore[no-untype
     assert "教育局" in red and "自然资源局" in blue
 
 
-def test_alerts_api_scoped(world):  # type: ignore[no-untyped-def]
+def test_alerts_api_scoped(world):
     from rest_framework.test import APIClient
 
     client = APIClient()
@@ -176,7 +176,7 @@ def test_alerts_api_scoped(world):  # type: ignore[no-untyped-def]
     assert client.get("/api/v1/supervision/alerts/").status_code == 403
 
 
-def test_demo_is_idempotent(world):  # type: ignore[no-untyped-def]
+def test_demo_is_idempotent(world):
     from supervision import demo
     from supervision.models import AlertRule
 
@@ -187,7 +187,7 @@ def test_demo_is_idempotent(world):  # type: ignore[no-untyped-def]
     assert "alert rules" in out.getvalue()
 
 
-def test_home_panel_and_nav(client, db):  # type: ignore[no-untyped-def]
+def test_home_panel_and_nav(client, db):
     client.force_login(staff(Role.INSPECTOR))
     html = client.get("/").content.decode()
     assert "/supervision/" in html and "/supervision/alerts/" in html

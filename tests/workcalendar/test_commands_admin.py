@@ -1,4 +1,4 @@
-"""calendar_seed, the calendar_changed signal on import, the calendar demo, and the admin with history."""
+"""calendar_seed, the calendar_changed flow on import, the calendar demo, and the admin with history."""
 
 import datetime
 import html
@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from portal.workcalendar import demo
 from portal.workcalendar.models import CalendarDay, CalendarYear
-from portal.workcalendar.signals import calendar_changed
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,23 +27,18 @@ def test_calendar_seed_prints_years_and_is_idempotent():
     assert CalendarDay.objects.get(date=datetime.date(2026, 2, 17)).name == "春节"
 
 
-def test_import_sends_calendar_changed_on_commit_with_the_years(tmp_path, django_capture_on_commit_callbacks):
+def test_import_calls_calendar_changed_on_commit_with_the_years(
+    tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
+    from portal import flows
+
     received = []
-
-    def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
-        received.append(kwargs["years"])
-
-    calendar_changed.connect(receiver, weak=False)
-    try:
-        csv = tmp_path / "2027.csv"
-        csv.write_text(
-            "date,kind,name\n2027-10-01,holiday,国庆节\n2027-09-26,workday,国庆节\n", encoding="utf-8"
-        )
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("calendar_import", str(csv), stdout=StringIO())
-            assert received == []  # only after commit
-    finally:
-        calendar_changed.disconnect(receiver)
+    monkeypatch.setattr(flows, "calendar_changed", lambda *, years: received.append(years))
+    csv = tmp_path / "2027.csv"
+    csv.write_text("date,kind,name\n2027-10-01,holiday,国庆节\n2027-09-26,workday,国庆节\n", encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("calendar_import", str(csv), stdout=StringIO())
+        assert received == []  # only after commit
     assert received == [[2027]]
     assert CalendarDay.objects.get(date=datetime.date(2027, 9, 26)).kind == "workday"
 

@@ -28,7 +28,7 @@ def mask_phone_filter(value: str | None) -> str:
 
 
 @register.filter
-def has_role(user, roles: str) -> bool:  # type: ignore[no-untyped-def]
+def has_role(user, roles: str) -> bool:
     """``{% if user|has_role:"clerk,reviewer" %}``: the user holds any of the comma-separated roles."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
@@ -36,7 +36,7 @@ def has_role(user, roles: str) -> bool:  # type: ignore[no-untyped-def]
 
 
 @register.inclusion_tag("partials/nav_item.html", takes_context=True)
-def nav_item(context, url_name: str, label: str, badge: int = 0, badge_label: str = "", exact: bool = False):  # type: ignore[no-untyped-def]
+def nav_item(context, url_name: str, label: str, badge: int = 0, badge_label: str = "", exact: bool = False):
     """One link of the main navigation, marked as the current section when the page is under it (``exact``:
     only on that page, for a link whose address is the start of other sections' addresses)."""
     from django.urls import reverse
@@ -48,7 +48,7 @@ def nav_item(context, url_name: str, label: str, badge: int = 0, badge_label: st
     return {"href": href, "label": label, "active": active, "badge": badge, "badge_label": badge_label}
 
 
-def _anchor(bound_field) -> str:  # type: ignore[no-untyped-def]
+def _anchor(bound_field) -> str:
     """The id a link in the error summary points at: the control that takes the focus (crispy-forms-gds
     numbers radios and checkboxes of a group from 1)."""
     from django.forms import CheckboxSelectMultiple, RadioSelect
@@ -59,7 +59,7 @@ def _anchor(bound_field) -> str:  # type: ignore[no-untyped-def]
 
 
 @register.inclusion_tag("partials/error_summary.html")
-def error_summary(errors, anchors: str = ""):  # type: ignore[no-untyped-def]
+def error_summary(errors, anchors: str = ""):
     """GOV.UK's error summary at the top of a page: one link per message to the field it is about.
 
     ``errors`` is a Django form, a dict of field name → messages (hand-made forms; ``anchors`` maps a name to
@@ -78,7 +78,7 @@ def error_summary(errors, anchors: str = ""):  # type: ignore[no-untyped-def]
         where = dict(pair.split("=", 1) for pair in anchors.split(",") if "=" in pair)
         for key, messages in errors.items():
             for message in messages if isinstance(messages, list | tuple) else [messages]:
-                items.append((where.get(key, key), str(message)))
+                items.append((str(where.get(key, key)), str(message)))
     elif errors:
         items = [(str(a), str(m)) for a, m in errors]
     return {"items": items}

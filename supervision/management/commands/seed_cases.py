@@ -51,9 +51,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         count, batch = options["count"], max(1, options["batch_size"])
-        rng = random.Random(options["seed"])
+        rng = random.Random(options["seed"])  # noqa: S311 (simulated cases, not secrets)
         items = self._catalogue()
-        windows = list(Window.objects.values_list("pk", flat=True)) or [None]
+        windows: list[int | None] = [*Window.objects.values_list("pk", flat=True)] or [None]
         applicant, _ = User.objects.get_or_create(
             username="seed-applicant", defaults={"real_name": "模拟申请人", "is_active": False}
         )
@@ -88,7 +88,7 @@ class Command(BaseCommand):
                 Application.objects.bulk_create(apps_)
                 for app, case in zip(apps_, cases, strict=True):
                     case.application = app
-                    case.reference = app.reference
+                    case.reference = app.reference or ""
                     case.applicant = applicant
                 Case.objects.bulk_create(cases)
                 if rating_model is not None:  # about a third of the decided cases are rated
@@ -121,17 +121,18 @@ class Command(BaseCommand):
         self.stdout.write(f"\n已生成 {done} 件，用时 {time.monotonic() - started:.1f} 秒")
 
     def _catalogue(self) -> list[dict[str, Any]]:
-        items = list(
-            Item.objects.filter(status=ItemStatus.PUBLISHED).values(
+        items: list[dict[str, Any]] = [
+            dict(row)
+            for row in Item.objects.filter(status=ItemStatus.PUBLISHED).values(
                 "id", "department_id", "statutory_limit", "promised_limit", "limit_unit"
             )
-        )
+        ]
         if items:
             return items
         for d in range(5):
             dept, _ = Department.objects.get_or_create(code=f"SEED-D{d}", defaults={"name": f"模拟部门{d}"})
             for k in range(4):
-                statutory = random.choice([10, 15, 20, 30])
+                statutory = random.choice([10, 15, 20, 30])  # noqa: S311 (simulated catalogue)
                 Item.objects.get_or_create(
                     code=f"SEED-{d}-{k}",
                     defaults={

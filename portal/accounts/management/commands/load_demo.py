@@ -23,7 +23,7 @@ DEMO_MODULES = [
 class Command(BaseCommand):
     help = "Load the demo data (calendar, departments, demo users, catalogue, cases). Idempotent."
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         for name in DEMO_MODULES:
             try:
                 module = importlib.import_module(name)

@@ -16,10 +16,10 @@ from portal import pii
 class Command(BaseCommand):
     help = "Re-encrypt and re-hash every resident ID number under the current PII_ENCRYPTION_KEY."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=1000)
 
-    def handle(self, *args, batch_size: int, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, batch_size: int, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         total = 0
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         if left:
             raise CommandError(f"{left} value(s) could not be moved to the current key")
 
-    def _rotate(self, model, cipher: str, digest: str, batch_size: int) -> int:  # type: ignore[no-untyped-def]
+    def _rotate(self, model, cipher: str, digest: str, batch_size: int) -> int:
         rows = model._base_manager.exclude(**{cipher: ""})
         ids = list(rows.order_by("pk").values_list("pk", flat=True))
         done = 0

@@ -8,10 +8,10 @@ from portal.workcalendar import importer
 class Command(BaseCommand):
     help = "Load a year's official holiday schedule from a CSV file (date,kind,name). All rows are checked first."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         path: Path = options["file"]
         try:
             text = path.read_text(encoding="utf-8-sig")

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         "provisional; `workdays between 2026-09-24 2026-10-30` prints the counted days. --natural for natural days."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("action", choices=["add", "between"])
         parser.add_argument("first")
         parser.add_argument("second")
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             "--natural", action="store_true", help="count natural days instead of working days"
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         unit = LimitUnit.NATURAL if options["natural"] else LimitUnit.WORKING
         start = _date(options["first"])
         try:

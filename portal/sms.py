@@ -1,4 +1,6 @@
-"""SMS gateways behind one interface. ``settings.SMS_BACKEND`` picks one.
+"""SMS gateways behind one interface. ``settings.SMS_BACKEND`` picks one. The notification outbox
+(portal/notifications) and the SMS sign-in codes (portal/accounts) both send through them, so they sit
+below both kernel apps.
 
 Every send carries the delivery's idempotency key; a gateway must not send the same key twice. The
 file gateway (development and tests) enforces it with an atomic exclusive create of one file per key;

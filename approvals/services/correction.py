@@ -1,0 +1,184 @@
+"""One-time correction (一次性告知补正, DESIGN §3): the window lists every missing or faulty material in
+one notice; the applicant supplies them (files, or a note that the originals come to the window) and the
+case waits for the window again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import FileField
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+
+from intake.models import ApplicationMaterial, Material
+from intake.services.applications import store_material_file
+from intake.services.uploads import inspect_upload
+from portal.accounts.models import User
+from portal.exceptions import ApplicationError
+from portal.notifications.services import notify
+
+from ..constants import CaseAction
+from ..models import Case
+from .common import base_context, lock_case, record_transition
+from .intake import CorrectionItem
+
+# At most this many files in one supply (each also within the upload size limit).
+MAX_SUPPLIED_FILES = 10
+
+SuppliedFile = tuple[str, "UploadedFile[Any]"]  # (material id, the upload)
+
+
+@transaction.atomic
+def case_request_correction(
+    *, case: Case, actor: User, materials: Sequence[CorrectionItem], note: str = ""
+) -> Case:
+    """The window asks, in one notice, for every material that is missing or faulty."""
+    case, from_state = lock_case(case=case, actor=actor, action=CaseAction.REQUEST_CORRECTION)
+    if not materials:
+        raise ApplicationError(
+            _("提交的内容有误，请修改后重试。"), extra={"materials": [_("请至少列出一项需补正的材料。")]}
+        )
+    items = [{"name": m["name"], "problem": m["problem"]} for m in materials]
+    case.request_correction()
+    case.clerk = actor
+    case.window_id = actor.window_id
+    record_transition(
+        case=case,
+        action=CaseAction.REQUEST_CORRECTION,
+        from_state=from_state,
+        actor=actor,
+        reason=note,
+        data={"materials": items},
+    )
+    context = {**base_context(case), "materials": items, "note": note}
+    notify(recipient=case.applicant, event="case.correction_requested", context=context, case=case)
+    return case
+
+
+def case_supply(*, case: Case, actor: User, files: Sequence[SuppliedFile] = (), note: str = "") -> Case:
+    """The applicant supplies what the correction notice asked for: new files for the item's materials
+    (the earlier files stay in the case), a note, or both. Files stored before a failure are removed
+    again (their rows are rolled back)."""
+    try:
+        return _supply(case=case, actor=actor, files=files, note=note)
+    except BaseException:
+        discard_stored_uploads(upload for _key, upload in files)
+        raise
+
+
+@transaction.atomic
+def _supply(*, case: Case, actor: User, files: Sequence[SuppliedFile], note: str) -> Case:
+    case, from_state = lock_case(case=case, actor=actor, action=CaseAction.SUPPLY)
+    if not files and not note:
+        raise ApplicationError(
+            _("请上传补正的材料文件，或写明补正情况（例如原件将送到窗口）。"),
+            extra={"files": [_("请至少上传一个文件或填写意见。")]},
+        )
+    checked = _check_supplied_files(case, files)
+    case.supply()
+    rows = _store_supplied_files(case, actor, checked)
+    supplied = [
+        {"material": row.material_name, "file": row.original_name, "sha256": row.sha256} for row in rows
+    ]
+    record_transition(
+        case=case,
+        action=CaseAction.SUPPLY,
+        from_state=from_state,
+        actor=actor,
+        reason=note,
+        data={"files": supplied} if supplied else {},
+    )
+    if case.clerk_id is not None:
+        assert case.clerk is not None
+        notify(
+            recipient=case.clerk,
+            event="staff.new_work",
+            context={"reference": case.reference, "queue": "intake"},
+            case=case,
+        )
+    return case
+
+
+def supplied_files_from(files: MultiValueDict[str, UploadedFile[Any]]) -> list[SuppliedFile]:
+    """The supply form's uploads as (material id, file) pairs, from fields named ``files_<material id>``."""
+    pairs: list[SuppliedFile] = []
+    for key in files:
+        if not key.startswith("files_"):
+            raise ApplicationError(
+                _("无法识别的上传字段：%(key)s") % {"key": key}, extra={key: [_("未知的字段。")]}
+            )
+        pairs.extend((key.removeprefix("files_"), upload) for upload in files.getlist(key))
+    return pairs
+
+
+def _check_supplied_files(
+    case: Case, files: Sequence[SuppliedFile]
+) -> list[tuple[Material, UploadedFile[Any], dict[str, Any]]]:
+    """Check every supplied file before anything is stored: the material belongs to the item, the content
+    is an accepted type within the size limit, and no file is sent twice (in this form or before)."""
+    if len(files) > MAX_SUPPLIED_FILES:
+        raise ApplicationError(
+            _("一次最多上传%(n)s个文件。") % {"n": MAX_SUPPLIED_FILES}, extra={"files": [_("文件过多。")]}
+        )
+    materials = {str(m.pk): m for m in Material.objects.filter(item_id=case.item_id)}
+    known = set(
+        ApplicationMaterial.objects.filter(application_id=case.application_id).values_list(
+            "material_id", "sha256"
+        )
+    )
+    checked = []
+    seen_names: set[str] = set()
+    seen_digests: set[str] = set()
+    for key, upload in files:
+        field = f"files_{key}"
+        material = materials.get(str(key))
+        if material is None:
+            raise ApplicationError(_("该材料不属于此事项。"), extra={field: [_("材料与事项不符。")]})
+        facts = inspect_upload(upload, field=field)
+        name_key = facts["original_name"].casefold()  # as for applications: no two files of one name
+        if name_key in seen_names:
+            raise ApplicationError(
+                _("本次提交中有两个同名文件“%(name)s”，请改名或删去其中一个后重新上传。")
+                % {"name": facts["original_name"]},
+                extra={field: [_("文件名重复。")]},
+            )
+        if facts["sha256"] in seen_digests or (material.pk, facts["sha256"]) in known:
+            raise ApplicationError(
+                _("文件“%(name)s”与已提交的文件完全相同，请上传补正后的文件。")
+                % {"name": facts["original_name"]},
+                extra={field: [_("重复的文件。")]},
+            )
+        seen_names.add(name_key)
+        seen_digests.add(facts["sha256"])
+        checked.append((material, upload, facts))
+    return checked
+
+
+def _store_supplied_files(
+    case: Case, actor: User, checked: list[tuple[Material, UploadedFile[Any], dict[str, Any]]]
+) -> list[ApplicationMaterial]:
+    rows = []
+    for material, upload, facts in checked:
+        row = store_material_file(
+            application_id=case.application_id, material=material, upload=upload, facts=facts, actor=actor
+        )
+        setattr(upload, STORED_NAME, row.file.name)  # removed again if the transaction rolls back
+        rows.append(row)
+    return rows
+
+
+# The name a supplied upload was stored under, kept on the upload object until the transaction ends.
+STORED_NAME = "portal_stored_name"
+
+
+def discard_stored_uploads(uploads: Iterable[UploadedFile[Any]]) -> None:
+    field = ApplicationMaterial._meta.get_field("file")
+    assert isinstance(field, FileField)
+    storage = field.storage
+    for upload in uploads:
+        name = getattr(upload, STORED_NAME, None)
+        if name:
+            storage.delete(name)

@@ -1,0 +1,86 @@
+"""The periodic work of approvals (Celery beat, ``approvals.tasks``): deemed acceptance (Art. 32), 容缺
+materials overdue, and due dates recomputed after the work calendar changed. Each case is locked and
+re-checked in its own transaction, so a scan run twice, or next to a clerk, does each thing once."""
+
+import datetime
+
+from django.utils.translation import gettext as _
+
+from portal.exceptions import ConflictError
+from portal.workcalendar import services as calendar
+
+from ..constants import DEEMED_ACCEPTANCE_DAYS, RUNNING_STATES, CaseState
+from ..models import Case
+from .closure import case_terminate
+from .common import recompute_due_dates, today
+from .intake import case_deem_accept
+
+
+def deemed_acceptance_cutoff(day: datetime.date) -> datetime.date:
+    """The latest receipt day whose applications have waited the full 5 working days by ``day``."""
+    cutoff = day
+    while calendar.count_days(cutoff, day) < DEEMED_ACCEPTANCE_DAYS:
+        cutoff -= datetime.timedelta(days=1)
+    return cutoff
+
+
+def deem_accepted_scan(*, day: datetime.date | None = None, batch: int = 500) -> int:
+    """Accept (as of the day received) every submitted case unanswered for 5 working days."""
+    cutoff = deemed_acceptance_cutoff(day or today())
+    ids = list(
+        Case.objects.filter(state=CaseState.SUBMITTED, received_on__lte=cutoff).values_list("pk", flat=True)[
+            :batch
+        ]
+    )
+    done = 0
+    for pk in ids:
+        try:
+            case_deem_accept(case=Case(pk=pk))
+            done += 1
+        except ConflictError:
+            continue  # someone answered meanwhile
+    return done
+
+
+def deferred_overdue_scan(*, day: datetime.date | None = None) -> int:
+    """容缺: terminate the cases whose deferred materials did not arrive by their date."""
+    ids = list(
+        Case.objects.filter(
+            state__in=list(RUNNING_STATES),
+            deferred_supply_by__lt=day or today(),
+            deferred_supplied_at__isnull=True,
+        )
+        .exclude(deferred_materials=[])
+        .values_list("pk", flat=True)
+    )
+    done = 0
+    for pk in ids:
+        try:
+            case_terminate(
+                case=Case(pk=pk), actor=None, reason=_("容缺材料未在承诺期限内补齐，依法终止办理。")
+            )
+            done += 1
+        except ConflictError:
+            continue
+    return done
+
+
+def recompute_open_cases() -> int:
+    """After the work calendar changed: recompute the due dates of every running case. A set-based
+    update of the dates only: neither history nor the transition log (the case did nothing)."""
+    changed = 0
+    for case in (
+        Case.objects.filter(state__in=list(RUNNING_STATES))
+        .prefetch_related("suspensions")
+        .iterator(chunk_size=500)
+    ):
+        before = (case.promised_due, case.statutory_due, case.due_provisional)
+        recompute_due_dates(case)
+        if before != (case.promised_due, case.statutory_due, case.due_provisional):
+            Case.objects.filter(pk=case.pk).update(
+                promised_due=case.promised_due,
+                statutory_due=case.statutory_due,
+                due_provisional=case.due_provisional,
+            )
+            changed += 1
+    return changed

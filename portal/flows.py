@@ -1,0 +1,41 @@
+"""The business flows that run upwards across the layers, named in one place (docs/architecture.md).
+
+The apps depend one way (DESIGN §8: supervision → complaints → approvals → intake → portal), yet a few
+writes of a lower app must start a service of a higher one:
+
+- a submitted application opens its case (intake → approvals),
+- a decided case invites its applicant to rate the service (approvals → complaints),
+- a changed work calendar moves the due dates of the running cases (portal.workcalendar → approvals).
+
+The lower app calls the function below by name, exactly where the flow happens (in its own transaction,
+or once it committed);
+this module says which service answers. It names it by its dotted path, not by an import, so the lower
+app never depends on the higher one (import-linter holds the layers), and there is no signal and no
+receiver registered somewhere else: follow the call. ``tests/test_flows.py`` checks that every path
+resolves to the service it names.
+"""
+
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+CASE_OPEN = "approvals.services.intake.case_open"
+RATING_INVITE = "complaints.services.rating_invitation_send"
+DUE_DATES_RECOMPUTE_TASK = "approvals.tasks.recompute_open_cases"
+
+
+def case_open(*, application: Any, actor: Any) -> Any:
+    """The application was submitted: open its case (same transaction: a failure undoes the submission).
+    Returns the case."""
+    return import_string(CASE_OPEN)(application=application, actor=actor)
+
+
+def case_decided(*, case: Any) -> None:
+    """The case was approved or denied: invite the applicant to rate the service, once (DESIGN §6)."""
+    import_string(RATING_INVITE)(case=case)
+
+
+def calendar_changed(*, years: list[int]) -> None:
+    """The work calendar of ``years`` changed and the change is committed: queue the recompute of the
+    running cases' due dates (a Celery task: it may touch every open case)."""
+    import_string(DUE_DATES_RECOMPUTE_TASK).delay()
