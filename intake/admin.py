@@ -9,13 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
+from import_export.forms import ExportForm
+from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.exceptions import ApplicationError
 from portal.readonly_admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
 from .models import Application, ApplicationMaterial, FormField, Item, Material, Step, Theme
-from .resources import ItemResource
+from .resources import CatalogueWorkbook, ItemResource, WorkbookError
 from .services.catalogue import item_publish, item_retire
 from .services.catalogue_rows import item_history_record_rows, item_rows_restore
 
@@ -61,6 +63,10 @@ class FormFieldInline(admin.TabularInline):
 @admin.register(Item)
 class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [ItemResource]
+    # one Excel workbook: items, materials, steps and form fields each on their own sheet (intake/resources.py)
+    formats = [CatalogueWorkbook]
+    export_form_class = ExportForm  # always every column: a column left out of a re-import is left as it is
+    import_template_name = "admin/intake/item/import.html"
     list_display = [
         "code",
         "name",
@@ -117,6 +123,32 @@ class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, WorkbookError):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error(
+                "import_file", _("无法读取这个文件，请上传从本系统导出并修改后的 Excel 工作簿（.xlsx）。")
+            )
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        self.message_user(
+            request,
+            _(
+                "导入完成：新增 %(new)s 个事项，更新 %(update)s 个，未改动 %(skip)s 个（未改动的不写修改记录）。"
+            )
+            % {
+                "new": totals[RowResult.IMPORT_TYPE_NEW],
+                "update": totals[RowResult.IMPORT_TYPE_UPDATE],
+                "skip": totals[RowResult.IMPORT_TYPE_SKIP],
+            },
+            messages.SUCCESS,
+        )
+
+    def get_export_filename(self, request, queryset, file_format):
+        return f"catalogue-{timezone.localdate().isoformat()}.xlsx"
 
     def _move(self, request, queryset, fn, label):
         done = 0

@@ -6,7 +6,6 @@ restores them."""
 import datetime
 
 import pytest
-import tablib
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -15,7 +14,6 @@ from approvals.models import Case
 from intake import demo
 from intake.constants import ApplicationStatus
 from intake.models import ApplicationMaterial, FormField, Item, Material, Step
-from intake.resources import ItemResource
 from intake.services.applications import (
     application_add_material,
     application_create_draft,
@@ -23,6 +21,7 @@ from intake.services.applications import (
 )
 from portal.accounts.constants import Role
 from tests.factories import UserFactory, citizen, staff
+from tests.intake.workbook import export_workbook, find, import_through_the_admin, rows, set_cell, upload
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -70,22 +69,6 @@ def _links(application):
     )
 
 
-def _import_through_the_admin(client, dataset):
-    """The catalogue admin's two steps: upload the sheet, then confirm the import."""
-    page = client.get(reverse("admin:intake_item_import"))
-    formats = dict((label.lower(), value) for value, label in page.context["form"].fields["format"].choices)
-    upload = SimpleUploadedFile("catalogue.csv", dataset.export("csv").encode("utf-8"), "text/csv")
-    preview = client.post(
-        reverse("admin:intake_item_import"), {"import_file": upload, "format": formats["csv"]}
-    )
-    assert preview.status_code == 200 and "confirm_form" in preview.context, preview.content.decode()[:2000]
-    result = preview.context["result"]
-    assert not result.has_errors() and not result.has_validation_errors()
-    done = client.post(reverse("admin:intake_item_process_import"), preview.context["confirm_form"].initial)
-    assert done.status_code == 302
-    return result
-
-
 def _submit_on_the_page(client, draft):
     client.force_login(draft.applicant)
     response = client.post(reverse("intake:draft_review", args=[draft.pk]))
@@ -111,7 +94,7 @@ def test_reimporting_the_unchanged_catalogue_keeps_every_link_and_writes_no_hist
     assert all(pk for pk, _name in case_links + draft_links)
 
     client.force_login(world["admin"])
-    result = _import_through_the_admin(client, ItemResource().export())
+    result = import_through_the_admin(client, export_workbook(client))
 
     assert {row.import_type for row in result.rows} == {"skip"}
     assert {
@@ -141,24 +124,17 @@ def test_an_edited_sheet_updates_rows_in_place_retires_removed_ones_and_revert_r
     review = Step.objects.get(item=item, name="审查")
     case_links = _links(case.application)
 
-    dataset = ItemResource().export()
-    rows = dataset.dict
-    row = next(r for r in rows if r["code"] == CODE)
-    parts = row["materials"].split(";")
-    parts = [
-        p.replace("营业执照|copy|1|", "营业执照（副本）|copy|2|")
-        for p in parts
-        if not p.startswith("经营场所平面图|")
-    ]
-    row["materials"] = ";".join(parts)
-    row["steps"] = row["steps"].replace("审查|review|2|", "审查|review|3|")
-    edited = tablib.Dataset(headers=dataset.headers)
-    for r in rows:
-        edited.append([r[h] for h in dataset.headers])
-
     client.force_login(world["admin"])
+    book = export_workbook(client)
+    materials, steps = book["申请材料"], book["办理环节"]
+    row = find(materials, 事项编码=CODE, 材料名称="营业执照")["_row"]
+    set_cell(materials, row, "材料名称", "营业执照（副本）")
+    set_cell(materials, row, "份数", 2)
+    materials.delete_rows(find(materials, 事项编码=CODE, 材料名称="经营场所平面图")["_row"])
+    set_cell(steps, find(steps, 事项编码=CODE, 环节名称="审查")["_row"], "环节时限（工作日）", 3)
+
     with time_machine.travel(MONDAY + datetime.timedelta(hours=2), tick=False):
-        result = _import_through_the_admin(client, edited)
+        result = import_through_the_admin(client, book)
     assert [r.import_type for r in result.rows].count("update") == 1  # only the edited item is saved
 
     licence.refresh_from_db(), plan.refresh_from_db(), review.refresh_from_db()
@@ -208,33 +184,27 @@ def test_an_edited_sheet_updates_rows_in_place_retires_removed_ones_and_revert_r
     assert "恢复为" in item.history.order_by("-history_date", "-history_id").first().history_change_reason
 
 
-def test_a_sheet_without_keys_matches_rows_by_name_and_rejects_duplicate_keys(world):
-    """Older sheets (no key column in the cells) still update in place, matched by name."""
-    from intake.resources import catalogue_import
-
+def test_a_sheet_without_keys_matches_rows_by_name_and_rejects_duplicate_keys(world, client):
+    """A sheet without its key column still updates in place, rows matched by name."""
     item = world["item"]
     pks = sorted(Material.objects.filter(item=item).values_list("pk", flat=True))
-    dataset = ItemResource().export()
-    rows = dataset.dict
-    for r in rows:
-        r["materials"] = ";".join(p.rsplit("|", 1)[0] for p in r["materials"].split(";") if p)
-        r["steps"] = ";".join(p.rsplit("|", 1)[0] for p in r["steps"].split(";") if p)
-    plain = tablib.Dataset(headers=dataset.headers)
-    for r in rows:
-        plain.append([r[h] for h in dataset.headers])
-    result = catalogue_import(plain)
-    assert not result.has_errors() and not result.has_validation_errors()
+    client.force_login(world["admin"])
+    book = export_workbook(client)
+    for name in ("申请材料", "办理环节"):  # no key column at all
+        book[name].delete_cols([c.value for c in book[name][1]].index(f"{name[2:4]}标识") + 1)
+    result = import_through_the_admin(client, book)
     assert {r.import_type for r in result.rows} == {"skip"}
     assert sorted(Material.objects.filter(item=item).values_list("pk", flat=True)) == pks
 
-    row = next(r for r in rows if r["code"] == CODE)
-    row["materials"] = "甲|original|1|1|0|m1;乙|original|1|1|0|m1"
-    twice = tablib.Dataset(headers=dataset.headers)
-    for r in rows:
-        twice.append([r[h] for h in dataset.headers])
-    result = catalogue_import(twice)
-    assert result.has_validation_errors()
-    assert "同一事项内标识不能重复" in str([r.error_dict for r in result.invalid_rows])
+    book = export_workbook(client)
+    materials = book["申请材料"]
+    mine = [r for r in rows(materials) if r["事项编码"] == CODE]
+    set_cell(materials, mine[1]["_row"], "材料标识", mine[0]["材料标识"])
+    page = upload(client, book).content.decode()
+    assert (
+        f"「申请材料」表第 {mine[1]['_row']} 行「材料标识」列：同一事项内标识不能重复："
+        f"“{mine[0]['材料标识']}”已用于第 {mine[0]['_row']} 行" in page
+    )
 
 
 def _form_data(form):
