@@ -30,8 +30,10 @@ _score = [MinValueValidator(1), MaxValueValidator(5)]
 
 
 class Rating(models.Model):
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="rating")
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ratings")
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="rating", verbose_name=_("办件"))
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("评价人")
+    )
     overall = models.PositiveSmallIntegerField(_("总体评价"), choices=Score.choices, validators=_score)
     efficiency = models.PositiveSmallIntegerField(_("办事效率"), choices=Score.choices, validators=_score)
     attitude = models.PositiveSmallIntegerField(_("服务态度"), choices=Score.choices, validators=_score)
@@ -40,10 +42,17 @@ class Rating(models.Model):
     )
     comment = models.TextField(_("评价内容"), blank=True)
     channel = models.CharField(_("评价渠道"), max_length=10, choices=RatingChannel.choices)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="ratings")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ratings")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("部门")
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("事项"))
     window = models.ForeignKey(
-        Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="ratings"
+        Window,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ratings",
+        verbose_name=_("窗口"),
     )
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -51,6 +60,7 @@ class Rating(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="clerk_ratings",
+        verbose_name=_("窗口人员"),
     )
     created_at = models.DateTimeField(_("评价时间"), auto_now_add=True, db_index=True)
     voided = models.BooleanField(_("已作废"), default=False)
@@ -61,7 +71,7 @@ class Rating(models.Model):
     appeal_reason = models.TextField(_("申诉理由"), blank=True)
     appeal_decision = models.TextField(_("复核意见"), blank=True)
     # When the supervision figures rollup took this rating in (supervision/rollup.py); bookkeeping only.
-    rolled_up_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rolled_up_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("计入统计时间"))
     history = HistoricalRecords(excluded_fields=["rolled_up_at"])
 
     class Meta:
@@ -86,9 +96,15 @@ class Rating(models.Model):
 class RatingInvitation(models.Model):
     """One invitation per concluded case and at most one reminder."""
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating_invitation")
-    invited_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="rating_invitation", verbose_name=_("办件")
+    )
+    invited_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("邀请时间"))
+    reminded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("提醒时间"))
+
+    class Meta:
+        verbose_name = _("评价邀请")
+        verbose_name_plural = _("评价邀请")
 
     def __str__(self) -> str:
         return f"{self.case} {self.invited_at:%Y-%m-%d}"
@@ -96,8 +112,12 @@ class RatingInvitation(models.Model):
 
 class RectificationTicket(ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("工单编号"), max_length=24, unique=True)
-    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="ticket")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tickets")
+    rating = models.OneToOneField(
+        Rating, on_delete=models.PROTECT, related_name="ticket", verbose_name=_("差评")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("责任部门")
+    )
     state = FSMField(
         _("状态"), default=TicketState.OPENED, choices=TicketState.choices, protected=True, db_index=True
     )
@@ -105,12 +125,17 @@ class RectificationTicket(ConcurrentTransitionMixin, models.Model):
     callback_outcome = models.TextField(_("回访情况"), blank=True)
     resolution = models.TextField(_("整改情况"), blank=True)
     due_on = models.DateField(_("整改期限"), null=True, blank=True, db_index=True)
-    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
+    overdue_alerted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("超期预警时间"))
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("回访人"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("关闭时间"))
     history = HistoricalRecords()
 
     class Meta:
@@ -197,13 +222,23 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     )
     channel = models.CharField(_("投诉渠道"), max_length=10, choices=ComplaintChannel.choices)
     complainant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        verbose_name=_("投诉人账号"),
     )
     complainant_name = models.CharField(_("投诉人"), max_length=50)
     complainant_phone = models.CharField(_("联系电话"), max_length=11)
     anonymous = models.BooleanField(_("匿名"), default=False)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
     received_at = models.DateTimeField(_("登记时间"), db_index=True)
     received_on = models.DateField(_("登记日期"), db_index=True)
@@ -215,16 +250,32 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="handled_complaints",
+        verbose_name=_("承办人"),
     )
     assigned_at = models.DateTimeField(_("分派时间"), null=True, blank=True)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        verbose_name=_("被投诉部门"),
     )
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        verbose_name=_("涉及办件"),
     )
     window = models.ForeignKey(
-        Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+        Window,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        verbose_name=_("涉及窗口"),
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -232,6 +283,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="complaints_about",
+        verbose_name=_("被投诉人员"),
     )
     subject = models.CharField(_("投诉事由"), max_length=120)
     content = models.TextField(_("投诉内容"))
@@ -256,7 +308,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
+    overdue_alerted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("超期预警时间"))
     history = HistoricalRecords(excluded_fields=["complainant_phone"])
 
     class Meta:
@@ -306,11 +358,17 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
 
 
 class ComplaintAttachment(models.Model):
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="complaints/", max_length=200)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=80)
-    size = models.PositiveIntegerField()
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("投诉")
+    )
+    file = models.FileField(upload_to="complaints/", max_length=200, verbose_name=_("文件"))
+    original_name = models.CharField(max_length=200, verbose_name=_("原文件名"))
+    content_type = models.CharField(max_length=80, verbose_name=_("文件类型"))
+    size = models.PositiveIntegerField(verbose_name=_("大小（字节）"))
+
+    class Meta:
+        verbose_name = _("投诉附件")
+        verbose_name_plural = _("投诉附件")
 
     def __str__(self) -> str:
         return self.original_name

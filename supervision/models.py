@@ -80,15 +80,27 @@ class Alert(ConcurrentTransitionMixin, models.Model):
     )
     raised_at = models.DateTimeField(_("预警时间"), db_index=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True, db_index=True)
-    scan_token = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    scan_token = models.CharField(
+        max_length=32, blank=True, default="", db_index=True, verbose_name=_("扫描批次")
+    )
     explanation = models.TextField(_("情况说明"), blank=True)
     explained_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("说明人"),
     )
     explained_at = models.DateTimeField(_("说明时间"), null=True, blank=True)
     review_note = models.TextField(_("审核意见"), blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审核人"),
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["scan_token"])
@@ -158,7 +170,9 @@ class AccountabilityFinding(models.Model):
     )
     kind = models.CharField(_("问责方式"), max_length=12, choices=FindingKind.choices)
     finding = models.TextField(_("问责事实与依据"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
+    )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -178,21 +192,23 @@ class FigureRollup(models.Model):
     one-year cohort reads thousands of rows instead of hundreds of thousands. Kept by
     ``supervision.rollup``; every column is additive (see ``figures.Row``)."""
 
-    accepted_on = models.DateField()
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
-    accepted = models.IntegerField(default=0)
-    concluded = models.IntegerField(default=0)
-    early = models.IntegerField(default=0)
-    on_time = models.IntegerField(default=0)
-    overdue = models.IntegerField(default=0)
-    statutory_breaches = models.IntegerField(default=0)
-    elapsed_n = models.IntegerField(default=0)
-    elapsed_sum = models.BigIntegerField(default=0)
-    statutory_sum = models.BigIntegerField(default=0)
-    promised_sum = models.BigIntegerField(default=0)
-    ratings = models.IntegerField(default=0)
-    good_ratings = models.IntegerField(default=0)
+    accepted_on = models.DateField(verbose_name=_("受理日期"))
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", verbose_name=_("部门")
+    )
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+", verbose_name=_("事项"))
+    accepted = models.IntegerField(default=0, verbose_name=_("受理数"))
+    concluded = models.IntegerField(default=0, verbose_name=_("办结数"))
+    early = models.IntegerField(default=0, verbose_name=_("提前办结数"))
+    on_time = models.IntegerField(default=0, verbose_name=_("按时办结数"))
+    overdue = models.IntegerField(default=0, verbose_name=_("超期办结数"))
+    statutory_breaches = models.IntegerField(default=0, verbose_name=_("超法定时限数"))
+    elapsed_n = models.IntegerField(default=0, verbose_name=_("计时件数"))
+    elapsed_sum = models.BigIntegerField(default=0, verbose_name=_("用时合计"))
+    statutory_sum = models.BigIntegerField(default=0, verbose_name=_("法定时限合计"))
+    promised_sum = models.BigIntegerField(default=0, verbose_name=_("承诺时限合计"))
+    ratings = models.IntegerField(default=0, verbose_name=_("评价数"))
+    good_ratings = models.IntegerField(default=0, verbose_name=_("好评数"))
 
     class Meta:
         constraints = [
@@ -208,7 +224,11 @@ class FigureRollup(models.Model):
 class FigureRollupState(models.Model):
     """One row: the moment of the last refresh. The rollup serves a report "as of" that moment or later."""
 
-    watermark = models.DateTimeField(null=True, blank=True)
+    watermark = models.DateTimeField(null=True, blank=True, verbose_name=_("汇总截至"))
+
+    class Meta:
+        verbose_name = _("统计汇总进度")
+        verbose_name_plural = _("统计汇总进度")
 
     def __str__(self) -> str:
         return f"rollup watermark {self.watermark}"

@@ -46,7 +46,9 @@ def _on_commitment(case: Any) -> bool:
 
 
 class Case(ConcurrentTransitionMixin, models.Model):
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="case")
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="case", verbose_name=_("申请")
+    )
     reference = models.CharField(_("申报号"), max_length=24, unique=True)
     item = models.ForeignKey(Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="cases")
     department = models.ForeignKey(
@@ -76,13 +78,21 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
 
     # Who and where.
-    window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    window = models.ForeignKey(
+        Window,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("受理窗口"),
+    )
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="accepted_cases",
+        verbose_name=_("受理人员"),
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -90,6 +100,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reviewed_cases",
+        verbose_name=_("审查人员"),
     )
     decider = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -97,9 +108,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="decided_cases",
+        verbose_name=_("决定人员"),
     )
     holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="held_cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="held_cases",
+        verbose_name=_("当前承办人"),
     )
 
     # Dates (DESIGN §4). Deadlines are dates in Asia/Shanghai; a case is due at the end of its due day.
@@ -134,16 +151,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
     tracking_number = models.CharField(_("邮寄单号"), max_length=40, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("更新时间"))
     # When the supervision figures rollup took this settled case in (supervision/rollup.py); NULL while
     # its figures still depend on "as of". Bookkeeping, not part of the case's history.
-    rolled_up_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rolled_up_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("计入统计时间"))
     # The alert levels the supervision scan has raised on this case (bits: yellow 1, red 2, statutory 4,
     # intake overdue 8) and the step of its open step warning: the scan reads them from the running-case
     # index instead of probing the alerts table for every open case. Bookkeeping, like ``rolled_up_at``.
-    alert_levels = models.PositiveSmallIntegerField(default=0, editable=False)
-    alert_step = models.CharField(max_length=60, blank=True, default="", editable=False)
+    alert_levels = models.PositiveSmallIntegerField(default=0, editable=False, verbose_name=_("已发预警级别"))
+    alert_step = models.CharField(
+        max_length=60, blank=True, default="", editable=False, verbose_name=_("预警所在环节")
+    )
     history = HistoricalRecords(excluded_fields=["updated_at", "rolled_up_at", "alert_levels", "alert_step"])
 
     # Written only by set-based statements (the alert scan, the figures rollup), never by saving an
@@ -376,12 +395,19 @@ class Case(ConcurrentTransitionMixin, models.Model):
 class CaseTransition(models.Model):
     """Append-only log of every transition: the timeline reads from it. Never updated or deleted."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transitions")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="transitions", verbose_name=_("办件")
+    )
     name = models.CharField(_("操作"), max_length=40)
     from_state = models.CharField(_("原状态"), max_length=24, choices=CaseState.choices)
     to_state = models.CharField(_("新状态"), max_length=24, choices=CaseState.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     reason = models.TextField(_("理由/意见"), blank=True)

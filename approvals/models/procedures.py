@@ -15,14 +15,20 @@ from .case import Case
 class Suspension(models.Model):
     """A special procedure (特别程序, Art. 45) that stops the clock: the days F < d ≤ T do not count."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="suspensions", verbose_name=_("办件")
+    )
     kind = models.CharField(_("特别程序"), max_length=20, choices=SuspensionKind.choices)
     reason = models.TextField(_("理由"))
     expected_days = models.PositiveSmallIntegerField(_("预计时长（工作日）"))
     started_on = models.DateField(_("中止日期"))
     resumed_on = models.DateField(_("恢复日期"), null=True, blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发起人"),
     )
     history = HistoricalRecords()
 
@@ -39,13 +45,22 @@ class SubApproval(models.Model):
     """One co-department's opinion on a parallel case, with its own limit. Silence past the limit counts
     as consent (缺席默认) and is recorded as such when the lead decides."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sub_approvals")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="sub_approvals")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="sub_approvals", verbose_name=_("办件")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="sub_approvals", verbose_name=_("协办部门")
+    )
     due_on = models.DateField(_("协办办结日期"))
     answer = models.CharField(_("意见"), max_length=10, choices=SubApprovalAnswer.choices, blank=True)
     opinion = models.TextField(_("意见说明"), blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("答复人"),
     )
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     history = HistoricalRecords()

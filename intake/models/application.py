@@ -90,24 +90,37 @@ def material_upload_to(instance: "ApplicationMaterial", filename: str) -> str:
 class ApplicationMaterial(models.Model):
     """An uploaded file for one required material, and the window's check of it."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="materials", verbose_name=_("申请")
+    )
     # PROTECT: a catalogue row someone uploaded a file for is retired, never deleted (intake/services/catalogue_rows.py)
-    material = models.ForeignKey(Material, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    material = models.ForeignKey(
+        Material,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申请材料"),
+    )
     material_name = models.CharField(_("材料名称"), max_length=200)
-    token = models.CharField(max_length=32, unique=True)
-    extension = models.CharField(max_length=8)
+    token = models.CharField(max_length=32, unique=True, verbose_name=_("下载令牌"))
+    extension = models.CharField(max_length=8, verbose_name=_("扩展名"))
     file = models.FileField(_("文件"), upload_to=material_upload_to, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=80)
     size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, verbose_name=_("文件摘要（SHA-256）"))
     check_result = models.CharField(
         _("核验结果"), max_length=10, choices=MaterialCheck.choices, default=MaterialCheck.PENDING
     )
     original_seen = models.BooleanField(_("已核验原件"), default=False)
     check_note = models.CharField(_("核验意见"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("上传人"),
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
@@ -123,9 +136,9 @@ class ApplicationMaterial(models.Model):
 class ReferenceCounter(models.Model):
     """The last serial number handed out per prefix and day (``SP-20261122-000123``); locked per use."""
 
-    prefix = models.CharField(max_length=4)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
+    prefix = models.CharField(max_length=4, verbose_name=_("前缀"))
+    day = models.DateField(verbose_name=_("日期"))
+    last = models.PositiveIntegerField(default=0, verbose_name=_("最后序号"))
 
     class Meta:
         unique_together = [("prefix", "day")]

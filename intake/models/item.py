@@ -167,7 +167,7 @@ class CatalogueRow(models.Model):
 class Material(CatalogueRow):
     KEY_PREFIX = "m"
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="materials")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="materials", verbose_name=_("事项"))
     key = models.SlugField(_("材料标识"), max_length=40, blank=True)
     name = models.CharField(_("材料名称"), max_length=200)
     form = models.CharField(
@@ -196,7 +196,7 @@ class Step(CatalogueRow):
 
     KEY_PREFIX = "s"
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="steps")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="steps", verbose_name=_("事项"))
     key = models.SlugField(_("环节标识"), max_length=40, blank=True)
     name = models.CharField(_("环节名称"), max_length=60)
     role = models.CharField(_("环节岗位"), max_length=10, choices=StepRole.choices)
@@ -218,7 +218,9 @@ class FormField(CatalogueRow):
 
     KEY_PREFIX = "f"
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="form_fields")
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="form_fields", verbose_name=_("事项")
+    )
     key = models.SlugField(_("字段标识"), max_length=40)
     label = models.CharField(_("字段名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=10, choices=FieldKind.choices, default=FieldKind.TEXT)

@@ -56,7 +56,7 @@ class UserAdmin(BaseUserAdmin):
     form = PortalUserChangeForm
     list_display = [
         "username",
-        "display_name",
+        "shown_name",
         "masked_id",
         "masked_phone_number",
         "department",
@@ -97,6 +97,10 @@ class UserAdmin(BaseUserAdmin):
         if pii.RESIDENT_ID_RE.fullmatch(term):
             results |= queryset.filter(id_number_hash__in=pii.lookup_hashes(term))
         return results, may_have_duplicates
+
+    @admin.display(description=_("姓名或名称"))
+    def shown_name(self, obj: User) -> str:
+        return obj.display_name
 
     @admin.display(description=_("证件号码"))
     def masked_id(self, obj: User) -> str:

@@ -35,7 +35,10 @@ class MessageTemplate(models.Model):
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("收件人"),
     )
     event = models.CharField(_("事件"), max_length=40, db_index=True)
     context = models.JSONField(_("内容数据"), default=dict, blank=True)
@@ -57,7 +60,9 @@ class Notification(models.Model):
 
 
 class Delivery(models.Model):
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("通知")
+    )
     channel = models.CharField(_("渠道"), max_length=10, choices=ChannelKind.choices)
     address = models.CharField(_("地址"), max_length=254, blank=True)
     status = models.CharField(
@@ -71,8 +76,8 @@ class Delivery(models.Model):
     idempotency_key = models.CharField(_("幂等键"), max_length=64, unique=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最后错误"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("更新时间"))
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:
@@ -86,7 +91,9 @@ class Delivery(models.Model):
 
 
 class DeliveryAttempt(models.Model):
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="attempt_log", verbose_name=_("投递")
+    )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     ok = models.BooleanField(_("成功"))
     provider_answer = models.TextField(_("服务商应答"), blank=True)
