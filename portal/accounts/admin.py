@@ -2,8 +2,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal import pii
 
+from .constants import Role
 from .models import Department, User, Window
 from .validators import validate_resident_id
 
@@ -50,6 +53,22 @@ class PortalUserChangeForm(UserChangeForm):
         return super().save(commit=commit)
 
 
+def role_label(name: str) -> str:
+    """A role's group by the role's Chinese name (the group is named by the role's code)."""
+    return str(Role(name).label) if name in Role.values else name
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("角色")
+    parameter_name = "role"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return Role.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     # Personal data is masked in lists and on the form; an exact ID number finds the account by its hash.
@@ -63,7 +82,7 @@ class UserAdmin(BaseUserAdmin):
         "window",
         "is_active",
     ]
-    list_filter = ["groups", "department", "applicant_kind", "is_active"]
+    list_filter = [RoleFilter, "department", "applicant_kind", "is_active"]
     search_fields = ["username", "real_name", "enterprise_name", "phone", "credit_code"]
     readonly_fields = ["masked_id"]
     fieldsets = (
@@ -98,6 +117,12 @@ class UserAdmin(BaseUserAdmin):
             results |= queryset.filter(id_number_hash__in=pii.lookup_hashes(term))
         return results, may_have_duplicates
 
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            field.label_from_instance = lambda group: role_label(group.name)
+        return field
+
     @admin.display(description=_("姓名或名称"))
     def shown_name(self, obj: User) -> str:
         return obj.display_name
@@ -109,3 +134,17 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("手机号码"))
     def masked_phone_number(self, obj: User) -> str:
         return obj.masked_phone
+
+
+class RoleGroupAdmin(GroupAdmin):
+    """Django's groups, one per role, listed by the role's Chinese name."""
+
+    list_display = ["role", "name"]
+
+    @admin.display(description=_("角色"), ordering="name")
+    def role(self, obj: Group) -> str:
+        return role_label(obj.name)
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RoleGroupAdmin)

@@ -1,0 +1,132 @@
+"""The back office as its people see it (issue 16), in a real browser, at 1366 px and at 375 px:
+
+- the efficiency office's pages (dashboard, alerts, an alert, the complaints queue and tickets), in normal and
+  in elder mode, and the admin's pages (index, the catalogue, an item, the workbook import with its errors,
+  cases, alerts, complaints, users);
+- the page never scrolls sideways (a wide table scrolls inside its own box, which is visibly scrollable);
+- no raw code reaches the text (every TextChoices value of the apps, the supervision codes, the field keys of
+  the catalogue);
+- axe-core finds no serious or critical violation.
+
+Every page is saved as a screenshot (var/e2e-artifacts/<test>/)."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from urllib.parse import urlparse
+
+import pytest
+
+from .conftest import login
+from .test_design import GENERIC, WIDTHS, code_pattern, raw_codes
+
+FACTS = """() => ({
+  scroll: document.documentElement.scrollWidth,
+  client: document.documentElement.clientWidth,
+  text: document.body.innerText,
+})"""
+
+# catalogue field keys and supervision codes, beside the choices' values
+BACKOFFICE_CODES = {
+    "statutory_limit",
+    "promised_limit",
+    "limit_unit",
+    "co_departments",
+    "form_fields",
+    "materials",
+    "alert_scan",
+    "redblue_window",
+    "redblue_department",
+    "item_days",
+    "ConversionSyntax",
+    "Traceback",
+}
+
+
+def _check(page, pages, name: str, codes: re.Pattern[str], report: list[str]) -> None:
+    page.wait_for_load_state()
+    pages.shot(page, name)
+    facts = page.evaluate(FACTS)
+    if facts["scroll"] > facts["client"] + 1:
+        report.append(f"{name} ({page.url}): {facts['scroll']}px wide on a {facts['client']}px screen")
+    found = sorted(set(codes.findall(facts["text"])))
+    if found:
+        report.append(f"{name} ({page.url}): shows raw codes {found}")
+
+
+def _pattern():
+    # the demo users are named after their roles ("clerk", "admin"…): the users list shows those names
+    from portal.accounts.models import User
+
+    usernames = set(User.objects.values_list("username", flat=True))
+    return code_pattern((raw_codes() | BACKOFFICE_CODES) - GENERIC - usernames)
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+@pytest.mark.parametrize("screen", list(WIDTHS))
+def test_the_efficiency_office_pages_fit_and_speak_plainly(new_page, pages, screen, elder):
+    page = new_page(viewport=WIDTHS[screen])
+    login(page, "inspector")
+    page.goto("/supervision/")
+    if elder:
+        page.locator("#elder-toggle").click()
+        page.wait_for_load_state()
+        assert page.evaluate("document.documentElement.classList.contains('portal-elder')")
+    codes, report = _pattern(), []
+    _check(page, pages, "dashboard", codes, report)
+    page.goto("/supervision/alerts/")
+    _check(page, pages, "alerts", codes, report)
+    detail = page.locator("main a[href^='/supervision/alerts/']").first
+    if detail.count():
+        detail.click()
+        _check(page, pages, "alert", codes, report)
+    for path in ("/complaints/queue/", "/complaints/tickets/"):
+        page.goto(path)
+        _check(page, pages, path.strip("/").replace("/", "-"), codes, report)
+    assert not report, "\n".join(report)
+    pages.assert_accessible()
+
+
+@pytest.mark.parametrize("screen", list(WIDTHS))
+def test_the_admin_pages_fit_and_speak_plainly(new_page, pages, screen):
+    from openpyxl import load_workbook
+
+    from intake.models import Item
+    from intake.resources import catalogue_export
+
+    page = new_page(viewport=WIDTHS[screen])
+    login(page, "admin")
+    codes, report = _pattern(), []
+    item = Item.objects.get(code="SCJG-001")
+    for path in (
+        "/admin/",
+        "/admin/intake/item/",
+        f"/admin/intake/item/{item.pk}/change/",
+        "/admin/approvals/case/",
+        "/admin/supervision/alert/",
+        "/admin/complaints/complaint/",
+        "/admin/accounts/user/",
+        "/admin/intake/item/import/",
+    ):
+        page.goto(path)
+        name = urlparse(path).path.strip("/").replace("/", "-") or "admin"
+        _check(page, pages, re.sub(r"-\d+-", "-n-", name), codes, report)
+
+    # the workbook with a mistake: the errors in words, on the same page
+    book = load_workbook(BytesIO(catalogue_export()))
+    book["事项"]["I2"] = "二十"  # 法定时限
+    out = BytesIO()
+    book.save(out)
+    page.set_input_files("input[name=import_file]", files=[{
+        "name": "catalogue.xlsx", "buffer": out.getvalue(),
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }])  # fmt: skip
+    page.locator("input[type=submit]").click()
+    _check(page, pages, "import-errors", codes, report)
+    assert (
+        "「事项」表第 2 行「法定时限」列：应填写整数（如 5），现为“二十”"
+        in page.locator("#content").inner_text()
+    )
+    assert not report, "\n".join(report)
+    pages.assert_accessible()
