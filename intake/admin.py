@@ -3,8 +3,9 @@ revert (who, when, why), publish / retire actions, and Excel / CSV import-export
 
 import json
 
+from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -25,7 +26,19 @@ from .services.catalogue_rows import item_history_record_rows, item_rows_restore
 # Materials, steps and form fields are never deleted here: untick "在用" to retire one, so uploaded files,
 # drafts and filed cases keep their links (intake/services/catalogue_rows.py). Their edits are recorded on
 # the item's history with the item, and a revert of the item restores them.
-class MaterialInline(admin.TabularInline):
+class LabelledInline(admin.TabularInline):
+    """A tabular inline whose inputs carry their column's name (Django's table gives them no label, so a
+    screen reader announces a bare "edit text")."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs["aria-label"] = str(db_field.verbose_name)
+            field.widget.attrs.pop("title", None)
+        return field
+
+
+class MaterialInline(LabelledInline):
     model = Material
     extra = 0
     can_delete = False
@@ -45,7 +58,7 @@ class MaterialInline(admin.TabularInline):
     readonly_fields = ["key"]
 
 
-class StepInline(admin.TabularInline):
+class StepInline(LabelledInline):
     model = Step
     extra = 0
     can_delete = False
@@ -53,7 +66,7 @@ class StepInline(admin.TabularInline):
     readonly_fields = ["key"]
 
 
-class FormFieldInline(admin.TabularInline):
+class FormFieldInline(LabelledInline):
     model = FormField
     extra = 0
     can_delete = False
@@ -87,7 +100,8 @@ class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "mode_parallel",
     ]
     search_fields = ["code", "name", "legal_basis"]
-    filter_horizontal = ["co_departments", "themes"]
+    # departments and themes as checkboxes beside their names (Django's two-box selector has unlabelled parts)
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [MaterialInline, StepInline, FormFieldInline]
     actions = ["publish", "retire"]
     list_select_related = ["department"]
