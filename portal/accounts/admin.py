@@ -120,7 +120,7 @@ class UserAdmin(BaseUserAdmin):
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name == "groups" and field is not None:
-            field.label_from_instance = lambda group: role_label(group.name)
+            field.label_from_instance = lambda group: role_label(group.name)  # type: ignore[method-assign,assignment]  # per-instance label, as Django documents
         return field
 
     @admin.display(description=_("姓名或名称"))
