@@ -2,6 +2,7 @@
 reverted — a case changes only through its transitions (portal/readonly_admin.py)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from portal.readonly_admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin, ReadOnlyTabularInline
 
@@ -10,7 +11,11 @@ from .models import Case, CaseTransition, SubApproval, Suspension
 
 class TransitionInline(ReadOnlyTabularInline):
     model = CaseTransition
-    readonly_fields = fields = ("at", "name", "from_state", "to_state", "actor", "reason", "data")
+    readonly_fields = fields = ("at", "action", "from_state", "to_state", "actor", "reason", "data")
+
+    @admin.display(description=_("操作"))
+    def action(self, obj: CaseTransition) -> str:
+        return obj.action_label
 
 
 @admin.register(Case)
@@ -39,11 +44,15 @@ class CaseAdmin(ReadOnlyHistoryAdmin):
 class CaseTransitionAdmin(ReadOnlyAdmin):
     """The transition log: append-only, written by the case services."""
 
-    list_display = ["at", "case", "name", "from_state", "to_state", "actor"]
-    list_filter = ["name", "to_state"]
+    list_display = ["at", "case", "action", "from_state", "to_state", "actor"]
+    list_filter = ["to_state"]
     search_fields = ["case__reference"]
     list_select_related = ["case", "actor"]
-    readonly_fields = ["case", "at", "name", "from_state", "to_state", "actor", "reason", "data"]
+    readonly_fields = ["case", "at", "action", "from_state", "to_state", "actor", "reason", "data"]
+
+    @admin.display(description=_("操作"))
+    def action(self, obj: CaseTransition) -> str:
+        return obj.action_label
 
 
 @admin.register(Suspension)

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -460,6 +461,16 @@ class ItemResource(resources.ModelResource):
         self._codes: dict[str, int] = {}  # item code → its row, to refuse an item listed twice
         self._row: dict[str, Any] = {}  # what before_import_row read of the row being imported
 
+    # The workbook is a Chinese document whatever the page's language: its values (已发布, 工作日…) are read
+    # back by their Chinese names, so an export made from the English admin imports the same.
+    def export(self, queryset: Any = None, **kwargs: Any) -> Any:
+        with translation.override("zh-hans"):
+            return super().export(queryset=queryset, **kwargs)
+
+    def import_data(self, dataset: Any, *args: Any, **kwargs: Any) -> Any:
+        with translation.override("zh-hans"):
+            return super().import_data(dataset, *args, **kwargs)
+
     @classmethod
     def get_display_name(cls) -> str:
         return _("服务事项目录")
@@ -677,6 +688,11 @@ class CatalogueWorkbook(XLSX):
 
 def workbook_bytes(dataset: Any) -> bytes:
     """The export of ItemResource as an .xlsx workbook."""
+    with translation.override("zh-hans"):
+        return _workbook_bytes(dataset)
+
+
+def _workbook_bytes(dataset: Any) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 

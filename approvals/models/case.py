@@ -14,7 +14,7 @@ from portal.accounts.models import Department, Window
 from portal.workcalendar.constants import LimitUnit
 
 from .. import permissions as perm
-from ..constants import CLOSED_STATES, RUNNING_STATES, CaseState, DeliveryMethod, Outcome
+from ..constants import CLOSED_STATES, RUNNING_STATES, CaseAction, CaseState, DeliveryMethod, Outcome
 
 S = CaseState
 _OPEN_BEFORE_DECISION = [
@@ -419,7 +419,7 @@ class CaseTransition(models.Model):
         verbose_name_plural = _("办件流转记录")
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.name} {self.from_state}→{self.to_state}"
+        return f"{self.action_label}：{self.get_from_state_display()}→{self.get_to_state_display()}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -428,3 +428,8 @@ class CaseTransition(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("CaseTransition rows are append-only")
+
+    @property
+    def action_label(self) -> str:
+        """The action in words (the log keeps the transition's name)."""
+        return str(CaseAction(self.name).label) if self.name in CaseAction.values else self.name

@@ -259,3 +259,17 @@ def test_item_life_draft_published_retired():
     item = item_retire(item=item, actor=actor, reason="事项取消")
     assert item.status == "retired"
     assert item.history.latest().history_user == actor
+
+
+def test_the_import_page_in_english_counts_items_with_plurals(admin_client):
+    """English pages with correct plurals: one item with errors, then two."""
+    admin_client.cookies["django_language"] = "en"
+    book = export_workbook(admin_client)
+    items = book["事项"]
+    first, second = rows(items)[0]["_row"], rows(items)[1]["_row"]
+    set_cell(items, first, "法定时限", "二十")
+    page = upload(admin_client, book).content.decode()
+    assert "1 item has errors: nothing in the file was imported" in page
+    set_cell(items, second, "法定时限", "二十")
+    page = upload(admin_client, book).content.decode()
+    assert "2 items have errors: nothing in the file was imported" in page
