@@ -14,7 +14,18 @@ app.autodiscover_tasks()
 @signals.after_setup_logger.connect
 @signals.after_setup_task_logger.connect
 def _mask_personal_data(logger, *args, **kwargs):
-    """Celery installs its own log handlers: they mask resident ID numbers too (portal/pii.py)."""
-    from portal.pii import add_filter_to_handlers
+    """Celery installs its own log handlers: they mask resident ID numbers too (portal/pii.py), and log
+    JSON lines in production like the web processes (settings.LOG_FORMAT)."""
+    from django.conf import settings
+
+    from portal.pii import MaskingJsonFormatter, add_filter_to_handlers
 
     add_filter_to_handlers(logger)
+    if getattr(settings, "LOG_FORMAT", "text") == "json":
+        for handler in logger.handlers:
+            handler.setFormatter(
+                MaskingJsonFormatter(
+                    "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+                    rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                )
+            )

@@ -7,3 +7,9 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from . import rollup  # noqa: F401 - connects the signals that keep the figures rollup true
+
+        from portal.ops import register_gauges
+
+        from .metrics import supervision_gauges
+
+        register_gauges("supervision", supervision_gauges)
