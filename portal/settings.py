@@ -185,23 +185,16 @@ STORAGES = {
 # stream the object after their permission check (docs/scaling.md#uploaded-materials).
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
-            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-            # MinIO and most on-premises S3 servers want path-style addresses (no bucket sub-domain)
-            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
-            "signature_version": "s3v4",
-            "default_acl": None,  # the bucket's own policy: private
-            "file_overwrite": False,  # never replace an object under a name already taken
-            "querystring_auth": True,  # any URL the storage makes is signed ...
-            "querystring_expire": 60,  # ... and short-lived (the views stream; they hand out no URL)
-        },
-    }
+    from portal.storage import s3_storage  # noqa: E402
+
+    STORAGES["default"] = s3_storage(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        access_key=env.str("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("AWS_SECRET_ACCESS_KEY", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+    )
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "private")))
 MEDIA_URL = None  # never served directly
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
