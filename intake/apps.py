@@ -40,6 +40,16 @@ class IntakeConfig(AppConfig):
 
         for model in (Item, Material, Step, FormField, Theme, Department):
             for name, signal in (("save", post_save), ("delete", post_delete)):
-                signal.connect(changed, sender=model, weak=False, dispatch_uid=f"intake.catalogue_cache.{name}.{model.__name__}")
+                signal.connect(
+                    changed,
+                    sender=model,
+                    weak=False,
+                    dispatch_uid=f"intake.catalogue_cache.{name}.{model.__name__}",
+                )
         for through in (Item.themes.through, Item.co_departments.through):
-            m2m_changed.connect(changed, sender=through, weak=False, dispatch_uid=f"intake.catalogue_cache.m2m.{through.__name__}")
+            m2m_changed.connect(
+                changed,
+                sender=through,
+                weak=False,
+                dispatch_uid=f"intake.catalogue_cache.m2m.{through.__name__}",
+            )

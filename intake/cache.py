@@ -25,8 +25,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
 VERSION_KEY = "catalogue:version"

@@ -32,7 +32,10 @@ def supervision_gauges() -> Iterable[Metric]:
         "portal_alerts_open", "Alerts whose case has not concluded, by level", labels=["level"]
     )
     counts = dict(
-        Alert.objects.filter(closed_at__isnull=True).values_list("level").annotate(n=Count("id")).values_list("level", "n")
+        Alert.objects.filter(closed_at__isnull=True)
+        .values_list("level")
+        .annotate(n=Count("id"))
+        .values_list("level", "n")
     )
     for level in AlertLevel.values:
         open_alerts.add_metric([level], counts.get(level, 0))

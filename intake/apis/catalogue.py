@@ -99,7 +99,9 @@ class ItemListApi(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         # the page of this query, built once per catalogue version (intake/cache.py)
-        data = cached_data(request, "api:list", lambda: super(ItemListApi, self).list(request, *args, **kwargs).data)
+        data = cached_data(
+            request, "api:list", lambda: super(ItemListApi, self).list(request, *args, **kwargs).data
+        )
         return api_cache_control(Response(data))
 
 

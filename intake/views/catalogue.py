@@ -10,7 +10,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import Department
@@ -23,10 +22,10 @@ from ..selectors.catalogue import item_get, item_list
 def _page(request: HttpRequest, name: str, build: Callable[[], dict[str, str]]) -> HttpResponse:
     """A catalogue page: its title and body from the cache (``intake.cache``), the layout around them
     (header, user, 长辈版) drawn for this request."""
+    # the body is render_to_string's SafeString: pickled into the cache and back as one, so it is drawn
+    # as the HTML it is (and a plain str could never be drawn unescaped)
     parts = cached_data(request, f"page:{name}", build)
-    response = render(
-        request, "intake/catalogue/page.html", {"title": parts["title"], "body": mark_safe(parts["body"])}
-    )
+    response = render(request, "intake/catalogue/page.html", parts)
     return page_cache_control(response)
 
 
@@ -41,7 +40,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "departments": Department.objects.filter(items__status="published").distinct().order_by("code"),
             "themes": Theme.objects.all(),
         }
-        return {"title": _("办事指南"), "body": render_to_string("intake/catalogue/_list_body.html", context, request)}
+        return {
+            "title": _("办事指南"),
+            "body": render_to_string("intake/catalogue/_list_body.html", context, request),
+        }
 
     return _page(request, "list", build)
 

@@ -26,7 +26,9 @@ def outbox_gauges() -> Iterable[Metric]:
     for channel, n in sorted(by_channel.items()):
         backlog.add_metric([channel], n)
     yield backlog
-    yield GaugeMetricFamily("portal_outbox_unsent_total", "Deliveries not sent yet, all channels", value=row["n"])
+    yield GaugeMetricFamily(
+        "portal_outbox_unsent_total", "Deliveries not sent yet, all channels", value=row["n"]
+    )
     age = (timezone.now() - row["oldest"]).total_seconds() if row["oldest"] else 0.0
     yield GaugeMetricFamily(
         "portal_outbox_oldest_unsent_age_seconds",

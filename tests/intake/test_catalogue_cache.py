@@ -24,7 +24,7 @@ def item():
 def _main(response) -> bytes:
     """What the page shows in its main region (the header carries a fresh CSRF token each time)."""
     content = response.content
-    return content[content.find(b'<main') :] if b"<main" in content else content
+    return content[content.find(b"<main") :] if b"<main" in content else content
 
 
 def _pages(item):

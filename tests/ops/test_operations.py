@@ -62,7 +62,12 @@ def test_readyz_is_503_naming_the_broker_when_it_is_down(client, broker_down, se
 
 @pytest.mark.django_db
 def test_readyz_is_503_naming_the_cache_when_it_is_down(client):
-    down = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    down = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
     with override_settings(CACHES=down):
         response = client.get("/readyz")
     assert response.status_code == 503 and response.json()["failed"] == ["cache"]
@@ -73,7 +78,9 @@ def test_metrics_are_not_public(client, settings):
     settings.METRICS_TOKEN = "s3cret-scrape-token"
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 403
     # an allowed address seen through a proxy is the proxy's: not taken
-    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 403
+    assert (
+        client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 403
+    )
     wrong = client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer guess")
     assert wrong.status_code == 403
 
@@ -93,7 +100,9 @@ def test_metrics_give_the_portals_own_gauges(client, settings):
 
     alert_scan()  # records its duration for every node's /metrics
 
-    by_token = client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer s3cret-scrape-token")
+    by_token = client.get(
+        "/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer s3cret-scrape-token"
+    )
     by_address = client.get("/metrics", REMOTE_ADDR="10.8.4.2")
     assert by_token.status_code == by_address.status_code == 200
     text = by_token.content.decode()
