@@ -41,10 +41,13 @@ def test_readyz_is_200_when_database_cache_and_broker_answer(client):
 
 
 @pytest.fixture
-def broker_down():
-    """The broker at an address where nothing listens (a real refused connection, not a mock)."""
+def broker_down(monkeypatch):
+    """The broker at an address where nothing listens (a real refused connection, not a mock). Celery
+    reads CELERY_BROKER_URL from the environment before its configuration."""
+    down = "redis://127.0.0.1:1/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", down)
     before = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    celery_app.conf.broker_url = down
     yield
     celery_app.conf.broker_url = before
 
