@@ -68,9 +68,10 @@ def _language() -> str:
 
 
 def cached_data(request: HttpRequest, name: str, build: Callable[[], Any]) -> Any:
-    """The API payload ``name`` of this URL, built at most once per catalogue version."""
+    """The payload ``name`` of this URL (scheme, host, path and query: the API's page links are
+    absolute) in the current language, built at most once per catalogue version."""
     token, _minted = catalogue_version()
-    key = _key("data", token, name, _language(), request.get_full_path())
+    key = _key("data", token, name, _language(), request.build_absolute_uri())
     data = cache.get(key)
     if data is None:
         data = build()
@@ -123,7 +124,7 @@ def _api_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str:
     token, _minted = catalogue_version()
     language = translation.get_language_from_request(request)
     accept = request.headers.get("Accept", "")
-    return _key("api-etag", token, language, accept, request.get_full_path())
+    return _key("api-etag", token, language, accept, request.build_absolute_uri())
 
 
 def page_cache_control(response: HttpResponse) -> HttpResponse:

@@ -18,14 +18,9 @@ def _mask_personal_data(logger, *args, **kwargs):
     JSON lines in production like the web processes (settings.LOG_FORMAT)."""
     from django.conf import settings
 
-    from portal.pii import MaskingJsonFormatter, add_filter_to_handlers
+    from portal.pii import add_filter_to_handlers, json_formatter
 
     add_filter_to_handlers(logger)
     if getattr(settings, "LOG_FORMAT", "text") == "json":
         for handler in logger.handlers:
-            handler.setFormatter(
-                MaskingJsonFormatter(
-                    "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
-                    rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-                )
-            )
+            handler.setFormatter(json_formatter())

@@ -255,6 +255,15 @@ class MaskingJsonFormatter(JsonFormatter):
         return mask_text(super().format(record))
 
 
+def json_formatter() -> MaskingJsonFormatter:
+    """The JSON formatter of every handler in production: Django's (settings.LOGGING), Celery's
+    (portal/celery.py) and gunicorn's (gunicorn.conf.py)."""
+    return MaskingJsonFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+    )
+
+
 class MaskingAdminEmailHandler(AdminEmailHandler):
     """Django's error e-mail (traceback with local variables) with every resident ID number masked."""
 

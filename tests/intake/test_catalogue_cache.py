@@ -138,3 +138,11 @@ def test_the_cached_body_follows_the_language(client, item):
     english = client.get(url, HTTP_IF_NONE_MATCH=chinese["ETag"])
     assert english.status_code == 200
     assert "搜索事项" not in english.content.decode() and "Search" in english.content.decode()
+
+
+def test_the_api_s_page_links_follow_the_host_asked(client):
+    """The API's page links are absolute: a cached answer for one host name is not served to another."""
+    ItemFactory.create_batch(21)
+    first = client.get("/api/v1/items/", HTTP_HOST="localhost").json()
+    second = client.get("/api/v1/items/", HTTP_HOST="127.0.0.1").json()
+    assert first["next"].startswith("http://localhost/") and second["next"].startswith("http://127.0.0.1/")

@@ -45,8 +45,8 @@ def broker_down(monkeypatch):
     """The broker at an address where nothing listens (a real refused connection, not a mock). Celery
     reads CELERY_BROKER_URL from the environment before its configuration."""
     down = "redis://127.0.0.1:1/0"
+    before = celery_app.conf.broker_url  # read before the environment changes it
     monkeypatch.setenv("CELERY_BROKER_URL", down)
-    before = celery_app.conf.broker_url
     celery_app.conf.broker_url = down
     yield
     celery_app.conf.broker_url = before
@@ -128,17 +128,12 @@ def test_metrics_give_the_portals_own_gauges(client, settings):
 def test_production_logs_are_json_lines_with_id_numbers_masked():
     """Production's console handler (LOG_FORMAT=json) writes one JSON object a line; a resident ID
     number in the message, its arguments or an extra field is masked (portal/pii.py)."""
-    from portal.pii import MaskingJsonFormatter, MaskResidentIdFilter
+    from portal.pii import MaskResidentIdFilter, json_formatter
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(MaskResidentIdFilter())
-    handler.setFormatter(
-        MaskingJsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        )
-    )
+    handler.setFormatter(json_formatter())
     log = logging.getLogger("tests.ops.json")
     log.addHandler(handler)
     log.propagate = False
