@@ -35,6 +35,8 @@ CLOSED_STATES = frozenset(
         CaseState.NOT_ACCEPTED,
     }
 )
+# Cases that end without a decision: their clock stops on the day they end (DESIGN §3).
+ENDED_STATES = frozenset({CaseState.WITHDRAWN, CaseState.NOT_ACCEPTED, CaseState.TERMINATED})
 # States in which the deadline clock runs (accepted and not concluded).
 RUNNING_STATES = frozenset(
     {CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.AWAITING_DECISION, CaseState.SUSPENDED}

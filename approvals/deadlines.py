@@ -13,7 +13,13 @@ from django.db.models import Q
 
 from portal.workcalendar import services as calendar
 
-from .constants import DEEMED_ACCEPTANCE_DAYS, EXTENSION_MAX_DAYS, EXTENSION_MAX_DAYS_JOINT, TICKING_STATES
+from .constants import (
+    DEEMED_ACCEPTANCE_DAYS,
+    ENDED_STATES,
+    EXTENSION_MAX_DAYS,
+    EXTENSION_MAX_DAYS_JOINT,
+    TICKING_STATES,
+)
 
 Suspension = tuple[datetime.date, datetime.date | None]
 
@@ -55,6 +61,26 @@ def extension_max(statutory_limit: int) -> int:
     return EXTENSION_MAX_DAYS_JOINT if statutory_limit >= 45 else EXTENSION_MAX_DAYS
 
 
+# --- the window's answer (Art. 32): one definition for the deemed acceptance and the conduct alert --------
+
+
+def acceptance_answer_by(start: datetime.date, days: int = DEEMED_ACCEPTANCE_DAYS) -> calendar.DueDate:
+    """The last day the window may answer an application whose count started on ``start`` (the day it was
+    received, or the day the complete correction arrived): the 5th working day after it. The start day
+    does not count and the window has the whole of that last day (行政许可法 Art. 32)."""
+    return calendar.add_days(start, days)
+
+
+def acceptance_cutoff(today: datetime.date, days: int = DEEMED_ACCEPTANCE_DAYS) -> datetime.date:
+    """The latest start day whose answer period is over by ``today``: an application whose count started on
+    or before it is past its answer-by day (today > answer-by). The deemed-acceptance scan and the
+    supervision conduct alert (超期未受理) both use this one function."""
+    cutoff = today - datetime.timedelta(days=1)
+    while acceptance_answer_by(cutoff, days).date >= today:
+        cutoff -= datetime.timedelta(days=1)
+    return cutoff
+
+
 def colour(remaining_days: int | None, *, yellow_at: int = 1) -> str:
     if remaining_days is None:
         return ""
@@ -72,18 +98,23 @@ def annotate_times(cases: Iterable[Any], today: datetime.date) -> list[Any]:
     for case in cases:
         # Working days an application has waited at the window since it was received, and the day by which
         # the window must answer it (Art. 32; a correction notice stops that count until the files arrive).
-        case.waited = calendar.count_days(case.received_on, today) if case.received_on else None
+        start = case.answer_from or case.received_on
+        case.waited = calendar.count_days(start, today) if start else None
         case.answer_by = case.answer_left = None
-        if case.received_on and case.state == "submitted":
-            case.answer_by = calendar.add_days(case.received_on, DEEMED_ACCEPTANCE_DAYS).date
+        if start and case.state == "submitted":
+            case.answer_by = acceptance_answer_by(start).date
             case.answer_left = remaining(due=case.answer_by, today=today, unit="working")
             case.answer_colour = colour(case.answer_left)
+        # The clock stops when the case is decided, or ends without a decision (withdrawn, not accepted,
+        # terminated: never overdue after that day, DESIGN §3).
+        stopped_on = case.concluded_on or getattr(case, "ended_on", None)
+        stopped = stopped_on is not None or case.state in ENDED_STATES
         if case.accepted_on is None:
             case.elapsed_now = None
             case.remaining_now = case.statutory_remaining_now = None
             case.due_colour = ""
         else:
-            end = case.concluded_on or today
+            end = stopped_on or today
             case.elapsed_now = (
                 case.elapsed_days
                 if case.elapsed_days is not None
@@ -92,15 +123,11 @@ def annotate_times(cases: Iterable[Any], today: datetime.date) -> list[Any]:
                 )
             )
             case.remaining_now = (
-                None
-                if case.concluded_on
-                else remaining(due=case.promised_due, today=today, unit=case.limit_unit)
+                None if stopped else remaining(due=case.promised_due, today=today, unit=case.limit_unit)
             )
-            case.due_colour = colour(case.remaining_now) if case.concluded_on is None else ""
+            case.due_colour = "" if stopped else colour(case.remaining_now)
             case.statutory_remaining_now = (
-                None
-                if case.concluded_on
-                else remaining(due=case.statutory_due, today=today, unit=case.limit_unit)
+                None if stopped else remaining(due=case.statutory_due, today=today, unit=case.limit_unit)
             )
         out.append(case)
     return out

@@ -39,6 +39,12 @@ class CaseListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     elapsed_days_now = serializers.IntegerField(source="elapsed_now", read_only=True, allow_null=True)
     remaining_days = serializers.IntegerField(source="remaining_now", read_only=True, allow_null=True)
     due_colour = serializers.CharField(read_only=True)
+    answer_by = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="While the application waits for the window: the last day it may answer (Art. 32), counted "
+        "from receipt or from the complete correction.",
+    )
 
     class Meta:
         model = Case
@@ -58,9 +64,11 @@ class CaseListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
             "current_step",
             "step_due",
             "concluded_on",
+            "ended_on",
             "elapsed_days_now",
             "remaining_days",
             "due_colour",
+            "answer_by",
         ]
         read_only_fields = fields
 

@@ -9,12 +9,19 @@ class AlertLevel(models.TextChoices):
     STEP = "step", _("环节超时")
     INTAKE_OVERDUE = "intake_overdue", _("超期未受理")
     REFUSAL_NO_REASON = "refusal_no_reason", _("不予受理未说明理由")
+    SECOND_CORRECTION = "second_correction", _("二次补正告知")
 
 
 # Levels that are conduct triggers (行为监察) rather than deadline alerts.
-CONDUCT_LEVELS = frozenset({AlertLevel.INTAKE_OVERDUE, AlertLevel.REFUSAL_NO_REASON})
+CONDUCT_LEVELS = frozenset(
+    {AlertLevel.INTAKE_OVERDUE, AlertLevel.REFUSAL_NO_REASON, AlertLevel.SECOND_CORRECTION}
+)
+# Conduct findings that stay open after the case ends, until the efficiency office has reviewed them.
+KEPT_UNTIL_REVIEWED = frozenset({AlertLevel.REFUSAL_NO_REASON, AlertLevel.SECOND_CORRECTION})
 # Levels escalated to the efficiency office.
-OFFICE_LEVELS = frozenset({AlertLevel.RED, AlertLevel.STATUTORY, AlertLevel.REFUSAL_NO_REASON})
+OFFICE_LEVELS = frozenset(
+    {AlertLevel.RED, AlertLevel.STATUTORY, AlertLevel.REFUSAL_NO_REASON, AlertLevel.SECOND_CORRECTION}
+)
 # Levels that need a written explanation (情况说明) before review.
 EXPLANATION_REQUIRED = frozenset({AlertLevel.RED, AlertLevel.STATUTORY})
 

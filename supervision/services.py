@@ -23,8 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from approvals import deadlines
 from approvals.constants import CLOSED_STATES, RUNNING_STATES, CaseState
 from approvals.models import Case, CaseTransition
+from approvals.services.correction import SECOND_NOTICE
 from portal.accounts.constants import Role
 from portal.accounts.models import Department, User
 from portal.audit import audited_save
@@ -35,6 +37,7 @@ from portal.workcalendar import services as calendar
 from . import permissions as perm
 from .constants import (
     DEFAULT_DAYS,
+    KEPT_UNTIL_REVIEWED,
     OFFICE_LEVELS,
     AlertLevel,
     AlertState,
@@ -61,12 +64,10 @@ def working_day_cutoff(today: datetime.date, n: int) -> datetime.date:
 
 
 def received_cutoff(today: datetime.date, limit: int) -> datetime.date:
-    """The latest receipt day R with more than ``limit`` working days counted after it up to today: a
-    case received on or before R sits past the deemed-acceptance limit."""
-    day = today - datetime.timedelta(days=limit + 1)
-    while calendar.count_days(day, today) <= limit:
-        day -= datetime.timedelta(days=1)
-    return day
+    """The latest day R from which the window's count started (receipt, or the complete correction) whose
+    ``limit`` working days are over by today: the deemed acceptance's own cut-off (行政许可法 Art. 32),
+    the one function both use."""
+    return deadlines.acceptance_cutoff(today, limit)
 
 
 @dataclass(frozen=True)
@@ -257,10 +258,12 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         live = f"c.state IN ({_placeholders(LIVE_STATES)})"
         # 1. close the alerts of cases that have ended (conduct findings on refusals stay until reviewed),
         # found through the tiny index of closed cases that still carry alert bookkeeping, then clear it
+        kept = sorted(str(level) for level in KEPT_UNTIL_REVIEWED)
         ended = f"c.state IN ({_placeholders(closed_states)}) AND (c.alert_levels > 0 OR c.alert_step > '')"
         closed = _update_where_case_in(
-            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level <> %s AND case_id",  # noqa: S608
-            [db_now, close_token, AlertLevel.REFUSAL_NO_REASON],
+            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL "  # noqa: S608
+            f"AND level NOT IN ({_placeholders(kept)}) AND case_id",
+            [db_now, close_token, *kept],
             where=ended,
             params=closed_states,
         )
@@ -305,7 +308,7 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
                 (
                     LEVEL_BITS[AlertLevel.INTAKE_OVERDUE],
                     AlertLevel.INTAKE_OVERDUE,
-                    f"c.received_on <= {expr}",
+                    f"c.answer_from <= {expr}",
                     p,
                 )
             ],
@@ -346,6 +349,22 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
                     CaseState.NOT_ACCEPTED,
                     AlertLevel.REFUSAL_NO_REASON,
                 ],
+                now=db_now,
+                token=raise_token,
+            )
+        # 7. conduct: a correction notice that named materials the first notice did not (一次性告知 broken:
+        # a second notice, recorded in the case's log by approvals.services.correction)
+        if _level_on(rules[AlertLevel.SECOND_CORRECTION]):
+            expr, p = _case_expr(rules[AlertLevel.SECOND_CORRECTION], lambda n: today)
+            raised += _insert_alerts(
+                select=(
+                    # driven by the small partial index of second notices in the transition log
+                    f"SELECT DISTINCT c.id AS case_id, %s AS level, '' AS step, c.department_id, "  # noqa: S608
+                    f"CAST(NULL AS DATE) AS due FROM {CaseTransition._meta.db_table} t JOIN {case_t} c "
+                    f"ON c.id = t.case_id WHERE t.name = %s AND {expr} IS NOT NULL AND NOT EXISTS "
+                    f"(SELECT 1 FROM {alert_t} a WHERE a.case_id = c.id AND a.level = %s)"
+                ),
+                params=[AlertLevel.SECOND_CORRECTION, SECOND_NOTICE, *p, AlertLevel.SECOND_CORRECTION],
                 now=db_now,
                 token=raise_token,
             )
@@ -454,7 +473,7 @@ def alert_review(*, alert: Alert, actor: User, note: str = "") -> Alert:
     alert.review_note = (note or "").strip()
     alert.reviewed_by = actor
     alert.reviewed_at = timezone.now()
-    if alert.level == AlertLevel.REFUSAL_NO_REASON and alert.closed_at is None:
+    if alert.level in KEPT_UNTIL_REVIEWED and alert.closed_at is None:
         alert.closed_at = alert.reviewed_at
     audited_save(alert, actor=actor, reason="review")
     return alert

@@ -105,6 +105,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # Dates (DESIGN §4). Deadlines are dates in Asia/Shanghai; a case is due at the end of its due day.
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     received_on = models.DateField(_("收件日期"), null=True, blank=True)
+    # The day the window's 5 working days (Art. 32) count from: the day received, or the day the complete
+    # corrected materials arrived (the count starts again after a correction).
+    answer_from = models.DateField(_("受理期限起算日"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
     promised_due = models.DateField(_("承诺办结日期"), null=True, blank=True, db_index=True)
@@ -116,6 +119,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     step_due = models.DateField(_("环节办结日期"), null=True, blank=True)  # in the running-case index
     concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
     concluded_on = models.DateField(_("办结日期"), null=True, blank=True)
+    # The day a case ended without a decision (withdrawn, not accepted, terminated): its clock stops there.
+    ended_on = models.DateField(_("终结日期"), null=True, blank=True)
     # Counted days from acceptance to conclusion, fixed at conclusion (figures aggregate it in SQL).
     elapsed_days = models.PositiveSmallIntegerField(_("实际办理时限"), null=True, blank=True)
 
@@ -212,6 +217,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
         return self.reference
 
     def save(self, *args, **kwargs):
+        if self.answer_from is None and self.received_on is not None:
+            self.answer_from = self.received_on
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [
                 f.name
@@ -389,6 +396,14 @@ class CaseTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # The supervision scan finds second correction notices (一次性告知 broken) through this tiny index.
+        indexes = [
+            models.Index(
+                fields=["case"],
+                condition=models.Q(name="second_correction_notice"),
+                name="transition_second_notice_idx",
+            )
+        ]
         verbose_name = _("办件流转记录")
         verbose_name_plural = _("办件流转记录")
 

@@ -7,28 +7,21 @@ import datetime
 from django.utils.translation import gettext as _
 
 from portal.exceptions import ConflictError
-from portal.workcalendar import services as calendar
 
-from ..constants import DEEMED_ACCEPTANCE_DAYS, RUNNING_STATES, CaseState
+from .. import deadlines
+from ..constants import RUNNING_STATES, CaseState
 from ..models import Case
 from .closure import case_terminate
 from .common import recompute_due_dates, today
 from .intake import case_deem_accept
 
 
-def deemed_acceptance_cutoff(day: datetime.date) -> datetime.date:
-    """The latest receipt day whose applications have waited the full 5 working days by ``day``."""
-    cutoff = day
-    while calendar.count_days(cutoff, day) < DEEMED_ACCEPTANCE_DAYS:
-        cutoff -= datetime.timedelta(days=1)
-    return cutoff
-
-
 def deem_accepted_scan(*, day: datetime.date | None = None, batch: int = 500) -> int:
-    """Accept (as of the day received) every submitted case unanswered for 5 working days."""
-    cutoff = deemed_acceptance_cutoff(day or today())
+    """Art. 32: accept every submitted case left unanswered past the whole of its 5th working day (counted
+    from receipt, or from the complete correction), as of the day that count started."""
+    cutoff = deadlines.acceptance_cutoff(day or today())
     ids = list(
-        Case.objects.filter(state=CaseState.SUBMITTED, received_on__lte=cutoff).values_list("pk", flat=True)[
+        Case.objects.filter(state=CaseState.SUBMITTED, answer_from__lte=cutoff).values_list("pk", flat=True)[
             :batch
         ]
     )

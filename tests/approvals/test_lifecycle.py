@@ -295,9 +295,9 @@ def test_deemed_acceptance_after_five_working_days(world):
 
     with at(2026, 9, 24):
         case = world.case()
-    with at(2026, 10, 8):
-        assert deem_accepted_scan() == 0  # 09-28, 29, 30, 10-08: four working days so far
     with at(2026, 10, 9):
+        assert deem_accepted_scan() == 0  # 09-28, 29, 30, 10-08, 10-09: the window has all of the 5th day
+    with at(2026, 10, 10):
         assert deem_accepted_scan() == 1
         assert deem_accepted_scan() == 0
     case = _reload(case)
