@@ -7,11 +7,14 @@ from the in-memory calendar index: no query per row.
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from portal.workcalendar import services as calendar
+from portal.workcalendar.constants import LimitUnit
 
 from .constants import (
     DEEMED_ACCEPTANCE_DAYS,
@@ -32,14 +35,21 @@ def due_dates(
     extension_days: int,
     unit: str,
     suspensions: Sequence[Suspension] = (),
+    extension_unit: str | None = None,
 ) -> tuple[datetime.date, datetime.date, bool]:
-    """(promised due, statutory due, provisional) for an acceptance day and the closed suspensions."""
+    """(promised due, statutory due, provisional) for an acceptance day and the closed suspensions. The
+    extension counts after the statutory limit, in its own unit (Art. 42: working days)."""
     closed = [(f, t) for f, t in suspensions if t is not None]
     promised = calendar.add_days(accepted_on, promised_limit, unit=unit, suspensions=closed)
-    statutory = calendar.add_days(
-        accepted_on, statutory_limit + extension_days, unit=unit, suspensions=closed
-    )
-    return promised.date, statutory.date, promised.provisional or statutory.provisional
+    statutory = calendar.add_days(accepted_on, statutory_limit, unit=unit, suspensions=closed)
+    provisional = promised.provisional or statutory.provisional
+    if extension_days:
+        extended = calendar.add_days(
+            statutory.date, extension_days, unit=extension_unit or unit, suspensions=closed
+        )
+        statutory = calendar.DueDate(extended.date, provisional or extended.provisional)
+        provisional = statutory.provisional
+    return promised.date, statutory.date, provisional
 
 
 def elapsed(
@@ -57,8 +67,37 @@ def remaining(*, due: datetime.date | None, today: datetime.date, unit: str) -> 
     return -calendar.count_days(due, today, unit=unit)
 
 
-def extension_max(statutory_limit: int) -> int:
-    return EXTENSION_MAX_DAYS_JOINT if statutory_limit >= 45 else EXTENSION_MAX_DAYS
+@dataclass(frozen=True)
+class ExtensionRule:
+    """How far a case's statutory limit may be extended (延期, 行政许可法 Art. 42, DESIGN §4)."""
+
+    limit: int  # total days an extension may reach
+    unit: str  # the unit the extension counts in
+    head_limit: int  # total days the department head may approve alone
+    basis: str  # the legal basis, in words
+
+
+def extension_rule(*, snapshot: dict[str, Any], mode: str, limit_unit: str) -> ExtensionRule:
+    """The item's own legal limit where its catalogue row carries one (with its basis, in the item's
+    unit); otherwise Art. 42: 10 working days by the department head, 15 for a case handled jointly, the
+    days beyond 10 only with the approval of the head of the people's government at that level."""
+    own = snapshot.get("extension_limit")
+    if own is not None:
+        basis = str(snapshot.get("extension_basis") or "")
+        return ExtensionRule(limit=int(own), unit=limit_unit, head_limit=int(own), basis=basis)
+    if snapshot.get("joint_handling") or mode == "parallel":
+        return ExtensionRule(
+            limit=EXTENSION_MAX_DAYS_JOINT,
+            unit=LimitUnit.WORKING,
+            head_limit=EXTENSION_MAX_DAYS,
+            basis=str(_("《中华人民共和国行政许可法》第四十二条第二款（统一、联合、集中办理）")),
+        )
+    return ExtensionRule(
+        limit=EXTENSION_MAX_DAYS,
+        unit=LimitUnit.WORKING,
+        head_limit=EXTENSION_MAX_DAYS,
+        basis=str(_("《中华人民共和国行政许可法》第四十二条第一款")),
+    )
 
 
 # --- the window's answer (Art. 32): one definition for the deemed acceptance and the conduct alert --------

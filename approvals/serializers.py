@@ -347,9 +347,28 @@ class SuspendInput(serializers.Serializer):
     expected_days = _days(_("预计时长（工作日）"))
 
 
+class RequestExtensionInput(serializers.Serializer):
+    days = _days(_("申请延长天数"))
+    reason = _text(_("延期理由"), required=True)
+
+
 class ExtendInput(serializers.Serializer):
-    days = _days(_("延长工作日数"))
-    reason = _text(_("理由"), required=True)
+    days = serializers.IntegerField(
+        label=_("批准延长天数（留空按申请）"),
+        min_value=inputs.DAYS_MIN,
+        max_value=inputs.DAYS_MAX,
+        required=False,
+        allow_null=True,
+        error_messages=inputs.INTEGER_MESSAGES,
+    )
+    reason = _text(_("审批意见"))
+    government_approval = _text(
+        _("本级人民政府负责人批准文件（超过10个工作日时必填）"), max_length=inputs.APPROVAL_DOCUMENT_MAX
+    )
+
+
+class RejectExtensionInput(serializers.Serializer):
+    reason = _text(_("不批准的理由"), required=True)
 
 
 class WithdrawInput(serializers.Serializer):

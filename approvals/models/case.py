@@ -41,6 +41,14 @@ def _decided_on_the_spot(case: Any) -> bool:
     return case.mode in ("instant", "commitment")
 
 
+def _extension_pending(case: Any) -> bool:
+    return bool(case.extension_requested_days)
+
+
+def _no_extension_pending(case: Any) -> bool:
+    return not case.extension_requested_days
+
+
 def _on_commitment(case: Any) -> bool:
     return bool(case.mode == "commitment")
 
@@ -113,7 +121,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     promised_due = models.DateField(_("承诺办结日期"), null=True, blank=True, db_index=True)
     statutory_due = models.DateField(_("法定办结日期"), null=True, blank=True, db_index=True)
     due_provisional = models.BooleanField(_("日期暂定"), default=False)
-    extension_days = models.PositiveSmallIntegerField(_("延期工作日"), default=0)
+    extension_days = models.PositiveSmallIntegerField(_("延期天数"), default=0)
+    # Art. 42 extensions count working days; an item's own legal extension limit counts in the item's unit.
+    extension_unit = models.CharField(
+        _("延期单位"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKING
+    )
+    # Days a handler has asked to extend by, awaiting the head (0: no request pending).
+    extension_requested_days = models.PositiveSmallIntegerField(_("待批延期天数"), default=0)
     suspended_days = models.PositiveSmallIntegerField(_("中止计时天数"), default=0)
     current_step = models.CharField(_("当前环节"), max_length=60, blank=True)
     step_due = models.DateField(_("环节办结日期"), null=True, blank=True)  # in the running-case index
@@ -329,10 +343,31 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
         target=None,
+        permission=perm.is_department_handler,
+        conditions=[_no_extension_pending],
+    )
+    def request_extension(self) -> None:
+        """延期 (Art. 42): the handler asks, with reasons (state unchanged)."""
+
+    @transition(
+        field=state,
+        source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
+        target=None,
         permission=perm.is_department_head,
+        conditions=[_extension_pending],
     )
     def extend(self) -> None:
-        """延期: the head extends the statutory limit (state unchanged)."""
+        """延期: the head approves the handler's request (state unchanged)."""
+
+    @transition(
+        field=state,
+        source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
+        target=None,
+        permission=perm.is_department_head,
+        conditions=[_extension_pending],
+    )
+    def reject_extension(self) -> None:
+        """延期: the head does not approve the request (state unchanged)."""
 
     @transition(
         field=state,

@@ -85,6 +85,7 @@ def recompute_due_dates(case: Case) -> None:
         extension_days=case.extension_days,
         unit=case.limit_unit,
         suspensions=suspension_pairs(case),
+        extension_unit=case.extension_unit,
     )
     case.promised_due, case.statutory_due, case.due_provisional = promised, statutory, provisional
 

@@ -217,3 +217,124 @@ def test_natural_day_item_is_labelled_in_natural_days(world, client):
     assert "剩余12个自然日" in queue and "8个自然日" in queue
     assert "个工作日" not in queue.split(case.reference, 1)[1].split("</tr>", 1)[0]
     assert "剩余12个自然日" in detail and "8个自然日" in detail
+
+
+# --- Art. 42: extension asked by the handler, approved by the head --------------------------------------
+
+
+def _in_review(world, item, when=(2026, 3, 2)):
+    with at(*when):
+        case = world.case(item=item)
+        world.fire(world.clerk, case, "accept")
+        world.fire(world.reviewer, case, "start_review")
+    return case
+
+
+def test_art42_joint_handling_may_reach_15_working_days_only_with_the_government_heads_approval(world):
+    """行政许可法 Art. 42(2): a jointly handled item (统一/联合/集中办理, 45 working days) may be extended by
+    15 working days; beyond the head's 10 the approval of the people's government head is recorded.
+    Accepted Mon 2 Mar 2026: 45 working days end Fri 8 May (清明 6 Apr, 劳动节 1–5 May off, Sat 9 May worked
+    only after), +15 working days → Thu 28 May."""
+    from tests.factories import ItemFactory
+
+    item = ItemFactory(department=world.dept, statutory_limit=45, promised_limit=20, joint_handling=True)
+    case = _in_review(world, item)
+    assert _reload(case).statutory_due == D(2026, 5, 8)
+    with at(2026, 3, 10):
+        r = world.fire(world.reviewer, case, "request_extension", days=16, reason="多部门联合核查")
+        assert r.status_code == 400 and "days" in r.json()
+        r = world.fire(world.reviewer, case, "request_extension", days=15, reason="多部门联合核查")
+        assert r.status_code == 200
+        assert world.fire(world.reviewer, case, "request_extension", days=1, reason="x").status_code == 409
+        r = world.fire(world.head, case, "extend", reason="同意")
+        assert r.status_code == 400 and "government_approval" in r.json()
+        r = world.fire(
+            world.head, case, "extend", reason="同意", government_approval="某市政府批〔2026〕12号"
+        )
+        assert r.status_code == 200, r.content
+    case = _reload(case)
+    assert case.extension_days == 15 and case.statutory_due == D(2026, 5, 28)
+    entry = CaseTransition.objects.get(case=case, name="extend")
+    assert entry.actor == world.head and entry.data["government_approval"] == "某市政府批〔2026〕12号"
+    assert (
+        entry.data["request_reason"] == "多部门联合核查" and entry.data["requested_by"] == world.reviewer.pk
+    )
+    assert CaseTransition.objects.get(case=case, name="request_extension").actor == world.reviewer
+    told = Notification.objects.get(recipient=world.citizen, event="case.extended")
+    assert "2026-05-28" in told.body and "多部门联合核查" in told.body
+
+
+def test_art42_head_alone_approves_10_working_days_of_a_joint_case(world):
+    """行政许可法 Art. 42: the department head may approve 10 of the 15 days asked for without the
+    government head (45 working days end Fri 8 May 2026; +10 → Thu 21 May)."""
+    from tests.factories import ItemFactory
+
+    item = ItemFactory(department=world.dept, statutory_limit=45, promised_limit=20, joint_handling=True)
+    case = _in_review(world, item)
+    with at(2026, 3, 10):
+        world.fire(world.reviewer, case, "request_extension", days=15, reason="联合核查")
+        assert world.fire(world.head, case, "extend", days=16).status_code == 400  # more than asked
+        assert world.fire(world.head, case, "extend", days=10, reason="先延10日").status_code == 200
+    assert _reload(case).statutory_due == D(2026, 5, 21)
+
+
+def test_art42_extension_of_a_natural_day_item_counts_working_days(world):
+    """行政许可法 Arts. 42 and 82: the law's 10 days are working days, also for an item counted in natural
+    days. Accepted Mon 2 Mar 2026 with 30 natural days → Wed 1 Apr; +10 working days (清明 4–6 Apr off)
+    → Thu 16 Apr, not 11 Apr."""
+    from tests.factories import ItemFactory
+
+    item = ItemFactory(department=world.dept, statutory_limit=30, promised_limit=20, limit_unit="natural")
+    case = _in_review(world, item)
+    assert _reload(case).statutory_due == D(2026, 4, 1)
+    with at(2026, 3, 10):
+        world.fire(world.reviewer, case, "request_extension", days=10, reason="需现场核查")
+        assert world.fire(world.head, case, "extend").status_code == 200
+    case = _reload(case)
+    assert case.statutory_due == D(2026, 4, 16) and case.extension_unit == "working"
+
+
+def test_art42_item_with_its_own_legal_extension_limit_uses_it_with_its_basis(world):
+    """行政许可法 Art. 42 ("法律、法规另有规定的，依照其规定"): an item whose catalogue row carries another
+    law's limit (30 natural days here, with its basis) is extended by that, in its own unit: 60 natural
+    days from Mon 2 Mar 2026 → Fri 1 May, +30 natural days → Sun 31 May."""
+    from tests.factories import ItemFactory
+
+    item = ItemFactory(
+        department=world.dept,
+        statutory_limit=60,
+        promised_limit=40,
+        limit_unit="natural",
+        extension_limit=30,
+        extension_basis="《某某条例》第二十条",
+    )
+    case = _in_review(world, item)
+    with at(2026, 3, 10):
+        r = world.fire(world.reviewer, case, "request_extension", days=31, reason="需专家论证")
+        assert r.status_code == 400 and "《某某条例》第二十条" in r.json()["detail"]
+        world.fire(world.reviewer, case, "request_extension", days=30, reason="需专家论证")
+        assert world.fire(world.head, case, "extend").status_code == 200
+    case = _reload(case)
+    assert case.statutory_due == D(2026, 5, 31) and case.extension_unit == "natural"
+
+
+def test_art42_head_may_refuse_the_request_and_the_handler_is_told(world, client):
+    """行政许可法 Art. 42: the head decides; a refused request extends nothing and may be asked again. The
+    head's page shows the request (days and reasons) with the approve and refuse forms."""
+    case = _in_review(world, world.item)
+    with at(2026, 3, 10):
+        world.fire(world.reviewer, case, "request_extension", days=5, reason="需补充核查")
+        client.force_login(world.head)
+        page = client.get(reverse("approvals:case_detail", args=[case.reference])).content.decode()
+        assert "承办人申请延长5天，理由：需补充核查" in page and "不批准延期" in page
+        r = world.fire(world.head, case, "reject_extension", reason="尚未穷尽正常审查手段")
+        assert r.status_code == 200
+    case = _reload(case)
+    assert case.extension_days == 0 and case.extension_requested_days == 0
+    assert case.statutory_due == D(2026, 3, 30)
+    assert Notification.objects.filter(recipient=world.reviewer, event="staff.new_work").exists()
+    assert not Notification.objects.filter(recipient=world.citizen, event="case.extended").exists()
+    with at(2026, 3, 11):
+        assert (
+            world.fire(world.reviewer, case, "request_extension", days=5, reason="再申请").status_code == 200
+        )
