@@ -109,5 +109,7 @@ class SubApprovalAnswer(models.TextChoices):
 # for an item whose own limit counts natural days; an item may carry another law's limit instead.
 EXTENSION_MAX_DAYS = 10
 EXTENSION_MAX_DAYS_JOINT = 15
+# Art. 44: the licence is issued and delivered within 10 working days of the decision to approve.
+LICENCE_DELIVERY_DAYS = 10
 # Art. 32: a submitted application unanswered for 5 working days counts as accepted.
 DEEMED_ACCEPTANCE_DAYS = ACCEPTANCE_ANSWER_DAYS

@@ -133,6 +133,17 @@ def due_rows(case: Any, today: datetime.date) -> list[DueRow]:
                 _("当前环节时限"), case.step_due, today, LimitUnit.WORKING, open_=True, note=case.current_step
             )
         )
+    if case.licence_due and case.state == CaseState.APPROVED:
+        rows.append(
+            _row(
+                _("证照颁发送达期限"),
+                case.licence_due,
+                today,
+                LimitUnit.WORKING,
+                open_=True,
+                note=_("准予许可之日起10个工作日内颁发、送达许可证件（行政许可法第四十四条）。"),
+            )
+        )
     if case.deferred_supply_by and not case.deferred_supplied_at:
         rows.append(
             _row(_("容缺材料补齐期限"), case.deferred_supply_by, today, LimitUnit.WORKING, open_=True)

@@ -140,7 +140,29 @@ def _insert_alerts(*, select: str, params: list[Any], now: Any, token: str) -> i
 
 
 # The bit of each level in ``Case.alert_levels`` (the step warning has ``Case.alert_step`` instead).
-LEVEL_BITS = {AlertLevel.YELLOW: 1, AlertLevel.RED: 2, AlertLevel.STATUTORY: 4, AlertLevel.INTAKE_OVERDUE: 8}
+LEVEL_BITS = {
+    AlertLevel.YELLOW: 1,
+    AlertLevel.RED: 2,
+    AlertLevel.STATUTORY: 4,
+    AlertLevel.INTAKE_OVERDUE: 8,
+    AlertLevel.LICENCE_YELLOW: 16,
+    AlertLevel.LICENCE_RED: 32,
+}
+# The licence levels (Art. 44) watch approved cases, which are closed for every other level: their bits
+# and alerts live until the case is delivered (or revoked), the others' until the case ends.
+LICENCE_LEVELS = (AlertLevel.LICENCE_YELLOW, AlertLevel.LICENCE_RED)
+LICENCE_BITS = LEVEL_BITS[AlertLevel.LICENCE_YELLOW] | LEVEL_BITS[AlertLevel.LICENCE_RED]
+CASE_BITS = (
+    LEVEL_BITS[AlertLevel.YELLOW]
+    | LEVEL_BITS[AlertLevel.RED]
+    | LEVEL_BITS[AlertLevel.STATUTORY]
+    | LEVEL_BITS[AlertLevel.INTAKE_OVERDUE]
+)
+_DUE_COLUMN = {
+    AlertLevel.STATUTORY: "statutory",
+    AlertLevel.LICENCE_YELLOW: "licence",
+    AlertLevel.LICENCE_RED: "licence",
+}
 
 
 def _raise_levels(
@@ -160,12 +182,13 @@ def _raise_levels(
     kinds_params: list[Any] = []
     whens, when_params = [], []
     for bit, level, cond, params in levels:
-        kinds_params += [bit, level, "statutory" if level == AlertLevel.STATUTORY else "promised"]
+        kinds_params += [bit, level, _DUE_COLUMN.get(AlertLevel(level), "promised")]
         whens.append(f"WHEN {bit} THEN ({cond})")
         when_params += params
     select = (
         f"SELECT c.id AS case_id, lv.level AS level, '' AS step, c.department_id, "  # noqa: S608
-        f"CASE WHEN lv.due_col = 'statutory' THEN c.statutory_due ELSE c.promised_due END AS due "
+        f"CASE WHEN lv.due_col = 'statutory' THEN c.statutory_due WHEN lv.due_col = 'licence' "
+        f"THEN c.licence_due ELSE c.promised_due END AS due "
         f"FROM {case_t} c CROSS JOIN ({kinds}) lv WHERE {where} AND (c.alert_levels & lv.bit) = 0 "
         f"AND CASE lv.bit {' '.join(whens)} ELSE FALSE END"
     )
@@ -258,8 +281,11 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         live = f"c.state IN ({_placeholders(LIVE_STATES)})"
         # 1. close the alerts of cases that have ended (conduct findings on refusals stay until reviewed),
         # found through the tiny index of closed cases that still carry alert bookkeeping, then clear it
-        kept = sorted(str(level) for level in KEPT_UNTIL_REVIEWED)
-        ended = f"c.state IN ({_placeholders(closed_states)}) AND (c.alert_levels > 0 OR c.alert_step > '')"
+        kept = sorted(str(level) for level in KEPT_UNTIL_REVIEWED | set(LICENCE_LEVELS))
+        ended = (
+            f"c.state IN ({_placeholders(closed_states)}) AND (c.alert_levels > 0 OR c.alert_step > '') "
+            f"AND ((c.alert_levels & {CASE_BITS}) > 0 OR c.alert_step > '')"
+        )
         closed = _update_where_case_in(
             f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL "  # noqa: S608
             f"AND level NOT IN ({_placeholders(kept)}) AND case_id",
@@ -267,7 +293,28 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
             where=ended,
             params=closed_states,
         )
-        _update_cases("alert_levels = 0, alert_step = ''", [], where=ended, params=closed_states)
+        _update_cases(
+            f"alert_levels = c.alert_levels & {LICENCE_BITS}, alert_step = ''",
+            [],
+            where=ended,
+            params=closed_states,
+        )
+        # 1b. Art. 44: close the licence alerts of cases delivered (or revoked) since
+        delivered_states = [s for s in closed_states if s != CaseState.APPROVED]
+        handed_out = (
+            f"c.state IN ({_placeholders(delivered_states)}) AND c.alert_levels > 0 "
+            f"AND (c.alert_levels & {LICENCE_BITS}) > 0"
+        )
+        closed += _update_where_case_in(
+            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL "  # noqa: S608
+            f"AND level IN (%s, %s) AND case_id",
+            [db_now, close_token, *LICENCE_LEVELS],
+            where=handed_out,
+            params=delivered_states,
+        )
+        _update_cases(
+            f"alert_levels = c.alert_levels & {CASE_BITS}", [], where=handed_out, params=delivered_states
+        )
         # 2. close step warnings once the case has moved on to another step
         moved = f"{live} AND c.alert_step > '' AND c.alert_step <> c.current_step"
         closed += _update_where_case_in(
@@ -300,6 +347,30 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
                 levels.append((LEVEL_BITS[level], level, f"c.{column} < {expr}", p))
         raised += _raise_levels(
             levels, where=live, where_params=list(LIVE_STATES), now=db_now, token=raise_token
+        )
+        # 3b. Art. 44: the licence of an approved case, due within 10 working days of the approval: yellow
+        # as for the promised date, red once past it (the efficiency office hears of it)
+        licence_levels: list[tuple[int, str, str, list[Any]]] = []
+        expr, p = _case_expr(rules[AlertLevel.LICENCE_YELLOW], lambda n: working_day_cutoff(today, n))
+        licence_levels.append(
+            (
+                LEVEL_BITS[AlertLevel.LICENCE_YELLOW],
+                AlertLevel.LICENCE_YELLOW,
+                f"c.licence_due >= %s AND c.licence_due <= {expr}",
+                [db_today, *p],
+            )
+        )
+        if _level_on(rules[AlertLevel.LICENCE_RED]):
+            expr, p = _case_expr(rules[AlertLevel.LICENCE_RED], lambda n: today)
+            licence_levels.append(
+                (LEVEL_BITS[AlertLevel.LICENCE_RED], AlertLevel.LICENCE_RED, f"c.licence_due < {expr}", p)
+            )
+        raised += _raise_levels(
+            licence_levels,
+            where="c.state = %s AND c.licence_due IS NOT NULL",
+            where_params=[CaseState.APPROVED],
+            now=db_now,
+            token=raise_token,
         )
         # 4. conduct: submitted and unanswered past the deemed-acceptance limit
         expr, p = _case_expr(rules[AlertLevel.INTAKE_OVERDUE], lambda n: received_cutoff(today, n))

@@ -144,6 +144,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     deferred_supply_by = models.DateField(_("容缺材料补齐期限"), null=True, blank=True)
     deferred_supplied_at = models.DateTimeField(_("容缺材料补齐时间"), null=True, blank=True)
     after_check_due = models.DateField(_("事后核查期限"), null=True, blank=True)
+    # Art. 44: the licence is issued and delivered within 10 working days of the approval (the third due
+    # date, DESIGN §4); watched by the supervision scan until the case is delivered.
+    licence_due = models.DateField(_("证照颁发送达期限"), null=True, blank=True)
     after_checked_at = models.DateTimeField(_("事后核查时间"), null=True, blank=True)
     decision_reasons = models.TextField(_("决定理由"), blank=True)
     remedies = models.TextField(_("救济途径"), blank=True)

@@ -338,3 +338,48 @@ def test_art42_head_may_refuse_the_request_and_the_handler_is_told(world, client
         assert (
             world.fire(world.reviewer, case, "request_extension", days=5, reason="再申请").status_code == 200
         )
+
+
+# --- Art. 44: the licence within 10 working days of the approval ----------------------------------------
+
+
+def _approved(world, when):
+    with at(*when):
+        case = world.case()
+        world.fire(world.clerk, case, "accept")
+        world.fire(world.reviewer, case, "start_review")
+        world.fire(world.reviewer, case, "send_to_decision", opinion="符合条件")
+        r = world.fire(world.decider, case, "approve", opinion="准予许可")
+        assert r.status_code == 200, r.content
+    return case
+
+
+def test_art44_licence_due_within_10_working_days_is_watched_until_delivery(world, client):
+    """行政许可法 Art. 44: approved Mon 16 Mar 2026, the licence is due Mon 30 Mar (10 working days). The
+    case page shows the date; the scan gives a yellow card on Fri 27 Mar (1 working day left), a red card
+    on Tue 31 Mar (the efficiency office told), and closes both once the licence is delivered."""
+    case = _approved(world, (2026, 3, 16))
+    on_time = _approved(world, (2026, 3, 16))
+    assert _reload(case).licence_due == D(2026, 3, 30)
+    client.force_login(world.citizen)
+    with at(2026, 3, 17):
+        page = client.get(reverse("approvals:case_detail", args=[case.reference])).content.decode()
+        world.fire(world.clerk, on_time, "deliver", method="window", place="1号窗口")
+    assert "证照颁发送达期限" in page and "2026-03-30" in page
+    _scan(2026, 3, 26)
+    assert _alerts(case) == []
+    _scan(2026, 3, 27)
+    assert _alerts(case) == [AlertLevel.LICENCE_YELLOW]
+    with mock.patch("supervision.services.notify") as notify:
+        alert_scan(now=datetime.datetime(2026, 3, 31, 0, 20, tzinfo=TZ))
+    assert _alerts(case) == [AlertLevel.LICENCE_RED, AlertLevel.LICENCE_YELLOW]
+    assert world.inspector in {c.kwargs["recipient"] for c in notify.call_args_list}
+    assert _alerts(on_time) == []  # delivered in time: nothing
+    _scan(2026, 3, 31)
+    assert Alert.objects.filter(case=case).count() == 2  # once each
+    with at(2026, 4, 1):
+        assert world.fire(world.clerk, case, "deliver", method="window", place="1号窗口").status_code == 200
+    _scan(2026, 4, 1)
+    assert not Alert.objects.filter(case=case, closed_at__isnull=True).exists()
+    _scan(2026, 4, 2)
+    assert Alert.objects.filter(case=case).count() == 2
