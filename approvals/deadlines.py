@@ -59,12 +59,14 @@ def elapsed(
 
 
 def remaining(*, due: datetime.date | None, today: datetime.date, unit: str) -> int | None:
-    """Counted days left until the due date (0 on the due day, negative when overdue)."""
+    """Counted days left until the due date (0 on the due day, negative when overdue). Overdue is by day
+    (DESIGN §4: today later than the due date), so the weekend after a Friday due date is already -1, never
+    "due today"."""
     if due is None:
         return None
     if today <= due:
         return calendar.count_days(today, due, unit=unit)
-    return -calendar.count_days(due, today, unit=unit)
+    return -max(calendar.count_days(due, today, unit=unit), 1)
 
 
 @dataclass(frozen=True)
