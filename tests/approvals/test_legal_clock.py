@@ -383,3 +383,47 @@ def test_art44_licence_due_within_10_working_days_is_watched_until_delivery(worl
     assert not Alert.objects.filter(case=case, closed_at__isnull=True).exists()
     _scan(2026, 4, 2)
     assert Alert.objects.filter(case=case).count() == 2
+
+
+# --- the work calendar: one write path, and an admin's edit moves the open cases -----------------------
+
+
+def test_admin_publishing_a_years_holidays_recomputes_open_cases_and_clears_provisional(
+    world, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """DESIGN §4 (行政许可法 Art. 82: working days exclude statutory holidays): a case accepted Mon 21 Dec
+    2026 with 20 working days is due Mon 18 Jan 2027, provisional while 2027 has no schedule. An admin adds
+    元旦 (Fri 1 Jan 2027, a statutory holiday every year) and marks 2027 published in the admin: once
+    committed the case is due Tue 19 Jan 2027, no longer provisional, and its history says why."""
+    from approvals import tasks
+    from portal.workcalendar.models import CalendarDay, CalendarYear
+    from tests.factories import UserFactory
+
+    monkeypatch.setattr(tasks.recompute_open_cases, "delay", lambda *a, **k: tasks.recompute_open_cases())
+    with at(2026, 12, 21):
+        case = world.case()
+        world.fire(world.clerk, case, "accept")
+    case = _reload(case)
+    assert (case.statutory_due, case.due_provisional) == (D(2027, 1, 18), True)
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            reverse("admin:workcalendar_calendarday_add"),
+            {"date": "2027-01-01", "kind": "holiday", "name": "元旦", "source": "admin"},
+        )
+        assert r.status_code == 302
+    case = _reload(case)
+    assert (case.statutory_due, case.due_provisional) == (D(2027, 1, 19), True)  # 2027 not published yet
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            reverse("admin:workcalendar_calendaryear_add"),
+            {"year": "2027", "published": "on", "source": "admin", "note": "国务院办公厅通知"},
+        )
+        assert r.status_code == 302
+    case = _reload(case)
+    assert (case.statutory_due, case.due_provisional) == (D(2027, 1, 19), False)
+    moved = case.history.filter(history_change_reason="calendar_changed")
+    assert moved.count() == 2 and all(h.history_user is None for h in moved)
+    assert CalendarDay.history.get(date=D(2027, 1, 1)).history_user == admin
+    assert CalendarYear.history.get(year=2027).history_user == admin
