@@ -330,6 +330,11 @@ class WholeWidget(widgets.Widget):
         return value
 
 
+class OptionalWholeWidget(WholeWidget):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        return _whole(value)
+
+
 class YesNoWidget(widgets.Widget):
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> bool:
         flag = _flag(value)
@@ -411,6 +416,11 @@ class ItemResource(resources.ModelResource):
     co_departments = fields.Field(column_name=CO_DEPARTMENTS)
     co_department_limit = _item_field("co_department_limit", "协办时限", WholeWidget())
     after_check_days = _item_field("after_check_days", "事后核查期限（工作日）", WholeWidget())
+    joint_handling = _item_field("joint_handling", "统一/联合/集中办理", YesNoWidget())
+    extension_limit = _item_field(
+        "extension_limit", "法定延期上限（其他法律另有规定）", OptionalWholeWidget()
+    )
+    extension_basis = _item_field("extension_basis", "延期上限依据")
     handling_place = _item_field("handling_place", "办理地点")
     contact_phone = _item_field("contact_phone", "咨询电话")
     result_name = _item_field("result_name", "审批结果名称")
