@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "approvals",
     "supervision",
     "complaints",
+    "licences",
 ]
 # Bare endpoints for the load benchmark (bench/intake_load.py, portal/benchmarks/): off unless asked for,
 # and `check --deploy` fails when they are on.
