@@ -16,6 +16,14 @@ class LicenceTypeAdmin(SimpleHistoryAdmin):
 class LicenceAdmin(ReadOnlyHistoryAdmin):
     """Read-only: licences change only through their services (issue, revoke, re-issue)."""
 
-    list_display = ["number", "title", "holder_name", "issuing_department", "issued_on", "valid_until", "status"]
+    list_display = [
+        "number",
+        "title",
+        "holder_name",
+        "issuing_department",
+        "issued_on",
+        "valid_until",
+        "status",
+    ]
     list_filter = ["status", "licence_type"]
     search_fields = ["number", "holder_name"]

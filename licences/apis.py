@@ -89,7 +89,7 @@ class LicencePdfApi(APIView):
 
 
 class VerifyFieldSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the JSON key
     value = serializers.CharField()
 
 
@@ -98,7 +98,7 @@ class VerifySerializer(serializers.Serializer):
     title = serializers.CharField()
     holder = serializers.CharField()
     scope = serializers.CharField()
-    fields = VerifyFieldSerializer(many=True)
+    fields = VerifyFieldSerializer(many=True)  # type: ignore[assignment]  # the JSON key
     issuing_department = serializers.CharField()
     issued_on = serializers.DateField()
     valid_from = serializers.DateField()
@@ -129,7 +129,9 @@ class LicenceVerifyApi(APIView):
     def get(self, request):
         ratelimits.api_check(request, ("licence-verify", ""))
         number, holder = request.query_params.get("number", ""), request.query_params.get("holder", "")
-        missing = {k: ["此项为必填项。"] for k, v in (("number", number), ("holder", holder)) if not v.strip()}
+        missing = {
+            k: ["此项为必填项。"] for k, v in (("number", number), ("holder", holder)) if not v.strip()
+        }
         if missing:
             raise ApplicationError("请输入证照编号和持证人名称。", extra=missing)
         result = selectors.licence_verify(number=number, holder=holder)

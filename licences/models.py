@@ -33,7 +33,9 @@ class LicenceType(models.Model):
         blank=True,
         help_text=_("证面“许可范围”，可引用申请表字段，如 {form.scope}；留空则为事项名称。"),
     )
-    validity_years = models.PositiveSmallIntegerField(_("有效期（年）"), default=5, help_text=_("0 表示长期有效。"))
+    validity_years = models.PositiveSmallIntegerField(
+        _("有效期（年）"), default=5, help_text=_("0 表示长期有效。")
+    )
     issuing_department = models.ForeignKey(
         Department,
         verbose_name=_("发证部门"),
@@ -63,7 +65,9 @@ class LicenceCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["licence_type", "year"], name="licence_counter_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["licence_type", "year"], name="licence_counter_unique")
+        ]
         verbose_name = _("证照编号计数器")
         verbose_name_plural = _("证照编号计数器")
 
@@ -82,7 +86,10 @@ class Licence(models.Model):
     )
     case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="licences")
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人账号"), on_delete=models.PROTECT, related_name="licences"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人账号"),
+        on_delete=models.PROTECT,
+        related_name="licences",
     )
     title = models.CharField(_("证照名称"), max_length=100)
     holder_name = models.CharField(_("持证人"), max_length=120)
@@ -101,7 +108,12 @@ class Licence(models.Model):
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoke_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
     replaced_by = models.OneToOneField(
-        "self", verbose_name=_("换发后证照"), null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
+        "self",
+        verbose_name=_("换发后证照"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
     )
     pdf = models.FileField(_("证照文件"), upload_to=licence_upload_to, max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

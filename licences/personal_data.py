@@ -23,5 +23,7 @@ def licences(user: Any) -> list[dict[str, Any]]:
             "status": lic.answer(),
             "case_reference": lic.case.reference,
         }
-        for lic in Licence.objects.filter(owner=user).select_related("issuing_department", "case").order_by("pk")
+        for lic in Licence.objects.filter(owner=user)
+        .select_related("issuing_department", "case")
+        .order_by("pk")
     ]

@@ -64,7 +64,9 @@ def _source_value(source: str, *, case: Case, holder: str, department_name: str)
 
 
 def _store_pdf(licence: Licence) -> None:
-    content = pdf.render(licence=licence, verify_url=verify_url(number=licence.number, holder=licence.holder_name))
+    content = pdf.render(
+        licence=licence, verify_url=verify_url(number=licence.number, holder=licence.holder_name)
+    )
     licence.pdf.save(f"{licence.number}.pdf", ContentFile(content), save=False)
 
 
@@ -85,11 +87,15 @@ def _issue(*, case: Case, licence_type: LicenceType, actor: User | None, reason:
     issued_on = case.concluded_on or timezone.localdate()
     holder = case.application.applicant_name
     form = case.application.form_data or {}
-    scope = _FORM_REF.sub(lambda m: str(form.get(m.group(1), "")), licence_type.scope_template) or case.item.name
+    scope = (
+        _FORM_REF.sub(lambda m: str(form.get(m.group(1), "")), licence_type.scope_template) or case.item.name
+    )
     fields = [
         {
             "label": str(f.get("label", "")),
-            "value": _source_value(str(f.get("source", "")), case=case, holder=holder, department_name=department.name),
+            "value": _source_value(
+                str(f.get("source", "")), case=case, holder=holder, department_name=department.name
+            ),
         }
         for f in licence_type.fields or []
         if isinstance(f, dict)
@@ -140,7 +146,11 @@ def _may_reissue(actor: User, licence: Licence) -> bool:
 def licence_reissue(*, licence: Licence, actor: User, reason: str) -> Licence:
     """A lost or damaged licence is issued again (补领/换发): a new number, the same contents and validity;
     the old one is marked replaced and points to the new one."""
-    locked = Licence.objects.select_for_update().select_related("case__application", "case__item").get(pk=licence.pk)
+    locked = (
+        Licence.objects.select_for_update()
+        .select_related("case__application", "case__item")
+        .get(pk=licence.pk)
+    )
     if not _may_reissue(actor, locked):
         raise PermissionDeniedError(_("您无权换发此证照。"))
     if locked.status != LicenceStatus.VALID:

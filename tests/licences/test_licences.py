@@ -77,7 +77,8 @@ def test_approval_issues_exactly_one_licence_whose_pdf_and_qr_code_carry_number_
     assert images, "the licence carries a QR code"
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(images[0].data)))
     assert [d.text for d in decoded] == [
-        f"{BASE}/licences/verify/?number={lic.number}&holder=" + __import__("urllib.parse").parse.quote_plus(holder)
+        f"{BASE}/licences/verify/?number={lic.number}&holder="
+        + __import__("urllib.parse").parse.quote_plus(holder)
     ]
     # the URL answers "valid" without signing in
     path = decoded[0].text.removeprefix(BASE)
@@ -114,11 +115,22 @@ def test_verification_answers_valid_and_404_for_unknown_number_or_wrong_holder_a
         assert body["valid_until"] == "2031-09-24" and body["issuing_department"] == "市场监督管理局"
         # only what the licence shows: no phone, no ID number, no account
         assert set(body) == {
-            "number", "title", "holder", "scope", "fields", "issuing_department",
-            "issued_on", "valid_from", "valid_until", "status", "status_label",
+            "number",
+            "title",
+            "holder",
+            "scope",
+            "fields",
+            "issuing_department",
+            "issued_on",
+            "valid_from",
+            "valid_until",
+            "status",
+            "status_label",
         }
         wrong_holder = client.get("/api/v1/licences/verify/", {"number": lic.number, "holder": "张三"})
-        unknown = client.get("/api/v1/licences/verify/", {"number": "SCJGJ2026999999", "holder": lic.holder_name})
+        unknown = client.get(
+            "/api/v1/licences/verify/", {"number": "SCJGJ2026999999", "holder": lic.holder_name}
+        )
         assert wrong_holder.status_code == unknown.status_code == 404
         assert wrong_holder.json() == unknown.json()
         missing = client.get("/api/v1/licences/verify/", {"number": lic.number})
@@ -211,7 +223,8 @@ def test_my_licences_list_pdf_download_centre_and_data_export(world, client):
 
 def test_verification_is_rate_limited_like_the_progress_query(world, client):
     statuses = [
-        client.get(reverse("licences:verify"), {"number": f"X{i}", "holder": "张三"}).status_code for i in range(12)
+        client.get(reverse("licences:verify"), {"number": f"X{i}", "holder": "张三"}).status_code
+        for i in range(12)
     ]
     assert statuses[:10] == [404] * 10 and statuses[-1] == 429
     assert client.get("/api/v1/licences/verify/", {"number": "X", "holder": "张三"}).status_code == 429

@@ -267,6 +267,29 @@ TABLE: dict[str, list[Check] | Skip] = {
         ),
         Check(only([], no=400, anon=400), scope="missing phone"),
     ],
+    # --- licences (电子证照): verification public, lists own, PDFs for the owner and who sees the case -----
+    "licences:verify": [
+        Check(only(EVERYONE)),
+        Check(only(EVERYONE, ok=404), scope="unknown", query={"number": "NOPE", "holder": "某人"}),
+    ],
+    "api-licence-verify": [
+        Check(
+            only([], no=404, anon=404),
+            scope="wrong holder",
+            query={"number": "SEC-A2026000001", "holder": "某人"},
+        ),
+        Check(only([], no=400, anon=400), scope="missing holder", query={"number": "SEC-A2026000001"}),
+    ],
+    "licences:mine": [Check(only(SIGNED_IN))],
+    "api-licences": [Check(api(SIGNED_IN))],
+    "licences:download": [
+        Check(only(SEES_A, no=404), args=number("licence_a"), scope="A"),
+        Check(only(SEES_B, no=404), args=number("licence_b"), scope="B"),
+    ],
+    "api-licence-pdf": [
+        Check(api(SEES_A, no=404), args=number("licence_a"), scope="A"),
+        Check(api(SEES_B, no=404), args=number("licence_b"), scope="B"),
+    ],
     "approvals:clerk_queue": [Check(only(["clerk"]))],
     "approvals:review_queue": [Check(only(["reviewer", "head"]))],
     "approvals:decision_queue": [Check(only(["decider", "head"]))],
