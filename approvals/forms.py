@@ -232,4 +232,7 @@ class DeliverForm(TransitionForm):
     tracking_number = _text(
         _("邮寄单号（邮寄送达时必填）"), max_length=inputs.TRACKING_NUMBER_MAX, area=False
     )
+    carrier = _text(
+        _("寄递企业（邮寄送达时填写，默认中国邮政EMS）"), max_length=inputs.CARRIER_MAX, area=False
+    )
     place = _text(_("领取地点"), max_length=inputs.PLACE_MAX, area=False)

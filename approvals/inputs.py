@@ -24,6 +24,7 @@ DEFERRED_ITEMS_MAX = 20
 USERNAME_MAX = 150  # User.username
 TRACKING_NUMBER_MAX = 40  # Case.tracking_number
 PLACE_MAX = 100
+CARRIER_MAX = 40  # Case.carrier
 DAYS_MIN, DAYS_MAX = 1, 365
 
 # Field messages (the API's serializers and the pages' forms name the limit differently).

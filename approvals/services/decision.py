@@ -19,6 +19,7 @@ from portal.workcalendar import services as calendar
 from ..constants import CaseAction
 from ..models import Case
 from .common import base_context, conclude, enter_step, lock_case, record_transition
+from .delivery import deliver_electronically_on_approval
 from .parallel import record_deemed_consent
 
 DEFAULT_REMEDIES = gettext_lazy(
@@ -48,6 +49,7 @@ def _approved(case: Case, *, action: str, from_state: str, actor: User, opinion:
     record_transition(case=case, action=action, from_state=from_state, actor=actor, reason=opinion, data=data)
     flows.case_approved(case=case)
     notify(recipient=case.applicant, event="case.approved", context=base_context(case), case=case)
+    deliver_electronically_on_approval(case)
     flows.case_decided(case=case)
     return case
 
