@@ -14,7 +14,7 @@ from licences.models import Licence
 from portal.notifications.models import Notification
 
 from ..approvals.conftest import at
-from .test_licences import approve, world  # noqa: F401 - the fixture
+from .conftest import approve
 
 ADDRESS = "福建省福州市鼓楼区五四路100号 王小明 收"
 
@@ -38,7 +38,7 @@ def test_the_api_application_carries_the_delivery_choice_and_post_needs_an_addre
 def test_the_application_page_asks_how_the_result_should_come_and_checks_the_address(world, client):
     client.force_login(world.citizen)
     with at(2026, 9, 24):
-        r = client.post(reverse("intake:apply", args=[world.item.code]))
+        assert client.post(reverse("intake:apply", args=[world.item.code])).status_code == 302
         app = Application.objects.get(applicant=world.citizen, status="draft")
         page = client.get(reverse("intake:draft_edit", args=[app.pk])).content.decode()
         assert "办理结果怎么给您" in page and 'value="electronic"' in page
@@ -51,6 +51,7 @@ def test_the_application_page_asks_how_the_result_should_come_and_checks_the_add
                 "delivery_address": "",
             },
         )
+        assert r.status_code == 302  # saved: the address is asked for before submitting
         app.refresh_from_db()
         assert app.delivery_method == "post"
         review = client.get(reverse("intake:draft_review", args=[app.pk])).content.decode()

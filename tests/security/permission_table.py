@@ -330,9 +330,7 @@ TABLE: dict[str, list[Check] | Skip] = {
     ],
     # 送达: only the applicant changes the choice (staff who see the case 403, everyone else 404)
     "approvals:delivery_change": [
-        Check(
-            {**only(SEES_A, ok=403, no=404), "citizen": 302}, args=ref("open_a"), method="POST", scope="A"
-        ),
+        Check({**only(SEES_A, ok=403, no=404), "citizen": 302}, args=ref("open_a"), method="POST", scope="A"),
         Check(
             {**only(SEES_B, ok=403, no=404), "enterprise": 302}, args=ref("open_b"), method="POST", scope="B"
         ),
