@@ -95,6 +95,9 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
             "due_rows": presentation.due_rows(case, today),
             "suspension_now": presentation.open_suspension(case),
             "delivery_changeable": case.state in CHANGEABLE_STATES,
+            # the issuing department's decider or head may re-issue its licence (licences/services.py)
+            "may_decide": request.user.department_id == case.department_id
+            and request.user.has_role(Role.DECIDER, Role.HEAD),
             "delivery_choices": delivery_choices(),
             "delivery_errors": request.session.pop("delivery_errors", None),
         },

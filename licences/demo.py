@@ -38,6 +38,8 @@ def load(stdout: Any) -> None:
                 "fields": fields,
                 "scope_template": "{form.business_scope}" if "business_scope" in keys else "",
                 "validity_years": 0 if title in LONG_TERM else 5,
+                # the department's code, the item's number, the year and the serial: SCJGJ0012026000001
+                "numbering_pattern": "{dept}" + item.code.rsplit("-", 1)[-1] + "{year}{seq:06d}",
             },
         )
         made += int(created)

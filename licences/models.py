@@ -23,7 +23,10 @@ class LicenceType(models.Model):
         _("编号规则"),
         max_length=60,
         default=DEFAULT_PATTERN,
-        help_text=_("可用 {dept}（发证部门代码）、{year}（年份）、{seq:06d}（当年流水号）。"),
+        help_text=_(
+            "可用 {dept}（发证部门代码）、{type}（证照类型编码）、{year}（年份）、{seq:06d}（当年流水号）；"
+            "同一发证部门的各类证照须有不同的前缀，编号才不会重复。"
+        ),
     )
     # [{"label": "经营场所", "source": "form.address"}, {"label": "持证人", "source": "holder"}, …]
     fields = models.JSONField(_("证面内容"), default=list, blank=True)
@@ -54,6 +57,33 @@ class LicenceType(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def number(self, *, dept: str, year: int, seq: int) -> str:
+        return self.numbering_pattern.format(dept=dept, type=self.code, year=year, seq=seq)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if "{seq" not in self.numbering_pattern:
+            raise ValidationError({"numbering_pattern": _("编号规则须含当年流水号 {seq:06d}。")})
+        try:
+            self.number(dept="D", year=2026, seq=1)
+        except (KeyError, ValueError, IndexError, AttributeError):
+            raise ValidationError(
+                {"numbering_pattern": _("编号规则只能使用 {dept}、{type}、{year} 和 {seq:06d}。")}
+            ) from None
+        same = LicenceType.objects.filter(
+            numbering_pattern=self.numbering_pattern, issuing_department=self.issuing_department
+        ).exclude(pk=self.pk)
+        if "{type}" not in self.numbering_pattern and same.exists():
+            raise ValidationError(
+                {
+                    "numbering_pattern": _(
+                        "与证照类型“%(other)s”的编号规则相同，编号会重复：请加入 {type} 或不同的前缀。"
+                    )
+                    % {"other": same.first()}
+                }
+            )
 
 
 class LicenceCounter(models.Model):

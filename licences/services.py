@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import Case
+from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.audit import audited_save
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
@@ -40,7 +41,16 @@ def _next_number(*, licence_type: LicenceType, dept_code: str, year: int) -> str
     counter = LicenceCounter.objects.select_for_update().get(licence_type=licence_type, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return licence_type.numbering_pattern.format(dept=dept_code, year=year, seq=counter.last)
+    number = licence_type.number(dept=dept_code, year=year, seq=counter.last)
+    if Licence.objects.filter(number=number).exists():
+        # two types whose patterns give the same numbers: the approval waits until the pattern is fixed
+        raise ConflictError(
+            _(
+                "证照编号 %(number)s 已被使用：证照类型“%(type)s”的编号规则与其他类型重复，请事项管理员修改编号规则。"
+            )
+            % {"number": number, "type": licence_type.title}
+        )
+    return number
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:
@@ -134,11 +144,12 @@ def licence_revoke_for_case(*, case: Case, reason: str) -> list[Licence]:
     return revoked
 
 
-def _may_reissue(actor: User, licence: Licence) -> bool:
-    if actor.is_superuser:
-        return True
-    return bool(actor.has_perm("licences.change_licence")) or (
-        actor.department_id is not None and actor.department_id == licence.issuing_department_id
+def may_reissue(actor: User, licence: Licence) -> bool:
+    """The issuing department's decider or head (the people who approve) re-issue its licences."""
+    return bool(
+        actor.department_id is not None
+        and actor.department_id == licence.issuing_department_id
+        and actor.has_role(Role.DECIDER, Role.HEAD)
     )
 
 
@@ -151,7 +162,7 @@ def licence_reissue(*, licence: Licence, actor: User, reason: str) -> Licence:
         .select_related("case__application", "case__item")
         .get(pk=licence.pk)
     )
-    if not _may_reissue(actor, locked):
+    if not may_reissue(actor, locked):
         raise PermissionDeniedError(_("您无权换发此证照。"))
     if locked.status != LicenceStatus.VALID:
         raise ConflictError(_("只有有效的证照可以换发。"))

@@ -1,15 +1,19 @@
 """Pages: the public verification (证照核验, no sign-in), my licences (我的证照) and a licence's PDF."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from portal import ratelimits
+from portal.exceptions import ApplicationError
 from portal.http import AuthenticatedHttpRequest
 
-from . import selectors
+from . import selectors, services
 from .apis import pdf_response
 
 app_name = "licences"
@@ -54,8 +58,32 @@ def download(request: AuthenticatedHttpRequest, number: str) -> FileResponse:
     return pdf_response(licence)
 
 
+@login_required
+@require_POST
+def reissue(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """补发/换发 a lost or damaged licence (the issuing department's decider or head), from the case page."""
+    licence = selectors.licence_for_download(user=request.user, number=number)
+    if licence is None:
+        raise Http404
+    try:
+        new = services.licence_reissue(
+            licence=licence, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("已换发新证照 %(new)s，原证照 %(old)s 作废。") % {"new": new.number, "old": licence.number},
+        )
+    return redirect("approvals:case_detail", reference=licence.case.reference)
+
+
 urlpatterns = [
     path("verify/", verify, name="verify"),
     path("mine/", mine, name="mine"),
     path("<str:number>/pdf/", download, name="download"),
+    path("<str:number>/reissue/", reissue, name="reissue"),
 ]

@@ -11,8 +11,10 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
-from licences.models import Licence
+from approvals.models import Case
+from licences.models import Licence, LicenceType
 from licences.services import licence_reissue
+from tests.factories import ItemFactory
 
 from ..approvals.conftest import at
 from .conftest import BASE, approve
@@ -199,3 +201,53 @@ def test_verification_is_rate_limited_like_the_progress_query(world, client):
     ]
     assert statuses[:10] == [404] * 10 and statuses[-1] == 429
     assert client.get("/api/v1/licences/verify/", {"number": "X", "holder": "张三"}).status_code == 429
+
+
+def test_the_departments_decider_reissues_from_the_case_page_and_the_reviewer_may_not(world, client):
+    with at(2026, 9, 24):
+        case = world.case()
+    approve(world, case)
+    old = Licence.objects.get(case=case)
+    client.force_login(world.decider)
+    page = client.get(reverse("approvals:case_detail", args=[case.reference])).content.decode()
+    assert reverse("licences:reissue", args=[old.number]) in page
+    url = reverse("licences:reissue", args=[old.number])
+    with at(2026, 10, 12):
+        r = client.post(url, {"reason": ""}, follow=True)
+        assert "请填写换发原因" in r.content.decode()
+        assert Licence.objects.get(pk=old.pk).status == "valid"
+        client.force_login(world.reviewer)
+        assert client.post(url, {"reason": "遗失"}).status_code == 403
+        client.force_login(world.decider)
+        r = client.post(url, {"reason": "遗失补领"}, follow=True)
+    new = Licence.objects.get(case=case, status="valid")
+    assert new.number == "SCJGJ2026000002" and new.number in r.content.decode()
+    assert Licence.objects.get(pk=old.pk).status == "replaced"
+
+
+def test_two_types_numbering_alike_are_refused_and_never_give_one_number_twice(world):
+    from django.core.exceptions import ValidationError
+
+    twin = LicenceType(code="SPJY2", title="小餐饮经营许可证", fields=[])
+    with pytest.raises(ValidationError) as err:
+        twin.full_clean()
+    assert "编号规则相同" in str(err.value)
+    twin.save()  # saved past the check (an import, say): the approval answers 409, nothing is issued twice
+    other_item = ItemFactory.create(department=world.dept, licence_type=twin)
+    with at(2026, 9, 24):
+        first = world.case()
+        second = world.case(item=other_item)
+    approve(world, first)
+    with at(2026, 9, 25):
+        world.fire(world.clerk, second, "accept")
+        world.fire(world.reviewer, second, "start_review")
+        world.fire(world.reviewer, second, "send_to_decision", opinion="符合")
+        r = world.fire(world.decider, second, "approve")
+    assert r.status_code == 409 and "编号规则" in str(r.json())
+    assert Case.objects.get(pk=second.pk).state == "awaiting_decision"
+    twin.numbering_pattern = "{type}-{year}{seq:06d}"
+    twin.full_clean()
+    twin.save()
+    with at(2026, 9, 25):
+        assert world.fire(world.decider, second, "approve").status_code == 200
+    assert Licence.objects.get(case=second).number == "SPJY2-2026000001"

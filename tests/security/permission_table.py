@@ -286,6 +286,16 @@ TABLE: dict[str, list[Check] | Skip] = {
         Check(only(SEES_A, no=404), args=number("licence_a"), scope="A"),
         Check(only(SEES_B, no=404), args=number("licence_b"), scope="B"),
     ],
+    # re-issue (换发): the issuing department's decider and head (an empty reason: back to the case page)
+    "licences:reissue": [
+        Check(
+            {**only(SEES_A, ok=403, no=404), "decider": 302, "head": 302},
+            args=number("licence_a"),
+            method="POST",
+            scope="A",
+        ),
+        Check(only(SEES_B, ok=403, no=404), args=number("licence_b"), method="POST", scope="B"),
+    ],
     "api-licence-pdf": [
         Check(api(SEES_A, no=404), args=number("licence_a"), scope="A"),
         Check(api(SEES_B, no=404), args=number("licence_b"), scope="B"),
