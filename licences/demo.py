@@ -30,7 +30,10 @@ def load(stdout: Any) -> None:
         if not title or not title.endswith(("证", "证书", "执照")):
             continue
         keys = [f.key for f in item.form_fields.all()]
-        fields = [{"label": LABELS[k], "source": f"form.{k}"} for k in keys if k in LABELS]
+        # the business scope is printed once, as the licence's scope
+        fields = [
+            {"label": LABELS[k], "source": f"form.{k}"} for k in keys if k in LABELS and k != "business_scope"
+        ]
         licence_type, created = LicenceType.objects.get_or_create(
             code=item.code,
             defaults={

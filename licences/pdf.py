@@ -55,6 +55,7 @@ def render(*, licence: Any, verify_url: str) -> bytes:
     c.setTitle(f"{licence.title} {licence.number}")
     c.setAuthor(licence.issuing_department.name)
     c.setSubject(licence.number)
+    c.setCreator("一窗受理政务服务平台")
     # frame
     c.setStrokeColorRGB(0.6, 0.1, 0.1)
     c.setLineWidth(3)
