@@ -130,3 +130,16 @@ def test_changing_to_electronic_after_approval_delivers_at_once(world, state_aft
         f"/api/v1/cases/{case.reference}/delivery/", {"delivery_method": "electronic"}, format="json"
     )
     assert r.status_code == 200 and r.json()["state"] == "delivered"
+
+
+def test_the_clerk_hands_out_the_result_the_way_the_applicant_chose(world, client):
+    with at(2026, 9, 24):
+        case = world.case()
+    Application.objects.filter(pk=case.application_id).update(
+        delivery_method="post", delivery_address=ADDRESS
+    )
+    case = approve(world, case)
+    client.force_login(world.clerk)
+    page = client.get(reverse("approvals:case_detail", args=[case.reference])).content.decode()
+    assert f"寄往：{ADDRESS}" in page
+    assert 'value="post" selected' in page or 'value="post" checked' in page
