@@ -19,6 +19,8 @@ def licence_list_own(*, user: User) -> QuerySet[Licence]:
 def licence_for_download(*, user: User, number: str) -> Licence | None:
     """The licence ``number`` if ``user`` owns it or may see its case (staff of its department, supervision);
     ``None`` otherwise (a 404 that says nothing about whether it exists)."""
+    if "\x00" in number or len(number) > 60:
+        return None
     licence = Licence.objects.select_related("issuing_department", "case").filter(number=number).first()
     if licence is None:
         return None
@@ -35,8 +37,8 @@ def licence_verify(*, number: str, holder: str) -> dict[str, Any] | None:
     """证照核验: what the licence itself shows and its answer (valid / expired / revoked / replaced), or
     ``None`` for an unknown number or a holder name that does not match (the same answer for both)."""
     number, holder = number.strip(), holder.strip()
-    if not number or not holder:
-        return None
+    if not number or not holder or len(number) > 60 or len(holder) > 120 or "\x00" in number + holder:
+        return None  # (PostgreSQL refuses NUL in a string: such input is simply not a licence)
     licence = Licence.objects.select_related("issuing_department").filter(number=number).first()
     if licence is None or not hmac.compare_digest(licence.holder_name.encode(), holder.encode()):
         return None

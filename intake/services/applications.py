@@ -36,6 +36,10 @@ def check_delivery(method: str, address: str) -> tuple[str, str]:
             _("请选择送达方式。"), extra={"delivery_method": [_("请选择窗口领取、邮寄送达或电子证照。")]}
         )
     address = (address or "").strip()
+    if "\x00" in address:
+        raise ApplicationError(
+            _("邮寄地址含有无法识别的字符。"), extra={"delivery_address": [_("请重新填写邮寄地址。")]}
+        )
     if len(address) > DELIVERY_ADDRESS_MAX:
         raise ApplicationError(
             _("邮寄地址过长。"),

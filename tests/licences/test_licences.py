@@ -251,3 +251,9 @@ def test_two_types_numbering_alike_are_refused_and_never_give_one_number_twice(w
     with at(2026, 9, 25):
         assert world.fire(world.decider, second, "approve").status_code == 200
     assert Licence.objects.get(case=second).number == "SPJY2-2026000001"
+
+
+def test_verification_of_nonsense_input_is_a_plain_404_not_an_error(world, client):
+    for query in ({"number": "A\x00B", "holder": "张三"}, {"number": "X" * 500, "holder": "张" * 500}):
+        assert client.get("/api/v1/licences/verify/", query).status_code == 404
+    assert world.api(world.citizen).get("/api/v1/licences/%00/pdf/").status_code == 404
