@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0007_item_licence_type'),
+        ('intake', '0008_item_licence_type'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0005_case_alert_bookkeeping'),
+        ('approvals', '0008_case_licence_due'),
     ]
 
     operations = [
