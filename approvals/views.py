@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +18,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from intake.constants import MaterialCheck
 from intake.models import Application
+from intake.views.apply import delivery_choices
 from portal import ratelimits
 from portal.accounts.constants import Role
 from portal.exceptions import ApplicationError
@@ -29,6 +30,7 @@ from .filters import CaseFilter
 from .forms import TransitionForm
 from .models import Case
 from .permissions import case_transition_check, may_check_materials
+from .services.delivery import CHANGEABLE_STATES, case_delivery_change
 from .services.intake import MaterialCheckInput, case_check_materials
 from .transitions import TRANSITIONS, Transition, available_transitions
 
@@ -92,8 +94,36 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
             "steps": presentation.step_bar(case),
             "due_rows": presentation.due_rows(case, today),
             "suspension_now": presentation.open_suspension(case),
+            "delivery_changeable": case.state in CHANGEABLE_STATES,
+            # the issuing department's decider or head may re-issue its licence (licences/services.py)
+            "may_decide": request.user.department_id == case.department_id
+            and request.user.has_role(Role.DECIDER, Role.HEAD),
+            "delivery_choices": delivery_choices(),
+            "delivery_errors": request.session.pop("delivery_errors", None),
         },
     )
+
+
+@login_required
+@require_POST
+def delivery_change(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """The applicant changes how the result reaches them (送达), until it is delivered."""
+    case = selectors.case_get(user=request.user, reference=reference)
+    try:
+        case_delivery_change(
+            case=case,
+            actor=request.user,
+            method=request.POST.get("delivery_method", ""),
+            address=request.POST.get("delivery_address", ""),
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from None
+        request.session["delivery_errors"] = exc.extra or {"delivery_method": [exc.message]}
+        messages.error(request, exc.message)
+        return redirect(reverse("approvals:case_detail", args=[case.reference]) + "#delivery-change")
+    messages.success(request, _("送达方式已修改。"))
+    return redirect("approvals:case_detail", reference=case.reference)
 
 
 def _keep_form(request: HttpRequest, name: str, errors: dict[str, Any]) -> None:
@@ -311,5 +341,6 @@ urlpatterns = [
     path("<str:reference>/", case_detail, name="case_detail"),
     path("<str:reference>/do/<str:name>/", case_transition, name="case_transition"),
     path("<str:reference>/check/", check_materials, name="check_materials"),
+    path("<str:reference>/delivery/", delivery_change, name="delivery_change"),
     path("<str:reference>/notice/<str:kind>/", notice, name="notice"),
 ]
