@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.exceptions import ApplicationError
 
 from . import inputs
-from .constants import DeliveryMethod, SuspensionKind
+from .constants import AfterCheckResult, DeliveryMethod, SubApprovalAnswer, SuspensionKind
 from .models import Case
 from .services.correction import supplied_files_from
 
@@ -105,12 +105,27 @@ class RequestCorrectionForm(TransitionForm):
         self.fields["materials"].help_text = _("事项材料清单：%(names)s") % {"names": names}
 
 
+class ProposeRefusalForm(TransitionForm):
+    transition = "propose_refusal"
+    reasons = _text(_("不予受理的理由"), required=True)
+    legal_basis = _text(_("法律依据"), required=True)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["legal_basis"].help_text = _(
+            "写明法律、法规条款，例如《中华人民共和国行政许可法》第三十二条。"
+        )
+        self.fields["reasons"].help_text = _("提交后由承办部门负责人在平台签批，同意后方作出不予受理决定。")
+
+
 class RefuseForm(TransitionForm):
     transition = "refuse"
-    reason = _text(_("理由"), required=True)
-    approved_by = _text(
-        _("审核人用户名（窗口负责人或部门负责人）"), required=True, max_length=inputs.USERNAME_MAX, area=False
-    )
+    note = _text(_("签批意见"))
+
+
+class RejectRefusalForm(TransitionForm):
+    transition = "reject_refusal"
+    reason = _text(_("退回理由"), required=True)
 
 
 class _MultipleFileInput(forms.ClearableFileInput):
@@ -226,6 +241,16 @@ class RevokeForm(TransitionForm):
     reason = _text(_("理由"), required=True)
 
 
+class RecordAfterCheckForm(TransitionForm):
+    transition = "record_after_check"
+    result = _choice(_("核查结果"), AfterCheckResult.choices)
+    note = _text(_("核查情况"), required=True)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["result"].help_text = _("承诺不实的，将撤销许可并通知申请人。")
+
+
 class DeliverForm(TransitionForm):
     transition = "deliver"
     method = _choice(_("送达方式"), DeliveryMethod.choices)
@@ -233,3 +258,36 @@ class DeliverForm(TransitionForm):
         _("邮寄单号（邮寄送达时必填）"), max_length=inputs.TRACKING_NUMBER_MAX, area=False
     )
     place = _text(_("领取地点"), max_length=inputs.PLACE_MAX, area=False)
+
+
+# --- 并联: a co-department's answer and the lead's resolution of a disagreement (not case transitions) ---
+
+
+class SubApprovalAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("协办意见"),
+        choices=[
+            (SubApprovalAnswer.CONSENT.value, SubApprovalAnswer.CONSENT.label),
+            (SubApprovalAnswer.CONDITIONAL.value, SubApprovalAnswer.CONDITIONAL.label),
+            (SubApprovalAnswer.OBJECT.value, SubApprovalAnswer.OBJECT.label),
+        ],
+        widget=forms.RadioSelect,
+        error_messages=inputs.CHOICE_MESSAGES,
+    )
+    opinion = _text(_("理由或条件"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["opinion"].help_text = _("不同意须说明理由；附条件同意须写明条件。")
+
+
+class SubApprovalResolveForm(forms.Form):
+    resolution = _text(_("分歧处理结果"), required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["resolution"].help_text = _(
+            "写明与协办部门协调的过程和结论；记录后方可作出准予许可决定。"
+        )

@@ -8,8 +8,8 @@ from rest_framework import serializers
 from portal.api import FieldsBuiltOnceMixin
 
 from . import inputs
-from .constants import CaseState, DeliveryMethod, SuspensionKind
-from .models import Case, CaseTransition
+from .constants import AfterCheckResult, CaseState, DeliveryMethod, SubApprovalAnswer, SuspensionKind
+from .models import Case, CaseTransition, SubApproval
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -301,14 +301,17 @@ class RequestCorrectionInput(serializers.Serializer):
     note = _text(_("意见"))
 
 
+class ProposeRefusalInput(serializers.Serializer):
+    reasons = _text(_("不予受理的理由"), required=True)
+    legal_basis = _text(_("法律依据"), required=True)
+
+
 class RefuseInput(serializers.Serializer):
-    reason = _text(_("理由"), required=True)
-    approved_by = _text(
-        _("审核人用户名（窗口负责人或部门负责人）"),
-        required=True,
-        max_length=inputs.USERNAME_MAX,
-        kind="user",
-    )
+    note = _text(_("签批意见"))
+
+
+class RejectRefusalInput(serializers.Serializer):
+    reason = _text(_("退回理由"), required=True)
 
 
 class SupplyInput(serializers.Serializer):
@@ -356,6 +359,11 @@ class RevokeInput(serializers.Serializer):
     reason = _text(_("理由"), required=True)
 
 
+class RecordAfterCheckInput(serializers.Serializer):
+    result = _choice(_("核查结果"), AfterCheckResult.choices)
+    note = _text(_("核查情况"), required=True)
+
+
 class DeliverInput(serializers.Serializer):
     method = _choice(_("送达方式"), DeliveryMethod.choices)
     tracking_number = _text(_("邮寄单号（邮寄送达时必填）"), max_length=inputs.TRACKING_NUMBER_MAX)
@@ -366,3 +374,54 @@ class TransitionResultSerializer(serializers.Serializer):
     reference = serializers.CharField()
     state = serializers.CharField()
     state_label = serializers.CharField()
+
+
+# --- 并联 (parallel approval): a co-department's part -----------------------------------------------
+
+
+class SubApprovalSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(source="case.reference", read_only=True)
+    item_name = serializers.CharField(source="case.item.name", read_only=True)
+    lead_department = serializers.CharField(source="case.department.name", read_only=True)
+    department = serializers.CharField(source="department.name", read_only=True)
+    answer = serializers.ChoiceField(choices=SubApprovalAnswer.choices, allow_blank=True, read_only=True)
+    answer_label = serializers.SerializerMethodField()
+    blocks_approval = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = SubApproval
+        fields = [
+            "id",
+            "reference",
+            "item_name",
+            "lead_department",
+            "department",
+            "due_on",
+            "answer",
+            "answer_label",
+            "opinion",
+            "answered_at",
+            "resolution",
+            "resolved_at",
+            "blocks_approval",
+        ]
+        read_only_fields = fields
+
+    def get_answer_label(self, obj: SubApproval) -> str:
+        return str(obj.get_answer_display()) if obj.answer else str(_("待答复"))
+
+
+class SubApprovalAnswerInput(serializers.Serializer):
+    answer = _choice(
+        _("协办意见"),
+        [
+            (SubApprovalAnswer.CONSENT.value, SubApprovalAnswer.CONSENT.label),
+            (SubApprovalAnswer.CONDITIONAL.value, SubApprovalAnswer.CONDITIONAL.label),
+            (SubApprovalAnswer.OBJECT.value, SubApprovalAnswer.OBJECT.label),
+        ],
+    )
+    opinion = _text(_("理由或条件"))
+
+
+class SubApprovalResolveInput(serializers.Serializer):
+    resolution = _text(_("分歧处理结果"), required=True)

@@ -14,7 +14,14 @@ from portal.accounts.models import Department, Window
 from portal.workcalendar.constants import LimitUnit
 
 from .. import permissions as perm
-from ..constants import CLOSED_STATES, RUNNING_STATES, CaseState, DeliveryMethod, Outcome
+from ..constants import (
+    CLOSED_STATES,
+    RUNNING_STATES,
+    AfterCheckResult,
+    CaseState,
+    DeliveryMethod,
+    Outcome,
+)
 
 S = CaseState
 _OPEN_BEFORE_DECISION = [
@@ -43,6 +50,20 @@ def _decided_on_the_spot(case: Any) -> bool:
 
 def _on_commitment(case: Any) -> bool:
     return bool(case.mode == "commitment")
+
+
+def _refusal_pending(case: Any) -> bool:
+    """A clerk's refusal proposal waits for the supervisor's sign-off."""
+    return case.refusal_proposed_by_id is not None
+
+
+def _no_refusal_pending(case: Any) -> bool:
+    return case.refusal_proposed_by_id is None
+
+
+def _after_check_open(case: Any) -> bool:
+    """告知承诺: an approval on commitment whose after-check is not yet recorded."""
+    return bool(case.mode == "commitment" and case.after_check_due and case.after_checked_at is None)
 
 
 class Case(ConcurrentTransitionMixin, models.Model):
@@ -101,6 +122,27 @@ class Case(ConcurrentTransitionMixin, models.Model):
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="held_cases"
     )
+    # 两岗审核: who wrote the review opinion (send_to_decision); never the decider.
+    opinion_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审查意见撰写人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="review_opinions",
+    )
+    # 不予受理: the clerk's proposal waiting for the supervisor's sign-off (NULL when none is pending), and
+    # the reasons and legal basis of the refusal (the notice prints them).
+    refusal_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("不予受理提议人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="refusal_proposals",
+    )
+    refusal_reasons = models.TextField(_("不予受理理由"), blank=True)
+    refusal_basis = models.TextField(_("不予受理法律依据"), blank=True)
 
     # Dates (DESIGN §4). Deadlines are dates in Asia/Shanghai; a case is due at the end of its due day.
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -126,6 +168,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     deferred_supplied_at = models.DateTimeField(_("容缺材料补齐时间"), null=True, blank=True)
     after_check_due = models.DateField(_("事后核查期限"), null=True, blank=True)
     after_checked_at = models.DateTimeField(_("事后核查时间"), null=True, blank=True)
+    after_check_result = models.CharField(
+        _("事后核查结果"), max_length=10, choices=AfterCheckResult.choices, blank=True
+    )
     decision_reasons = models.TextField(_("决定理由"), blank=True)
     remedies = models.TextField(_("救济途径"), blank=True)
     delivery_method = models.CharField(
@@ -233,7 +278,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def submit(self) -> None:
         """The applicant (or the window on their behalf) submits: the case waits for the window."""
 
-    @transition(field=state, source=S.SUBMITTED, target=S.ACCEPTED, permission=perm.is_clerk)
+    @transition(
+        field=state,
+        source=S.SUBMITTED,
+        target=S.ACCEPTED,
+        permission=perm.is_clerk,
+        conditions=[_no_refusal_pending],
+    )
     def accept(self) -> None:
         """The window accepts; the clock starts the next working day."""
 
@@ -241,7 +292,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def deem_accept(self) -> None:
         """No answer within 5 working days: accepted as of the day received (Art. 32). System only."""
 
-    @transition(field=state, source=S.SUBMITTED, target=S.CORRECTION_REQUESTED, permission=perm.is_clerk)
+    @transition(
+        field=state,
+        source=S.SUBMITTED,
+        target=S.CORRECTION_REQUESTED,
+        permission=perm.is_clerk,
+        conditions=[_no_refusal_pending],
+    )
     def request_correction(self) -> None:
         """One notice listing every missing or faulty material."""
 
@@ -254,12 +311,35 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=state,
         source=[S.SUBMITTED, S.CORRECTION_REQUESTED],
-        target=S.NOT_ACCEPTED,
+        target=None,
         permission=perm.is_clerk,
+        conditions=[_no_refusal_pending],
+    )
+    def propose_refusal(self) -> None:
+        """The window proposes not to accept (state unchanged): the supervisor signs off or sends it back."""
+
+    @transition(
+        field=state,
+        source=[S.SUBMITTED, S.CORRECTION_REQUESTED],
+        target=S.NOT_ACCEPTED,
+        permission=perm.may_sign_off_refusal,
+        conditions=[_refusal_pending],
     )
     def refuse(self) -> None:
-        """Not accepted: needs a supervisor's sign-off (checked by the service)."""
+        """Not accepted: the supervisor approves the window's proposal (the window never says no alone)."""
         self.outcome = Outcome.NOT_ACCEPTED
+        self.refusal_proposed_by = None
+
+    @transition(
+        field=state,
+        source=[S.SUBMITTED, S.CORRECTION_REQUESTED],
+        target=None,
+        permission=perm.may_sign_off_refusal,
+        conditions=[_refusal_pending],
+    )
+    def reject_refusal(self) -> None:
+        """The supervisor sends the refusal proposal back: the window goes on with the application."""
+        self.refusal_proposed_by = None
 
     @transition(field=state, source=S.ACCEPTED, target=S.IN_REVIEW, permission=perm.is_department_reviewer)
     def start_review(self) -> None:
@@ -361,6 +441,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     def revoke(self) -> None:
         """告知承诺: the after-check found the commitment false."""
+
+    @transition(
+        field=state,
+        source=[S.APPROVED, S.DELIVERED],
+        target=None,
+        permission=perm.is_department_decider_or_head,
+        conditions=[_after_check_open],
+    )
+    def record_after_check(self) -> None:
+        """告知承诺: the after-check found the commitment true (state unchanged; a false one revokes)."""
 
     @transition(
         field=state,

@@ -15,10 +15,9 @@ from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
-from portal.workcalendar import services as calendar
 
 from ..constants import DEEMED_ACCEPTANCE_DAYS, CaseAction, CaseState
-from ..models import Case, SubApproval
+from ..models import Case
 from ..permissions import may_check_materials
 from .common import (
     base_context,
@@ -31,6 +30,7 @@ from .common import (
     staff_with_roles,
     today,
 )
+from .parallel import sub_approvals_open
 
 
 class CorrectionItem(TypedDict):
@@ -73,7 +73,19 @@ def case_open(*, application: Application, actor: User | None) -> Case:
         case.window_id = getattr(application.registered_by, "window_id", None)
     from_state = str(case.state)
     case.submit()
-    return record_transition(case=case, action=CaseAction.SUBMIT, from_state=from_state, actor=actor)
+    record_transition(case=case, action=CaseAction.SUBMIT, from_state=from_state, actor=actor)
+    if not application.registered_by_id:
+        _notify_clerks_of_new_submission(case)
+    return case
+
+
+def _notify_clerks_of_new_submission(case: Case) -> None:
+    """DESIGN §7 "new work in their queue": an online submission enters the intake queue of the window,
+    and every window takes every department's items (无差别受理), so every active clerk hears of it. (A
+    walk-in application registered by a clerk is already in that clerk's hands.)"""
+    clerks = User.objects.filter(groups__name=Role.CLERK, is_active=True).distinct()
+    for clerk in clerks:
+        notify(recipient=clerk, event="staff.new_submission", context=base_context(case), case=case)
 
 
 @transaction.atomic
@@ -117,17 +129,14 @@ def _accept_common(case: Case, accepted_on: datetime.date, actor: User | None) -
     co-departments of a parallel case get their part with its own due date."""
     case.accepted_at = timezone.now()
     case.accepted_on = accepted_on
+    case.refusal_proposed_by = None  # a refusal still waiting for sign-off is moot once accepted
     if actor is not None and actor.has_role(Role.CLERK):
         case.clerk = actor
         case.window_id = actor.window_id
     recompute_due_dates(case)
     enter_step(case, "review", accepted_on)
     if case.mode == "parallel":
-        snapshot = case.application.item_snapshot or {}
-        limit = int(snapshot.get("co_department_limit") or 5)
-        due = calendar.add_days(accepted_on, limit, unit=case.limit_unit).date
-        for dept in snapshot.get("co_departments") or []:
-            SubApproval.objects.get_or_create(case=case, department_id=dept["id"], defaults={"due_on": due})
+        sub_approvals_open(case=case, accepted_on=accepted_on)
 
 
 def _notify_accepted(case: Case) -> None:
@@ -141,7 +150,7 @@ def _notify_accepted(case: Case) -> None:
         notify(
             recipient=reviewer,
             event="staff.new_work",
-            context={"reference": case.reference, "queue": "review"},
+            context={**base_context(case), "queue": "review"},
             case=case,
         )
 

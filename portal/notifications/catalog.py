@@ -26,11 +26,11 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     "case.not_accepted": {
         "zh-hans": (
             "申请不予受理：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
-            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}不予受理，理由：{{ reason }}",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}不予受理，理由：{{ reason }}{% if legal_basis %}。依据：{{ legal_basis }}{% endif %}{% if remedies %}。{{ remedies }}{% endif %}",
         ),
         "en": (
             "Application not accepted: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
-            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was not accepted. Reason: {{ reason }}",
+            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was not accepted. Reason: {{ reason }}{% if legal_basis %}. Legal basis: {{ legal_basis }}{% endif %}{% if remedies %}. {{ remedies }}{% endif %}",
         ),
     },
     "case.accepted": {
@@ -179,6 +179,46 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": (
             "New work",
             "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} is now in your {% if queue == 'review' %}review{% elif queue == 'decision' %}decision{% elif queue == 'intake' %}intake{% endif %} queue.",
+        ),
+    },
+    "staff.new_submission": {
+        "zh-hans": (
+            "新的网上申请待受理：{{ item_name }}（{{ reference }}）",
+            "申报号{{ reference }}（{{ item_name }}）已在网上提交，进入综合受理窗口待受理队列，请在5个工作日内作出受理决定。",
+        ),
+        "en": (
+            "New online application to accept: {{ item_name }} ({{ reference }})",
+            "Reference {{ reference }} ({{ item_name }}) was submitted online and is in the window's intake queue; decide on acceptance within 5 working days.",
+        ),
+    },
+    "staff.refusal_proposed": {
+        "zh-hans": (
+            "不予受理待签批：{{ item_name }}（{{ reference }}）",
+            "综合受理窗口提请对申报号{{ reference }}（{{ item_name }}）不予受理，理由：{{ reasons }}；依据：{{ legal_basis }}。请在平台签批（同意或退回）。",
+        ),
+        "en": (
+            "Refusal to sign off: {{ item_name }} ({{ reference }})",
+            "The window proposes not to accept reference {{ reference }} ({{ item_name }}). Reasons: {{ reasons }}; legal basis: {{ legal_basis }}. Please approve or send it back in the portal.",
+        ),
+    },
+    "staff.refusal_decided": {
+        "zh-hans": (
+            "{% if approved %}不予受理已签批{% else %}不予受理提请被退回{% endif %}：{{ item_name }}（{{ reference }}）",
+            "申报号{{ reference }}（{{ item_name }}）的不予受理提请{% if approved %}已获负责人同意，已作出不予受理决定{% else %}被负责人退回，请继续办理（受理或一次性告知补正）{% endif %}。{% if note %}意见：{{ note }}{% endif %}",
+        ),
+        "en": (
+            "{% if approved %}Refusal signed off{% else %}Refusal sent back{% endif %}: {{ item_name }} ({{ reference }})",
+            "The refusal proposal for reference {{ reference }} ({{ item_name }}) was {% if approved %}approved; the application is not accepted{% else %}sent back; please continue (accept or ask for a correction){% endif %}. {% if note %}Note: {{ note }}{% endif %}",
+        ),
+    },
+    "case.after_check_passed": {
+        "zh-hans": (
+            "事后核查通过：{{ item_name }}（{{ reference }}）",
+            "申报号{{ reference }}（{{ item_name }}）按告知承诺办理的许可已通过事后核查。",
+        ),
+        "en": (
+            "After-check passed: {{ item_name }} ({{ reference }})",
+            "The approval on commitment of reference {{ reference }} ({{ item_name }}) passed its after-check.",
         ),
     },
     "staff.step_warning": {
