@@ -221,6 +221,36 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "The approval on commitment of reference {{ reference }} ({{ item_name }}) passed its after-check.",
         ),
     },
+    "staff.co_approval_new": {
+        "zh-hans": (
+            "并联审批协办待办：{{ item_name }}（{{ reference }}）",
+            "{{ lead }}牵头办理的申报号{{ reference }}（{{ item_name }}）已受理，请贵部门于{{ due_on }}前在平台答复协办意见（同意、附条件同意或不同意并说明理由）；逾期未答复的视为同意。",
+        ),
+        "en": (
+            "Parallel approval, your part: {{ item_name }} ({{ reference }})",
+            "Reference {{ reference }} ({{ item_name }}), led by {{ lead }}, was accepted. Please answer in the portal by {{ due_on }} (agree, agree with conditions, or disagree with reasons); no answer by then counts as consent.",
+        ),
+    },
+    "staff.co_approval_answered": {
+        "zh-hans": (
+            "协办意见：{{ department }}{{ answer_label }}：{{ item_name }}（{{ reference }}）",
+            "协办部门{{ department }}对申报号{{ reference }}（{{ item_name }}）的意见：{{ answer_label }}。{% if opinion %}{{ opinion }}{% endif %}{% if answer == 'object' %}记录分歧处理结果前不能准予许可。{% endif %}",
+        ),
+        "en": (
+            "Co-department answer: {{ department }}, {{ answer_label }}: {{ item_name }} ({{ reference }})",
+            "{{ department }} answered on reference {{ reference }} ({{ item_name }}): {{ answer_label }}. {% if opinion %}{{ opinion }}{% endif %}{% if answer == 'object' %} The case cannot be approved until the disagreement's resolution is recorded.{% endif %}",
+        ),
+    },
+    "staff.co_approval_resolved": {
+        "zh-hans": (
+            "分歧处理结果：{{ item_name }}（{{ reference }}）",
+            "{{ lead }}已记录申报号{{ reference }}（{{ item_name }}）与贵部门分歧的处理结果：{{ resolution }}",
+        ),
+        "en": (
+            "Disagreement resolved: {{ item_name }} ({{ reference }})",
+            "{{ lead }} recorded how the disagreement on reference {{ reference }} ({{ item_name }}) was resolved: {{ resolution }}",
+        ),
+    },
     "staff.step_warning": {
         "zh-hans": (
             "环节超时提醒",

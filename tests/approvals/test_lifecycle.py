@@ -90,7 +90,9 @@ def test_refusal_is_a_proposal_the_department_head_signs_off_in_the_portal(world
     with at(2026, 3, 2):
         case = world.case()
         # the old way, a typed username, signs nothing off any more
-        r = world.fire(world.clerk, case, "refuse", reason="不属于本行政机关职权范围", approved_by="inspector")
+        r = world.fire(
+            world.clerk, case, "refuse", reason="不属于本行政机关职权范围", approved_by="inspector"
+        )
         assert r.status_code == 409 and _reload(case).state == CaseState.SUBMITTED
         r = world.fire(world.clerk, case, "propose_refusal", reasons="不属于本行政机关职权范围")
         assert r.status_code == 400 and "legal_basis" in r.json()
@@ -111,8 +113,13 @@ def test_refusal_is_a_proposal_the_department_head_signs_off_in_the_portal(world
             r = world.fire(who, case, "refuse")
             assert r.status_code in (403, 404), (who.username, r.status_code)
         assert world.fire(world.clerk, case, "accept").status_code == 409
-        assert world.fire(world.clerk, case, "propose_refusal", reasons="x", legal_basis="y").status_code == 409
-        names = [t["name"] for t in world.api(world.head).get(f"/api/v1/cases/{case.reference}/transitions/").json()]
+        assert (
+            world.fire(world.clerk, case, "propose_refusal", reasons="x", legal_basis="y").status_code == 409
+        )
+        names = [
+            t["name"]
+            for t in world.api(world.head).get(f"/api/v1/cases/{case.reference}/transitions/").json()
+        ]
         assert names == ["refuse", "reject_refusal"]
         r = world.fire(world.head, case, "refuse", note="同意不予受理")
         assert r.status_code == 200 and r.json()["state"] == "not_accepted"
@@ -133,7 +140,9 @@ def test_a_head_sends_a_refusal_back_and_the_window_goes_on(world):
 
     with at(2026, 3, 2):
         case = world.case()
-        world.fire(world.clerk, case, "propose_refusal", reasons="材料不全", legal_basis="行政许可法第三十二条")
+        world.fire(
+            world.clerk, case, "propose_refusal", reasons="材料不全", legal_basis="行政许可法第三十二条"
+        )
         assert world.fire(world.head, case, "reject_refusal").status_code == 400
         r = world.fire(world.head, case, "reject_refusal", reason="可以一次性告知补正")
         assert r.status_code == 200 and r.json()["state"] == "submitted"

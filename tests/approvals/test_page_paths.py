@@ -15,7 +15,11 @@ PATHS = {
         ("clerk", "accept", {}),
     ],
     "refusal with sign-off": [
-        ("clerk", "propose_refusal", {"reasons": "不属于本机关职权范围", "legal_basis": "行政许可法第三十二条"}),
+        (
+            "clerk",
+            "propose_refusal",
+            {"reasons": "不属于本机关职权范围", "legal_basis": "行政许可法第三十二条"},
+        ),
         ("head", "refuse", {"note": "同意"}),
     ],
     "refusal sent back, then accepted": [
