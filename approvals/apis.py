@@ -117,7 +117,7 @@ class CaseTransitionApi(APIView):
         if not serializer.is_valid():
             raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=dict(serializer.errors))
         data = dict(serializer.validated_data)
-        if transition.action == CaseAction.SUPPLY:
+        if transition.action in (CaseAction.SUPPLY, CaseAction.SUPPLY_DEFERRED):
             if request.FILES:  # multipart/form-data: files_<material id> fields
                 ratelimits.api_check(request, ("upload", ""))
             data["files"] = supplied_files_from(request.FILES)

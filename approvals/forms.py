@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from intake.constants import MaterialCheck
 from portal.exceptions import ApplicationError
 
 from . import inputs
 from .constants import AfterCheckResult, DeliveryMethod, SubApprovalAnswer, SuspensionKind
 from .models import Case
 from .services.correction import supplied_files_from
+from .services.deferred import deferred_material_rows
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -222,8 +224,35 @@ class ExtendForm(TransitionForm):
     reason = _text(_("理由"), required=True)
 
 
-class SupplyDeferredForm(_NoteForm):
+class SupplyDeferredForm(SupplyForm):
+    """容缺: a file for each deferred material (fields ``files_<material id>``), and a note."""
+
     transition = "supply_deferred"
+    files_label = _("容缺后补材料文件（PDF、JPG、PNG）")
+    files_help = _("每一项容缺后补材料都须上传文件，窗口核验后方可出件。")
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        wanted = {f"files_{m.pk}" for m in deferred_material_rows(case)}
+        self.fields = {
+            name: field
+            for name, field in self.fields.items()
+            if not name.startswith("files_") or name in wanted
+        }
+        for name in wanted & set(self.fields):
+            self.fields[name].required = False  # the service names the missing ones beside the field
+
+
+class CheckDeferredForm(TransitionForm):
+    transition = "check_deferred"
+    result = _choice(
+        _("核验结果"),
+        [
+            (MaterialCheck.RECEIVED.value, _("材料齐全、符合要求")),
+            (MaterialCheck.FAULTY.value, _("不符合要求，请申请人重新上传")),
+        ],
+    )
+    note = _text(_("核验意见（不符合要求时必填）"))
 
 
 class WithdrawForm(TransitionForm):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from intake.constants import MaterialCheck
 from portal.api import FieldsBuiltOnceMixin
 
 from . import inputs
@@ -269,8 +270,24 @@ class ResumeInput(_NoteInput):
     pass
 
 
-class SupplyDeferredInput(_NoteInput):
-    pass
+class SupplyDeferredInput(serializers.Serializer):
+    files = SuppliedFilesField(
+        label=_("容缺后补材料文件（PDF、JPG、PNG）"),
+        required=False,
+        help_text=_("每一项容缺后补材料都须上传文件，窗口核验后方可出件。"),
+    )
+    note = _text(_("意见"))
+
+
+class CheckDeferredInput(serializers.Serializer):
+    result = _choice(
+        _("核验结果"),
+        [
+            (MaterialCheck.RECEIVED.value, _("材料齐全、符合要求")),
+            (MaterialCheck.FAULTY.value, _("不符合要求，请申请人重新上传")),
+        ],
+    )
+    note = _text(_("核验意见（不符合要求时必填）"))
 
 
 class ApproveOnTheSpotInput(_NoteInput):

@@ -116,6 +116,13 @@ TRANSITIONS: dict[str, Transition] = {
             "primary",
         ),
         Transition(
+            A.CHECK_DEFERRED,
+            forms.CheckDeferredForm,
+            serializers.CheckDeferredInput,
+            deferred.case_check_deferred,
+            "primary",
+        ),
+        Transition(
             A.WITHDRAW, forms.WithdrawForm, serializers.WithdrawInput, closure.case_withdraw, "danger"
         ),
         Transition(

@@ -52,6 +52,16 @@ def _on_commitment(case: Any) -> bool:
     return bool(case.mode == "commitment")
 
 
+def _deferred_files_awaited(case: Any) -> bool:
+    """容缺: materials still to come and no files of them waiting for the window's check."""
+    return bool(case.awaiting_deferred) and case.deferred_files_at is None
+
+
+def _deferred_files_to_check(case: Any) -> bool:
+    """容缺: the deferred materials' files arrived and wait for the window's check."""
+    return bool(case.awaiting_deferred) and case.deferred_files_at is not None
+
+
 def _refusal_pending(case: Any) -> bool:
     """A clerk's refusal proposal waits for the supervisor's sign-off."""
     return case.refusal_proposed_by_id is not None
@@ -166,6 +176,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     deferred_materials = models.JSONField(_("容缺后补材料"), default=list, blank=True)
     deferred_supply_by = models.DateField(_("容缺材料补齐期限"), null=True, blank=True)
     deferred_supplied_at = models.DateTimeField(_("容缺材料补齐时间"), null=True, blank=True)
+    # 容缺: when the files of the deferred materials arrived, waiting for the window's check (the
+    # materials count as supplied only once the window has found them in order: ``deferred_supplied_at``).
+    deferred_files_at = models.DateTimeField(_("容缺材料提交时间"), null=True, blank=True)
     after_check_due = models.DateField(_("事后核查期限"), null=True, blank=True)
     after_checked_at = models.DateTimeField(_("事后核查时间"), null=True, blank=True)
     after_check_result = models.CharField(
@@ -412,10 +425,20 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
         target=None,
         permission=perm.is_own_applicant_or_clerk,
-        conditions=[_deferred_missing],
+        conditions=[_deferred_files_awaited],
     )
     def supply_deferred(self) -> None:
-        """容缺: the deferred materials arrive (state unchanged)."""
+        """容缺: the files of the deferred materials arrive (state unchanged); the window checks them."""
+
+    @transition(
+        field=state,
+        source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
+        target=None,
+        permission=perm.is_clerk,
+        conditions=[_deferred_files_to_check],
+    )
+    def check_deferred(self) -> None:
+        """容缺: the window checks the deferred materials' files, like any other material (state unchanged)."""
 
     @transition(
         field=state, source=_OPEN_BEFORE_DECISION, target=S.WITHDRAWN, permission=perm.is_own_applicant

@@ -177,6 +177,10 @@ def case_accept(
             _("该申请不是容缺受理，不能列出后补材料。"),
             extra={"deferred_materials": [_("仅容缺受理可填写。")]},
         )
+    if deferred:
+        from .deferred import deferrable_check  # deferred → correction → intake: imported when used
+
+        deferrable_check(case, deferred)
     case.accept()
     _accept_common(case, today(), actor)
     if deferred:

@@ -251,6 +251,26 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "{{ lead }} recorded how the disagreement on reference {{ reference }} ({{ item_name }}) was resolved: {{ resolution }}",
         ),
     },
+    "staff.deferred_supplied": {
+        "zh-hans": (
+            "容缺后补材料待核验：{{ item_name }}（{{ reference }}）",
+            "申报号{{ reference }}（{{ item_name }}）的容缺后补材料已上传，请核验。",
+        ),
+        "en": (
+            "Deferred materials to check: {{ item_name }} ({{ reference }})",
+            "The deferred materials of reference {{ reference }} ({{ item_name }}) were uploaded; please check them.",
+        ),
+    },
+    "case.deferred_faulty": {
+        "zh-hans": (
+            "容缺后补材料需重新提交：{{ item_name }}（{{ reference }}）",
+            "申报号{{ reference }}（{{ item_name }}）的容缺后补材料经核验不符合要求：{{ note }}。请于{{ supply_by }}前重新上传。",
+        ),
+        "en": (
+            "Deferred materials to upload again: {{ item_name }} ({{ reference }})",
+            "The deferred materials of reference {{ reference }} ({{ item_name }}) are not in order: {{ note }}. Please upload them again by {{ supply_by }}.",
+        ),
+    },
     "staff.step_warning": {
         "zh-hans": (
             "环节超时提醒",

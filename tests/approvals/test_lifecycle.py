@@ -250,7 +250,13 @@ def test_spring_festival_promised_due(world):
     assert _reload(case).promised_due == D(2026, 2, 27)
 
 
-def test_deferred_materials_block_the_result_until_supplied(world):
+def test_deferred_materials_block_the_result_until_supplied(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import MaterialFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    licence = MaterialFactory(item=world.item, name="卫生许可证复印件", deferrable=True)
     with at(2026, 9, 24):
         case = world.case(mode="deferred")
         r = world.fire(
@@ -266,12 +272,21 @@ def test_deferred_materials_block_the_result_until_supplied(world):
         world.fire(world.reviewer, case, "send_to_decision", opinion="符合")
         r = world.fire(world.decider, case, "approve")
         assert r.status_code == 409  # the deferred material has not arrived
-        assert world.fire(world.citizen, case, "supply_deferred").status_code == 200
+        pdf = SimpleUploadedFile("许可证.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        r = world.api(world.citizen).post(
+            f"/api/v1/cases/{case.reference}/transitions/supply_deferred/", {f"files_{licence.pk}": pdf}
+        )
+        assert r.status_code == 200, r.json()
+        assert world.fire(world.decider, case, "approve").status_code == 409  # not yet checked
+        assert world.fire(world.clerk, case, "check_deferred", result="received").status_code == 200
         assert world.fire(world.decider, case, "approve").json()["state"] == "approved"
 
 
 def test_deferred_materials_not_supplied_in_time_terminate_the_case(world):
     from approvals.services.scans import deferred_overdue_scan
+    from tests.factories import MaterialFactory
+
+    MaterialFactory(item=world.item, name="场地证明", deferrable=True)
 
     with at(2026, 9, 24):
         case = world.case(mode="deferred")
