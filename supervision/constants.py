@@ -9,12 +9,20 @@ class AlertLevel(models.TextChoices):
     STEP = "step", _("环节超时")
     INTAKE_OVERDUE = "intake_overdue", _("超期未受理")
     REFUSAL_NO_REASON = "refusal_no_reason", _("不予受理未说明理由")
+    AFTER_CHECK_OVERDUE = "after_check_overdue", _("事后核查超期")
 
 
 # Levels that are conduct triggers (行为监察) rather than deadline alerts.
-CONDUCT_LEVELS = frozenset({AlertLevel.INTAKE_OVERDUE, AlertLevel.REFUSAL_NO_REASON})
+CONDUCT_LEVELS = frozenset(
+    {AlertLevel.INTAKE_OVERDUE, AlertLevel.REFUSAL_NO_REASON, AlertLevel.AFTER_CHECK_OVERDUE}
+)
 # Levels escalated to the efficiency office.
-OFFICE_LEVELS = frozenset({AlertLevel.RED, AlertLevel.STATUTORY, AlertLevel.REFUSAL_NO_REASON})
+OFFICE_LEVELS = frozenset(
+    {AlertLevel.RED, AlertLevel.STATUTORY, AlertLevel.REFUSAL_NO_REASON, AlertLevel.AFTER_CHECK_OVERDUE}
+)
+# Levels raised on cases that have already concluded: the scan's closing of concluded cases leaves them
+# (a refusal finding stays until reviewed; an after-check alert until the after-check is recorded).
+AFTER_CONCLUSION_LEVELS = frozenset({AlertLevel.REFUSAL_NO_REASON, AlertLevel.AFTER_CHECK_OVERDUE})
 # Levels that need a written explanation (情况说明) before review.
 EXPLANATION_REQUIRED = frozenset({AlertLevel.RED, AlertLevel.STATUTORY})
 

@@ -34,6 +34,7 @@ from portal.workcalendar import services as calendar
 
 from . import permissions as perm
 from .constants import (
+    AFTER_CONCLUSION_LEVELS,
     DEFAULT_DAYS,
     OFFICE_LEVELS,
     AlertLevel,
@@ -258,11 +259,21 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         # 1. close the alerts of cases that have ended (conduct findings on refusals stay until reviewed),
         # found through the tiny index of closed cases that still carry alert bookkeeping, then clear it
         ended = f"c.state IN ({_placeholders(closed_states)}) AND (c.alert_levels > 0 OR c.alert_step > '')"
+        kept = sorted(str(level) for level in AFTER_CONCLUSION_LEVELS)
         closed = _update_where_case_in(
-            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level <> %s AND case_id",  # noqa: S608
-            [db_now, close_token, AlertLevel.REFUSAL_NO_REASON],
+            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL "  # noqa: S608
+            f"AND level NOT IN ({_placeholders(kept)}) AND case_id",
+            [db_now, close_token, *kept],
             where=ended,
             params=closed_states,
+        )
+        # ... and an after-check alert once the after-check is recorded (passed, or revoked)
+        closed += _update_where_case_in(
+            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level = %s "  # noqa: S608
+            f"AND case_id",
+            [db_now, close_token, AlertLevel.AFTER_CHECK_OVERDUE],
+            where="c.after_checked_at IS NOT NULL AND c.mode = %s",
+            params=["commitment"],
         )
         _update_cases("alert_levels = 0, alert_step = ''", [], where=ended, params=closed_states)
         # 2. close step warnings once the case has moved on to another step
@@ -349,6 +360,27 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
                 now=db_now,
                 token=raise_token,
             )
+        # 7. 告知承诺: an approval on commitment whose after-check (事后核查) is past its due date unrecorded
+        if _level_on(rules[AlertLevel.AFTER_CHECK_OVERDUE]):
+            expr, p = _case_expr(rules[AlertLevel.AFTER_CHECK_OVERDUE], lambda n: today)
+            raised += _insert_alerts(
+                select=(
+                    f"SELECT c.id AS case_id, %s AS level, '' AS step, c.department_id, c.after_check_due AS due "  # noqa: S608
+                    f"FROM {case_t} c WHERE c.mode = %s AND c.state IN (%s, %s) AND c.after_checked_at IS NULL "
+                    f"AND c.after_check_due < {expr} AND NOT EXISTS (SELECT 1 FROM {alert_t} a "
+                    f"WHERE a.case_id = c.id AND a.level = %s)"
+                ),
+                params=[
+                    AlertLevel.AFTER_CHECK_OVERDUE,
+                    "commitment",
+                    CaseState.APPROVED,
+                    CaseState.DELIVERED,
+                    *p,
+                    AlertLevel.AFTER_CHECK_OVERDUE,
+                ],
+                now=db_now,
+                token=raise_token,
+            )
         if raised:
             _write_history(token=raise_token, now=db_now, history_type="+", reason="alert_scan: raised")
             _notify_new(token=raise_token)
@@ -364,7 +396,7 @@ def _level_on(rules: LevelRules) -> bool:
 def _notify_new(*, token: str) -> None:
     """Tell the holder, the department head and (red, statutory, refusal) the efficiency office:
     three queries for any number of new alerts, then one notify() per recipient."""
-    alerts = list(Alert.objects.filter(scan_token=token).select_related("case", "case__holder"))
+    alerts = list(Alert.objects.filter(scan_token=token).select_related("case", "case__holder", "case__item"))
     dept_ids = {a.department_id for a in alerts}
     heads: dict[int | None, list[User]] = {}
     for user in User.objects.filter(groups__name=Role.HEAD, department_id__in=dept_ids, is_active=True):
@@ -404,6 +436,7 @@ def _notify_new(*, token: str) -> None:
                     event="alert.raised",
                     context={
                         "reference": case.reference,
+                        "item_name": case.item.name,
                         "level": alert.level,
                         "due": alert.due.isoformat() if alert.due else None,
                         "level_label": str(AlertLevel(alert.level).label),

@@ -281,11 +281,11 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     "alert.raised": {
         "zh-hans": (
             "效能预警：{{ level_label }}",
-            "申报号{{ reference }}触发{{ level_label }}，办结期限{{ due }}。",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}触发{{ level_label }}，{% if level == 'after_check_overdue' %}事后核查期限{% else %}办结期限{% endif %}{{ due }}。",
         ),
         "en": (
             "Efficiency alert: {{ level_label }}",
-            "Reference {{ reference }} raised a {{ level_label }} alert; due {{ due }}.",
+            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} raised a {{ level_label }} alert; {% if level == 'after_check_overdue' %}after-check {% endif %}due {{ due }}.",
         ),
     },
     "ticket.opened": {
