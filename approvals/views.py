@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -88,6 +89,7 @@ def _co_approval_forms(request: AuthenticatedHttpRequest, case: Case) -> list[di
         return []
     kept = request.session.pop("co_form", None) or {}
     out: list[dict[str, Any]] = []
+    form_class: type[Form]
     for sub in case.sub_approvals.select_related("department"):
         if not sub.answer and may_answer_sub_approval(sub, request.user):
             kind, form_class = "answer", SubApprovalAnswerForm
@@ -304,7 +306,7 @@ def co_approval_act(request: AuthenticatedHttpRequest, reference: str, pk: int, 
     back = redirect("approvals:case_detail", reference=reference)
     if sub is None or kind not in ("answer", "resolve"):
         raise Http404
-    form_class = SubApprovalAnswerForm if kind == "answer" else SubApprovalResolveForm
+    form_class: type[Form] = SubApprovalAnswerForm if kind == "answer" else SubApprovalResolveForm
     form = form_class(request.POST)
     data = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
     try:

@@ -1,10 +1,9 @@
 """容缺受理 (accept with deferred materials, DESIGN §2–3): only materials the catalogue marks deferrable may
-follow later (checked on acceptance, ``deferrable_check``); they arrive as files (``case_supply_deferred``)
+follow later (checked on acceptance, ``intake.deferrable_check``); they arrive as files (``case_supply_deferred``)
 that the window checks like any other material (``case_check_deferred``). The result waits until the window
 has found them in order. (Materials not supplied by their date end the case: ``scans.deferred_overdue_scan``.)"""
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,41 +25,14 @@ from .correction import (
     _store_supplied_files,
     discard_stored_uploads,
 )
+from .intake import item_materials
 
 CHECK_RESULTS = (MaterialCheck.RECEIVED, MaterialCheck.FAULTY)
 
 
-def _item_materials(case: Case) -> list[dict[str, Any]]:
-    """The item's materials as the case's terms froze them (the snapshot), else the catalogue's."""
-    snapshot = (case.application.item_snapshot or {}).get("materials")
-    if snapshot:
-        return list(snapshot)
-    return [
-        {"id": m.pk, "name": m.name, "deferrable": m.deferrable}
-        for m in Material.objects.filter(item_id=case.item_id, active=True)
-    ]
-
-
-def deferrable_check(case: Case, names: Sequence[str]) -> None:
-    """400 unless every named material is one the item's catalogue marks deferrable (容缺, DESIGN §3)."""
-    materials = {m["name"]: m for m in _item_materials(case)}
-    unknown = [n for n in names if n not in materials]
-    if unknown:
-        raise ApplicationError(
-            _("“%(names)s”不是该事项的申请材料。") % {"names": "、".join(unknown)},
-            extra={"deferred_materials": [_("请按事项材料清单填写材料名称。")]},
-        )
-    key = [n for n in names if not materials[n].get("deferrable")]
-    if key:
-        raise ApplicationError(
-            _("“%(names)s”不是目录中可容缺后补的材料，不能容缺受理。") % {"names": "、".join(key)},
-            extra={"deferred_materials": [_("只能列出目录标明“可容缺后补”的材料。")]},
-        )
-
-
 def deferred_material_rows(case: Case) -> list[Material]:
     """The catalogue rows of the case's deferred materials (the files are uploaded against them)."""
-    ids = {m["name"]: m.get("id") for m in _item_materials(case)}
+    ids = {m["name"]: m.get("id") for m in item_materials(case)}
     wanted = [ids.get(name) for name in case.deferred_materials]
     rows = {m.pk: m for m in Material.objects.filter(pk__in=[pk for pk in wanted if pk])}
     return [rows[pk] for pk in wanted if pk in rows]

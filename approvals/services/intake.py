@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake.constants import MaterialCheck
-from intake.models import Application
+from intake.models import Application, Material
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
@@ -124,6 +124,34 @@ def case_check_materials(
     return problems
 
 
+def item_materials(case: Case) -> list[dict[str, Any]]:
+    """The item's materials as the case's terms froze them (the snapshot), else the catalogue's."""
+    snapshot = (case.application.item_snapshot or {}).get("materials")
+    if snapshot:
+        return list(snapshot)
+    return [
+        {"id": m.pk, "name": m.name, "deferrable": m.deferrable}
+        for m in Material.objects.filter(item_id=case.item_id, active=True)
+    ]
+
+
+def deferrable_check(case: Case, names: Sequence[str]) -> None:
+    """400 unless every named material is one the item's catalogue marks deferrable (容缺, DESIGN §3)."""
+    materials = {m["name"]: m for m in item_materials(case)}
+    unknown = [n for n in names if n not in materials]
+    if unknown:
+        raise ApplicationError(
+            _("“%(names)s”不是该事项的申请材料。") % {"names": "、".join(unknown)},
+            extra={"deferred_materials": [_("请按事项材料清单填写材料名称。")]},
+        )
+    key = [n for n in names if not materials[n].get("deferrable")]
+    if key:
+        raise ApplicationError(
+            _("“%(names)s”不是目录中可容缺后补的材料，不能容缺受理。") % {"names": "、".join(key)},
+            extra={"deferred_materials": [_("只能列出目录标明“可容缺后补”的材料。")]},
+        )
+
+
 def _accept_common(case: Case, accepted_on: datetime.date, actor: User | None) -> None:
     """Acceptance, by the window or deemed: the clock starts, the review step opens, and the
     co-departments of a parallel case get their part with its own due date."""
@@ -178,8 +206,6 @@ def case_accept(
             extra={"deferred_materials": [_("仅容缺受理可填写。")]},
         )
     if deferred:
-        from .deferred import deferrable_check  # deferred → correction → intake: imported when used
-
         deferrable_check(case, deferred)
     case.accept()
     _accept_common(case, today(), actor)
