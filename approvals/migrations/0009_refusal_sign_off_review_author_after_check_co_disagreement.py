@@ -21,7 +21,7 @@ def opinion_authors(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0005_case_alert_bookkeeping'),
+        ("approvals", "0008_case_licence_due"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0006_refusal_sign_off_review_author_after_check_co_disagreement'),
+        ('approvals', '0009_refusal_sign_off_review_author_after_check_co_disagreement'),
     ]
 
     operations = [
