@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from intake.constants import Channel
 from intake.models import Application, Item
 from intake.services.applications import (
     application_add_material,
@@ -96,14 +97,35 @@ PLANS: list[tuple[str, str, str, list[tuple[str, str, dict[str, Any]]]]] = [
         [("clerk", "accept", {}), ("clerk", "approve_on_the_spot", {"note": "当场办结"})],
     ),
     ("SCJG-003", "citizen", "promised", [("citizen", "withdraw", {"reason": "暂不开办"})]),
+    # 不予受理: the window's proposal waits for the head's sign-off (DESIGN §3)
+    (
+        "SCJG-004",
+        "enterprise",
+        "promised",
+        [
+            (
+                "clerk",
+                "propose_refusal",
+                {
+                    "reasons": "申请事项依法不属于本机关职权范围，应向省药品监督管理局申请",
+                    "legal_basis": "《中华人民共和国行政许可法》第三十二条第一款第（二）项",
+                },
+            )
+        ],
+    ),
+    # 并联: accepted, the co-department (住房和城乡建设局) has its part to answer
+    ("ZR-002", "enterprise", "parallel", [("clerk", "accept", {})]),
 ]
 
 
-def _submit(item: Item, applicant: User, mode: str) -> Application:
+def _submit(item: Item, applicant: User, mode: str, clerk: User) -> Application:
+    """Submitted online, or registered at the window by the clerk when the item cannot be done online."""
+    actor = applicant if item.online else clerk
     app = application_create_draft(
         item=item,
         applicant=applicant,
-        actor=applicant,
+        actor=actor,
+        channel=Channel.ONLINE if item.online else Channel.WINDOW,
         mode=mode,
         form_data={
             f.key: (
@@ -116,10 +138,10 @@ def _submit(item: Item, applicant: User, mode: str) -> Application:
         application_add_material(
             application=app,
             material=material,
-            actor=applicant,
+            actor=actor,
             upload=SimpleUploadedFile(f"{material.name}.pdf", PDF + material.name.encode()),
         )
-    return application_submit(application=app, actor=applicant)
+    return application_submit(application=app, actor=actor)
 
 
 def load(stdout: Any) -> None:
@@ -140,7 +162,7 @@ def load(stdout: Any) -> None:
         item = Item.objects.filter(code=code, status="published").first()
         if item is None:
             continue
-        app = _submit(item, users[applicant], mode)
+        app = _submit(item, users[applicant], mode, users["clerk"])
         case = Case.objects.get(application=app)
         for username, name, data in path:
             case = TRANSITIONS[name].fire(case=case, actor=users[username], data=data)

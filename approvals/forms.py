@@ -6,13 +6,15 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from intake.constants import MaterialCheck
 from portal.exceptions import ApplicationError
 from portal.workcalendar.constants import LimitUnit
 
 from . import inputs
-from .constants import DeliveryMethod, SuspensionKind
+from .constants import AfterCheckResult, DeliveryMethod, SubApprovalAnswer, SuspensionKind
 from .models import Case
 from .services.correction import supplied_files_from
+from .services.deferred import deferred_material_rows
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -106,12 +108,27 @@ class RequestCorrectionForm(TransitionForm):
         self.fields["materials"].help_text = _("事项材料清单：%(names)s") % {"names": names}
 
 
+class ProposeRefusalForm(TransitionForm):
+    transition = "propose_refusal"
+    reasons = _text(_("不予受理的理由"), required=True)
+    legal_basis = _text(_("法律依据"), required=True)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["legal_basis"].help_text = _(
+            "写明法律、法规条款，例如《中华人民共和国行政许可法》第三十二条。"
+        )
+        self.fields["reasons"].help_text = _("提交后由承办部门负责人在平台签批，同意后方作出不予受理决定。")
+
+
 class RefuseForm(TransitionForm):
     transition = "refuse"
-    reason = _text(_("理由"), required=True)
-    approved_by = _text(
-        _("审核人用户名（窗口负责人或部门负责人）"), required=True, max_length=inputs.USERNAME_MAX, area=False
-    )
+    note = _text(_("签批意见"))
+
+
+class RejectRefusalForm(TransitionForm):
+    transition = "reject_refusal"
+    reason = _text(_("退回理由"), required=True)
 
 
 class _MultipleFileInput(forms.ClearableFileInput):
@@ -247,8 +264,35 @@ class RejectExtensionForm(TransitionForm):
     reason = _text(_("不批准的理由"), required=True)
 
 
-class SupplyDeferredForm(_NoteForm):
+class SupplyDeferredForm(SupplyForm):
+    """容缺: a file for each deferred material (fields ``files_<material id>``), and a note."""
+
     transition = "supply_deferred"
+    files_label = _("容缺后补材料文件（PDF、JPG、PNG）")
+    files_help = _("每一项容缺后补材料都须上传文件，窗口核验后方可出件。")
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        wanted = {f"files_{m.pk}" for m in deferred_material_rows(case)}
+        self.fields = {
+            name: field
+            for name, field in self.fields.items()
+            if not name.startswith("files_") or name in wanted
+        }
+        for name in wanted & set(self.fields):
+            self.fields[name].required = False  # the service names the missing ones beside the field
+
+
+class CheckDeferredForm(TransitionForm):
+    transition = "check_deferred"
+    result = _choice(
+        _("核验结果"),
+        [
+            (MaterialCheck.RECEIVED.value, _("材料齐全、符合要求")),
+            (MaterialCheck.FAULTY.value, _("不符合要求，请申请人重新上传")),
+        ],
+    )
+    note = _text(_("核验意见（不符合要求时必填）"))
 
 
 class WithdrawForm(TransitionForm):
@@ -264,6 +308,16 @@ class TerminateForm(TransitionForm):
 class RevokeForm(TransitionForm):
     transition = "revoke"
     reason = _text(_("理由"), required=True)
+
+
+class RecordAfterCheckForm(TransitionForm):
+    transition = "record_after_check"
+    result = _choice(_("核查结果"), AfterCheckResult.choices)
+    note = _text(_("核查情况"), required=True)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["result"].help_text = _("承诺不实的，将撤销许可并通知申请人。")
 
 
 class DeliverForm(TransitionForm):
@@ -285,3 +339,36 @@ class DeliverForm(TransitionForm):
             self.fields["tracking_number"].help_text = _("寄往：%(address)s") % {
                 "address": case.application.delivery_address
             }
+
+
+# --- 并联: a co-department's answer and the lead's resolution of a disagreement (not case transitions) ---
+
+
+class SubApprovalAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("协办意见"),
+        choices=[
+            (SubApprovalAnswer.CONSENT.value, SubApprovalAnswer.CONSENT.label),
+            (SubApprovalAnswer.CONDITIONAL.value, SubApprovalAnswer.CONDITIONAL.label),
+            (SubApprovalAnswer.OBJECT.value, SubApprovalAnswer.OBJECT.label),
+        ],
+        widget=forms.RadioSelect,
+        error_messages=inputs.CHOICE_MESSAGES,
+    )
+    opinion = _text(_("理由或条件"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["opinion"].help_text = _("不同意须说明理由；附条件同意须写明条件。")
+
+
+class SubApprovalResolveForm(forms.Form):
+    resolution = _text(_("分歧处理结果"), required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["resolution"].help_text = _(
+            "写明与协办部门协调的过程和结论；记录后方可作出准予许可决定。"
+        )

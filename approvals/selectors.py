@@ -15,7 +15,7 @@ from portal.accounts.models import User
 from . import deadlines
 from .constants import CaseState
 from .filters import CaseFilter
-from .models import Case
+from .models import Case, SubApproval
 from .permissions import case_scope
 
 
@@ -40,6 +40,36 @@ def case_get(*, user: User | AnonymousUser, reference: str) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+def co_approval_queue(*, user: User | AnonymousUser, pending: bool = False) -> QuerySet[SubApproval]:
+    """并联: the parts of parallel cases that the user's department co-handles (its own queue), unanswered
+    first, soonest due first. Nobody else's parts: the lead department reads them on the case page."""
+    if (
+        not user.is_authenticated
+        or not isinstance(user, User)
+        or not user.department_id
+        or not user.has_role(Role.REVIEWER, Role.DECIDER, Role.HEAD)
+    ):
+        return SubApproval.objects.none()
+    qs = SubApproval.objects.filter(department_id=user.department_id).select_related(
+        "case", "case__item", "case__department", "department", "answered_by"
+    )
+    if pending:
+        qs = qs.filter(answer="", case__state__in=["accepted", "in_review", "awaiting_decision", "suspended"])
+    return qs.order_by("answered_at", "due_on", "id")
+
+
+def co_approval_get(*, user: User | AnonymousUser, pk: int) -> SubApproval:
+    """One co-department part the user may see: of their own department, or of a case of it (lead)."""
+    sub = (
+        SubApproval.objects.select_related("case", "case__item", "case__department", "department")
+        .filter(pk=pk)
+        .first()
+    )
+    if sub is None or not case_visible(user=user).filter(pk=sub.case_id).exists():
+        raise Http404
+    return sub
 
 
 def today() -> datetime.date:

@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -27,11 +29,18 @@ from portal.http import AuthenticatedHttpRequest
 from . import deadlines, presentation, selectors
 from .constants import CLOSED_STATES, CaseAction, CaseState
 from .filters import CaseFilter
-from .forms import TransitionForm
+from .forms import SubApprovalAnswerForm, SubApprovalResolveForm, TransitionForm
 from .models import Case
-from .permissions import case_transition_check, may_check_materials
+from .permissions import (
+    case_transition_check,
+    may_answer_sub_approval,
+    may_check_materials,
+    may_resolve_sub_approval,
+)
 from .services.delivery import CHANGEABLE_STATES, case_delivery_change
 from .services.intake import MaterialCheckInput, case_check_materials
+from .services.parallel import subapproval_answer, subapproval_resolve
+from .services.refusal import refusal_remedies
 from .transitions import TRANSITIONS, Transition, available_transitions
 
 
@@ -66,19 +75,60 @@ def _transition_forms(
     return out
 
 
+# Entries of the transition log that are not transitions of the case's state machine.
+TIMELINE_LABELS = {
+    "check_materials": _lazy("核验材料"),
+    "sub_approval": _lazy("协办部门答复"),
+    "sub_approval_resolved": _lazy("牵头部门处理协办分歧"),
+}
+
+
+def _co_approval_forms(request: AuthenticatedHttpRequest, case: Case) -> list[dict[str, Any]]:
+    """并联, on the case page: the answer form of the user's department's open part, and the lead's
+    resolution form of each unresolved disagreement — only where the user may use them. A form just
+    refused comes back with its input and messages."""
+    if case.mode != "parallel":
+        return []
+    kept = request.session.pop("co_form", None) or {}
+    out: list[dict[str, Any]] = []
+    form_class: type[Form]
+    for sub in case.sub_approvals.select_related("department"):
+        if not sub.answer and may_answer_sub_approval(sub, request.user):
+            kind, form_class = "answer", SubApprovalAnswerForm
+        elif sub.blocks_approval and may_resolve_sub_approval(sub, request.user):
+            kind, form_class = "resolve", SubApprovalResolveForm
+        else:
+            continue
+        prefix = f"co{sub.pk}"
+        if kept.get("id") == sub.pk and kept.get("kind") == kind:
+            form = form_class(MultiValueDict(kept.get("data") or {}), auto_id=f"{prefix}-%s")
+            form.is_valid()
+            for field, messages_ in (kept.get("errors") or {}).items():
+                for message in messages_:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            form = form_class(auto_id=f"{prefix}-%s")
+        out.append({"sub": sub, "kind": kind, "form": form})
+    return out
+
+
 @login_required
 def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_get(user=request.user, reference=reference)
     today = selectors.today()
     deadlines.annotate_times([case], today)
     is_applicant = case.applicant_id == request.user.pk
+    timeline = list(case.transitions.select_related("actor").all())
+    labels = {**dict(CaseAction.choices), **TIMELINE_LABELS}
+    for entry in timeline:
+        entry.action_label = labels.get(entry.name, "")  # type: ignore[attr-defined]
     return render(
         request,
         "approvals/case_detail.html",
         {
             "case": case,
             "app": case.application,
-            "timeline": case.transitions.select_related("actor").all(),
+            "timeline": timeline,
             "transitions": _transition_forms(request, case),
             "is_applicant": is_applicant,
             "is_staff_view": request.user.is_portal_staff,
@@ -86,6 +136,7 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
             "answers": case.application.form_answers(),
             "suspensions": case.suspensions.all(),
             "sub_approvals": case.sub_approvals.select_related("department"),
+            "co_forms": _co_approval_forms(request, case),
             "correction": case.transitions.filter(name="request_correction").last()
             if case.state == CaseState.CORRECTION_REQUESTED
             else None,
@@ -244,6 +295,67 @@ def clerk_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+def refusal_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """不予受理待签批: the window's refusal proposals for the head's own department (DESIGN §3)."""
+    base = (
+        selectors.case_visible(user=request.user)
+        .filter(department_id=request.user.department_id or 0, refusal_proposed_by__isnull=False)
+        .filter(state__in=[CaseState.SUBMITTED, CaseState.CORRECTION_REQUESTED])
+        .order_by("submitted_at", "id")
+    )
+    return _worklist(
+        request,
+        title=_("不予受理待签批"),
+        base=base,
+        roles=(Role.HEAD,),
+        template_extra={"intake_queue": True},
+    )
+
+
+@login_required
+def co_approval_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """并联: the parts of parallel cases this department co-handles, unanswered first (DESIGN §3)."""
+    if not request.user.has_role(Role.REVIEWER, Role.DECIDER, Role.HEAD):
+        raise PermissionDenied
+    pending = request.GET.get("pending") == "1"
+    qs = selectors.co_approval_queue(user=request.user, pending=pending)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "approvals/co_approval_queue.html",
+        {"page": page, "pending": pending, "today": selectors.today()},
+    )
+
+
+@login_required
+@require_POST
+def co_approval_act(request: AuthenticatedHttpRequest, reference: str, pk: int, kind: str) -> HttpResponse:
+    """POST a co-department's answer (``answer``) or the lead's resolution of a disagreement (``resolve``)."""
+    case = selectors.case_get(user=request.user, reference=reference)
+    sub = case.sub_approvals.filter(pk=pk).first()
+    back = redirect("approvals:case_detail", reference=reference)
+    if sub is None or kind not in ("answer", "resolve"):
+        raise Http404
+    form_class: type[Form] = SubApprovalAnswerForm if kind == "answer" else SubApprovalResolveForm
+    form = form_class(request.POST)
+    data = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+    try:
+        if not form.is_valid():
+            raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=dict(form.errors))
+        if kind == "answer":
+            subapproval_answer(sub=sub, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("协办意见已提交，牵头部门已收到通知。"))
+        else:
+            subapproval_resolve(sub=sub, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("分歧处理结果已记录。"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        errors = {k: [str(m) for m in v] for k, v in exc.extra.items()}
+        request.session["co_form"] = {"id": sub.pk, "kind": kind, "data": data, "errors": errors}
+    return back
+
+
+@login_required
 def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     base = (
         selectors.case_visible(user=request.user)
@@ -326,7 +438,13 @@ def notice(request: AuthenticatedHttpRequest, reference: str, kind: str) -> Http
     return render(
         request,
         "approvals/notice.html",
-        {"case": case, "kind": kind, "entry": entry, "closed": case.state in CLOSED_STATES},
+        {
+            "case": case,
+            "kind": kind,
+            "entry": entry,
+            "closed": case.state in CLOSED_STATES,
+            "refusal_remedies": refusal_remedies(),
+        },
     )
 
 
@@ -335,6 +453,8 @@ urlpatterns = [
     path("mine/", my_cases, name="my_cases"),
     path("progress/", progress, name="progress"),
     path("queue/intake/", clerk_queue, name="clerk_queue"),
+    path("queue/refusals/", refusal_queue, name="refusal_queue"),
+    path("queue/co-approvals/", co_approval_queue, name="co_approval_queue"),
     path("queue/review/", review_queue, name="review_queue"),
     path("queue/decision/", decision_queue, name="decision_queue"),
     path("queue/results/", results_queue, name="results_queue"),
@@ -342,5 +462,6 @@ urlpatterns = [
     path("<str:reference>/do/<str:name>/", case_transition, name="case_transition"),
     path("<str:reference>/check/", check_materials, name="check_materials"),
     path("<str:reference>/delivery/", delivery_change, name="delivery_change"),
+    path("<str:reference>/co-approval/<int:pk>/<str:kind>/", co_approval_act, name="co_approval_act"),
     path("<str:reference>/notice/<str:kind>/", notice, name="notice"),
 ]

@@ -63,6 +63,9 @@ def load_catalogue(path: Path = FIXTURE) -> int:
             max_visits=row["max_visits"],
             online=row["max_visits"] == 0 or "parallel" not in row["modes"],
             result_name=row["result_name"],
+            # 并联: each co-department's limit fits inside the promised one (Item.clean checks it)
+            co_department_limit=row.get("co_department_limit", min(5, row["promised_limit"])),
+            co_department_limits=row.get("co_department_limits") or {},
             **{
                 f"mode_{m}": (m in row["modes"])
                 for m in ("instant", "promised", "deferred", "commitment", "parallel")

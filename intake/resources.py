@@ -2,7 +2,8 @@
 
 One row per item. Related lists are encoded in one cell each:
 - ``modes``: ``promised,deferred`` (instant, promised, deferred, commitment, parallel)
-- ``co_departments`` / ``themes``: codes separated by commas
+- ``co_departments`` / ``themes``: codes separated by commas; a co-department may carry its own limit,
+  ``ZJJ:3`` (at most the promised limit; without one it has the item's ``co_department_limit``)
 - ``materials``: ``name|form|count|mandatory|deferrable|key`` separated by ``;`` (form: original, copy, both,
   electronic; mandatory/deferrable: 1 or 0; key: the material's stable key, optional)
 - ``steps``: ``name|role|limit_days|key`` separated by ``;`` (role: intake, review, decision, delivery; key
@@ -38,6 +39,21 @@ KEY = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
 
 def _split(value: Any, sep: str) -> list[str]:
     return [p.strip() for p in str(value or "").split(sep) if p.strip()]
+
+
+def _co_departments(value: Any) -> dict[str, int | None]:
+    """``ZJJ:3,XFJ`` → {"ZJJ": 3, "XFJ": None}. A bad limit raises a ValidationError on the column."""
+    out: dict[str, int | None] = {}
+    for part in _split(value, ","):
+        code, sep, days = part.partition(":")
+        if sep and not days.strip().isdigit():
+            raise ValidationError({"co_departments": f"协办部门时限应为天数：{part}"})
+        out[code.strip()] = int(days) if sep else None
+    return out
+
+
+def _co_department_limits(value: Any) -> dict[str, int]:
+    return {code: days for code, days in _co_departments(value).items() if days is not None}
 
 
 def _flag(value: str) -> bool:
@@ -178,7 +194,10 @@ class ItemResource(resources.ModelResource):
         return ",".join(item.modes)
 
     def dehydrate_co_departments(self, item: Item) -> str:
-        return ",".join(d.code for d in item.co_departments.all())
+        limits = item.co_department_limits or {}
+        return ",".join(
+            f"{d.code}:{limits[d.code]}" if d.code in limits else d.code for d in item.co_departments.all()
+        )
 
     def dehydrate_themes(self, item: Item) -> str:
         return ",".join(t.code for t in item.themes.all())
@@ -206,7 +225,11 @@ class ItemResource(resources.ModelResource):
         unknown = [m for m in modes if m not in MODES]
         if not modes or unknown:
             errors["modes"] = f"办理方式应为 {','.join(MODES)} 中的一个或多个"
-        codes = _split(row.get("co_departments"), ",")
+        try:
+            codes = list(_co_departments(row.get("co_departments")))
+        except ValidationError as exc:
+            codes = []
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
         missing = [c for c in codes if not Department.objects.filter(code=c).exists()]
         if missing:
             errors["co_departments"] = f"未知的部门代码：{','.join(missing)}"
@@ -240,6 +263,7 @@ class ItemResource(resources.ModelResource):
         modes = _split(row.get("modes"), ",")
         for m in MODES:
             setattr(instance, f"mode_{m}", m in modes)
+        instance.co_department_limits = _co_department_limits(row.get("co_departments"))
 
     def skip_row(
         self, instance: Item, original: Item, row: Any, import_validation_errors: Any = None
@@ -250,9 +274,11 @@ class ItemResource(resources.ModelResource):
             return False
         if original.pk is None or instance.modes != original.modes:
             return False
-        if sorted(_split(row.get("co_departments"), ",")) != sorted(
+        if sorted(_co_departments(row.get("co_departments"))) != sorted(
             original.co_departments.values_list("code", flat=True)
         ):
+            return False
+        if _co_department_limits(row.get("co_departments")) != (original.co_department_limits or {}):
             return False
         if sorted(_split(row.get("themes"), ",")) != sorted(original.themes.values_list("code", flat=True)):
             return False
@@ -268,7 +294,7 @@ class ItemResource(resources.ModelResource):
         if kwargs.get("dry_run") and not self._is_using_transactions(kwargs):  # type: ignore[attr-defined]  # private, not in the stubs
             return
         instance.co_departments.set(
-            Department.objects.filter(code__in=_split(row.get("co_departments"), ","))
+            Department.objects.filter(code__in=list(_co_departments(row.get("co_departments"))))
         )
         instance.themes.set(Theme.objects.filter(code__in=_split(row.get("themes"), ",")))
         # materials, steps and form fields in place by key; none deleted (intake/services/catalogue_rows.py)

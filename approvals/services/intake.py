@@ -10,16 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake.constants import MaterialCheck
-from intake.models import Application
+from intake.models import Application, Material
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
-from portal.workcalendar import services as calendar
 
 from .. import deadlines
 from ..constants import DEEMED_ACCEPTANCE_DAYS, CaseAction, CaseState
-from ..models import Case, SubApproval
+from ..models import Case
 from ..permissions import may_check_materials
 from .common import (
     base_context,
@@ -32,6 +31,7 @@ from .common import (
     staff_with_roles,
     today,
 )
+from .parallel import sub_approvals_open
 
 
 class CorrectionItem(TypedDict):
@@ -75,7 +75,19 @@ def case_open(*, application: Application, actor: User | None) -> Case:
         case.window_id = getattr(application.registered_by, "window_id", None)
     from_state = str(case.state)
     case.submit()
-    return record_transition(case=case, action=CaseAction.SUBMIT, from_state=from_state, actor=actor)
+    record_transition(case=case, action=CaseAction.SUBMIT, from_state=from_state, actor=actor)
+    if not application.registered_by_id:
+        _notify_clerks_of_new_submission(case)
+    return case
+
+
+def _notify_clerks_of_new_submission(case: Case) -> None:
+    """DESIGN §7 "new work in their queue": an online submission enters the intake queue of the window,
+    and every window takes every department's items (无差别受理), so every active clerk hears of it. (A
+    walk-in application registered by a clerk is already in that clerk's hands.)"""
+    clerks = User.objects.filter(groups__name=Role.CLERK, is_active=True).distinct()
+    for clerk in clerks:
+        notify(recipient=clerk, event="staff.new_submission", context=base_context(case), case=case)
 
 
 @transaction.atomic
@@ -114,22 +126,47 @@ def case_check_materials(
     return problems
 
 
+def item_materials(case: Case) -> list[dict[str, Any]]:
+    """The item's materials as the case's terms froze them (the snapshot), else the catalogue's."""
+    snapshot = (case.application.item_snapshot or {}).get("materials")
+    if snapshot:
+        return list(snapshot)
+    return [
+        {"id": m.pk, "name": m.name, "deferrable": m.deferrable}
+        for m in Material.objects.filter(item_id=case.item_id, active=True)
+    ]
+
+
+def deferrable_check(case: Case, names: Sequence[str]) -> None:
+    """400 unless every named material is one the item's catalogue marks deferrable (容缺, DESIGN §3)."""
+    materials = {m["name"]: m for m in item_materials(case)}
+    unknown = [n for n in names if n not in materials]
+    if unknown:
+        raise ApplicationError(
+            _("“%(names)s”不是该事项的申请材料。") % {"names": "、".join(unknown)},
+            extra={"deferred_materials": [_("请按事项材料清单填写材料名称。")]},
+        )
+    key = [n for n in names if not materials[n].get("deferrable")]
+    if key:
+        raise ApplicationError(
+            _("“%(names)s”不是目录中可容缺后补的材料，不能容缺受理。") % {"names": "、".join(key)},
+            extra={"deferred_materials": [_("只能列出目录标明“可容缺后补”的材料。")]},
+        )
+
+
 def _accept_common(case: Case, accepted_on: datetime.date, actor: User | None) -> None:
     """Acceptance, by the window or deemed: the clock starts, the review step opens, and the
     co-departments of a parallel case get their part with its own due date."""
     case.accepted_at = timezone.now()
     case.accepted_on = accepted_on
+    case.refusal_proposed_by = None  # a refusal still waiting for sign-off is moot once accepted
     if actor is not None and actor.has_role(Role.CLERK):
         case.clerk = actor
         case.window_id = actor.window_id
     recompute_due_dates(case)
     enter_step(case, "review", accepted_on)
     if case.mode == "parallel":
-        snapshot = case.application.item_snapshot or {}
-        limit = int(snapshot.get("co_department_limit") or 5)
-        due = calendar.add_days(accepted_on, limit, unit=case.limit_unit).date
-        for dept in snapshot.get("co_departments") or []:
-            SubApproval.objects.get_or_create(case=case, department_id=dept["id"], defaults={"due_on": due})
+        sub_approvals_open(case=case, accepted_on=accepted_on)
 
 
 def _notify_accepted(case: Case) -> None:
@@ -143,7 +180,7 @@ def _notify_accepted(case: Case) -> None:
         notify(
             recipient=reviewer,
             event="staff.new_work",
-            context={"reference": case.reference, "queue": "review"},
+            context={**base_context(case), "queue": "review"},
             case=case,
         )
 
@@ -170,6 +207,8 @@ def case_accept(
             _("该申请不是容缺受理，不能列出后补材料。"),
             extra={"deferred_materials": [_("仅容缺受理可填写。")]},
         )
+    if deferred:
+        deferrable_check(case, deferred)
     case.accept()
     _accept_common(case, today(), actor)
     if deferred:

@@ -14,7 +14,19 @@ PATHS = {
         ("citizen", "supply", {"note": "原件明天送到窗口"}),
         ("clerk", "accept", {}),
     ],
-    "refusal with sign-off": [("clerk", "refuse", {"reason": "不属于本机关职权范围", "approved_by": "head"})],
+    "refusal with sign-off": [
+        (
+            "clerk",
+            "propose_refusal",
+            {"reasons": "不属于本机关职权范围", "legal_basis": "行政许可法第三十二条"},
+        ),
+        ("head", "refuse", {"note": "同意"}),
+    ],
+    "refusal sent back, then accepted": [
+        ("clerk", "propose_refusal", {"reasons": "材料不全", "legal_basis": "行政许可法第三十二条"}),
+        ("head", "reject_refusal", {"reason": "材料可以补正，应一次性告知"}),
+        ("clerk", "accept", {}),
+    ],
     "review, suspension, resumption, extension, denial, delivery": [
         ("clerk", "accept", {}),
         ("reviewer", "start_review", {}),
@@ -43,6 +55,7 @@ PATHS = {
 END = {
     "correction, supply, acceptance": "accepted",
     "refusal with sign-off": "not_accepted",
+    "refusal sent back, then accepted": "accepted",
     "review, suspension, resumption, extension, denial, delivery": "delivered",
     "approval and postal delivery": "delivered",
     "withdrawal": "withdrawn",

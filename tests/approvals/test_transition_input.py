@@ -108,6 +108,9 @@ def test_no_shape_of_body_is_a_server_error(world, body):
 
 
 def test_the_deferred_materials_and_their_date_are_typed(world):
+    from tests.factories import MaterialFactory
+
+    MaterialFactory(item=world.item, name="场地证明", deferrable=True)
     with at(2026, 3, 2):
         case = world.case(mode="deferred")
         for extra in (

@@ -109,3 +109,26 @@ def test_item_life_draft_published_retired(catalogue):
     item = item_retire(item=item, actor=actor, reason="事项取消")
     assert item.status == "retired"
     assert item.history.latest().history_user == actor
+
+
+def test_co_department_limits_travel_with_the_sheet_and_must_fit_the_promise(catalogue):
+    """DESIGN §2 并联: a co-department's own limit is written ``ZRZYJ:2`` in the co_departments cell; it round
+    trips, and a limit longer than the item's promised limit is refused with nothing imported."""
+    dataset = ItemResource().export()
+    rows = dataset.dict
+    zj = next(r for r in rows if r["code"] == "ZJ-001")  # promised 3 working days, co-department ZRZYJ
+    assert zj["co_departments"] == "ZRZYJ:2"
+    zj["co_departments"] = "ZRZYJ:3"
+    good = tablib.Dataset(headers=dataset.headers)
+    for row in rows:
+        good.append([row[h] for h in dataset.headers])
+    assert not catalogue_import(good).has_validation_errors()
+    assert Item.objects.get(code="ZJ-001").co_department_limits == {"ZRZYJ": 3}
+    zj["co_departments"] = "ZRZYJ:9"
+    bad = tablib.Dataset(headers=dataset.headers)
+    for row in rows:
+        bad.append([row[h] for h in dataset.headers])
+    result = catalogue_import(bad)
+    assert result.has_validation_errors()
+    assert "不得超过承诺时限" in str([r.error_dict for r in result.invalid_rows])
+    assert Item.objects.get(code="ZJ-001").co_department_limits == {"ZRZYJ": 3}

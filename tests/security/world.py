@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from approvals.models import SubApproval
 from approvals.services.intake import case_open
 from complaints import services as complaint_services
 from intake.constants import ApplicationStatus, Channel, ItemStatus
@@ -108,6 +109,11 @@ class World:
         self.open_b = case_open(
             application=self._submitted(self.item_b, u["enterprise"], "SP-20260302-900004"),
             actor=u["enterprise"],
+        )
+        # 并联: a co-department part of the open case A, for a department none of the roles belongs to
+        self.dept_co = DepartmentFactory.create(code="SEC-CO", name="安全测试协办局")
+        self.sub_a = SubApproval.objects.create(
+            case=self.open_a, department=self.dept_co, due_on=timezone.localdate()
         )
         self.upload_a = self._upload(self.case_a, "a")
         self.upload_b = self._upload(self.case_b, "b")
