@@ -179,13 +179,16 @@ class RequestCorrectionForm(TransitionForm):
             if row.review is not None and row.review.problem:
                 label = f"{row.material.name}：{row.review.problem}"
             elif not row.files:
-                label = f"{row.material.name}：{_('未提交该材料')}"
+                label = _("%(name)s：未提交该材料") % {"name": row.material.name}
             else:
-                label = f"{row.material.name}（{_('尚未写明问题')}）"
+                label = _("%(name)s（尚未写明问题）") % {"name": row.material.name}
             choices.append((str(row.material.pk), label))
         field: Any = self.fields["materials"]
         field.choices = choices
-        field.help_text = _("已按材料核验勾选“需补正”的材料；每项材料的问题取自核验时写明的内容。")
+        field.help_text = _(
+            "勾选需要补正的材料（在“材料核验”中选了“需补正”的已勾好）。每项的问题取自核验时写明的内容；"
+            "没有提交文件的材料写为“未提交该材料”。"
+        )
         if not self.is_bound:
             self.initial.setdefault("materials", [str(r.material.pk) for r in rows if r.needs_fix])
 

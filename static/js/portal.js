@@ -81,6 +81,16 @@ document.querySelectorAll("form[data-autosave]").forEach((form) => {
         const now = new Date();
         const hhmm = `${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}`;
         say(row, `${form.dataset.msgSaved} ${hhmm}`);
+        // the correction notice below follows the check: a material needing correction is ticked in it
+        const tick = document.querySelector(
+          `form[action$="/do/request_correction/"] input[name=materials][value="${pk}"]`,
+        );
+        if (tick) {
+          tick.checked = verdict.value === "fix";
+          if (problem.value.trim() && tick.labels.length) {
+            tick.labels[0].textContent = `${row.dataset.name}：${problem.value.trim()}`;
+          }
+        }
       } else {
         const messages = Object.values(answer.errors || {}).flat();
         say(row, messages[0] || answer.message, true);

@@ -211,6 +211,8 @@ def test_journey(new_page, pages, lang):
     expect(clerk.locator("main")).to_contain_text("申请书.pdf")
     check(clerk, "计量器具型式批准申请书", "ok")
     check(clerk, "样机照片及说明书", "fix", "缺少说明书，照片不清晰")
+    correction = clerk.locator("form[action$='/do/request_correction/']")
+    expect(correction.get_by_label(re.compile("缺少说明书，照片不清晰"))).to_be_checked()  # at once
     clerk.reload()  # kept on the server: the choices are still there, and the notice is ticked for it
     pages.shot(clerk, "clerk-checked")
     row = clerk.locator(".material-row", has_text="样机照片及说明书")
