@@ -195,7 +195,7 @@ def test_accepting_over_unchecked_corrected_files_records_the_reason_art_32(chec
     client.force_login(w.clerk)
     with at(2026, 9, 25, 10):
         html = _page(client, w.c)
-        assert "补正新文件，未核验" in html and "核验前不能受理" in html
+        assert "补正新文件，未核验" in html and "核验前受理须写明理由" in html
         assert 'name="override_reason"' in html
         url = reverse("approvals:case_transition", args=[w.c.reference, "accept"])
         r = client.post(url, {"note": "材料齐全"}, follow=True)
