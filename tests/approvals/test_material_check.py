@@ -250,3 +250,15 @@ def test_reviewers_see_the_review_points_and_pick_opinion_phrases(world, client)
         assert "审查要点" not in _page(client, case)  # staff only
     entry = CaseTransition.objects.get(case=case, name="send_to_decision")
     assert entry.reason == "".join(phrases) + "附现场照片。"
+
+
+def test_the_timeline_says_what_was_checked(checked, client):
+    w = checked
+    with at(2026, 9, 24, 11):
+        case_check_materials(
+            case=w.c, actor=w.clerk, checks={w.site.pk: {"verdict": "fix", "problem": "未加盖公章"}}
+        )
+        client.force_login(w.citizen)
+        html = _page(client, w.c)
+    timeline = html[html.index('class="govuk-list timeline"') :]
+    assert "<strong>材料核验</strong>" in timeline and "场地证明 需补正（未加盖公章）" in timeline
