@@ -146,7 +146,6 @@ def case_transition(request: AuthenticatedHttpRequest, reference: str, name: str
     if request.FILES and ratelimits.limited(request, "upload"):
         messages.error(request, _("上传过于频繁，请稍后再试。"))
         return render(request, "approvals/too_many.html", {"case": case}, status=429)
-    form: TransitionForm | None = None
     try:
         case_transition_check(case=case, user=request.user, action=name)
         form = transition.form(request.POST, request.FILES, case=case)
@@ -155,10 +154,8 @@ def case_transition(request: AuthenticatedHttpRequest, reference: str, name: str
             return redirect(f"{back.url}#{name}")
         transition.fire(case=case, actor=request.user, data=form.cleaned_data)
     except ApplicationError as exc:  # 400 / 403 / 409 all carry a message for the user
-        if exc.extra:  # a rule about the input: the field's message beside it and in the summary
-            fields = set(form.fields) if form is not None else set()
-            general = {} if fields & set(exc.extra) else {"__all__": [exc.message]}
-            _keep_form(request, name, {**general, **exc.extra})
+        if exc.extra:  # a rule about the input: the message at the top, the field's beside it
+            _keep_form(request, name, {"__all__": [exc.message], **exc.extra})
         else:
             messages.error(request, exc.message)
         return back

@@ -109,3 +109,15 @@ def test_item_life_draft_published_retired(catalogue):
     item = item_retire(item=item, actor=actor, reason="事项取消")
     assert item.status == "retired"
     assert item.history.latest().history_user == actor
+
+
+def test_the_review_points_go_out_and_come_back(catalogue):
+    """Issue 16: the item's review points (审查要点) are part of the catalogue's round-trip."""
+    points = Item.objects.get(code="SCJG-001").review_points
+    assert "食品安全管理人员" in points  # the demo catalogue has them
+    dataset = ItemResource().export()
+    Item.objects.update(review_points="")
+    data = tablib.Dataset().load(dataset.export("xlsx"), format="xlsx")
+    result = catalogue_import(data)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Item.objects.get(code="SCJG-001").review_points == points
