@@ -175,6 +175,8 @@ class RequestCorrectionForm(TransitionForm):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, case=case, **kwargs)
         rows = selectors.material_rows(case=case)
+        first = case.transitions.filter(name="request_correction").order_by("at", "id").first()
+        named = {str(m.get("name", "")) for m in (first.data or {}).get("materials", [])} if first else None
         choices = []
         for row in rows:
             if row.review is not None and row.review.problem:
@@ -183,6 +185,8 @@ class RequestCorrectionForm(TransitionForm):
                 label = _("%(name)s：未提交该材料") % {"name": row.material.name}
             else:
                 label = _("%(name)s（尚未写明问题）") % {"name": row.material.name}
+            if named is not None and row.material.name not in named:  # 一次性告知: DESIGN §3
+                label = _("%(label)s（首次告知未列出，勾选将计为二次补正告知）") % {"label": label}
             choices.append((str(row.material.pk), label))
         field: Any = self.fields["materials"]
         field.choices = choices

@@ -262,3 +262,15 @@ def test_the_timeline_says_what_was_checked(checked, client):
         html = _page(client, w.c)
     timeline = html[html.index('class="govuk-list timeline"') :]
     assert "<strong>材料核验</strong>" in timeline and "场地证明 需补正（未加盖公章）" in timeline
+
+
+def test_a_later_notice_marks_the_materials_the_first_did_not_name(checked, client):
+    """一次性告知 (DESIGN §3): the clerk sees which ticks would make a second notice."""
+    w = checked
+    _corrected(w)
+    client.force_login(w.clerk)
+    with at(2026, 9, 25, 10):
+        html = _page(client, w.c)
+    form = html[html.index('id="request_correction"') :]
+    assert "营业执照（尚未写明问题）（首次告知未列出，勾选将计为二次补正告知）" in form
+    assert "场地证明：未加盖公章" in form and "场地证明：未加盖公章（首次告知未列出" not in form
