@@ -20,3 +20,36 @@ class IntakeConfig(AppConfig):
         pre_create_historical_record.connect(
             record_rows, sender=Item.history.model, dispatch_uid="intake.item_history_rows", weak=False
         )
+        self._connect_catalogue_cache()
+
+    @staticmethod
+    def _connect_catalogue_cache() -> None:
+        """Every write a catalogue reader would see makes the cached catalogue stale (intake/cache.py).
+
+        Receivers, not calls in the services: items are edited through the admin (inlines, import,
+        history revert) as well as through services, and a missed call would serve a stale guide."""
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from portal.accounts.models import Department
+
+        from .cache import catalogue_changed
+        from .models import FormField, Item, Material, Step, Theme
+
+        def changed(sender, **kwargs):
+            catalogue_changed()
+
+        for model in (Item, Material, Step, FormField, Theme, Department):
+            for name, signal in (("save", post_save), ("delete", post_delete)):
+                signal.connect(
+                    changed,
+                    sender=model,
+                    weak=False,
+                    dispatch_uid=f"intake.catalogue_cache.{name}.{model.__name__}",
+                )
+        for through in (Item.themes.through, Item.co_departments.through):
+            m2m_changed.connect(
+                changed,
+                sender=through,
+                weak=False,
+                dispatch_uid=f"intake.catalogue_cache.m2m.{through.__name__}",
+            )

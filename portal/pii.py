@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.log import AdminEmailHandler
+from pythonjsonlogger.json import JsonFormatter
 
 _ENC_INFO = b"one-window-portal pii encryption v1"
 _HASH_INFO = b"one-window-portal pii lookup hash v1"
@@ -243,6 +244,24 @@ class MaskResidentIdFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask_text(record.stack_info)
         return True
+
+
+class MaskingJsonFormatter(JsonFormatter):
+    """One JSON object a line (python-json-logger) for production's log collector. The masking filter
+    has already masked the message and traceback; the whole line is masked again, so that a resident ID
+    number in an ``extra`` field is masked too."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(super().format(record))
+
+
+def json_formatter() -> MaskingJsonFormatter:
+    """The JSON formatter of every handler in production: Django's (settings.LOGGING), Celery's
+    (portal/celery.py) and gunicorn's (gunicorn.conf.py)."""
+    return MaskingJsonFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+    )
 
 
 class MaskingAdminEmailHandler(AdminEmailHandler):

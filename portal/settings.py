@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_forms",  # Django forms rendered as GOV.UK Frontend components (crispy-forms-gds)
     "crispy_forms_gds",
     "django_fsm",  # for its graph_transitions command (docs/case-lifecycle.md)
+    "django_prometheus",  # request, database and cache metrics at /metrics (portal/ops.py)
     # shared kernel
     "portal.accounts",
     "portal.workcalendar",
@@ -68,6 +69,9 @@ if BENCH_ENDPOINTS:
     INSTALLED_APPS.append("portal.benchmarks")
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # /healthz, /readyz, /metrics: answered before the host check and the HTTPS redirect (portal/ops.py)
+    "portal.ops.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,7 +83,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+# --- operations (portal/ops.py, docs/scaling.md#operations) ---
+# /metrics is not public: only from these peer addresses/networks (never through a proxy), or with
+# "Authorization: Bearer <METRICS_TOKEN>" when that is set.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+READYZ_BROKER_TIMEOUT = env.float("READYZ_BROKER_TIMEOUT", default=2.0)
+# django-prometheus would query the migrations table when the app loads: no database work at start-up.
+PROMETHEUS_EXPORT_MIGRATIONS = False
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -103,7 +116,30 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Database connections (docs/scaling.md#database-connections). Opening a PostgreSQL connection per request
+# costs 2.5-3x the throughput of every endpoint, so production keeps each process's connection for
+# CONN_MAX_AGE seconds and checks it is alive before reusing it after a request (CONN_HEALTH_CHECKS): a
+# restarted or failed-over server costs one reconnect, never a 500. Not psycopg's pool: gunicorn's sync
+# workers and Celery's prefork children run one request/task at a time, so a per-process pool would hold
+# connections it never uses in parallel; one persistent connection per process is the same win with
+# fewer server connections, and PgBouncer (below) shares them between machines.
+# DATABASE_PGBOUNCER=1: the URL points at PgBouncer in transaction pooling mode (docker-compose.yml).
+# Then a client connection may land on a different server connection for every transaction, so nothing
+# may live in the session: no server-side (named) cursors for .iterator(), no prepared statements, and
+# Django's connection to PgBouncer is closed after each request (PgBouncer keeps the server ones warm).
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault(
+        "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if DATABASE_PGBOUNCER else 60)
+    )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+    if DATABASE_PGBOUNCER:
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        # psycopg 3 prepares a statement after 5 executions on one connection; PgBouncer's transaction
+        # mode would hand the prepared name to another server connection.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the web process and the worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -142,7 +178,23 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Uploaded materials live outside the web root and are served only through permission-checked views.
+# Uploaded materials (applications, complaints' attachments, the catalogue's blank forms) live outside
+# the web root and are served only through permission-checked views. Default: the local filesystem
+# (MEDIA_ROOT). With AWS_STORAGE_BUCKET_NAME set, on S3-compatible object storage (django-storages; MinIO
+# in docker-compose.yml), so that web nodes share nothing: a private bucket, no public URL; the views
+# stream the object after their permission check (docs/scaling.md#uploaded-materials).
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    from portal.storage import s3_storage  # noqa: E402
+
+    STORAGES["default"] = s3_storage(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        access_key=env.str("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("AWS_SECRET_ACCESS_KEY", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+    )
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "private")))
 MEDIA_URL = None  # never served directly
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
@@ -277,6 +329,9 @@ SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
 
 # Every handler masks resident ID numbers (portal/pii.py); Django's own handlers are redefined here so
 # that theirs do too (Celery's get the filter from portal/celery.py).
+# Production (DEBUG off) logs one JSON object a line (python-json-logger) for a log collector; the
+# masking filter runs first and the JSON formatter masks its whole output again (extra fields too).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -285,6 +340,7 @@ LOGGING = {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
+        "json": {"()": "portal.pii.json_formatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -292,10 +348,14 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_pii"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
             "filters": ["mask_pii"],
         },
         "mail_admins": {

@@ -8,9 +8,14 @@ from celery import shared_task
 @shared_task(name="supervision.tasks.alert_scan", acks_late=True, ignore_result=True)
 def alert_scan() -> dict[str, Any]:
     """Raise and close alerts (set-based, idempotent: each alert once per case and level)."""
+    import time
+
+    from .metrics import scan_recorded
     from .services import alert_scan as scan
 
+    started = time.time()
     result = scan()
+    scan_recorded(started=started, finished=time.time(), raised=result.raised, closed=result.closed)
     return {"raised": result.raised, "closed": result.closed}
 
 

@@ -1,4 +1,4 @@
-"""Public API of the item catalogue."""
+"""Public API of the item catalogue, served from the cache (intake/cache.py)."""
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from portal.accounts.models import Department
 
+from ..cache import api_cache_control, api_condition, cached_data
 from ..filters import ItemFilter
 from ..models import FormField, Item, Material, Step, Theme
 from ..selectors.catalogue import item_get, item_published
@@ -96,19 +97,30 @@ class ItemListApi(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Item]:
         return item_published()
 
+    def list(self, request, *args, **kwargs):
+        # the page of this query, built once per catalogue version (intake/cache.py)
+        data = cached_data(
+            request, "api:list", lambda: super(ItemListApi, self).list(request, *args, **kwargs).data
+        )
+        return api_cache_control(Response(data))
+
 
 class ItemDetailApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(responses=ItemDetailSerializer)
     def get(self, request, code: str):
-        item = item_get(code=code)
-        if item is None:
-            raise Http404
-        return Response(ItemDetailSerializer(item).data)
+        def build():
+            item = item_get(code=code)
+            if item is None:
+                raise Http404
+            return ItemDetailSerializer(item).data
+
+        return api_cache_control(Response(cached_data(request, "api:detail", build)))
 
 
 urlpatterns = [
-    path("items/", ItemListApi.as_view(), name="api-item-list"),
-    path("items/<str:code>/", ItemDetailApi.as_view(), name="api-item-detail"),
+    # ETag/Last-Modified from the catalogue version: a repeat request is a 304 without a query
+    path("items/", api_condition(ItemListApi.as_view()), name="api-item-list"),
+    path("items/<str:code>/", api_condition(ItemDetailApi.as_view()), name="api-item-detail"),
 ]

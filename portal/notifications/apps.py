@@ -6,3 +6,10 @@ class NotificationsConfig(AppConfig):
     name = "portal.notifications"
     label = "notifications"
     verbose_name = _("消息通知")
+
+    def ready(self) -> None:
+        from portal.ops import register_gauges
+
+        from .metrics import outbox_gauges
+
+        register_gauges("outbox", outbox_gauges)

@@ -1,6 +1,7 @@
 """The production web server's access log never shows a resident ID number (PIPL): gunicorn, started as in
 the Dockerfile, with ./gunicorn.conf.py, writes the request line with the number masked."""
 
+import json
 import os
 import socket
 import subprocess
@@ -67,3 +68,6 @@ def test_the_access_log_masks_id_numbers(tmp_path):
     text = log.read_text()
     assert "GET /no-such-page/1101**********002X/?id_number=1101**********002X" in text, text
     assert ID not in text and ID[:17] not in text
+    # production (DEBUG off) logs JSON lines, for a log collector (docs/scaling.md#operations)
+    lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+    assert any("no-such-page" in line["message"] for line in lines)
