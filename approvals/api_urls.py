@@ -9,6 +9,7 @@ urlpatterns = progress.urlpatterns + [
     path(
         "cases/<str:reference>/transitions/", apis.CaseTransitionsApi.as_view(), name="api-case-transitions"
     ),
+    path("cases/<str:reference>/delivery/", apis.CaseDeliveryApi.as_view(), name="api-case-delivery"),
     # one operation per transition, each with its own input in the schema (same URL name: one rule in the
     # permission table), then the catch-all that answers 400 for an unknown name
     *[

@@ -4,18 +4,18 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import ratelimits
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, PermissionDeniedError
 from portal.http import api_user
 
 from . import deadlines, selectors
-from .constants import CaseAction
+from .constants import CaseAction, DeliveryMethod
 from .filters import CaseFilter
 from .models import Case
 from .permissions import case_transition_check
@@ -26,6 +26,7 @@ from .serializers import (
     transition_specs_schema,
 )
 from .services.correction import supplied_files_from
+from .services.delivery import case_delivery_change
 from .transitions import TRANSITIONS, Transition, available_transitions, transition_spec
 
 LIST_COLUMNS = [
@@ -77,6 +78,35 @@ class CaseListApi(generics.ListAPIView):
 class CaseDetailApi(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request, reference: str):
+        case = selectors.case_get(user=request.user, reference=reference)
+        deadlines.annotate_times([case], selectors.today())
+        return Response(CaseDetailSerializer(case).data)
+
+
+class DeliveryChangeInput(serializers.Serializer):
+    delivery_method = serializers.ChoiceField(
+        choices=DeliveryMethod.choices,
+        help_text="window pick-up, post (free; needs the address) or electronic",
+    )
+    delivery_address = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class CaseDeliveryApi(APIView):
+    """送达: the applicant changes how the result reaches them, until it is delivered (409 after)."""
+
+    @extend_schema(request=DeliveryChangeInput, responses=CaseDetailSerializer)
+    def post(self, request, reference: str):
+        case = selectors.case_get(user=request.user, reference=reference)
+        if case.applicant_id != request.user.pk:
+            raise PermissionDeniedError(_("只有申请人本人可以修改送达方式。"))
+        data = DeliveryChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case_delivery_change(
+            case=case,
+            actor=request.user,
+            method=data.validated_data["delivery_method"],
+            address=data.validated_data["delivery_address"],
+        )
         case = selectors.case_get(user=request.user, reference=reference)
         deadlines.annotate_times([case], selectors.today())
         return Response(CaseDetailSerializer(case).data)

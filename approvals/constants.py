@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from intake.constants import ACCEPTANCE_ANSWER_DAYS
+from intake.constants import ACCEPTANCE_ANSWER_DAYS, DeliveryMethod  # noqa: F401 - DeliveryMethod: chosen on the application (intake), used by the case
 
 
 class CaseState(models.TextChoices):
@@ -89,12 +89,6 @@ class SuspensionKind(models.TextChoices):
     APPRAISAL = "appraisal", _("鉴定")
     EXPERT_REVIEW = "expert_review", _("专家评审")
     PUBLIC_NOTICE = "public_notice", _("公示")
-
-
-class DeliveryMethod(models.TextChoices):
-    WINDOW = "window", _("窗口领取")
-    POST = "post", _("邮寄送达")
-    ELECTRONIC = "electronic", _("电子证照")
 
 
 class SubApprovalAnswer(models.TextChoices):

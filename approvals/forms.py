@@ -371,4 +371,16 @@ class DeliverForm(TransitionForm):
     tracking_number = _text(
         _("邮寄单号（邮寄送达时必填）"), max_length=inputs.TRACKING_NUMBER_MAX, area=False
     )
+    carrier = _text(
+        _("寄递企业（邮寄送达时填写，默认中国邮政EMS）"), max_length=inputs.CARRIER_MAX, area=False
+    )
     place = _text(_("领取地点"), max_length=inputs.PLACE_MAX, area=False)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        # the applicant's choice (送达, made when applying) comes first; the clerk may still hand it out otherwise
+        self.fields["method"].initial = case.application.delivery_method
+        if case.application.delivery_method == "post":
+            self.fields["tracking_number"].help_text = _("寄往：%(address)s") % {
+                "address": case.application.delivery_address
+            }

@@ -92,6 +92,12 @@ class CaseDetailSerializer(CaseListSerializer):
         choices=DeliveryMethod.choices, allow_blank=True, read_only=True
     )
 
+    # the applicant's choice (送达, chosen when applying, changeable until delivered) and the postal address
+    delivery_choice = serializers.ChoiceField(
+        source="application.delivery_method", choices=DeliveryMethod.choices, read_only=True
+    )
+    delivery_address = serializers.CharField(source="application.delivery_address", read_only=True)
+
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [
             "outcome",
@@ -106,7 +112,10 @@ class CaseDetailSerializer(CaseListSerializer):
             "decision_reasons",
             "remedies",
             "delivery_method",
+            "carrier",
             "tracking_number",
+            "delivery_choice",
+            "delivery_address",
             "timeline",
         ]
         read_only_fields = fields
@@ -387,6 +396,7 @@ class RevokeInput(serializers.Serializer):
 class DeliverInput(serializers.Serializer):
     method = _choice(_("送达方式"), DeliveryMethod.choices)
     tracking_number = _text(_("邮寄单号（邮寄送达时必填）"), max_length=inputs.TRACKING_NUMBER_MAX)
+    carrier = _text(_("寄递企业（邮寄送达时填写，默认中国邮政EMS）"), max_length=inputs.CARRIER_MAX)
     place = _text(_("领取地点"), max_length=inputs.PLACE_MAX)
 
 

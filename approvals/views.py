@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from intake.models import Application
+from intake.views.apply import delivery_choices
 from portal import ratelimits
 from portal.accounts.constants import Role
 from portal.exceptions import ApplicationError
@@ -28,6 +29,7 @@ from .filters import CaseFilter
 from .forms import TransitionForm
 from .models import Case
 from .permissions import case_transition_check, may_check_materials
+from .services.delivery import CHANGEABLE_STATES, case_delivery_change
 from .services.intake import MaterialCheckInput, case_check_materials
 from .transitions import TRANSITIONS, Transition, available_transitions
 
@@ -114,6 +116,12 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
             "steps": presentation.step_bar(case),
             "due_rows": presentation.due_rows(case, today),
             "suspension_now": presentation.open_suspension(case),
+            "delivery_changeable": case.state in CHANGEABLE_STATES,
+            # the issuing department's decider or head may re-issue its licence (licences/services.py)
+            "may_decide": request.user.department_id == case.department_id
+            and request.user.has_role(Role.DECIDER, Role.HEAD),
+            "delivery_choices": delivery_choices(),
+            "delivery_errors": request.session.pop("delivery_errors", None),
         },
     )
 
@@ -122,6 +130,28 @@ def _check_anchor(key: str) -> str:
     """The control a material check's message leads to: ``verdict_12`` → its first radio, ``problem_12``."""
     kind, _sep, pk = key.partition("_")
     return f"verdict-{pk}-ok" if kind == "verdict" else f"problem-{pk}"
+
+
+@login_required
+@require_POST
+def delivery_change(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """The applicant changes how the result reaches them (送达), until it is delivered."""
+    case = selectors.case_get(user=request.user, reference=reference)
+    try:
+        case_delivery_change(
+            case=case,
+            actor=request.user,
+            method=request.POST.get("delivery_method", ""),
+            address=request.POST.get("delivery_address", ""),
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from None
+        request.session["delivery_errors"] = exc.extra or {"delivery_method": [exc.message]}
+        messages.error(request, exc.message)
+        return redirect(reverse("approvals:case_detail", args=[case.reference]) + "#delivery-change")
+    messages.success(request, _("送达方式已修改。"))
+    return redirect("approvals:case_detail", reference=case.reference)
 
 
 def _keep_form(request: HttpRequest, name: str, errors: dict[str, Any]) -> None:
@@ -356,5 +386,6 @@ urlpatterns = [
     path("<str:reference>/", case_detail, name="case_detail"),
     path("<str:reference>/do/<str:name>/", case_transition, name="case_transition"),
     path("<str:reference>/check/", check_materials, name="check_materials"),
+    path("<str:reference>/delivery/", delivery_change, name="delivery_change"),
     path("<str:reference>/notice/<str:kind>/", notice, name="notice"),
 ]

@@ -153,6 +153,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     delivery_method = models.CharField(
         _("送达方式"), max_length=12, choices=DeliveryMethod.choices, blank=True
     )
+    carrier = models.CharField(_("寄递企业"), max_length=40, blank=True)
     tracking_number = models.CharField(_("邮寄单号"), max_length=40, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
 

@@ -19,6 +19,7 @@ from portal.workcalendar import services as calendar
 from ..constants import LICENCE_DELIVERY_DAYS, CaseAction
 from ..models import Case
 from .common import base_context, conclude, enter_step, lock_case, record_transition
+from .delivery import deliver_electronically_on_approval
 from .parallel import record_deemed_consent
 
 DEFAULT_REMEDIES = gettext_lazy(
@@ -49,7 +50,9 @@ def _approved(case: Case, *, action: str, from_state: str, actor: User, opinion:
         data["after_check_due"] = after_check_due.isoformat()
     data["elapsed_days"] = case.elapsed_days
     record_transition(case=case, action=action, from_state=from_state, actor=actor, reason=opinion, data=data)
+    flows.case_approved(case=case)
     notify(recipient=case.applicant, event="case.approved", context=base_context(case), case=case)
+    deliver_electronically_on_approval(case)
     flows.case_decided(case=case)
     return case
 
@@ -105,6 +108,7 @@ def case_revoke(*, case: Case, actor: User, reason: str) -> Case:
     case.revoke()
     case.after_checked_at = timezone.now()
     record_transition(case=case, action=CaseAction.REVOKE, from_state=from_state, actor=actor, reason=reason)
+    flows.case_revoked(case=case, reason=reason)
     notify(
         recipient=case.applicant,
         event="case.revoked",

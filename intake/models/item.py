@@ -103,6 +103,15 @@ class Item(models.Model):
     )
     contact_phone = models.CharField(_("咨询电话"), max_length=40, blank=True, default="12345")
     result_name = models.CharField(_("审批结果名称"), max_length=100, blank=True)
+    # The licence an approval issues (电子证照, DESIGN §11); none: the item issues no licence.
+    licence_type = models.ForeignKey(
+        "licences.LicenceType",
+        verbose_name=_("证照类型"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[co_departments, themes], bases=[ItemHistoryRows])
 

@@ -96,11 +96,11 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     "case.result_ready": {
         "zh-hans": (
             "办理结果已送达：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
-            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}的结果已{{ method }}{% if tracking_number %}，邮寄单号{{ tracking_number }}{% endif %}{% if place %}，领取地点{{ place }}{% endif %}。",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}的结果已{{ method }}{% if tracking_number %}，{% if carrier %}{{ carrier }}{% endif %}邮寄单号{{ tracking_number }}{% endif %}{% if place %}，领取地点{{ place }}{% endif %}。",
         ),
         "en": (
             "Result delivered: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
-            "The result of reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %}: {{ method }}{% if tracking_number %}, tracking number {{ tracking_number }}{% endif %}{% if place %}, at {{ place }}{% endif %}.",
+            "The result of reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %}: {{ method }}{% if tracking_number %}, {% if carrier %}{{ carrier }} {% endif %}tracking number {{ tracking_number }}{% endif %}{% if place %}, at {{ place }}{% endif %}.",
         ),
     },
     "case.withdrawn": {

@@ -267,6 +267,39 @@ TABLE: dict[str, list[Check] | Skip] = {
         ),
         Check(only([], no=400, anon=400), scope="missing phone"),
     ],
+    # --- licences (电子证照): verification public, lists own, PDFs for the owner and who sees the case -----
+    "licences:verify": [
+        Check(only(EVERYONE)),
+        Check(only(EVERYONE, ok=404), scope="unknown", query={"number": "NOPE", "holder": "某人"}),
+    ],
+    "api-licence-verify": [
+        Check(
+            only([], no=404, anon=404),
+            scope="wrong holder",
+            query={"number": "SEC-A2026000001", "holder": "某人"},
+        ),
+        Check(only([], no=400, anon=400), scope="missing holder", query={"number": "SEC-A2026000001"}),
+    ],
+    "licences:mine": [Check(only(SIGNED_IN))],
+    "api-licences": [Check(api(SIGNED_IN))],
+    "licences:download": [
+        Check(only(SEES_A, no=404), args=number("licence_a"), scope="A"),
+        Check(only(SEES_B, no=404), args=number("licence_b"), scope="B"),
+    ],
+    # re-issue (换发): the issuing department's decider and head (an empty reason: back to the case page)
+    "licences:reissue": [
+        Check(
+            {**only(SEES_A, ok=403, no=404), "decider": 302, "head": 302},
+            args=number("licence_a"),
+            method="POST",
+            scope="A",
+        ),
+        Check(only(SEES_B, ok=403, no=404), args=number("licence_b"), method="POST", scope="B"),
+    ],
+    "api-licence-pdf": [
+        Check(api(SEES_A, no=404), args=number("licence_a"), scope="A"),
+        Check(api(SEES_B, no=404), args=number("licence_b"), scope="B"),
+    ],
     "approvals:clerk_queue": [Check(only(["clerk"]))],
     "approvals:review_queue": [Check(only(["reviewer", "head"]))],
     "approvals:decision_queue": [Check(only(["decider", "head"]))],
@@ -304,6 +337,19 @@ TABLE: dict[str, list[Check] | Skip] = {
     "approvals:check_materials": [
         Check(only(SEES_A, ok=302, no=404), args=ref("open_a"), method="POST", scope="A"),
         Check(only(SEES_B, ok=302, no=404), args=ref("open_b"), method="POST", scope="B"),
+    ],
+    # 送达: only the applicant changes the choice (staff who see the case 403, everyone else 404)
+    "approvals:delivery_change": [
+        Check({**only(SEES_A, ok=403, no=404), "citizen": 302}, args=ref("open_a"), method="POST", scope="A"),
+        Check(
+            {**only(SEES_B, ok=403, no=404), "enterprise": 302}, args=ref("open_b"), method="POST", scope="B"
+        ),
+    ],
+    "api-case-delivery": [
+        Check({**api(SEES_A, ok=403, no=404), "citizen": 400}, args=ref("open_a"), method="POST", scope="A"),
+        Check(
+            {**api(SEES_B, ok=403, no=404), "enterprise": 400}, args=ref("open_b"), method="POST", scope="B"
+        ),
     ],
     "approvals:notice": [
         Check(

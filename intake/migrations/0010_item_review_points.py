@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0007_item_extension_limit_and_joint_handling'),
+        ('intake', '0009_application_delivery_choice'),
     ]
 
     operations = [

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0008_case_licence_due'),
-        ('intake', '0008_item_review_points'),
+        ('approvals', '0009_case_carrier'),
+        ('intake', '0010_item_review_points'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
