@@ -119,3 +119,10 @@ EXTENSION_MAX_DAYS_JOINT = 15
 LICENCE_DELIVERY_DAYS = 10
 # Art. 32: a submitted application unanswered for 5 working days counts as accepted.
 DEEMED_ACCEPTANCE_DAYS = ACCEPTANCE_ANSWER_DAYS
+
+
+class MaterialVerdict(models.TextChoices):
+    """The window's check of one material of an application (one row per material, not per file)."""
+
+    OK = "ok", _("合格")
+    FIX = "fix", _("需补正")

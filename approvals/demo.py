@@ -15,6 +15,7 @@ from intake.services.applications import (
 from portal.accounts.models import User
 
 from .models import Case
+from .services.intake import MaterialCheckInput, case_check_materials
 from .transitions import TRANSITIONS
 
 PDF = b"%PDF-1.4\n% demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -27,11 +28,12 @@ PLANS: list[tuple[str, str, str, list[tuple[str, str, dict[str, Any]]]]] = [
         "citizen",
         "promised",
         [
+            ("clerk", "check_materials", {"食品安全管理制度": "未加盖公章"}),
             (
                 "clerk",
                 "request_correction",
                 {"materials": [{"name": "食品安全管理制度", "problem": "未加盖公章"}]},
-            )
+            ),
         ],
     ),
     ("SCJG-004", "enterprise", "promised", [("clerk", "accept", {})]),
@@ -165,6 +167,13 @@ def load(stdout: Any) -> None:
         app = _submit(item, users[applicant], mode, users["clerk"])
         case = Case.objects.get(application=app)
         for username, name, data in path:
+            if name == "check_materials":  # the window's check first: every material fine but those named
+                checks: dict[int, MaterialCheckInput] = {
+                    m.pk: {"verdict": "fix", "problem": data[m.name]} if m.name in data else {"verdict": "ok"}
+                    for m in item.current_materials
+                }
+                case_check_materials(case=case, actor=users[username], checks=checks)
+                continue
             case = TRANSITIONS[name].fire(case=case, actor=users[username], data=data)
         made += 1
     stdout.write(f"demo cases: {made} created")

@@ -10,9 +10,10 @@ from intake.constants import MaterialCheck
 from portal.exceptions import ApplicationError
 from portal.workcalendar.constants import LimitUnit
 
-from . import inputs
+from . import inputs, selectors
 from .constants import AfterCheckResult, DeliveryMethod, SubApprovalAnswer, SuspensionKind
 from .models import Case
+from .phrases import PHRASES
 from .services.correction import supplied_files_from
 from .services.deferred import deferred_material_rows
 
@@ -43,7 +44,9 @@ def _days(label: "StrOrPromise") -> Any:
 
 
 def _choice(label: "StrOrPromise", choices: Any) -> Any:
-    return forms.ChoiceField(label=label, choices=choices, error_messages=inputs.CHOICE_MESSAGES)
+    return forms.ChoiceField(
+        label=label, choices=choices, widget=forms.RadioSelect, error_messages=inputs.CHOICE_MESSAGES
+    )
 
 
 class _LinesField(forms.CharField):
@@ -62,7 +65,11 @@ class _LinesField(forms.CharField):
 
 
 class TransitionForm(forms.Form):
-    """A transition's form on the page of ``case``: ids ``<transition>-<field>``, field names as the API's."""
+    """A transition's form on the page of ``case``: ids ``<transition>-<field>``, field names as the API's.
+
+    Drawn with GOV.UK's components (crispy-forms-gds). A transition with common opinion phrases
+    (``phrases.PHRASES``) gets a group of checkboxes ``phrases_<transition>`` (the name unique on the case
+    page, where several forms stand): the ticked phrases go before the typed opinion."""
 
     transition = ""
 
@@ -71,6 +78,40 @@ class TransitionForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.case = case
+        self.phrase_target = ""
+        if self.transition in PHRASES:
+            target, phrases = PHRASES[self.transition]
+            self.phrase_target = target
+            self.phrase_field = f"phrases_{self.transition}"
+            self.fields[self.phrase_field] = forms.MultipleChoiceField(
+                label=_("常用意见"),
+                required=False,
+                choices=[(str(p), p) for p in phrases],
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("点选常用意见，会加到下面的意见中，可再修改。"),
+                error_messages=inputs.CHOICE_MESSAGES,
+            )
+            # the phrases first, then the opinion they go into
+            self.fields = {self.phrase_field: self.fields.pop(self.phrase_field), **self.fields}
+            self.target_required = self.fields[target].required
+            self.fields[target].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.phrase_target:
+            picked = data.pop(self.phrase_field, None) or []
+            typed = data.get(self.phrase_target) or ""
+            text = "".join(p for p in picked if p not in typed) + typed
+            if len(text) > inputs.TEXT_MAX:
+                self.add_error(
+                    self.phrase_target,
+                    inputs.FORM_TEXT_MESSAGES["max_length"] % {"limit_value": inputs.TEXT_MAX},
+                )
+            elif not text and self.target_required:
+                self.add_error(self.phrase_target, inputs.REQUIRED)
+            else:
+                data[self.phrase_target] = text
+        return data
 
 
 class _NoteForm(TransitionForm):
@@ -80,6 +121,9 @@ class _NoteForm(TransitionForm):
 class AcceptForm(TransitionForm):
     transition = "accept"
     note = _text(_("意见"))
+    override_reason = _text(
+        _("补正文件未核验即受理的理由"),
+    )
     deferred_materials = _LinesField(
         parse=inputs.parse_deferred_materials,
         label=_("容缺后补材料（每行一项，容缺受理时填写）"),
@@ -94,18 +138,73 @@ class AcceptForm(TransitionForm):
         error_messages=inputs.DATE_MESSAGES,
     )
 
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.unchecked = selectors.unchecked_supplied_files(case)
+        if self.unchecked:
+            self.fields["override_reason"].help_text = _(
+                "申请人补正后上传的文件尚未核验：%(files)s。请先在上方“材料核验”中核验；确需先行受理的，"
+                "在此写明理由，理由会记入办理过程。"
+            ) % {"files": "、".join(f"{f.material_name}（{f.original_name}）" for f in self.unchecked)}
+        else:
+            del self.fields["override_reason"]
+        if case.mode != "deferred":
+            del self.fields["deferred_materials"]
+            del self.fields["supply_by"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data.setdefault("deferred_materials", [])
+        data.setdefault("supply_by", None)
+        return data
+
 
 class RequestCorrectionForm(TransitionForm):
+    """The one-time correction notice, made by ticking the materials: each ticked material goes into the
+    notice with the problem the material check recorded for it."""
+
     transition = "request_correction"
-    materials = _LinesField(
-        parse=inputs.parse_correction_materials, label=_("需补正的材料及问题（每行：材料名称：问题）")
+    materials = forms.MultipleChoiceField(
+        label=_("需补正的材料"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("请勾选至少一项需补正的材料。"),
+            "invalid_choice": _("不是有效的选项。"),
+        },
     )
     note = _text(_("意见"))
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, case=case, **kwargs)
-        names = "、".join(m.name for m in case.item.materials.all())
-        self.fields["materials"].help_text = _("事项材料清单：%(names)s") % {"names": names}
+        rows = selectors.material_rows(case=case)
+        first = case.transitions.filter(name="request_correction").order_by("at", "id").first()
+        named = {str(m.get("name", "")) for m in (first.data or {}).get("materials", [])} if first else None
+        choices = []
+        for row in rows:
+            if row.review is not None and row.review.problem:
+                label = f"{row.material.name}：{row.review.problem}"
+            elif not row.files:
+                label = _("%(name)s：未提交该材料") % {"name": row.material.name}
+            else:
+                label = _("%(name)s（尚未写明问题）") % {"name": row.material.name}
+            if named is not None and row.material.name not in named:  # 一次性告知: DESIGN §3
+                label = _("%(label)s（首次告知未列出，勾选将计为二次补正告知）") % {"label": label}
+            choices.append((str(row.material.pk), label))
+        field: Any = self.fields["materials"]
+        field.choices = choices
+        field.help_text = _(
+            "勾选需要补正的材料（在“材料核验”中选了“需补正”的已勾好）。每项的问题取自核验时写明的内容；"
+            "没有提交文件的材料写为“未提交该材料”。"
+        )
+        if not self.is_bound:
+            self.initial.setdefault("materials", [str(r.material.pk) for r in rows if r.needs_fix])
+
+    def clean_materials(self) -> list[dict[str, str]]:
+        ids = [int(pk) for pk in self.cleaned_data.get("materials") or []]
+        try:
+            return selectors.correction_items(case=self.case, material_ids=ids)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 class ProposeRefusalForm(TransitionForm):

@@ -326,6 +326,7 @@ class AcceptInput(serializers.Serializer):
         help_text=_("不得晚于承诺办结日期。"),
         error_messages=inputs.DATE_MESSAGES,
     )
+    override_reason = _text(_("补正文件未核验即受理的理由"))
 
 
 class RequestCorrectionInput(serializers.Serializer):

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.datastructures import MultiValueDict
@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from intake.constants import MaterialCheck
 from intake.models import Application
 from intake.views.apply import delivery_choices
 from portal import ratelimits
@@ -27,7 +26,7 @@ from portal.exceptions import ApplicationError
 from portal.http import AuthenticatedHttpRequest
 
 from . import deadlines, presentation, selectors
-from .constants import CLOSED_STATES, CaseAction, CaseState
+from .constants import CLOSED_STATES, CaseAction, CaseState, MaterialVerdict
 from .filters import CaseFilter
 from .forms import SubApprovalAnswerForm, SubApprovalResolveForm, TransitionForm
 from .models import Case
@@ -55,12 +54,12 @@ def my_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _transition_forms(
     request: AuthenticatedHttpRequest, case: Case
-) -> list[tuple[Transition, TransitionForm]]:
+) -> tuple[list[tuple[Transition, TransitionForm]], TransitionForm | None]:
     """A form for every transition the user may fire now; the one just refused comes back bound, with
-    its input and its messages beside the fields."""
+    its input and its messages beside the fields (returned second, for the error summary at the top)."""
     kept = request.session.pop("transition_form", None) or {}
-    prefill = request.session.pop("correction_prefill", "")
     out = []
+    failed = None
     for transition in available_transitions(case=case, user=request.user):
         if kept.get("name") == transition.name:
             form = transition.form(MultiValueDict(kept.get("data") or {}), case=case)
@@ -68,11 +67,11 @@ def _transition_forms(
             for field, messages_ in (kept.get("errors") or {}).items():
                 for message in messages_:
                     form.add_error(field if field in form.fields else None, message)
+            failed = form
         else:
-            initial = {"materials": prefill} if transition.action == CaseAction.REQUEST_CORRECTION else {}
-            form = transition.form(case=case, initial=initial)
+            form = transition.form(case=case)
         out.append((transition, form))
-    return out
+    return out, failed
 
 
 # Entries of the transition log that are not transitions of the case's state machine.
@@ -122,6 +121,22 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
     labels = {**dict(CaseAction.choices), **TIMELINE_LABELS}
     for entry in timeline:
         entry.action_label = labels.get(entry.name, "")  # type: ignore[attr-defined]
+    transitions, failed = _transition_forms(request, case)
+    may_check = may_check_materials(case, request.user) and case.state == CaseState.SUBMITTED
+    check_kept = request.session.pop("material_check", None) or {}
+    rows = selectors.material_rows(case=case) if request.user.is_portal_staff else []
+    for row in rows:  # what the clerk sent last time, if it was refused, with the messages
+        pk = str(row.material.pk)
+        if f"verdict_{pk}" in (check_kept.get("data") or {}):
+            data = check_kept["data"]
+            row.kept = {  # type: ignore[attr-defined]
+                "verdict": data.get(f"verdict_{pk}", ""),
+                "problem": data.get(f"problem_{pk}", ""),
+                "seen": data.get(f"seen_{pk}") == "1",
+            }
+        row.errors = {  # type: ignore[attr-defined]
+            k.split("_")[0]: v for k, v in (check_kept.get("errors") or {}).items() if k.endswith(f"_{pk}")
+        }
     return render(
         request,
         "approvals/case_detail.html",
@@ -129,7 +144,13 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
             "case": case,
             "app": case.application,
             "timeline": timeline,
-            "transitions": _transition_forms(request, case),
+            "transitions": transitions,
+            "failed_form": failed,
+            "material_rows": rows,
+            "check_errors": [
+                (_check_anchor(k), m) for k, ms in (check_kept.get("errors") or {}).items() for m in ms
+            ],
+            "phrase_fields": {t.name: getattr(f, "phrase_field", "") for t, f in transitions},
             "is_applicant": is_applicant,
             "is_staff_view": request.user.is_portal_staff,
             "materials": case.application.materials.all(),
@@ -140,8 +161,9 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
             "correction": case.transitions.filter(name="request_correction").last()
             if case.state == CaseState.CORRECTION_REQUESTED
             else None,
-            "check_choices": MaterialCheck.choices,
-            "may_check": may_check_materials(case, request.user) and case.state == CaseState.SUBMITTED,
+            "verdicts": MaterialVerdict.choices,
+            "may_check": may_check,
+            "unchecked_files": [f for row in rows for f in row.unchecked],
             "steps": presentation.step_bar(case),
             "due_rows": presentation.due_rows(case, today),
             "suspension_now": presentation.open_suspension(case),
@@ -153,6 +175,12 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
             "delivery_errors": request.session.pop("delivery_errors", None),
         },
     )
+
+
+def _check_anchor(key: str) -> str:
+    """The control a material check's message leads to: ``verdict_12`` → its first radio, ``problem_12``."""
+    kind, _sep, pk = key.partition("_")
+    return f"verdict-{pk}-ok" if kind == "verdict" else f"problem-{pk}"
 
 
 @login_required
@@ -180,7 +208,11 @@ def delivery_change(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
 def _keep_form(request: HttpRequest, name: str, errors: dict[str, Any]) -> None:
     """Keep what was typed (not the files) and the field messages for the case page to show again."""
     data = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
-    request.session["transition_form"] = {"name": name, "data": data, "errors": errors}
+    request.session["transition_form"] = {
+        "name": name,
+        "data": data,
+        "errors": {k: [str(m) for m in v] for k, v in errors.items()},
+    }
 
 
 @login_required
@@ -198,19 +230,15 @@ def case_transition(request: AuthenticatedHttpRequest, reference: str, name: str
     try:
         case_transition_check(case=case, user=request.user, action=name)
         form = transition.form(request.POST, request.FILES, case=case)
-        if not form.is_valid():
-            messages.error(request, _("提交的内容有误，请修改后重试。"))
-            for field, errors in form.errors.items():
-                label = form.fields[field].label if field in form.fields else ""
-                for error in errors:
-                    messages.error(request, f"{label}：{error}" if label else str(error))
+        if not form.is_valid():  # the messages go beside the fields and into the summary at the top
             _keep_form(request, name, {})
-            return back
+            return redirect(f"{back.url}#{name}")
         transition.fire(case=case, actor=request.user, data=form.cleaned_data)
     except ApplicationError as exc:  # 400 / 403 / 409 all carry a message for the user
-        messages.error(request, exc.message)
-        if exc.extra:
-            _keep_form(request, name, exc.extra)
+        if exc.extra:  # a rule about the input: the message at the top, the field's beside it
+            _keep_form(request, name, {"__all__": [exc.message], **exc.extra})
+        else:
+            messages.error(request, exc.message)
         return back
     except (TransitionNotAllowed, ConcurrentTransition):
         messages.error(request, _("该办件的状态已变化，当前不能执行此操作，请刷新后重试。"))
@@ -222,31 +250,48 @@ def case_transition(request: AuthenticatedHttpRequest, reference: str, name: str
 @login_required
 @require_POST
 def check_materials(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """Save the material check: every row sent (the "save" button), or the one row named by ``row``
+    (the row's own button, or the page's script as the clerk goes, which asks for JSON)."""
     case = selectors.case_get(user=request.user, reference=reference)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    only = request.POST.get("row", "")
     checks: dict[int, MaterialCheckInput] = {}
-    for row in case.application.materials.all():
-        result = request.POST.get(f"result_{row.pk}")
-        if result:
-            checks[row.pk] = {
-                "result": result,
-                "original_seen": request.POST.get(f"seen_{row.pk}") == "1",
-                "note": request.POST.get(f"note_{row.pk}", ""),
-            }
+    for row in selectors.checkable_materials(case):
+        pk = str(row.pk)
+        if (only and only != pk) or f"verdict_{pk}" not in request.POST and not only:
+            continue
+        checks[row.pk] = {
+            "verdict": request.POST.get(f"verdict_{pk}", ""),
+            "problem": request.POST.get(f"problem_{pk}", "")[:1000],
+            "original_seen": request.POST.get(f"seen_{pk}") == "1",
+        }
+    back = f"{reverse('approvals:case_detail', args=[reference])}#check-{only or 'materials'}"
     try:
-        problems = case_check_materials(case=case, actor=request.user, checks=checks)
+        reviews = case_check_materials(case=case, actor=request.user, checks=checks)
     except ApplicationError as exc:
+        if wants_json:
+            return JsonResponse({"message": exc.message, "errors": exc.extra}, status=exc.status_code)
+        if exc.extra:
+            data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+            request.session["material_check"] = {
+                "data": data,
+                "errors": {k: [str(m) for m in v] for k, v in exc.extra.items()},
+            }
         messages.error(request, exc.message)
+        return redirect(back)
+    if wants_json:
+        return JsonResponse({"saved": sorted(str(pk) for pk in checks)})
+    fix = [r for r in reviews if r.verdict == MaterialVerdict.FIX]
+    if only:
+        messages.success(request, _("已保存。"))
+    elif fix:
+        messages.warning(
+            request,
+            _("已保存。%(n)s项材料需补正，已在下方“一次性补正告知”中勾选。") % {"n": len(fix)},
+        )
     else:
-        if problems:
-            request.session["correction_prefill"] = "\n".join(
-                f"{p['name']}：{p['problem']}" for p in problems
-            )
-            messages.warning(
-                request, _("核验发现%(n)s项材料需补正，已填入一次性补正告知。") % {"n": len(problems)}
-            )
-        else:
-            messages.success(request, _("材料核验完毕，可以受理。"))
-    return redirect("approvals:case_detail", reference=reference)
+        messages.success(request, _("已保存材料核验结果。"))
+    return redirect(back)
 
 
 def _worklist(

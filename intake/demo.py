@@ -58,6 +58,7 @@ def load_catalogue(path: Path = FIXTURE) -> int:
             limit_unit=row["limit_unit"],
             legal_basis=row["legal_basis"],
             conditions=row["conditions"],
+            review_points=row.get("review_points", ""),
             fee_standard=row["fee_standard"],
             fee_basis=row["fee_basis"],
             max_visits=row["max_visits"],

@@ -161,6 +161,7 @@ class ItemResource(resources.ModelResource):
             "status",
             "legal_basis",
             "conditions",
+            "review_points",
             "statutory_limit",
             "promised_limit",
             "limit_unit",

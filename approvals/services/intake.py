@@ -10,16 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake.constants import MaterialCheck
-from intake.models import Application, Material
+from intake.models import Application, ApplicationMaterial, Material
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
 
 from .. import deadlines
-from ..constants import DEEMED_ACCEPTANCE_DAYS, CaseAction, CaseState
-from ..models import Case
+from ..constants import DEEMED_ACCEPTANCE_DAYS, CaseAction, CaseState, MaterialVerdict
+from ..models import Case, MaterialReview
 from ..permissions import may_check_materials
+from ..selectors import checkable_materials, unchecked_supplied_files
 from .common import (
     base_context,
     due_dates_context,
@@ -33,6 +34,8 @@ from .common import (
 )
 from .parallel import sub_approvals_open
 
+PROBLEM_MAX = 300  # MaterialReview.problem, ApplicationMaterial.check_note
+
 
 class CorrectionItem(TypedDict):
     """One line of a correction notice: which material, and what is wrong with it."""
@@ -42,9 +45,12 @@ class CorrectionItem(TypedDict):
 
 
 class MaterialCheckInput(TypedDict, total=False):
-    result: str
+    """The window's check of one material: ``verdict`` 合格 (``ok``) or 需补正 (``fix``), the problem in
+    words (needed with 需补正), and whether the original was seen at the window."""
+
+    verdict: str
+    problem: str
     original_seen: bool
-    note: str
 
 
 @transaction.atomic
@@ -93,37 +99,68 @@ def _notify_clerks_of_new_submission(case: Case) -> None:
 @transaction.atomic
 def case_check_materials(
     *, case: Case, actor: User, checks: Mapping[int, MaterialCheckInput]
-) -> list[CorrectionItem]:
-    """The window checks each uploaded material (received / missing / faulty, original seen). Returns the
-    problems found, ready for a one-time correction notice."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+) -> list[MaterialReview]:
+    """The window records its check of the materials named in ``checks`` (material id → check), as it
+    goes: one row per material of the item, kept until changed; the materials not named keep theirs.
+    Every file of a checked material counts as checked (a file supplied later is unchecked again until
+    its material is checked once more). Returns the case's check rows."""
+    locked = Case.objects.select_for_update().select_related("application").get(pk=case.pk)
     if not may_check_materials(locked, actor):
         raise PermissionDeniedError(_("只有综合受理窗口可以核验材料。"))
     if locked.state != CaseState.SUBMITTED:
         raise ConflictError(_("只有待受理的申请可以核验材料。"))
-    rows = {row.pk: row for row in locked.application.materials.all()}
-    problems: list[CorrectionItem] = []
+    materials = {m.pk: m for m in checkable_materials(locked)}
+    errors: dict[str, list[str]] = {}
+    rows: list[tuple[Material, str, str, bool]] = []
     for pk, check in checks.items():
-        row = rows.get(pk)
-        result = check.get("result", "")
-        if row is None or result not in MaterialCheck.values:
-            raise ApplicationError(_("核验结果有误。"), extra={f"check_{pk}": [_("不是有效的选项。")]})
-        row.check_result = result
-        row.original_seen = bool(check.get("original_seen"))
-        row.check_note = str(check.get("note", ""))[:300]
-        row.save(update_fields=["check_result", "original_seen", "check_note"])
-        if result in (MaterialCheck.MISSING, MaterialCheck.FAULTY):
-            problems.append(
-                {"name": row.material_name, "problem": row.check_note or str(MaterialCheck(result).label)}
-            )
-    log_transition(
-        case=locked,
-        action="check_materials",
-        from_state=str(locked.state),
-        actor=actor,
-        data={"checks": {str(k): dict(v) for k, v in checks.items()}, "problems": list(problems)},
-    )
-    return problems
+        material = materials.get(pk)
+        verdict = check.get("verdict", "")
+        problem = str(check.get("problem", "") or "").strip()
+        if material is None:
+            errors[f"verdict_{pk}"] = [_("该材料不属于此事项。")]
+            continue
+        if verdict not in MaterialVerdict.values:
+            errors[f"verdict_{pk}"] = [_("请选择“%(name)s”合格还是需补正。") % {"name": material.name}]
+        elif verdict == MaterialVerdict.FIX and not problem:
+            errors[f"problem_{pk}"] = [_("请写明“%(name)s”存在的问题。") % {"name": material.name}]
+        if len(problem) > PROBLEM_MAX:
+            errors[f"problem_{pk}"] = [_("问题说明最多%(n)s字。") % {"n": PROBLEM_MAX}]
+        rows.append((material, verdict, problem, bool(check.get("original_seen"))))
+    if errors:
+        raise ApplicationError(_("核验结果有误，请修改后重试。"), extra=errors)
+    now = timezone.now()
+    changed = {}
+    for material, verdict, problem, seen in rows:
+        review = MaterialReview.objects.filter(case=locked, material=material).first()
+        if review and (review.verdict, review.problem, review.original_seen) == (verdict, problem, seen):
+            continue
+        MaterialReview.objects.update_or_create(
+            case=locked,
+            material=material,
+            defaults={
+                "material_name": material.name,
+                "verdict": verdict,
+                "problem": problem,
+                "original_seen": seen,
+                "checked_by": actor,
+                "checked_at": now,
+            },
+        )
+        ApplicationMaterial.objects.filter(application_id=locked.application_id, material=material).update(
+            check_result=MaterialCheck.RECEIVED if verdict == MaterialVerdict.OK else MaterialCheck.FAULTY,
+            original_seen=seen,
+            check_note=problem,
+        )
+        changed[material.name] = {"verdict": verdict, "problem": problem, "original_seen": seen}
+    if changed:
+        log_transition(
+            case=locked,
+            action="check_materials",
+            from_state=str(locked.state),
+            actor=actor,
+            data={"checks": changed},
+        )
+    return list(locked.material_reviews.all())
 
 
 def item_materials(case: Case) -> list[dict[str, Any]]:
@@ -193,10 +230,23 @@ def case_accept(
     note: str = "",
     deferred_materials: Sequence[str] = (),
     supply_by: datetime.date | None = None,
+    override_reason: str = "",
 ) -> Case:
     """The window accepts. Under 容缺 it lists the deferrable materials still to come and the date they
-    are due by, between the acceptance day and the promised due date."""
+    are due by, between the acceptance day and the promised due date. Files supplied after a correction
+    notice are checked first (Art. 32: accepted on the corrected materials); accepting with some still
+    unchecked needs the clerk's reason for it, which the case's history keeps."""
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.ACCEPT)
+    override_reason = override_reason.strip()
+    unchecked = [f"{f.material_name}（{f.original_name}）" for f in unchecked_supplied_files(case)]
+    if unchecked and not override_reason:
+        raise ApplicationError(
+            _("补正后上传的文件尚未核验：%(files)s。请先在材料核验中核验；确需先行受理的，请写明理由。")
+            % {"files": "、".join(unchecked)},
+            extra={"override_reason": [_("补正文件尚未核验：请先核验，或在此写明先行受理的理由。")]},
+        )
+    if not unchecked:
+        override_reason = ""
     deferred = list(deferred_materials)
     if case.mode == "deferred" and not deferred:
         raise ApplicationError(
@@ -222,16 +272,24 @@ def case_accept(
             )
         case.deferred_materials = deferred
         case.deferred_supply_by = supply_by
+    reason = note
+    if override_reason:
+        overridden = _("补正文件未经核验即受理（%(files)s），理由：%(reason)s") % {
+            "files": "、".join(unchecked),
+            "reason": override_reason,
+        }
+        reason = f"{note}\n{overridden}" if note else overridden
     record_transition(
         case=case,
         action=CaseAction.ACCEPT,
         from_state=from_state,
         actor=actor,
-        reason=note,
+        reason=reason,
         data={
             **due_dates_context(case),
             "deferred_materials": deferred,
             "supply_by": supply_by.isoformat() if supply_by else None,
+            **({"unchecked_override": {"files": unchecked, "reason": override_reason}} if unchecked else {}),
         },
     )
     _notify_accepted(case)

@@ -62,6 +62,9 @@ class Item(models.Model):
     themes = models.ManyToManyField(Theme, verbose_name=_("主题"), blank=True, related_name="items")
     legal_basis = models.TextField(_("设定依据"), blank=True)
     conditions = models.TextField(_("受理条件"), blank=True)
+    review_points = models.TextField(
+        _("审查要点"), blank=True, help_text=_("审查、决定人员办件时对照的要点，每行一条；不向申请人公开。")
+    )
     statutory_limit = models.PositiveSmallIntegerField(_("法定时限"))
     promised_limit = models.PositiveSmallIntegerField(_("承诺时限"))
     limit_unit = models.CharField(

@@ -5,12 +5,13 @@ import pytest
 from django.urls import reverse
 
 from approvals.models import Case, CaseTransition
+from tests.factories import MaterialFactory
 
 from .conftest import at
 
 PATHS = {
     "correction, supply, acceptance": [
-        ("clerk", "request_correction", {"materials": "营业执照：复印件不清晰"}),
+        ("clerk", "request_correction", {"materials": "营业执照"}),  # ticked by name (below)
         ("citizen", "supply", {"note": "原件明天送到窗口"}),
         ("clerk", "accept", {}),
     ],
@@ -72,9 +73,12 @@ def test_path_through_the_pages(world, client, path):
         "decider": world.decider,
         "head": world.head,
     }
+    material = MaterialFactory(item=world.item, name="营业执照")
     with at(2026, 9, 24):
         case = world.case()
         for who, name, data in PATHS[path]:
+            if name == "request_correction":  # the correction notice is made by ticking materials
+                data = {"materials": [str(material.pk)]}
             client.force_login(users[who])
             page = client.get(reverse("approvals:case_detail", args=[case.reference])).content.decode()
             assert f"/do/{name}/" in page, (who, name)  # the button is there for this user

@@ -131,7 +131,7 @@ def test_the_page_form_refuses_the_same_and_shows_the_message_beside_the_field(w
         url = reverse("approvals:case_transition", args=[case.reference, "request_extension"])
         r = client.post(url, {"days": "2.5", "reason": "情况复杂"}, follow=True)
         html = r.content.decode()
-        assert "请输入整数" in html and 'id="request_extension-days_error"' in html
+        assert "请输入整数" in html and 'id="request_extension-days_1_error"' in html
         assert 'value="2.5"' in html  # the input is kept
         assert Case.objects.get(pk=case.pk).extension_requested_days == 0
         r = client.post(url, {"days": "2", "reason": "情况复杂"}, follow=True)

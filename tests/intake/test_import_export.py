@@ -132,3 +132,15 @@ def test_co_department_limits_travel_with_the_sheet_and_must_fit_the_promise(cat
     assert result.has_validation_errors()
     assert "不得超过承诺时限" in str([r.error_dict for r in result.invalid_rows])
     assert Item.objects.get(code="ZJ-001").co_department_limits == {"ZRZYJ": 3}
+
+
+def test_the_review_points_go_out_and_come_back(catalogue):
+    """Issue 16: the item's review points (审查要点) are part of the catalogue's round-trip."""
+    points = Item.objects.get(code="SCJG-001").review_points
+    assert "食品安全管理人员" in points  # the demo catalogue has them
+    dataset = ItemResource().export()
+    Item.objects.update(review_points="")
+    data = tablib.Dataset().load(dataset.export("xlsx"), format="xlsx")
+    result = catalogue_import(data)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Item.objects.get(code="SCJG-001").review_points == points
