@@ -3,29 +3,34 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import ratelimits
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, PermissionDeniedError
 from portal.http import api_user
 
 from . import deadlines, selectors
-from .constants import CaseAction
+from .constants import CaseAction, DeliveryMethod
 from .filters import CaseFilter
-from .models import Case
+from .models import Case, SubApproval
 from .permissions import case_transition_check
 from .serializers import (
     CaseDetailSerializer,
     CaseListSerializer,
+    SubApprovalAnswerInput,
+    SubApprovalResolveInput,
+    SubApprovalSerializer,
     TransitionResultSerializer,
     transition_specs_schema,
 )
 from .services.correction import supplied_files_from
+from .services.delivery import case_delivery_change
+from .services.parallel import subapproval_answer, subapproval_resolve
 from .transitions import TRANSITIONS, Transition, available_transitions, transition_spec
 
 LIST_COLUMNS = [
@@ -82,6 +87,35 @@ class CaseDetailApi(APIView):
         return Response(CaseDetailSerializer(case).data)
 
 
+class DeliveryChangeInput(serializers.Serializer):
+    delivery_method = serializers.ChoiceField(
+        choices=DeliveryMethod.choices,
+        help_text="window pick-up, post (free; needs the address) or electronic",
+    )
+    delivery_address = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class CaseDeliveryApi(APIView):
+    """送达: the applicant changes how the result reaches them, until it is delivered (409 after)."""
+
+    @extend_schema(request=DeliveryChangeInput, responses=CaseDetailSerializer)
+    def post(self, request, reference: str):
+        case = selectors.case_get(user=request.user, reference=reference)
+        if case.applicant_id != request.user.pk:
+            raise PermissionDeniedError(_("只有申请人本人可以修改送达方式。"))
+        data = DeliveryChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case_delivery_change(
+            case=case,
+            actor=request.user,
+            method=data.validated_data["delivery_method"],
+            address=data.validated_data["delivery_address"],
+        )
+        case = selectors.case_get(user=request.user, reference=reference)
+        deadlines.annotate_times([case], selectors.today())
+        return Response(CaseDetailSerializer(case).data)
+
+
 class CaseTransitionsApi(APIView):
     """The transitions the user may fire on the case now, with each one's fields."""
 
@@ -115,7 +149,7 @@ class CaseTransitionApi(APIView):
         if not serializer.is_valid():
             raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=dict(serializer.errors))
         data = dict(serializer.validated_data)
-        if transition.action == CaseAction.SUPPLY:
+        if transition.action in (CaseAction.SUPPLY, CaseAction.SUPPLY_DEFERRED):
             if request.FILES:  # multipart/form-data: files_<material id> fields
                 ratelimits.api_check(request, ("upload", ""))
             data["files"] = supplied_files_from(request.FILES)
@@ -169,3 +203,54 @@ def transition_view(transition: Transition) -> Any:
         type(f"Case{name}Api", (CaseTransitionApi,), {"action": transition.name, "post": post}),
     )
     return view.as_view()
+
+
+# --- 并联 (parallel approval): the co-department's queue, its answer, the lead's resolution -------------
+
+
+class CoApprovalListApi(generics.ListAPIView):
+    """The parts of parallel cases the user's department co-handles (its own queue), unanswered first.
+    ``?pending=1``: only those still waiting for an answer."""
+
+    serializer_class = SubApprovalSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("pending", bool, description="only the parts still waiting for an answer")
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[SubApproval]:
+        pending = self.request.query_params.get("pending") in ("1", "true")
+        return selectors.co_approval_queue(user=self.request.user, pending=pending)
+
+
+class CoApprovalAnswerApi(APIView):
+    """A co-department answers its part before its own due date: ``consent``, ``conditional`` (the
+    conditions in ``opinion``) or ``object`` (the reasons in ``opinion``). 409 once answered or past the due
+    date (silence is consent), 403 for anyone but that department's reviewer, decider or head."""
+
+    @extend_schema(request=SubApprovalAnswerInput, responses=SubApprovalSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        sub = selectors.co_approval_get(user=request.user, pk=pk)
+        serializer = SubApprovalAnswerInput(data=_fields(request))
+        if not serializer.is_valid():
+            raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=dict(serializer.errors))
+        sub = subapproval_answer(sub=sub, actor=api_user(request), **serializer.validated_data)
+        return Response(SubApprovalSerializer(sub).data)
+
+
+class CoApprovalResolveApi(APIView):
+    """The lead department's decider or head records how a co-department's disagreement was resolved;
+    until then the case cannot be approved (409)."""
+
+    @extend_schema(request=SubApprovalResolveInput, responses=SubApprovalSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        sub = selectors.co_approval_get(user=request.user, pk=pk)
+        serializer = SubApprovalResolveInput(data=_fields(request))
+        if not serializer.is_valid():
+            raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=dict(serializer.errors))
+        sub = subapproval_resolve(sub=sub, actor=api_user(request), **serializer.validated_data)
+        return Response(SubApprovalSerializer(sub).data)

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from intake.constants import ACCEPTANCE_ANSWER_DAYS
+from intake.constants import ACCEPTANCE_ANSWER_DAYS, DeliveryMethod  # noqa: F401 - DeliveryMethod: chosen on the application (intake), used by the case
 
 
 class CaseState(models.TextChoices):
@@ -53,7 +53,9 @@ class CaseAction(models.TextChoices):
     ACCEPT = "accept", _("受理")
     DEEM_ACCEPT = "deem_accept", _("逾期视为受理")
     REQUEST_CORRECTION = "request_correction", _("一次性告知补正")
-    REFUSE = "refuse", _("不予受理")
+    PROPOSE_REFUSAL = "propose_refusal", _("提请不予受理")
+    REFUSE = "refuse", _("同意不予受理（签批）")
+    REJECT_REFUSAL = "reject_refusal", _("退回不予受理提请")
     SUPPLY = "supply", _("提交补正材料")
     START_REVIEW = "start_review", _("开始审查")
     SEND_TO_DECISION = "send_to_decision", _("提交决定")
@@ -65,10 +67,12 @@ class CaseAction(models.TextChoices):
     REQUEST_EXTENSION = "request_extension", _("申请延长法定时限")
     EXTEND = "extend", _("批准延长法定时限")
     REJECT_EXTENSION = "reject_extension", _("不批准延期")
-    SUPPLY_DEFERRED = "supply_deferred", _("容缺材料已补齐")
+    SUPPLY_DEFERRED = "supply_deferred", _("提交容缺后补材料")
+    CHECK_DEFERRED = "check_deferred", _("核验容缺后补材料")
     WITHDRAW = "withdraw", _("撤回申请")
     TERMINATE = "terminate", _("终止办理")
     REVOKE = "revoke", _("撤销许可（承诺不实）")
+    RECORD_AFTER_CHECK = "record_after_check", _("登记事后核查结果")
     DELIVER = "deliver", _("送达结果")
 
 
@@ -91,16 +95,18 @@ class SuspensionKind(models.TextChoices):
     PUBLIC_NOTICE = "public_notice", _("公示")
 
 
-class DeliveryMethod(models.TextChoices):
-    WINDOW = "window", _("窗口领取")
-    POST = "post", _("邮寄送达")
-    ELECTRONIC = "electronic", _("电子证照")
-
-
 class SubApprovalAnswer(models.TextChoices):
     CONSENT = "consent", _("同意")
+    CONDITIONAL = "conditional", _("附条件同意")
     OBJECT = "object", _("不同意")
     DEEMED = "deemed", _("逾期视为同意")
+
+
+class AfterCheckResult(models.TextChoices):
+    """告知承诺 after-check (事后核查): the commitment proved true, or false (the approval is revoked)."""
+
+    PASSED = "passed", _("核查通过")
+    FAILED = "failed", _("承诺不实")
 
 
 # Legal maximum of an extension (延期, Art. 42): 10 working days, approved by the department head; 15 for a
@@ -113,3 +119,10 @@ EXTENSION_MAX_DAYS_JOINT = 15
 LICENCE_DELIVERY_DAYS = 10
 # Art. 32: a submitted application unanswered for 5 working days counts as accepted.
 DEEMED_ACCEPTANCE_DAYS = ACCEPTANCE_ANSWER_DAYS
+
+
+class MaterialVerdict(models.TextChoices):
+    """The window's check of one material of an application (one row per material, not per file)."""
+
+    OK = "ok", _("合格")
+    FIX = "fix", _("需补正")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from intake.constants import Channel
 from intake.models import Application, Item
 from intake.services.applications import (
     application_add_material,
@@ -14,6 +15,7 @@ from intake.services.applications import (
 from portal.accounts.models import User
 
 from .models import Case
+from .services.intake import MaterialCheckInput, case_check_materials
 from .transitions import TRANSITIONS
 
 PDF = b"%PDF-1.4\n% demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -26,11 +28,12 @@ PLANS: list[tuple[str, str, str, list[tuple[str, str, dict[str, Any]]]]] = [
         "citizen",
         "promised",
         [
+            ("clerk", "check_materials", {"食品安全管理制度": "未加盖公章"}),
             (
                 "clerk",
                 "request_correction",
                 {"materials": [{"name": "食品安全管理制度", "problem": "未加盖公章"}]},
-            )
+            ),
         ],
     ),
     ("SCJG-004", "enterprise", "promised", [("clerk", "accept", {})]),
@@ -96,14 +99,35 @@ PLANS: list[tuple[str, str, str, list[tuple[str, str, dict[str, Any]]]]] = [
         [("clerk", "accept", {}), ("clerk", "approve_on_the_spot", {"note": "当场办结"})],
     ),
     ("SCJG-003", "citizen", "promised", [("citizen", "withdraw", {"reason": "暂不开办"})]),
+    # 不予受理: the window's proposal waits for the head's sign-off (DESIGN §3)
+    (
+        "SCJG-004",
+        "enterprise",
+        "promised",
+        [
+            (
+                "clerk",
+                "propose_refusal",
+                {
+                    "reasons": "申请事项依法不属于本机关职权范围，应向省药品监督管理局申请",
+                    "legal_basis": "《中华人民共和国行政许可法》第三十二条第一款第（二）项",
+                },
+            )
+        ],
+    ),
+    # 并联: accepted, the co-department (住房和城乡建设局) has its part to answer
+    ("ZR-002", "enterprise", "parallel", [("clerk", "accept", {})]),
 ]
 
 
-def _submit(item: Item, applicant: User, mode: str) -> Application:
+def _submit(item: Item, applicant: User, mode: str, clerk: User) -> Application:
+    """Submitted online, or registered at the window by the clerk when the item cannot be done online."""
+    actor = applicant if item.online else clerk
     app = application_create_draft(
         item=item,
         applicant=applicant,
-        actor=applicant,
+        actor=actor,
+        channel=Channel.ONLINE if item.online else Channel.WINDOW,
         mode=mode,
         form_data={
             f.key: (
@@ -116,10 +140,10 @@ def _submit(item: Item, applicant: User, mode: str) -> Application:
         application_add_material(
             application=app,
             material=material,
-            actor=applicant,
+            actor=actor,
             upload=SimpleUploadedFile(f"{material.name}.pdf", PDF + material.name.encode()),
         )
-    return application_submit(application=app, actor=applicant)
+    return application_submit(application=app, actor=actor)
 
 
 def load(stdout: Any) -> None:
@@ -140,9 +164,16 @@ def load(stdout: Any) -> None:
         item = Item.objects.filter(code=code, status="published").first()
         if item is None:
             continue
-        app = _submit(item, users[applicant], mode)
+        app = _submit(item, users[applicant], mode, users["clerk"])
         case = Case.objects.get(application=app)
         for username, name, data in path:
+            if name == "check_materials":  # the window's check first: every material fine but those named
+                checks: dict[int, MaterialCheckInput] = {
+                    m.pk: {"verdict": "fix", "problem": data[m.name]} if m.name in data else {"verdict": "ok"}
+                    for m in item.current_materials
+                }
+                case_check_materials(case=case, actor=users[username], checks=checks)
+                continue
             case = TRANSITIONS[name].fire(case=case, actor=users[username], data=data)
         made += 1
     stdout.write(f"demo cases: {made} created")

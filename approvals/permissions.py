@@ -82,8 +82,14 @@ def is_department_reviewer(case: Any, user: Any) -> bool:
     return _staff_of(case, user, Role.REVIEWER)
 
 
+def is_review_author(case: Any, user: Any) -> bool:
+    """两岗审核: ``user`` reviewed the case — took it into review or wrote its review opinion."""
+    return user is not None and user.pk is not None and user.pk in (case.reviewer_id, case.opinion_by_id)
+
+
 def is_department_decider(case: Any, user: Any) -> bool:
-    return _staff_of(case, user, Role.DECIDER) and user.pk != case.reviewer_id
+    """The owning department's decider, who is never the case's reviewer (两岗审核, DESIGN §3)."""
+    return _staff_of(case, user, Role.DECIDER) and not is_review_author(case, user)
 
 
 def is_department_handler(case: Any, user: Any) -> bool:
@@ -96,6 +102,12 @@ def is_department_head(case: Any, user: Any) -> bool:
 
 def is_department_decider_or_head(case: Any, user: Any) -> bool:
     return is_department_decider(case, user) or is_department_head(case, user)
+
+
+def may_sign_off_refusal(case: Any, user: Any) -> bool:
+    """不予受理 needs a second person (DESIGN §3): the head of the case's own department, who is not the
+    clerk who proposed it. Another department's head, an inspector or any clerk cannot sign."""
+    return _staff_of(case, user, Role.HEAD) and user.pk != case.refusal_proposed_by_id
 
 
 def may_decide_on_the_spot(case: Any, user: Any) -> bool:
@@ -115,6 +127,11 @@ def may_answer_sub_approval(sub: Any, user: Any) -> bool:
     )
 
 
+def may_resolve_sub_approval(sub: Any, user: Any) -> bool:
+    """The lead department's decider or head records how a co-department's disagreement was resolved."""
+    return _staff_of(sub.case, user, Role.DECIDER, Role.HEAD)
+
+
 def may_check_materials(case: Any, user: Any) -> bool:
     return is_clerk(case, user)
 
@@ -132,6 +149,11 @@ def case_transition_check(*, case: Any, user: Any, action: str) -> None:
             _("办件当前状态为“%(state)s”，不能执行“%(action)s”。")
             % {"state": case.get_state_display(), "action": CaseAction(action).label}
         )
+    if action in (CaseAction.APPROVE, CaseAction.DENY) and _staff_of(case, user, Role.DECIDER):
+        if is_review_author(case, user):
+            raise ConflictError(
+                _("两岗审核：您已承担本案的审查（撰写审查意见），不能再作出决定，须由另一名决定岗人员决定。")
+            )
     if user is None:
         if not can_proceed(method):
             raise ConflictError(_("当前条件下不能执行此操作。"))
@@ -156,6 +178,9 @@ def case_actions_for(*, case: Any, user: Any, actions: list[str]) -> list[str]:
 
 
 def parallel_ready(case: Any) -> bool:
-    """Every co-department of a parallel case has answered, or its limit has passed (silence is consent)."""
+    """Every co-department of a parallel case has answered, or its limit has passed (silence is consent),
+    and no disagreement waits for the lead department's resolution."""
     today = timezone.localdate()
-    return not any(not s.answer and s.due_on >= today for s in case.sub_approvals.all())
+    return not any(
+        (not s.answer and s.due_on >= today) or s.blocks_approval for s in case.sub_approvals.all()
+    )

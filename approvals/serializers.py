@@ -5,11 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from intake.constants import MaterialCheck
 from portal.api import FieldsBuiltOnceMixin
 
 from . import inputs
-from .constants import CaseState, DeliveryMethod, SuspensionKind
-from .models import Case, CaseTransition
+from .constants import AfterCheckResult, CaseState, DeliveryMethod, SubApprovalAnswer, SuspensionKind
+from .models import Case, CaseTransition, SubApproval
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -92,6 +93,12 @@ class CaseDetailSerializer(CaseListSerializer):
         choices=DeliveryMethod.choices, allow_blank=True, read_only=True
     )
 
+    # the applicant's choice (送达, chosen when applying, changeable until delivered) and the postal address
+    delivery_choice = serializers.ChoiceField(
+        source="application.delivery_method", choices=DeliveryMethod.choices, read_only=True
+    )
+    delivery_address = serializers.CharField(source="application.delivery_address", read_only=True)
+
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [
             "outcome",
@@ -106,7 +113,10 @@ class CaseDetailSerializer(CaseListSerializer):
             "decision_reasons",
             "remedies",
             "delivery_method",
+            "carrier",
             "tracking_number",
+            "delivery_choice",
+            "delivery_address",
             "timeline",
         ]
         read_only_fields = fields
@@ -277,8 +287,24 @@ class ResumeInput(_NoteInput):
     pass
 
 
-class SupplyDeferredInput(_NoteInput):
-    pass
+class SupplyDeferredInput(serializers.Serializer):
+    files = SuppliedFilesField(
+        label=_("容缺后补材料文件（PDF、JPG、PNG）"),
+        required=False,
+        help_text=_("每一项容缺后补材料都须上传文件，窗口核验后方可出件。"),
+    )
+    note = _text(_("意见"))
+
+
+class CheckDeferredInput(serializers.Serializer):
+    result = _choice(
+        _("核验结果"),
+        [
+            (MaterialCheck.RECEIVED.value, _("材料齐全、符合要求")),
+            (MaterialCheck.FAULTY.value, _("不符合要求，请申请人重新上传")),
+        ],
+    )
+    note = _text(_("核验意见（不符合要求时必填）"))
 
 
 class ApproveOnTheSpotInput(_NoteInput):
@@ -300,6 +326,7 @@ class AcceptInput(serializers.Serializer):
         help_text=_("不得晚于承诺办结日期。"),
         error_messages=inputs.DATE_MESSAGES,
     )
+    override_reason = _text(_("补正文件未核验即受理的理由"))
 
 
 class RequestCorrectionInput(serializers.Serializer):
@@ -309,14 +336,17 @@ class RequestCorrectionInput(serializers.Serializer):
     note = _text(_("意见"))
 
 
+class ProposeRefusalInput(serializers.Serializer):
+    reasons = _text(_("不予受理的理由"), required=True)
+    legal_basis = _text(_("法律依据"), required=True)
+
+
 class RefuseInput(serializers.Serializer):
-    reason = _text(_("理由"), required=True)
-    approved_by = _text(
-        _("审核人用户名（窗口负责人或部门负责人）"),
-        required=True,
-        max_length=inputs.USERNAME_MAX,
-        kind="user",
-    )
+    note = _text(_("签批意见"))
+
+
+class RejectRefusalInput(serializers.Serializer):
+    reason = _text(_("退回理由"), required=True)
 
 
 class SupplyInput(serializers.Serializer):
@@ -383,9 +413,15 @@ class RevokeInput(serializers.Serializer):
     reason = _text(_("理由"), required=True)
 
 
+class RecordAfterCheckInput(serializers.Serializer):
+    result = _choice(_("核查结果"), AfterCheckResult.choices)
+    note = _text(_("核查情况"), required=True)
+
+
 class DeliverInput(serializers.Serializer):
     method = _choice(_("送达方式"), DeliveryMethod.choices)
     tracking_number = _text(_("邮寄单号（邮寄送达时必填）"), max_length=inputs.TRACKING_NUMBER_MAX)
+    carrier = _text(_("寄递企业（邮寄送达时填写，默认中国邮政EMS）"), max_length=inputs.CARRIER_MAX)
     place = _text(_("领取地点"), max_length=inputs.PLACE_MAX)
 
 
@@ -393,3 +429,54 @@ class TransitionResultSerializer(serializers.Serializer):
     reference = serializers.CharField()
     state = serializers.CharField()
     state_label = serializers.CharField()
+
+
+# --- 并联 (parallel approval): a co-department's part -----------------------------------------------
+
+
+class SubApprovalSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(source="case.reference", read_only=True)
+    item_name = serializers.CharField(source="case.item.name", read_only=True)
+    lead_department = serializers.CharField(source="case.department.name", read_only=True)
+    department = serializers.CharField(source="department.name", read_only=True)
+    answer = serializers.ChoiceField(choices=SubApprovalAnswer.choices, allow_blank=True, read_only=True)
+    answer_label = serializers.SerializerMethodField()
+    blocks_approval = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = SubApproval
+        fields = [
+            "id",
+            "reference",
+            "item_name",
+            "lead_department",
+            "department",
+            "due_on",
+            "answer",
+            "answer_label",
+            "opinion",
+            "answered_at",
+            "resolution",
+            "resolved_at",
+            "blocks_approval",
+        ]
+        read_only_fields = fields
+
+    def get_answer_label(self, obj: SubApproval) -> str:
+        return str(obj.get_answer_display()) if obj.answer else str(_("待答复"))
+
+
+class SubApprovalAnswerInput(serializers.Serializer):
+    answer = _choice(
+        _("协办意见"),
+        [
+            (SubApprovalAnswer.CONSENT.value, SubApprovalAnswer.CONSENT.label),
+            (SubApprovalAnswer.CONDITIONAL.value, SubApprovalAnswer.CONDITIONAL.label),
+            (SubApprovalAnswer.OBJECT.value, SubApprovalAnswer.OBJECT.label),
+        ],
+    )
+    opinion = _text(_("理由或条件"))
+
+
+class SubApprovalResolveInput(serializers.Serializer):
+    resolution = _text(_("分歧处理结果"), required=True)

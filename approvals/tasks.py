@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import scans
+from .services import parallel, scans
 
 
 @shared_task(acks_late=True)
@@ -18,3 +18,8 @@ def deferred_overdue_scan() -> int:
 @shared_task(acks_late=True)
 def recompute_open_cases() -> int:
     return scans.recompute_open_cases()
+
+
+@shared_task(acks_late=True)
+def co_approval_deemed_consent_scan() -> int:
+    return parallel.subapproval_deemed_consent_scan()

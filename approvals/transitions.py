@@ -66,7 +66,21 @@ TRANSITIONS: dict[str, Transition] = {
             serializers.RequestCorrectionInput,
             correction.case_request_correction,
         ),
+        Transition(
+            A.PROPOSE_REFUSAL,
+            forms.ProposeRefusalForm,
+            serializers.ProposeRefusalInput,
+            refusal.case_propose_refusal,
+            "danger",
+        ),
         Transition(A.REFUSE, forms.RefuseForm, serializers.RefuseInput, refusal.case_refuse, "danger"),
+        Transition(
+            A.REJECT_REFUSAL,
+            forms.RejectRefusalForm,
+            serializers.RejectRefusalInput,
+            refusal.case_reject_refusal,
+            "primary",
+        ),
         Transition(A.SUPPLY, forms.SupplyForm, serializers.SupplyInput, correction.case_supply, "primary"),
         Transition(
             A.START_REVIEW,
@@ -115,10 +129,23 @@ TRANSITIONS: dict[str, Transition] = {
             "primary",
         ),
         Transition(
+            A.CHECK_DEFERRED,
+            forms.CheckDeferredForm,
+            serializers.CheckDeferredInput,
+            deferred.case_check_deferred,
+            "primary",
+        ),
+        Transition(
             A.WITHDRAW, forms.WithdrawForm, serializers.WithdrawInput, closure.case_withdraw, "danger"
         ),
         Transition(
             A.TERMINATE, forms.TerminateForm, serializers.TerminateInput, closure.case_terminate, "danger"
+        ),
+        Transition(
+            A.RECORD_AFTER_CHECK,
+            forms.RecordAfterCheckForm,
+            serializers.RecordAfterCheckInput,
+            decision.case_record_after_check,
         ),
         Transition(A.REVOKE, forms.RevokeForm, serializers.RevokeInput, decision.case_revoke, "danger"),
         Transition(A.DELIVER, forms.DeliverForm, serializers.DeliverInput, delivery.case_deliver, "primary"),

@@ -8,28 +8,38 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from intake.constants import MaterialCheck
 from intake.models import Application
+from intake.views.apply import delivery_choices
 from portal import ratelimits
 from portal.accounts.constants import Role
 from portal.exceptions import ApplicationError
 from portal.http import AuthenticatedHttpRequest
 
 from . import deadlines, presentation, selectors
-from .constants import CLOSED_STATES, CaseAction, CaseState
+from .constants import CLOSED_STATES, CaseAction, CaseState, MaterialVerdict
 from .filters import CaseFilter
-from .forms import TransitionForm
+from .forms import SubApprovalAnswerForm, SubApprovalResolveForm, TransitionForm
 from .models import Case
-from .permissions import case_transition_check, may_check_materials
+from .permissions import (
+    case_transition_check,
+    may_answer_sub_approval,
+    may_check_materials,
+    may_resolve_sub_approval,
+)
+from .services.delivery import CHANGEABLE_STATES, case_delivery_change
 from .services.intake import MaterialCheckInput, case_check_materials
+from .services.parallel import subapproval_answer, subapproval_resolve
+from .services.refusal import refusal_remedies
 from .transitions import TRANSITIONS, Transition, available_transitions
 
 
@@ -44,12 +54,12 @@ def my_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _transition_forms(
     request: AuthenticatedHttpRequest, case: Case
-) -> list[tuple[Transition, TransitionForm]]:
+) -> tuple[list[tuple[Transition, TransitionForm]], TransitionForm | None]:
     """A form for every transition the user may fire now; the one just refused comes back bound, with
-    its input and its messages beside the fields."""
+    its input and its messages beside the fields (returned second, for the error summary at the top)."""
     kept = request.session.pop("transition_form", None) or {}
-    prefill = request.session.pop("correction_prefill", "")
     out = []
+    failed = None
     for transition in available_transitions(case=case, user=request.user):
         if kept.get("name") == transition.name:
             form = transition.form(MultiValueDict(kept.get("data") or {}), case=case)
@@ -57,10 +67,47 @@ def _transition_forms(
             for field, messages_ in (kept.get("errors") or {}).items():
                 for message in messages_:
                     form.add_error(field if field in form.fields else None, message)
+            failed = form
         else:
-            initial = {"materials": prefill} if transition.action == CaseAction.REQUEST_CORRECTION else {}
-            form = transition.form(case=case, initial=initial)
+            form = transition.form(case=case)
         out.append((transition, form))
+    return out, failed
+
+
+# Entries of the transition log that are not transitions of the case's state machine.
+TIMELINE_LABELS = {
+    "check_materials": _lazy("核验材料"),
+    "sub_approval": _lazy("协办部门答复"),
+    "sub_approval_resolved": _lazy("牵头部门处理协办分歧"),
+}
+
+
+def _co_approval_forms(request: AuthenticatedHttpRequest, case: Case) -> list[dict[str, Any]]:
+    """并联, on the case page: the answer form of the user's department's open part, and the lead's
+    resolution form of each unresolved disagreement — only where the user may use them. A form just
+    refused comes back with its input and messages."""
+    if case.mode != "parallel":
+        return []
+    kept = request.session.pop("co_form", None) or {}
+    out: list[dict[str, Any]] = []
+    form_class: type[Form]
+    for sub in case.sub_approvals.select_related("department"):
+        if not sub.answer and may_answer_sub_approval(sub, request.user):
+            kind, form_class = "answer", SubApprovalAnswerForm
+        elif sub.blocks_approval and may_resolve_sub_approval(sub, request.user):
+            kind, form_class = "resolve", SubApprovalResolveForm
+        else:
+            continue
+        prefix = f"co{sub.pk}"
+        if kept.get("id") == sub.pk and kept.get("kind") == kind:
+            form = form_class(MultiValueDict(kept.get("data") or {}), auto_id=f"{prefix}-%s")
+            form.is_valid()
+            for field, messages_ in (kept.get("errors") or {}).items():
+                for message in messages_:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            form = form_class(auto_id=f"{prefix}-%s")
+        out.append({"sub": sub, "kind": kind, "form": form})
     return out
 
 
@@ -70,36 +117,102 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
     today = selectors.today()
     deadlines.annotate_times([case], today)
     is_applicant = case.applicant_id == request.user.pk
+    timeline = list(case.transitions.select_related("actor").all())
+    labels = {**dict(CaseAction.choices), **TIMELINE_LABELS}
+    for entry in timeline:
+        entry.timeline_label = labels.get(entry.name, "")  # type: ignore[attr-defined]
+    transitions, failed = _transition_forms(request, case)
+    may_check = may_check_materials(case, request.user) and case.state == CaseState.SUBMITTED
+    check_kept = request.session.pop("material_check", None) or {}
+    rows = selectors.material_rows(case=case) if request.user.is_portal_staff else []
+    for row in rows:  # what the clerk sent last time, if it was refused, with the messages
+        pk = str(row.material.pk)
+        if f"verdict_{pk}" in (check_kept.get("data") or {}):
+            data = check_kept["data"]
+            row.kept = {  # type: ignore[attr-defined]
+                "verdict": data.get(f"verdict_{pk}", ""),
+                "problem": data.get(f"problem_{pk}", ""),
+                "seen": data.get(f"seen_{pk}") == "1",
+            }
+        row.errors = {  # type: ignore[attr-defined]
+            k.split("_")[0]: v for k, v in (check_kept.get("errors") or {}).items() if k.endswith(f"_{pk}")
+        }
     return render(
         request,
         "approvals/case_detail.html",
         {
             "case": case,
             "app": case.application,
-            "timeline": case.transitions.select_related("actor").all(),
-            "transitions": _transition_forms(request, case),
+            "timeline": timeline,
+            "transitions": transitions,
+            "failed_form": failed,
+            "material_rows": rows,
+            "check_errors": [
+                (_check_anchor(k), m) for k, ms in (check_kept.get("errors") or {}).items() for m in ms
+            ],
+            "phrase_fields": {t.name: getattr(f, "phrase_field", "") for t, f in transitions},
             "is_applicant": is_applicant,
             "is_staff_view": request.user.is_portal_staff,
             "materials": case.application.materials.all(),
             "answers": case.application.form_answers(),
             "suspensions": case.suspensions.all(),
             "sub_approvals": case.sub_approvals.select_related("department"),
+            "co_forms": _co_approval_forms(request, case),
             "correction": case.transitions.filter(name="request_correction").last()
             if case.state == CaseState.CORRECTION_REQUESTED
             else None,
-            "check_choices": MaterialCheck.choices,
-            "may_check": may_check_materials(case, request.user) and case.state == CaseState.SUBMITTED,
+            "verdicts": MaterialVerdict.choices,
+            "may_check": may_check,
+            "unchecked_files": [f for row in rows for f in row.unchecked],
             "steps": presentation.step_bar(case),
             "due_rows": presentation.due_rows(case, today),
             "suspension_now": presentation.open_suspension(case),
+            "delivery_changeable": case.state in CHANGEABLE_STATES,
+            # the issuing department's decider or head may re-issue its licence (licences/services.py)
+            "may_decide": request.user.department_id == case.department_id
+            and request.user.has_role(Role.DECIDER, Role.HEAD),
+            "delivery_choices": delivery_choices(),
+            "delivery_errors": request.session.pop("delivery_errors", None),
         },
     )
+
+
+def _check_anchor(key: str) -> str:
+    """The control a material check's message leads to: ``verdict_12`` → its first radio, ``problem_12``."""
+    kind, _sep, pk = key.partition("_")
+    return f"verdict-{pk}-ok" if kind == "verdict" else f"problem-{pk}"
+
+
+@login_required
+@require_POST
+def delivery_change(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """The applicant changes how the result reaches them (送达), until it is delivered."""
+    case = selectors.case_get(user=request.user, reference=reference)
+    try:
+        case_delivery_change(
+            case=case,
+            actor=request.user,
+            method=request.POST.get("delivery_method", ""),
+            address=request.POST.get("delivery_address", ""),
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from None
+        request.session["delivery_errors"] = exc.extra or {"delivery_method": [exc.message]}
+        messages.error(request, exc.message)
+        return redirect(reverse("approvals:case_detail", args=[case.reference]) + "#delivery-change")
+    messages.success(request, _("送达方式已修改。"))
+    return redirect("approvals:case_detail", reference=case.reference)
 
 
 def _keep_form(request: HttpRequest, name: str, errors: dict[str, Any]) -> None:
     """Keep what was typed (not the files) and the field messages for the case page to show again."""
     data = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
-    request.session["transition_form"] = {"name": name, "data": data, "errors": errors}
+    request.session["transition_form"] = {
+        "name": name,
+        "data": data,
+        "errors": {k: [str(m) for m in v] for k, v in errors.items()},
+    }
 
 
 @login_required
@@ -117,19 +230,15 @@ def case_transition(request: AuthenticatedHttpRequest, reference: str, name: str
     try:
         case_transition_check(case=case, user=request.user, action=name)
         form = transition.form(request.POST, request.FILES, case=case)
-        if not form.is_valid():
-            messages.error(request, _("提交的内容有误，请修改后重试。"))
-            for field, errors in form.errors.items():
-                label = form.fields[field].label if field in form.fields else ""
-                for error in errors:
-                    messages.error(request, f"{label}：{error}" if label else str(error))
+        if not form.is_valid():  # the messages go beside the fields and into the summary at the top
             _keep_form(request, name, {})
-            return back
+            return redirect(f"{back.url}#{name}")
         transition.fire(case=case, actor=request.user, data=form.cleaned_data)
     except ApplicationError as exc:  # 400 / 403 / 409 all carry a message for the user
-        messages.error(request, exc.message)
-        if exc.extra:
-            _keep_form(request, name, exc.extra)
+        if exc.extra:  # a rule about the input: the message at the top, the field's beside it
+            _keep_form(request, name, {"__all__": [exc.message], **exc.extra})
+        else:
+            messages.error(request, exc.message)
         return back
     except (TransitionNotAllowed, ConcurrentTransition):
         messages.error(request, _("该办件的状态已变化，当前不能执行此操作，请刷新后重试。"))
@@ -141,31 +250,48 @@ def case_transition(request: AuthenticatedHttpRequest, reference: str, name: str
 @login_required
 @require_POST
 def check_materials(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """Save the material check: every row sent (the "save" button), or the one row named by ``row``
+    (the row's own button, or the page's script as the clerk goes, which asks for JSON)."""
     case = selectors.case_get(user=request.user, reference=reference)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    only = request.POST.get("row", "")
     checks: dict[int, MaterialCheckInput] = {}
-    for row in case.application.materials.all():
-        result = request.POST.get(f"result_{row.pk}")
-        if result:
-            checks[row.pk] = {
-                "result": result,
-                "original_seen": request.POST.get(f"seen_{row.pk}") == "1",
-                "note": request.POST.get(f"note_{row.pk}", ""),
-            }
+    for row in selectors.checkable_materials(case):
+        pk = str(row.pk)
+        if (only and only != pk) or f"verdict_{pk}" not in request.POST and not only:
+            continue
+        checks[row.pk] = {
+            "verdict": request.POST.get(f"verdict_{pk}", ""),
+            "problem": request.POST.get(f"problem_{pk}", "")[:1000],
+            "original_seen": request.POST.get(f"seen_{pk}") == "1",
+        }
+    back = f"{reverse('approvals:case_detail', args=[reference])}#check-{only or 'materials'}"
     try:
-        problems = case_check_materials(case=case, actor=request.user, checks=checks)
+        reviews = case_check_materials(case=case, actor=request.user, checks=checks)
     except ApplicationError as exc:
+        if wants_json:
+            return JsonResponse({"message": exc.message, "errors": exc.extra}, status=exc.status_code)
+        if exc.extra:
+            data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+            request.session["material_check"] = {
+                "data": data,
+                "errors": {k: [str(m) for m in v] for k, v in exc.extra.items()},
+            }
         messages.error(request, exc.message)
+        return redirect(back)
+    if wants_json:
+        return JsonResponse({"saved": sorted(str(pk) for pk in checks)})
+    fix = [r for r in reviews if r.verdict == MaterialVerdict.FIX]
+    if only:
+        messages.success(request, _("已保存。"))
+    elif fix:
+        messages.warning(
+            request,
+            _("已保存。%(n)s项材料需补正，已在下方“一次性补正告知”中勾选。") % {"n": len(fix)},
+        )
     else:
-        if problems:
-            request.session["correction_prefill"] = "\n".join(
-                f"{p['name']}：{p['problem']}" for p in problems
-            )
-            messages.warning(
-                request, _("核验发现%(n)s项材料需补正，已填入一次性补正告知。") % {"n": len(problems)}
-            )
-        else:
-            messages.success(request, _("材料核验完毕，可以受理。"))
-    return redirect("approvals:case_detail", reference=reference)
+        messages.success(request, _("已保存材料核验结果。"))
+    return redirect(back)
 
 
 def _worklist(
@@ -211,6 +337,67 @@ def clerk_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         roles=(Role.CLERK,),
         template_extra={"intake_queue": True},
     )
+
+
+@login_required
+def refusal_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """不予受理待签批: the window's refusal proposals for the head's own department (DESIGN §3)."""
+    base = (
+        selectors.case_visible(user=request.user)
+        .filter(department_id=request.user.department_id or 0, refusal_proposed_by__isnull=False)
+        .filter(state__in=[CaseState.SUBMITTED, CaseState.CORRECTION_REQUESTED])
+        .order_by("submitted_at", "id")
+    )
+    return _worklist(
+        request,
+        title=_("不予受理待签批"),
+        base=base,
+        roles=(Role.HEAD,),
+        template_extra={"intake_queue": True},
+    )
+
+
+@login_required
+def co_approval_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """并联: the parts of parallel cases this department co-handles, unanswered first (DESIGN §3)."""
+    if not request.user.has_role(Role.REVIEWER, Role.DECIDER, Role.HEAD):
+        raise PermissionDenied
+    pending = request.GET.get("pending") == "1"
+    qs = selectors.co_approval_queue(user=request.user, pending=pending)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "approvals/co_approval_queue.html",
+        {"page": page, "pending": pending, "today": selectors.today()},
+    )
+
+
+@login_required
+@require_POST
+def co_approval_act(request: AuthenticatedHttpRequest, reference: str, pk: int, kind: str) -> HttpResponse:
+    """POST a co-department's answer (``answer``) or the lead's resolution of a disagreement (``resolve``)."""
+    case = selectors.case_get(user=request.user, reference=reference)
+    sub = case.sub_approvals.filter(pk=pk).first()
+    back = redirect("approvals:case_detail", reference=reference)
+    if sub is None or kind not in ("answer", "resolve"):
+        raise Http404
+    form_class: type[Form] = SubApprovalAnswerForm if kind == "answer" else SubApprovalResolveForm
+    form = form_class(request.POST)
+    data = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+    try:
+        if not form.is_valid():
+            raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=dict(form.errors))
+        if kind == "answer":
+            subapproval_answer(sub=sub, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("协办意见已提交，牵头部门已收到通知。"))
+        else:
+            subapproval_resolve(sub=sub, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("分歧处理结果已记录。"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        errors = {k: [str(m) for m in v] for k, v in exc.extra.items()}
+        request.session["co_form"] = {"id": sub.pk, "kind": kind, "data": data, "errors": errors}
+    return back
 
 
 @login_required
@@ -296,7 +483,13 @@ def notice(request: AuthenticatedHttpRequest, reference: str, kind: str) -> Http
     return render(
         request,
         "approvals/notice.html",
-        {"case": case, "kind": kind, "entry": entry, "closed": case.state in CLOSED_STATES},
+        {
+            "case": case,
+            "kind": kind,
+            "entry": entry,
+            "closed": case.state in CLOSED_STATES,
+            "refusal_remedies": refusal_remedies(),
+        },
     )
 
 
@@ -305,11 +498,15 @@ urlpatterns = [
     path("mine/", my_cases, name="my_cases"),
     path("progress/", progress, name="progress"),
     path("queue/intake/", clerk_queue, name="clerk_queue"),
+    path("queue/refusals/", refusal_queue, name="refusal_queue"),
+    path("queue/co-approvals/", co_approval_queue, name="co_approval_queue"),
     path("queue/review/", review_queue, name="review_queue"),
     path("queue/decision/", decision_queue, name="decision_queue"),
     path("queue/results/", results_queue, name="results_queue"),
     path("<str:reference>/", case_detail, name="case_detail"),
     path("<str:reference>/do/<str:name>/", case_transition, name="case_transition"),
     path("<str:reference>/check/", check_materials, name="check_materials"),
+    path("<str:reference>/delivery/", delivery_change, name="delivery_change"),
+    path("<str:reference>/co-approval/<int:pk>/<str:kind>/", co_approval_act, name="co_approval_act"),
     path("<str:reference>/notice/<str:kind>/", notice, name="notice"),
 ]

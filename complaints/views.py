@@ -166,6 +166,7 @@ def centre(request: AuthenticatedHttpRequest) -> HttpResponse:
     """个人中心: the applicant's cases, drafts, ratings, complaints and messages on one page. It lives here,
     at the top of the dependency chain (complaints → approvals → intake → portal), because it reads them all."""
     from intake.models import Application
+    from licences.selectors import licence_list_own
     from portal.notifications.selectors import inbox_list, inbox_unread_count
 
     user = request.user
@@ -191,7 +192,7 @@ def centre(request: AuthenticatedHttpRequest) -> HttpResponse:
             "complaints": Complaint.objects.filter(complainant=user).order_by("-received_at")[:5],
             "messages_recent": inbox_list(user=user)[:5],
             "unread": inbox_unread_count(user=user),
-            "licences": [],  # 我的证照: the slot waits for licences (DESIGN §11)
+            "licences": list(licence_list_own(user=user)[:5]),  # 我的证照 (DESIGN §11)
         },
     )
 

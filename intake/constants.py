@@ -14,6 +14,23 @@ class ItemStatus(models.TextChoices):
     RETIRED = "retired", _("已停用")
 
 
+class DeliveryMethod(models.TextChoices):
+    """How the result reaches the applicant (送达, DESIGN §11): chosen when applying, changeable before
+    delivery. Post is free of charge (免费寄)."""
+
+    WINDOW = "window", _("窗口领取")
+    POST = "post", _("邮寄送达")
+    ELECTRONIC = "electronic", _("电子证照")
+
+
+# One plain line per delivery method, for applicants choosing one.
+DELIVERY_HINTS = {
+    DeliveryMethod.WINDOW: _("办结后到办理窗口领取纸质结果，带上身份证件。"),
+    DeliveryMethod.POST: _("办结后免费邮寄到您填写的地址，寄出后短信告诉您快递单号。"),
+    DeliveryMethod.ELECTRONIC: _("不领纸质结果，批准后电子证照马上可以在“我的证照”下载。"),
+}
+
+
 class HandlingMode(models.TextChoices):
     INSTANT = "instant", _("即办件")
     PROMISED = "promised", _("承诺件")

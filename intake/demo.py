@@ -58,11 +58,15 @@ def load_catalogue(path: Path = FIXTURE) -> int:
             limit_unit=row["limit_unit"],
             legal_basis=row["legal_basis"],
             conditions=row["conditions"],
+            review_points=row.get("review_points", ""),
             fee_standard=row["fee_standard"],
             fee_basis=row["fee_basis"],
             max_visits=row["max_visits"],
             online=row["max_visits"] == 0 or "parallel" not in row["modes"],
             result_name=row["result_name"],
+            # 并联: each co-department's limit fits inside the promised one (Item.clean checks it)
+            co_department_limit=row.get("co_department_limit", min(5, row["promised_limit"])),
+            co_department_limits=row.get("co_department_limits") or {},
             **{
                 f"mode_{m}": (m in row["modes"])
                 for m in ("instant", "promised", "deferred", "commitment", "parallel")

@@ -405,6 +405,7 @@ class ItemResource(resources.ModelResource):
     status = _item_field("status", "状态", ChoiceWidget(ItemStatus))
     legal_basis = _item_field("legal_basis", "设定依据")
     conditions = _item_field("conditions", "受理条件")
+    review_points = _item_field("review_points", "审查要点")
     statutory_limit = _item_field("statutory_limit", "法定时限", WholeWidget())
     promised_limit = _item_field("promised_limit", "承诺时限", WholeWidget())
     limit_unit = _item_field("limit_unit", "时限单位", ChoiceWidget(LimitUnit))
@@ -441,6 +442,7 @@ class ItemResource(resources.ModelResource):
             "status",
             "legal_basis",
             "conditions",
+            "review_points",
             "statutory_limit",
             "promised_limit",
             "limit_unit",
@@ -501,7 +503,12 @@ class ItemResource(resources.ModelResource):
         return "、".join(str(_label(m, HandlingMode)) for m in item.modes)
 
     def dehydrate_co_departments(self, item: Item) -> str:
-        return "、".join(d.name for d in item.co_departments.all()) if item.pk else ""
+        if not item.pk:
+            return ""
+        limits = item.co_department_limits or {}
+        return "、".join(
+            f"{d.name}：{limits[d.code]}" if d.code in limits else d.name for d in item.co_departments.all()
+        )
 
     def dehydrate_themes(self, item: Item) -> str:
         return "、".join(t.name for t in item.themes.all()) if item.pk else ""
@@ -550,12 +557,22 @@ class ItemResource(resources.ModelResource):
                 )
         if CO_DEPARTMENTS in row:
             departments = []
-            for name in _names(row.get(CO_DEPARTMENTS)):
+            limits: dict[str, int] = {}
+            for entry in _names(row.get(CO_DEPARTMENTS)):
+                # 并联: a co-department may carry its own limit, "住房和城乡建设局：3" (DESIGN §3)
+                name, sep, days = entry.replace("：", ":").partition(":")
                 try:
-                    departments.append(_find_department(name))
+                    department = _find_department(name.strip())
+                    departments.append(department)
+                    if sep:
+                        limit = _whole(days)
+                        if limit is None:
+                            raise CellError(_("“%(entry)s”冒号后应填写协办天数，如 3") % {"entry": entry})
+                        limits[department.code] = limit
                 except CellError as exc:
                     err(CO_DEPARTMENTS, str(exc))
             read["co_departments"] = departments
+            read["co_department_limits"] = limits
             if HandlingMode.PARALLEL in read.get("modes", []) and not departments:
                 err(CO_DEPARTMENTS, _("并联审批须列出协办部门"))
         if THEMES in row:
@@ -586,6 +603,15 @@ class ItemResource(resources.ModelResource):
         if "modes" in self._row:
             for m in HandlingMode.values:
                 setattr(instance, f"mode_{m}", m in self._row["modes"])
+        if "co_department_limits" in self._row:
+            instance.co_department_limits = self._row["co_department_limits"]
+            try:  # the model's rule (each within the promised limit) on the limits just read
+                instance._clean_co_department_limits()
+            except ValidationError as exc:
+                for messages in exc.message_dict.values():
+                    errors.setdefault(_located(SHEET_ITEMS, self._row["number"], CO_DEPARTMENTS), []).extend(
+                        messages
+                    )
         for location, messages in self._row["errors"].items():
             errors.setdefault(location, []).extend(messages)
         if errors:
@@ -625,6 +651,8 @@ class ItemResource(resources.ModelResource):
         if not super().skip_row(instance, original, row, import_validation_errors):
             return False
         if original.pk is None or instance.modes != original.modes:
+            return False
+        if instance.co_department_limits != (original.co_department_limits or {}):
             return False
         if "co_departments" in self._row and {d.pk for d in self._row["co_departments"]} != set(
             original.co_departments.values_list("pk", flat=True)

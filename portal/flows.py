@@ -5,6 +5,7 @@ writes of a lower app must start a service of a higher one:
 
 - a submitted application opens its case (intake → approvals),
 - a decided case invites its applicant to rate the service (approvals → complaints),
+- an approved case issues its licence, a revoked one revokes it (approvals → licences),
 - a changed work calendar moves the due dates of the running cases (portal.workcalendar → approvals).
 
 The lower app calls the function below by name, exactly where the flow happens (in its own transaction,
@@ -21,6 +22,8 @@ from django.utils.module_loading import import_string
 
 CASE_OPEN = "approvals.services.intake.case_open"
 RATING_INVITE = "complaints.services.rating_invitation_send"
+LICENCE_ISSUE = "licences.services.licence_issue_for_case"
+LICENCE_REVOKE = "licences.services.licence_revoke_for_case"
 DUE_DATES_RECOMPUTE_TASK = "approvals.tasks.recompute_open_cases"
 
 
@@ -33,6 +36,17 @@ def case_open(*, application: Any, actor: Any) -> Any:
 def case_decided(*, case: Any) -> None:
     """The case was approved or denied: invite the applicant to rate the service, once (DESIGN §6)."""
     import_string(RATING_INVITE)(case=case)
+
+
+def case_approved(*, case: Any) -> Any:
+    """The case was approved: issue its licence (电子证照, DESIGN §11) in the same transaction, if its item
+    names a licence type. Returns the licence or None."""
+    return import_string(LICENCE_ISSUE)(case=case)
+
+
+def case_revoked(*, case: Any, reason: str) -> Any:
+    """The approval was revoked (告知承诺 after-check): revoke its licence in the same transaction."""
+    return import_string(LICENCE_REVOKE)(case=case, reason=reason)
 
 
 def calendar_changed(*, years: list[int]) -> None:

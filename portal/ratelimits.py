@@ -24,6 +24,7 @@ LIMITS: dict[str, tuple[str, str]] = {
     "token-user": ("value", "10/m"),  # … and per username (like the sign-in page)
     "complaint-anonymous": ("ip", "5/m"),  # complaints filed without signing in, page and API together
     "progress": ("ip", "10/m"),  # the public progress query (reference + phone), page and API
+    "licence-verify": ("ip", "10/m"),  # the public licence verification (number + holder), page and API
     "upload": ("user_or_ip", "60/h"),  # requests carrying files (apply page, API, complaint attachments)
     "sms-send-phone-minute": ("value", "1/m"),  # sign-in codes sent to one mobile number
     "sms-send-phone-hour": ("value", "5/h"),

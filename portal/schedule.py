@@ -24,6 +24,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "approvals.tasks.deferred_overdue_scan",
         "schedule": crontab(hour=1, minute=5),
     },
+    # approvals: 并联 co-departments silent past their own due date have consented (缺席默认), recorded
+    "approvals-co-approval-deemed-consent": {
+        "task": "approvals.tasks.co_approval_deemed_consent_scan",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # supervision: raise / close yellow, red, statutory, step and conduct alerts
     "supervision-alert-scan": {"task": "supervision.tasks.alert_scan", "schedule": 300.0},
     # supervision: sum the newly settled cases into the figures rollup (the dashboards read it)

@@ -31,6 +31,8 @@ PII_ENCRYPTION_OLD_KEYS = env.list("PII_ENCRYPTION_OLD_KEYS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public address, for links in SMS and e-mail (rating invitations); empty in development.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
+# The CJK font embedded in the licence PDFs (电子证照, licences/pdf.py): Debian's fonts-wqy-microhei.
+LICENCE_FONT = env.str("LICENCE_FONT", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "approvals",
     "supervision",
     "complaints",
+    "licences",
 ]
 # Bare endpoints for the load benchmark (bench/intake_load.py, portal/benchmarks/): off unless asked for,
 # and `check --deploy` fails when they are on.

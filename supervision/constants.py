@@ -12,11 +12,17 @@ class AlertLevel(models.TextChoices):
     SECOND_CORRECTION = "second_correction", _("二次补正告知")
     LICENCE_YELLOW = "licence_yellow", _("证照送达预警")
     LICENCE_RED = "licence_red", _("证照送达超期")
+    AFTER_CHECK_OVERDUE = "after_check_overdue", _("事后核查超期")
 
 
 # Levels that are conduct triggers (行为监察) rather than deadline alerts.
 CONDUCT_LEVELS = frozenset(
-    {AlertLevel.INTAKE_OVERDUE, AlertLevel.REFUSAL_NO_REASON, AlertLevel.SECOND_CORRECTION}
+    {
+        AlertLevel.INTAKE_OVERDUE,
+        AlertLevel.REFUSAL_NO_REASON,
+        AlertLevel.SECOND_CORRECTION,
+        AlertLevel.AFTER_CHECK_OVERDUE,
+    }
 )
 # Conduct findings that stay open after the case ends, until the efficiency office has reviewed them.
 KEPT_UNTIL_REVIEWED = frozenset({AlertLevel.REFUSAL_NO_REASON, AlertLevel.SECOND_CORRECTION})
@@ -28,6 +34,7 @@ OFFICE_LEVELS = frozenset(
         AlertLevel.REFUSAL_NO_REASON,
         AlertLevel.SECOND_CORRECTION,
         AlertLevel.LICENCE_RED,
+        AlertLevel.AFTER_CHECK_OVERDUE,
     }
 )
 # Levels that need a written explanation (情况说明) before review.

@@ -281,7 +281,11 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         live = f"c.state IN ({_placeholders(LIVE_STATES)})"
         # 1. close the alerts of cases that have ended (conduct findings on refusals stay until reviewed),
         # found through the tiny index of closed cases that still carry alert bookkeeping, then clear it
-        kept = sorted(str(level) for level in KEPT_UNTIL_REVIEWED | set(LICENCE_LEVELS))
+        # (and an after-check alert stays until the after-check is recorded)
+        kept = sorted(
+            str(level)
+            for level in KEPT_UNTIL_REVIEWED | set(LICENCE_LEVELS) | {AlertLevel.AFTER_CHECK_OVERDUE}
+        )
         ended = (
             f"c.state IN ({_placeholders(closed_states)}) AND (c.alert_levels > 0 OR c.alert_step > '') "
             f"AND ((c.alert_levels & {CASE_BITS}) > 0 OR c.alert_step > '')"
@@ -314,6 +318,14 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         )
         _update_cases(
             f"alert_levels = c.alert_levels & {CASE_BITS}", [], where=handed_out, params=delivered_states
+        )
+        # ... and an after-check alert once the after-check is recorded (passed, or revoked)
+        closed += _update_where_case_in(
+            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level = %s "  # noqa: S608
+            f"AND case_id",
+            [db_now, close_token, AlertLevel.AFTER_CHECK_OVERDUE],
+            where="c.after_checked_at IS NOT NULL AND c.mode = %s",
+            params=["commitment"],
         )
         # 2. close step warnings once the case has moved on to another step
         moved = f"{live} AND c.alert_step > '' AND c.alert_step <> c.current_step"
@@ -439,6 +451,27 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
                 now=db_now,
                 token=raise_token,
             )
+        # 8. 告知承诺: an approval on commitment whose after-check (事后核查) is past its due date unrecorded
+        if _level_on(rules[AlertLevel.AFTER_CHECK_OVERDUE]):
+            expr, p = _case_expr(rules[AlertLevel.AFTER_CHECK_OVERDUE], lambda n: today)
+            raised += _insert_alerts(
+                select=(
+                    f"SELECT c.id AS case_id, %s AS level, '' AS step, c.department_id, c.after_check_due AS due "  # noqa: S608
+                    f"FROM {case_t} c WHERE c.mode = %s AND c.state IN (%s, %s) AND c.after_checked_at IS NULL "
+                    f"AND c.after_check_due < {expr} AND NOT EXISTS (SELECT 1 FROM {alert_t} a "
+                    f"WHERE a.case_id = c.id AND a.level = %s)"
+                ),
+                params=[
+                    AlertLevel.AFTER_CHECK_OVERDUE,
+                    "commitment",
+                    CaseState.APPROVED,
+                    CaseState.DELIVERED,
+                    *p,
+                    AlertLevel.AFTER_CHECK_OVERDUE,
+                ],
+                now=db_now,
+                token=raise_token,
+            )
         if raised:
             _write_history(token=raise_token, now=db_now, history_type="+", reason="alert_scan: raised")
             _notify_new(token=raise_token)
@@ -454,7 +487,7 @@ def _level_on(rules: LevelRules) -> bool:
 def _notify_new(*, token: str) -> None:
     """Tell the holder, the department head and (red, statutory, refusal) the efficiency office:
     three queries for any number of new alerts, then one notify() per recipient."""
-    alerts = list(Alert.objects.filter(scan_token=token).select_related("case", "case__holder"))
+    alerts = list(Alert.objects.filter(scan_token=token).select_related("case", "case__holder", "case__item"))
     dept_ids = {a.department_id for a in alerts}
     heads: dict[int | None, list[User]] = {}
     for user in User.objects.filter(groups__name=Role.HEAD, department_id__in=dept_ids, is_active=True):
@@ -494,6 +527,7 @@ def _notify_new(*, token: str) -> None:
                     event="alert.raised",
                     context={
                         "reference": case.reference,
+                        "item_name": case.item.name,
                         "level": alert.level,
                         "due": alert.due.isoformat() if alert.due else None,
                         "level_label": str(AlertLevel(alert.level).label),

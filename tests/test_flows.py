@@ -12,6 +12,8 @@ def test_every_flow_names_a_service_that_takes_its_arguments():
     for path, keywords in [
         (flows.CASE_OPEN, {"application", "actor"}),
         (flows.RATING_INVITE, {"case"}),
+        (flows.LICENCE_ISSUE, {"case"}),
+        (flows.LICENCE_REVOKE, {"case", "reason"}),
     ]:
         target = import_string(path)
         parameters = inspect.signature(target).parameters

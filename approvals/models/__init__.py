@@ -1,4 +1,5 @@
 from .case import Case, CaseTransition
+from .checks import MaterialReview
 from .procedures import SubApproval, Suspension
 
-__all__ = ["Case", "CaseTransition", "SubApproval", "Suspension"]
+__all__ = ["Case", "CaseTransition", "MaterialReview", "SubApproval", "Suspension"]

@@ -14,7 +14,15 @@ from portal.accounts.models import Department, Window
 from portal.workcalendar.constants import LimitUnit
 
 from .. import permissions as perm
-from ..constants import CLOSED_STATES, RUNNING_STATES, CaseAction, CaseState, DeliveryMethod, Outcome
+from ..constants import (
+    CLOSED_STATES,
+    RUNNING_STATES,
+    AfterCheckResult,
+    CaseAction,
+    CaseState,
+    DeliveryMethod,
+    Outcome,
+)
 
 S = CaseState
 _OPEN_BEFORE_DECISION = [
@@ -51,6 +59,30 @@ def _no_extension_pending(case: Any) -> bool:
 
 def _on_commitment(case: Any) -> bool:
     return bool(case.mode == "commitment")
+
+
+def _deferred_files_awaited(case: Any) -> bool:
+    """容缺: materials still to come and no files of them waiting for the window's check."""
+    return bool(case.awaiting_deferred) and case.deferred_files_at is None
+
+
+def _deferred_files_to_check(case: Any) -> bool:
+    """容缺: the deferred materials' files arrived and wait for the window's check."""
+    return bool(case.awaiting_deferred) and case.deferred_files_at is not None
+
+
+def _refusal_pending(case: Any) -> bool:
+    """A clerk's refusal proposal waits for the supervisor's sign-off."""
+    return case.refusal_proposed_by_id is not None
+
+
+def _no_refusal_pending(case: Any) -> bool:
+    return case.refusal_proposed_by_id is None
+
+
+def _after_check_open(case: Any) -> bool:
+    """告知承诺: an approval on commitment whose after-check is not yet recorded."""
+    return bool(case.mode == "commitment" and case.after_check_due and case.after_checked_at is None)
 
 
 class Case(ConcurrentTransitionMixin, models.Model):
@@ -126,6 +158,27 @@ class Case(ConcurrentTransitionMixin, models.Model):
         related_name="held_cases",
         verbose_name=_("当前承办人"),
     )
+    # 两岗审核: who wrote the review opinion (send_to_decision); never the decider.
+    opinion_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审查意见撰写人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="review_opinions",
+    )
+    # 不予受理: the clerk's proposal waiting for the supervisor's sign-off (NULL when none is pending), and
+    # the reasons and legal basis of the refusal (the notice prints them).
+    refusal_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("不予受理提议人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="refusal_proposals",
+    )
+    refusal_reasons = models.TextField(_("不予受理理由"), blank=True)
+    refusal_basis = models.TextField(_("不予受理法律依据"), blank=True)
 
     # Dates (DESIGN §4). Deadlines are dates in Asia/Shanghai; a case is due at the end of its due day.
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -160,16 +213,23 @@ class Case(ConcurrentTransitionMixin, models.Model):
     deferred_materials = models.JSONField(_("容缺后补材料"), default=list, blank=True)
     deferred_supply_by = models.DateField(_("容缺材料补齐期限"), null=True, blank=True)
     deferred_supplied_at = models.DateTimeField(_("容缺材料补齐时间"), null=True, blank=True)
+    # 容缺: when the files of the deferred materials arrived, waiting for the window's check (the
+    # materials count as supplied only once the window has found them in order: ``deferred_supplied_at``).
+    deferred_files_at = models.DateTimeField(_("容缺材料提交时间"), null=True, blank=True)
     after_check_due = models.DateField(_("事后核查期限"), null=True, blank=True)
     # Art. 44: the licence is issued and delivered within 10 working days of the approval (the third due
     # date, DESIGN §4); watched by the supervision scan until the case is delivered.
     licence_due = models.DateField(_("证照颁发送达期限"), null=True, blank=True)
     after_checked_at = models.DateTimeField(_("事后核查时间"), null=True, blank=True)
+    after_check_result = models.CharField(
+        _("事后核查结果"), max_length=10, choices=AfterCheckResult.choices, blank=True
+    )
     decision_reasons = models.TextField(_("决定理由"), blank=True)
     remedies = models.TextField(_("救济途径"), blank=True)
     delivery_method = models.CharField(
         _("送达方式"), max_length=12, choices=DeliveryMethod.choices, blank=True
     )
+    carrier = models.CharField(_("寄递企业"), max_length=40, blank=True)
     tracking_number = models.CharField(_("邮寄单号"), max_length=40, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
 
@@ -276,7 +336,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def submit(self) -> None:
         """The applicant (or the window on their behalf) submits: the case waits for the window."""
 
-    @transition(field=state, source=S.SUBMITTED, target=S.ACCEPTED, permission=perm.is_clerk)
+    @transition(
+        field=state,
+        source=S.SUBMITTED,
+        target=S.ACCEPTED,
+        permission=perm.is_clerk,
+        conditions=[_no_refusal_pending],
+    )
     def accept(self) -> None:
         """The window accepts; the clock starts the next working day."""
 
@@ -284,7 +350,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def deem_accept(self) -> None:
         """No answer within 5 working days: accepted as of the day received (Art. 32). System only."""
 
-    @transition(field=state, source=S.SUBMITTED, target=S.CORRECTION_REQUESTED, permission=perm.is_clerk)
+    @transition(
+        field=state,
+        source=S.SUBMITTED,
+        target=S.CORRECTION_REQUESTED,
+        permission=perm.is_clerk,
+        conditions=[_no_refusal_pending],
+    )
     def request_correction(self) -> None:
         """One notice listing every missing or faulty material."""
 
@@ -297,12 +369,35 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=state,
         source=[S.SUBMITTED, S.CORRECTION_REQUESTED],
-        target=S.NOT_ACCEPTED,
+        target=None,
         permission=perm.is_clerk,
+        conditions=[_no_refusal_pending],
+    )
+    def propose_refusal(self) -> None:
+        """The window proposes not to accept (state unchanged): the supervisor signs off or sends it back."""
+
+    @transition(
+        field=state,
+        source=[S.SUBMITTED, S.CORRECTION_REQUESTED],
+        target=S.NOT_ACCEPTED,
+        permission=perm.may_sign_off_refusal,
+        conditions=[_refusal_pending],
     )
     def refuse(self) -> None:
-        """Not accepted: needs a supervisor's sign-off (checked by the service)."""
+        """Not accepted: the supervisor approves the window's proposal (the window never says no alone)."""
         self.outcome = Outcome.NOT_ACCEPTED
+        self.refusal_proposed_by = None
+
+    @transition(
+        field=state,
+        source=[S.SUBMITTED, S.CORRECTION_REQUESTED],
+        target=None,
+        permission=perm.may_sign_off_refusal,
+        conditions=[_refusal_pending],
+    )
+    def reject_refusal(self) -> None:
+        """The supervisor sends the refusal proposal back: the window goes on with the application."""
+        self.refusal_proposed_by = None
 
     @transition(field=state, source=S.ACCEPTED, target=S.IN_REVIEW, permission=perm.is_department_reviewer)
     def start_review(self) -> None:
@@ -396,10 +491,20 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
         target=None,
         permission=perm.is_own_applicant_or_clerk,
-        conditions=[_deferred_missing],
+        conditions=[_deferred_files_awaited],
     )
     def supply_deferred(self) -> None:
-        """容缺: the deferred materials arrive (state unchanged)."""
+        """容缺: the files of the deferred materials arrive (state unchanged); the window checks them."""
+
+    @transition(
+        field=state,
+        source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
+        target=None,
+        permission=perm.is_clerk,
+        conditions=[_deferred_files_to_check],
+    )
+    def check_deferred(self) -> None:
+        """容缺: the window checks the deferred materials' files, like any other material (state unchanged)."""
 
     @transition(
         field=state, source=_OPEN_BEFORE_DECISION, target=S.WITHDRAWN, permission=perm.is_own_applicant
@@ -425,6 +530,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     def revoke(self) -> None:
         """告知承诺: the after-check found the commitment false."""
+
+    @transition(
+        field=state,
+        source=[S.APPROVED, S.DELIVERED],
+        target=None,
+        permission=perm.is_department_decider_or_head,
+        conditions=[_after_check_open],
+    )
+    def record_after_check(self) -> None:
+        """告知承诺: the after-check found the commitment true (state unchanged; a false one revokes)."""
 
     @transition(
         field=state,

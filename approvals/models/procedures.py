@@ -52,7 +52,7 @@ class SubApproval(models.Model):
         Department, on_delete=models.PROTECT, related_name="sub_approvals", verbose_name=_("协办部门")
     )
     due_on = models.DateField(_("协办办结日期"))
-    answer = models.CharField(_("意见"), max_length=10, choices=SubApprovalAnswer.choices, blank=True)
+    answer = models.CharField(_("意见"), max_length=12, choices=SubApprovalAnswer.choices, blank=True)
     opinion = models.TextField(_("意见说明"), blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -63,6 +63,12 @@ class SubApproval(models.Model):
         verbose_name=_("答复人"),
     )
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    # A disagreement (不同意) blocks the approval until the lead department records how it was resolved.
+    resolution = models.TextField(_("分歧处理结果"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("分歧处理时间"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -73,3 +79,8 @@ class SubApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.department}: {self.get_answer_display() or '—'}"
+
+    @property
+    def blocks_approval(self) -> bool:
+        """A disagreement the lead department has not yet resolved."""
+        return self.answer == SubApprovalAnswer.OBJECT and self.resolved_at is None

@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy
 
 from portal import flows
 from portal.accounts.models import User
-from portal.exceptions import ConflictError
+from portal.exceptions import ApplicationError, ConflictError
 from portal.notifications.services import notify
 from portal.workcalendar import services as calendar
 
-from ..constants import LICENCE_DELIVERY_DAYS, CaseAction
+from ..constants import LICENCE_DELIVERY_DAYS, AfterCheckResult, CaseAction
 from ..models import Case
 from .common import base_context, conclude, enter_step, lock_case, record_transition
+from .delivery import deliver_electronically_on_approval
 from .parallel import record_deemed_consent
 
 DEFAULT_REMEDIES = gettext_lazy(
@@ -28,12 +29,18 @@ DEFAULT_REMEDIES = gettext_lazy(
 DEFAULT_AFTER_CHECK_DAYS = 20
 
 
-def _approved(case: Case, *, action: str, from_state: str, actor: User, opinion: str) -> Case:
+def _approved(
+    case: Case,
+    *,
+    action: str,
+    from_state: str,
+    actor: User,
+    opinion: str,
+    data: dict[str, Any] | None = None,
+) -> Case:
     """What every approval does once the transition fired: the decider, the conclusion, the delivery
     step, the after-check date of a commitment, the log, the applicant told and invited to rate."""
-    data: dict[str, Any] = {}
-    if case.mode == "parallel":
-        data["deemed_consent"] = record_deemed_consent(case)
+    data = dict(data or {})
     case.decider = actor
     case.holder = None
     case.decision_reasons = opinion
@@ -49,7 +56,9 @@ def _approved(case: Case, *, action: str, from_state: str, actor: User, opinion:
         data["after_check_due"] = after_check_due.isoformat()
     data["elapsed_days"] = case.elapsed_days
     record_transition(case=case, action=action, from_state=from_state, actor=actor, reason=opinion, data=data)
+    flows.case_approved(case=case)
     notify(recipient=case.applicant, event="case.approved", context=base_context(case), case=case)
+    deliver_electronically_on_approval(case)
     flows.case_decided(case=case)
     return case
 
@@ -57,8 +66,12 @@ def _approved(case: Case, *, action: str, from_state: str, actor: User, opinion:
 @transaction.atomic
 def case_approve(*, case: Case, actor: User, opinion: str = "") -> Case:
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.APPROVE)
+    # 并联: every co-department has answered or let its limit pass, no disagreement unresolved (else 409)
+    data = record_deemed_consent(case) if case.mode == "parallel" else {}
     case.approve()
-    return _approved(case, action=CaseAction.APPROVE, from_state=from_state, actor=actor, opinion=opinion)
+    return _approved(
+        case, action=CaseAction.APPROVE, from_state=from_state, actor=actor, opinion=opinion, data=data
+    )
 
 
 @transaction.atomic
@@ -98,17 +111,62 @@ def case_deny(*, case: Case, actor: User, reasons: str, remedies: str = "") -> C
     return case
 
 
-@transaction.atomic
-def case_revoke(*, case: Case, actor: User, reason: str) -> Case:
-    """告知承诺: the after-check found the commitment false; the approval is revoked."""
-    case, from_state = lock_case(case=case, actor=actor, action=CaseAction.REVOKE)
+def _revoked(case: Case, *, from_state: str, actor: User, reason: str) -> Case:
     case.revoke()
     case.after_checked_at = timezone.now()
-    record_transition(case=case, action=CaseAction.REVOKE, from_state=from_state, actor=actor, reason=reason)
+    case.after_check_result = AfterCheckResult.FAILED
+    record_transition(
+        case=case,
+        action=CaseAction.REVOKE,
+        from_state=from_state,
+        actor=actor,
+        reason=reason,
+        data={"after_check_result": AfterCheckResult.FAILED.value},
+    )
+    flows.case_revoked(case=case, reason=reason)
     notify(
         recipient=case.applicant,
         event="case.revoked",
         context={**base_context(case), "reason": reason},
+        case=case,
+    )
+    return case
+
+
+@transaction.atomic
+def case_revoke(*, case: Case, actor: User, reason: str) -> Case:
+    """告知承诺: the after-check found the commitment false; the approval is revoked."""
+    case, from_state = lock_case(case=case, actor=actor, action=CaseAction.REVOKE)
+    return _revoked(case, from_state=from_state, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def case_record_after_check(*, case: Case, actor: User, result: str, note: str) -> Case:
+    """告知承诺 after-check (事后核查, DESIGN §2–3): the department records what it found. Passed: the
+    approval stands and the check is closed. Failed (the commitment was false): the approval is revoked,
+    the applicant told why."""
+    case, from_state = lock_case(case=case, actor=actor, action=CaseAction.RECORD_AFTER_CHECK)
+    if result not in AfterCheckResult.values:
+        raise ApplicationError(_("请选择核查结果。"), extra={"result": [_("不是有效的选项。")]})
+    if not note.strip():
+        raise ApplicationError(_("请填写核查情况。"), extra={"note": [_("此项为必填项。")]})
+    if result == AfterCheckResult.FAILED:
+        return _revoked(case, from_state=from_state, actor=actor, reason=note)
+    case.record_after_check()
+    case.after_checked_at = timezone.now()
+    case.after_check_result = AfterCheckResult.PASSED
+    record_transition(
+        case=case,
+        action=CaseAction.RECORD_AFTER_CHECK,
+        from_state=from_state,
+        actor=actor,
+        reason=note,
+        data={"after_check_result": result, "after_check_due": str(case.after_check_due or "")},
+    )
+    notify(
+        recipient=case.applicant,
+        event="case.after_check_passed",
+        context={**base_context(case), "note": note},
         case=case,
     )
     return case

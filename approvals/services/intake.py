@@ -10,17 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake.constants import MaterialCheck
-from intake.models import Application
+from intake.models import Application, ApplicationMaterial, Material
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
-from portal.workcalendar import services as calendar
 
 from .. import deadlines
-from ..constants import DEEMED_ACCEPTANCE_DAYS, CaseAction, CaseState
-from ..models import Case, SubApproval
+from ..constants import DEEMED_ACCEPTANCE_DAYS, CaseAction, CaseState, MaterialVerdict
+from ..models import Case, MaterialReview
 from ..permissions import may_check_materials
+from ..selectors import checkable_materials, unchecked_supplied_files
 from .common import (
     base_context,
     due_dates_context,
@@ -32,6 +32,9 @@ from .common import (
     staff_with_roles,
     today,
 )
+from .parallel import sub_approvals_open
+
+PROBLEM_MAX = 300  # MaterialReview.problem, ApplicationMaterial.check_note
 
 
 class CorrectionItem(TypedDict):
@@ -42,9 +45,12 @@ class CorrectionItem(TypedDict):
 
 
 class MaterialCheckInput(TypedDict, total=False):
-    result: str
+    """The window's check of one material: ``verdict`` 合格 (``ok``) or 需补正 (``fix``), the problem in
+    words (needed with 需补正), and whether the original was seen at the window."""
+
+    verdict: str
+    problem: str
     original_seen: bool
-    note: str
 
 
 @transaction.atomic
@@ -75,43 +81,114 @@ def case_open(*, application: Application, actor: User | None) -> Case:
         case.window_id = getattr(application.registered_by, "window_id", None)
     from_state = str(case.state)
     case.submit()
-    return record_transition(case=case, action=CaseAction.SUBMIT, from_state=from_state, actor=actor)
+    record_transition(case=case, action=CaseAction.SUBMIT, from_state=from_state, actor=actor)
+    if not application.registered_by_id:
+        _notify_clerks_of_new_submission(case)
+    return case
+
+
+def _notify_clerks_of_new_submission(case: Case) -> None:
+    """DESIGN §7 "new work in their queue": an online submission enters the intake queue of the window,
+    and every window takes every department's items (无差别受理), so every active clerk hears of it. (A
+    walk-in application registered by a clerk is already in that clerk's hands.)"""
+    clerks = User.objects.filter(groups__name=Role.CLERK, is_active=True).distinct()
+    for clerk in clerks:
+        notify(recipient=clerk, event="staff.new_submission", context=base_context(case), case=case)
 
 
 @transaction.atomic
 def case_check_materials(
     *, case: Case, actor: User, checks: Mapping[int, MaterialCheckInput]
-) -> list[CorrectionItem]:
-    """The window checks each uploaded material (received / missing / faulty, original seen). Returns the
-    problems found, ready for a one-time correction notice."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+) -> list[MaterialReview]:
+    """The window records its check of the materials named in ``checks`` (material id → check), as it
+    goes: one row per material of the item, kept until changed; the materials not named keep theirs.
+    Every file of a checked material counts as checked (a file supplied later is unchecked again until
+    its material is checked once more). Returns the case's check rows."""
+    locked = Case.objects.select_for_update().select_related("application").get(pk=case.pk)
     if not may_check_materials(locked, actor):
         raise PermissionDeniedError(_("只有综合受理窗口可以核验材料。"))
     if locked.state != CaseState.SUBMITTED:
         raise ConflictError(_("只有待受理的申请可以核验材料。"))
-    rows = {row.pk: row for row in locked.application.materials.all()}
-    problems: list[CorrectionItem] = []
+    materials = {m.pk: m for m in checkable_materials(locked)}
+    errors: dict[str, list[str]] = {}
+    rows: list[tuple[Material, str, str, bool]] = []
     for pk, check in checks.items():
-        row = rows.get(pk)
-        result = check.get("result", "")
-        if row is None or result not in MaterialCheck.values:
-            raise ApplicationError(_("核验结果有误。"), extra={f"check_{pk}": [_("不是有效的选项。")]})
-        row.check_result = result
-        row.original_seen = bool(check.get("original_seen"))
-        row.check_note = str(check.get("note", ""))[:300]
-        row.save(update_fields=["check_result", "original_seen", "check_note"])
-        if result in (MaterialCheck.MISSING, MaterialCheck.FAULTY):
-            problems.append(
-                {"name": row.material_name, "problem": row.check_note or str(MaterialCheck(result).label)}
-            )
-    log_transition(
-        case=locked,
-        action="check_materials",
-        from_state=str(locked.state),
-        actor=actor,
-        data={"checks": {str(k): dict(v) for k, v in checks.items()}, "problems": list(problems)},
-    )
-    return problems
+        material = materials.get(pk)
+        verdict = check.get("verdict", "")
+        problem = str(check.get("problem", "") or "").strip()
+        if material is None:
+            errors[f"verdict_{pk}"] = [_("该材料不属于此事项。")]
+            continue
+        if verdict not in MaterialVerdict.values:
+            errors[f"verdict_{pk}"] = [_("请选择“%(name)s”合格还是需补正。") % {"name": material.name}]
+        elif verdict == MaterialVerdict.FIX and not problem:
+            errors[f"problem_{pk}"] = [_("请写明“%(name)s”存在的问题。") % {"name": material.name}]
+        if len(problem) > PROBLEM_MAX:
+            errors[f"problem_{pk}"] = [_("问题说明最多%(n)s字。") % {"n": PROBLEM_MAX}]
+        rows.append((material, verdict, problem, bool(check.get("original_seen"))))
+    if errors:
+        raise ApplicationError(_("核验结果有误，请修改后重试。"), extra=errors)
+    now = timezone.now()
+    changed = {}
+    for material, verdict, problem, seen in rows:
+        review = MaterialReview.objects.filter(case=locked, material=material).first()
+        if review and (review.verdict, review.problem, review.original_seen) == (verdict, problem, seen):
+            continue
+        MaterialReview.objects.update_or_create(
+            case=locked,
+            material=material,
+            defaults={
+                "material_name": material.name,
+                "verdict": verdict,
+                "problem": problem,
+                "original_seen": seen,
+                "checked_by": actor,
+                "checked_at": now,
+            },
+        )
+        ApplicationMaterial.objects.filter(application_id=locked.application_id, material=material).update(
+            check_result=MaterialCheck.RECEIVED if verdict == MaterialVerdict.OK else MaterialCheck.FAULTY,
+            original_seen=seen,
+            check_note=problem,
+        )
+        changed[material.name] = {"verdict": verdict, "problem": problem, "original_seen": seen}
+    if changed:
+        log_transition(
+            case=locked,
+            action="check_materials",
+            from_state=str(locked.state),
+            actor=actor,
+            data={"checks": changed},
+        )
+    return list(locked.material_reviews.all())
+
+
+def item_materials(case: Case) -> list[dict[str, Any]]:
+    """The item's materials as the case's terms froze them (the snapshot), else the catalogue's."""
+    snapshot = (case.application.item_snapshot or {}).get("materials")
+    if snapshot:
+        return list(snapshot)
+    return [
+        {"id": m.pk, "name": m.name, "deferrable": m.deferrable}
+        for m in Material.objects.filter(item_id=case.item_id, active=True)
+    ]
+
+
+def deferrable_check(case: Case, names: Sequence[str]) -> None:
+    """400 unless every named material is one the item's catalogue marks deferrable (容缺, DESIGN §3)."""
+    materials = {m["name"]: m for m in item_materials(case)}
+    unknown = [n for n in names if n not in materials]
+    if unknown:
+        raise ApplicationError(
+            _("“%(names)s”不是该事项的申请材料。") % {"names": "、".join(unknown)},
+            extra={"deferred_materials": [_("请按事项材料清单填写材料名称。")]},
+        )
+    key = [n for n in names if not materials[n].get("deferrable")]
+    if key:
+        raise ApplicationError(
+            _("“%(names)s”不是目录中可容缺后补的材料，不能容缺受理。") % {"names": "、".join(key)},
+            extra={"deferred_materials": [_("只能列出目录标明“可容缺后补”的材料。")]},
+        )
 
 
 def _accept_common(case: Case, accepted_on: datetime.date, actor: User | None) -> None:
@@ -119,17 +196,14 @@ def _accept_common(case: Case, accepted_on: datetime.date, actor: User | None) -
     co-departments of a parallel case get their part with its own due date."""
     case.accepted_at = timezone.now()
     case.accepted_on = accepted_on
+    case.refusal_proposed_by = None  # a refusal still waiting for sign-off is moot once accepted
     if actor is not None and actor.has_role(Role.CLERK):
         case.clerk = actor
         case.window_id = actor.window_id
     recompute_due_dates(case)
     enter_step(case, "review", accepted_on)
     if case.mode == "parallel":
-        snapshot = case.application.item_snapshot or {}
-        limit = int(snapshot.get("co_department_limit") or 5)
-        due = calendar.add_days(accepted_on, limit, unit=case.limit_unit).date
-        for dept in snapshot.get("co_departments") or []:
-            SubApproval.objects.get_or_create(case=case, department_id=dept["id"], defaults={"due_on": due})
+        sub_approvals_open(case=case, accepted_on=accepted_on)
 
 
 def _notify_accepted(case: Case) -> None:
@@ -143,7 +217,7 @@ def _notify_accepted(case: Case) -> None:
         notify(
             recipient=reviewer,
             event="staff.new_work",
-            context={"reference": case.reference, "queue": "review"},
+            context={**base_context(case), "queue": "review"},
             case=case,
         )
 
@@ -156,10 +230,23 @@ def case_accept(
     note: str = "",
     deferred_materials: Sequence[str] = (),
     supply_by: datetime.date | None = None,
+    override_reason: str = "",
 ) -> Case:
     """The window accepts. Under 容缺 it lists the deferrable materials still to come and the date they
-    are due by, between the acceptance day and the promised due date."""
+    are due by, between the acceptance day and the promised due date. Files supplied after a correction
+    notice are checked first (Art. 32: accepted on the corrected materials); accepting with some still
+    unchecked needs the clerk's reason for it, which the case's history keeps."""
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.ACCEPT)
+    override_reason = override_reason.strip()
+    unchecked = [f"{f.material_name}（{f.original_name}）" for f in unchecked_supplied_files(case)]
+    if unchecked and not override_reason:
+        raise ApplicationError(
+            _("补正后上传的文件尚未核验：%(files)s。请先在材料核验中核验；确需先行受理的，请写明理由。")
+            % {"files": "、".join(unchecked)},
+            extra={"override_reason": [_("补正文件尚未核验：请先核验，或在此写明先行受理的理由。")]},
+        )
+    if not unchecked:
+        override_reason = ""
     deferred = list(deferred_materials)
     if case.mode == "deferred" and not deferred:
         raise ApplicationError(
@@ -170,6 +257,8 @@ def case_accept(
             _("该申请不是容缺受理，不能列出后补材料。"),
             extra={"deferred_materials": [_("仅容缺受理可填写。")]},
         )
+    if deferred:
+        deferrable_check(case, deferred)
     case.accept()
     _accept_common(case, today(), actor)
     if deferred:
@@ -183,16 +272,24 @@ def case_accept(
             )
         case.deferred_materials = deferred
         case.deferred_supply_by = supply_by
+    reason = note
+    if override_reason:
+        overridden = _("补正文件未经核验即受理（%(files)s），理由：%(reason)s") % {
+            "files": "、".join(unchecked),
+            "reason": override_reason,
+        }
+        reason = f"{note}\n{overridden}" if note else overridden
     record_transition(
         case=case,
         action=CaseAction.ACCEPT,
         from_state=from_state,
         actor=actor,
-        reason=note,
+        reason=reason,
         data={
             **due_dates_context(case),
             "deferred_materials": deferred,
             "supply_by": supply_by.isoformat() if supply_by else None,
+            **({"unchecked_override": {"files": unchecked, "reason": override_reason}} if unchecked else {}),
         },
     )
     _notify_accepted(case)

@@ -9,7 +9,7 @@ from portal.notifications.services import notify
 
 from ..constants import CaseAction
 from ..models import Case
-from .common import enter_step, lock_case, record_transition, staff_with_roles, today
+from .common import base_context, enter_step, lock_case, record_transition, staff_with_roles, today
 
 
 @transaction.atomic
@@ -29,6 +29,7 @@ def case_send_to_decision(*, case: Case, actor: User, opinion: str) -> Case:
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.SEND_TO_DECISION)
     case.send_to_decision()
     case.holder = None
+    case.opinion_by = actor  # 两岗审核: this person may not decide the case
     enter_step(case, "decision", today())
     record_transition(
         case=case, action=CaseAction.SEND_TO_DECISION, from_state=from_state, actor=actor, reason=opinion
@@ -38,7 +39,7 @@ def case_send_to_decision(*, case: Case, actor: User, opinion: str) -> Case:
             notify(
                 recipient=decider,
                 event="staff.new_work",
-                context={"reference": case.reference, "queue": "decision"},
+                context={**base_context(case), "queue": "decision"},
                 case=case,
             )
     return case

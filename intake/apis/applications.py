@@ -17,7 +17,7 @@ from portal.api import FieldsBuiltOnceMixin
 from portal.exceptions import ApplicationError, PermissionDeniedError
 from portal.ratelimits import api_check
 
-from ..constants import HandlingMode
+from ..constants import DeliveryMethod, HandlingMode
 from ..models import Application, Item
 from ..services.applications import application_submit
 from ..services.intake_api import application_create_from_request, application_update_from_request
@@ -37,6 +37,14 @@ class ApplicationInputSerializer(serializers.Serializer):
         help_text="resident ID number or unified social credit code (checked)",
     )
     commitment_signed = serializers.BooleanField(required=False, default=False)
+    delivery_method = serializers.ChoiceField(
+        choices=DeliveryMethod.choices,
+        default=DeliveryMethod.WINDOW,
+        help_text="how the result reaches the applicant: window pick-up, post (free) or electronic only",
+    )
+    delivery_address = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="postal address (post only)"
+    )
     submit = serializers.BooleanField(required=False, default=True, help_text="false keeps it as a draft")
     materials = serializers.DictField(
         child=serializers.FileField(),
@@ -70,6 +78,8 @@ class ApplicationOutputSerializer(FieldsBuiltOnceMixin, serializers.ModelSeriali
             "channel",
             "form_data",
             "commitment_signed",
+            "delivery_method",
+            "delivery_address",
             "submitted_at",
             "created_at",
             "materials",
@@ -104,7 +114,16 @@ class ApplicationCreateApi(APIView):
                 raise ApplicationError(
                     "申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]}
                 ) from None
-        keys = ("item", "mode", "contact_phone", "id_number", "commitment_signed", "submit")
+        keys = (
+            "item",
+            "mode",
+            "contact_phone",
+            "id_number",
+            "commitment_signed",
+            "delivery_method",
+            "delivery_address",
+            "submit",
+        )
         plain = {k: data.get(k) for k in keys if k in data}
         serializer = ApplicationInputSerializer(data={**plain, "form_data": raw_form})
         serializer.is_valid(raise_exception=True)
@@ -139,6 +158,8 @@ class ApplicationCreateApi(APIView):
             files=files,
             submit=values["submit"],
             id_number=values["id_number"],
+            delivery_method=values["delivery_method"],
+            delivery_address=values["delivery_address"],
         )
         return Response(ApplicationOutputSerializer(application).data, status=status.HTTP_201_CREATED)
 
@@ -152,6 +173,8 @@ class ApplicationUpdateSerializer(serializers.Serializer):
     )
     contact_phone = serializers.CharField(required=False)
     commitment_signed = serializers.BooleanField(required=False)
+    delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False)
+    delivery_address = serializers.CharField(required=False, allow_blank=True, max_length=200)
     remove = serializers.ListField(
         child=serializers.IntegerField(),
         required=False,
@@ -229,7 +252,8 @@ class ApplicationDetailApi(APIView):
             raise ApplicationError(
                 "请求内容应为表单或JSON对象。", extra={"non_field_errors": ["应为JSON对象。"]}
             )
-        plain = {k: data.get(k) for k in ("mode", "contact_phone", "commitment_signed") if k in data}
+        fields = ("mode", "contact_phone", "commitment_signed", "delivery_method", "delivery_address")
+        plain = {k: data.get(k) for k in fields if k in data}
         if "remove" in data:
             plain["remove"] = data.getlist("remove") if hasattr(data, "getlist") else data.get("remove")
         serializer = ApplicationUpdateSerializer(data=plain)
@@ -250,6 +274,8 @@ class ApplicationDetailApi(APIView):
             commitment_signed=values.get("commitment_signed"),
             files={k: f for k, f in request.FILES.items()},
             remove=values.get("remove"),
+            delivery_method=values.get("delivery_method"),
+            delivery_address=values.get("delivery_address"),
         )
         return Response(ApplicationOutputSerializer(own_application(request, str(application.pk))).data)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import pii
 
-from ..constants import ApplicationStatus, Channel, HandlingMode, MaterialCheck
+from ..constants import ApplicationStatus, Channel, DeliveryMethod, HandlingMode, MaterialCheck
 from .item import Item, Material
 
 
@@ -55,6 +55,11 @@ class Application(models.Model):
     form_data = models.JSONField(_("申请表内容"), default=dict, blank=True)
     item_snapshot = models.JSONField(_("事项快照"), default=dict, blank=True)
     commitment_signed = models.BooleanField(_("已签署告知承诺书"), default=False)
+    # 送达 (DESIGN §11): the applicant's choice, changeable until the result is delivered.
+    delivery_method = models.CharField(
+        _("送达方式"), max_length=12, choices=DeliveryMethod.choices, default=DeliveryMethod.WINDOW
+    )
+    delivery_address = models.CharField(_("邮寄地址"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)

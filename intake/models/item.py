@@ -62,6 +62,9 @@ class Item(models.Model):
     themes = models.ManyToManyField(Theme, verbose_name=_("主题"), blank=True, related_name="items")
     legal_basis = models.TextField(_("设定依据"), blank=True)
     conditions = models.TextField(_("受理条件"), blank=True)
+    review_points = models.TextField(
+        _("审查要点"), blank=True, help_text=_("审查、决定人员办件时对照的要点，每行一条；不向申请人公开。")
+    )
     statutory_limit = models.PositiveSmallIntegerField(_("法定时限"))
     promised_limit = models.PositiveSmallIntegerField(_("承诺时限"))
     limit_unit = models.CharField(
@@ -80,7 +83,16 @@ class Item(models.Model):
     co_departments = models.ManyToManyField(
         Department, verbose_name=_("协办部门"), blank=True, related_name="co_items"
     )
-    co_department_limit = models.PositiveSmallIntegerField(_("协办时限"), default=5)
+    co_department_limit = models.PositiveSmallIntegerField(
+        _("协办时限"), default=5, help_text=_("协办部门答复的时限（单位同办理时限），不得超过承诺时限。")
+    )
+    # 并联: a co-department's own limit where it differs from ``co_department_limit`` ({部门代码: 天数}).
+    co_department_limits = models.JSONField(
+        _("各协办部门时限"),
+        default=dict,
+        blank=True,
+        help_text=_('部门代码与天数，例如 {"ZJJ": 3}；未列出的协办部门按“协办时限”。均不得超过承诺时限。'),
+    )
     after_check_days = models.PositiveSmallIntegerField(_("事后核查期限（工作日）"), default=20)
     # Extension of the statutory limit (延期, 行政许可法 Art. 42, DESIGN §4).
     joint_handling = models.BooleanField(
@@ -100,6 +112,15 @@ class Item(models.Model):
     )
     contact_phone = models.CharField(_("咨询电话"), max_length=40, blank=True, default="12345")
     result_name = models.CharField(_("审批结果名称"), max_length=100, blank=True)
+    # The licence an approval issues (电子证照, DESIGN §11); none: the item issues no licence.
+    licence_type = models.ForeignKey(
+        "licences.LicenceType",
+        verbose_name=_("证照类型"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[co_departments, themes], bases=[ItemHistoryRows])
 
@@ -126,6 +147,39 @@ class Item(models.Model):
             raise ValidationError({"extension_basis": _("另行规定延期上限的，须写明法律依据。")})
         if self.mode_instant and self.promised_limit not in (0, None):
             raise ValidationError({"promised_limit": _("即办件的承诺时限应为0。")})
+        self._clean_co_department_limits()
+
+    def _clean_co_department_limits(self) -> None:
+        """并联 (DESIGN §2–3): each co-department works within its own limit, inside the promised one."""
+        limits = self.co_department_limits
+        if not isinstance(limits, dict) or not all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            for k, v in limits.items()
+        ):
+            raise ValidationError(
+                {"co_department_limits": _('应为部门代码与天数（非负整数），例如 {"ZJJ": 3}。')}
+            )
+        if not self.mode_parallel or self.promised_limit is None:
+            return
+        if self.co_department_limit is not None and self.co_department_limit > self.promised_limit:
+            raise ValidationError(
+                {
+                    "co_department_limit": _("协办时限（%(n)s）不得超过承诺时限（%(p)s）。")
+                    % {"n": self.co_department_limit, "p": self.promised_limit}
+                }
+            )
+        too_long = sorted(code for code, days in limits.items() if days > self.promised_limit)
+        if too_long:
+            raise ValidationError(
+                {
+                    "co_department_limits": _("协办部门%(codes)s的时限不得超过承诺时限（%(p)s）。")
+                    % {"codes": "、".join(too_long), "p": self.promised_limit}
+                }
+            )
+
+    def co_department_limit_of(self, department: Department) -> int:
+        """A co-department's own limit (its entry in ``co_department_limits``, else the item's)."""
+        return int(self.co_department_limits.get(department.code, self.co_department_limit))
 
     @property
     def modes(self) -> list[str]:

@@ -18,11 +18,34 @@ from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
 
-from ..constants import ApplicationStatus, Channel, FieldKind, HandlingMode, ItemStatus
+from ..constants import ApplicationStatus, Channel, DeliveryMethod, FieldKind, HandlingMode, ItemStatus
 from ..models import Application, ApplicationMaterial, Item, Material
 from .catalogue import item_snapshot
 from .references import next_reference
 from .uploads import inspect_upload
+
+DELIVERY_ADDRESS_MAX = 200
+
+
+def check_delivery(method: str, address: str) -> tuple[str, str]:
+    """送达 (DESIGN §11): one of the methods; an address only matters for post (checked as complete at
+    submission and on a change). Returns them cleaned; a bad value is a 400 on its field."""
+    method = (method or DeliveryMethod.WINDOW).strip()
+    if method not in DeliveryMethod.values:
+        raise ApplicationError(
+            _("请选择送达方式。"), extra={"delivery_method": [_("请选择窗口领取、邮寄送达或电子证照。")]}
+        )
+    address = (address or "").strip()
+    if "\x00" in address:
+        raise ApplicationError(
+            _("邮寄地址含有无法识别的字符。"), extra={"delivery_address": [_("请重新填写邮寄地址。")]}
+        )
+    if len(address) > DELIVERY_ADDRESS_MAX:
+        raise ApplicationError(
+            _("邮寄地址过长。"),
+            extra={"delivery_address": [_("邮寄地址不能超过 %(n)s 个字。") % {"n": DELIVERY_ADDRESS_MAX}]},
+        )
+    return method, address if method == DeliveryMethod.POST else ""
 
 
 def clean_form_data(*, item: Item, data: dict[str, Any], partial: bool = False) -> dict[str, Any]:
@@ -135,6 +158,8 @@ def application_create_draft(
     contact_phone: str = "",
     channel: str = Channel.ONLINE,
     commitment_signed: bool = False,
+    delivery_method: str = DeliveryMethod.WINDOW,
+    delivery_address: str = "",
 ) -> Application:
     return create_draft(
         item=item,
@@ -145,6 +170,8 @@ def application_create_draft(
         contact_phone=contact_phone,
         channel=channel,
         commitment_signed=commitment_signed,
+        delivery_method=delivery_method,
+        delivery_address=delivery_address,
     )
 
 
@@ -163,8 +190,11 @@ def create_draft(
     contact_phone: str = "",
     channel: str = Channel.ONLINE,
     commitment_signed: bool = False,
+    delivery_method: str = DeliveryMethod.WINDOW,
+    delivery_address: str = "",
 ) -> Application:
     _check_item(item)
+    delivery_method, delivery_address = check_delivery(delivery_method, delivery_address)
     check_online(item, channel)
     if mode not in item.modes:
         mode = item.modes[0] if item.modes else HandlingMode.PROMISED
@@ -178,6 +208,8 @@ def create_draft(
         contact_phone=contact_phone or applicant.phone,
         form_data=clean_form_data(item=item, data=form_data or {}, partial=True),
         commitment_signed=commitment_signed,
+        delivery_method=delivery_method,
+        delivery_address=delivery_address,
     )
     application.applicant_id_number = (
         applicant.id_number or applicant.credit_code
@@ -244,8 +276,15 @@ def application_update_draft(
     mode: str | None = None,
     contact_phone: str | None = None,
     commitment_signed: bool | None = None,
+    delivery_method: str | None = None,
+    delivery_address: str | None = None,
 ) -> Application:
     locked = _owned_draft(application, actor)
+    if delivery_method is not None or delivery_address is not None:
+        locked.delivery_method, locked.delivery_address = check_delivery(
+            delivery_method if delivery_method is not None else locked.delivery_method,
+            delivery_address if delivery_address is not None else locked.delivery_address,
+        )
     if form_data is not None:
         locked.form_data = clean_form_data(item=locked.item, data=form_data, partial=True)
     if mode is not None:
@@ -356,6 +395,8 @@ def _completeness(
         errors[f"material_{material.pk}"] = [_("缺少必要材料：%(name)s") % {"name": material.name}]
     if application.mode == HandlingMode.COMMITMENT and not application.commitment_signed:
         errors["commitment_signed"] = [_("告知承诺方式须签署告知承诺书。")]
+    if application.delivery_method == DeliveryMethod.POST and not application.delivery_address.strip():
+        errors["delivery_address"] = [_("选择邮寄送达的，请填写邮寄地址。")]
     return errors, cleaned
 
 

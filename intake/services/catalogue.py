@@ -28,7 +28,10 @@ def item_snapshot(item: Item) -> dict[str, Any]:
         "fee_standard": item.fee_standard,
         "fee_basis": item.fee_basis,
         "modes": item.modes,
-        "co_departments": [{"id": d.pk, "name": d.name} for d in item.co_departments.all()],
+        "co_departments": [
+            {"id": d.pk, "name": d.name, "code": d.code, "limit": item.co_department_limit_of(d)}
+            for d in item.co_departments.all()
+        ],
         "co_department_limit": item.co_department_limit,
         "after_check_days": item.after_check_days,
         "joint_handling": item.joint_handling,

@@ -15,6 +15,7 @@ from portal.exceptions import ApplicationError, PermissionDeniedError
 from ..models import Application, Item
 from .applications import (
     add_material,
+    check_delivery,
     clean_applicant_identity,
     clean_form_data,
     create_draft,
@@ -35,6 +36,8 @@ def application_create_from_request(
     files: dict[str, Any],
     submit: bool,
     id_number: str = "",
+    delivery_method: str = "window",
+    delivery_address: str = "",
 ) -> Application:
     # Check everything that can be checked before anything is written.
     errors: dict[str, list[str]] = {}
@@ -51,6 +54,10 @@ def application_create_from_request(
         clean_form_data(item=item, data=form_data, partial=not submit)
     except ApplicationError as exc:
         errors.update(exc.extra)
+    try:
+        check_delivery(delivery_method, delivery_address)
+    except ApplicationError as exc:
+        errors.update(exc.extra)
     if errors:
         raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=errors)
     saved: list[Any] = []
@@ -65,6 +72,8 @@ def application_create_from_request(
                 form_data=form_data,
                 contact_phone=contact_phone,
                 commitment_signed=commitment_signed,
+                delivery_method=delivery_method,
+                delivery_address=delivery_address,
             )
             if id_number and not application.applicant_id_number:
                 application.applicant_id_number = id_number.strip().upper()
@@ -101,6 +110,8 @@ def application_update_from_request(
     commitment_signed: bool | None = None,
     files: dict[str, Any] | None = None,
     remove: list[int] | None = None,
+    delivery_method: str | None = None,
+    delivery_address: str | None = None,
 ) -> Application:
     """Continue a draft through the API, all or nothing: the given answers are merged into the draft's
     (an empty answer clears one), files are added per material (``material_<id>``), uploaded files listed
@@ -151,8 +162,19 @@ def application_update_from_request(
                     validate_mobile(contact_phone)
                 except ValidationError as exc:
                     errors["contact_phone"] = list(exc.messages)
+            delivery = None
+            if delivery_method is not None or delivery_address is not None:
+                try:
+                    delivery = check_delivery(
+                        delivery_method if delivery_method is not None else locked.delivery_method,
+                        delivery_address if delivery_address is not None else locked.delivery_address,
+                    )
+                except ApplicationError as exc:
+                    errors.update(exc.extra)
             if errors:
                 raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=errors)
+            if delivery is not None:
+                locked.delivery_method, locked.delivery_address = delivery
             locked.form_data = answers
             if mode is not None:
                 locked.mode = mode

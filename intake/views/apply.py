@@ -15,7 +15,15 @@ from portal.http import AuthenticatedHttpRequest
 from portal.ratelimits import limited
 from portal.workcalendar import services as calendar
 
-from ..constants import ACCEPTANCE_ANSWER_DAYS, MODE_HINTS, ApplicationStatus, Channel, HandlingMode
+from ..constants import (
+    ACCEPTANCE_ANSWER_DAYS,
+    DELIVERY_HINTS,
+    MODE_HINTS,
+    ApplicationStatus,
+    Channel,
+    DeliveryMethod,
+    HandlingMode,
+)
 from ..models import Application, ApplicationMaterial
 from ..selectors.applications import application_get, draft_get, draft_list, material_get_for_download
 from ..selectors.catalogue import item_get
@@ -43,10 +51,17 @@ def _modes(item):
     return [(m, HandlingMode(m).label, MODE_HINTS[HandlingMode(m)]) for m in item.modes]
 
 
+def delivery_choices():
+    """(value, label, one plain line) for each way the result can reach the applicant (送达)."""
+    return [(m.value, m.label, DELIVERY_HINTS[m]) for m in DeliveryMethod]
+
+
 def _anchor(key: str, item) -> str:
     """The id of the control an error message is about, on the application form page."""
-    if key.startswith("material_") or key in ("contact_phone", "commitment_signed"):
+    if key.startswith("material_") or key in ("contact_phone", "commitment_signed", "delivery_address"):
         return key
+    if key == "delivery_method":
+        return "delivery_method-window"
     if key == "mode":
         return f"mode-{item.modes[0]}" if item.modes else "mode"
     if key == "too_many":
@@ -123,6 +138,8 @@ def draft_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 mode=request.POST.get("mode", app.mode),
                 contact_phone=request.POST.get("contact_phone", app.contact_phone),
                 commitment_signed=bool(request.POST.get("commitment_signed")),
+                delivery_method=request.POST.get("delivery_method", app.delivery_method),
+                delivery_address=request.POST.get("delivery_address", app.delivery_address),
             )
         except ApplicationError as exc:
             errors.update(exc.extra)
@@ -150,6 +167,9 @@ def _keep_input(request: HttpRequest, app: Application, form_data: dict[str, str
     if request.POST.get("mode") in app.item.modes:
         app.mode = request.POST["mode"]
     app.commitment_signed = bool(request.POST.get("commitment_signed"))
+    if request.POST.get("delivery_method") in DeliveryMethod.values:
+        app.delivery_method = request.POST["delivery_method"]
+    app.delivery_address = request.POST.get("delivery_address", app.delivery_address)[:200]
 
 
 def _render_edit(request: HttpRequest, app: Application, errors: dict[str, list[str]]) -> HttpResponse:
@@ -170,6 +190,7 @@ def _render_edit(request: HttpRequest, app: Application, errors: dict[str, list[
             "errors": errors,
             "error_items": [(_anchor(k, item), m) for k, msgs in errors.items() for m in msgs],
             "modes": _modes(item),
+            "delivery_choices": delivery_choices(),
         },
         status=(429 if "too_many" in errors else 400) if errors else 200,
     )

@@ -26,11 +26,11 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     "case.not_accepted": {
         "zh-hans": (
             "申请不予受理：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
-            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}不予受理，理由：{{ reason }}",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}不予受理，理由：{{ reason }}{% if legal_basis %}。依据：{{ legal_basis }}{% endif %}{% if remedies %}。{{ remedies }}{% endif %}",
         ),
         "en": (
             "Application not accepted: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
-            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was not accepted. Reason: {{ reason }}",
+            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} was not accepted. Reason: {{ reason }}{% if legal_basis %}. Legal basis: {{ legal_basis }}{% endif %}{% if remedies %}. {{ remedies }}{% endif %}",
         ),
     },
     "case.accepted": {
@@ -96,11 +96,11 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     "case.result_ready": {
         "zh-hans": (
             "办理结果已送达：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",
-            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}的结果已{{ method }}{% if tracking_number %}，邮寄单号{{ tracking_number }}{% endif %}{% if place %}，领取地点{{ place }}{% endif %}。",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}的结果已{{ method }}{% if tracking_number %}，{% if carrier %}{{ carrier }}{% endif %}邮寄单号{{ tracking_number }}{% endif %}{% if place %}，领取地点{{ place }}{% endif %}。",
         ),
         "en": (
             "Result delivered: {% if item_name %}{{ item_name }} {% endif %}({{ reference }})",
-            "The result of reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %}: {{ method }}{% if tracking_number %}, tracking number {{ tracking_number }}{% endif %}{% if place %}, at {{ place }}{% endif %}.",
+            "The result of reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %}: {{ method }}{% if tracking_number %}, {% if carrier %}{{ carrier }} {% endif %}tracking number {{ tracking_number }}{% endif %}{% if place %}, at {{ place }}{% endif %}.",
         ),
     },
     "case.withdrawn": {
@@ -181,6 +181,96 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} is now in your {% if queue == 'review' %}review{% elif queue == 'decision' %}decision{% elif queue == 'intake' %}intake{% elif queue == 'extension' %}extension approval{% endif %} queue.",
         ),
     },
+    "staff.new_submission": {
+        "zh-hans": (
+            "新的网上申请待受理：{{ item_name }}（{{ reference }}）",
+            "申报号{{ reference }}（{{ item_name }}）已在网上提交，进入综合受理窗口待受理队列，请在5个工作日内作出受理决定。",
+        ),
+        "en": (
+            "New online application to accept: {{ item_name }} ({{ reference }})",
+            "Reference {{ reference }} ({{ item_name }}) was submitted online and is in the window's intake queue; decide on acceptance within 5 working days.",
+        ),
+    },
+    "staff.refusal_proposed": {
+        "zh-hans": (
+            "不予受理待签批：{{ item_name }}（{{ reference }}）",
+            "综合受理窗口提请对申报号{{ reference }}（{{ item_name }}）不予受理，理由：{{ reasons }}；依据：{{ legal_basis }}。请在平台签批（同意或退回）。",
+        ),
+        "en": (
+            "Refusal to sign off: {{ item_name }} ({{ reference }})",
+            "The window proposes not to accept reference {{ reference }} ({{ item_name }}). Reasons: {{ reasons }}; legal basis: {{ legal_basis }}. Please approve or send it back in the portal.",
+        ),
+    },
+    "staff.refusal_decided": {
+        "zh-hans": (
+            "{% if approved %}不予受理已签批{% else %}不予受理提请被退回{% endif %}：{{ item_name }}（{{ reference }}）",
+            "申报号{{ reference }}（{{ item_name }}）的不予受理提请{% if approved %}已获负责人同意，已作出不予受理决定{% else %}被负责人退回，请继续办理（受理或一次性告知补正）{% endif %}。{% if note %}意见：{{ note }}{% endif %}",
+        ),
+        "en": (
+            "{% if approved %}Refusal signed off{% else %}Refusal sent back{% endif %}: {{ item_name }} ({{ reference }})",
+            "The refusal proposal for reference {{ reference }} ({{ item_name }}) was {% if approved %}approved; the application is not accepted{% else %}sent back; please continue (accept or ask for a correction){% endif %}. {% if note %}Note: {{ note }}{% endif %}",
+        ),
+    },
+    "case.after_check_passed": {
+        "zh-hans": (
+            "事后核查通过：{{ item_name }}（{{ reference }}）",
+            "申报号{{ reference }}（{{ item_name }}）按告知承诺办理的许可已通过事后核查。",
+        ),
+        "en": (
+            "After-check passed: {{ item_name }} ({{ reference }})",
+            "The approval on commitment of reference {{ reference }} ({{ item_name }}) passed its after-check.",
+        ),
+    },
+    "staff.co_approval_new": {
+        "zh-hans": (
+            "并联审批协办待办：{{ item_name }}（{{ reference }}）",
+            "{{ lead }}牵头办理的申报号{{ reference }}（{{ item_name }}）已受理，请贵部门于{{ due_on }}前在平台答复协办意见（同意、附条件同意或不同意并说明理由）；逾期未答复的视为同意。",
+        ),
+        "en": (
+            "Parallel approval, your part: {{ item_name }} ({{ reference }})",
+            "Reference {{ reference }} ({{ item_name }}), led by {{ lead }}, was accepted. Please answer in the portal by {{ due_on }} (agree, agree with conditions, or disagree with reasons); no answer by then counts as consent.",
+        ),
+    },
+    "staff.co_approval_answered": {
+        "zh-hans": (
+            "协办意见：{{ department }}{{ answer_label }}：{{ item_name }}（{{ reference }}）",
+            "协办部门{{ department }}对申报号{{ reference }}（{{ item_name }}）的意见：{{ answer_label }}。{% if opinion %}{{ opinion }}{% endif %}{% if answer == 'object' %}记录分歧处理结果前不能准予许可。{% endif %}",
+        ),
+        "en": (
+            "Co-department answer: {{ department }}, {{ answer_label }}: {{ item_name }} ({{ reference }})",
+            "{{ department }} answered on reference {{ reference }} ({{ item_name }}): {{ answer_label }}. {% if opinion %}{{ opinion }}{% endif %}{% if answer == 'object' %} The case cannot be approved until the disagreement's resolution is recorded.{% endif %}",
+        ),
+    },
+    "staff.co_approval_resolved": {
+        "zh-hans": (
+            "分歧处理结果：{{ item_name }}（{{ reference }}）",
+            "{{ lead }}已记录申报号{{ reference }}（{{ item_name }}）与贵部门分歧的处理结果：{{ resolution }}",
+        ),
+        "en": (
+            "Disagreement resolved: {{ item_name }} ({{ reference }})",
+            "{{ lead }} recorded how the disagreement on reference {{ reference }} ({{ item_name }}) was resolved: {{ resolution }}",
+        ),
+    },
+    "staff.deferred_supplied": {
+        "zh-hans": (
+            "容缺后补材料待核验：{{ item_name }}（{{ reference }}）",
+            "申报号{{ reference }}（{{ item_name }}）的容缺后补材料已上传，请核验。",
+        ),
+        "en": (
+            "Deferred materials to check: {{ item_name }} ({{ reference }})",
+            "The deferred materials of reference {{ reference }} ({{ item_name }}) were uploaded; please check them.",
+        ),
+    },
+    "case.deferred_faulty": {
+        "zh-hans": (
+            "容缺后补材料需重新提交：{{ item_name }}（{{ reference }}）",
+            "申报号{{ reference }}（{{ item_name }}）的容缺后补材料经核验不符合要求：{{ note }}。请于{{ supply_by }}前重新上传。",
+        ),
+        "en": (
+            "Deferred materials to upload again: {{ item_name }} ({{ reference }})",
+            "The deferred materials of reference {{ reference }} ({{ item_name }}) are not in order: {{ note }}. Please upload them again by {{ supply_by }}.",
+        ),
+    },
     "staff.step_warning": {
         "zh-hans": (
             "环节超时提醒",
@@ -191,11 +281,11 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     "alert.raised": {
         "zh-hans": (
             "效能预警：{{ level_label }}",
-            "申报号{{ reference }}触发{{ level_label }}，办结期限{{ due }}。",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}触发{{ level_label }}，{% if level == 'after_check_overdue' %}事后核查期限{% else %}办结期限{% endif %}{{ due }}。",
         ),
         "en": (
             "Efficiency alert: {{ level_label }}",
-            "Reference {{ reference }} raised a {{ level_label }} alert; due {{ due }}.",
+            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} raised a {{ level_label }} alert; {% if level == 'after_check_overdue' %}after-check {% endif %}due {{ due }}.",
         ),
     },
     "ticket.opened": {

@@ -78,15 +78,81 @@ def test_correction_then_supply_then_accept(world):
         assert world.fire(world.clerk, case, "accept").json()["state"] == "accepted"
 
 
-def test_refusal_needs_a_second_persons_sign_off(world):
+def test_refusal_is_a_proposal_the_department_head_signs_off_in_the_portal(world):
+    """DESIGN §3 (行政许可法 Art. 32, the window may say yes alone, never no alone): the clerk proposes a
+    refusal with reasons and legal basis; only the head of the case's own department approves it — in the
+    portal, not by a typed name. Another department's head, an inspector, a window lead or the clerk cannot
+    sign; both steps are in the case's log and notified."""
+    from portal.notifications.models import Notification
+    from tests.factories import staff
+
+    other_head = staff("head", world.other_dept, username="head_b")
     with at(2026, 3, 2):
         case = world.case()
-        r = world.fire(world.clerk, case, "refuse", reason="不属于本行政机关职权范围", approved_by="clerk")
-        assert r.status_code == 400 and "approved_by" in r.json()
-        assert _reload(case).state == CaseState.SUBMITTED
-        r = world.fire(world.clerk, case, "refuse", reason="不属于本行政机关职权范围", approved_by="head")
+        # the old way, a typed username, signs nothing off any more
+        r = world.fire(
+            world.clerk, case, "refuse", reason="不属于本行政机关职权范围", approved_by="inspector"
+        )
+        assert r.status_code == 409 and _reload(case).state == CaseState.SUBMITTED
+        r = world.fire(world.clerk, case, "propose_refusal", reasons="不属于本行政机关职权范围")
+        assert r.status_code == 400 and "legal_basis" in r.json()
+        r = world.fire(
+            world.clerk,
+            case,
+            "propose_refusal",
+            reasons="不属于本行政机关职权范围",
+            legal_basis="《中华人民共和国行政许可法》第三十二条第一款第（二）项",
+        )
+        assert r.status_code == 200 and r.json()["state"] == "submitted"
+        assert Notification.objects.filter(recipient=world.head, event="staff.refusal_proposed").exists()
+        note = Notification.objects.get(recipient=world.head, event="staff.refusal_proposed")
+        assert case.reference in note.subject and world.item.name in note.subject
+        # nobody but the owning department's head may sign: not the clerk, the window lead, an inspector,
+        # another department's head; and the clerk may not accept meanwhile
+        for who in (world.clerk, world.clerk_lead, world.inspector, other_head, world.decider):
+            r = world.fire(who, case, "refuse")
+            assert r.status_code in (403, 404), (who.username, r.status_code)
+        assert world.fire(world.clerk, case, "accept").status_code == 409
+        assert (
+            world.fire(world.clerk, case, "propose_refusal", reasons="x", legal_basis="y").status_code == 409
+        )
+        names = [
+            t["name"]
+            for t in world.api(world.head).get(f"/api/v1/cases/{case.reference}/transitions/").json()
+        ]
+        assert names == ["refuse", "reject_refusal"]
+        r = world.fire(world.head, case, "refuse", note="同意不予受理")
         assert r.status_code == 200 and r.json()["state"] == "not_accepted"
-        assert CaseTransition.objects.get(case=case, name="refuse").data["approved_by"] == "head"
+    log = {t.name: t for t in CaseTransition.objects.filter(case=case)}
+    assert log["propose_refusal"].actor == world.clerk
+    assert log["propose_refusal"].data["legal_basis"].startswith("《中华人民共和国行政许可法》")
+    assert log["refuse"].actor == world.head and log["refuse"].from_state == "submitted"
+    assert log["refuse"].to_state == "not_accepted" and log["refuse"].reason == "不属于本行政机关职权范围"
+    told = Notification.objects.get(recipient=world.citizen, event="case.not_accepted")
+    assert "不属于本行政机关职权范围" in told.body and "第三十二条" in told.body and "行政复议" in told.body
+    assert Notification.objects.filter(recipient=world.clerk, event="staff.refusal_decided").exists()
+
+
+def test_a_head_sends_a_refusal_back_and_the_window_goes_on(world):
+    """DESIGN §3: the supervisor rejects the proposal (with a reason, recorded and notified); the case stays
+    with the window, which then accepts."""
+    from portal.notifications.models import Notification
+
+    with at(2026, 3, 2):
+        case = world.case()
+        world.fire(
+            world.clerk, case, "propose_refusal", reasons="材料不全", legal_basis="行政许可法第三十二条"
+        )
+        assert world.fire(world.head, case, "reject_refusal").status_code == 400
+        r = world.fire(world.head, case, "reject_refusal", reason="可以一次性告知补正")
+        assert r.status_code == 200 and r.json()["state"] == "submitted"
+        assert world.fire(world.head, case, "refuse").status_code == 409  # nothing left to sign
+        assert world.fire(world.clerk, case, "accept").json()["state"] == "accepted"
+    entry = CaseTransition.objects.get(case=case, name="reject_refusal")
+    assert entry.actor == world.head and entry.reason == "可以一次性告知补正"
+    assert entry.data["proposal_reasons"] == "材料不全"
+    decided = Notification.objects.get(recipient=world.clerk, event="staff.refusal_decided")
+    assert "退回" in decided.subject and case.reference in decided.subject
 
 
 def test_denial_carries_reasons_and_remedies(world):
@@ -189,7 +255,13 @@ def test_spring_festival_promised_due(world):
     assert _reload(case).promised_due == D(2026, 2, 27)
 
 
-def test_deferred_materials_block_the_result_until_supplied(world):
+def test_deferred_materials_block_the_result_until_supplied(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import MaterialFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    licence = MaterialFactory(item=world.item, name="卫生许可证复印件", deferrable=True)
     with at(2026, 9, 24):
         case = world.case(mode="deferred")
         r = world.fire(
@@ -205,12 +277,21 @@ def test_deferred_materials_block_the_result_until_supplied(world):
         world.fire(world.reviewer, case, "send_to_decision", opinion="符合")
         r = world.fire(world.decider, case, "approve")
         assert r.status_code == 409  # the deferred material has not arrived
-        assert world.fire(world.citizen, case, "supply_deferred").status_code == 200
+        pdf = SimpleUploadedFile("许可证.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        r = world.api(world.citizen).post(
+            f"/api/v1/cases/{case.reference}/transitions/supply_deferred/", {f"files_{licence.pk}": pdf}
+        )
+        assert r.status_code == 200, r.json()
+        assert world.fire(world.decider, case, "approve").status_code == 409  # not yet checked
+        assert world.fire(world.clerk, case, "check_deferred", result="received").status_code == 200
         assert world.fire(world.decider, case, "approve").json()["state"] == "approved"
 
 
 def test_deferred_materials_not_supplied_in_time_terminate_the_case(world):
     from approvals.services.scans import deferred_overdue_scan
+    from tests.factories import MaterialFactory
+
+    MaterialFactory(item=world.item, name="场地证明", deferrable=True)
 
     with at(2026, 9, 24):
         case = world.case(mode="deferred")

@@ -5,16 +5,29 @@ import pytest
 from django.urls import reverse
 
 from approvals.models import Case, CaseTransition
+from tests.factories import MaterialFactory
 
 from .conftest import at
 
 PATHS = {
     "correction, supply, acceptance": [
-        ("clerk", "request_correction", {"materials": "营业执照：复印件不清晰"}),
+        ("clerk", "request_correction", {"materials": "营业执照"}),  # ticked by name (below)
         ("citizen", "supply", {"note": "原件明天送到窗口"}),
         ("clerk", "accept", {}),
     ],
-    "refusal with sign-off": [("clerk", "refuse", {"reason": "不属于本机关职权范围", "approved_by": "head"})],
+    "refusal with sign-off": [
+        (
+            "clerk",
+            "propose_refusal",
+            {"reasons": "不属于本机关职权范围", "legal_basis": "行政许可法第三十二条"},
+        ),
+        ("head", "refuse", {"note": "同意"}),
+    ],
+    "refusal sent back, then accepted": [
+        ("clerk", "propose_refusal", {"reasons": "材料不全", "legal_basis": "行政许可法第三十二条"}),
+        ("head", "reject_refusal", {"reason": "材料可以补正，应一次性告知"}),
+        ("clerk", "accept", {}),
+    ],
     "review, suspension, resumption, extension, denial, delivery": [
         ("clerk", "accept", {}),
         ("reviewer", "start_review", {}),
@@ -43,6 +56,7 @@ PATHS = {
 END = {
     "correction, supply, acceptance": "accepted",
     "refusal with sign-off": "not_accepted",
+    "refusal sent back, then accepted": "accepted",
     "review, suspension, resumption, extension, denial, delivery": "delivered",
     "approval and postal delivery": "delivered",
     "withdrawal": "withdrawn",
@@ -59,9 +73,12 @@ def test_path_through_the_pages(world, client, path):
         "decider": world.decider,
         "head": world.head,
     }
+    material = MaterialFactory(item=world.item, name="营业执照")
     with at(2026, 9, 24):
         case = world.case()
         for who, name, data in PATHS[path]:
+            if name == "request_correction":  # the correction notice is made by ticking materials
+                data = {"materials": [str(material.pk)]}
             client.force_login(users[who])
             page = client.get(reverse("approvals:case_detail", args=[case.reference])).content.decode()
             assert f"/do/{name}/" in page, (who, name)  # the button is there for this user

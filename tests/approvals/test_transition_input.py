@@ -108,6 +108,9 @@ def test_no_shape_of_body_is_a_server_error(world, body):
 
 
 def test_the_deferred_materials_and_their_date_are_typed(world):
+    from tests.factories import MaterialFactory
+
+    MaterialFactory(item=world.item, name="场地证明", deferrable=True)
     with at(2026, 3, 2):
         case = world.case(mode="deferred")
         for extra in (
@@ -128,7 +131,7 @@ def test_the_page_form_refuses_the_same_and_shows_the_message_beside_the_field(w
         url = reverse("approvals:case_transition", args=[case.reference, "request_extension"])
         r = client.post(url, {"days": "2.5", "reason": "情况复杂"}, follow=True)
         html = r.content.decode()
-        assert "请输入整数" in html and 'id="request_extension-days_error"' in html
+        assert "请输入整数" in html and 'id="request_extension-days_1_error"' in html
         assert 'value="2.5"' in html  # the input is kept
         assert Case.objects.get(pk=case.pk).extension_requested_days == 0
         r = client.post(url, {"days": "2", "reason": "情况复杂"}, follow=True)

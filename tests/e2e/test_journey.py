@@ -113,6 +113,19 @@ def fire(page, pages, name: str, shot: str, **fields: str) -> None:
     assert page.locator(".messages .msg-success").count() == 1, page.locator("main").inner_text()[:1500]
 
 
+def check(page, material: str, verdict: str, problem: str = "") -> None:
+    """The clerk's check of one material on the case page; the page saves it at once (no button)."""
+    from playwright.sync_api import expect
+
+    row = page.locator(".material-row", has_text=material)
+    if problem:
+        row.locator("input[type=text]").fill(problem)
+    with page.expect_response(lambda r: r.url.endswith("/check/") and r.request.method == "POST") as saved:
+        row.locator(f"input[value={verdict}]").check()
+    assert saved.value.status == 200, saved.value.text()
+    expect(row.locator(".check-status")).to_contain_text("已自动保存")
+
+
 def open_from_queue(page, pages, queue: str, reference: str, shot: str) -> None:
     page.goto(f"/cases/queue/{queue}/")
     pages.shot(page, f"{shot}-queue")
@@ -191,17 +204,24 @@ def test_journey(new_page, pages, lang):
     reference = citizen.locator(".reference strong").inner_text().strip()
     assert re.fullmatch(r"SP-\d{8}-\d{6}", reference), reference
 
-    # the front-desk clerk asks for a correction, all at once
+    # the front-desk clerk checks each material (saved as it goes) and asks for a correction, all at once,
+    # by ticking the faulty material: the problem comes from the check
     clerk = staff("clerk")
     open_from_queue(clerk, pages, "intake", reference, "clerk-case")
     expect(clerk.locator("main")).to_contain_text("申请书.pdf")
-    fire(
-        clerk,
-        pages,
-        "request_correction",
-        "clerk-correction",
-        materials="样机照片及说明书：缺少说明书，照片不清晰",
-    )
+    check(clerk, "计量器具型式批准申请书", "ok")
+    check(clerk, "样机照片及说明书", "fix", "缺少说明书，照片不清晰")
+    correction = clerk.locator("form[action$='/do/request_correction/']")
+    expect(correction.get_by_label(re.compile("缺少说明书，照片不清晰"))).to_be_checked()  # at once
+    clerk.reload()  # kept on the server: the choices are still there, and the notice is ticked for it
+    pages.shot(clerk, "clerk-checked")
+    row = clerk.locator(".material-row", has_text="样机照片及说明书")
+    expect(row.locator("input[value=fix]")).to_be_checked()
+    expect(row.locator("input[type=text]")).to_have_value("缺少说明书，照片不清晰")
+    correction = clerk.locator("form[action$='/do/request_correction/']")
+    expect(correction.get_by_label(re.compile("样机照片及说明书"))).to_be_checked()
+    expect(correction.get_by_label(re.compile("计量器具型式批准申请书"))).not_to_be_checked()
+    fire(clerk, pages, "request_correction", "clerk-correction")
 
     # the citizen reads the notice on the case page and supplies
     citizen.goto("/cases/mine/")
@@ -222,9 +242,18 @@ def test_journey(new_page, pages, lang):
     expect(citizen.get_by_role("button", name=t["supply"])).to_have_count(0)
     expect(citizen.locator("main")).to_contain_text("样机照片-重拍.png")
 
-    # the clerk accepts
+    # the clerk cannot accept before checking the new file (or saying why), checks it and accepts
     clerk.goto(f"/cases/{reference}/")
     expect(clerk.locator("main")).to_contain_text("样机照片-重拍.png")
+    expect(
+        clerk.locator(".material-row", has_text="样机照片及说明书").locator(".govuk-tag--yellow")
+    ).to_have_count(1)
+    clerk.locator("form[action$='/do/accept/'] button[type=submit]").click()
+    clerk.wait_for_load_state()
+    pages.shot(clerk, "clerk-accept-refused")
+    expect(clerk.locator(".govuk-error-summary a[href='#accept-override_reason']")).to_have_count(1)
+    check(clerk, "样机照片及说明书", "ok")
+    clerk.reload()
     fire(clerk, pages, "accept", "clerk-accepted")
     citizen.reload()
     pages.shot(citizen, "case-accepted")

@@ -73,6 +73,6 @@ def test_the_personal_centre_gathers_the_applicants_things(client):
     applicant = citizen()
     client.force_login(applicant)
     page = client.get(reverse("centre")).content.decode()
-    for part in ("我的办件", "我的消息", "我的评价", "我的投诉"):
+    for part in ("我的办件", "我的消息", "我的评价", "我的投诉", "我的证照"):
         assert part in page
-    assert "我的证照" not in page  # no licences yet: the slot stays empty
+    assert "还没有电子证照" in page  # no licences yet (DESIGN §12: 我的证照 is one of the centre's parts)

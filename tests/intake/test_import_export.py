@@ -77,7 +77,10 @@ def test_the_export_is_a_workbook_for_people(admin_client):
     assert food["办理方式"] == "承诺件、容缺受理、告知承诺" and food["主题"] == "开办企业"
     parallel = Item.objects.filter(mode_parallel=True).exclude(co_departments=None).first()
     row = find(book["事项"], 事项编码=parallel.code)
-    assert row["协办部门"] == "、".join(d.name for d in parallel.co_departments.all())
+    limits = parallel.co_department_limits or {}
+    assert row["协办部门"] == "、".join(
+        f"{d.name}：{limits[d.code]}" if d.code in limits else d.name for d in parallel.co_departments.all()
+    )
 
     materials = [r for r in rows(book["申请材料"]) if r["事项编码"] == "SCJG-001"]
     item = Item.objects.get(code="SCJG-001")
@@ -273,3 +276,39 @@ def test_the_import_page_in_english_counts_items_with_plurals(admin_client):
     set_cell(items, second, "法定时限", "二十")
     page = upload(admin_client, book).content.decode()
     assert "2 items have errors: nothing in the file was imported" in page
+
+
+def test_co_department_limits_travel_with_the_sheet_and_must_fit_the_promise(admin_client):
+    """DESIGN §3 并联: a co-department's own limit is written "部门名称：2" in the 协办部门 cell; it round
+    trips, and a limit longer than the item's promised limit is refused naming the cell, nothing imported."""
+    item = Item.objects.get(code="ZJ-001")  # promised 3 working days, one co-department with 2
+    (co,) = item.co_departments.all()
+    assert item.co_department_limits == {co.code: 2}
+    book = export_workbook(admin_client)
+    row = find(book["事项"], 事项编码="ZJ-001")
+    assert row["协办部门"] == f"{co.name}：2"
+    set_cell(book["事项"], row["_row"], "协办部门", f"{co.name}:3")
+    import_through_the_admin(admin_client, book)
+    item.refresh_from_db()
+    assert item.co_department_limits == {co.code: 3}
+
+    before, history = _catalogue(), _history_counts()
+    book = export_workbook(admin_client)
+    row = find(book["事项"], 事项编码="ZJ-001")
+    set_cell(book["事项"], row["_row"], "协办部门", f"{co.name}：9")
+    page = upload(admin_client, book).content.decode()
+    assert f"「事项」表第 {row['_row']} 行「协办部门」列" in page and "不得超过承诺时限" in page
+    assert _catalogue() == before and _history_counts() == history
+    item.refresh_from_db()
+    assert item.co_department_limits == {co.code: 3}
+
+
+def test_the_review_points_go_out_and_come_back(admin_client):
+    """Issue 16: the item's review points (审查要点) are part of the catalogue's round-trip."""
+    points = Item.objects.get(code="SCJG-001").review_points
+    assert "食品安全管理人员" in points  # the demo catalogue has them
+    book = export_workbook(admin_client)
+    assert find(book["事项"], 事项编码="SCJG-001")["审查要点"] == points
+    Item.objects.update(review_points="")
+    import_through_the_admin(admin_client, book)
+    assert Item.objects.get(code="SCJG-001").review_points == points

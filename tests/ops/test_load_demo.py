@@ -39,3 +39,13 @@ def test_load_demo_loads_everything_once(settings, tmp_path):
         "withdrawn",
     } <= states
     assert User.objects.get(username="admin").is_superuser
+    # the demo's licensing items name licence types, so its approvals issued licences (one per case)
+    from licences.models import Licence
+
+    licensed = Case.objects.filter(
+        item__licence_type__isnull=False, state__in=["approved", "delivered"], outcome="approved"
+    )
+    assert licensed.exists()
+    assert sorted(Licence.objects.values_list("case_id", flat=True)) == sorted(
+        licensed.values_list("pk", flat=True)
+    )

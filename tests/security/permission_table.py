@@ -267,10 +267,61 @@ TABLE: dict[str, list[Check] | Skip] = {
         ),
         Check(only([], no=400, anon=400), scope="missing phone"),
     ],
+    # --- licences (电子证照): verification public, lists own, PDFs for the owner and who sees the case -----
+    "licences:verify": [
+        Check(only(EVERYONE)),
+        Check(only(EVERYONE, ok=404), scope="unknown", query={"number": "NOPE", "holder": "某人"}),
+    ],
+    "api-licence-verify": [
+        Check(
+            only([], no=404, anon=404),
+            scope="wrong holder",
+            query={"number": "SEC-A2026000001", "holder": "某人"},
+        ),
+        Check(only([], no=400, anon=400), scope="missing holder", query={"number": "SEC-A2026000001"}),
+    ],
+    "licences:mine": [Check(only(SIGNED_IN))],
+    "api-licences": [Check(api(SIGNED_IN))],
+    "licences:download": [
+        Check(only(SEES_A, no=404), args=number("licence_a"), scope="A"),
+        Check(only(SEES_B, no=404), args=number("licence_b"), scope="B"),
+    ],
+    # re-issue (换发): the issuing department's decider and head (an empty reason: back to the case page)
+    "licences:reissue": [
+        Check(
+            {**only(SEES_A, ok=403, no=404), "decider": 302, "head": 302},
+            args=number("licence_a"),
+            method="POST",
+            scope="A",
+        ),
+        Check(only(SEES_B, ok=403, no=404), args=number("licence_b"), method="POST", scope="B"),
+    ],
+    "api-licence-pdf": [
+        Check(api(SEES_A, no=404), args=number("licence_a"), scope="A"),
+        Check(api(SEES_B, no=404), args=number("licence_b"), scope="B"),
+    ],
     "approvals:clerk_queue": [Check(only(["clerk"]))],
     "approvals:review_queue": [Check(only(["reviewer", "head"]))],
     "approvals:decision_queue": [Check(only(["decider", "head"]))],
     "approvals:results_queue": [Check(only(["clerk"]))],
+    # 不予受理 sign-off: the department heads; 并联: each department's own co-department queue
+    "approvals:refusal_queue": [Check(only(["head"]))],
+    "approvals:co_approval_queue": [Check(only(DEPT_A))],
+    # the page answers a refused answer / resolution on the case page (302 with a message); the rest 404
+    "approvals:co_approval_act": [
+        Check(
+            only(SEES_A, ok=302, no=404),
+            args=lambda w, r: {"reference": w.open_a.reference, "pk": w.sub_a.pk, "kind": "answer"},
+            method="POST",
+            scope="A",
+        ),
+        Check(
+            only([], no=404),
+            args=lambda w, r: {"reference": w.open_b.reference, "pk": w.sub_a.pk, "kind": "answer"},
+            method="POST",
+            scope="another case's part",
+        ),
+    ],
     "approvals:case_detail": [
         Check(only(SEES_A, no=404), args=ref("case_a"), scope="A"),
         Check(only(SEES_B, no=404), args=ref("case_b"), scope="B"),
@@ -305,6 +356,19 @@ TABLE: dict[str, list[Check] | Skip] = {
         Check(only(SEES_A, ok=302, no=404), args=ref("open_a"), method="POST", scope="A"),
         Check(only(SEES_B, ok=302, no=404), args=ref("open_b"), method="POST", scope="B"),
     ],
+    # 送达: only the applicant changes the choice (staff who see the case 403, everyone else 404)
+    "approvals:delivery_change": [
+        Check({**only(SEES_A, ok=403, no=404), "citizen": 302}, args=ref("open_a"), method="POST", scope="A"),
+        Check(
+            {**only(SEES_B, ok=403, no=404), "enterprise": 302}, args=ref("open_b"), method="POST", scope="B"
+        ),
+    ],
+    "api-case-delivery": [
+        Check({**api(SEES_A, ok=403, no=404), "citizen": 400}, args=ref("open_a"), method="POST", scope="A"),
+        Check(
+            {**api(SEES_B, ok=403, no=404), "enterprise": 400}, args=ref("open_b"), method="POST", scope="B"
+        ),
+    ],
     "approvals:notice": [
         Check(
             only(SEES_A, no=404),
@@ -318,6 +382,27 @@ TABLE: dict[str, list[Check] | Skip] = {
         ),
     ],
     "api-case-list": [Check(api(SIGNED_IN))],
+    # 并联: the list is each department's own (empty for others); only the co-department answers, only the
+    # lead's decider or head resolves (409 here: nothing to resolve); who cannot see the case gets 404
+    "api-co-approval-list": [Check(api(SIGNED_IN))],
+    "api-co-approval-answer": [
+        Check(
+            api([], no=403) | {r: 404 for r in SIGNED_IN if r not in SEES_A},
+            args=pk("sub_a"),
+            method="POST",
+            data={"answer": "consent"},
+            scope="A",
+        )
+    ],
+    "api-co-approval-resolve": [
+        Check(
+            api(["decider", "head"], ok=WRITE_OK, no=403) | {r: 404 for r in SIGNED_IN if r not in SEES_A},
+            args=pk("sub_a"),
+            method="POST",
+            data={"resolution": "协调一致"},
+            scope="A",
+        )
+    ],
     "api-case-detail": [
         Check(api(SEES_A, no=404), args=ref("case_a"), scope="A"),
         Check(api(SEES_B, no=404), args=ref("case_b"), scope="B"),

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from approvals.models import SubApproval
 from approvals.services.intake import case_open
 from complaints import services as complaint_services
 from intake.constants import ApplicationStatus, Channel, ItemStatus
@@ -109,8 +110,16 @@ class World:
             application=self._submitted(self.item_b, u["enterprise"], "SP-20260302-900004"),
             actor=u["enterprise"],
         )
+        # 并联: a co-department part of the open case A, for a department none of the roles belongs to
+        self.dept_co = DepartmentFactory.create(code="SEC-CO", name="安全测试协办局")
+        self.sub_a = SubApproval.objects.create(
+            case=self.open_a, department=self.dept_co, due_on=timezone.localdate()
+        )
         self.upload_a = self._upload(self.case_a, "a")
         self.upload_b = self._upload(self.case_b, "b")
+        # licences (电子证照) of the two concluded cases
+        self.licence_a = self._licence(self.case_a, "SEC-A2026000001")
+        self.licence_b = self._licence(self.case_b, "SEC-B2026000001")
 
         # drafts: the citizen's, the enterprise's, and a walk-in registered at the window by the clerk
         self.draft_a = ApplicationFactory.create(
@@ -185,6 +194,22 @@ class World:
     def _submitted(self, item, applicant, reference):
         return ApplicationFactory.create(
             item=item, applicant=applicant, reference=reference, item_snapshot=item_snapshot(item)
+        )
+
+    def _licence(self, case: Any, number: str) -> Any:
+        from licences.models import Licence, LicenceType
+
+        kind, _ = LicenceType.objects.get_or_create(code="SEC-LIC", defaults={"title": "安全测试许可证"})
+        return Licence.objects.create(
+            number=number,
+            licence_type=kind,
+            case=case,
+            owner=case.applicant,
+            title=kind.title,
+            holder_name=case.application.applicant_name,
+            issuing_department=case.department,
+            issued_on=case.concluded_on,
+            valid_from=case.concluded_on,
         )
 
     def _upload(self, case, tag: str) -> ApplicationMaterial:

@@ -126,7 +126,13 @@ def test_levels_once_and_closing(setup):
     red_ctx = [
         c.kwargs["context"] for c in notify.call_args_list if c.kwargs["context"].get("level") == "red"
     ]
-    assert {"reference": red.reference, "level": "red", "due": "2026-03-13", "level_label": "红牌"} in red_ctx
+    assert {
+        "reference": red.reference,
+        "item_name": item.name,
+        "level": "red",
+        "due": "2026-03-13",
+        "level_label": "红牌",
+    } in red_ctx
 
     # repeated scans raise nothing new and notify nobody
     with mock.patch("supervision.services.notify") as notify:

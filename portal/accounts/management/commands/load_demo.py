@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "portal.workcalendar.demo",  # calendar years from chinesecalendar
     "portal.accounts.demo",  # departments, windows, one demo login per role
     "intake.demo",  # the sample catalogue (fixtures/) and a few applications
+    "licences.demo",  # licence types for the catalogue's licensing items (before the cases are approved)
     "approvals.demo",  # cases in every state
     "portal.notifications.demo",  # message templates
     "complaints.demo",  # ratings and complaints

@@ -1,0 +1,1 @@
+from .apis import urlpatterns  # noqa: F401

@@ -1,0 +1,78 @@
+"""电子证照 in a real browser: the demo's approvals issued licences; the citizen finds them in the personal
+centre, downloads one, and anyone who scans its QR code lands on the public verification page, which says
+it is valid — at 1366 px and 375 px, normal and elder mode. Screenshots in var/e2e-artifacts/."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from .conftest import login
+
+WIDTHS = {"desktop-1366": {"width": 1366, "height": 900}, "phone-375": {"width": 375, "height": 800}}
+
+
+@pytest.fixture
+def qr_base(settings, live_server):
+    """The QR codes point to the live server (the portal's public address)."""
+    settings.PORTAL_BASE_URL = live_server.url
+    return live_server.url
+
+
+def _qr_url(pdf: bytes) -> str:
+    import zxingcpp
+    from PIL import Image
+    from pypdf import PdfReader
+
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(page.images[0].data)))
+    return found.text
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_citizen_downloads_a_licence_and_its_qr_code_verifies_it(qr_base, new_page, pages, width):
+    from playwright.sync_api import expect
+
+    from licences.models import Licence
+
+    page = new_page(viewport=WIDTHS[width])
+    login(page, "citizen")
+    page.goto("/my/")
+    card = page.locator("#my-licences")
+    expect(card).to_contain_text("我的证照")
+    pages.shot(page, f"{width}-centre")
+    page.locator("#my-licences").get_by_role("link", name="全部证照").click()
+    page.wait_for_load_state()
+    pages.shot(page, f"{width}-my-licences")
+    licence = Licence.objects.filter(owner__username="citizen").order_by("pk").first()
+    assert licence is not None
+    with page.expect_download() as info:
+        page.locator(f"a[href$='/licences/{licence.number}/pdf/']").first.click()
+    pdf = open(info.value.path(), "rb").read()
+    assert pdf.startswith(b"%PDF")
+    url = _qr_url(pdf)
+    assert url.startswith(qr_base + "/licences/verify/?number=" + licence.number)
+
+    # anyone who scans it: no sign-in
+    visitor = new_page(viewport=WIDTHS[width])
+    visitor.goto(url)
+    expect(visitor.locator("#verify-answer")).to_contain_text("有效")
+    expect(visitor.locator("main")).to_contain_text(licence.holder_name)
+    pages.shot(visitor, f"{width}-verify-valid")
+    assert visitor.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    # elder mode (长辈版)
+    visitor.locator("#elder-toggle").click()
+    visitor.wait_for_load_state()
+    visitor.goto(url)
+    expect(visitor.locator("#verify-answer")).to_contain_text("有效")
+    pages.shot(visitor, f"{width}-verify-elder")
+    # a wrong holder name: the same "not found" as an unknown number
+    visitor.goto("/licences/verify/")
+    visitor.locator("input[name=number]").fill(licence.number)
+    visitor.locator("input[name=holder]").fill("某某某")
+    visitor.locator("main form button[type=submit]").click()
+    visitor.wait_for_load_state()
+    expect(visitor.locator(".govuk-error-summary")).to_contain_text("未查到")
+    pages.shot(visitor, f"{width}-verify-not-found")
+    pages.assert_accessible()
