@@ -39,6 +39,9 @@ from .models import Complaint, ComplaintAttachment, Rating, RatingInvitation, Re
 
 RATING_LINK_SALT = "complaints.rating-link"
 RATING_LINK_MAX_AGE = 60 * 60 * 24 * 90  # the invitation link works for 90 days
+COMPLAINANT_NAME_MAX = 50  # Complaint.complainant_name
+SUBJECT_MAX = 120  # Complaint.subject
+CONTENT_MAX = 5000  # Complaint.content (a text column: bounded here)
 
 
 def _head_and_office(department_id: int | None) -> list[User]:
@@ -317,6 +320,20 @@ def complaint_file(
     from portal.accounts.validators import validate_mobile
 
     errors: dict[str, list[str]] = {}
+    # Every text bounded by its column (the page passes request.POST straight here): issue 17.
+    for field, value, limit in (
+        ("name", name, COMPLAINANT_NAME_MAX),
+        ("phone", phone, 11),
+        ("subject", subject, SUBJECT_MAX),
+        ("content", content, CONTENT_MAX),
+        ("reference", reference, 40),
+    ):
+        if not isinstance(value, str):
+            errors[field] = [_("请输入文字。")]
+        elif len(value.strip()) > limit:
+            errors[field] = [_("内容过长（最多%(n)s字）。") % {"n": limit}]
+    if errors:
+        raise ApplicationError(_("投诉内容有误，请修改后重试。"), extra=errors)
     if channel not in ComplaintChannel.values:
         errors["channel"] = [_("不是有效的选项。")]
     if channel in (ComplaintChannel.PHONE, ComplaintChannel.WINDOW) and not (actor and actor.is_portal_staff):
@@ -352,7 +369,7 @@ def complaint_file(
         number=next_reference("TS", today, width=4),
         channel=channel,
         complainant=complainant,
-        complainant_name=name.strip() or (complainant.display_name if complainant else ""),
+        complainant_name=name.strip() or (complainant.display_name[:COMPLAINANT_NAME_MAX] if complainant else ""),
         complainant_phone=phone.strip(),
         anonymous=anonymous or complainant is None,
         registered_by=actor

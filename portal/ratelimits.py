@@ -7,6 +7,7 @@ with a message, the API a 429 JSON body with ``detail``.
 """
 
 import ipaddress
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +50,14 @@ def client_ip(request: Any) -> str:
             except ValueError:
                 pass
     return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 - an address, not a bind
+
+
+def username_key(raw: Any) -> str:
+    """The per-username counters' key: what sign-in would match, and more. NFKC (full-width ``ｃｉｔｉｚｅｎ``
+    is ``citizen``, as Django's username field normalises it), stripped (the form strips it) and
+    case-folded (usernames are unique regardless of case), so none of these is a fresh counter."""
+    text = raw if isinstance(raw, str) else ""
+    return unicodedata.normalize("NFKC", text).strip().casefold()[:150]
 
 
 def rate(name: str) -> str:

@@ -70,6 +70,7 @@ if BENCH_ENDPOINTS:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.input_guard.InputGuardMiddleware",  # NUL/control characters, JSON depth and size (issue 17)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -150,6 +151,9 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_SCANNER = env.str("UPLOAD_SCANNER", default="intake.services.uploads.no_scan")
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
+# JSON bodies (portal/input_guard.py): larger ones get a 413, deeper nesting a 400.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = 32
 
 # --- security (production turns DEBUG off; check --deploy is clean then) ---
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

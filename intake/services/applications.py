@@ -9,7 +9,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,9 @@ from .references import next_reference
 from .uploads import inspect_upload
 
 
+NUMBER_MAX = Decimal(10) ** 12
+
+
 def clean_form_data(*, item: Item, data: dict[str, Any], partial: bool = False) -> dict[str, Any]:
     """Validate the applicant's answers against the item's form definition; field messages on error.
     ``partial`` (drafts) skips the required check but still rejects malformed values."""
@@ -38,13 +41,23 @@ def clean_form_data(*, item: Item, data: dict[str, Any], partial: bool = False) 
                 errors[f.key] = [_("“%(label)s”为必填项。") % {"label": f.label}]
             continue
         if f.kind == FieldKind.NUMBER:
+            # A number, or a text of one; never true/false, an object or a list (issue 17). Application
+            # forms ask for areas, counts and amounts: none is negative.
             try:
+                if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+                    raise InvalidOperation
                 value = Decimal(str(raw))
                 if not value.is_finite():
                     raise InvalidOperation
-                cleaned[f.key] = str(value)
             except (InvalidOperation, ValueError):
                 errors[f.key] = [_("“%(label)s”应为数字。") % {"label": f.label}]
+                continue
+            if value < 0 or value >= NUMBER_MAX:
+                errors[f.key] = [_("“%(label)s”应为0到999999999999之间的数。") % {"label": f.label}]
+            else:
+                cleaned[f.key] = str(value)
+        elif not isinstance(raw, str):
+            errors[f.key] = [_("“%(label)s”应填写文字。") % {"label": f.label}]
         elif f.kind == FieldKind.DATE:
             try:
                 cleaned[f.key] = datetime.date.fromisoformat(str(raw)).isoformat()
@@ -215,7 +228,14 @@ def walk_in_applicant_get_or_create(*, kind: str, name: str, number: str, phone:
         **({"id_number": number} if person else {"credit_code": number}),
     )
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():  # a savepoint: two windows registering one walk-in at once
+            user.save()
+    except IntegrityError:
+        existing = found.order_by("pk").first()
+        if existing is None:
+            raise
+        return existing
     user.groups.add(Group.objects.get_or_create(name=Role.CITIZEN if person else Role.ENTERPRISE)[0])
     return user
 

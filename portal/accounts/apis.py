@@ -9,7 +9,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from portal.api import ErrorSerializer
-from portal.ratelimits import api_check
+from portal.ratelimits import api_check, username_key
 
 from .serializers import RegistrationInputSerializer, UserOutputSerializer
 from .services import applicant_register
@@ -41,7 +41,7 @@ class TokenApi(ObtainAuthToken):
 
     def post(self, request, *args, **kwargs):
         username = request.data.get("username", "") if hasattr(request.data, "get") else ""
-        api_check(request, ("token-ip", ""), ("token-user", str(username)[:150]))
+        api_check(request, ("token-ip", ""), ("token-user", username_key(username)))
         return super().post(request, *args, **kwargs)
 
 

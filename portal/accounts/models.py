@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -92,6 +93,17 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        constraints = [
+            # "Racer3" and "raCer3" are one name (issue 17): registration checks it, the database holds
+            # it under concurrent registrations.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+            # One account per resident ID number (its keyed look-up hash; walk-in applicants included).
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=~models.Q(id_number_hash=""),
+                name="user_id_number_hash_unique",
+            ),
+        ]
 
     id_number = pii.encrypted_property("id_number_encrypted", "id_number_hash", doc="居民身份证号码")
 

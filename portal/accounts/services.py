@@ -1,7 +1,7 @@
 """Account services: registration of applicants with real-name data."""
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from portal import pii
 from portal.exceptions import ApplicationError
@@ -50,8 +50,23 @@ def applicant_register(
     )
     user.id_number = id_number if kind == ApplicantKind.PERSON else ""  # encrypted (portal/pii.py)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():  # a savepoint: the constraint decides a race the checks above lost
+            user.save()
+    except IntegrityError as exc:
+        raise ApplicationError("注册信息有误，请修改后重新提交。", extra=_race_errors(exc)) from exc
     role = Role.CITIZEN if kind == ApplicantKind.PERSON else Role.ENTERPRISE
     group, _ = Group.objects.get_or_create(name=str(role))
     user.groups.add(group)
     return user
+
+
+def _race_errors(exc: IntegrityError) -> dict[str, list[str]]:
+    """Field messages for a registration that lost a race against a concurrent one (the unique
+    constraints of User: case-insensitive username, ID number look-up hash)."""
+    text = str(exc)
+    if "id_number_hash" in text:
+        return {"id_number": ["该身份证号码已注册账号，请直接登录或找回密码。"]}
+    if "username" in text:
+        return {"username": ["该用户名已被注册。"]}
+    return {"username": ["该账号正在注册或已注册，请稍后直接登录。"]}
