@@ -18,7 +18,7 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.sms import GatewayError, get_sms_gateway
+from portal.sms import GatewayError, get_sms_gateway, sms_fit
 
 from .catalog import DEFAULTS, GENERIC
 from .constants import DELIVER_TASK, MAX_ATTEMPTS, ChannelKind, DeliveryStatus
@@ -132,7 +132,7 @@ def deliver(delivery_id: int) -> str:
                 )
                 answer = get_sms_gateway().send(
                     phone=delivery.address,
-                    text=f"【政务服务】{text}",
+                    text=sms_fit(f"【政务服务】{text}"),
                     idempotency_key=delivery.idempotency_key,
                 )
                 detail = answer.detail
