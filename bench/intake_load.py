@@ -336,7 +336,7 @@ def seed(count: int, item_code: str, per_client: int = 4) -> tuple[list[Target],
     turn: one citizen may send 60 uploads an hour (portal/ratelimits.py), and the bench raises no limit.
     The bench table emptied."""
     from django.db import connection
-    from rest_framework.authtoken.models import Token
+    from portal.accounts.services import api_token_issue
 
     from intake.models import Item, Material
     from portal.accounts.constants import ApplicantKind
@@ -362,7 +362,7 @@ def seed(count: int, item_code: str, per_client: int = 4) -> tuple[list[Target],
                     real_name=f"压测{n}",
                     phone=f"137{n:08d}",
                 )
-            tokens.append(Token.objects.get_or_create(user=user)[0].key)
+            tokens.append(api_token_issue(user=user, device="bench")[0])
         targets.append(
             Target(
                 token=tokens[0], intake_tokens=tokens, item=item.code, material_key=f"material_{material.pk}"

@@ -5,6 +5,7 @@ machine without any server: a SQLite file and Celery on kombu's filesystem trans
 Production sets ``DATABASE_URL`` (PostgreSQL) and ``CELERY_BROKER_URL`` (Redis).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,7 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # its serializer checks the password; its tokens are no longer accepted
+    "knox",  # API tokens: hashed, expiring, revocable, one per device (portal/accounts/services.py)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -197,7 +199,7 @@ RATELIMIT_IP_META_KEY = "portal.ratelimits.client_ip"
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes "not signed in" a 401 (session first would say 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -211,6 +213,14 @@ REST_FRAMEWORK = {
     # anonymous clients by the X-Forwarded-For address the proxies add (unset: by the peer address). The
     # load benchmark sets 1 to give each simulated citizen its own address.
     "NUM_PROXIES": env("API_NUM_PROXIES", cast=int, default=None),
+}
+# API tokens (django-rest-knox): "Authorization: Token <token>" as before, but stored as a hash, one per
+# device, expiring after API_TOKEN_TTL_HOURS and revoked by logout and by a password change.
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # knox's own model (its migrations read this setting)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24 * 14)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "一窗受理 One-window portal API",

@@ -15,13 +15,13 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from approvals.services.intake import case_open
 from complaints import services as complaint_services
 from intake.constants import ApplicationStatus, Channel, ItemStatus
 from intake.models import ApplicationMaterial
 from portal.accounts.constants import ApplicantKind, Role
+from portal.accounts.services import api_token_issue
 from portal.notifications.models import Notification
 from portal.workcalendar.seed import seed_years
 from supervision.models import Alert
@@ -69,7 +69,7 @@ class World:
             "inspector": staff(Role.INSPECTOR, self.office, username="m_inspector"),
             "admin": staff(Role.CATALOGUE_ADMIN, username="m_admin"),
         }
-        self.tokens = {role: Token.objects.create(user=user).key for role, user in self.users.items()}
+        self.tokens = {role: api_token_issue(user=user, device=role)[0] for role, user in self.users.items()}
         u = self.users
 
         # catalogue: a published item per department (A's with a blank form), and an unpublished one
