@@ -336,12 +336,11 @@ def seed(count: int, item_code: str, per_client: int = 4) -> tuple[list[Target],
     turn: one citizen may send 60 uploads an hour (portal/ratelimits.py), and the bench raises no limit.
     The bench table emptied."""
     from django.db import connection
-    from portal.accounts.services import api_token_issue
 
     from intake.models import Item, Material
     from portal.accounts.constants import ApplicantKind
     from portal.accounts.models import User
-    from portal.accounts.services import applicant_register
+    from portal.accounts.services import api_token_issue, applicant_register
     from portal.benchmarks.models import BenchRow
 
     item = Item.objects.get(code=item_code)

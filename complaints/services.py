@@ -369,7 +369,8 @@ def complaint_file(
         number=next_reference("TS", today, width=4),
         channel=channel,
         complainant=complainant,
-        complainant_name=name.strip() or (complainant.display_name[:COMPLAINANT_NAME_MAX] if complainant else ""),
+        complainant_name=name.strip()
+        or (complainant.display_name[:COMPLAINANT_NAME_MAX] if complainant else ""),
         complainant_phone=phone.strip(),
         anonymous=anonymous or complainant is None,
         registered_by=actor

@@ -10,7 +10,6 @@ from portal.forms import PortalFormMixin
 
 from .selectors.catalogue import item_get
 
-
 PERSON_NAME_MAX = 50  # User.real_name
 
 

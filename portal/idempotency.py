@@ -78,7 +78,9 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
         user = api_user(request)
         fingerprint = _fingerprint(request, kwargs)
         with transaction.atomic():
-            IdempotencyRecord.objects.filter(user=user, key=key, created_at__lt=timezone.now() - ttl()).delete()
+            IdempotencyRecord.objects.filter(
+                user=user, key=key, created_at__lt=timezone.now() - ttl()
+            ).delete()
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(

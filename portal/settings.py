@@ -216,7 +216,7 @@ REST_FRAMEWORK = {
 }
 # API tokens (django-rest-knox): "Authorization: Token <token>" as before, but stored as a hash, one per
 # device, expiring after API_TOKEN_TTL_HOURS and revoked by logout and by a password change.
-KNOX_TOKEN_MODEL = "knox.AuthToken"  # knox's own model (its migrations read this setting)
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 - a model name; knox's migrations read this setting
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24 * 14)),
     "AUTO_REFRESH": False,

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-
 # Long texts are split by the carrier into segments, each billed and each a chance to arrive out of order:
 # 70 characters in one message with any Chinese character (UCS-2), 67 a segment once split; 160 / 153 for
 # plain GSM text. No message goes past SMS_MAX_SEGMENTS (a correction list of 5000 lines made one SMS of
@@ -44,7 +43,7 @@ def sms_segments(text: str) -> int:
 def sms_fit(text: str, max_segments: int | None = None) -> str:
     """``text`` cut to at most ``max_segments`` segments (settings.SMS_MAX_SEGMENTS), with a pointer to
     the portal when something was cut."""
-    limit = max_segments or getattr(settings, "SMS_MAX_SEGMENTS", SMS_MAX_SEGMENTS_DEFAULT)
+    limit = int(max_segments or getattr(settings, "SMS_MAX_SEGMENTS", SMS_MAX_SEGMENTS_DEFAULT))
     if sms_segments(text) <= limit:
         return text
     room = (70 if limit == 1 else 67 * limit) - len(MORE_ON_THE_PORTAL)

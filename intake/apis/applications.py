@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api import FieldsBuiltOnceMixin
-from portal.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from portal.exceptions import ApplicationError, PermissionDeniedError
+from portal.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from portal.ratelimits import api_check
 
 from ..constants import HandlingMode

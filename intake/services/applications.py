@@ -24,7 +24,6 @@ from .catalogue import item_snapshot
 from .references import next_reference
 from .uploads import inspect_upload
 
-
 NUMBER_MAX = Decimal(10) ** 12
 
 

@@ -8,7 +8,6 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from portal.api import ErrorSerializer
-from portal.http import api_user
 from portal.ratelimits import api_check, username_key
 
 from .serializers import RegistrationInputSerializer, UserOutputSerializer
@@ -88,7 +87,7 @@ class LogoutAllApi(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
-        api_tokens_revoke_all(user=api_user(request))
+        api_tokens_revoke_all(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

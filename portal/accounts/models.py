@@ -192,7 +192,9 @@ class IdempotencyRecord(models.Model):
     class Meta:
         verbose_name = _("幂等请求记录")
         verbose_name_plural = _("幂等请求记录")
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"

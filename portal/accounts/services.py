@@ -87,9 +87,9 @@ def api_token_issue(*, user: User, device: str = "") -> tuple[str, datetime.date
     AuthToken.objects.filter(user=user, device__name=device).delete()
     AuthToken.objects.filter(user=user, device__isnull=True).delete()  # tokens of no known device
     kept = list(
-        AuthToken.objects.filter(user=user).order_by("-created").values_list("pk", flat=True)[
-            : API_DEVICES_MAX - 1
-        ]
+        AuthToken.objects.filter(user=user)
+        .order_by("-created")
+        .values_list("pk", flat=True)[: API_DEVICES_MAX - 1]
     )
     AuthToken.objects.filter(user=user).exclude(pk__in=kept).delete()
     instance, token = AuthToken.objects.create(user=user)
@@ -109,5 +109,5 @@ def api_tokens_revoke_all(*, user: User) -> int:
     """Sign every API client of ``user`` out."""
     from knox.models import AuthToken
 
-    deleted, _per_model = AuthToken.objects.filter(user=user).delete()
+    deleted: int = AuthToken.objects.filter(user=user).delete()[0]
     return deleted

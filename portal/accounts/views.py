@@ -160,7 +160,9 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
 
     def post(self, request, *args, **kwargs):
-        if any_limited(request, ("login-ip", ""), ("login-user", username_key(request.POST.get("username", "")))):
+        if any_limited(
+            request, ("login-ip", ""), ("login-user", username_key(request.POST.get("username", "")))
+        ):
             form = self.get_form()
             form.add_error(None, _("登录尝试过于频繁，请稍后再试。"))
             return self.render_to_response(self.get_context_data(form=form), status=429)

@@ -26,7 +26,9 @@ def user():
 
 def token_for(device: str = "", **extra) -> str:
     r = APIClient().post(
-        "/api/v1/auth/token/", {"username": "li", "password": PASSWORD, "device": device, **extra}, format="json"
+        "/api/v1/auth/token/",
+        {"username": "li", "password": PASSWORD, "device": device, **extra},
+        format="json",
     )
     assert r.status_code == 200, r.content
     assert r.json()["expiry"]

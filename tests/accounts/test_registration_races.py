@@ -31,7 +31,9 @@ def test_usernames_differing_only_in_case_are_one_name(client):
     r = client.post("/api/v1/auth/register/", person("Racer3"), content_type="application/json")
     assert r.status_code == 201
     r = client.post(
-        "/api/v1/auth/register/", person("raCer3", id_number="110101199003070011"), content_type="application/json"
+        "/api/v1/auth/register/",
+        person("raCer3", id_number="110101199003070011"),
+        content_type="application/json",
     )
     assert r.status_code == 400 and "已被注册" in r.json()["username"][0]
     assert User.objects.filter(username__iexact="racer3").count() == 1
@@ -124,5 +126,7 @@ def test_the_per_username_sign_in_limit_counts_the_normalised_name(client, varia
     assert r.status_code == 200  # the API's counter is its own (token-user) …
     for i in range(10):
         client.post("/api/v1/auth/token/", {"username": variant, "password": "x"}, REMOTE_ADDR=f"10.1.0.{i}")
-    r = client.post("/api/v1/auth/token/", {"username": "m_citizen", "password": PASSWORD}, REMOTE_ADDR="10.2.0.1")
+    r = client.post(
+        "/api/v1/auth/token/", {"username": "m_citizen", "password": PASSWORD}, REMOTE_ADDR="10.2.0.1"
+    )
     assert r.status_code == 429  # … and counts the normalised name too

@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from portal.accounts.services import api_token_issue
 
 from intake.models import FormField
+from portal.accounts.services import api_token_issue
 from portal.notifications.models import Delivery
 from tests.factories import ItemFactory, MaterialFactory, citizen
 

@@ -69,9 +69,7 @@ def test_a_refused_request_is_not_kept_so_the_corrected_one_goes_through(item): 
     user = citizen(phone="")
     client = APIClient()
     client.force_authenticate(user)
-    r = client.post(
-        "/api/v1/applications/", {"item": "NO-SUCH"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2"
-    )
+    r = client.post("/api/v1/applications/", {"item": "NO-SUCH"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
     assert r.status_code == 400
     assert submit(user, item, key="k-2").status_code == 201
 

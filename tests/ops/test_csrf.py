@@ -142,9 +142,8 @@ def test_every_post_form_has_a_token_and_its_url_refuses_a_post_without_one(demo
 
 
 def test_the_api_refuses_a_session_write_without_the_token_but_not_a_token_client(demo):
-    from portal.accounts.services import api_token_issue
-
     from portal.accounts.models import User
+    from portal.accounts.services import api_token_issue
 
     citizen = User.objects.get(username="citizen")
     checked = Client(enforce_csrf_checks=True)

@@ -6,6 +6,7 @@ SQLite stores NULs, so there it only shows the refusals.)"""
 
 import json
 import re
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -23,7 +24,12 @@ pytestmark = pytest.mark.django_db
 
 
 def counts() -> tuple[int, int, int, int]:
-    return (User.objects.count(), Application.objects.count(), Complaint.objects.count(), Case.objects.count())
+    return (
+        User.objects.count(),
+        Application.objects.count(),
+        Complaint.objects.count(),
+        Case.objects.count(),
+    )
 
 
 def send(world, role: str, method: str, url: str, *, data=None, json_body=None, raw: bytes | None = None):
@@ -32,7 +38,7 @@ def send(world, role: str, method: str, url: str, *, data=None, json_body=None, 
 
     cache.clear()
     client = Client(raise_request_exception=False)
-    headers = {}
+    headers: dict[str, Any] = {}
     with transaction.atomic():
         user = world.user(role)
         if user is not None:
@@ -144,10 +150,18 @@ FORM_POSTS = [
     ("anon", "/accounts/register/", {"username": f"abc{NUL}d", "real_name": "张三", "phone": "13912345678"}),
     ("anon", "/accounts/sms-login/", {"phone": f"139{NUL}12345678"}),
     ("anon", "/cases/progress/", {"reference": f"SP-{NUL}", "phone": "13912345678"}),
-    ("anon", "/complaints/", {"name": f"张{NUL}三", "phone": "13912345678", "subject": "x", "content": "长长的内容"}),
+    (
+        "anon",
+        "/complaints/",
+        {"name": f"张{NUL}三", "phone": "13912345678", "subject": "x", "content": "长长的内容"},
+    ),
     ("citizen", "/complaints/", {"subject": "窗口\x1b", "phone": "13912345678", "content": "长长的内容"}),
     ("citizen", "/accounts/preferences/", {"email": f"a{NUL}@example.com", "preferred_language": "zh-hans"}),
-    ("clerk", "/window/register/", {"item_code": f"SEC{NUL}", "name": "张三", "id_number": "1", "phone": "1"}),
+    (
+        "clerk",
+        "/window/register/",
+        {"item_code": f"SEC{NUL}", "name": "张三", "id_number": "1", "phone": "1"},
+    ),
     ("clerk", "/cases/{open}/do/accept/", {"note": f"好{NUL}"}),
     ("clerk", "/cases/{open}/check/", {"note_1": f"x{NUL}"}),
     ("inspector", "/complaints/queue/", {"action": f"x{NUL}"}),
@@ -204,8 +218,20 @@ def test_texts_longer_than_their_columns_are_refused(world):
     complaint = {"phone": "13912345678", "subject": "排队", "content": "窗口排队时间太长，希望改进。"}
     requests = [
         ("anon", "POST", "/api/v1/complaints/", {"json_body": {**complaint, "name": "张" * 51}}, (400,)),
-        ("anon", "POST", "/complaints/", {"data": {**complaint, "name": "张" * 51, "channel": "online"}}, (200, 400)),
-        ("citizen", "POST", "/api/v1/complaints/", {"json_body": {**complaint, "content": "长" * 5001}}, (400,)),
+        (
+            "anon",
+            "POST",
+            "/complaints/",
+            {"data": {**complaint, "name": "张" * 51, "channel": "online"}},
+            (200, 400),
+        ),
+        (
+            "citizen",
+            "POST",
+            "/api/v1/complaints/",
+            {"json_body": {**complaint, "content": "长" * 5001}},
+            (400,),
+        ),
         ("citizen", "POST", "/complaints/", {"data": {**complaint, "content": "长" * 5001}}, (200, 400)),
         ("citizen", "POST", "/api/v1/complaints/", {"json_body": {**complaint, "subject": {"a": 1}}}, (400,)),
         (
@@ -233,7 +259,13 @@ def test_wrong_types_and_unbounded_lists_are_refused(world):
     transitions = f"/api/v1/cases/{ref}/transitions/"
     requests = [
         ("head", "POST", transitions + "extend/", {"json_body": {"days": 2.5, "reason": "复杂"}}, (400, 409)),
-        ("head", "POST", transitions + "extend/", {"json_body": {"days": True, "reason": "复杂"}}, (400, 409)),
+        (
+            "head",
+            "POST",
+            transitions + "extend/",
+            {"json_body": {"days": True, "reason": "复杂"}},
+            (400, 409),
+        ),
         ("clerk", "POST", transitions + "accept/", {"json_body": {"note": {"a": 1}}}, (400,)),
         (
             "clerk",
