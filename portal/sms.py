@@ -43,7 +43,8 @@ def sms_segments(text: str) -> int:
 def sms_fit(text: str, max_segments: int | None = None) -> str:
     """``text`` cut to at most ``max_segments`` segments (settings.SMS_MAX_SEGMENTS), with a pointer to
     the portal when something was cut."""
-    limit = int(max_segments or getattr(settings, "SMS_MAX_SEGMENTS", SMS_MAX_SEGMENTS_DEFAULT))
+    configured: int = getattr(settings, "SMS_MAX_SEGMENTS", SMS_MAX_SEGMENTS_DEFAULT)
+    limit = max_segments if max_segments is not None else configured
     if sms_segments(text) <= limit:
         return text
     room = (70 if limit == 1 else 67 * limit) - len(MORE_ON_THE_PORTAL)
