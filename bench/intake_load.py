@@ -62,7 +62,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_load"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"%" + b"x" * 2000 + b"\n"
+
+
+def _pdf() -> bytes:
+    """A real one-page PDF of about 2.5 kB (uploads are parsed since issue 17)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Subject": "x" * 2000})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _pdf()
 BOUNDARY = "benchBoundary7MA4YWxkTrZu0gW"
 KINDS = ["bare_post", "intake", "bare_get", "progress", "cases"]
 LABELS = {

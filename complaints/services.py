@@ -316,7 +316,7 @@ def complaint_file(
 ) -> Complaint:
     from django.core.exceptions import ValidationError
 
-    from intake.services.uploads import inspect_batch, inspect_upload
+    from intake.services.uploads import inspect_batch, inspect_upload, stored_file
     from portal.accounts.validators import validate_mobile
 
     errors: dict[str, list[str]] = {}
@@ -397,7 +397,7 @@ def complaint_file(
             size=fact["size"],
         )
         upload.seek(0)
-        row.file.save(f"{fact['token']}{fact['extension']}", upload, save=False)
+        row.file.save(f"{fact['token']}{fact['extension']}", stored_file(upload, fact), save=False)
         row.save()
     handler = _round_robin_handler()
     if handler is not None:

@@ -151,6 +151,10 @@ MEDIA_URL = None  # never served directly
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Virus-scan hook: a callable(upload) that raises portal.exceptions.ApplicationError on an infected file.
 UPLOAD_SCANNER = env.str("UPLOAD_SCANNER", default="intake.services.uploads.no_scan")
+# ClamAV (portal/clamav.py): tcp://host:3310 or unix:///path of clamd; set, it scans every upload (and
+# refuses uploads while clamd is down). `check --deploy` warns while no scanner is configured.
+CLAMD_URL = env.str("CLAMD_URL", default="")
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 # JSON bodies (portal/input_guard.py): larger ones get a 413, deeper nesting a 400.

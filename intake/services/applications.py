@@ -22,7 +22,7 @@ from ..constants import ApplicationStatus, Channel, FieldKind, HandlingMode, Ite
 from ..models import Application, ApplicationMaterial, Item, Material
 from .catalogue import item_snapshot
 from .references import next_reference
-from .uploads import inspect_upload
+from .uploads import inspect_upload, stored_file
 
 NUMBER_MAX = Decimal(10) ** 12
 
@@ -334,8 +334,7 @@ def store_material_file(
         size=facts["size"],
         sha256=facts["sha256"],
     )
-    upload.seek(0)
-    row.file.save(f"{facts['token']}{facts['extension']}", upload, save=False)
+    row.file.save(f"{facts['token']}{facts['extension']}", stored_file(upload, facts), save=False)
     try:
         row.save()
     except Exception:

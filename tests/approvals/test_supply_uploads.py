@@ -11,9 +11,10 @@ from django.test import Client
 from approvals.constants import CaseState
 from intake.models import ApplicationMaterial
 from tests.factories import MaterialFactory
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from tests.files import (
+    PDF,  # noqa: E402
+    PNG,  # noqa: E402
+)
 
 
 def pdf(name: str = "说明书.pdf", extra: bytes = b"") -> SimpleUploadedFile:

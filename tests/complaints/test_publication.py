@@ -16,7 +16,7 @@ from tests.approvals.factories import CaseFactory
 from tests.factories import DepartmentFactory, citizen, staff
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

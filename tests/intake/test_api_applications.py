@@ -9,9 +9,10 @@ from approvals.constants import CaseState
 from approvals.models import Case
 from intake.models import Application, ApplicationMaterial, FormField, ReferenceCounter
 from tests.factories import ItemFactory, MaterialFactory, citizen
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from tests.files import (
+    PDF,  # noqa: E402
+    PNG,  # noqa: E402
+)
 
 
 @pytest.fixture(autouse=True)

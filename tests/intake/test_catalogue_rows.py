@@ -25,7 +25,8 @@ from portal.accounts.constants import Role
 from tests.factories import UserFactory, citizen, staff
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF  # noqa: E402
+
 MONDAY = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 CODE = "SCJG-001"  # 食品经营许可: five mandatory materials, four steps, three form fields
 

@@ -13,10 +13,10 @@ from intake.models import Application, ApplicationMaterial
 from intake.services.applications import application_add_material, application_create_draft
 from portal.exceptions import ApplicationError
 from tests.factories import ItemFactory, MaterialFactory, citizen
+from tests.files import PDF, PNG
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00 This program cannot be run in DOS mode"
 HTML = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
 

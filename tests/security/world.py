@@ -41,7 +41,7 @@ from tests.factories import (
 # Matrix roles, in table order. "admin" is the catalogue admin (事项管理员); "anon" is nobody signed in.
 ROLES = ["anon", "citizen", "enterprise", "clerk", "reviewer", "decider", "head", "inspector", "admin"]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF  # noqa: E402
 
 
 class World:
