@@ -1,6 +1,7 @@
 """Ratings, rectification tickets and complaints: every write goes through here (DESIGN §6)."""
 
 import datetime
+import hmac
 from typing import Any
 
 from django.conf import settings
@@ -54,7 +55,9 @@ def _head_and_office(department_id: int | None) -> list[User]:
 
 
 def rating_link_token(case: Case) -> str:
-    return signing.dumps({"ref": case.reference}, salt=RATING_LINK_SALT)
+    # Bound to the case's random secret, not only its reference: a reference handed out again after a
+    # restore from backup belongs to another case, whose secret differs (issue 17).
+    return signing.dumps({"ref": case.reference, "s": case.link_secret}, salt=RATING_LINK_SALT)
 
 
 def rating_link_url(case: Case) -> str:
@@ -69,7 +72,7 @@ def rating_link_case(token: str) -> Case:
     except signing.BadSignature:
         raise ApplicationError(_("评价链接无效。")) from None
     case = Case.objects.filter(reference=data.get("ref")).select_related("department", "item").first()
-    if case is None:
+    if case is None or not hmac.compare_digest(str(data.get("s", "")), case.link_secret):
         raise ApplicationError(_("评价链接无效。"))
     return case
 

@@ -98,3 +98,20 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'failed'}"
+
+
+class SendingHold(models.Model):
+    """While a row exists, nothing is sent (SMS, e-mail): the deliveries wait in the outbox. ``manage.py
+    backup`` writes one into the backup's snapshot only (docs/operations.md), so a database restored from a
+    backup sends nothing until ``manage.py after_restore`` has moved the reference counters and sequences
+    past what may have been issued since the backup, and removed the hold."""
+
+    reason = models.CharField(_("原因"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("暂停发送")
+        verbose_name_plural = _("暂停发送")
+
+    def __str__(self) -> str:
+        return self.reason

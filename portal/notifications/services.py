@@ -6,6 +6,7 @@ sends one delivery under a row lock with its idempotency key, records the attemp
 """
 
 import logging
+import uuid
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -22,7 +23,7 @@ from portal.sms import GatewayError, get_sms_gateway, sms_fit
 
 from .catalog import DEFAULTS, GENERIC
 from .constants import DELIVER_TASK, MAX_ATTEMPTS, ChannelKind, DeliveryStatus
-from .models import Delivery, DeliveryAttempt, MessageTemplate, Notification
+from .models import Delivery, DeliveryAttempt, MessageTemplate, Notification, SendingHold
 
 log = logging.getLogger(__name__)
 SWEEP_GRACE = timedelta(seconds=getattr(settings, "NOTIFICATION_SWEEP_GRACE_SECONDS", 120))
@@ -81,7 +82,9 @@ def notify(
             notification=notification,
             channel=channel,
             address=address,
-            idempotency_key=f"{notification.pk}:{channel}",
+            # Unique for all time, not "<notification id>:<channel>": ids start again after a restore
+            # from backup and the gateway would drop new messages as "already sent" (issue 17).
+            idempotency_key=f"{uuid.uuid4().hex}:{channel}",
             status=DeliveryStatus.SENT if channel == ChannelKind.INBOX else DeliveryStatus.PENDING,
             sent_at=timezone.now() if channel == ChannelKind.INBOX else None,
         )
@@ -113,6 +116,11 @@ class RetryLater(Exception):
 
 def deliver(delivery_id: int) -> str:
     """Send one delivery at most once. Raises RetryLater when the gateway failed and attempts remain."""
+    if SendingHold.objects.exists():
+        # a database restored from a backup: nothing leaves before `manage.py after_restore` (the row
+        # stays pending; the sweeper queues it again once the hold is gone)
+        log.error("sending is on hold (restored from a backup? run manage.py after_restore): %s", delivery_id)
+        return "held"
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update().select_related("notification").filter(pk=delivery_id).first()

@@ -62,7 +62,7 @@ def test_the_type_and_extension_come_from_the_content_never_the_name(
 ):
     row = add(draft, draft.item.m_a, name, content)
     assert (row.extension, row.content_type) == (ext, mime)
-    assert row.file.name == f"applications/{draft.pk}/{row.token}{ext}"
+    assert row.file.name == f"applications/{row.token[:2]}/{row.token}{ext}"
     assert len(row.token) == 32 and row.size == row.file.size and len(row.sha256) == 64
     assert files(media) == [media / row.file.name]
     assert row.original_name == shown  # the name shown and downloaded carries the real type's extension
