@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.privacy.PrivateNoStoreMiddleware",  # Cache-Control: private, no-store on personal answers
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -196,6 +197,9 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 # --- cache (rate limits and throttles share it; Redis in production) ---
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # reads miss and writes are skipped while Redis is down (portal/cache.py), with short timeouts
+    CACHES["default"]["BACKEND"] = "portal.cache.FailSafeRedisCache"
 
 # --- REST API ---
 # Per-address rate limits read the client's address like DRF's throttles (API_NUM_PROXIES behind a proxy).
