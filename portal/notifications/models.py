@@ -70,6 +70,8 @@ class Delivery(models.Model):
     # One per notification and channel: the gateway receives it and refuses a second send.
     idempotency_key = models.CharField(_("幂等键"), max_length=64, unique=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    # hand-offs whose outcome a crash left unknown (e-mail is sent again at most once: services.deliver)
+    unknown_outcomes = models.PositiveSmallIntegerField(_("结果未知次数"), default=0)
     last_error = models.TextField(_("最后错误"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

@@ -78,7 +78,7 @@ def test_deliver_sends_once_and_records_the_attempt(sms_dir):
     sms.refresh_from_db()
     assert sms.status == DeliveryStatus.SENT and sms.attempts == 1
     assert DeliveryAttempt.objects.filter(delivery=sms, ok=True).count() == 1
-    assert FileSmsGateway(sms_dir).sent_keys() == [f"{sms.notification_id}_sms"]
+    assert FileSmsGateway(sms_dir).sent_keys() == [sms.idempotency_key.replace(":", "_")]
     text = json.loads((sms_dir / "outbox.jsonl").read_text().splitlines()[0])["text"]
     assert "SP-1" in text and "排污许可" in text
     # Even if the row were reset (a worker died before commit), the gateway refuses the same key again.
