@@ -35,6 +35,8 @@ CLOSED_STATES = frozenset(
         CaseState.NOT_ACCEPTED,
     }
 )
+# Cases that end without a decision: their clock stops on the day they end (DESIGN §3).
+ENDED_STATES = frozenset({CaseState.WITHDRAWN, CaseState.NOT_ACCEPTED, CaseState.TERMINATED})
 # States in which the deadline clock runs (accepted and not concluded).
 RUNNING_STATES = frozenset(
     {CaseState.ACCEPTED, CaseState.IN_REVIEW, CaseState.AWAITING_DECISION, CaseState.SUSPENDED}
@@ -60,7 +62,9 @@ class CaseAction(models.TextChoices):
     DENY = "deny", _("不予许可")
     SUSPEND = "suspend", _("启动特别程序（中止计时）")
     RESUME = "resume", _("特别程序结束（恢复计时）")
-    EXTEND = "extend", _("延长法定时限")
+    REQUEST_EXTENSION = "request_extension", _("申请延长法定时限")
+    EXTEND = "extend", _("批准延长法定时限")
+    REJECT_EXTENSION = "reject_extension", _("不批准延期")
     SUPPLY_DEFERRED = "supply_deferred", _("容缺材料已补齐")
     WITHDRAW = "withdraw", _("撤回申请")
     TERMINATE = "terminate", _("终止办理")
@@ -99,8 +103,13 @@ class SubApprovalAnswer(models.TextChoices):
     DEEMED = "deemed", _("逾期视为同意")
 
 
-# Legal maximum of an extension (延期, Art. 42): 10 working days; 15 for joint handling whose limit is 45.
+# Legal maximum of an extension (延期, Art. 42): 10 working days, approved by the department head; 15 for a
+# case handled jointly (统一/联合/集中办理), the days beyond 10 with the approval of the head of the people's
+# government at that level. Art. 82: the law's periods count working days, so these are working days even
+# for an item whose own limit counts natural days; an item may carry another law's limit instead.
 EXTENSION_MAX_DAYS = 10
 EXTENSION_MAX_DAYS_JOINT = 15
+# Art. 44: the licence is issued and delivered within 10 working days of the decision to approve.
+LICENCE_DELIVERY_DAYS = 10
 # Art. 32: a submitted application unanswered for 5 working days counts as accepted.
 DEEMED_ACCEPTANCE_DAYS = ACCEPTANCE_ANSWER_DAYS

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.exceptions import ApplicationError
+from portal.workcalendar.constants import LimitUnit
 
 from . import inputs
 from .constants import DeliveryMethod, SuspensionKind
@@ -201,10 +202,49 @@ class ResumeForm(_NoteForm):
     transition = "resume"
 
 
+class RequestExtensionForm(TransitionForm):
+    transition = "request_extension"
+    days = _days(_("申请延长天数"))
+    reason = _text(_("延期理由"), required=True)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        from .services.extension import extension_rule
+
+        rule = extension_rule(case)
+        self.fields["days"].help_text = _("本件最多还可延长%(n)s个%(unit)s（%(basis)s）。") % {
+            "n": max(rule.limit - case.extension_days, 0),
+            "unit": LimitUnit(rule.unit).label,
+            "basis": rule.basis,
+        }
+
+
 class ExtendForm(TransitionForm):
     transition = "extend"
-    days = _days(_("延长工作日数"))
-    reason = _text(_("理由"), required=True)
+    days = _days(_("批准延长天数（留空按申请）"))
+    reason = _text(_("审批意见"))
+    government_approval = _text(
+        _("本级人民政府负责人批准文件（超过10个工作日时必填）"),
+        max_length=inputs.APPROVAL_DOCUMENT_MAX,
+        area=False,
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["days"].required = False
+        from .services.extension import pending_request
+
+        request = pending_request(case)
+        if request is not None:
+            self.fields["days"].help_text = _("承办人申请延长%(n)s天，理由：%(reason)s") % {
+                "n": case.extension_requested_days,
+                "reason": request.reason,
+            }
+
+
+class RejectExtensionForm(TransitionForm):
+    transition = "reject_extension"
+    reason = _text(_("不批准的理由"), required=True)
 
 
 class SupplyDeferredForm(_NoteForm):

@@ -24,6 +24,7 @@ DEFERRED_ITEMS_MAX = 20
 USERNAME_MAX = 150  # User.username
 TRACKING_NUMBER_MAX = 40  # Case.tracking_number
 PLACE_MAX = 100
+APPROVAL_DOCUMENT_MAX = 200  # the government head's approval of an extension beyond 10 days (Art. 42)
 DAYS_MIN, DAYS_MAX = 1, 365
 
 # Field messages (the API's serializers and the pages' forms name the limit differently).

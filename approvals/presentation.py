@@ -11,7 +11,6 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from intake.constants import ACCEPTANCE_ANSWER_DAYS
 from portal.workcalendar import services as calendar
 from portal.workcalendar.constants import LimitUnit
 
@@ -95,7 +94,7 @@ def _row(label: Any, due: datetime.date | None, today: datetime.date, unit: str,
 
 def answer_by(received_on: datetime.date) -> calendar.DueDate:
     """The day by which the window answers an application received that day (Art. 32: 5 working days)."""
-    return calendar.add_days(received_on, ACCEPTANCE_ANSWER_DAYS)
+    return deadlines.acceptance_answer_by(received_on)
 
 
 def due_rows(case: Any, today: datetime.date) -> list[DueRow]:
@@ -107,8 +106,9 @@ def due_rows(case: Any, today: datetime.date) -> list[DueRow]:
         CaseState.TERMINATED,
         CaseState.NOT_ACCEPTED,
     )
-    if case.state in (CaseState.SUBMITTED,) and case.received_on:
-        due = answer_by(case.received_on)
+    start = getattr(case, "answer_from", None) or case.received_on
+    if case.state in (CaseState.SUBMITTED,) and start:
+        due = answer_by(start)
         rows.append(
             _row(
                 _("窗口答复期限"),
@@ -131,6 +131,17 @@ def due_rows(case: Any, today: datetime.date) -> list[DueRow]:
         rows.append(
             _row(
                 _("当前环节时限"), case.step_due, today, LimitUnit.WORKING, open_=True, note=case.current_step
+            )
+        )
+    if case.licence_due and case.state == CaseState.APPROVED:
+        rows.append(
+            _row(
+                _("证照颁发送达期限"),
+                case.licence_due,
+                today,
+                LimitUnit.WORKING,
+                open_=True,
+                note=_("准予许可之日起10个工作日内颁发、送达许可证件（行政许可法第四十四条）。"),
             )
         )
     if case.deferred_supply_by and not case.deferred_supplied_at:

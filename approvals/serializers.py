@@ -39,6 +39,12 @@ class CaseListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     elapsed_days_now = serializers.IntegerField(source="elapsed_now", read_only=True, allow_null=True)
     remaining_days = serializers.IntegerField(source="remaining_now", read_only=True, allow_null=True)
     due_colour = serializers.CharField(read_only=True)
+    answer_by = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="While the application waits for the window: the last day it may answer (Art. 32), counted "
+        "from receipt or from the complete correction.",
+    )
 
     class Meta:
         model = Case
@@ -58,9 +64,11 @@ class CaseListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
             "current_step",
             "step_due",
             "concluded_on",
+            "ended_on",
             "elapsed_days_now",
             "remaining_days",
             "due_colour",
+            "answer_by",
         ]
         read_only_fields = fields
 
@@ -339,9 +347,28 @@ class SuspendInput(serializers.Serializer):
     expected_days = _days(_("预计时长（工作日）"))
 
 
+class RequestExtensionInput(serializers.Serializer):
+    days = _days(_("申请延长天数"))
+    reason = _text(_("延期理由"), required=True)
+
+
 class ExtendInput(serializers.Serializer):
-    days = _days(_("延长工作日数"))
-    reason = _text(_("理由"), required=True)
+    days = serializers.IntegerField(
+        label=_("批准延长天数（留空按申请）"),
+        min_value=inputs.DAYS_MIN,
+        max_value=inputs.DAYS_MAX,
+        required=False,
+        allow_null=True,
+        error_messages=inputs.INTEGER_MESSAGES,
+    )
+    reason = _text(_("审批意见"))
+    government_approval = _text(
+        _("本级人民政府负责人批准文件（超过10个工作日时必填）"), max_length=inputs.APPROVAL_DOCUMENT_MAX
+    )
+
+
+class RejectExtensionInput(serializers.Serializer):
+    reason = _text(_("不批准的理由"), required=True)
 
 
 class WithdrawInput(serializers.Serializer):

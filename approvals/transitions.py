@@ -93,7 +93,20 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(A.DENY, forms.DenyForm, serializers.DenyInput, decision.case_deny, "danger"),
         Transition(A.SUSPEND, forms.SuspendForm, serializers.SuspendInput, suspension.case_suspend),
         Transition(A.RESUME, forms.ResumeForm, serializers.ResumeInput, suspension.case_resume, "primary"),
-        Transition(A.EXTEND, forms.ExtendForm, serializers.ExtendInput, extension.case_extend),
+        Transition(
+            A.REQUEST_EXTENSION,
+            forms.RequestExtensionForm,
+            serializers.RequestExtensionInput,
+            extension.case_request_extension,
+        ),
+        Transition(A.EXTEND, forms.ExtendForm, serializers.ExtendInput, extension.case_extend, "primary"),
+        Transition(
+            A.REJECT_EXTENSION,
+            forms.RejectExtensionForm,
+            serializers.RejectExtensionInput,
+            extension.case_reject_extension,
+            "danger",
+        ),
         Transition(
             A.SUPPLY_DEFERRED,
             forms.SupplyDeferredForm,

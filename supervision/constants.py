@@ -9,18 +9,33 @@ class AlertLevel(models.TextChoices):
     STEP = "step", _("环节超时")
     INTAKE_OVERDUE = "intake_overdue", _("超期未受理")
     REFUSAL_NO_REASON = "refusal_no_reason", _("不予受理未说明理由")
+    SECOND_CORRECTION = "second_correction", _("二次补正告知")
+    LICENCE_YELLOW = "licence_yellow", _("证照送达预警")
+    LICENCE_RED = "licence_red", _("证照送达超期")
 
 
 # Levels that are conduct triggers (行为监察) rather than deadline alerts.
-CONDUCT_LEVELS = frozenset({AlertLevel.INTAKE_OVERDUE, AlertLevel.REFUSAL_NO_REASON})
+CONDUCT_LEVELS = frozenset(
+    {AlertLevel.INTAKE_OVERDUE, AlertLevel.REFUSAL_NO_REASON, AlertLevel.SECOND_CORRECTION}
+)
+# Conduct findings that stay open after the case ends, until the efficiency office has reviewed them.
+KEPT_UNTIL_REVIEWED = frozenset({AlertLevel.REFUSAL_NO_REASON, AlertLevel.SECOND_CORRECTION})
 # Levels escalated to the efficiency office.
-OFFICE_LEVELS = frozenset({AlertLevel.RED, AlertLevel.STATUTORY, AlertLevel.REFUSAL_NO_REASON})
+OFFICE_LEVELS = frozenset(
+    {
+        AlertLevel.RED,
+        AlertLevel.STATUTORY,
+        AlertLevel.REFUSAL_NO_REASON,
+        AlertLevel.SECOND_CORRECTION,
+        AlertLevel.LICENCE_RED,
+    }
+)
 # Levels that need a written explanation (情况说明) before review.
-EXPLANATION_REQUIRED = frozenset({AlertLevel.RED, AlertLevel.STATUTORY})
+EXPLANATION_REQUIRED = frozenset({AlertLevel.RED, AlertLevel.STATUTORY, AlertLevel.LICENCE_RED})
 
 # Default days per level when no rule row exists: yellow = working days left before the promised due
 # date; intake_overdue = the deemed-acceptance limit (行政许可法 Art. 32).
-DEFAULT_DAYS = {AlertLevel.YELLOW: 1, AlertLevel.INTAKE_OVERDUE: 5}
+DEFAULT_DAYS = {AlertLevel.YELLOW: 1, AlertLevel.INTAKE_OVERDUE: 5, AlertLevel.LICENCE_YELLOW: 1}
 
 
 class AlertState(models.TextChoices):

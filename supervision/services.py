@@ -23,8 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from approvals import deadlines
 from approvals.constants import CLOSED_STATES, RUNNING_STATES, CaseState
 from approvals.models import Case, CaseTransition
+from approvals.services.correction import SECOND_NOTICE
 from portal.accounts.constants import Role
 from portal.accounts.models import Department, User
 from portal.audit import audited_save
@@ -35,6 +37,7 @@ from portal.workcalendar import services as calendar
 from . import permissions as perm
 from .constants import (
     DEFAULT_DAYS,
+    KEPT_UNTIL_REVIEWED,
     OFFICE_LEVELS,
     AlertLevel,
     AlertState,
@@ -61,12 +64,10 @@ def working_day_cutoff(today: datetime.date, n: int) -> datetime.date:
 
 
 def received_cutoff(today: datetime.date, limit: int) -> datetime.date:
-    """The latest receipt day R with more than ``limit`` working days counted after it up to today: a
-    case received on or before R sits past the deemed-acceptance limit."""
-    day = today - datetime.timedelta(days=limit + 1)
-    while calendar.count_days(day, today) <= limit:
-        day -= datetime.timedelta(days=1)
-    return day
+    """The latest day R from which the window's count started (receipt, or the complete correction) whose
+    ``limit`` working days are over by today: the deemed acceptance's own cut-off (行政许可法 Art. 32),
+    the one function both use."""
+    return deadlines.acceptance_cutoff(today, limit)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,29 @@ def _insert_alerts(*, select: str, params: list[Any], now: Any, token: str) -> i
 
 
 # The bit of each level in ``Case.alert_levels`` (the step warning has ``Case.alert_step`` instead).
-LEVEL_BITS = {AlertLevel.YELLOW: 1, AlertLevel.RED: 2, AlertLevel.STATUTORY: 4, AlertLevel.INTAKE_OVERDUE: 8}
+LEVEL_BITS = {
+    AlertLevel.YELLOW: 1,
+    AlertLevel.RED: 2,
+    AlertLevel.STATUTORY: 4,
+    AlertLevel.INTAKE_OVERDUE: 8,
+    AlertLevel.LICENCE_YELLOW: 16,
+    AlertLevel.LICENCE_RED: 32,
+}
+# The licence levels (Art. 44) watch approved cases, which are closed for every other level: their bits
+# and alerts live until the case is delivered (or revoked), the others' until the case ends.
+LICENCE_LEVELS = (AlertLevel.LICENCE_YELLOW, AlertLevel.LICENCE_RED)
+LICENCE_BITS = LEVEL_BITS[AlertLevel.LICENCE_YELLOW] | LEVEL_BITS[AlertLevel.LICENCE_RED]
+CASE_BITS = (
+    LEVEL_BITS[AlertLevel.YELLOW]
+    | LEVEL_BITS[AlertLevel.RED]
+    | LEVEL_BITS[AlertLevel.STATUTORY]
+    | LEVEL_BITS[AlertLevel.INTAKE_OVERDUE]
+)
+_DUE_COLUMN = {
+    AlertLevel.STATUTORY: "statutory",
+    AlertLevel.LICENCE_YELLOW: "licence",
+    AlertLevel.LICENCE_RED: "licence",
+}
 
 
 def _raise_levels(
@@ -159,12 +182,13 @@ def _raise_levels(
     kinds_params: list[Any] = []
     whens, when_params = [], []
     for bit, level, cond, params in levels:
-        kinds_params += [bit, level, "statutory" if level == AlertLevel.STATUTORY else "promised"]
+        kinds_params += [bit, level, _DUE_COLUMN.get(AlertLevel(level), "promised")]
         whens.append(f"WHEN {bit} THEN ({cond})")
         when_params += params
     select = (
         f"SELECT c.id AS case_id, lv.level AS level, '' AS step, c.department_id, "  # noqa: S608
-        f"CASE WHEN lv.due_col = 'statutory' THEN c.statutory_due ELSE c.promised_due END AS due "
+        f"CASE WHEN lv.due_col = 'statutory' THEN c.statutory_due WHEN lv.due_col = 'licence' "
+        f"THEN c.licence_due ELSE c.promised_due END AS due "
         f"FROM {case_t} c CROSS JOIN ({kinds}) lv WHERE {where} AND (c.alert_levels & lv.bit) = 0 "
         f"AND CASE lv.bit {' '.join(whens)} ELSE FALSE END"
     )
@@ -257,14 +281,40 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         live = f"c.state IN ({_placeholders(LIVE_STATES)})"
         # 1. close the alerts of cases that have ended (conduct findings on refusals stay until reviewed),
         # found through the tiny index of closed cases that still carry alert bookkeeping, then clear it
-        ended = f"c.state IN ({_placeholders(closed_states)}) AND (c.alert_levels > 0 OR c.alert_step > '')"
+        kept = sorted(str(level) for level in KEPT_UNTIL_REVIEWED | set(LICENCE_LEVELS))
+        ended = (
+            f"c.state IN ({_placeholders(closed_states)}) AND (c.alert_levels > 0 OR c.alert_step > '') "
+            f"AND ((c.alert_levels & {CASE_BITS}) > 0 OR c.alert_step > '')"
+        )
         closed = _update_where_case_in(
-            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level <> %s AND case_id",  # noqa: S608
-            [db_now, close_token, AlertLevel.REFUSAL_NO_REASON],
+            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL "  # noqa: S608
+            f"AND level NOT IN ({_placeholders(kept)}) AND case_id",
+            [db_now, close_token, *kept],
             where=ended,
             params=closed_states,
         )
-        _update_cases("alert_levels = 0, alert_step = ''", [], where=ended, params=closed_states)
+        _update_cases(
+            f"alert_levels = c.alert_levels & {LICENCE_BITS}, alert_step = ''",
+            [],
+            where=ended,
+            params=closed_states,
+        )
+        # 1b. Art. 44: close the licence alerts of cases delivered (or revoked) since
+        delivered_states = [s for s in closed_states if s != CaseState.APPROVED]
+        handed_out = (
+            f"c.state IN ({_placeholders(delivered_states)}) AND c.alert_levels > 0 "
+            f"AND (c.alert_levels & {LICENCE_BITS}) > 0"
+        )
+        closed += _update_where_case_in(
+            f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL "  # noqa: S608
+            f"AND level IN (%s, %s) AND case_id",
+            [db_now, close_token, *LICENCE_LEVELS],
+            where=handed_out,
+            params=delivered_states,
+        )
+        _update_cases(
+            f"alert_levels = c.alert_levels & {CASE_BITS}", [], where=handed_out, params=delivered_states
+        )
         # 2. close step warnings once the case has moved on to another step
         moved = f"{live} AND c.alert_step > '' AND c.alert_step <> c.current_step"
         closed += _update_where_case_in(
@@ -298,6 +348,30 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         raised += _raise_levels(
             levels, where=live, where_params=list(LIVE_STATES), now=db_now, token=raise_token
         )
+        # 3b. Art. 44: the licence of an approved case, due within 10 working days of the approval: yellow
+        # as for the promised date, red once past it (the efficiency office hears of it)
+        licence_levels: list[tuple[int, str, str, list[Any]]] = []
+        expr, p = _case_expr(rules[AlertLevel.LICENCE_YELLOW], lambda n: working_day_cutoff(today, n))
+        licence_levels.append(
+            (
+                LEVEL_BITS[AlertLevel.LICENCE_YELLOW],
+                AlertLevel.LICENCE_YELLOW,
+                f"c.licence_due >= %s AND c.licence_due <= {expr}",
+                [db_today, *p],
+            )
+        )
+        if _level_on(rules[AlertLevel.LICENCE_RED]):
+            expr, p = _case_expr(rules[AlertLevel.LICENCE_RED], lambda n: today)
+            licence_levels.append(
+                (LEVEL_BITS[AlertLevel.LICENCE_RED], AlertLevel.LICENCE_RED, f"c.licence_due < {expr}", p)
+            )
+        raised += _raise_levels(
+            licence_levels,
+            where="c.state = %s AND c.licence_due IS NOT NULL",
+            where_params=[CaseState.APPROVED],
+            now=db_now,
+            token=raise_token,
+        )
         # 4. conduct: submitted and unanswered past the deemed-acceptance limit
         expr, p = _case_expr(rules[AlertLevel.INTAKE_OVERDUE], lambda n: received_cutoff(today, n))
         raised += _raise_levels(
@@ -305,7 +379,7 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
                 (
                     LEVEL_BITS[AlertLevel.INTAKE_OVERDUE],
                     AlertLevel.INTAKE_OVERDUE,
-                    f"c.received_on <= {expr}",
+                    f"c.answer_from <= {expr}",
                     p,
                 )
             ],
@@ -346,6 +420,22 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
                     CaseState.NOT_ACCEPTED,
                     AlertLevel.REFUSAL_NO_REASON,
                 ],
+                now=db_now,
+                token=raise_token,
+            )
+        # 7. conduct: a correction notice that named materials the first notice did not (一次性告知 broken:
+        # a second notice, recorded in the case's log by approvals.services.correction)
+        if _level_on(rules[AlertLevel.SECOND_CORRECTION]):
+            expr, p = _case_expr(rules[AlertLevel.SECOND_CORRECTION], lambda n: today)
+            raised += _insert_alerts(
+                select=(
+                    # driven by the small partial index of second notices in the transition log
+                    f"SELECT DISTINCT c.id AS case_id, %s AS level, '' AS step, c.department_id, "  # noqa: S608
+                    f"CAST(NULL AS DATE) AS due FROM {CaseTransition._meta.db_table} t JOIN {case_t} c "
+                    f"ON c.id = t.case_id WHERE t.name = %s AND {expr} IS NOT NULL AND NOT EXISTS "
+                    f"(SELECT 1 FROM {alert_t} a WHERE a.case_id = c.id AND a.level = %s)"
+                ),
+                params=[AlertLevel.SECOND_CORRECTION, SECOND_NOTICE, *p, AlertLevel.SECOND_CORRECTION],
                 now=db_now,
                 token=raise_token,
             )
@@ -454,7 +544,7 @@ def alert_review(*, alert: Alert, actor: User, note: str = "") -> Alert:
     alert.review_note = (note or "").strip()
     alert.reviewed_by = actor
     alert.reviewed_at = timezone.now()
-    if alert.level == AlertLevel.REFUSAL_NO_REASON and alert.closed_at is None:
+    if alert.level in KEPT_UNTIL_REVIEWED and alert.closed_at is None:
         alert.closed_at = alert.reviewed_at
     audited_save(alert, actor=actor, reason="review")
     return alert

@@ -135,6 +135,9 @@ def item_snapshot(item: Item) -> dict:
         "statutory_limit": item.statutory_limit,
         "promised_limit": item.promised_limit,
         "limit_unit": item.limit_unit,
+        "joint_handling": item.joint_handling,
+        "extension_limit": item.extension_limit,
+        "extension_basis": item.extension_basis,
     }
 
 

@@ -42,6 +42,14 @@ def _decided_on_the_spot(case: Any) -> bool:
     return case.mode in ("instant", "commitment")
 
 
+def _extension_pending(case: Any) -> bool:
+    return bool(case.extension_requested_days)
+
+
+def _no_extension_pending(case: Any) -> bool:
+    return not case.extension_requested_days
+
+
 def _on_commitment(case: Any) -> bool:
     return bool(case.mode == "commitment")
 
@@ -113,17 +121,28 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # Dates (DESIGN §4). Deadlines are dates in Asia/Shanghai; a case is due at the end of its due day.
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     received_on = models.DateField(_("收件日期"), null=True, blank=True)
+    # The day the window's 5 working days (Art. 32) count from: the day received, or the day the complete
+    # corrected materials arrived (the count starts again after a correction).
+    answer_from = models.DateField(_("受理期限起算日"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
     promised_due = models.DateField(_("承诺办结日期"), null=True, blank=True, db_index=True)
     statutory_due = models.DateField(_("法定办结日期"), null=True, blank=True, db_index=True)
     due_provisional = models.BooleanField(_("日期暂定"), default=False)
-    extension_days = models.PositiveSmallIntegerField(_("延期工作日"), default=0)
+    extension_days = models.PositiveSmallIntegerField(_("延期天数"), default=0)
+    # Art. 42 extensions count working days; an item's own legal extension limit counts in the item's unit.
+    extension_unit = models.CharField(
+        _("延期单位"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKING
+    )
+    # Days a handler has asked to extend by, awaiting the head (0: no request pending).
+    extension_requested_days = models.PositiveSmallIntegerField(_("待批延期天数"), default=0)
     suspended_days = models.PositiveSmallIntegerField(_("中止计时天数"), default=0)
     current_step = models.CharField(_("当前环节"), max_length=60, blank=True)
     step_due = models.DateField(_("环节办结日期"), null=True, blank=True)  # in the running-case index
     concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
     concluded_on = models.DateField(_("办结日期"), null=True, blank=True)
+    # The day a case ended without a decision (withdrawn, not accepted, terminated): its clock stops there.
+    ended_on = models.DateField(_("终结日期"), null=True, blank=True)
     # Counted days from acceptance to conclusion, fixed at conclusion (figures aggregate it in SQL).
     elapsed_days = models.PositiveSmallIntegerField(_("实际办理时限"), null=True, blank=True)
 
@@ -133,6 +152,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     deferred_supply_by = models.DateField(_("容缺材料补齐期限"), null=True, blank=True)
     deferred_supplied_at = models.DateTimeField(_("容缺材料补齐时间"), null=True, blank=True)
     after_check_due = models.DateField(_("事后核查期限"), null=True, blank=True)
+    # Art. 44: the licence is issued and delivered within 10 working days of the approval (the third due
+    # date, DESIGN §4); watched by the supervision scan until the case is delivered.
+    licence_due = models.DateField(_("证照颁发送达期限"), null=True, blank=True)
     after_checked_at = models.DateTimeField(_("事后核查时间"), null=True, blank=True)
     decision_reasons = models.TextField(_("决定理由"), blank=True)
     remedies = models.TextField(_("救济途径"), blank=True)
@@ -220,6 +242,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
         return self.reference
 
     def save(self, *args, **kwargs):
+        if self.answer_from is None and self.received_on is not None:
+            self.answer_from = self.received_on
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [
                 f.name
@@ -330,10 +354,31 @@ class Case(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
         target=None,
+        permission=perm.is_department_handler,
+        conditions=[_no_extension_pending],
+    )
+    def request_extension(self) -> None:
+        """延期 (Art. 42): the handler asks, with reasons (state unchanged)."""
+
+    @transition(
+        field=state,
+        source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
+        target=None,
         permission=perm.is_department_head,
+        conditions=[_extension_pending],
     )
     def extend(self) -> None:
-        """延期: the head extends the statutory limit (state unchanged)."""
+        """延期: the head approves the handler's request (state unchanged)."""
+
+    @transition(
+        field=state,
+        source=[S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.AWAITING_DECISION],
+        target=None,
+        permission=perm.is_department_head,
+        conditions=[_extension_pending],
+    )
+    def reject_extension(self) -> None:
+        """延期: the head does not approve the request (state unchanged)."""
 
     @transition(
         field=state,
@@ -397,6 +442,14 @@ class CaseTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # The supervision scan finds second correction notices (一次性告知 broken) through this tiny index.
+        indexes = [
+            models.Index(
+                fields=["case"],
+                condition=models.Q(name="second_correction_notice"),
+                name="transition_second_notice_idx",
+            )
+        ]
         verbose_name = _("办件流转记录")
         verbose_name_plural = _("办件流转记录")
 

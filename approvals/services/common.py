@@ -13,6 +13,7 @@ from portal.audit import audited_save
 from portal.workcalendar import services as calendar
 
 from .. import deadlines
+from ..constants import ENDED_STATES
 from ..models import Case, CaseTransition
 from ..permissions import case_transition_check
 
@@ -40,7 +41,10 @@ def record_transition(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> Case:
-    """Save the case (its history row names the actor and the action) and append the transition log."""
+    """Save the case (its history row names the actor and the action) and append the transition log. A
+    case that has just ended without a decision gets its end day: its clock stops there."""
+    if case.state in ENDED_STATES and case.ended_on is None:
+        case.ended_on = today()
     audited_save(case, actor=actor, reason=action)
     log_transition(case=case, action=action, from_state=from_state, actor=actor, reason=reason, data=data)
     return case
@@ -81,6 +85,7 @@ def recompute_due_dates(case: Case) -> None:
         extension_days=case.extension_days,
         unit=case.limit_unit,
         suspensions=suspension_pairs(case),
+        extension_unit=case.extension_unit,
     )
     case.promised_due, case.statutory_due, case.due_provisional = promised, statutory, provisional
 

@@ -20,9 +20,10 @@ from portal.accounts.models import User
 from portal.exceptions import ApplicationError
 from portal.notifications.services import notify
 
+from .. import deadlines
 from ..constants import CaseAction
 from ..models import Case
-from .common import base_context, lock_case, record_transition
+from .common import base_context, lock_case, log_transition, record_transition, today
 from .intake import CorrectionItem
 
 # At most this many files in one supply (each also within the upload size limit).
@@ -42,20 +43,48 @@ def case_request_correction(
             _("提交的内容有误，请修改后重试。"), extra={"materials": [_("请至少列出一项需补正的材料。")]}
         )
     items = [{"name": m["name"], "problem": m["problem"]} for m in materials]
+    beyond_first = _beyond_first_notice(case, items)
     case.request_correction()
     case.clerk = actor
     case.window_id = actor.window_id
+    notice = case.transitions.filter(name=CaseAction.REQUEST_CORRECTION).count() + 1
     record_transition(
         case=case,
         action=CaseAction.REQUEST_CORRECTION,
         from_state=from_state,
         actor=actor,
         reason=note,
-        data={"materials": items},
+        data={"materials": items, "notice": notice},
     )
+    if beyond_first:
+        # 一次性告知 (DESIGN §3): a later notice may only name materials of the first one still faulty.
+        # Naming anything else makes it a second notice: recorded as such, and the supervision scan
+        # raises a conduct alert for the efficiency office.
+        log_transition(
+            case=case,
+            action=SECOND_NOTICE,
+            from_state=str(case.state),
+            actor=actor,
+            reason=_("补正告知列出了首次告知以外的材料，属于二次补正告知。"),
+            data={"materials": beyond_first, "notice": notice},
+        )
     context = {**base_context(case), "materials": items, "note": note}
     notify(recipient=case.applicant, event="case.correction_requested", context=context, case=case)
     return case
+
+
+# The transition log's name for a correction notice that named materials the first notice did not.
+SECOND_NOTICE = "second_correction_notice"
+
+
+def _beyond_first_notice(case: Case, items: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """The lines of a new notice naming materials the case's first correction notice did not list (none
+    when this is the first notice)."""
+    first = case.transitions.filter(name=CaseAction.REQUEST_CORRECTION).order_by("at", "id").first()
+    if first is None:
+        return []
+    named = {str(m.get("name", "")).strip() for m in (first.data or {}).get("materials", [])}
+    return [m for m in items if m["name"].strip() not in named]
 
 
 def case_supply(*, case: Case, actor: User, files: Sequence[SuppliedFile] = (), note: str = "") -> Case:
@@ -79,6 +108,8 @@ def _supply(*, case: Case, actor: User, files: Sequence[SuppliedFile], note: str
         )
     checked = _check_supplied_files(case, files)
     case.supply()
+    # Art. 32: the window's 5 working days start again from the day the complete correction arrives.
+    case.answer_from = today()
     rows = _store_supplied_files(case, actor, checked)
     supplied = [
         {"material": row.material_name, "file": row.original_name, "sha256": row.sha256} for row in rows
@@ -89,7 +120,11 @@ def _supply(*, case: Case, actor: User, files: Sequence[SuppliedFile], note: str
         from_state=from_state,
         actor=actor,
         reason=note,
-        data={"files": supplied} if supplied else {},
+        data={
+            **({"files": supplied} if supplied else {}),
+            "answer_from": case.answer_from.isoformat(),
+            "answer_by": deadlines.acceptance_answer_by(case.answer_from).date.isoformat(),
+        },
     )
     if case.clerk_id is not None:
         assert case.clerk is not None

@@ -16,7 +16,7 @@ from portal.exceptions import ConflictError
 from portal.notifications.services import notify
 from portal.workcalendar import services as calendar
 
-from ..constants import CaseAction
+from ..constants import LICENCE_DELIVERY_DAYS, CaseAction
 from ..models import Case
 from .common import base_context, conclude, enter_step, lock_case, record_transition
 from .parallel import record_deemed_consent
@@ -39,6 +39,9 @@ def _approved(case: Case, *, action: str, from_state: str, actor: User, opinion:
     case.decision_reasons = opinion
     concluded_on = conclude(case)
     enter_step(case, "delivery", concluded_on)
+    # Art. 44: the licence is due within 10 working days of the approval, watched until delivered.
+    case.licence_due = calendar.add_days(concluded_on, LICENCE_DELIVERY_DAYS).date
+    data["licence_due"] = case.licence_due.isoformat()
     if case.mode == "commitment":
         days = int((case.application.item_snapshot or {}).get("after_check_days") or DEFAULT_AFTER_CHECK_DAYS)
         after_check_due = calendar.add_days(concluded_on, days).date

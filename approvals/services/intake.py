@@ -17,6 +17,7 @@ from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedE
 from portal.notifications.services import notify
 from portal.workcalendar import services as calendar
 
+from .. import deadlines
 from ..constants import DEEMED_ACCEPTANCE_DAYS, CaseAction, CaseState
 from ..models import Case, SubApproval
 from ..permissions import may_check_materials
@@ -66,6 +67,7 @@ def case_open(*, application: Application, actor: User | None) -> Case:
         limit_unit=snap.get("limit_unit", application.item.limit_unit),
         submitted_at=now,
         received_on=timezone.localdate(now),
+        answer_from=timezone.localdate(now),
         current_step=_("受理"),
     )
     if application.registered_by_id:
@@ -199,19 +201,28 @@ def case_accept(
 
 @transaction.atomic
 def case_deem_accept(*, case: Case) -> Case:
-    """Art. 32: no answer within 5 working days of receipt — accepted as of the day received. System
-    only (the scan in ``scans.deem_accepted_scan``)."""
+    """Art. 32: no answer within 5 working days — accepted as of the day the count started: the day
+    received, or, after a correction, the day the complete corrected materials arrived (never earlier).
+    System only (the scan in ``scans.deem_accepted_scan``)."""
     case, from_state = lock_case(case=case, actor=None, action=CaseAction.DEEM_ACCEPT)
+    start = case.answer_from or case.received_on or today()
+    if deadlines.acceptance_answer_by(start).date >= today():
+        raise ConflictError(_("窗口答复期限尚未届满。"))
     case.deem_accept()
-    _accept_common(case, case.received_on or today(), None)
+    _accept_common(case, start, None)
+    corrected = start != case.received_on
+    reason = (
+        _("补正材料收齐后%(n)s个工作日内未作出受理决定，依法自收到全部补正材料之日起即为受理。")
+        if corrected
+        else _("收件后%(n)s个工作日内未作出受理决定，依法自收到申请之日起即为受理。")
+    )
     record_transition(
         case=case,
         action=CaseAction.DEEM_ACCEPT,
         from_state=from_state,
         actor=None,
-        reason=_("收件后%(n)s个工作日内未作出受理决定，依法自收到申请之日起即为受理。")
-        % {"n": DEEMED_ACCEPTANCE_DAYS},
-        data=due_dates_context(case),
+        reason=reason % {"n": DEEMED_ACCEPTANCE_DAYS},
+        data={**due_dates_context(case), "accepted_as_of": start.isoformat()},
     )
     _notify_accepted(case)
     return case

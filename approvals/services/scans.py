@@ -4,31 +4,26 @@ re-checked in its own transaction, so a scan run twice, or next to a clerk, does
 
 import datetime
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.audit import audited_save
 from portal.exceptions import ConflictError
-from portal.workcalendar import services as calendar
 
-from ..constants import DEEMED_ACCEPTANCE_DAYS, RUNNING_STATES, CaseState
+from .. import deadlines
+from ..constants import RUNNING_STATES, CaseState
 from ..models import Case
 from .closure import case_terminate
 from .common import recompute_due_dates, today
 from .intake import case_deem_accept
 
 
-def deemed_acceptance_cutoff(day: datetime.date) -> datetime.date:
-    """The latest receipt day whose applications have waited the full 5 working days by ``day``."""
-    cutoff = day
-    while calendar.count_days(cutoff, day) < DEEMED_ACCEPTANCE_DAYS:
-        cutoff -= datetime.timedelta(days=1)
-    return cutoff
-
-
 def deem_accepted_scan(*, day: datetime.date | None = None, batch: int = 500) -> int:
-    """Accept (as of the day received) every submitted case unanswered for 5 working days."""
-    cutoff = deemed_acceptance_cutoff(day or today())
+    """Art. 32: accept every submitted case left unanswered past the whole of its 5th working day (counted
+    from receipt, or from the complete correction), as of the day that count started."""
+    cutoff = deadlines.acceptance_cutoff(day or today())
     ids = list(
-        Case.objects.filter(state=CaseState.SUBMITTED, received_on__lte=cutoff).values_list("pk", flat=True)[
+        Case.objects.filter(state=CaseState.SUBMITTED, answer_from__lte=cutoff).values_list("pk", flat=True)[
             :batch
         ]
     )
@@ -66,21 +61,29 @@ def deferred_overdue_scan(*, day: datetime.date | None = None) -> int:
 
 
 def recompute_open_cases() -> int:
-    """After the work calendar changed: recompute the due dates of every running case. A set-based
-    update of the dates only: neither history nor the transition log (the case did nothing)."""
+    """After the work calendar changed (an admin's edit, a seed, an import): recompute the due dates of
+    every running case. Each moved case is locked and saved in its own transaction with a history row
+    (actor: the system, reason ``calendar_changed``): no silent update; a year now published clears
+    "provisional"."""
     changed = 0
-    for case in (
-        Case.objects.filter(state__in=list(RUNNING_STATES))
-        .prefetch_related("suspensions")
-        .iterator(chunk_size=500)
-    ):
-        before = (case.promised_due, case.statutory_due, case.due_provisional)
-        recompute_due_dates(case)
-        if before != (case.promised_due, case.statutory_due, case.due_provisional):
-            Case.objects.filter(pk=case.pk).update(
-                promised_due=case.promised_due,
-                statutory_due=case.statutory_due,
-                due_provisional=case.due_provisional,
+    ids = list(Case.objects.filter(state__in=list(RUNNING_STATES)).values_list("pk", flat=True))
+    for pk in ids:
+        with transaction.atomic():
+            case = (
+                Case.objects.select_for_update()
+                .filter(pk=pk, state__in=list(RUNNING_STATES))
+                .prefetch_related("suspensions")
+                .first()
             )
-            changed += 1
+            if case is None:
+                continue
+            before = (case.promised_due, case.statutory_due, case.due_provisional)
+            recompute_due_dates(case)
+            if before != (case.promised_due, case.statutory_due, case.due_provisional):
+                audited_save(case, actor=None, reason=CALENDAR_CHANGED)
+                changed += 1
     return changed
+
+
+# The history reason of a case whose due dates moved because the work calendar changed.
+CALENDAR_CHANGED = "calendar_changed"

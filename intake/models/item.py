@@ -82,6 +82,19 @@ class Item(models.Model):
     )
     co_department_limit = models.PositiveSmallIntegerField(_("协办时限"), default=5)
     after_check_days = models.PositiveSmallIntegerField(_("事后核查期限（工作日）"), default=20)
+    # Extension of the statutory limit (延期, 行政许可法 Art. 42, DESIGN §4).
+    joint_handling = models.BooleanField(
+        _("统一/联合/集中办理"),
+        default=False,
+        help_text=_("依法统一、联合或集中办理的事项（法定时限45日）：经本级人民政府负责人批准可延长至15日。"),
+    )
+    extension_limit = models.PositiveSmallIntegerField(
+        _("法定延期上限（其他法律另有规定）"),
+        null=True,
+        blank=True,
+        help_text=_("法律、法规另有规定的延期上限，按本事项的时限单位计算；留空则适用行政许可法第四十二条。"),
+    )
+    extension_basis = models.CharField(_("延期上限依据"), max_length=200, blank=True)
     handling_place = models.CharField(
         _("办理地点"), max_length=200, blank=True, default="市民服务中心综合受理窗口"
     )
@@ -109,6 +122,8 @@ class Item(models.Model):
         if self.promised_limit is not None and self.statutory_limit is not None:
             if self.promised_limit > self.statutory_limit:
                 raise ValidationError({"promised_limit": _("承诺时限不得超过法定时限。")})
+        if self.extension_limit is not None and not self.extension_basis.strip():
+            raise ValidationError({"extension_basis": _("另行规定延期上限的，须写明法律依据。")})
         if self.mode_instant and self.promised_limit not in (0, None):
             raise ValidationError({"promised_limit": _("即办件的承诺时限应为0。")})
 

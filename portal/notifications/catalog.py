@@ -174,11 +174,11 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     "staff.new_work": {
         "zh-hans": (
             "新的待办件",
-            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已进入您的{% if queue == 'review' %}审查待办{% elif queue == 'decision' %}决定待办{% elif queue == 'intake' %}受理待办（补正材料已提交）{% else %}待办{% endif %}。",
+            "申报号{{ reference }}{% if item_name %}（{{ item_name }}）{% endif %}已进入您的{% if queue == 'review' %}审查待办{% elif queue == 'decision' %}决定待办{% elif queue == 'intake' %}受理待办（补正材料已提交）{% elif queue == 'extension' %}延期审批待办{% else %}待办{% endif %}。",
         ),
         "en": (
             "New work",
-            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} is now in your {% if queue == 'review' %}review{% elif queue == 'decision' %}decision{% elif queue == 'intake' %}intake{% endif %} queue.",
+            "Reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %} is now in your {% if queue == 'review' %}review{% elif queue == 'decision' %}decision{% elif queue == 'intake' %}intake{% elif queue == 'extension' %}extension approval{% endif %} queue.",
         ),
     },
     "staff.step_warning": {

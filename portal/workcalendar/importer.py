@@ -7,10 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from portal import flows
-
 from .constants import DayKind, DaySource
-from .models import CalendarDay, CalendarYear
 
 _KINDS = {
     "holiday": DayKind.HOLIDAY,
@@ -69,13 +66,16 @@ def parse(text: str) -> ImportResult:
 
 @transaction.atomic
 def apply(result: ImportResult) -> None:
-    """Replace the schedule of the years in ``result`` and mark them published."""
-    years = result.years
-    CalendarDay.objects.filter(date__year__in=years).delete()
-    for day, kind, name in result.rows:
-        CalendarDay.objects.create(date=day, kind=kind, name=name, source=DaySource.IMPORT)
-    for year in years:
-        CalendarYear.objects.update_or_create(
-            year=year, defaults={"published": True, "source": DaySource.IMPORT, "note": "官方安排导入"}
-        )
-    transaction.on_commit(lambda: flows.calendar_changed(years=years))
+    """Replace the schedule of the years in ``result`` and mark them published (the calendar's one write
+    path: history rows, and the running cases recomputed once committed)."""
+    from . import writes
+
+    writes.calendar_write(
+        actor=None,
+        reason="import",
+        source=DaySource.IMPORT,
+        rows=result.rows,
+        replace_years=result.years,
+        years=dict.fromkeys(result.years, True),
+        note="官方安排导入",
+    )

@@ -6,7 +6,6 @@ import chinese_calendar
 from django.db import transaction
 
 from .constants import DayKind, DaySource
-from .models import CalendarDay, CalendarYear
 
 _CHINESE_NAMES = {h.value: h.chinese for h in chinese_calendar.Holiday}
 
@@ -19,27 +18,25 @@ def known_years() -> list[int]:
 @transaction.atomic
 def seed_years(years: Iterable[int] | None = None) -> int:
     """Write the holidays and make-up working days of ``years`` (default: every known year) and mark
-    those years published. Idempotent; returns the number of days written or updated."""
-    from . import services
+    those years published, through the calendar's one write path. Idempotent; returns the number of
+    dated days of those years."""
+    from . import writes
 
     wanted = set(known_years() if years is None else years) & set(known_years())
-    written = 0
+    rows: list[writes.DayRow] = []
     for table, kind in (
         (chinese_calendar.holidays, DayKind.HOLIDAY),
         (chinese_calendar.workdays, DayKind.WORKDAY),
     ):
         for day, english in table.items():
-            if day.year not in wanted:
-                continue
-            name = _CHINESE_NAMES.get(english, english)
-            _, created = CalendarDay.objects.update_or_create(
-                date=day, defaults={"kind": kind, "name": name, "source": DaySource.SEED}
-            )
-            written += 1
-    for year in sorted(wanted):
-        CalendarYear.objects.update_or_create(
-            year=year, defaults={"published": True, "source": DaySource.SEED, "note": "chinesecalendar"}
-        )
-    transaction.on_commit(services.invalidate)
-    services.invalidate()
-    return written
+            if day.year in wanted:
+                rows.append((day, kind, _CHINESE_NAMES.get(english, english)))
+    writes.calendar_write(
+        actor=None,
+        reason="seed",
+        source=DaySource.SEED,
+        rows=rows,
+        years=dict.fromkeys(sorted(wanted), True),
+        note="chinesecalendar",
+    )
+    return len(rows)

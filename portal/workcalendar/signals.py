@@ -1,6 +1,6 @@
 """Keep the in-memory calendar index fresh when a calendar row changes (whatever writes it: the admin,
 an import, a seed). A cache side effect, nothing more: moving the running cases' due dates after a
-calendar import is an explicit call (``importer.apply`` → ``portal.flows.calendar_changed``)."""
+calendar change is an explicit call (``writes`` → ``portal.flows.calendar_changed``)."""
 
 from typing import Any
 

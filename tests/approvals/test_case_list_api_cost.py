@@ -29,6 +29,8 @@ FIELDS = {
     "elapsed_days_now",
     "remaining_days",
     "due_colour",
+    "ended_on",
+    "answer_by",
 }
 
 

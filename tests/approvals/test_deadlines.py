@@ -78,7 +78,10 @@ def test_extension_pushes_the_statutory_due_only(cal):
     )
     assert promised == D(2026, 3, 9)
     assert statutory == D(2026, 4, 14)  # 30 working days after Mon 03-02; Qingming 04-04..06 off
-    assert deadlines.extension_max(20) == 10 and deadlines.extension_max(45) == 15
+    plain = deadlines.extension_rule(snapshot={"statutory_limit": 45}, mode="promised", limit_unit="working")
+    joint = deadlines.extension_rule(snapshot={"joint_handling": True}, mode="promised", limit_unit="natural")
+    assert (plain.limit, plain.head_limit) == (10, 10)
+    assert (joint.limit, joint.head_limit, joint.unit) == (15, 10, "working")
 
 
 def test_remaining_and_colour(cal):

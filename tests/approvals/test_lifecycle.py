@@ -134,19 +134,24 @@ def test_suspension_across_national_day_pushes_both_due_dates(world):
 
 
 def test_extension_by_the_head_within_the_legal_maximum(world):
+    """行政许可法 Art. 42: the handler asks with reasons, the head approves, 10 working days at most."""
     with at(2026, 9, 24):
         case = world.case()
         world.fire(world.clerk, case, "accept")
         world.fire(world.reviewer, case, "start_review")
-        assert world.fire(world.reviewer, case, "extend", days=5, reason="情况复杂").status_code == 403
-        r = world.fire(world.head, case, "extend", days=11, reason="情况复杂")
+        assert world.fire(world.head, case, "extend", days=5).status_code == 409  # nothing asked for yet
+        r = world.fire(world.reviewer, case, "request_extension", days=11, reason="情况复杂")
         assert r.status_code == 400 and "days" in r.json()
-        r = world.fire(world.head, case, "extend", days=5, reason="情况复杂，需现场核查")
+        r = world.fire(world.reviewer, case, "request_extension", days=5, reason="情况复杂，需现场核查")
+        assert r.status_code == 200 and r.json()["state"] == "in_review"
+        assert world.fire(world.reviewer, case, "extend", days=5, reason="情况复杂").status_code == 403
+        assert _reload(case).statutory_due == D(2026, 10, 29)  # not extended until the head approves
+        r = world.fire(world.head, case, "extend", reason="同意")
         assert r.status_code == 200 and r.json()["state"] == "in_review"
         case = _reload(case)
         assert case.statutory_due == D(2026, 11, 5)  # 10-29 + 10-30, 11-02, 11-03, 11-04, 11-05
         assert case.promised_due == D(2026, 10, 9)  # the promise is not extended
-        r = world.fire(world.head, case, "extend", days=6, reason="再延")
+        r = world.fire(world.reviewer, case, "request_extension", days=6, reason="再延")
         assert r.status_code == 400  # 5 + 6 > 10
 
 
@@ -295,9 +300,9 @@ def test_deemed_acceptance_after_five_working_days(world):
 
     with at(2026, 9, 24):
         case = world.case()
-    with at(2026, 10, 8):
-        assert deem_accepted_scan() == 0  # 09-28, 29, 30, 10-08: four working days so far
     with at(2026, 10, 9):
+        assert deem_accepted_scan() == 0  # 09-28, 29, 30, 10-08, 10-09: the window has all of the 5th day
+    with at(2026, 10, 10):
         assert deem_accepted_scan() == 1
         assert deem_accepted_scan() == 0
     case = _reload(case)

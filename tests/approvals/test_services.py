@@ -34,7 +34,8 @@ def test_suspension_across_spring_festival(world):
     assert case.statutory_due == D(2026, 3, 19)
 
 
-def test_extension_of_a_45_day_item_may_reach_15_working_days(world):
+def test_art42_a_45_day_item_not_handled_jointly_gets_10_working_days_at_most(world):
+    """行政许可法 Art. 42: a limit of 45 alone does not allow 15 days: only joint handling does."""
     from tests.factories import ItemFactory
 
     item = ItemFactory(department=world.dept, statutory_limit=45, promised_limit=20)
@@ -42,11 +43,14 @@ def test_extension_of_a_45_day_item_may_reach_15_working_days(world):
         case = world.case(item=item)
         world.fire(world.clerk, case, "accept")
         world.fire(world.reviewer, case, "start_review")
-        r = world.fire(world.head, case, "extend", days=16, reason="情况复杂")
+        r = world.fire(world.reviewer, case, "request_extension", days=15, reason="情况复杂")
         assert r.status_code == 400 and "days" in r.json()
-        assert Case.objects.get(pk=case.pk).extension_days == 0
-        assert world.fire(world.head, case, "extend", days=15, reason="情况复杂").status_code == 200
+        assert (
+            world.fire(world.reviewer, case, "request_extension", days=10, reason="情况复杂").status_code
+            == 200
+        )
+        assert world.fire(world.head, case, "extend").status_code == 200
     case = Case.objects.get(pk=case.pk)
-    assert case.extension_days == 15 and case.state == CaseState.IN_REVIEW
-    assert case.statutory_due == calendar.add_days(D(2026, 3, 2), 60).date
+    assert case.extension_days == 10 and case.state == CaseState.IN_REVIEW
+    assert case.statutory_due == calendar.add_days(D(2026, 3, 2), 55).date
     assert case.promised_due == calendar.add_days(D(2026, 3, 2), 20).date

@@ -47,7 +47,7 @@ def test_deem_accepted_scan_is_batched_and_idempotent(world):
 
     with at(2026, 3, 2):
         cases = [world.case() for _ in range(3)]
-    with at(2026, 3, 9):  # five working days after Mon 03-02
+    with at(2026, 3, 10):  # the day after Mon 03-09, the 5th working day after Mon 03-02
         assert deem_accepted_scan(batch=2) == 2
         assert deem_accepted_scan(batch=2) == 1
         assert deem_accepted_scan() == 0

@@ -23,7 +23,7 @@ def _reviewing(world):
 def test_extension_days_must_be_a_whole_number_in_range(world, days):
     with at(2026, 3, 2):
         case = _reviewing(world)
-        r = world.fire(world.head, case, "extend", days=days, reason="情况复杂")
+        r = world.fire(world.reviewer, case, "request_extension", days=days, reason="情况复杂")
         assert r.status_code == 400, r.json()
         assert r.json()["days"] and all("\u4e00" <= m[0] <= "\u9fff" for m in r.json()["days"])
         assert Case.objects.get(pk=case.pk).extension_days == 0
@@ -32,8 +32,10 @@ def test_extension_days_must_be_a_whole_number_in_range(world, days):
 def test_extension_days_as_text_of_a_whole_number_is_fine(world):
     with at(2026, 3, 2):
         case = _reviewing(world)
-        assert world.fire(world.head, case, "extend", days="3", reason="情况复杂").status_code == 200
-        assert Case.objects.get(pk=case.pk).extension_days == 3
+        r = world.fire(world.reviewer, case, "request_extension", days="3", reason="情况复杂")
+        assert r.status_code == 200
+        assert world.fire(world.head, case, "extend", days="2").status_code == 200
+        assert Case.objects.get(pk=case.pk).extension_days == 2
 
 
 @pytest.mark.parametrize("opinion", [{"a": 1}, ["符合"], 12.5, True])
@@ -122,14 +124,18 @@ def test_the_deferred_materials_and_their_date_are_typed(world):
 def test_the_page_form_refuses_the_same_and_shows_the_message_beside_the_field(world, client):
     with at(2026, 3, 2):
         case = _reviewing(world)
-        client.force_login(world.head)
-        url = reverse("approvals:case_transition", args=[case.reference, "extend"])
+        client.force_login(world.reviewer)
+        url = reverse("approvals:case_transition", args=[case.reference, "request_extension"])
         r = client.post(url, {"days": "2.5", "reason": "情况复杂"}, follow=True)
         html = r.content.decode()
-        assert "请输入整数" in html and 'id="extend-days_error"' in html
+        assert "请输入整数" in html and 'id="request_extension-days_error"' in html
         assert 'value="2.5"' in html  # the input is kept
-        assert Case.objects.get(pk=case.pk).extension_days == 0
+        assert Case.objects.get(pk=case.pk).extension_requested_days == 0
         r = client.post(url, {"days": "2", "reason": "情况复杂"}, follow=True)
+        assert "操作成功" in r.content.decode()
+        client.force_login(world.head)
+        url = reverse("approvals:case_transition", args=[case.reference, "extend"])
+        r = client.post(url, {"days": "", "reason": "同意"}, follow=True)
         assert "操作成功" in r.content.decode()
         assert Case.objects.get(pk=case.pk).extension_days == 2
 
@@ -137,7 +143,7 @@ def test_the_page_form_refuses_the_same_and_shows_the_message_beside_the_field(w
 def test_each_transition_has_its_own_fields_in_the_schema(client):
     schema = client.get("/api/schema/?format=json").json()
     paths = schema["paths"]
-    body = paths["/api/v1/cases/{reference}/transitions/extend/"]["post"]["requestBody"]
+    body = paths["/api/v1/cases/{reference}/transitions/request_extension/"]["post"]["requestBody"]
     ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     fields = schema["components"]["schemas"][ref]
     assert set(fields["properties"]) == {"days", "reason"} and set(fields["required"]) == {"days", "reason"}
@@ -148,4 +154,4 @@ def test_each_transition_has_its_own_fields_in_the_schema(client):
         for p in paths
         if p.startswith("/api/v1/cases/{reference}/transitions/") and p.count("/") == 7
     }
-    assert {"accept", "request_correction", "supply", "deliver", "extend"} <= names
+    assert {"accept", "request_correction", "supply", "deliver", "request_extension", "extend"} <= names

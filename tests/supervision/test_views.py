@@ -178,12 +178,13 @@ def test_alerts_api_scoped(world):
 
 def test_demo_is_idempotent(world):
     from supervision import demo
+    from supervision.constants import AlertLevel
     from supervision.models import AlertRule
 
     out = io.StringIO()
     demo.load(out)
     demo.load(out)
-    assert AlertRule.objects.filter(department=None, item=None).count() == 6
+    assert AlertRule.objects.filter(department=None, item=None).count() == len(AlertLevel)
     assert "alert rules" in out.getvalue()
 
 

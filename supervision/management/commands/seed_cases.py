@@ -165,6 +165,7 @@ class Command(BaseCommand):
             window_id=window,
             submitted_at=submitted_at,
             received_on=accepted_on,
+            answer_from=accepted_on,
             accepted_at=submitted_at,
             accepted_on=accepted_on,
             promised_due=_due(accepted_on, promised, unit),
