@@ -16,7 +16,7 @@ def give_each_case_its_own_secret(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0005_case_alert_bookkeeping'),
+        ('approvals', '0008_case_licence_due'),
     ]
 
     operations = [
