@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_user_unique_username_ci_and_id_number'),
-        migrations.swappable_dependency(settings.KNOX_TOKEN_MODEL),
+        ('knox', '0009_extend_authtoken_field'),  # the token's primary key is its digest from here on
     ]
 
     operations = [
