@@ -24,3 +24,9 @@ def _image(fmt: str, colour: tuple[int, int, int] = (30, 90, 160)) -> bytes:
 PDF = _pdf()
 PNG = _image("PNG")
 JPEG = _image("JPEG")
+
+
+def pdf_variant(extra: bytes) -> bytes:
+    """A different but still whole PDF: ``extra`` as a comment line before ``startxref`` (bytes appended
+    after ``%%EOF`` are refused since issue 17)."""
+    return PDF.replace(b"startxref", b"%" + extra.replace(b"\n", b" ") + b"\nstartxref", 1)

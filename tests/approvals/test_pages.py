@@ -8,7 +8,7 @@ from django.urls import reverse
 from approvals.models import Case
 from intake.models import Application, FormField
 from tests.factories import MaterialFactory
-from tests.files import PDF  # noqa: E402
+from tests.files import PDF, pdf_variant  # noqa: E402
 
 from .conftest import at
 
@@ -210,7 +210,10 @@ def test_clerk_checks_materials_and_the_correction_notice_is_prefilled(world, cl
             application=app, material=m1, actor=world.citizen, upload=SimpleUploadedFile("a.pdf", PDF)
         )
         r2 = application_add_material(
-            application=app, material=m2, actor=world.citizen, upload=SimpleUploadedFile("b.pdf", PDF + b"2")
+            application=app,
+            material=m2,
+            actor=world.citizen,
+            upload=SimpleUploadedFile("b.pdf", pdf_variant(b"2")),
         )
         app = application_submit(application=app, actor=world.citizen)
         client.force_login(world.citizen)

@@ -14,11 +14,12 @@ from tests.factories import MaterialFactory
 from tests.files import (
     PDF,  # noqa: E402
     PNG,  # noqa: E402
+    pdf_variant,  # noqa: E402
 )
 
 
 def pdf(name: str = "说明书.pdf", extra: bytes = b"") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF + extra, content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_variant(extra), content_type="application/pdf")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests.approvals.factories import CaseFactory
 from tests.factories import DepartmentFactory, citizen, staff
 
 pytestmark = pytest.mark.django_db
-from tests.files import PDF  # noqa: E402
+from tests.files import pdf_variant  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -145,7 +145,9 @@ def test_attachments_are_shown_to_the_office_and_the_complainant_only(people, cl
     complainant; the department complained about, other applicants and the public get no link and 404."""
     complaint = _concluded_complaint(
         people,
-        attachments=[SimpleUploadedFile("现场照片.pdf", PDF + b"photo", content_type="application/pdf")],
+        attachments=[
+            SimpleUploadedFile("现场照片.pdf", pdf_variant(b"photo"), content_type="application/pdf")
+        ],
     )
     row = complaint.attachments.get()
     detail = reverse("complaints:detail", args=[complaint.number])

@@ -21,7 +21,7 @@ from portal.notifications.models import Notification
 from tests.factories import ItemFactory, MaterialFactory, citizen, staff
 
 pytestmark = pytest.mark.django_db
-from tests.files import PDF  # noqa: E402
+from tests.files import pdf_variant  # noqa: E402
 
 SHANGHAI_EVENING = datetime.datetime(
     2026, 11, 22, 17, 30, tzinfo=datetime.UTC
@@ -50,7 +50,7 @@ def item():
 
 
 def pdf(name="a.pdf", extra=b""):
-    return SimpleUploadedFile(name, PDF + extra)
+    return SimpleUploadedFile(name, pdf_variant(extra))
 
 
 def complete_draft(item, applicant, **kwargs):

@@ -25,7 +25,7 @@ from portal.accounts.constants import Role
 from tests.factories import UserFactory, citizen, staff
 
 pytestmark = pytest.mark.django_db
-from tests.files import PDF  # noqa: E402
+from tests.files import pdf_variant  # noqa: E402
 
 MONDAY = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 CODE = "SCJG-001"  # 食品经营许可: five mandatory materials, four steps, three form fields
@@ -58,7 +58,7 @@ def _complete_draft(item, applicant):
         form_data={"shop_name": "青禾小馆", "area": "80", "category": "预包装食品销售"},
     )
     for n, m in enumerate(item.materials.all()):
-        upload = SimpleUploadedFile(f"m{n}.pdf", PDF + m.name.encode())
+        upload = SimpleUploadedFile(f"m{n}.pdf", pdf_variant(m.name.encode()))
         application_add_material(application=app, material=m, upload=upload, actor=applicant)
     return app
 
