@@ -29,4 +29,6 @@ JPEG = _image("JPEG")
 def pdf_variant(extra: bytes) -> bytes:
     """A different but still whole PDF: ``extra`` as a comment line before ``startxref`` (bytes appended
     after ``%%EOF`` are refused since issue 17)."""
+    if not extra:
+        return PDF
     return PDF.replace(b"startxref", b"%" + extra.replace(b"\n", b" ") + b"\nstartxref", 1)

@@ -110,7 +110,8 @@ def test_supplied_files_are_stored_and_listed_for_the_window(setup):
         ),
         ({"a": SimpleUploadedFile("说明书.pdf", b"", "application/pdf")}, "文件是空的"),
         ({"a": [pdf("同名.pdf", b"1"), pdf("同名.pdf", b"2")]}, "同名文件"),
-        ({"a": pdf("同名.pdf", b"1"), "b": SimpleUploadedFile("同名.PDF", PNG, "image/png")}, "同名文件"),
+        # the shown name carries the checked type's extension (issue 17): a PNG called 同名.PDF is 同名.png
+        ({"a": pdf("同名.pdf", b"1"), "b": pdf("同名.PDF", b"2")}, "同名文件"),
         ({"a": pdf("说明书.pdf")}, "完全相同"),  # the very file the window already found wanting
         ({"other": pdf(extra=b"new")}, "不属于此事项"),
     ],
