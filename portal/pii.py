@@ -199,7 +199,12 @@ def id_checksum_valid(number: str) -> bool:
 
 
 def mask_text(text: str) -> str:
-    """Every 18-character resident ID number in the text (checksum-valid) as ``1101**********1234``."""
+    """Every 18-character resident ID number in the text as ``1101**********1234`` (pages, exports)."""
+    return RESIDENT_ID_RE.sub(lambda m: m.group(2) + "*" * 10 + m.group(3), text)
+
+
+def mask_valid_ids(text: str) -> str:
+    """For logs: only checksum-valid ID numbers, so a duration or a serial of 18 digits is left alone."""
     return RESIDENT_ID_RE.sub(
         lambda m: m.group(2) + "*" * 10 + m.group(3) if id_checksum_valid(m.group(1)) else m.group(0), text
     )
@@ -240,7 +245,7 @@ LOG_MOBILE_RE = re.compile(r"(?<![\d.A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![\dA-Za-
 
 def mask_log_text(text: str) -> str:
     """For logs: ID numbers, and mobile numbers as ``139****5678`` (the progress query's phone in a URL)."""
-    return LOG_MOBILE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), mask_text(text))
+    return LOG_MOBILE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), mask_valid_ids(text))
 
 
 class MaskResidentIdFilter(logging.Filter):

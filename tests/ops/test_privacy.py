@@ -7,7 +7,8 @@ import logging
 import pytest
 from rest_framework.test import APIClient
 
-from portal.pii import MaskResidentIdFilter, mask_text
+from portal.pii import MaskResidentIdFilter
+from portal.pii import mask_valid_ids as mask_text
 from tests.approvals.factories import CaseFactory
 from tests.factories import citizen
 
