@@ -18,7 +18,20 @@ from .models import Case
 from .services.intake import MaterialCheckInput, case_check_materials
 from .transitions import TRANSITIONS
 
-PDF = b"%PDF-1.4\n% demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def demo_pdf(title: str) -> bytes:
+    """A real one-page PDF (uploads are parsed since issue 17), titled after the material."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
 
 # (item code, applicant, mode, path of (user, transition, data))
 PLANS: list[tuple[str, str, str, list[tuple[str, str, dict[str, Any]]]]] = [
@@ -141,7 +154,7 @@ def _submit(item: Item, applicant: User, mode: str, clerk: User) -> Application:
             application=app,
             material=material,
             actor=actor,
-            upload=SimpleUploadedFile(f"{material.name}.pdf", PDF + material.name.encode()),
+            upload=SimpleUploadedFile(f"{material.name}.pdf", demo_pdf(material.name)),
         )
     return application_submit(application=app, actor=actor)
 

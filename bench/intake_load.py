@@ -62,7 +62,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_load"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"%" + b"x" * 2000 + b"\n"
+
+
+def _pdf() -> bytes:
+    """A real one-page PDF of about 2.5 kB (uploads are parsed since issue 17)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Subject": "x" * 2000})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _pdf()
 BOUNDARY = "benchBoundary7MA4YWxkTrZu0gW"
 KINDS = ["bare_post", "intake", "bare_get", "progress", "cases"]
 LABELS = {
@@ -336,12 +352,11 @@ def seed(count: int, item_code: str, per_client: int = 4) -> tuple[list[Target],
     turn: one citizen may send 60 uploads an hour (portal/ratelimits.py), and the bench raises no limit.
     The bench table emptied."""
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     from intake.models import Item, Material
     from portal.accounts.constants import ApplicantKind
     from portal.accounts.models import User
-    from portal.accounts.services import applicant_register
+    from portal.accounts.services import api_token_issue, applicant_register
     from portal.benchmarks.models import BenchRow
 
     item = Item.objects.get(code=item_code)
@@ -362,7 +377,7 @@ def seed(count: int, item_code: str, per_client: int = 4) -> tuple[list[Target],
                     real_name=f"压测{n}",
                     phone=f"137{n:08d}",
                 )
-            tokens.append(Token.objects.get_or_create(user=user)[0].key)
+            tokens.append(api_token_issue(user=user, device="bench")[0])
         targets.append(
             Target(
                 token=tokens[0], intake_tokens=tokens, item=item.code, material_key=f"material_{material.pk}"

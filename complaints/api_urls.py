@@ -18,11 +18,13 @@ from .models import Complaint, Rating
 
 class ComplaintInputSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=ComplaintChannel.choices, default=ComplaintChannel.ONLINE)
-    name = serializers.CharField(required=False, allow_blank=True, default="")
-    phone = serializers.CharField()
-    subject = serializers.CharField(max_length=120)
-    content = serializers.CharField()
-    reference = serializers.CharField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=services.COMPLAINANT_NAME_MAX
+    )
+    phone = serializers.CharField(max_length=11)
+    subject = serializers.CharField(max_length=services.SUBJECT_MAX)
+    content = serializers.CharField(max_length=services.CONTENT_MAX)
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
 
 
 class ComplaintOutputSerializer(serializers.ModelSerializer):
@@ -92,12 +94,12 @@ class ComplaintDetailApi(APIView):
 
 
 class RatingInputSerializer(serializers.Serializer):
-    reference = serializers.CharField()
+    reference = serializers.CharField(max_length=40)
     overall = serializers.IntegerField(min_value=1, max_value=5)
     efficiency = serializers.IntegerField(min_value=1, max_value=5, required=False)
     attitude = serializers.IntegerField(min_value=1, max_value=5, required=False)
     guide_accuracy = serializers.IntegerField(min_value=1, max_value=5, required=False)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class RatingOutputSerializer(serializers.ModelSerializer):

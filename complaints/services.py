@@ -1,6 +1,7 @@
 """Ratings, rectification tickets and complaints: every write goes through here (DESIGN §6)."""
 
 import datetime
+import hmac
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +40,9 @@ from .models import Complaint, ComplaintAttachment, Rating, RatingInvitation, Re
 
 RATING_LINK_SALT = "complaints.rating-link"
 RATING_LINK_MAX_AGE = 60 * 60 * 24 * 90  # the invitation link works for 90 days
+COMPLAINANT_NAME_MAX = 50  # Complaint.complainant_name
+SUBJECT_MAX = 120  # Complaint.subject
+CONTENT_MAX = 5000  # Complaint.content (a text column: bounded here)
 
 
 def _head_and_office(department_id: int | None) -> list[User]:
@@ -51,7 +55,9 @@ def _head_and_office(department_id: int | None) -> list[User]:
 
 
 def rating_link_token(case: Case) -> str:
-    return signing.dumps({"ref": case.reference}, salt=RATING_LINK_SALT)
+    # Bound to the case's random secret, not only its reference: a reference handed out again after a
+    # restore from backup belongs to another case, whose secret differs (issue 17).
+    return signing.dumps({"ref": case.reference, "s": case.link_secret}, salt=RATING_LINK_SALT)
 
 
 def rating_link_url(case: Case) -> str:
@@ -66,7 +72,7 @@ def rating_link_case(token: str) -> Case:
     except signing.BadSignature:
         raise ApplicationError(_("评价链接无效。")) from None
     case = Case.objects.filter(reference=data.get("ref")).select_related("department", "item").first()
-    if case is None:
+    if case is None or not hmac.compare_digest(str(data.get("s", "")), case.link_secret):
         raise ApplicationError(_("评价链接无效。"))
     return case
 
@@ -313,10 +319,24 @@ def complaint_file(
 ) -> Complaint:
     from django.core.exceptions import ValidationError
 
-    from intake.services.uploads import inspect_batch, inspect_upload
+    from intake.services.uploads import inspect_batch, inspect_upload, stored_file
     from portal.accounts.validators import validate_mobile
 
     errors: dict[str, list[str]] = {}
+    # Every text bounded by its column (the page passes request.POST straight here): issue 17.
+    for field, value, limit in (
+        ("name", name, COMPLAINANT_NAME_MAX),
+        ("phone", phone, 11),
+        ("subject", subject, SUBJECT_MAX),
+        ("content", content, CONTENT_MAX),
+        ("reference", reference, 40),
+    ):
+        if not isinstance(value, str):
+            errors[field] = [_("请输入文字。")]
+        elif len(value.strip()) > limit:
+            errors[field] = [_("内容过长（最多%(n)s字）。") % {"n": limit}]
+    if errors:
+        raise ApplicationError(_("投诉内容有误，请修改后重试。"), extra=errors)
     if channel not in ComplaintChannel.values:
         errors["channel"] = [_("不是有效的选项。")]
     if channel in (ComplaintChannel.PHONE, ComplaintChannel.WINDOW) and not (actor and actor.is_portal_staff):
@@ -352,7 +372,8 @@ def complaint_file(
         number=next_reference("TS", today, width=4),
         channel=channel,
         complainant=complainant,
-        complainant_name=name.strip() or (complainant.display_name if complainant else ""),
+        complainant_name=name.strip()
+        or (complainant.display_name[:COMPLAINANT_NAME_MAX] if complainant else ""),
         complainant_phone=phone.strip(),
         anonymous=anonymous or complainant is None,
         registered_by=actor
@@ -379,7 +400,7 @@ def complaint_file(
             size=fact["size"],
         )
         upload.seek(0)
-        row.file.save(f"{fact['token']}{fact['extension']}", upload, save=False)
+        row.file.save(f"{fact['token']}{fact['extension']}", stored_file(upload, fact), save=False)
         row.save()
     handler = _round_robin_handler()
     if handler is not None:

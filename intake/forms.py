@@ -10,6 +10,8 @@ from portal.forms import PortalFormMixin
 
 from .selectors.catalogue import item_get
 
+PERSON_NAME_MAX = 50  # User.real_name
+
 
 class WalkInForm(PortalFormMixin, forms.Form):
     item_code = forms.CharField(label=_l("事项编码"), max_length=40)
@@ -39,4 +41,8 @@ class WalkInForm(PortalFormMixin, forms.Form):
         except forms.ValidationError as exc:
             self.add_error("id_number", exc)
         data["id_number"] = number
+        # A person's name goes into User.real_name (50), a company's into enterprise_name (120).
+        name = data.get("name") or ""
+        if data.get("kind") == ApplicantKind.PERSON and len(name.strip()) > PERSON_NAME_MAX:
+            self.add_error("name", _("申请人姓名过长（最多%(n)s字）。") % {"n": PERSON_NAME_MAX})
         return data

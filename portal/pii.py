@@ -187,13 +187,28 @@ def encrypted_property(cipher_field: str, hash_field: str, *, doc: str = "") -> 
 
 # --- logs ------------------------------------------------------------------------------------------
 
-# 17 digits and a digit or X, not part of a longer run of digits (a 19-digit serial is not an ID number).
-RESIDENT_ID_RE = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXx])(?![\dXx])")
+# 17 digits and a digit or X, not part of a longer run of digits (a 19-digit serial is not an ID number)
+# nor the decimals of a number (Celery's "0.02451234567895458s"), and with a valid GB 11643 check character:
+# a duration or a serial that merely has 18 digits is left alone (issue 17).
+RESIDENT_ID_RE = re.compile(r"(?<![\d.])((\d{4})\d{10}(\d{3}[\dXx]))(?![\dXx])")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_checksum_valid(number: str) -> bool:
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11] == number[17].upper()
 
 
 def mask_text(text: str) -> str:
-    """Every 18-character resident ID number in the text as ``1101**********1234``."""
-    return RESIDENT_ID_RE.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)
+    """Every 18-character resident ID number in the text as ``1101**********1234`` (pages, exports)."""
+    return RESIDENT_ID_RE.sub(lambda m: m.group(2) + "*" * 10 + m.group(3), text)
+
+
+def mask_valid_ids(text: str) -> str:
+    """For logs: only checksum-valid ID numbers, so a duration or a serial of 18 digits is left alone."""
+    return RESIDENT_ID_RE.sub(
+        lambda m: m.group(2) + "*" * 10 + m.group(3) if id_checksum_valid(m.group(1)) else m.group(0), text
+    )
 
 
 # Published text (the public page of concluded complaints): what can be told apart reliably by its shape.
@@ -212,7 +227,8 @@ def mask_public_text(text: str, *, names: Any = ()) -> str:
     """Text to be published, with personal data masked: resident ID numbers (18 and 15 digits), mobile and
     landline numbers, e-mail addresses, bank card numbers, and each of ``names`` (the people the record
     itself names: complainant, applicant, staff member) as the surname and stars (张三丰 → 张**)."""
-    text = mask_text(text or "")
+    # published text masks every ID-shaped number, valid checksum or not (a mistyped number is still one)
+    text = RESIDENT_ID_RE.sub(lambda m: m.group(2) + "*" * 10 + m.group(3), text or "")
     text = LONG_NUMBER_RE.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 8) + m.group(2), text)
     text = OLD_RESIDENT_ID_RE.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
     text = MOBILE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
@@ -225,6 +241,14 @@ def mask_public_text(text: str, *, names: Any = ()) -> str:
     return text
 
 
+LOG_MOBILE_RE = re.compile(r"(?<![\d.A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![\dA-Za-z])")
+
+
+def mask_log_text(text: str) -> str:
+    """For logs: ID numbers, and mobile numbers as ``139****5678`` (the progress query's phone in a URL)."""
+    return LOG_MOBILE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), mask_valid_ids(text))
+
+
 class MaskResidentIdFilter(logging.Filter):
     """Masks resident ID numbers in a log record: its message with the arguments merged in, the formatted
     traceback and the stack. Attached to every handler in ``settings.LOGGING`` (and to Celery's)."""
@@ -234,15 +258,15 @@ class MaskResidentIdFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a bad format string: mask the parts as they are
             message = f"{record.msg} {record.args!r}"
-        masked = mask_text(message)
+        masked = mask_log_text(message)
         if masked != message or record.args:
             record.msg, record.args = masked, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = mask_text(record.exc_text)
+            record.exc_text = mask_log_text(record.exc_text)
         if record.stack_info:
-            record.stack_info = mask_text(record.stack_info)
+            record.stack_info = mask_log_text(record.stack_info)
         return True
 
 

@@ -7,12 +7,19 @@ with a message, the API a 429 JSON body with ``detail``.
 """
 
 import ipaddress
+import logging
+import threading
+import time
+import unicodedata
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from rest_framework.exceptions import Throttled
+
+log = logging.getLogger(__name__)
 
 # name: (counted by, rate). "value" limits count by a value the caller passes (a mobile number, a username).
 LIMITS: dict[str, tuple[str, str]] = {
@@ -52,8 +59,44 @@ def client_ip(request: Any) -> str:
     return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 - an address, not a bind
 
 
+def username_key(raw: Any) -> str:
+    """The per-username counters' key: what sign-in would match, and more. NFKC (full-width ``ｃｉｔｉｚｅｎ``
+    is ``citizen``, as Django's username field normalises it), stripped (the form strips it) and
+    case-folded (usernames are unique regardless of case), so none of these is a fresh counter."""
+    text = raw if isinstance(raw, str) else ""
+    return unicodedata.normalize("NFKC", text).strip().casefold()[:150]
+
+
 def rate(name: str) -> str:
     return getattr(settings, "PORTAL_RATELIMITS", {}).get(name, LIMITS[name][1])
+
+
+# When the shared cache (Redis) is down the limits fall back (issue 17): citizens' intake goes on
+# (fail-open: an outage must not stop applications, complaints, progress queries), while sign-in, tokens,
+# SMS codes and registration count in this process's memory instead (fail-closed after a local limit: a
+# password sprayer gains at most one limit per web process). Every fallback is counted and logged.
+FAIL_OPEN = {"upload", "complaint-anonymous", "progress", "my-data"}
+fallbacks: Counter[str] = Counter()
+_local: dict[tuple[str, str, int], int] = {}
+_local_lock = threading.Lock()
+
+
+def _local_limited(name: str, ident: str) -> bool:
+    count, period = _parse_rate(rate(name))
+    window = int(time.time() // period)
+    with _local_lock:
+        if len(_local) > 50_000:
+            _local.clear()
+        key = (name, ident, window)
+        _local[key] = _local.get(key, 0) + 1
+        return _local[key] > count
+
+
+def _parse_rate(text: str) -> tuple[int, int]:
+    from django_ratelimit.core import _split_rate
+
+    count, period = _split_rate(text)
+    return int(count), int(period)
 
 
 def limited(request: Any, name: str, *, value: str = "") -> bool:
@@ -61,7 +104,27 @@ def limited(request: Any, name: str, *, value: str = "") -> bool:
     kind, _default = LIMITS[name]
     key: Any = (lambda _group, _request: value) if kind == "value" else kind
     django_request = getattr(request, "_request", request)  # a DRF Request wraps the HttpRequest
-    return is_ratelimited(django_request, group=f"portal:{name}", key=key, rate=rate(name), increment=True)
+    try:
+        return is_ratelimited(
+            django_request, group=f"portal:{name}", key=key, rate=rate(name), increment=True
+        )
+    except Exception as exc:  # noqa: BLE001 - any error of the shared cache (redis, socket, OS)
+        fallbacks[name] += 1
+        open_ = name in FAIL_OPEN
+        log.warning(
+            "rate limit %s: shared cache unavailable (%s), %s (fallbacks so far: %s)",
+            name,
+            type(exc).__name__,
+            "let through" if open_ else "counted in this process",
+            fallbacks[name],
+        )
+        if open_:
+            return False
+        ident = value if kind == "value" else client_ip(django_request)
+        if kind == "user_or_ip":
+            user = getattr(django_request, "user", None)
+            ident = str(user.pk) if user is not None and user.is_authenticated else ident
+        return _local_limited(name, ident)
 
 
 def any_limited(request: Any, *checks: tuple[str, str]) -> bool:

@@ -5,6 +5,7 @@ machine without any server: a SQLite file and Celery on kombu's filesystem trans
 Production sets ``DATABASE_URL`` (PostgreSQL) and ``CELERY_BROKER_URL`` (Redis).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,7 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # its serializer checks the password; its tokens are no longer accepted
+    "knox",  # API tokens: hashed, expiring, revocable, one per device (portal/accounts/services.py)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -77,11 +79,13 @@ MIDDLEWARE = [
     "portal.ops.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.input_guard.InputGuardMiddleware",  # NUL/control characters, JSON depth and size (issue 17)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.privacy.PrivateNoStoreMiddleware",  # Cache-Control: private, no-store on personal answers
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -203,8 +207,15 @@ MEDIA_URL = None  # never served directly
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Virus-scan hook: a callable(upload) that raises portal.exceptions.ApplicationError on an infected file.
 UPLOAD_SCANNER = env.str("UPLOAD_SCANNER", default="intake.services.uploads.no_scan")
+# ClamAV (portal/clamav.py): tcp://host:3310 or unix:///path of clamd; set, it scans every upload (and
+# refuses uploads while clamd is down). `check --deploy` warns while no scanner is configured.
+CLAMD_URL = env.str("CLAMD_URL", default="")
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
+# JSON bodies (portal/input_guard.py): larger ones get a 413, deeper nesting a 400.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = 32
 
 # --- security (production turns DEBUG off; check --deploy is clean then) ---
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -241,6 +252,9 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 # --- cache (rate limits and throttles share it; Redis in production) ---
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # reads miss and writes are skipped while Redis is down (portal/cache.py), with short timeouts
+    CACHES["default"]["BACKEND"] = "portal.cache.FailSafeRedisCache"
 
 # --- REST API ---
 # Per-address rate limits read the client's address like DRF's throttles (API_NUM_PROXIES behind a proxy).
@@ -248,7 +262,7 @@ RATELIMIT_IP_META_KEY = "portal.ratelimits.client_ip"
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes "not signed in" a 401 (session first would say 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -262,6 +276,14 @@ REST_FRAMEWORK = {
     # anonymous clients by the X-Forwarded-For address the proxies add (unset: by the peer address). The
     # load benchmark sets 1 to give each simulated citizen its own address.
     "NUM_PROXIES": env("API_NUM_PROXIES", cast=int, default=None),
+}
+# API tokens (django-rest-knox): "Authorization: Token <token>" as before, but stored as a hash, one per
+# device, expiring after API_TOKEN_TTL_HOURS and revoked by logout and by a password change.
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 - a model name; knox's migrations read this setting
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24 * 14)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "一窗受理 One-window portal API",
@@ -325,6 +347,7 @@ from portal.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402,
 # --- e-mail and SMS ---
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@zwfw.example.gov.cn")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # a hand-off never outlasts the sending lease
 SMS_BACKEND = env.str("SMS_BACKEND", default="portal.sms.FileSmsGateway")
 SMS_FILE_DIR = Path(env.str("SMS_FILE_DIR", default=str(VAR_DIR / "sms")))
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")

@@ -20,6 +20,36 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+# Long texts are split by the carrier into segments, each billed and each a chance to arrive out of order:
+# 70 characters in one message with any Chinese character (UCS-2), 67 a segment once split; 160 / 153 for
+# plain GSM text. No message goes past SMS_MAX_SEGMENTS (a correction list of 5000 lines made one SMS of
+# 43,935 characters, issue 17): the rest is cut and the reader is sent to the portal, where all of it is.
+SMS_MAX_SEGMENTS_DEFAULT = 4
+GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+MORE_ON_THE_PORTAL = "…（详见政务服务网）"
+
+
+def sms_segments(text: str) -> int:
+    """How many segments the carrier bills for ``text``."""
+    if not text:
+        return 1
+    single, multi = (160, 153) if set(text) <= GSM_BASIC else (70, 67)
+    return 1 if len(text) <= single else -(-len(text) // multi)
+
+
+def sms_fit(text: str, max_segments: int | None = None) -> str:
+    """``text`` cut to at most ``max_segments`` segments (settings.SMS_MAX_SEGMENTS), with a pointer to
+    the portal when something was cut."""
+    configured: int = getattr(settings, "SMS_MAX_SEGMENTS", SMS_MAX_SEGMENTS_DEFAULT)
+    limit = max_segments if max_segments is not None else configured
+    if sms_segments(text) <= limit:
+        return text
+    room = (70 if limit == 1 else 67 * limit) - len(MORE_ON_THE_PORTAL)
+    return text[:room].rstrip() + MORE_ON_THE_PORTAL
+
 
 class GatewayError(Exception):
     """A send that failed and may be retried."""

@@ -43,5 +43,6 @@ urlpatterns = [
 ]
 
 handler404 = "portal.api.not_found"
+handler400 = "portal.errors.bad_request"
 handler403 = "portal.errors.permission_denied"
 handler500 = "portal.errors.server_error"

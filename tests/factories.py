@@ -1,5 +1,7 @@
 """Factories shared by every app's tests. App-specific factories live in tests/<app>/factories.py."""
 
+import itertools
+
 import factory
 from django.contrib.auth.models import Group
 
@@ -53,9 +55,29 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
         return obj
 
 
+DEFAULT_ID_NUMBER = "11010519491231002X"
+_id_serial = itertools.count(1)
+
+
+def resident_id(serial: int) -> str:
+    """A checksum-valid resident ID number (GB 11643), a different one for each serial."""
+    body = f"11010119800101{serial % 1000:03d}"
+    body = f"1101{(serial // 1000) % 100:02d}" + body[6:]
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+
+
 def citizen(**kwargs):
+    """A natural-person applicant. ID numbers are unique (a database constraint): the first citizen of a
+    test gets DEFAULT_ID_NUMBER, the others a fresh valid one, unless the test names one."""
     kwargs.setdefault("applicant_kind", ApplicantKind.PERSON)
-    kwargs.setdefault("id_number", "11010519491231002X")
+    if "id_number" not in kwargs:
+        from portal import pii
+
+        number = DEFAULT_ID_NUMBER
+        while User.objects.filter(id_number_hash__in=pii.lookup_hashes(number)).exists():
+            number = resident_id(next(_id_serial))
+        kwargs["id_number"] = number
     return UserFactory(role=Role.CITIZEN, **kwargs)
 
 

@@ -1,5 +1,6 @@
 """The case (办件) and its append-only transition log (DESIGN §3, §4)."""
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -85,11 +86,18 @@ def _after_check_open(case: Any) -> bool:
     return bool(case.mode == "commitment" and case.after_check_due and case.after_checked_at is None)
 
 
+def new_link_secret() -> str:
+    return secrets.token_hex(16)
+
+
 class Case(ConcurrentTransitionMixin, models.Model):
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, related_name="case", verbose_name=_("申请")
     )
     reference = models.CharField(_("申报号"), max_length=24, unique=True)
+    # A random secret per case that signed links (rating invitations) are bound to, not only the reference:
+    # after a restore a reference may be handed out again, its secret never (issue 17).
+    link_secret = models.CharField(max_length=32, default=new_link_secret, editable=False)
     item = models.ForeignKey(Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="cases")
     department = models.ForeignKey(
         Department, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="cases"

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from portal.api import FieldsBuiltOnceMixin
 from portal.exceptions import ApplicationError, PermissionDeniedError
+from portal.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from portal.ratelimits import api_check
 
 from ..constants import DeliveryMethod, HandlingMode
@@ -95,7 +96,9 @@ class ApplicationCreateApi(APIView):
             "application/json": ApplicationInputSerializer,
         },
         responses={201: ApplicationOutputSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
+    @idempotent
     def post(self, request):
         if not request.user.is_applicant:
             raise PermissionDeniedError("只有申请人账号可以在线申请；窗口代录请使用窗口受理页面。")
@@ -290,7 +293,9 @@ class ApplicationSubmitApi(APIView):
         ),
         request=None,
         responses=ApplicationOutputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
+    @idempotent
     def post(self, request, key: str):
         application = application_submit(application=own_application(request, key), actor=request.user)
         return Response(ApplicationOutputSerializer(own_application(request, str(application.pk))).data)

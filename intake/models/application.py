@@ -89,7 +89,9 @@ class Application(models.Model):
 
 def material_upload_to(instance: "ApplicationMaterial", filename: str) -> str:
     # The stored name never comes from the user: a random token plus the checked extension.
-    return f"applications/{instance.application_id}/{instance.token}{instance.extension}"
+    # Foldered by the token too, not by the application's id: ids are handed out again after a restore
+    # from backup, and files of lost and new applications mixed in one folder (issue 17).
+    return f"applications/{instance.token[:2]}/{instance.token}{instance.extension}"
 
 
 class ApplicationMaterial(models.Model):

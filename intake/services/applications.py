@@ -9,7 +9,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,9 @@ from ..constants import ApplicationStatus, Channel, DeliveryMethod, FieldKind, H
 from ..models import Application, ApplicationMaterial, Item, Material
 from .catalogue import item_snapshot
 from .references import next_reference
-from .uploads import inspect_upload
+from .uploads import inspect_upload, stored_file
+
+NUMBER_MAX = Decimal(10) ** 12
 
 DELIVERY_ADDRESS_MAX = 200
 
@@ -61,13 +63,23 @@ def clean_form_data(*, item: Item, data: dict[str, Any], partial: bool = False) 
                 errors[f.key] = [_("“%(label)s”为必填项。") % {"label": f.label}]
             continue
         if f.kind == FieldKind.NUMBER:
+            # A number, or a text of one; never true/false, an object or a list (issue 17). Application
+            # forms ask for areas, counts and amounts: none is negative.
             try:
+                if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+                    raise InvalidOperation
                 value = Decimal(str(raw))
                 if not value.is_finite():
                     raise InvalidOperation
-                cleaned[f.key] = str(value)
             except (InvalidOperation, ValueError):
                 errors[f.key] = [_("“%(label)s”应为数字。") % {"label": f.label}]
+                continue
+            if value < 0 or value >= NUMBER_MAX:
+                errors[f.key] = [_("“%(label)s”应为0到999999999999之间的数。") % {"label": f.label}]
+            else:
+                cleaned[f.key] = str(value)
+        elif not isinstance(raw, str):
+            errors[f.key] = [_("“%(label)s”应填写文字。") % {"label": f.label}]
         elif f.kind == FieldKind.DATE:
             try:
                 cleaned[f.key] = datetime.date.fromisoformat(str(raw)).isoformat()
@@ -247,7 +259,14 @@ def walk_in_applicant_get_or_create(*, kind: str, name: str, number: str, phone:
         **({"id_number": number} if person else {"credit_code": number}),
     )
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():  # a savepoint: two windows registering one walk-in at once
+            user.save()
+    except IntegrityError:
+        existing = found.order_by("pk").first()
+        if existing is None:
+            raise
+        return existing
     user.groups.add(Group.objects.get_or_create(name=Role.CITIZEN if person else Role.ENTERPRISE)[0])
     return user
 
@@ -354,8 +373,7 @@ def store_material_file(
         size=facts["size"],
         sha256=facts["sha256"],
     )
-    upload.seek(0)
-    row.file.save(f"{facts['token']}{facts['extension']}", upload, save=False)
+    row.file.save(f"{facts['token']}{facts['extension']}", stored_file(upload, facts), save=False)
     try:
         row.save()
     except Exception:

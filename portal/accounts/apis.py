@@ -1,18 +1,17 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from portal.api import ErrorSerializer
-from portal.ratelimits import api_check
+from portal.ratelimits import api_check, username_key
 
 from .serializers import RegistrationInputSerializer, UserOutputSerializer
-from .services import applicant_register
+from .services import api_token_issue, api_token_revoke, api_tokens_revoke_all, applicant_register
 from .sms_login import sms_code_request, sms_code_verify
 from .validators import validate_mobile
 from .views import SMS_SENT, sms_send_limited, sms_verify_limited
@@ -34,15 +33,62 @@ class RegisterApi(APIView):
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class TokenApi(ObtainAuthToken):
-    """Exchange a username and password for an API token."""
+DEVICE = serializers.CharField(
+    max_length=50,
+    required=False,
+    allow_blank=True,
+    default="",
+    help_text="a name for the device (e.g. 'hall-terminal-3'); a new token for the same device revokes "
+    "its previous one",
+)
 
+
+class TokenInputSerializer(AuthTokenSerializer):
+    device = DEVICE
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expiry = serializers.DateTimeField(allow_null=True, help_text="the token stops working after this")
+
+
+class TokenApi(APIView):
+    """Exchange a username and password for an API token (``Authorization: Token <token>``). Tokens are
+    per device, expire (``expiry``), and are revoked by ``auth/logout/``, ``auth/logout-all/`` and a
+    password change. Asking again for the same device gives a new token and revokes the old one."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
     throttle_classes = [AnonRateThrottle]
 
+    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer})
     def post(self, request, *args, **kwargs):
         username = request.data.get("username", "") if hasattr(request.data, "get") else ""
-        api_check(request, ("token-ip", ""), ("token-user", str(username)[:150]))
-        return super().post(request, *args, **kwargs)
+        api_check(request, ("token-ip", ""), ("token-user", username_key(username)))
+        serializer = TokenInputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, expiry = api_token_issue(
+            user=serializer.validated_data["user"], device=serializer.validated_data["device"]
+        )
+        return Response(TokenOutputSerializer({"token": token, "expiry": expiry}).data)
+
+
+class LogoutApi(APIView):
+    """Revoke the token this request carries (this device signs out). 204; a session is left alone."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        api_token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllApi(APIView):
+    """Revoke every API token of the signed-in user (all devices sign out). 204."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        api_tokens_revoke_all(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SmsCodeInputSerializer(serializers.Serializer):
@@ -51,14 +97,11 @@ class SmsCodeInputSerializer(serializers.Serializer):
 
 class SmsTokenInputSerializer(SmsCodeInputSerializer):
     code = serializers.RegexField(r"^\d{6}$", max_length=6, error_messages={"invalid": "验证码为6位数字。"})
+    device = DEVICE
 
 
 class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
-
-
-class TokenOutputSerializer(serializers.Serializer):
-    token = serializers.CharField()
 
 
 class SmsTokenErrorSerializer(serializers.Serializer):
@@ -112,8 +155,8 @@ class SmsTokenApi(APIView):
             return Response(
                 {"detail": _("验证码错误或已失效，请重新获取。")}, status=status.HTTP_400_BAD_REQUEST
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, expiry = api_token_issue(user=user, device=serializer.validated_data["device"])
+        return Response(TokenOutputSerializer({"token": token, "expiry": expiry}).data)
 
 
 class MeApi(APIView):

@@ -11,9 +11,11 @@ class AccountsConfig(AppConfig):
         from django.core import checks
         from django.db.models.signals import post_migrate
 
+        from portal.clamav import check_scanner
         from portal.pii import check_key
 
         from .roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
         checks.register(check_key, checks.Tags.security, deploy=True)
+        checks.register(check_scanner, checks.Tags.security, deploy=True)

@@ -1,5 +1,9 @@
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -92,8 +96,33 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        constraints = [
+            # "Racer3" and "raCer3" are one name (issue 17): registration checks it, the database holds
+            # it under concurrent registrations.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+            # One account per resident ID number (its keyed look-up hash; walk-in applicants included).
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=~models.Q(id_number_hash=""),
+                name="user_id_number_hash_unique",
+            ),
+        ]
 
     id_number = pii.encrypted_property("id_number_encrypted", "id_number_hash", doc="居民身份证号码")
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self._api_tokens_stale = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        if getattr(self, "_api_tokens_stale", False):
+            # A new password (page, admin, changepassword, reset) signs every API client out: the tokens
+            # issued under the old one stop working (issue 17). Not a signal: any save of a new password.
+            self._api_tokens_stale = False
+            from knox.models import AuthToken
+
+            AuthToken.objects.filter(user=self).delete()
 
     def __str__(self) -> str:
         return self.display_name
@@ -129,3 +158,43 @@ class User(AbstractUser):
         return self.has_role(
             Role.CLERK, Role.REVIEWER, Role.DECIDER, Role.HEAD, Role.INSPECTOR, Role.CATALOGUE_ADMIN
         )
+
+
+class ApiTokenDevice(models.Model):
+    """Which device an API token (django-rest-knox's ``AuthToken``: hashed, expiring) was issued to. A
+    user holds one token per device: asking again for the same device revokes the token it had."""
+
+    token = models.OneToOneField("knox.AuthToken", on_delete=models.CASCADE, related_name="device")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_devices")
+    name = models.CharField(_("设备名称"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("API令牌设备")
+        verbose_name_plural = _("API令牌设备")
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="one_api_token_per_device")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name or '-'}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request sent with an ``Idempotency-Key`` header (portal/idempotency.py),
+    kept 24 hours per user and key: a retry gets this answer again instead of a second application."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    endpoint = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等请求记录")
+        verbose_name_plural = _("幂等请求记录")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"

@@ -1,13 +1,17 @@
-"""Account services: registration of applicants with real-name data."""
+"""Account services: registration of applicants with real-name data; API tokens."""
+
+import datetime
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from portal import pii
 from portal.exceptions import ApplicationError
 
 from .constants import ApplicantKind, Role
-from .models import User
+from .models import ApiTokenDevice, User
+
+API_DEVICES_MAX = 10  # tokens a user may hold at once (the oldest devices are signed out beyond it)
 
 
 @transaction.atomic
@@ -50,8 +54,60 @@ def applicant_register(
     )
     user.id_number = id_number if kind == ApplicantKind.PERSON else ""  # encrypted (portal/pii.py)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():  # a savepoint: the constraint decides a race the checks above lost
+            user.save()
+    except IntegrityError as exc:
+        raise ApplicationError("注册信息有误，请修改后重新提交。", extra=_race_errors(exc)) from exc
     role = Role.CITIZEN if kind == ApplicantKind.PERSON else Role.ENTERPRISE
     group, _ = Group.objects.get_or_create(name=str(role))
     user.groups.add(group)
     return user
+
+
+def _race_errors(exc: IntegrityError) -> dict[str, list[str]]:
+    """Field messages for a registration that lost a race against a concurrent one (the unique
+    constraints of User: case-insensitive username, ID number look-up hash)."""
+    text = str(exc)
+    if "id_number_hash" in text:
+        return {"id_number": ["该身份证号码已注册账号，请直接登录或找回密码。"]}
+    if "username" in text:
+        return {"username": ["该用户名已被注册。"]}
+    return {"username": ["该账号正在注册或已注册，请稍后直接登录。"]}
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, device: str = "") -> tuple[str, datetime.datetime | None]:
+    """A new API token for ``user`` on ``device`` (django-rest-knox: stored hashed, expires after
+    REST_KNOX["TOKEN_TTL"]). The device's previous token is revoked; at most API_DEVICES_MAX devices.
+    Returns the token (shown once) and its expiry."""
+    from knox.models import AuthToken
+
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one issue per user at a time
+    AuthToken.objects.filter(user=user, device__name=device).delete()
+    AuthToken.objects.filter(user=user, device__isnull=True).delete()  # tokens of no known device
+    kept = list(
+        AuthToken.objects.filter(user=user)
+        .order_by("-created")
+        .values_list("pk", flat=True)[: API_DEVICES_MAX - 1]
+    )
+    AuthToken.objects.filter(user=user).exclude(pk__in=kept).delete()
+    instance, token = AuthToken.objects.create(user=user)
+    ApiTokenDevice.objects.create(token=instance, user=user, name=device)
+    return token, instance.expiry
+
+
+def api_token_revoke(*, token: object) -> None:
+    """Sign one API client out: its token stops working at once."""
+    from knox.models import AuthToken
+
+    if isinstance(token, AuthToken):
+        AuthToken.objects.filter(pk=token.pk).delete()
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Sign every API client of ``user`` out."""
+    from knox.models import AuthToken
+
+    deleted: int = AuthToken.objects.filter(user=user).delete()[0]
+    return deleted

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from portal.exceptions import ApplicationError
-from portal.ratelimits import any_limited, limited
+from portal.ratelimits import any_limited, limited, username_key
 
 from . import sms_login as sms
 from .constants import Role
@@ -160,7 +160,9 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
 
     def post(self, request, *args, **kwargs):
-        if any_limited(request, ("login-ip", ""), ("login-user", request.POST.get("username", ""))):
+        if any_limited(
+            request, ("login-ip", ""), ("login-user", username_key(request.POST.get("username", "")))
+        ):
             form = self.get_form()
             form.add_error(None, _("登录尝试过于频繁，请稍后再试。"))
             return self.render_to_response(self.get_context_data(form=form), status=429)

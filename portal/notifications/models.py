@@ -75,6 +75,8 @@ class Delivery(models.Model):
     # One per notification and channel: the gateway receives it and refuses a second send.
     idempotency_key = models.CharField(_("幂等键"), max_length=64, unique=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    # hand-offs whose outcome a crash left unknown (e-mail is sent again at most once: services.deliver)
+    unknown_outcomes = models.PositiveSmallIntegerField(_("结果未知次数"), default=0)
     last_error = models.TextField(_("最后错误"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
     updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("更新时间"))
@@ -105,3 +107,20 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'failed'}"
+
+
+class SendingHold(models.Model):
+    """While a row exists, nothing is sent (SMS, e-mail): the deliveries wait in the outbox. ``manage.py
+    backup`` writes one into the backup's snapshot only (docs/operations.md), so a database restored from a
+    backup sends nothing until ``manage.py after_restore`` has moved the reference counters and sequences
+    past what may have been issued since the backup, and removed the hold."""
+
+    reason = models.CharField(_("原因"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("暂停发送")
+        verbose_name_plural = _("暂停发送")
+
+    def __str__(self) -> str:
+        return self.reason

@@ -6,6 +6,7 @@ sends one delivery under a row lock with its idempotency key, records the attemp
 """
 
 import logging
+import uuid
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -18,11 +19,11 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.sms import GatewayError, get_sms_gateway
+from portal.sms import GatewayError, get_sms_gateway, sms_fit
 
 from .catalog import DEFAULTS, GENERIC
 from .constants import DELIVER_TASK, MAX_ATTEMPTS, ChannelKind, DeliveryStatus
-from .models import Delivery, DeliveryAttempt, MessageTemplate, Notification
+from .models import Delivery, DeliveryAttempt, MessageTemplate, Notification, SendingHold
 
 log = logging.getLogger(__name__)
 SWEEP_GRACE = timedelta(seconds=getattr(settings, "NOTIFICATION_SWEEP_GRACE_SECONDS", 120))
@@ -81,7 +82,9 @@ def notify(
             notification=notification,
             channel=channel,
             address=address,
-            idempotency_key=f"{notification.pk}:{channel}",
+            # Unique for all time, not "<notification id>:<channel>": ids start again after a restore
+            # from backup and the gateway would drop new messages as "already sent" (issue 17).
+            idempotency_key=f"{uuid.uuid4().hex}:{channel}",
             status=DeliveryStatus.SENT if channel == ChannelKind.INBOX else DeliveryStatus.PENDING,
             sent_at=timezone.now() if channel == ChannelKind.INBOX else None,
         )
@@ -111,65 +114,129 @@ class RetryLater(Exception):
         self.attempts = attempts
 
 
-def deliver(delivery_id: int) -> str:
-    """Send one delivery at most once. Raises RetryLater when the gateway failed and attempts remain."""
+SENDING_LEASE = timedelta(seconds=getattr(settings, "NOTIFICATION_SENDING_LEASE_SECONDS", 60))
+GIVE_UP_AFTER = timedelta(hours=getattr(settings, "NOTIFICATION_GIVE_UP_HOURS", 72))
+EMAIL_MAX_RESENDS = 1  # after a hand-off of unknown outcome, an e-mail is sent again at most once
+
+
+def message_id(delivery: Delivery) -> str:
+    """The e-mail's Message-ID, the same for every attempt: a mail system that sees it twice may drop the
+    second copy, and the office can find the message in the mail server's log."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "portal.invalid"
+    return f"<{delivery.idempotency_key.replace(':', '.')}@{domain}>"
+
+
+def _record(delivery_id: int, *, ok: bool, detail: str) -> Delivery:
+    """Phase 3: the outcome of a hand-off, in its own transaction."""
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update().select_related("notification").filter(pk=delivery_id).first()
-        )
-        if delivery is None or delivery.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
-            return "skipped"
-        delivery.attempts += 1
-        delivery.status = DeliveryStatus.SENDING
-        note = delivery.notification
-        try:
-            if delivery.channel == ChannelKind.SMS:
-                _subject, text = render(
-                    event=note.event,
-                    channel=ChannelKind.SMS,
-                    language=note.recipient.preferred_language,
-                    context=note.context,
-                )
-                answer = get_sms_gateway().send(
-                    phone=delivery.address,
-                    text=f"【政务服务】{text}",
-                    idempotency_key=delivery.idempotency_key,
-                )
-                detail = answer.detail
-            elif delivery.channel == ChannelKind.EMAIL:
-                subject, text = render(
-                    event=note.event,
-                    channel=ChannelKind.EMAIL,
-                    language=note.recipient.preferred_language,
-                    context=note.context,
-                )
-                EmailMessage(
-                    subject,
-                    text,
-                    to=[delivery.address],
-                    headers={"X-Idempotency-Key": delivery.idempotency_key},
-                ).send()
-                detail = "accepted by the e-mail backend"
-            else:
-                detail = "inbox"
-        except (GatewayError, OSError) as exc:
-            DeliveryAttempt.objects.create(delivery=delivery, ok=False, provider_answer=str(exc)[:2000])
-            delivery.last_error = str(exc)[:2000]
-            delivery.status = (
-                DeliveryStatus.FAILED if delivery.attempts >= MAX_ATTEMPTS else DeliveryStatus.PENDING
-            )
-            delivery.save()
-            if delivery.status == DeliveryStatus.FAILED:
-                return "failed"
-            attempts = delivery.attempts
-        else:
-            DeliveryAttempt.objects.create(delivery=delivery, ok=True, provider_answer=detail[:2000])
+        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+        DeliveryAttempt.objects.create(delivery=delivery, ok=ok, provider_answer=detail[:2000])
+        if ok:
             delivery.status = DeliveryStatus.SENT
             delivery.sent_at = timezone.now()
             delivery.last_error = ""
+        else:
+            delivery.last_error = detail[:2000]
+            delivery.status = (
+                DeliveryStatus.FAILED if delivery.attempts >= MAX_ATTEMPTS else DeliveryStatus.PENDING
+            )
+        delivery.save()
+        return delivery
+
+
+def _hand_off(delivery: Delivery, note: Notification) -> str:
+    if delivery.channel == ChannelKind.SMS:
+        _subject, text = render(
+            event=note.event,
+            channel=ChannelKind.SMS,
+            language=note.recipient.preferred_language,
+            context=note.context,
+        )
+        answer = get_sms_gateway().send(
+            phone=delivery.address,
+            text=sms_fit(f"【政务服务】{text}"),
+            idempotency_key=delivery.idempotency_key,
+        )
+        return str(answer.detail)
+    if delivery.channel == ChannelKind.EMAIL:
+        subject, text = render(
+            event=note.event,
+            channel=ChannelKind.EMAIL,
+            language=note.recipient.preferred_language,
+            context=note.context,
+        )
+        EmailMessage(
+            subject,
+            text,
+            to=[delivery.address],
+            headers={"Message-ID": message_id(delivery), "X-Idempotency-Key": delivery.idempotency_key},
+        ).send()
+        return "accepted by the e-mail backend"
+    return "inbox"
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one delivery at most once (SMS) or at most twice (e-mail, only after a crash mid-hand-off).
+
+    Phase 1 marks the row "sending" in its own commit (GOV.UK Notify's status guard), phase 2 hands the
+    message to the gateway outside any transaction, phase 3 records the outcome. A row found "sending"
+    past SENDING_LEASE was left by a worker that died during the hand-off: its outcome is unknown. SMS is
+    sent again with the same idempotency key (the provider drops a duplicate); e-mail is sent again once
+    with the same Message-ID and the row counts it (``unknown_outcomes``); after that it counts as sent.
+    A delivery still unsent 72 hours after it was written is given up as failed, with the reason, for the
+    office to see (admin, 投递). Raises RetryLater when the gateway failed and attempts remain."""
+    if SendingHold.objects.exists():
+        # a database restored from a backup: nothing leaves before `manage.py after_restore` (the row
+        # stays pending; the sweeper queues it again once the hold is gone)
+        log.error("sending is on hold (restored from a backup? run manage.py after_restore): %s", delivery_id)
+        return "held"
+    with transaction.atomic():  # phase 1: claim
+        delivery = (
+            Delivery.objects.select_for_update()
+            .select_related("notification", "notification__recipient")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
+            return "skipped"
+        now = timezone.now()
+        if delivery.created_at < now - GIVE_UP_AFTER:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.last_error = f"gave up: not sent within {GIVE_UP_AFTER.total_seconds() / 3600:.0f} h"
             delivery.save()
-            return "sent"
-    raise RetryLater(attempts)
+            DeliveryAttempt.objects.create(delivery=delivery, ok=False, provider_answer=delivery.last_error)
+            log.error("delivery %s given up after %s", delivery.pk, GIVE_UP_AFTER)
+            return "failed"
+        if delivery.status == DeliveryStatus.SENDING:
+            if delivery.updated_at > now - SENDING_LEASE:
+                return "in progress"  # another worker is handing it off right now
+            delivery.unknown_outcomes += 1
+            log.warning(
+                "delivery %s: outcome of a hand-off unknown (worker died?), %s so far",
+                delivery.pk,
+                delivery.unknown_outcomes,
+            )
+            if delivery.channel == ChannelKind.EMAIL and delivery.unknown_outcomes > EMAIL_MAX_RESENDS:
+                delivery.status = DeliveryStatus.SENT
+                delivery.sent_at = now
+                delivery.last_error = (
+                    "outcome unknown; handed to the mail server at least twice, not sent again"
+                )
+                delivery.save()
+                return "sent"
+        delivery.attempts += 1
+        delivery.status = DeliveryStatus.SENDING
+        delivery.save()
+        attempts = delivery.attempts
+        note = delivery.notification
+    try:  # phase 2: hand-off, no transaction and no lock held
+        detail = _hand_off(delivery, note)
+    except (GatewayError, OSError) as exc:
+        if _record(delivery_id, ok=False, detail=str(exc)).status == DeliveryStatus.FAILED:
+            return "failed"
+        raise RetryLater(attempts) from exc
+    _record(delivery_id, ok=True, detail=detail)
+    return "sent"
 
 
 def sweep(*, grace: timedelta | None = None) -> int:

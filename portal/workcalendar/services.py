@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -27,6 +28,7 @@ from .constants import DayKind, LimitUnit
 
 Suspension = tuple[datetime.date, datetime.date | None]
 
+log = logging.getLogger(__name__)
 _VERSION_KEY = "workcalendar:version"
 CHECK_SECONDS = 10.0
 _SPAN_START = datetime.date(2000, 1, 1)
@@ -96,8 +98,20 @@ def _load() -> _Index:
     return _Index(overrides, published)
 
 
+cache_fallbacks = 0
+
+
 def _current_version() -> int:
-    return int(cache.get(_VERSION_KEY) or 0)
+    """The calendar's version in the shared cache. With the cache (Redis) down this process keeps the index
+    it has (calendar edits are rare; the next check after the cache is back picks them up): counted and
+    logged, never an error on a case page (issue 17)."""
+    global cache_fallbacks
+    try:
+        return int(cache.get(_VERSION_KEY) or 0)
+    except Exception as exc:  # noqa: BLE001 - any error of the shared cache
+        cache_fallbacks += 1
+        log.warning("calendar version: shared cache unavailable (%s), keeping this process's index", exc)
+        return _index_version if _index_version is not None else -1
 
 
 def get_index() -> _Index:
@@ -121,9 +135,12 @@ def invalidate() -> None:
         _index = None
         _checked_at = 0.0
     try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, int(time.time()), None)
+        try:
+            cache.incr(_VERSION_KEY)
+        except ValueError:
+            cache.set(_VERSION_KEY, int(time.time()), None)
+    except Exception as exc:  # noqa: BLE001 - the shared cache is down: other processes catch up later
+        log.warning("calendar version not bumped, shared cache unavailable: %s", exc)
 
 
 # --- public API ---------------------------------------------------------------------------------

@@ -8,10 +8,9 @@ from django.urls import reverse
 from approvals.models import Case
 from intake.models import Application, FormField
 from tests.factories import MaterialFactory
+from tests.files import PDF  # noqa: E402
 
 from .conftest import at
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)

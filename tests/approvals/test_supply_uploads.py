@@ -11,13 +11,15 @@ from django.test import Client
 from approvals.constants import CaseState
 from intake.models import ApplicationMaterial
 from tests.factories import MaterialFactory
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from tests.files import (
+    PDF,  # noqa: E402
+    PNG,  # noqa: E402
+    pdf_variant,  # noqa: E402
+)
 
 
 def pdf(name: str = "说明书.pdf", extra: bytes = b"") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF + extra, content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_variant(extra), content_type="application/pdf")
 
 
 @pytest.fixture
@@ -108,7 +110,8 @@ def test_supplied_files_are_stored_and_listed_for_the_window(setup):
         ),
         ({"a": SimpleUploadedFile("说明书.pdf", b"", "application/pdf")}, "文件是空的"),
         ({"a": [pdf("同名.pdf", b"1"), pdf("同名.pdf", b"2")]}, "同名文件"),
-        ({"a": pdf("同名.pdf", b"1"), "b": SimpleUploadedFile("同名.PDF", PNG, "image/png")}, "同名文件"),
+        # the shown name carries the checked type's extension (issue 17): a PNG called 同名.PDF is 同名.png
+        ({"a": pdf("同名.pdf", b"1"), "b": pdf("同名.PDF", b"2")}, "同名文件"),
         ({"a": pdf("说明书.pdf")}, "完全相同"),  # the very file the window already found wanting
         ({"other": pdf(extra=b"new")}, "不属于此事项"),
     ],

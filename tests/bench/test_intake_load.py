@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from intake.models import FormField
+from portal.accounts.services import api_token_issue
 from portal.notifications.models import Delivery
 from tests.factories import ItemFactory, MaterialFactory, citizen
 
@@ -29,8 +29,8 @@ def test_bench_endpoints_are_off_by_default(client):
     assert "portal.benchmarks" not in settings.INSTALLED_APPS
     with pytest.raises(NoReverseMatch):
         reverse("api-bench-row-create")
-    token = Token.objects.create(user=citizen())
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    token, _expiry = api_token_issue(user=citizen())
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
     assert (
         client.post("/api/v1/bench/rows/", {"note": "x"}, content_type="application/json", **auth).status_code
         == 404
@@ -91,7 +91,7 @@ def test_driver_submits_applications_and_the_lost_row_check_accounts_for_every_o
     users = [citizen(), citizen()]  # the second never applies: its applications would be extra rows
     targets = [
         intake_load.Target(
-            token=Token.objects.create(user=u).key, item=item.code, material_key=f"material_{material.pk}"
+            token=api_token_issue(user=u)[0], item=item.code, material_key=f"material_{material.pk}"
         )
         for u in users
     ]

@@ -9,9 +9,10 @@ from approvals.constants import CaseState
 from approvals.models import Case
 from intake.models import Application, ApplicationMaterial, FormField, ReferenceCounter
 from tests.factories import ItemFactory, MaterialFactory, citizen
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from tests.files import (
+    PDF,  # noqa: E402
+    PNG,  # noqa: E402
+)
 
 
 @pytest.fixture(autouse=True)
@@ -128,6 +129,14 @@ def test_edit_of_the_item_after_submission_leaves_the_case_unchanged(item):
         ({"form": {"area": "80"}}, "shop_name"),
         ({"form": {"shop_name": "x", "area": "eighty"}}, "area"),
         ({"form": {"shop_name": "x", "area": "8", "category": "批发"}}, "category"),
+        # issue 17: strict types, no negative area, no object stored as the text "{'a': 1}"
+        ({"form": {"shop_name": "x", "area": "-80"}}, "area"),
+        ({"form": {"shop_name": "x", "area": -1}}, "area"),
+        ({"form": {"shop_name": "x", "area": True}}, "area"),
+        ({"form": {"shop_name": "x", "area": {"a": 1}}}, "area"),
+        ({"form": {"shop_name": {"a": 1}, "area": "8"}}, "shop_name"),
+        ({"form": {"shop_name": ["x"], "area": "8"}}, "shop_name"),
+        ({"form": {"shop_name": "x", "area": "8", "category": ["餐饮"]}}, "category"),
         ({"mode": "instant"}, "mode"),
         ({"mode": "commitment"}, "commitment_signed"),
     ],

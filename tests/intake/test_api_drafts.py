@@ -17,7 +17,8 @@ from portal.exceptions import ApplicationError
 from tests.factories import ItemFactory, MaterialFactory, citizen
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF, pdf_variant  # noqa: E402
+
 MONDAY = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 
 
@@ -101,7 +102,7 @@ def test_read_continue_and_submit_a_draft_made_by_the_api(item, media):
         {
             "form_data": json.dumps({"area": "80.5"}),
             f"material_{item.m_license.pk}": SimpleUploadedFile("执照.pdf", PDF),
-            f"material_{item.m_site.pk}": SimpleUploadedFile("场地.pdf", PDF + b"x"),
+            f"material_{item.m_site.pk}": SimpleUploadedFile("场地.pdf", pdf_variant(b"x")),
         },
         format="multipart",
     )
@@ -117,7 +118,9 @@ def test_read_continue_and_submit_a_draft_made_by_the_api(item, media):
     r = api.patch(url, {"remove": [site["id"]]}, format="json")
     assert r.status_code == 400 and "remove" in r.json()
     r = api.patch(
-        url, {f"material_{item.m_site.pk}": SimpleUploadedFile("b.pdf", PDF + b"y")}, format="multipart"
+        url,
+        {f"material_{item.m_site.pk}": SimpleUploadedFile("b.pdf", pdf_variant(b"y"))},
+        format="multipart",
     )
     assert r.status_code == 200
 

@@ -21,7 +21,8 @@ from portal.notifications.models import Notification
 from tests.factories import ItemFactory, MaterialFactory, citizen, staff
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import pdf_variant  # noqa: E402
+
 SHANGHAI_EVENING = datetime.datetime(
     2026, 11, 22, 17, 30, tzinfo=datetime.UTC
 )  # 01:30 on the 23rd in Shanghai
@@ -49,7 +50,7 @@ def item():
 
 
 def pdf(name="a.pdf", extra=b""):
-    return SimpleUploadedFile(name, PDF + extra)
+    return SimpleUploadedFile(name, pdf_variant(extra))
 
 
 def complete_draft(item, applicant, **kwargs):

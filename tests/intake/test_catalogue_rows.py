@@ -24,7 +24,8 @@ from tests.factories import UserFactory, citizen, staff
 from tests.intake.workbook import export_workbook, find, import_through_the_admin, rows, set_cell, upload
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import pdf_variant  # noqa: E402
+
 MONDAY = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 CODE = "SCJG-001"  # 食品经营许可: five mandatory materials, four steps, three form fields
 
@@ -56,7 +57,7 @@ def _complete_draft(item, applicant):
         form_data={"shop_name": "青禾小馆", "area": "80", "category": "预包装食品销售"},
     )
     for n, m in enumerate(item.materials.all()):
-        upload = SimpleUploadedFile(f"m{n}.pdf", PDF + m.name.encode())
+        upload = SimpleUploadedFile(f"m{n}.pdf", pdf_variant(m.name.encode()))
         application_add_material(application=app, material=m, upload=upload, actor=applicant)
     return app
 

@@ -11,7 +11,7 @@ from intake.services.applications import application_add_material, application_c
 from tests.factories import ItemFactory, MaterialFactory, citizen
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,8 @@ from intake.services.applications import application_add_material, application_c
 from tests.factories import ItemFactory, MaterialFactory, WindowFactory, citizen, staff
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF  # noqa: E402
+
 MONDAY = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 MESSAGE = "该事项不能在线申请"
 

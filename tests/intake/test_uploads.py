@@ -10,11 +10,9 @@ from intake.services.applications import application_add_material, application_c
 from intake.services.uploads import clean_name
 from portal.exceptions import ApplicationError
 from tests.factories import DepartmentFactory, ItemFactory, MaterialFactory, citizen, staff
+from tests.files import JPEG, PDF, PNG
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 
 
 def infected(upload):
@@ -51,21 +49,23 @@ def add(app, material, name, content):
 
 
 @pytest.mark.parametrize(
-    "name,content,ext,mime",
+    "name,content,ext,mime,shown",
     [
-        ("scan.pdf", PDF, ".pdf", "application/pdf"),
-        ("photo.pdf", PNG, ".png", "image/png"),
-        ("证件", JPEG, ".jpg", "image/jpeg"),
-        ("evil.exe", PDF, ".pdf", "application/pdf"),
+        ("scan.pdf", PDF, ".pdf", "application/pdf", "scan.pdf"),
+        ("photo.pdf", PNG, ".png", "image/png", "photo.png"),
+        ("证件", JPEG, ".jpg", "image/jpeg", "证件.jpg"),
+        ("evil.exe", PDF, ".pdf", "application/pdf", "evil.pdf"),
     ],
 )
-def test_the_type_and_extension_come_from_the_content_never_the_name(draft, media, name, content, ext, mime):
+def test_the_type_and_extension_come_from_the_content_never_the_name(
+    draft, media, name, content, ext, mime, shown
+):
     row = add(draft, draft.item.m_a, name, content)
     assert (row.extension, row.content_type) == (ext, mime)
-    assert row.file.name == f"applications/{draft.pk}/{row.token}{ext}"
-    assert len(row.token) == 32 and row.size == len(content) and len(row.sha256) == 64
+    assert row.file.name == f"applications/{row.token[:2]}/{row.token}{ext}"
+    assert len(row.token) == 32 and row.size == row.file.size and len(row.sha256) == 64
     assert files(media) == [media / row.file.name]
-    assert row.original_name == name
+    assert row.original_name == shown  # the name shown and downloaded carries the real type's extension
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,12 @@ def test_the_type_and_extension_come_from_the_content_never_the_name(draft, medi
         ("a.pdf", b"MZ\x90\x00 a program", None, "只接受 PDF、JPG、PNG"),
         ("a.pdf", b"<html><script>alert(1)</script>", None, "只接受 PDF、JPG、PNG"),
         ("big.pdf", PDF + b"0" * 4096, 1024, "文件过大"),
-        ("a.pdf", PDF + b"EICAR", "tests.intake.test_uploads.infected", "病毒"),
+        (
+            "a.pdf",
+            PDF.replace(b"startxref", b"%EICAR\nstartxref"),
+            "tests.intake.test_uploads.infected",
+            "病毒",
+        ),
     ],
 )
 def test_every_rejection_is_a_clear_message_and_stores_nothing(

@@ -6,6 +6,7 @@ from intake.models import Application
 from portal import pii
 from portal.accounts.models import User
 from tests.factories import ItemFactory, WindowFactory, citizen, staff
+from tests.files import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ def test_clerk_registers_an_enterprise_scans_materials_and_submits_to_the_case(c
             "mode": "promised",
             "contact_phone": "13912345678",
             "next": "review",
-            f"material_{material.pk}": SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n"),
+            f"material_{material.pk}": SimpleUploadedFile("scan.pdf", PDF),
         },
     )
     assert r.url == reverse("intake:draft_review", args=[app.pk])

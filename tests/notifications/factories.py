@@ -1,6 +1,8 @@
 """Inbox notifications and their deliveries in each state of the outbox (for the readers and the
 sweeper); tests of sending go through portal.notifications.services."""
 
+import uuid
+
 import factory
 from django.utils import timezone
 
@@ -40,4 +42,4 @@ class DeliveryFactory(factory.django.DjangoModelFactory[Delivery]):
     channel = ChannelKind.SMS
     address = "13912345678"
     status = DeliveryStatus.PENDING
-    idempotency_key = factory.LazyAttribute(lambda o: f"{o.notification.pk}:{o.channel}")
+    idempotency_key = factory.LazyAttribute(lambda o: f"{uuid.uuid4().hex}:{o.channel}")

@@ -78,7 +78,7 @@ def test_deliver_sends_once_and_records_the_attempt(sms_dir):
     sms.refresh_from_db()
     assert sms.status == DeliveryStatus.SENT and sms.attempts == 1
     assert DeliveryAttempt.objects.filter(delivery=sms, ok=True).count() == 1
-    assert FileSmsGateway(sms_dir).sent_keys() == [f"{sms.notification_id}_sms"]
+    assert FileSmsGateway(sms_dir).sent_keys() == [sms.idempotency_key.replace(":", "_")]
     text = json.loads((sms_dir / "outbox.jsonl").read_text().splitlines()[0])["text"]
     assert "SP-1" in text and "排污许可" in text
     # Even if the row were reset (a worker died before commit), the gateway refuses the same key again.
@@ -220,3 +220,34 @@ def test_daily_digest_per_member_of_staff(settings):
     assert Notification.objects.get(recipient__username="dg-clerk").body.startswith(
         "综合受理窗口待受理申请 1 件"
     )
+
+
+def test_a_long_correction_list_is_one_bounded_sms_with_a_pointer_to_the_portal(sms_dir, settings):
+    """Issue 17: 50 long correction items made one SMS of tens of thousands of characters. The SMS is
+    cut to SMS_MAX_SEGMENTS carrier segments (67 characters each once split); the inbox keeps it all."""
+    from portal.sms import sms_segments
+
+    settings.SMS_MAX_SEGMENTS = 4
+    user = citizen(phone="13912345678", notify_sms=True)
+    materials = [{"name": f"材料{i}" * 20, "problem": "缺少" * 100} for i in range(50)]
+    services.notify(
+        recipient=user,
+        event="case.correction_requested",
+        context={"reference": "SP-20261122-000001", "item_name": "食品经营许可", "materials": materials},
+    )
+    sms = Delivery.objects.get(channel="sms")
+    assert services.deliver(sms.pk) == "sent"
+    [message] = [json.loads(p.read_text()) for p in (sms_dir / "messages").glob("*.json")]
+    assert sms_segments(message["text"]) <= 4 and len(message["text"]) <= 4 * 67
+    assert message["text"].startswith("【政务服务】申报号SP-20261122-000001")
+    assert message["text"].endswith("（详见政务服务网）")
+    assert "材料49" in Notification.objects.get().body  # the inbox copy is whole
+
+
+def test_sms_segments_count_the_carriers_way():
+    from portal.sms import sms_fit, sms_segments
+
+    assert [sms_segments("a" * 160), sms_segments("a" * 161), sms_segments("a" * 306)] == [1, 2, 2]
+    assert [sms_segments("办" * 70), sms_segments("办" * 71), sms_segments("办" * 134)] == [1, 2, 2]
+    assert sms_segments("办" * 135) == 3
+    assert sms_fit("办" * 60, 1) == "办" * 60

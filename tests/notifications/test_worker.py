@@ -33,7 +33,9 @@ def worker(tmp_path, sms):
 
 def _texts(sms: FileSmsGateway, phone: str) -> list[dict]:
     rows = [json.loads(p.read_text()) for p in (sms.directory / "messages").glob("*.json")]
-    return sorted((r for r in rows if r["phone"] == phone), key=lambda r: int(r["key"].split(":")[0]))
+    # keys are UUIDs (issue 17): the order is the notifications' order
+    order = dict(Delivery.objects.values_list("idempotency_key", "notification_id"))
+    return sorted((r for r in rows if r["phone"] == phone), key=lambda r: order.get(r["key"], 0))
 
 
 def test_a_case_life_sends_exactly_the_expected_messages_once_each(worker, sms):

@@ -142,21 +142,20 @@ def test_every_post_form_has_a_token_and_its_url_refuses_a_post_without_one(demo
 
 
 def test_the_api_refuses_a_session_write_without_the_token_but_not_a_token_client(demo):
-    from rest_framework.authtoken.models import Token
-
     from portal.accounts.models import User
+    from portal.accounts.services import api_token_issue
 
     citizen = User.objects.get(username="citizen")
     checked = Client(enforce_csrf_checks=True)
     checked.force_login(citizen)
     r = checked.post("/api/v1/applications/", {"item": "nope"}, content_type="application/json")
     assert r.status_code == 403 and "CSRF" in r.json()["detail"]
-    token = Token.objects.create(user=citizen)
+    token, _expiry = api_token_issue(user=citizen)
     r = Client(enforce_csrf_checks=True).post(
         "/api/v1/applications/",
         {"item": "nope"},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {token}",
     )
     assert r.status_code == 400  # past authentication and CSRF, refused for its content
 

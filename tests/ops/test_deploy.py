@@ -35,6 +35,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         PII_ENCRYPTION_KEY="e" * 20 + "Zr5Tq1Wm8Kx3Vb6Ny0Hc4Jp7Ls2Dg9Fa",
         ALLOWED_HOSTS="portal.example.gov.cn",
         SECURE_SSL_REDIRECT="1",
+        CLAMD_URL="tcp://clamav:3310",  # uploads are virus-scanned in production (portal.W017 otherwise)
         PORTAL_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -3,7 +3,7 @@ the API 429 JSON with a detail, and nothing is stored. (SMS sign-in: tests/accou
 uploads: tests/ops/test_upload_paths.py; sign-in page: tests/accounts/test_accounts.py.)"""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken as Token
 
 from complaints.models import Complaint
 from portal.accounts.models import User

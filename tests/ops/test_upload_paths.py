@@ -13,10 +13,10 @@ from intake.models import Application, ApplicationMaterial
 from intake.services.applications import application_add_material, application_create_draft
 from portal.exceptions import ApplicationError
 from tests.factories import ItemFactory, MaterialFactory, citizen
+from tests.files import PDF, PNG, pdf_variant
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00 This program cannot be run in DOS mode"
 HTML = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
 
@@ -26,7 +26,7 @@ BAD = {
     "exe renamed .pdf": ([("invoice.pdf", EXE)], "文件类型不被接受"),
     "html renamed .pdf": ([("page.pdf", HTML)], "文件类型不被接受"),
     "zero bytes": ([("empty.pdf", b"")], "不能上传空文件"),
-    "duplicate names": ([("scan.pdf", PDF), ("scan.pdf", PDF + b"%second")], "同名文件"),
+    "duplicate names": ([("scan.pdf", PDF), ("scan.pdf", pdf_variant(b"second"))], "同名文件"),
     "duplicate names, other case": ([("Scan.PDF", PDF), ("scan.pdf", PNG)], "同名文件"),
 }
 
@@ -159,7 +159,7 @@ def test_several_files_for_one_material_are_refused(client, item, media):
             "mode": "promised",
             f"material_{item.m[0].pk}": [
                 SimpleUploadedFile("a.pdf", PDF),
-                SimpleUploadedFile("b.pdf", PDF + b"b"),
+                SimpleUploadedFile("b.pdf", pdf_variant(b"b")),
             ],
         },
     )
@@ -173,7 +173,7 @@ def test_several_files_for_one_material_are_refused(client, item, media):
             "submit": "false",
             f"material_{item.m[0].pk}": [
                 SimpleUploadedFile("a.pdf", PDF),
-                SimpleUploadedFile("b.pdf", PDF + b"b"),
+                SimpleUploadedFile("b.pdf", pdf_variant(b"b")),
             ],
         },
         format="multipart",
@@ -196,7 +196,7 @@ def test_uploads_are_rate_limited_and_the_refused_one_is_not_stored(client, medi
         items.append(item)
     results = []
     for i, item in enumerate(items):
-        upload = SimpleUploadedFile(f"scan{i}.pdf", PDF + bytes([65 + i]))
+        upload = SimpleUploadedFile(f"scan{i}.pdf", pdf_variant(bytes([65 + i])))
         if path == "apply page":
             app = application_create_draft(item=item, applicant=owner, actor=owner)
             client.force_login(owner)
@@ -214,7 +214,7 @@ def test_uploads_are_rate_limited_and_the_refused_one_is_not_stored(client, medi
             )
             results.append((r.status_code, json.dumps(r.json(), ensure_ascii=False)))
         else:
-            results.append(via_complaint(client, item, [(f"scan{i}.pdf", PDF + bytes([65 + i]))]))
+            results.append(via_complaint(client, item, [(f"scan{i}.pdf", pdf_variant(bytes([65 + i])))]))
     assert [s for s, _ in results] == [results[0][0], results[0][0], 429], [(s, b[:500]) for s, b in results]
     assert results[0][0] in (200, 201, 302)
     assert "过于频繁" in results[2][1]

@@ -560,6 +560,9 @@ TABLE: dict[str, list[Check] | Skip] = {
         Check(only(EVERYONE, ok=NOT_ALLOWED), scope="GET"),
     ],
     "api-me": [Check(api(SIGNED_IN))],
+    # sign this device / every device out (revokes API tokens; a session is left alone)
+    "api-logout": [Check(api(SIGNED_IN, ok=204), method="POST"), Check(api(SIGNED_IN, ok=NOT_ALLOWED))],
+    "api-logout-all": [Check(api(SIGNED_IN, ok=204), method="POST"), Check(api(SIGNED_IN, ok=NOT_ALLOWED))],
     "api-sms-code": [
         Check(only(EVERYONE, ok=400), method="POST"),
         Check(only(EVERYONE, ok=NOT_ALLOWED), scope="GET"),

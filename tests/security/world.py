@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from approvals.models import SubApproval
 from approvals.services.intake import case_open
@@ -23,6 +22,7 @@ from complaints import services as complaint_services
 from intake.constants import ApplicationStatus, Channel, ItemStatus
 from intake.models import ApplicationMaterial
 from portal.accounts.constants import ApplicantKind, Role
+from portal.accounts.services import api_token_issue
 from portal.notifications.models import Notification
 from portal.workcalendar.seed import seed_years
 from supervision.models import Alert
@@ -42,7 +42,7 @@ from tests.factories import (
 # Matrix roles, in table order. "admin" is the catalogue admin (事项管理员); "anon" is nobody signed in.
 ROLES = ["anon", "citizen", "enterprise", "clerk", "reviewer", "decider", "head", "inspector", "admin"]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF  # noqa: E402
 
 
 class World:
@@ -70,7 +70,7 @@ class World:
             "inspector": staff(Role.INSPECTOR, self.office, username="m_inspector"),
             "admin": staff(Role.CATALOGUE_ADMIN, username="m_admin"),
         }
-        self.tokens = {role: Token.objects.create(user=user).key for role, user in self.users.items()}
+        self.tokens = {role: api_token_issue(user=user, device=role)[0] for role, user in self.users.items()}
         u = self.users
 
         # catalogue: a published item per department (A's with a blank form), and an unpublished one

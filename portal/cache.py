@@ -1,0 +1,55 @@
+"""The shared cache as a helper, not a single point of failure (issue 17): Django's Redis cache whose reads
+answer "not cached" and whose writes are skipped while Redis is unreachable, counted and logged, with short
+socket timeouts so a dead Redis costs milliseconds, not a hung request. Counters (``add``/``incr``) still
+raise: their callers decide (portal/ratelimits.py falls back per limit; the SMS sign-in code fails
+closed). DRF's throttles read and write through ``get``/``set`` and so let requests through."""
+
+import logging
+from collections import Counter
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache
+
+log = logging.getLogger(__name__)
+failures: Counter[str] = Counter()
+
+
+class FailSafeRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        options = dict(params.get("OPTIONS") or {})
+        options.setdefault("socket_connect_timeout", 0.5)
+        options.setdefault("socket_timeout", 1.0)
+        super().__init__(server, {**params, "OPTIONS": options})
+
+    def _failed(self, operation: str, exc: Exception) -> None:
+        failures[operation] += 1
+        log.warning(
+            "cache %s skipped, Redis unavailable (%s): %s so far", operation, exc, sum(failures.values())
+        )
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        try:
+            return super().get(key, default, version)
+        except Exception as exc:  # noqa: BLE001 - redis.ConnectionError, TimeoutError, OSError
+            self._failed("get", exc)
+            return default
+
+    def get_many(self, keys: Any, version: Any = None) -> Any:
+        try:
+            return super().get_many(keys, version)
+        except Exception as exc:  # noqa: BLE001
+            self._failed("get_many", exc)
+            return {}
+
+    def set(self, key: Any, value: Any, timeout: Any = 300, version: Any = None) -> None:
+        try:
+            super().set(key, value, timeout, version)
+        except Exception as exc:  # noqa: BLE001
+            self._failed("set", exc)
+
+    def delete(self, key: Any, version: Any = None) -> bool:
+        try:
+            return bool(super().delete(key, version))
+        except Exception as exc:  # noqa: BLE001
+            self._failed("delete", exc)
+            return False
