@@ -30,8 +30,13 @@ _score = [MinValueValidator(1), MaxValueValidator(5)]
 
 
 class Rating(models.Model):
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="rating")
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ratings")
+    # A rating is of a decided case, or of a visit to the hall (the counter's rating device, hall app):
+    # then ``case`` is empty and ``visit`` names the queue number.
+    case = models.OneToOneField(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="rating")
+    visit = models.CharField(_("现场办事号"), max_length=24, blank=True, default="")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
+    )
     overall = models.PositiveSmallIntegerField(_("总体评价"), choices=Score.choices, validators=_score)
     efficiency = models.PositiveSmallIntegerField(_("办事效率"), choices=Score.choices, validators=_score)
     attitude = models.PositiveSmallIntegerField(_("服务态度"), choices=Score.choices, validators=_score)
@@ -41,7 +46,7 @@ class Rating(models.Model):
     comment = models.TextField(_("评价内容"), blank=True)
     channel = models.CharField(_("评价渠道"), max_length=10, choices=RatingChannel.choices)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="ratings")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ratings")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="ratings")
     window = models.ForeignKey(
         Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="ratings"
     )
@@ -76,7 +81,7 @@ class Rating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case} {self.overall}"
+        return f"{self.case or self.visit} {self.overall}"
 
     @property
     def is_bad(self) -> bool:

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("approvals.api_urls")),
     path("", include("supervision.api_urls")),
     path("", include("complaints.api_urls")),
+    path("", include("hall.api_urls")),
 ]
 if settings.BENCH_ENDPOINTS:  # bench/intake_load.py only; never in production (check --deploy)
     api_v1.append(path("", include("portal.benchmarks.urls")))
@@ -33,6 +34,7 @@ urlpatterns = [
     path("cases/", include("approvals.urls")),
     path("supervision/", include("supervision.urls")),
     path("complaints/", include("complaints.urls")),
+    path("hall/", include("hall.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
