@@ -142,10 +142,13 @@ class HallFigures:
         return round(sum(self.services) / len(self.services) / 60, 1) if self.services else None
 
 
-def hall_figures(*, date_from: datetime.date, date_to: datetime.date) -> list[HallFigures]:
+def hall_figures(
+    *, date_from: datetime.date, date_to: datetime.date, per_window: bool = True
+) -> list[HallFigures]:
     """Per window and day: numbers called there, appointments (checked in) and no-shows, mean and
     90th-percentile wait (issue → first call), share waiting over 30 minutes, mean service time (last call →
-    finish). Appointments and no-shows have no window yet: they are counted on a row with window None."""
+    finish). No-shows never reach a window: they are counted on the day's row with window None.
+    ``per_window=False``: one row a day for the whole hall."""
     rows: dict[tuple[datetime.date, int | None], HallFigures] = {}
 
     def row(day: datetime.date, window: int | None) -> HallFigures:
@@ -169,7 +172,7 @@ def hall_figures(*, date_from: datetime.date, date_to: datetime.date) -> list[Ha
     for day, window, issued, first, called, finished, state, priority in tickets:
         if first is None:
             continue
-        r = row(day, window)
+        r = row(day, window if per_window else None)
         r.tickets += 1
         r.appointments += 1 if priority else 0
         r.waits.append((first - issued).total_seconds())
