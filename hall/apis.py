@@ -8,6 +8,7 @@ from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.accounts.constants import Role
 from portal.accounts.models import Window
 
 from . import selectors, services
@@ -24,6 +25,18 @@ from .serializers import (
     TicketSerializer,
     TransferInputSerializer,
 )
+
+
+class IsClerk(permissions.IsAuthenticated):
+    """Window staff (综合受理窗口); the service then checks the clerk sits at that window."""
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and request.user.has_role(Role.CLERK)
+
+
+class IsApplicant(permissions.IsAuthenticated):
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and request.user.is_applicant
 
 
 class BusinessTypeListApi(APIView):
@@ -55,6 +68,8 @@ class SlotListApi(APIView):
 
 
 class AppointmentCreateApi(APIView):
+    permission_classes = [IsApplicant]
+
     @extend_schema(
         request=AppointmentInputSerializer,
         responses={201: AppointmentSerializer},
@@ -109,6 +124,8 @@ class TicketIssueApi(APIView):
 
 
 class CallNextApi(APIView):
+    permission_classes = [IsClerk]
+
     @extend_schema(request=None, responses={200: TicketSerializer}, operation_id="hall_call_next")
     def post(self, request, window: int):
         window_obj = get_object_or_404(Window, number=window, is_active=True)
@@ -121,18 +138,24 @@ def _ticket(pk: int) -> Ticket:
 
 
 class TicketRecallApi(APIView):
+    permission_classes = [IsClerk]
+
     @extend_schema(request=None, responses={200: TicketSerializer}, operation_id="hall_ticket_recall")
     def post(self, request, pk: int):
         return Response(TicketSerializer(services.ticket_recall(ticket=_ticket(pk), actor=request.user)).data)
 
 
 class TicketSkipApi(APIView):
+    permission_classes = [IsClerk]
+
     @extend_schema(request=None, responses={200: TicketSerializer}, operation_id="hall_ticket_skip")
     def post(self, request, pk: int):
         return Response(TicketSerializer(services.ticket_skip(ticket=_ticket(pk), actor=request.user)).data)
 
 
 class TicketTransferApi(APIView):
+    permission_classes = [IsClerk]
+
     @extend_schema(
         request=TransferInputSerializer,
         responses={200: TicketSerializer},
@@ -149,6 +172,8 @@ class TicketTransferApi(APIView):
 
 
 class TicketFinishApi(APIView):
+    permission_classes = [IsClerk]
+
     @extend_schema(request=None, responses={200: FinishSerializer}, operation_id="hall_ticket_finish")
     def post(self, request, pk: int):
         ticket, token = services.ticket_finish(ticket=_ticket(pk), actor=request.user)
