@@ -63,5 +63,7 @@ def test_twenty_clerks_call_next_at_once_and_get_twenty_different_numbers():
 def test_twenty_kiosks_at_once_issue_each_number_once():
     hall = Hall()
     with at(2026, 10, 12, 9, tick=True):
-        results = _run(N, lambda i: hall.api().post("/api/v1/hall/tickets/", {"business_type": "A"}).json()["number"])
+        results = _run(
+            N, lambda i: hall.api().post("/api/v1/hall/tickets/", {"business_type": "A"}).json()["number"]
+        )
     assert sorted(results) == [f"A{i:03d}" for i in range(1, N + 1)]
