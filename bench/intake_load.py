@@ -187,6 +187,8 @@ def _client(
                 None,
                 {"Accept": "application/json", "X-Forwarded-For": ip},
             )
+        elif kind == "display":  # the hall's calling screen feed (bench/hall_load.py): public, no token
+            request = ("GET", "/api/v1/hall/display/", None, {"Accept": "application/json"})
         else:
             request = ("GET", "/api/v1/cases/", None, auth)
         started = time.perf_counter()
