@@ -161,6 +161,8 @@ def busy_today(waiting: int = 300) -> None:
     for i in range(waiting):
         services.ticket_issue(business_type=types[i % len(types)])
     for clerk in User.objects.filter(username__startswith="hallbench_w").select_related("window"):
+        if clerk.window is None:
+            continue
         try:
             services.ticket_call_next(window=clerk.window, actor=clerk)
         except ConflictError:

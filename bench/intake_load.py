@@ -283,12 +283,13 @@ def free_port() -> int:
 
 
 def ensure_database(url: str, fresh: bool) -> None:
-    import psycopg2
-    from psycopg2 import sql
+    # psycopg 3 (the project's driver; psycopg2 is not installed)
+    import psycopg
+    from psycopg import sql
 
     parts = urllib.parse.urlparse(url)
     name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
+    admin = psycopg.connect(
         host=parts.hostname,
         port=parts.port or 5432,
         user=parts.username or "postgres",
