@@ -525,12 +525,12 @@ def wait_alert_scan(*, now: datetime.datetime | None = None) -> int:
     today = timezone.localdate(now)
     limit = datetime.timedelta(minutes=settings.HALL_WAIT_ALERT_MINUTES)
     raised = 0
-    oldest = (
+    waiting_types = (
         Ticket.objects.filter(date=today, state=TicketState.WAITING)
-        .values("business_type")
-        .annotate(first=Max("issued_at", filter=Q(pk__isnull=False)))
+        .values_list("business_type", flat=True)
+        .distinct()
     )
-    for business_type in BusinessType.objects.filter(pk__in=[o["business_type"] for o in oldest]):
+    for business_type in BusinessType.objects.filter(pk__in=list(waiting_types)):
         first = (
             Ticket.objects.filter(date=today, state=TicketState.WAITING, business_type=business_type)
             .order_by("issued_at")

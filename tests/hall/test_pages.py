@@ -123,3 +123,33 @@ def test_pages_work_in_elder_mode(hall):
         page = alice.get("/hall/book/", {"business_type": "A", "date": "2026-10-10"}).content.decode()
     assert "portal-elder" in page and "余2个" in page
     assert "预约办事" in alice.get("/my/").content.decode()
+
+
+def test_admins_keep_window_groups_with_history_in_chinese(hall):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "x")
+    client = signed_in(admin)
+    page = client.get(f"/admin/hall/windowgroup/{hall.group.pk}/change/").content.decode()
+    assert "上午可预约数" in page and "开放时间" in page
+    data = {
+        "name": "综合受理区",
+        "windows": [hall.w1.pk],
+        "business_types": [hall.a.pk],
+        "morning_capacity": 5,
+        "afternoon_capacity": 6,
+        "is_active": "on",
+        "hours-TOTAL_FORMS": "0",
+        "hours-INITIAL_FORMS": "0",
+        "hours-MIN_NUM_FORMS": "0",
+        "hours-MAX_NUM_FORMS": "1000",
+        "_save": "保存",
+    }
+    r = client.post(f"/admin/hall/windowgroup/{hall.group.pk}/change/", data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    hall.group.refresh_from_db()
+    assert hall.group.morning_capacity == 5 and list(hall.group.windows.all()) == [hall.w1]
+    latest = hall.group.history.first()
+    assert latest.history_user == admin and latest.morning_capacity == 5
+    history = client.get(f"/admin/hall/windowgroup/{hall.group.pk}/history/")
+    assert history.status_code == 200 and "root" in history.content.decode()
