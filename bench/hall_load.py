@@ -126,7 +126,7 @@ def simulate_day(tickets: int, seed_value: int = 20) -> int:
         .count()
     )
     finished = Ticket.objects.filter(date=DAY, state=TicketState.FINISHED).count()
-    print(f"simulated day {DAY}: {tickets} arrivals, {len(windows)} windows, {wall:.1f} s wall")
+    print(f"simulated day {DAY}: {tickets} arrivals, {len(windows)} windows, {wall:.1f} s wall", flush=True)
     for op in ("issue", "call", "finish"):
         n = max(counts[op], 1)
         print(f"  {op:<7} {counts[op]:6d} × {timings[op] / n * 1000:6.2f} ms")
@@ -177,7 +177,7 @@ def main() -> int:
         "--broker-url", default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/15")
     )
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
-    parser.add_argument("--tickets", type=int, default=10_000)
+    parser.add_argument("--tickets", type=int, default=10_000, help="numbers issued in the simulated day")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=30, help="seconds per endpoint and round")
     parser.add_argument("--rounds", type=int, default=2)

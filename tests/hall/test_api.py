@@ -303,3 +303,22 @@ def test_the_waiting_time_alert_fires_once_when_the_longest_wait_passes_30_minut
         assert services.wait_alert_scan() == 1
         assert services.wait_alert_scan() == 0
     assert hall.inspector.notifications.filter(event="hall.wait_alert").count() == 1
+
+
+def test_a_bad_rating_on_the_device_reaches_the_departments_rectification_list(hall):
+    from django.test import Client
+
+    from tests.factories import staff
+
+    head = staff("head", hall.dept, username="head")
+    with at(2026, 10, 12, 9):
+        ticket = services.ticket_issue(business_type=hall.a)
+        services.ticket_call_next(window=hall.w1, actor=hall.clerk1)
+        _t, token = services.ticket_finish(ticket=ticket, actor=hall.clerk1)
+        services.ticket_rate(token=token, overall=1, comment="服务态度不好")
+    client = Client()
+    client.force_login(head)
+    page = client.get("/complaints/tickets/").content.decode()
+    number = RectificationTicket.objects.get().number
+    assert number in page and "20261012-A001" in page and "服务态度不好" in page
+    assert head.notifications.filter(event="ticket.opened").exists()
