@@ -81,6 +81,7 @@ class TicketFactory(factory.django.DjangoModelFactory[RectificationTicket]):
         closed = factory.Trait(
             verified=True, state=TicketState.CLOSED, closed_at=factory.LazyFunction(timezone.now)
         )
+        cancelled = factory.Trait(rating__appeal_voided=True, state=TicketState.CANCELLED)
 
     number = factory.Sequence(lambda n: f"ZG-20260302-{n:04d}")
     rating = factory.SubFactory(RatingFactory, bad=True)

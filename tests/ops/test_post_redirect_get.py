@@ -41,7 +41,7 @@ MONDAY = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.timezone(datetime.
 @pytest.fixture(autouse=True)
 def setting(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SMS_BACKEND = "portal.notifications.gateways.FileSmsGateway"
+    settings.SMS_BACKEND = "portal.sms.FileSmsGateway"
     settings.SMS_FILE_DIR = tmp_path / "sms"
     seed_years([2025, 2026])
     with time_machine.travel(MONDAY, tick=False):
