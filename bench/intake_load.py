@@ -203,6 +203,8 @@ def _client(
                 None,
                 {"Accept": "application/json", "X-Forwarded-For": ip},
             )
+        elif kind == "display":  # the hall's calling screen feed (bench/hall_load.py): public, no token
+            request = ("GET", "/api/v1/hall/display/", None, {"Accept": "application/json"})
         else:
             request = ("GET", "/api/v1/cases/", None, auth)
         started = time.perf_counter()
@@ -297,12 +299,13 @@ def free_port() -> int:
 
 
 def ensure_database(url: str, fresh: bool) -> None:
-    import psycopg2
-    from psycopg2 import sql
+    # psycopg 3 (the project's driver; psycopg2 is not installed)
+    import psycopg
+    from psycopg import sql
 
     parts = urllib.parse.urlparse(url)
     name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
+    admin = psycopg.connect(
         host=parts.hostname,
         port=parts.port or 5432,
         user=parts.username or "postgres",

@@ -30,9 +30,19 @@ _score = [MinValueValidator(1), MaxValueValidator(5)]
 
 
 class Rating(models.Model):
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="rating", verbose_name=_("办件"))
+    # A rating is of a decided case, or of a visit to the hall (the counter's rating device, hall app):
+    # then ``case`` is empty and ``visit`` names the queue number.
+    case = models.OneToOneField(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="rating", verbose_name=_("办件")
+    )
+    visit = models.CharField(_("现场办事号"), max_length=24, blank=True, default="")
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("评价人")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+        verbose_name=_("评价人"),
     )
     overall = models.PositiveSmallIntegerField(_("总体评价"), choices=Score.choices, validators=_score)
     efficiency = models.PositiveSmallIntegerField(_("办事效率"), choices=Score.choices, validators=_score)
@@ -45,7 +55,9 @@ class Rating(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("部门")
     )
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("事项"))
+    item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("事项")
+    )
     window = models.ForeignKey(
         Window,
         null=True,
@@ -86,7 +98,7 @@ class Rating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case} {self.overall}"
+        return f"{self.case or self.visit} {self.overall}"
 
     @property
     def is_bad(self) -> bool:

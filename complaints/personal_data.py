@@ -12,8 +12,8 @@ def ratings(user: Any) -> list[dict[str, Any]]:
     rows = Rating.objects.filter(applicant=user).select_related("case", "item").order_by("created_at", "pk")
     return [
         {
-            "case_reference": r.case.reference,
-            "item_name": r.item.name,
+            "case_reference": r.case.reference if r.case else r.visit,
+            "item_name": r.item.name if r.item else "",
             "overall": r.overall,
             "efficiency": r.efficiency,
             "attitude": r.attitude,

@@ -15,9 +15,10 @@ from django_fsm import can_proceed, has_transition_perm
 
 from approvals.constants import DECIDED_STATES
 from approvals.models import Case
+from intake.models import Item
 from intake.services.references import next_reference
 from portal.accounts.constants import Role
-from portal.accounts.models import User
+from portal.accounts.models import Department, User, Window
 from portal.audit import audited_save
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
@@ -131,16 +132,57 @@ def rating_submit(*, case: Case, actor: User | None, data: dict[str, Any], chann
     except IntegrityError:
         raise ConflictError(_("该办件已经评价过了（一事一评）。")) from None
     if rating.is_bad:
-        ticket = RectificationTicket(
-            number=next_reference("ZG", width=4), rating=rating, department_id=case.department_id
+        _ticket_open_for_bad(rating=rating, reference=case.reference)
+    return rating
+
+
+def _ticket_open_for_bad(*, rating: Rating, reference: str) -> RectificationTicket:
+    """A rating of 1 or 2 (差评) opens a rectification ticket for its department (DESIGN §6)."""
+    ticket = RectificationTicket(
+        number=next_reference("ZG", width=4), rating=rating, department_id=rating.department_id
+    )
+    audited_save(ticket, actor=None, reason="opened on a bad rating")
+    for user in _head_and_office(rating.department_id):
+        notify(
+            recipient=user, event="ticket.opened", context={"number": ticket.number, "reference": reference}
         )
-        audited_save(ticket, actor=None, reason="opened on a bad rating")
-        for user in _head_and_office(case.department_id):
-            notify(
-                recipient=user,
-                event="ticket.opened",
-                context={"number": ticket.number, "reference": case.reference},
-            )
+    return ticket
+
+
+@transaction.atomic
+def rating_submit_visit(
+    *,
+    visit: str,
+    department: Department,
+    window: Window | None,
+    clerk: User | None,
+    applicant: User | None,
+    item: Item | None,
+    data: dict[str, Any],
+) -> Rating:
+    """A rating of a visit to the hall, tapped on the counter's rating device (评价器) bound to that visit
+    (the hall app checks the device's one-time token, never the clerk's session). The same scale and
+    rules as a case's rating: a 1 or 2 needs a reason and opens a rectification ticket."""
+    scores = _scores(data)
+    comment = str(data.get("comment") or "")[:2000]
+    if scores["overall"] <= BAD_RATING_MAX and not comment.strip():
+        raise ApplicationError(
+            _("差评请写明不满意的原因，以便整改。"), extra={"comment": [_("此项为必填项。")]}
+        )
+    rating = Rating(
+        visit=visit,
+        applicant=applicant,
+        comment=comment,
+        channel=RatingChannel.WINDOW,
+        department=department,
+        item=item,
+        window=window,
+        clerk=clerk,
+        **scores,
+    )
+    audited_save(rating, actor=None, reason="rated on the hall's rating device")
+    if rating.is_bad:
+        _ticket_open_for_bad(rating=rating, reference=visit)
     return rating
 
 
@@ -236,7 +278,11 @@ def _ticket_cancel_for_voided(*, rating: Rating, actor: User, decision: str) -> 
         notify(
             recipient=user,
             event="ticket.cancelled",
-            context={"number": ticket.number, "reference": rating.case.reference, "reason": reason},
+            context={
+                "number": ticket.number,
+                "reference": rating.case.reference if rating.case else rating.visit,
+                "reason": reason,
+            },
         )
 
 

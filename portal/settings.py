@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "supervision",
     "complaints",
     "licences",
+    "hall",
 ]
 # Bare endpoints for the load benchmark (bench/intake_load.py, portal/benchmarks/): off unless asked for,
 # and `check --deploy` fails when they are on.
@@ -249,6 +250,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+
+# --- the service hall (hall app) ---
+# A business type whose longest waiting number has waited longer than this raises a waiting-time alert.
+HALL_WAIT_ALERT_MINUTES = env.int("HALL_WAIT_ALERT_MINUTES", default=30)
 
 # --- cache (rate limits and throttles share it; Redis in production) ---
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("supervision.api_urls")),
     path("", include("complaints.api_urls")),
     path("", include("licences.api_urls")),
+    path("", include("hall.api_urls")),
 ]
 if settings.BENCH_ENDPOINTS:  # bench/intake_load.py only; never in production (check --deploy)
     api_v1.append(path("", include("portal.benchmarks.urls")))
@@ -35,6 +36,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("complaints/", include("complaints.urls")),
     path("licences/", include("licences.urls")),
+    path("hall/", include("hall.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

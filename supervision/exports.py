@@ -12,6 +12,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from hall.selectors import hall_figures
+
 from .constants import AlertLevel, AlertState, Breakdown, FindingKind
 from .figures import Rate, Report, Row, figures
 from .selectors import alert_list, finding_list, overdue_cases
@@ -265,6 +267,8 @@ def cohort_tables(
         return alerts_table(user=user, filters={"department": department_id} if department_id else None)
     if name == "findings":
         return findings_table(user=user)
+    if name == "hall":
+        return hall_table(date_from=accepted_from, date_to=accepted_to)
     raise KeyError(name)
 
 
@@ -277,7 +281,39 @@ TABLE_NAMES = [
     "overdue",
     "alerts",
     "findings",
+    "hall",
 ]
+
+HALL_HEADERS = [
+    "日期",
+    "窗口",
+    "叫号量",
+    "预约签到",
+    "爽约",
+    "平均等候（分钟）",
+    "等候90分位（分钟）",
+    "等候超30分钟占比",
+    "平均办理时长（分钟）",
+]
+
+
+def hall_table(*, date_from: datetime.date, date_to: datetime.date) -> Table:
+    """The service hall's waiting figures per window and day (DESIGN §9)."""
+    rows = [
+        [
+            r.date,
+            f"{r.window}号窗口" if r.window is not None else "（未到窗口）",
+            r.tickets,
+            r.appointments,
+            r.no_shows,
+            _cell(r.mean_wait_minutes),
+            _cell(r.p90_wait_minutes),
+            _cell(r.over_30_share),
+            _cell(r.mean_service_minutes),
+        ]
+        for r in hall_figures(date_from=date_from, date_to=date_to)
+    ]
+    return Table("hall", "大厅排队等候（各窗口各日）", HALL_HEADERS, rows)
 
 
 def month_cohort(year: int, month: int) -> dict[str, Any]:
@@ -299,6 +335,7 @@ def monthly_report(*, year: int, month: int, department_id: int | None, user: An
     tables += [red_blue_table(by_dept, "部门"), red_blue_table(by_window, "窗口")]
     tables.append(item_days_table(figures(by=Breakdown.ITEM, **kw)))
     tables.append(overdue_table(department_id=department_id))
+    tables.append(hall_table(date_from=kw["accepted_from"], date_to=kw["accepted_to"]))
     return tables
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_fsm import can_proceed, has_transition_perm
 
+from hall.selectors import hall_figures, wait_alert_list
 from portal.accounts.constants import Role
 from portal.accounts.models import Department, User
 from portal.exceptions import ApplicationError, PermissionDeniedError
@@ -107,10 +108,23 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "statutory": str(_("法定时限")),
             "promised": str(_("承诺时限")),
             "actual": str(_("实际办理时限")),
+            "hall_mean": str(_("平均等候（分钟）")),
+            "hall_p90": str(_("等候90分位（分钟）")),
         },
     }
+    # the service hall's waiting figures over the same days (hall app): per day for the chart, per window
+    # and day in the table
+    # (the last 31 days of the period at most: the figures are computed from the tickets one by one)
+    hall_to = cohort["accepted_to"]
+    hall_from = max(cohort["accepted_from"], hall_to - datetime.timedelta(days=30))
+    hall_days = hall_figures(date_from=hall_from, date_to=hall_to, per_window=False)
+    charts["hall_days"] = [d.date.isoformat() for d in hall_days]
+    charts["hall_mean"] = [d.mean_wait_minutes for d in hall_days]
+    charts["hall_p90"] = [d.p90_wait_minutes for d in hall_days]
     query = request.GET.urlencode()
     context = {
+        "hall_rows": hall_figures(date_from=hall_from, date_to=hall_to),
+        "hall_alerts": wait_alert_list(),
         "summary": summary,
         "row": summary.rows[0],
         "by_month": by_month,

@@ -318,5 +318,25 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "{% for line in items %}{{ line }}\n{% empty %}Nothing is due today.{% endfor %}",
         ),
     },
+    "hall.appointment_reminder": {
+        "zh-hans": (
+            "预约提醒：{{ business_type }}",
+            "您预约了{{ date }}{{ half }}{% if start %}（{{ start }}起）{% endif %}到政务服务大厅办理“{{ business_type }}”，请按时到场签到取号；如不能到场请在今天取消，未到场将记为爽约。",
+        ),
+        "en": (
+            "Appointment reminder: {{ business_type }}",
+            "You booked {{ date }} {{ half }}{% if start %} (from {{ start }}){% endif %} at the service hall for “{{ business_type }}”. Please check in on time, or cancel today; a missed slot counts as a no-show.",
+        ),
+    },
+    "hall.wait_alert": {
+        "zh-hans": (
+            "大厅等候超时预警：{{ business_type }}",
+            "“{{ business_type }}”最长等候已达{{ minutes }}分钟，请调配窗口。",
+        ),
+        "en": (
+            "Service hall waiting alert: {{ business_type }}",
+            "The longest wait for “{{ business_type }}” has reached {{ minutes }} minutes.",
+        ),
+    },
 }
 GENERIC = {"zh-hans": ("通知", "{{ reference }}"), "en": ("Notice", "{{ reference }}")}

@@ -54,6 +54,18 @@
     ]
   });
 
+  if (data.hall_days) {
+    make("chart-hall", {
+      legend: { data: [L.hall_mean, L.hall_p90] },
+      xAxis: { type: "category", data: data.hall_days },
+      yAxis: { type: "value" },
+      series: [
+        { name: L.hall_mean, type: "line", data: data.hall_mean, showSymbol: true, symbolSize: 8 },
+        { name: L.hall_p90, type: "line", data: data.hall_p90, showSymbol: true, symbolSize: 8 }
+      ]
+    });
+  }
+
   window.addEventListener("resize", function () {
     charts.forEach(function (c) { c.resize(); });
   });

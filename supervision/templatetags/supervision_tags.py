@@ -80,6 +80,7 @@ TABLE_LABELS = {
     "overdue": _("超期在办件"),
     "alerts": _("监察预警"),
     "findings": _("效能问责"),
+    "hall": _("大厅排队等候（各窗口各日）"),
 }
 
 

@@ -553,6 +553,41 @@ TABLE: dict[str, list[Check] | Skip] = {
             scope="A",
         ),
     ],
+    # --- the service hall (issue 20) ----------------------------------------------------------------
+    "hall:book": [Check(only(APPLICANTS)), Check(only(APPLICANTS, ok=WRITE_OK), method="POST")],
+    "hall:cancel": [Check(only(["citizen"], ok=302, no=404), args=pk("hall_appointment"), method="POST")],
+    "hall:check_in": [Check(only(["citizen"], ok=302, no=404), args=pk("hall_appointment"), method="POST")],
+    # the kiosk and the calling screen are public (the hall's own devices)
+    "hall:kiosk": [Check(only(EVERYONE)), Check(only(EVERYONE, ok=400), method="POST")],
+    "hall:kiosk_ticket": [Check(only(EVERYONE), args=pk("hall_waiting"))],
+    "hall:screen": [Check(only(EVERYONE))],
+    "hall:console": [Check(only(["clerk"]))],
+    "hall:console_act": [
+        Check(only(["clerk"], ok=302), args=lambda w, r: {"action": "recall"}, method="POST")
+    ],
+    # the rating device: bound to the visit by its token, whoever holds the tablet
+    "hall:rate": [
+        Check(only(EVERYONE), args=lambda w, r: {"token": w.hall_rating_token}, scope="signed token"),
+        Check(only([], no=403, anon=403), args=lambda w, r: {"token": "forged"}, scope="forged token"),
+    ],
+    "hall-business-types": [Check(only(EVERYONE))],
+    "hall-slots": [Check(only(EVERYONE, ok=400))],
+    "hall-appointments": [Check(api(APPLICANTS, ok=400), method="POST")],
+    "hall-appointment": [
+        Check(api(["citizen"], ok=204, no=404), args=pk("hall_appointment"), method="DELETE", scope="own")
+    ],
+    "hall-check-in": [
+        Check(api(["citizen"], ok=409, no=404), args=pk("hall_appointment"), method="POST", scope="not today")
+    ],
+    "hall-tickets": [Check(only(EVERYONE, ok=400), method="POST")],
+    "hall-call-next": [
+        Check(api(["clerk"], ok=WRITE_OK), args=lambda w, r: {"window": w.window.number}, method="POST")
+    ],
+    "hall-recall": [Check(api(["clerk"]), args=pk("hall_called"), method="POST")],
+    "hall-skip": [Check(api(["clerk"]), args=pk("hall_called"), method="POST")],
+    "hall-transfer": [Check(api(["clerk"], ok=400), args=pk("hall_called"), method="POST")],
+    "hall-finish": [Check(api(["clerk"]), args=pk("hall_called"), method="POST")],
+    "hall-display": [Check(only(EVERYONE))],
     # --- accounts API -------------------------------------------------------------------------------
     "api-register": [Check(only(EVERYONE, ok=400), method="POST")],
     "api-token": [

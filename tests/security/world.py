@@ -9,6 +9,7 @@ Scopes used by the matrix table:
   department's object for everyone but the enterprise, the clerk and the efficiency office.
 """
 
+import datetime
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -184,6 +185,29 @@ class World:
             reference=self.case_b.reference,
         )
         self.rating_link = complaint_services.rating_link_token(self.case_a)
+
+        # the service hall: window 7 serves business type H; a finished visit (its rating device's
+        # token), a number called at window 7, a waiting one, and the citizen's appointment next week
+        from hall import services as hall_services
+        from hall.models import Appointment, BusinessType, WindowGroup
+
+        self.hall_type = BusinessType.objects.create(code="H", name="安全测试业务", department=self.dept_a)
+        group = WindowGroup.objects.create(name="安全测试窗口组")
+        group.windows.add(self.window)
+        group.business_types.add(self.hall_type)
+        finished = hall_services.ticket_issue(business_type=self.hall_type)
+        hall_services.ticket_call_next(window=self.window, actor=u["clerk"])
+        _visit, self.hall_rating_token = hall_services.ticket_finish(ticket=finished, actor=u["clerk"])
+        self.hall_called = hall_services.ticket_issue(business_type=self.hall_type)
+        hall_services.ticket_call_next(window=self.window, actor=u["clerk"])
+        self.hall_waiting = hall_services.ticket_issue(business_type=self.hall_type)
+        self.hall_appointment = Appointment.objects.create(
+            citizen=u["citizen"],
+            business_type=self.hall_type,
+            group=group,
+            date=timezone.localdate() + datetime.timedelta(days=7),
+            half="am",
+        )
 
     def _file(self, name: str) -> str:
         path = self.media_root / name

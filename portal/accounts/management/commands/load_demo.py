@@ -18,6 +18,7 @@ DEMO_MODULES = [
     "portal.notifications.demo",  # message templates
     "complaints.demo",  # ratings and complaints
     "supervision.demo",  # alert rules and a scan
+    "hall.demo",  # the service hall's business types and window groups
 ]
 
 

@@ -1,0 +1,124 @@
+"""The service hall in a real browser (issue 20): a citizen books a half-day slot and, on the day, checks
+in; the clerk calls the number and the calling screen — a second page, polling — shows it within 2 s of the
+click; the clerk finishes and the applicant rates on the counter's rating device (a third page with nobody
+signed in); the efficiency office sees the wait on the dashboard. Booking happens at today's real date; the
+clock then moves to the booked day (time-machine, ticking)."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from .conftest import login
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _next_open_day():
+    from django.utils import timezone
+
+    from hall.models import WindowGroup
+    from hall.services import hours_on
+
+    group = WindowGroup.objects.get(name="企业开办专区")
+    day = timezone.localdate()
+    for _ in range(30):
+        day += datetime.timedelta(days=1)
+        if hours_on(group=group, day=day) is not None:
+            return day
+    raise AssertionError("the hall is closed for 30 days")
+
+
+def test_book_check_in_call_screen_rate_dashboard(new_page, pages):
+    from playwright.sync_api import expect
+
+    from complaints.models import RectificationTicket
+    from hall.models import Ticket
+
+    day = _next_open_day()
+    citizen = new_page()
+    login(citizen, "citizen")
+    citizen.goto("/my/")
+    citizen.locator("#centre-hall-book").click()
+    citizen.locator("#business_type").select_option("A")
+    citizen.locator("#date").fill(day.isoformat())
+    citizen.get_by_role("button", name="查看可预约时段").click()
+    pages.shot(citizen, "book-slots")
+    citizen.locator("input[name=slot]").first.check()
+    citizen.get_by_role("button", name="确认预约").click()
+    expect(citizen.locator("main")).to_contain_text("预约成功")
+    pages.shot(citizen, "booked")
+
+    with time_machine.travel(datetime.datetime.combine(day, datetime.time(9, 30), tzinfo=TZ), tick=True):
+        screen = new_page(viewport={"width": 1366, "height": 768})
+        screen.goto("/hall/screen/")
+        pages.shot(screen, "screen-empty")
+
+        citizen.goto("/hall/book/")
+        citizen.get_by_role("button", name="到场签到").click()
+        expect(citizen.locator("main")).to_contain_text("签到成功，您的号码是 A001")
+        pages.shot(citizen, "checked-in")
+        expect(screen.locator("#waiting")).to_contain_text("A001", timeout=3000)
+
+        clerk = new_page()
+        login(clerk, "clerk")
+        clerk.goto("/hall/console/")
+        pages.shot(clerk, "console")
+        started = time.monotonic()
+        clerk.locator("#btn-call").click()
+        expect(screen.locator("#calls tr").first).to_contain_text("A001", timeout=2000)
+        expect(screen.locator("#calls tr").first).to_contain_text("1号窗口", timeout=100)
+        shown_after = time.monotonic() - started
+        assert shown_after < 2.0, shown_after
+        pages.shot(screen, "screen-called")
+        expect(clerk.locator("#current-number")).to_have_text("A001")
+        pages.shot(clerk, "console-serving")
+        clerk.locator("#btn-finish").click()
+        link = clerk.locator("#rating-link").get_attribute("href")
+        pages.shot(clerk, "console-finished")
+
+        device = new_page(viewport={"width": 800, "height": 1280})  # the counter's tablet: nobody signed in
+        device.goto(link)
+        pages.shot(device, "device")
+        device.locator("#overall-2").check()
+        device.get_by_role("button", name="提交评价").click()
+        expect(device.locator(".govuk-error-summary")).to_contain_text("请选择或填写原因")
+        pages.shot(device, "device-reason-needed")
+        device.locator("#overall-2").check()
+        device.locator("#reason").select_option("等候时间太长")
+        device.get_by_role("button", name="提交评价").click()
+        expect(device.locator("#rate-message")).to_have_text("感谢您的评价！")
+        pages.shot(device, "device-thanks")
+        device.goto(link)  # one-time
+        expect(device.locator("#rate-message")).to_contain_text("已评价")
+
+        office = new_page()
+        login(office, "inspector")
+        office.goto("/supervision/")
+        expect(office.locator("#hall-figures")).to_contain_text("1号窗口")
+        office.locator("#sup-hall").scroll_into_view_if_needed()
+        pages.shot(office, "dashboard-hall")
+
+        # the phone width and elder mode of the hall's pages
+        phone = new_page(viewport={"width": 375, "height": 800})
+        phone.goto("/hall/screen/")
+        pages.shot(phone, "screen-375")
+        phone.goto("/hall/kiosk/")
+        pages.shot(phone, "kiosk-375")
+        login(phone, "citizen")
+        phone.goto("/hall/book/?business_type=A&date=" + day.isoformat())
+        pages.shot(phone, "book-375")
+        phone.locator("#elder-toggle").click()
+        phone.goto("/hall/book/?business_type=A&date=" + day.isoformat())
+        pages.shot(phone, "book-375-elder")
+        wide = new_page(viewport={"width": 1366, "height": 900})
+        wide.goto("/hall/kiosk/")
+        pages.shot(wide, "kiosk-1366")
+
+    ticket = Ticket.objects.get(number="A001", date=day)
+    assert ticket.priority and ticket.rating.overall == 2
+    assert RectificationTicket.objects.filter(rating=ticket.rating).exists()
+    pages.assert_accessible()
