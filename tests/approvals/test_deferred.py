@@ -9,14 +9,13 @@ from approvals.models import Case, CaseTransition
 from intake.models import ApplicationMaterial
 from portal.notifications.models import Notification
 from tests.factories import MaterialFactory
+from tests.files import pdf_variant  # real PDFs: uploads are parsed since issue 17
 
 from .conftest import at
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
 
 def pdf(name: str, extra: bytes = b"") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF + extra, content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_variant(extra), content_type="application/pdf")
 
 
 def _reload(case):

@@ -10,6 +10,7 @@ import pytest
 
 from approvals.constants import CaseState
 from approvals.models import Case, CaseTransition, SubApproval
+from tests.files import PDF  # a real PDF: uploads are parsed since issue 17
 
 from .conftest import at
 
@@ -277,7 +278,7 @@ def test_deferred_materials_block_the_result_until_supplied(world, settings, tmp
         world.fire(world.reviewer, case, "send_to_decision", opinion="符合")
         r = world.fire(world.decider, case, "approve")
         assert r.status_code == 409  # the deferred material has not arrived
-        pdf = SimpleUploadedFile("许可证.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        pdf = SimpleUploadedFile("许可证.pdf", PDF, content_type="application/pdf")
         r = world.api(world.citizen).post(
             f"/api/v1/cases/{case.reference}/transitions/supply_deferred/", {f"files_{licence.pk}": pdf}
         )

@@ -17,10 +17,9 @@ from approvals.services.intake import case_accept, case_check_materials
 from intake.models import ApplicationMaterial
 from portal.exceptions import ApplicationError
 from tests.factories import MaterialFactory
+from tests.files import PDF, pdf_variant  # real PDFs: uploads are parsed since issue 17
 
 from .conftest import at
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _file(case, material, name: str, content: bytes = PDF) -> ApplicationMaterial:
@@ -53,7 +52,7 @@ def checked(world, settings, tmp_path):
     with at(2026, 9, 24):
         world.c = world.case()
     _file(world.c, world.licence, "执照.pdf")
-    _file(world.c, world.site, "场地.pdf", PDF + b"2")
+    _file(world.c, world.site, "场地.pdf", pdf_variant(b"2"))
     return world
 
 
@@ -166,7 +165,7 @@ def _corrected(w):
         )
         w.fire(w.clerk, w.c, "request_correction", materials=[{"name": "场地证明", "problem": "未加盖公章"}])
     with at(2026, 9, 25, 9):
-        upload = SimpleUploadedFile("场地-盖章.pdf", PDF + b"stamped", content_type="application/pdf")
+        upload = SimpleUploadedFile("场地-盖章.pdf", pdf_variant(b"stamped"), content_type="application/pdf")
         case_supply(case=Case.objects.get(pk=w.c.pk), actor=w.citizen, files=[(str(w.site.pk), upload)])
 
 

@@ -115,7 +115,9 @@ def test_the_admin_pages_fit_and_speak_plainly(new_page, pages, screen):
 
     # the workbook with a mistake: the errors in words, on the same page
     book = load_workbook(BytesIO(catalogue_export()))
-    book["事项"]["I2"] = "二十"  # 法定时限
+    sheet = book["事项"]
+    column = next(c.column for c in sheet[1] if c.value == "法定时限")
+    sheet.cell(row=2, column=column, value="二十")
     out = BytesIO()
     book.save(out)
     page.set_input_files("input[name=import_file]", files=[{

@@ -36,6 +36,9 @@ MARK_CONTROLS = """() => {
   document.querySelectorAll('form').forEach((form, f) => {
     form.querySelectorAll('input, select, textarea, button').forEach((el, i) => {
       if (el.type === 'hidden' || el.disabled || !shown(el)) return;
+      // inside a closed disclosure: reached by opening it from its summary (itself a Tab stop); Chromium
+      // keeps boxes for a closed <details>' content (content-visibility), so shown() alone cannot tell
+      if (el.closest('details:not([open])') && !el.closest('summary')) return;
       if (el.closest('[aria-hidden="true"]') && el.tabIndex < 0) return;  // a honeypot for bots
       let key = `f${f}-${i}`;
       if (el.type === 'radio') {

@@ -16,9 +16,8 @@ from intake.models import ApplicationMaterial
 from portal.accounts.constants import Role
 from portal.storage import s3_storage
 from tests.factories import ItemFactory, MaterialFactory, citizen, staff
+from tests.files import PDF, PNG  # real files: uploads are parsed and re-encoded since issue 17
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 BUCKET = "portal-materials"
 KEYS = {"access_key": "portal-test", "secret_key": "portal-test-secret", "region": "us-east-1"}
 
@@ -105,10 +104,13 @@ def test_an_application_s_files_go_to_the_bucket_and_the_clerk_downloads_them(s3
 
     clerk = staff(Role.CLERK)
     client.force_login(clerk)
-    for material, content in ((item.m_license, PDF), (item.m_site, PNG)):
+    for material in (item.m_license, item.m_site):
         download = client.get(f"/materials/{rows[material.pk].pk}/")
         assert download.status_code == 200
-        assert b"".join(download.streaming_content) == content
+        # what was stored (a PDF as uploaded, an image re-encoded since issue 17) comes back byte for byte
+        with rows[material.pk].file.open("rb") as stored:
+            assert b"".join(download.streaming_content) == stored.read()
+    assert b"".join(client.get(f"/materials/{rows[item.m_license.pk].pk}/").streaming_content) == PDF
 
     # the permission check still decides: another citizen and a visitor get nothing
     client.force_login(citizen(id_number="110105194912310010"))
