@@ -2,7 +2,10 @@
 the API 429 JSON with a detail, and nothing is stored. (SMS sign-in: tests/accounts/test_sms_login.py;
 uploads: tests/ops/test_upload_paths.py; sign-in page: tests/accounts/test_accounts.py.)"""
 
+import datetime
+
 import pytest
+import time_machine
 from knox.models import AuthToken as Token
 
 from complaints.models import Complaint
@@ -10,6 +13,15 @@ from portal.accounts.models import User
 from tests.factories import citizen
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _standing_clock():
+    """The counters live in fixed windows (django-ratelimit staggers each key's window edge); on a moving
+    clock a test that happens to straddle an edge sees its counter start again. The clock stands still."""
+    moment = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(moment, tick=False):
+        yield
 
 
 def person(username, phone="13912345678"):
