@@ -67,12 +67,34 @@ def test_citizen_downloads_a_licence_and_its_qr_code_verifies_it(qr_base, new_pa
     visitor.goto(url)
     expect(visitor.locator("#verify-answer")).to_contain_text("有效")
     pages.shot(visitor, f"{width}-verify-elder")
-    # a wrong holder name: the same "not found" as an unknown number
+    # a wrong holder name: the same "not found" as an unknown number, with what to check
     visitor.goto("/licences/verify/")
     visitor.locator("input[name=number]").fill(licence.number)
     visitor.locator("input[name=holder]").fill("某某某")
     visitor.locator("main form button[type=submit]").click()
     visitor.wait_for_load_state()
-    expect(visitor.locator(".govuk-error-summary")).to_contain_text("未查到")
+    expect(visitor.locator("#verify-answer")).to_contain_text("未查到")
+    expect(visitor.locator("main")).to_contain_text("12345")
     pages.shot(visitor, f"{width}-verify-not-found")
+
+    # lost: the department re-issues it; the old number now says 已换发, and the citizen's list (elder mode)
+    # shows the new one in force and what to do with the old one
+    from licences.services import licence_reissue
+    from portal.accounts.models import User
+
+    decider = User.objects.filter(department=licence.issuing_department, groups__name="decider").first()
+    assert decider is not None
+    new = licence_reissue(licence=licence, actor=decider, reason="遗失补领")
+    visitor.goto(url)
+    expect(visitor.locator("#verify-answer")).to_contain_text("已换发")
+    expect(visitor.locator(".verify-explain")).to_contain_text("请以持证人手中的新证为准")
+    pages.shot(visitor, f"{width}-verify-replaced-elder")
+    page.locator("#elder-toggle").click()
+    page.wait_for_load_state()
+    page.goto("/licences/mine/")
+    expect(page.locator("main")).to_contain_text(new.number)
+    expect(page.locator(".licence-note").first).to_contain_text("已换发新证，请使用新证。")
+    expect(page.locator("main")).not_to_contain_text("PDF")
+    pages.shot(page, f"{width}-my-licences-elder")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     pages.assert_accessible()
