@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -315,11 +315,12 @@ def _worklist(
     base: QuerySet[Case],
     roles: tuple[str, ...],
     template_extra: dict[str, Any] | None = None,
+    filter_data: Any = None,
 ) -> HttpResponse:
     if not request.user.has_role(*roles):
         raise PermissionDenied
     filters = {k: request.GET.get(k, "") for k in ("item", "state", "overdue", "due_soon")}
-    qs = CaseFilter(request.GET, queryset=base).qs
+    qs = CaseFilter(request.GET if filter_data is None else filter_data, queryset=base).qs
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = deadlines.annotate_times(page.object_list, selectors.today())
     return render(
@@ -446,9 +447,25 @@ def results_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     base = (
         selectors.case_visible(user=request.user)
         .filter(state__in=[CaseState.APPROVED, CaseState.DENIED], delivered_at__isnull=True)
-        .order_by("concluded_at", "id")
+        .order_by(F("licence_due").asc(nulls_last=True), "concluded_at", "id")
     )
-    return _worklist(request, title=_("统一出件：待送达"), base=base, roles=(Role.CLERK,))
+    # Art. 44: here "overdue" and "due soon" are the licence's 10 working days, not the promised date
+    today = selectors.today()
+    if request.GET.get("overdue"):
+        base = base.filter(deadlines.licence_overdue_q(today))
+    if request.GET.get("due_soon"):
+        base = base.filter(deadlines.licence_due_soon_q(today))
+    rest = request.GET.copy()
+    for key in ("overdue", "due_soon"):
+        rest.pop(key, None)
+    return _worklist(
+        request,
+        title=_("统一出件：待送达"),
+        base=base,
+        roles=(Role.CLERK,),
+        template_extra={"results_queue": True},
+        filter_data=rest,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -98,3 +98,25 @@ def test_citizen_downloads_a_licence_and_its_qr_code_verifies_it(qr_base, new_pa
     pages.shot(page, f"{width}-my-licences-elder")
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     pages.assert_accessible()
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_window_sees_each_licence_due_date_in_the_results_queue(new_page, pages, width, elder):
+    """Art. 44 at the window: the results queue (统一出件) shows the licence due date and the working days
+    left for each approved case, and says why; it fits the screen in both modes."""
+    from playwright.sync_api import expect
+
+    page = new_page(viewport=WIDTHS[width])
+    login(page, "clerk")
+    page.goto("/cases/queue/results/")
+    if elder:
+        page.locator("#elder-toggle").click()
+        page.wait_for_load_state()
+        page.goto("/cases/queue/results/")
+    expect(page.locator("main")).to_contain_text("行政许可法第四十四条")
+    expect(page.locator("main thead")).to_contain_text("证照送达期限")
+    expect(page.locator("td.licence-due").first).to_contain_text("剩余")
+    pages.shot(page, f"{width}-{'elder' if elder else 'normal'}-results-queue")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    pages.assert_accessible()
