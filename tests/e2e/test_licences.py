@@ -120,3 +120,36 @@ def test_the_window_sees_each_licence_due_date_in_the_results_queue(new_page, pa
     pages.shot(page, f"{width}-{'elder' if elder else 'normal'}-results-queue")
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     pages.assert_accessible()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_applicant_changes_delivery_and_the_clerk_sees_who_changed_it_from_what(new_page, pages, width):
+    """送达 (DESIGN §11): the citizen switches an approved, undelivered case to free post on the case page; the
+    window clerk's case page says so beside the choice and in the timeline, in words (no codes)."""
+    from playwright.sync_api import expect
+
+    from approvals.models import Case
+
+    case = Case.objects.filter(applicant__username="citizen", state="approved").order_by("pk").first()
+    assert case is not None
+    page = new_page(viewport=WIDTHS[width])
+    login(page, "citizen")
+    page.goto(f"/cases/{case.reference}/")
+    page.locator("#delivery-change summary").click()
+    page.locator("#delivery_method-post").check()
+    page.locator("#delivery_address").fill("示范市鼓楼区五四路100号 张伟 收")
+    pages.shot(page, f"{width}-citizen-delivery-change")
+    page.locator("#delivery-change button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator("#delivery-choice")).to_contain_text("邮寄送达")
+
+    clerk = new_page(viewport=WIDTHS[width])
+    login(clerk, "clerk")
+    clerk.goto(f"/cases/{case.reference}/")
+    expect(clerk.locator("#delivery-choice")).to_contain_text("原为：")
+    expect(clerk.locator(".timeline")).to_contain_text("申请人修改送达方式")
+    expect(clerk.locator(".timeline")).to_contain_text("→ 邮寄送达（示范市鼓楼区五四路100号 张伟 收）")
+    assert "change_delivery" not in clerk.locator("main").inner_text()
+    pages.shot(clerk, f"{width}-clerk-case-page")
+    assert clerk.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    pages.assert_accessible()
