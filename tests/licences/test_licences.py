@@ -313,3 +313,9 @@ def test_the_reissue_api_gives_staff_of_the_issuing_department_a_new_serial_and_
         "replace",
     ]
     assert new.history.get().history_user == world.decider
+    # the holder is told, with the new number and what became of the old one
+    from portal.notifications.models import Notification
+
+    note = Notification.objects.get(recipient=world.citizen, event="case.licence_reissued")
+    assert new.number in note.body and old.number in note.body and "我的证照" in note.body
+    assert note.link == f"/cases/{case.reference}/"
