@@ -170,6 +170,11 @@ def annotate_times(cases: Iterable[Any], today: datetime.date) -> list[Any]:
             case.statutory_remaining_now = (
                 None if stopped else remaining(due=case.statutory_due, today=today, unit=case.limit_unit)
             )
+        # Art. 44: an approved case's licence is due within 10 working days of the approval, until delivered.
+        case.licence_left = case.licence_colour = None
+        if getattr(case, "licence_due", None) and case.state == "approved":
+            case.licence_left = remaining(due=case.licence_due, today=today, unit="working")
+            case.licence_colour = colour(case.licence_left)
         out.append(case)
     return out
 
@@ -185,6 +190,16 @@ def overdue_q(today: datetime.date) -> Q:
     open, is later than its due date). The same cases the alert scan gives a red card: a suspended case's
     clock is stopped, and a case that ended without a decision is never overdue."""
     return Q(state__in=_TICKING, promised_due__lt=today)
+
+
+def licence_overdue_q(today: datetime.date) -> Q:
+    """Art. 44: approved, not delivered, and past the 10 working days for its licence."""
+    return Q(state="approved", licence_due__lt=today)
+
+
+def licence_due_soon_q(today: datetime.date) -> Q:
+    """Art. 44: approved, not delivered, and its licence is due today or on the next working day."""
+    return Q(state="approved", licence_due__gte=today, licence_due__lte=calendar.add_days(today, 1).date)
 
 
 def due_soon_q(today: datetime.date) -> Q:

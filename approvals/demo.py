@@ -133,6 +133,16 @@ PLANS: list[tuple[str, str, str, list[tuple[str, str, dict[str, Any]]]]] = [
 ]
 
 
+# What a real applicant would write in the catalogue's text fields (printed on the demo's licences).
+DEMO_ANSWERS = {
+    "shop_name": "示范市鼓楼区张伟便利店",
+    "trade_name": "示范市鼓楼区张伟便利店",
+    "business_scope": "预包装食品销售；日用百货零售",
+    "applicant_address": "示范市鼓楼区五四路100号",
+    "area": "80",
+}
+
+
 def _submit(item: Item, applicant: User, mode: str, clerk: User) -> Application:
     """Submitted online, or registered at the window by the clerk when the item cannot be done online."""
     actor = applicant if item.online else clerk
@@ -144,7 +154,9 @@ def _submit(item: Item, applicant: User, mode: str, clerk: User) -> Application:
         mode=mode,
         form_data={
             f.key: (
-                f.choice_list[0] if f.choice_list else ("100" if f.kind == "number" else "示范市示范路1号")
+                f.choice_list[0]
+                if f.choice_list
+                else DEMO_ANSWERS.get(f.key, "100" if f.kind == "number" else "示范市示范路1号")
             )
             for f in item.current_form_fields
         },

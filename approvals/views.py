@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -26,7 +26,7 @@ from portal.exceptions import ApplicationError
 from portal.http import AuthenticatedHttpRequest
 
 from . import deadlines, presentation, selectors
-from .constants import CLOSED_STATES, CaseAction, CaseState, MaterialVerdict
+from .constants import CLOSED_STATES, CaseAction, CaseState, DeliveryMethod, MaterialVerdict
 from .filters import CaseFilter
 from .forms import SubApprovalAnswerForm, SubApprovalResolveForm, TransitionForm
 from .models import Case
@@ -36,7 +36,7 @@ from .permissions import (
     may_check_materials,
     may_resolve_sub_approval,
 )
-from .services.delivery import CHANGEABLE_STATES, case_delivery_change
+from .services.delivery import CHANGE_DELIVERY, CHANGEABLE_STATES, case_delivery_change
 from .services.intake import MaterialCheckInput, case_check_materials
 from .services.parallel import subapproval_answer, subapproval_resolve
 from .services.refusal import refusal_remedies
@@ -79,6 +79,7 @@ TIMELINE_LABELS = {
     "check_materials": _lazy("核验材料"),
     "sub_approval": _lazy("协办部门答复"),
     "sub_approval_resolved": _lazy("牵头部门处理协办分歧"),
+    CHANGE_DELIVERY: _lazy("申请人修改送达方式"),
 }
 
 
@@ -119,8 +120,13 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
     is_applicant = case.applicant_id == request.user.pk
     timeline = list(case.transitions.select_related("actor").all())
     labels = {**dict(CaseAction.choices), **TIMELINE_LABELS}
+    methods = dict(DeliveryMethod.choices)
     for entry in timeline:
         entry.timeline_label = labels.get(entry.name, "")  # type: ignore[attr-defined]
+        if entry.name == CHANGE_DELIVERY:  # "窗口领取 → 邮寄送达（address）", in words
+            entry.delivery_from, entry.delivery_to = (  # type: ignore[attr-defined]
+                _delivery_words(methods, (entry.data or {}).get(k) or {}) for k in ("from", "to")
+            )
     transitions, failed = _transition_forms(request, case)
     may_check = may_check_materials(case, request.user) and case.state == CaseState.SUBMITTED
     check_kept = request.session.pop("material_check", None) or {}
@@ -168,6 +174,7 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
             "due_rows": presentation.due_rows(case, today),
             "suspension_now": presentation.open_suspension(case),
             "delivery_changeable": case.state in CHANGEABLE_STATES,
+            "delivery_changes": [t for t in timeline if t.name == CHANGE_DELIVERY],
             # the issuing department's decider or head may re-issue its licence (licences/services.py)
             "may_decide": request.user.department_id == case.department_id
             and request.user.has_role(Role.DECIDER, Role.HEAD),
@@ -175,6 +182,13 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
             "delivery_errors": request.session.pop("delivery_errors", None),
         },
     )
+
+
+def _delivery_words(methods: dict[str, Any], choice: dict[str, Any]) -> str:
+    words = str(methods.get(choice.get("method", ""), choice.get("method", "")))
+    if choice.get("address"):
+        words += f"（{choice['address']}）"
+    return words
 
 
 def _check_anchor(key: str) -> str:
@@ -301,11 +315,12 @@ def _worklist(
     base: QuerySet[Case],
     roles: tuple[str, ...],
     template_extra: dict[str, Any] | None = None,
+    filter_data: Any = None,
 ) -> HttpResponse:
     if not request.user.has_role(*roles):
         raise PermissionDenied
     filters = {k: request.GET.get(k, "") for k in ("item", "state", "overdue", "due_soon")}
-    qs = CaseFilter(request.GET, queryset=base).qs
+    qs = CaseFilter(request.GET if filter_data is None else filter_data, queryset=base).qs
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = deadlines.annotate_times(page.object_list, selectors.today())
     return render(
@@ -432,9 +447,25 @@ def results_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     base = (
         selectors.case_visible(user=request.user)
         .filter(state__in=[CaseState.APPROVED, CaseState.DENIED], delivered_at__isnull=True)
-        .order_by("concluded_at", "id")
+        .order_by(F("licence_due").asc(nulls_last=True), "concluded_at", "id")
     )
-    return _worklist(request, title=_("统一出件：待送达"), base=base, roles=(Role.CLERK,))
+    # Art. 44: here "overdue" and "due soon" are the licence's 10 working days, not the promised date
+    today = selectors.today()
+    if request.GET.get("overdue"):
+        base = base.filter(deadlines.licence_overdue_q(today))
+    if request.GET.get("due_soon"):
+        base = base.filter(deadlines.licence_due_soon_q(today))
+    rest = request.GET.copy()
+    for key in ("overdue", "due_soon"):
+        rest.pop(key, None)
+    return _worklist(
+        request,
+        title=_("统一出件：待送达"),
+        base=base,
+        roles=(Role.CLERK,),
+        template_extra={"results_queue": True},
+        filter_data=rest,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from portal import ratelimits
 from portal.api import ErrorSerializer
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, PermissionDeniedError
 
 from . import selectors, services
 from .models import Licence
@@ -88,6 +88,42 @@ class LicencePdfApi(APIView):
         return pdf_response(licence)
 
 
+class ReissueInput(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="", help_text="换发原因，如“遗失补领”"
+    )
+
+
+class LicenceReissueApi(APIView):
+    """补领/换发 a lost or damaged licence: the issuing department's decider or head. The new licence has a
+    new number and the same contents and validity; the old one verifies as replaced (已换发)."""
+
+    @extend_schema(
+        request=ReissueInput,
+        responses={
+            201: LicenceSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="no reason given"),
+            403: OpenApiResponse(ErrorSerializer, description="not the issuing department's decider or head"),
+            404: OpenApiResponse(ErrorSerializer, description="no such licence, or not yours to see"),
+            409: OpenApiResponse(
+                ErrorSerializer, description="the licence is not in force (revoked, replaced)"
+            ),
+        },
+    )
+    def post(self, request, number: str):
+        licence = selectors.licence_for_download(user=request.user, number=number)
+        if licence is None:
+            raise NotFound("未找到该证照。")
+        if not services.may_reissue(request.user, licence):  # before looking at the body
+            raise PermissionDeniedError("您无权换发此证照。")
+        data = ReissueInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = services.licence_reissue(
+            licence=licence, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(LicenceSerializer(new).data, status=201)
+
+
 class VerifyFieldSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]  # the JSON key
     value = serializers.CharField()
@@ -144,4 +180,5 @@ urlpatterns = [
     path("licences/", LicenceListApi.as_view(), name="api-licences"),
     path("licences/verify/", LicenceVerifyApi.as_view(), name="api-licence-verify"),
     path("licences/<str:number>/pdf/", LicencePdfApi.as_view(), name="api-licence-pdf"),
+    path("licences/<str:number>/reissue/", LicenceReissueApi.as_view(), name="api-licence-reissue"),
 ]

@@ -19,6 +19,7 @@ from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.audit import audited_save
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+from portal.notifications.services import notify
 
 from . import pdf
 from .constants import LicenceStatus
@@ -192,6 +193,18 @@ def licence_reissue(*, licence: Licence, actor: User, reason: str) -> Licence:
     audited_save(new, actor=actor, reason="reissue")
     locked.replaced_by = new
     audited_save(locked, actor=actor, reason="replace")
+    notify(
+        recipient=locked.owner,
+        event="case.licence_reissued",
+        context={
+            "reference": locked.case.reference,
+            "item_name": locked.case.item.name,
+            "title": new.title,
+            "number": new.number,
+            "old_number": locked.number,
+        },
+        case=locked.case,
+    )
     return new
 
 

@@ -32,7 +32,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         context["errors"] = errors
         if not errors:
             if ratelimits.limited(request, "licence-verify"):
-                context["error"] = _("查询过于频繁，请稍后再试。")
+                context["error"], context["limited"] = _("查询过于频繁，请稍后再试。"), True
                 return render(request, "licences/verify.html", context, status=429)
             context["result"] = selectors.licence_verify(number=number, holder=holder)
             if context["result"] is None:

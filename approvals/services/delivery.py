@@ -15,10 +15,12 @@ from portal.notifications.services import notify
 
 from ..constants import CaseAction, CaseState, DeliveryMethod
 from ..models import Case
-from .common import base_context, lock_case, record_transition
+from .common import base_context, lock_case, log_transition, record_transition
 
 # 免费寄: the carrier the government's free postal service uses, unless the clerk names another.
 DEFAULT_CARRIER = "中国邮政EMS"
+# The log line of an applicant's change of delivery (not a transition of the state machine).
+CHANGE_DELIVERY = "change_delivery"
 # A choice can still change while the result has not gone out (and the case may still produce one).
 CHANGEABLE_STATES = {
     CaseState.SUBMITTED,
@@ -105,9 +107,16 @@ def case_delivery_change(*, case: Case, actor: User, method: str, address: str =
     locked = Case.objects.select_for_update().select_related("application", "item").get(pk=case.pk)
     if actor.pk != locked.applicant_id:
         raise PermissionDeniedError(_("只有申请人本人可以修改送达方式。"))
+    if locked.delivered_at is not None:
+        raise ConflictError(
+            _("办理结果已于 %(at)s 送达，不能再修改送达方式。")
+            % {"at": timezone.localtime(locked.delivered_at).strftime("%Y-%m-%d %H:%M")},
+            extra={"delivery_method": [_("办理结果已经送达，送达方式不能再改。")]},
+        )
     if locked.state not in CHANGEABLE_STATES:
         raise ConflictError(
-            _("办件当前状态为“%(state)s”，不能再修改送达方式。") % {"state": locked.get_state_display()}
+            _("办件当前状态为“%(state)s”，不能再修改送达方式。") % {"state": locked.get_state_display()},
+            extra={"delivery_method": [_("办件已结束，送达方式不能再改。")]},
         )
     method, address = check_delivery(method, address)
     if method == DeliveryMethod.POST and not address:
@@ -115,8 +124,19 @@ def case_delivery_change(*, case: Case, actor: User, method: str, address: str =
             _("选择邮寄送达的，请填写邮寄地址。"), extra={"delivery_address": [_("此项为必填项。")]}
         )
     application = locked.application
+    before = {"method": application.delivery_method, "address": application.delivery_address}
+    if before == {"method": method, "address": address}:
+        return locked  # nothing changed: no line in the log
     application.delivery_method, application.delivery_address = method, address
     application.save(update_fields=["delivery_method", "delivery_address", "updated_at"])
+    # who, when, from what to what: a line of the case's append-only log (the clerk's timeline)
+    log_transition(
+        case=locked,
+        action=CHANGE_DELIVERY,
+        from_state=str(locked.state),
+        actor=actor,
+        data={"from": before, "to": {"method": method, "address": address}},
+    )
     if locked.state == CaseState.APPROVED and method == DeliveryMethod.ELECTRONIC:
         deliver_electronically_on_approval(locked)
     return locked

@@ -103,6 +103,16 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "The result of reference {{ reference }}{% if item_name %} ({{ item_name }}){% endif %}: {{ method }}{% if tracking_number %}, {% if carrier %}{{ carrier }} {% endif %}tracking number {{ tracking_number }}{% endif %}{% if place %}, at {{ place }}{% endif %}.",
         ),
     },
+    "case.licence_reissued": {
+        "zh-hans": (
+            "证照已换发：{{ title }}（{{ reference }}）",
+            "您的{{ title }}已换发新证，新证编号{{ number }}，可在“我的证照”下载。原证{{ old_number }}作废，核验时显示“已换发”。",
+        ),
+        "en": (
+            "Licence re-issued: {{ title }} ({{ reference }})",
+            "Your {{ title }} was re-issued with the new number {{ number }}; download it under “My licences”. The old one, {{ old_number }}, is void and verifies as replaced.",
+        ),
+    },
     "case.withdrawn": {
         "zh-hans": (
             "申请已撤回：{% if item_name %}{{ item_name }}{% endif %}（{{ reference }}）",

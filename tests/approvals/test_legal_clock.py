@@ -385,6 +385,39 @@ def test_art44_licence_due_within_10_working_days_is_watched_until_delivery(worl
     assert Alert.objects.filter(case=case).count() == 2
 
 
+def test_art44_the_window_that_hands_out_results_sees_each_licence_due_date_and_filters_by_it(world, client):
+    """行政许可法 Art. 44 at the window (统一出件): the results queue shows each approved case's licence due
+    date with the working days left, the nearest first; "即将到期" and "已超期" filter on that date (not on
+    the promised date, which no longer runs); a denied case has no licence date."""
+    early = _approved(world, (2026, 3, 16))  # due Mon 30 Mar
+    late = _approved(world, (2026, 3, 18))  # due Wed 1 Apr
+    with at(2026, 3, 18):
+        denied = world.case()
+        world.fire(world.clerk, denied, "accept")
+        world.fire(world.reviewer, denied, "start_review")
+        world.fire(world.reviewer, denied, "send_to_decision", opinion="不符合条件")
+        assert world.fire(world.decider, denied, "deny", reasons="不符合条件").status_code == 200
+    client.force_login(world.clerk)
+    url = reverse("approvals:results_queue")
+    with at(2026, 3, 27):  # Friday: Monday 30 Mar is one working day away
+        page = client.get(url).content.decode()
+        assert "证照送达期限" in page and "行政许可法第四十四条" in page
+        assert "2026-03-30" in page and "剩余1个工作日" in page
+        assert "2026-04-01" in page and "剩余3个工作日" in page
+        assert page.index(early.reference) < page.index(late.reference) < page.index(denied.reference)
+        assert "不予许可，无证照" in page
+        soon = client.get(url, {"due_soon": "1"}).content.decode()
+        assert early.reference in soon and late.reference not in soon and denied.reference not in soon
+    with at(2026, 3, 31):
+        page = client.get(url).content.decode()
+        assert "已超期1个工作日" in page
+        overdue = client.get(url, {"overdue": "1"}).content.decode()
+        assert early.reference in overdue and late.reference not in overdue
+    with at(2026, 3, 31):
+        world.fire(world.clerk, early, "deliver", method="window", place="1号窗口")
+        assert early.reference not in client.get(url).content.decode()
+
+
 # --- the work calendar: one write path, and an admin's edit moves the open cases -----------------------
 
 

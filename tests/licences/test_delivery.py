@@ -144,3 +144,60 @@ def test_the_clerk_hands_out_the_result_the_way_the_applicant_chose(world, clien
     page = client.get(reverse("approvals:case_detail", args=[case.reference])).content.decode()
     assert f"寄往：{ADDRESS}" in page
     assert re.search(r'<input[^>]*value="post"[^>]*checked|<option[^>]*value="post"[^>]*selected', page)
+
+
+def test_a_change_of_delivery_is_logged_with_who_when_from_and_to_and_the_clerk_sees_it(world, client):
+    """DESIGN §11: the choice may change before delivery; every change is kept in the case's log (who, when,
+    from what to what) and the clerk preparing the result sees it on the case page."""
+    with at(2026, 9, 24):
+        case = world.case()
+    api = world.api(world.citizen)
+    url = f"/api/v1/cases/{case.reference}/delivery/"
+    with at(2026, 9, 25, 9):
+        r = api.post(url, {"delivery_method": "post", "delivery_address": ADDRESS}, format="json")
+        assert r.status_code == 200
+    with at(2026, 9, 25, 11):  # the same choice again: nothing changed, no new line
+        again = api.post(url, {"delivery_method": "post", "delivery_address": ADDRESS}, format="json")
+        assert again.status_code == 200
+    changes = list(case.transitions.filter(name="change_delivery"))
+    assert len(changes) == 1
+    entry = changes[0]
+    assert entry.actor == world.citizen
+    assert entry.data == {
+        "from": {"method": "window", "address": ""},
+        "to": {"method": "post", "address": ADDRESS},
+    }
+    assert entry.from_state == entry.to_state == "submitted"  # the case's state does not move
+    timeline = r.json()["timeline"]
+    assert [t["name"] for t in timeline if t["name"] == "change_delivery"] == ["change_delivery"]
+
+    client.force_login(world.clerk)
+    page = client.get(reverse("approvals:case_detail", args=[case.reference])).content.decode()
+    assert "申请人修改送达方式" in page
+    assert f"窗口领取 → 邮寄送达（{ADDRESS}）" in page
+    assert "申请人于 2026-09-25 09:00 修改，原为：窗口领取" in page
+    assert "change_delivery" not in page
+
+
+def test_after_delivery_the_change_is_refused_in_chinese_on_the_api_and_the_page(world, client):
+    with at(2026, 9, 24):
+        case = world.case()
+    case = approve(world, case)
+    with at(2026, 9, 28, 15):
+        world.fire(world.clerk, case, "deliver", method="window", place="3号窗口")
+    r = world.api(world.citizen).post(
+        f"/api/v1/cases/{case.reference}/delivery/", {"delivery_method": "electronic"}, format="json"
+    )
+    assert r.status_code == 409
+    assert r.json()["detail"] == "办理结果已于 2026-09-28 15:00 送达，不能再修改送达方式。"
+    assert r.json()["delivery_method"] == ["办理结果已经送达，送达方式不能再改。"]
+    client.force_login(world.citizen)
+    r = client.post(
+        reverse("approvals:delivery_change", args=[case.reference]),
+        {"delivery_method": "electronic"},
+        follow=True,
+    )
+    page = r.content.decode()
+    assert "不能再修改送达方式" in page
+    assert Application.objects.get(pk=case.application_id).delivery_method == "window"
+    assert not case.transitions.filter(name="change_delivery").exists()

@@ -262,3 +262,60 @@ def test_verification_of_nonsense_input_is_a_plain_404_not_an_error(world, clien
         client.get("/api/v1/licences/verify/", {"number": "X" * 500, "holder": "张" * 500}).status_code == 404
     )
     assert world.api(world.citizen).get("/api/v1/licences/%00/pdf/").status_code in (400, 404)
+
+
+def test_the_reissue_api_gives_staff_of_the_issuing_department_a_new_serial_and_the_old_verifies_replaced(
+    world, client
+):
+    """补领/换发 (issue 21): POST /api/v1/licences/{number}/reissue/ by the issuing department's decider;
+    the new licence has the next serial and its own PDF and QR code; the old one answers "已换发"."""
+    with at(2026, 9, 24):
+        case = world.case()
+    approve(world, case)
+    old = Licence.objects.get(case=case)
+    url = f"/api/v1/licences/{old.number}/reissue/"
+    with at(2026, 10, 12):
+        r = world.api(world.decider).post(url, {"reason": ""}, format="json")
+        assert r.status_code == 400 and r.json()["reason"] == ["此项为必填项。"]
+        # the applicant, a reviewer of the department, another department's decider: refused
+        assert world.api(world.citizen).post(url, {"reason": "遗失"}, format="json").status_code == 403
+        assert world.api(world.reviewer).post(url, {"reason": "遗失"}, format="json").status_code == 403
+        assert world.api(world.decider_b).post(url, {"reason": "遗失"}, format="json").status_code == 404
+        r = world.api(world.decider).post(url, {"reason": "遗失补领"}, format="json")
+    assert r.status_code == 201, r.json()
+    body = r.json()
+    assert body["number"] == "SCJGJ2026000002" and body["status"] == "valid"
+    assert body["holder_name"] == old.holder_name and body["valid_until"] == "2031-09-24"
+    # once replaced, the old one cannot be re-issued again: 409 in Chinese
+    again = world.api(world.decider).post(url, {"reason": "遗失"}, format="json")
+    assert again.status_code == 409 and again.json()["detail"] == "只有有效的证照可以换发。"
+
+    verify = client.get("/api/v1/licences/verify/", {"number": old.number, "holder": old.holder_name}).json()
+    assert verify["status"] == "replaced" and verify["status_label"] == "已换发（原证作废）"
+    page = client.get(reverse("licences:verify"), {"number": old.number, "holder": old.holder_name})
+    assert "已换发（原证作废）" in page.content.decode()
+    new = Licence.objects.get(number=body["number"])
+    data = world.api(world.citizen).get(body["pdf_url"])
+    reader = PdfReader(io.BytesIO(b"".join(data.streaming_content)))
+    assert new.number in reader.pages[0].extract_text()
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(reader.pages[0].images[0].data)))
+    assert decoded[0].text.startswith(f"{BASE}/licences/verify/?number={new.number}&holder=")
+    # the applicant's list shows both: the new one in force, the old one replaced
+    rows = world.api(world.citizen).get("/api/v1/licences/").json()
+    rows = rows["results"] if isinstance(rows, dict) else rows
+    assert {(row["number"], row["status_label"]) for row in rows} == {
+        (new.number, "有效"),
+        (old.number, "已换发（原证作废）"),
+    }
+    assert [h.history_change_reason for h in old.history.order_by("history_id")] == [
+        "issue",
+        "replace",
+        "replace",
+    ]
+    assert new.history.get().history_user == world.decider
+    # the holder is told, with the new number and what became of the old one
+    from portal.notifications.models import Notification
+
+    note = Notification.objects.get(recipient=world.citizen, event="case.licence_reissued")
+    assert new.number in note.body and old.number in note.body and "我的证照" in note.body
+    assert note.link == f"/cases/{case.reference}/"

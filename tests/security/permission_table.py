@@ -296,6 +296,16 @@ TABLE: dict[str, list[Check] | Skip] = {
         ),
         Check(only(SEES_B, ok=403, no=404), args=number("licence_b"), method="POST", scope="B"),
     ],
+    # the re-issue API: the issuing department's decider and head (an empty body: 400 on the reason)
+    "api-licence-reissue": [
+        Check(
+            {**api(SEES_A, ok=403, no=404), "decider": 400, "head": 400},
+            args=number("licence_a"),
+            method="POST",
+            scope="A",
+        ),
+        Check(api(SEES_B, ok=403, no=404), args=number("licence_b"), method="POST", scope="B"),
+    ],
     "api-licence-pdf": [
         Check(api(SEES_A, no=404), args=number("licence_a"), scope="A"),
         Check(api(SEES_B, no=404), args=number("licence_b"), scope="B"),
