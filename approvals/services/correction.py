@@ -4,6 +4,7 @@ case waits for the window again."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -34,9 +35,15 @@ SuppliedFile = tuple[str, "UploadedFile[Any]"]  # (material id, the upload)
 
 @transaction.atomic
 def case_request_correction(
-    *, case: Case, actor: User, materials: Sequence[CorrectionItem], note: str = ""
+    *,
+    case: Case,
+    actor: User,
+    materials: Sequence[CorrectionItem],
+    note: str = "",
+    notify_applicant: bool = True,
 ) -> Case:
-    """The window asks, in one notice, for every material that is missing or faulty."""
+    """The window asks, in one notice, for every material that is missing or faulty. ``notify_applicant``
+    off: the caller sends the one notice itself (a package: one notice covering every item)."""
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.REQUEST_CORRECTION)
     if not materials:
         raise ApplicationError(
@@ -68,8 +75,9 @@ def case_request_correction(
             reason=_("补正告知列出了首次告知以外的材料，属于二次补正告知。"),
             data={"materials": beyond_first, "notice": notice},
         )
-    context = {**base_context(case), "materials": items, "note": note}
-    notify(recipient=case.applicant, event="case.correction_requested", context=context, case=case)
+    if notify_applicant:
+        context = {**base_context(case), "materials": items, "note": note}
+        notify(recipient=case.applicant, event="case.correction_requested", context=context, case=case)
     return case
 
 
@@ -197,10 +205,16 @@ def _store_supplied_files(
 ) -> list[ApplicationMaterial]:
     rows = []
     for material, upload, facts in checked:
+        # a fresh stored name each time: one upload of a package is filed under several items
         row = store_material_file(
-            application_id=case.application_id, material=material, upload=upload, facts=facts, actor=actor
+            application_id=case.application_id,
+            material=material,
+            upload=upload,
+            facts={**facts, "token": secrets.token_hex(16)},
+            actor=actor,
         )
-        setattr(upload, STORED_NAME, row.file.name)  # removed again if the transaction rolls back
+        # removed again if the transaction rolls back
+        setattr(upload, STORED_NAME, [*getattr(upload, STORED_NAME, []), row.file.name])
         rows.append(row)
     return rows
 
@@ -214,6 +228,5 @@ def discard_stored_uploads(uploads: Iterable[UploadedFile[Any]]) -> None:
     assert isinstance(field, FileField)
     storage = field.storage
     for upload in uploads:
-        name = getattr(upload, STORED_NAME, None)
-        if name:
+        for name in getattr(upload, STORED_NAME, None) or []:
             storage.delete(name)

@@ -206,13 +206,14 @@ def _accept_common(case: Case, accepted_on: datetime.date, actor: User | None) -
         sub_approvals_open(case=case, accepted_on=accepted_on)
 
 
-def _notify_accepted(case: Case) -> None:
+def _notify_accepted(case: Case, *, applicant: bool = True) -> None:
     context: dict[str, Any] = {
         **base_context(case),
         **due_dates_context(case),
         "provisional": case.due_provisional,
     }
-    notify(recipient=case.applicant, event="case.accepted", context=context, case=case)
+    if applicant:
+        notify(recipient=case.applicant, event="case.accepted", context=context, case=case)
     for reviewer in staff_with_roles(case.department_id, Role.REVIEWER):
         notify(
             recipient=reviewer,
@@ -231,6 +232,7 @@ def case_accept(
     deferred_materials: Sequence[str] = (),
     supply_by: datetime.date | None = None,
     override_reason: str = "",
+    notify_applicant: bool = True,
 ) -> Case:
     """The window accepts. Under 容缺 it lists the deferrable materials still to come and the date they
     are due by, between the acceptance day and the promised due date. Files supplied after a correction
@@ -292,7 +294,7 @@ def case_accept(
             **({"unchecked_override": {"files": unchecked, "reason": override_reason}} if unchecked else {}),
         },
     )
-    _notify_accepted(case)
+    _notify_accepted(case, applicant=notify_applicant)
     return case
 
 
