@@ -45,11 +45,25 @@ from .transitions import TRANSITIONS, Transition, available_transitions
 
 @login_required
 def my_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
-    qs = selectors.case_visible(user=request.user).filter(applicant=request.user).order_by("-submitted_at")
+    qs = (
+        selectors.case_visible(user=request.user)
+        .filter(applicant=request.user)
+        .select_related("application__package_application__package")
+        .order_by("-submitted_at")
+    )
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     deadlines.annotate_times(page.object_list, selectors.today())
     drafts = Application.objects.filter(applicant=request.user, status="draft").count()
-    return render(request, "approvals/my_cases.html", {"page": page, "drafts": drafts})
+    # 一件事 (DESIGN §10): the packages first, each followed as one thing
+    from .packages import own_package_applications, package_view
+
+    packages = [
+        package_view(
+            bundle, selectors.today(), [a.case for a in bundle.item_applications.all() if hasattr(a, "case")]
+        )
+        for bundle in own_package_applications(request.user)[:5]
+    ]
+    return render(request, "approvals/my_cases.html", {"page": page, "drafts": drafts, "views": packages})
 
 
 def _transition_forms(

@@ -20,7 +20,7 @@ from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
 
-from ..constants import CaseState, DeliveryMethod
+from ..constants import CaseState, DeliveryMethod, MaterialVerdict
 from ..models import Case
 from .correction import case_request_correction, case_supply, discard_stored_uploads
 from .delivery import case_deliver
@@ -65,12 +65,18 @@ def package_check_materials(
     cases = _cases(bundle)
     _all_in(cases, {CaseState.SUBMITTED}, _("核验材料"))
     materials = _materials_of(bundle)
-    unknown = [pk for pk in checks if pk not in materials]
-    if unknown:
-        raise ApplicationError(
-            _("该材料不属于此一件事。"),
-            extra={f"verdict_{pk}": [_("该材料不属于此一件事。")] for pk in unknown},
-        )
+    errors: dict[str, list[str]] = {}
+    for pk, check in checks.items():
+        if pk not in materials:
+            errors[f"verdict_{pk}"] = [_("该材料不属于此一件事。")]
+        elif check.get("verdict") not in MaterialVerdict.values:
+            errors[f"verdict_{pk}"] = [_("请选择“%(name)s”合格还是需补正。") % {"name": materials[pk].name}]
+        elif check.get("verdict") == MaterialVerdict.FIX and not str(check.get("problem") or "").strip():
+            errors[f"problem_{pk}"] = [_("请写明“%(name)s”存在的问题。") % {"name": materials[pk].name}]
+        elif len(str(check.get("problem") or "")) > 300:
+            errors[f"problem_{pk}"] = [_("问题说明最多300字。")]
+    if errors:
+        raise ApplicationError(_("核验结果有误，请修改后重试。"), extra=errors)
     for case in cases:
         mapped: dict[int, MaterialCheckInput] = {}
         for pk, check in checks.items():
