@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from intake.models import PackageApplication
 
 from . import deadlines
-from .constants import DECIDED_STATES, CaseState
+from .constants import CLOSED_STATES, DECIDED_STATES, CaseState, Outcome
 from .models import Case
 from .presentation import DueRow, answer_by, days_left_text, step_bar
 
@@ -30,23 +30,22 @@ class PackageState:
     }
 
 
-# Cases that end the item without a licence: a denial, or an end without a decision.
-_NOT_GRANTED = {
-    CaseState.DENIED,
-    CaseState.NOT_ACCEPTED,
-    CaseState.WITHDRAWN,
-    CaseState.TERMINATED,
-    CaseState.REVOKED,
-}
+# Cases that end the item without a licence: a denial, or an end without a decision, or a revoked approval.
+_NOT_GRANTED = {CaseState.DENIED, CaseState.NOT_ACCEPTED, CaseState.WITHDRAWN, CaseState.TERMINATED, CaseState.REVOKED}
+_NOT_GRANTED_OUTCOMES = {Outcome.DENIED, Outcome.NOT_ACCEPTED, Outcome.WITHDRAWN, Outcome.TERMINATED}
 
 
-def package_state(states: list[str]) -> str:
+def not_granted(case: Case) -> bool:
+    """The item ended without its licence (a delivered case keeps its outcome: a delivered denial)."""
+    return case.state in _NOT_GRANTED or case.outcome in _NOT_GRANTED_OUTCOMES
+
+
+def package_state(cases: list[Case]) -> str:
     """办理中 while any of its cases is open; once all are closed, 全部办结 when every item was granted, else
     部分不予许可."""
-    closed = DECIDED_STATES | _NOT_GRANTED
-    if not states or any(s not in closed for s in states):
+    if not cases or any(c.state not in CLOSED_STATES for c in cases):
         return PackageState.IN_PROGRESS
-    if any(s in _NOT_GRANTED for s in states):
+    if any(not_granted(c) for c in cases):
         return PackageState.PARTLY_DENIED
     return PackageState.ALL_DECIDED
 
@@ -142,7 +141,7 @@ def package_view(
                 steps=step_bar(case),
             )
         )
-    view.state = package_state([str(c.state) for c in cases])
+    view.state = package_state(cases)
     view.state_label = PackageState.LABELS[view.state]
     view.awaiting_window = any(
         c.state in (CaseState.SUBMITTED, CaseState.CORRECTION_REQUESTED) for c in cases
