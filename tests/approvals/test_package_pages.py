@@ -196,3 +196,43 @@ def test_the_package_state_follows_its_cases_and_results_go_out_together(town):
         assert r.status_code == 302
     assert {c.state for c in Case.objects.filter(application__package_application=bundle)} == {CaseState.DELIVERED}
     assert state()["state_label"] == "部分不予许可"
+
+
+def test_supervision_counts_packages_beside_cases(town):
+    """Received, concluded (every case closed by "as of") and the mean working days from submission to
+    the last result."""
+    from approvals.services.packages import package_accept
+    from supervision.packages import package_figures
+    from tests.factories import staff
+
+    with at(2026, 9, 24):
+        bundle = _apply_through_pages(town, _client(town.citizen))
+        package_accept(bundle=bundle, actor=town.clerk)
+        second = town.apply(town.other)
+        assert second.status_code == 201, second.json()
+    with at(2026, 9, 30):
+        for case in Case.objects.filter(application__package_application=bundle):
+            reviewer, decider = town.staff[case.department.code]
+            town.fire(reviewer, case, "start_review")
+            town.fire(reviewer, case, "send_to_decision", opinion="符合条件")
+            assert town.fire(decider, case, "approve", opinion="准予").status_code == 200
+    with at(2026, 10, 9):
+        import django.utils.timezone as tz
+
+        figures = package_figures(submitted_from=D(2026, 9, 1), submitted_to=D(2026, 9, 30), as_of=tz.now())
+        # two received, one concluded; 09-24 → 09-30: 09-28, 09-29, 09-30 (Mid-Autumn 09-25..27 off)
+        assert (figures.received, figures.concluded, str(figures.mean_days)) == (2, 1, "3.00")
+        before = package_figures(
+            submitted_from=D(2026, 9, 1),
+            submitted_to=D(2026, 9, 30),
+            as_of=tz.make_aware(datetime.datetime(2026, 9, 29, 12)),
+        )
+        assert (before.received, before.concluded, before.mean_days) == (2, 0, None)
+        wjw_only = package_figures(
+            submitted_from=D(2026, 9, 1), submitted_to=D(2026, 9, 30), as_of=tz.now(), department_id=town.wjw.pk
+        )
+        assert wjw_only.received == 2
+        inspector = staff("inspector", username="inspector")
+        page = _client(inspector).get("/supervision/?accepted_from=2026-09-01&accepted_to=2026-09-30")
+        text = page.content.decode()
+        assert page.status_code == 200 and "一件事受理量" in text and "3.00" in text
