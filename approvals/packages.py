@@ -31,7 +31,13 @@ class PackageState:
 
 
 # Cases that end the item without a licence: a denial, or an end without a decision, or a revoked approval.
-_NOT_GRANTED = {CaseState.DENIED, CaseState.NOT_ACCEPTED, CaseState.WITHDRAWN, CaseState.TERMINATED, CaseState.REVOKED}
+_NOT_GRANTED = {
+    CaseState.DENIED,
+    CaseState.NOT_ACCEPTED,
+    CaseState.WITHDRAWN,
+    CaseState.TERMINATED,
+    CaseState.REVOKED,
+}
 _NOT_GRANTED_OUTCOMES = {Outcome.DENIED, Outcome.NOT_ACCEPTED, Outcome.WITHDRAWN, Outcome.TERMINATED}
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from intake.models import Application
+from intake.services.packages import PACKAGE_REFERENCE_PREFIX
 from intake.views.apply import delivery_choices
 from portal import ratelimits
 from portal.accounts.constants import Role
@@ -127,6 +128,8 @@ def _co_approval_forms(request: AuthenticatedHttpRequest, case: Case) -> list[di
 
 @login_required
 def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    if reference.startswith(f"{PACKAGE_REFERENCE_PREFIX}-"):  # a package's notices link here
+        return redirect("approvals:package_detail", reference=reference)
     case = selectors.case_get(user=request.user, reference=reference)
     today = selectors.today()
     deadlines.annotate_times([case], today)
@@ -136,7 +139,12 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
     for entry in timeline:
         entry.timeline_label = labels.get(entry.name, "")  # type: ignore[attr-defined]
     transitions, failed = _transition_forms(request, case)
-    may_check = may_check_materials(case, request.user) and case.state == CaseState.SUBMITTED
+    bundle = case.application.package_application if case.application.package_application_id else None
+    if bundle is not None:  # 一件事: the window checks, corrects and accepts on the package page, as one
+        transitions = [(t, f) for t, f in transitions if t.name not in PACKAGE_WHOLE_ACTIONS]
+    may_check = (
+        may_check_materials(case, request.user) and case.state == CaseState.SUBMITTED and bundle is None
+    )
     check_kept = request.session.pop("material_check", None) or {}
     rows = selectors.material_rows(case=case) if request.user.is_portal_staff else []
     for row in rows:  # what the clerk sent last time, if it was refused, with the messages
@@ -157,6 +165,7 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
         {
             "case": case,
             "app": case.application,
+            "bundle": bundle,
             "timeline": timeline,
             "transitions": transitions,
             "failed_form": failed,
@@ -189,6 +198,10 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
             "delivery_errors": request.session.pop("delivery_errors", None),
         },
     )
+
+
+# What the window does to a package's cases only on the package page, all at once (DESIGN §10).
+PACKAGE_WHOLE_ACTIONS = {CaseAction.ACCEPT, CaseAction.REQUEST_CORRECTION, CaseAction.SUPPLY}
 
 
 def _check_anchor(key: str) -> str:

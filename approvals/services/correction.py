@@ -25,7 +25,7 @@ from .. import deadlines
 from ..constants import CaseAction
 from ..models import Case
 from .common import base_context, lock_case, log_transition, record_transition, today
-from .intake import CorrectionItem
+from .intake import CorrectionItem, package_whole_check
 
 # At most this many files in one supply (each also within the upload size limit).
 MAX_SUPPLIED_FILES = 10
@@ -41,10 +41,12 @@ def case_request_correction(
     materials: Sequence[CorrectionItem],
     note: str = "",
     notify_applicant: bool = True,
+    as_part_of_package: bool = False,
 ) -> Case:
     """The window asks, in one notice, for every material that is missing or faulty. ``notify_applicant``
     off: the caller sends the one notice itself (a package: one notice covering every item)."""
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.REQUEST_CORRECTION)
+    package_whole_check(case, as_part_of_package)
     if not materials:
         raise ApplicationError(
             _("提交的内容有误，请修改后重试。"), extra={"materials": [_("请至少列出一项需补正的材料。")]}
@@ -95,20 +97,30 @@ def _beyond_first_notice(case: Case, items: Sequence[dict[str, str]]) -> list[di
     return [m for m in items if m["name"].strip() not in named]
 
 
-def case_supply(*, case: Case, actor: User, files: Sequence[SuppliedFile] = (), note: str = "") -> Case:
+def case_supply(
+    *,
+    case: Case,
+    actor: User,
+    files: Sequence[SuppliedFile] = (),
+    note: str = "",
+    as_part_of_package: bool = False,
+) -> Case:
     """The applicant supplies what the correction notice asked for: new files for the item's materials
     (the earlier files stay in the case), a note, or both. Files stored before a failure are removed
     again (their rows are rolled back)."""
     try:
-        return _supply(case=case, actor=actor, files=files, note=note)
+        return _supply(case=case, actor=actor, files=files, note=note, as_part_of_package=as_part_of_package)
     except BaseException:
         discard_stored_uploads(upload for _key, upload in files)
         raise
 
 
 @transaction.atomic
-def _supply(*, case: Case, actor: User, files: Sequence[SuppliedFile], note: str) -> Case:
+def _supply(
+    *, case: Case, actor: User, files: Sequence[SuppliedFile], note: str, as_part_of_package: bool
+) -> Case:
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.SUPPLY)
+    package_whole_check(case, as_part_of_package)
     if not files and not note:
         raise ApplicationError(
             _("请上传补正的材料文件，或写明补正情况（例如原件将送到窗口）。"),

@@ -125,6 +125,7 @@ def package_request_correction(
             materials=[{"name": m["name"], "problem": m["problem"]} for m in lines],
             note=note,
             notify_applicant=False,
+            as_part_of_package=True,
         )
         for case in cases
     ]
@@ -179,7 +180,15 @@ def _supply(*, bundle: PackageApplication, actor: User, files: Mapping[int, Any]
             material = known[pk].target_material(case.item)
             if material is not None:
                 pairs.append((str(material.pk), upload))
-        done.append(case_supply(case=case, actor=actor, files=pairs, note=note.strip() or str(default_note)))
+        done.append(
+            case_supply(
+                case=case,
+                actor=actor,
+                files=pairs,
+                note=note.strip() or str(default_note),
+                as_part_of_package=True,
+            )
+        )
     return done
 
 
@@ -194,7 +203,12 @@ def package_accept(
     _all_in(cases, {CaseState.SUBMITTED}, _("受理"))
     accepted = [
         case_accept(
-            case=case, actor=actor, note=note, override_reason=override_reason, notify_applicant=False
+            case=case,
+            actor=actor,
+            note=note,
+            override_reason=override_reason,
+            notify_applicant=False,
+            as_part_of_package=True,
         )
         for case in cases
     ]

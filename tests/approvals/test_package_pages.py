@@ -98,9 +98,13 @@ def test_one_correction_notice_covers_every_item_art_32(town):
     with at(2026, 9, 25):
         # 需补正 without saying what is wrong: the message beside the field
         r = clerk.post(url, {**checks, "action": "correct", f"verdict_{licence.pk}": "fix"})
-        assert r.status_code == 400 and "请写明“营业执照或名称自主申报告知书”存在的问题。" in r.content.decode()
+        assert (
+            r.status_code == 400 and "请写明“营业执照或名称自主申报告知书”存在的问题。" in r.content.decode()
+        )
         # accepting while a material is marked 需补正 is refused
-        r = clerk.post(url, {**checks, "action": "accept", f"verdict_{licence.pk}": "fix", f"problem_{licence.pk}": "x"})
+        r = clerk.post(
+            url, {**checks, "action": "accept", f"verdict_{licence.pk}": "fix", f"problem_{licence.pk}": "x"}
+        )
         assert r.status_code == 400
         r = clerk.post(
             url,
@@ -174,7 +178,11 @@ def test_the_package_state_follows_its_cases_and_results_go_out_together(town):
         reviewer, decider = town.staff[case.department.code]
         assert town.fire(reviewer, case, "start_review").status_code == 200
         assert town.fire(reviewer, case, "send_to_decision", opinion="审查意见").status_code == 200
-        extra = {"reasons": "场所不符合卫生要求", "remedies": "可依法申请行政复议或提起行政诉讼"} if verdict == "deny" else {}
+        extra = (
+            {"reasons": "场所不符合卫生要求", "remedies": "可依法申请行政复议或提起行政诉讼"}
+            if verdict == "deny"
+            else {}
+        )
         r = town.fire(decider, case, verdict, opinion="决定", **extra)
         assert r.status_code == 200, r.json()
 
@@ -194,7 +202,9 @@ def test_the_package_state_follows_its_cases_and_results_go_out_together(town):
         clerk = _client(town.clerk)
         r = clerk.post(f"/cases/packages/{bundle.reference}/", {"action": "deliver", "method": "window"})
         assert r.status_code == 302
-    assert {c.state for c in Case.objects.filter(application__package_application=bundle)} == {CaseState.DELIVERED}
+    assert {c.state for c in Case.objects.filter(application__package_application=bundle)} == {
+        CaseState.DELIVERED
+    }
     assert state()["state_label"] == "部分不予许可"
 
 
@@ -229,7 +239,10 @@ def test_supervision_counts_packages_beside_cases(town):
         )
         assert (before.received, before.concluded, before.mean_days) == (2, 0, None)
         wjw_only = package_figures(
-            submitted_from=D(2026, 9, 1), submitted_to=D(2026, 9, 30), as_of=tz.now(), department_id=town.wjw.pk
+            submitted_from=D(2026, 9, 1),
+            submitted_to=D(2026, 9, 30),
+            as_of=tz.now(),
+            department_id=town.wjw.pk,
         )
         assert wjw_only.received == 2
         inspector = staff("inspector", username="inspector")

@@ -127,6 +127,17 @@ def test_applying_once_opens_one_case_per_item_with_its_own_deadlines(town):
     assert receipts.count() == 1 and "开办餐饮店" in receipts.get().subject
     assert bundle.reference in receipts.get().subject
     # one acceptance for the package: every case accepted, each on its own limits
+    # the window cannot accept (or correct) one case of a package alone
+    with at(2026, 9, 24, 14):
+        r = town.fire(town.clerk, cases["SCJG-001"], "accept")
+        assert r.status_code == 409 and "一件事" in r.json()["detail"]
+        r = town.fire(
+            town.clerk,
+            cases["SCJG-001"],
+            "request_correction",
+            materials=[{"name": "营业执照", "problem": "x"}],
+        )
+        assert r.status_code == 409
     with at(2026, 9, 24, 15):
         from approvals.services.packages import package_accept
 
