@@ -57,12 +57,18 @@ def package_state(cases: list[Case]) -> str:
 
 
 def package_cases(bundle: PackageApplication) -> list[Case]:
-    return list(
-        Case.objects.filter(application__package_application=bundle)
-        .select_related("item", "department", "application")
-        .order_by("application__item__package_items__order", "id")
-        .distinct()
+    """The package's cases in the order of its items (one per item)."""
+    cases = list(
+        Case.objects.filter(application__package_application=bundle).select_related(
+            "item", "department", "application"
+        )
     )
+    return in_item_order(bundle, cases)
+
+
+def in_item_order(bundle: PackageApplication, cases: list[Case]) -> list[Case]:
+    order = {pi.item_id: pi.order for pi in bundle.package.package_items.all()}
+    return sorted(cases, key=lambda c: (order.get(c.item_id, 0), c.pk))
 
 
 def own_package_applications(user: Any) -> QuerySet[PackageApplication]:
@@ -71,10 +77,11 @@ def own_package_applications(user: Any) -> QuerySet[PackageApplication]:
         PackageApplication.objects.filter(applicant=user)
         .select_related("package")
         .prefetch_related(
+            "package__package_items",
             Prefetch(
                 "item_applications",
                 queryset=_item_applications(),
-            )
+            ),
         )
         .order_by("-submitted_at")
     )
@@ -119,6 +126,8 @@ def _due_of(case: Case, today: datetime.date) -> DueRow | None:
         due = answer_by(start).date
         left = deadlines.remaining(due=due, today=today, unit="working")
         return DueRow(_("窗口答复期限"), due, days_left_text(left, "working"), deadlines.colour(left))
+    if case.concluded_on is not None:  # decided: the day it was, beside the promised date
+        return DueRow(_("办结日期"), case.concluded_on, "", "", note=case.promised_due or "")
     if case.promised_due is None:
         return None
     running = (
@@ -133,7 +142,7 @@ def _due_of(case: Case, today: datetime.date) -> DueRow | None:
 def package_view(
     bundle: PackageApplication, today: datetime.date, cases: list[Case] | None = None
 ) -> PackageView:
-    cases = package_cases(bundle) if cases is None else cases
+    cases = package_cases(bundle) if cases is None else in_item_order(bundle, cases)
     view = PackageView(bundle=bundle, answer_on=answer_by_of(bundle))
     for case in cases:
         view.rows.append(

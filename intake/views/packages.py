@@ -112,13 +112,13 @@ def package_apply_form(request: AuthenticatedHttpRequest, code: str) -> HttpResp
             "delivery_address": request.POST.get("delivery_address", "")[:200],
             "deliver_together": request.POST.get("deliver_together", "yes") != "no",
         }
-        uploads = []
+        uploads: list[tuple[str, Any]] = []
         for m in package.materials.all():
             field = f"material_{m.pk}"
-            files = request.FILES.getlist(field)
-            if len(files) > 1:
+            chosen_files = request.FILES.getlist(field)
+            if len(chosen_files) > 1:
                 errors[field] = [_("每项材料一次只能上传一个文件。")]
-            uploads.extend((field, f) for f in files[:1])
+            uploads.extend((field, f) for f in chosen_files[:1])
         errors.update(inspect_batch(uploads))
         chosen = {field for field, _f in uploads} | set(kept)
         uploaded = {m.pk for m in package.materials.all() if f"material_{m.pk}" in chosen}
@@ -242,7 +242,12 @@ def package_receipt(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
         "intake/packages/receipt.html",
         {
             "bundle": bundle,
-            "applications": bundle.item_applications.all(),
+            "applications": sorted(
+                bundle.item_applications.all(),
+                key=lambda a: next(
+                    (pi.order for pi in bundle.package.package_items.all() if pi.item_id == a.item_id), 0
+                ),
+            ),
             "answer_by": answer_by.date,
             "answer_by_left": left,
             "answer_by_provisional": answer_by.provisional,

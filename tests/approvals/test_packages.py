@@ -152,6 +152,8 @@ def test_applying_once_opens_one_case_per_item_with_its_own_deadlines(town):
     with at(2026, 9, 28):
         detail = town.api(town.citizen).get(f"/api/v1/package-applications/{bundle.reference}/").json()
     assert detail["latest_due"] == "2026-10-09"
+    # each item once, in the package's order (企业设立登记 is in three demo packages)
+    assert [c["item_code"] for c in detail["cases"]] == ["SCJG-003", "SCJG-001", "WJ-002"]
     rows = {c["item_code"]: c for c in detail["cases"]}
     assert rows["SCJG-003"]["due_date"] == "2026-09-28" and rows["SCJG-003"]["due_left"] == "今天到期"
     assert rows["WJ-002"]["due_left"] == "剩余4个工作日" and rows["WJ-002"]["state_label"] == "已受理"
