@@ -161,9 +161,20 @@ def package_view(
     view.awaiting_window = any(
         c.state in (CaseState.SUBMITTED, CaseState.CORRECTION_REQUESTED) for c in cases
     )
-    promised = [r.due for r in view.rows if r.due is not None and r.case.promised_due is not None]
-    if promised:
-        view.latest_due = max(promised, key=lambda r: r.date)
+    dated = [c for c in cases if c.promised_due is not None]
+    if dated:  # the latest promised date of its items; days left while the package is in progress
+        last = max(dated, key=lambda c: c.promised_due)  # type: ignore[arg-type, return-value]
+        assert last.promised_due is not None
+        open_ = view.state == PackageState.IN_PROGRESS
+        left = (
+            deadlines.remaining(due=last.promised_due, today=today, unit=last.limit_unit) if open_ else None
+        )
+        view.latest_due = DueRow(
+            _("最晚办结日期"),
+            last.promised_due,
+            days_left_text(left, last.limit_unit),
+            deadlines.colour(left),
+        )
     if any(c.state == CaseState.SUBMITTED for c in cases):
         submitted = [r.due for r in view.rows if r.case.state == CaseState.SUBMITTED and r.due is not None]
         view.answer_by = max(submitted, key=lambda r: r.date) if submitted else None

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import XLSX
 from import_export.forms import ExportForm
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
@@ -31,6 +32,7 @@ from .models import (
     Step,
     Theme,
 )
+from .package_resources import PackageResource
 from .resources import CatalogueWorkbook, ItemResource, WorkbookError
 from .services.catalogue import item_publish, item_retire
 from .services.catalogue_rows import item_history_record_rows, item_rows_restore
@@ -273,7 +275,11 @@ class PackageMaterialInline(LabelledInline):
 
 
 @admin.register(Package)
-class PackageAdmin(SimpleHistoryAdmin):
+class PackageAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    # the Excel round-trip of the packages: one row each, its form and materials as JSON (package_resources.py)
+    resource_classes = [PackageResource]
+    formats = [XLSX]
+    export_form_class = ExportForm
     list_display = ["code", "name", "published", "item_names", "updated_at"]
     list_filter = ["published"]
     search_fields = ["code", "name"]
