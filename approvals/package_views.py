@@ -18,7 +18,7 @@ from portal.exceptions import ApplicationError
 from portal.http import AuthenticatedHttpRequest
 
 from . import selectors
-from .constants import CaseAction, CaseState, DeliveryMethod, MaterialVerdict
+from .constants import ENDED_STATES, CaseAction, CaseState, DeliveryMethod, MaterialVerdict
 from .packages import own_package_applications, package_cases, package_view
 from .services.packages import (
     package_accept,
@@ -132,8 +132,9 @@ def package_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRes
     cases = package_cases(bundle)
     view = package_view(bundle, selectors.today(), cases)
     correction = None
-    if any(c.state == CaseState.CORRECTION_REQUESTED for c in cases):
-        correction = cases[0].transitions.filter(name=CaseAction.REQUEST_CORRECTION).last()
+    waiting = [c for c in cases if c.state == CaseState.CORRECTION_REQUESTED]
+    if waiting:
+        correction = waiting[0].transitions.filter(name=CaseAction.REQUEST_CORRECTION).last()
     materials = [
         (
             m,
@@ -151,7 +152,9 @@ def package_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRes
             "bundle": bundle,
             "view": view,
             "is_applicant": is_applicant,
-            "may_handle": is_clerk and all(c.state == CaseState.SUBMITTED for c in cases),
+            "may_handle": is_clerk
+            and any(c.state == CaseState.SUBMITTED for c in cases)
+            and all(c.state in (CaseState.SUBMITTED, *ENDED_STATES) for c in cases),
             "may_deliver": is_clerk
             and any(c.state in (CaseState.APPROVED, CaseState.DENIED) for c in cases)
             and view.state != "in_progress",

@@ -20,7 +20,7 @@ from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
 
-from ..constants import CaseState, DeliveryMethod, MaterialVerdict
+from ..constants import ENDED_STATES, CaseState, DeliveryMethod, MaterialVerdict
 from ..models import Case
 from .correction import case_request_correction, case_supply, discard_stored_uploads
 from .delivery import case_deliver
@@ -31,14 +31,17 @@ def _package_name(bundle: PackageApplication) -> str:
     return str(_("一件事：%(name)s") % {"name": bundle.package.name})
 
 
-def _cases(bundle: PackageApplication) -> list[Case]:
-    """The package's cases, locked in id order (every package step locks them in the same order)."""
-    return list(
+def _cases(bundle: PackageApplication, *, live: bool = False) -> list[Case]:
+    """The package's cases, locked in id order (every package step locks them in the same order).
+    ``live``: without those that ended without a decision (an item refused at the window with a
+    supervisor's sign-off, or withdrawn): the window goes on with the others, still as one."""
+    cases = list(
         Case.objects.select_for_update(of=("self",))
         .select_related("item", "application")
         .filter(application__package_application=bundle)
         .order_by("id")
     )
+    return [c for c in cases if c.state not in ENDED_STATES] if live else cases
 
 
 def _all_in(cases: list[Case], states: set[str], what: str) -> None:
@@ -62,7 +65,7 @@ def package_check_materials(
 ) -> None:
     """One material check for the package: each package material's verdict is recorded on the material
     it was filed under in every item that needs it (``checks``: package material id → check)."""
-    cases = _cases(bundle)
+    cases = _cases(bundle, live=True)
     _all_in(cases, {CaseState.SUBMITTED}, _("核验材料"))
     materials = _materials_of(bundle)
     errors: dict[str, list[str]] = {}
@@ -95,7 +98,7 @@ def package_request_correction(
     materials (``{"material": <package material id>, "problem": "…"}``) and every case of the package waits
     for the correction, so the package is accepted once, on the complete materials. A later notice is held
     to the single-case rule on each case: naming a material the first notice did not is a second notice."""
-    cases = _cases(bundle)
+    cases = _cases(bundle, live=True)
     _all_in(cases, {CaseState.SUBMITTED}, _("告知补正"))
     known = _materials_of(bundle)
     errors: dict[str, list[str]] = {}
@@ -159,7 +162,7 @@ def package_supply(
 def _supply(*, bundle: PackageApplication, actor: User, files: Mapping[int, Any], note: str) -> list[Case]:
     if actor.pk != bundle.applicant_id:
         raise PermissionDeniedError(_("只有申请人本人可以提交补正材料。"))
-    cases = _cases(bundle)
+    cases = _cases(bundle, live=True)
     _all_in(cases, {CaseState.CORRECTION_REQUESTED}, _("补正"))
     known = _materials_of(bundle)
     unknown = [pk for pk in files if pk not in known]
@@ -199,7 +202,7 @@ def package_accept(
     """One acceptance that accepts every case of the package; each case's clock starts today on its own
     limits (its own snapshot), and its department's reviewers hear of it. The applicant gets one notice
     naming the package, with the latest promised date."""
-    cases = _cases(bundle)
+    cases = _cases(bundle, live=True)
     _all_in(cases, {CaseState.SUBMITTED}, _("受理"))
     accepted = [
         case_accept(
