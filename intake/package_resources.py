@@ -127,16 +127,18 @@ class PackageResource(resources.ModelResource):
                     raise ValueError(
                         _("“申请材料”对应的事项材料不存在：%(code)s %(key)s") % {"code": code, "key": key}
                     )
-        self._row = {"items": [items[c] for c in codes], "fields": fields_, "materials": materials}
+        self._items: list[Item] = [items[c] for c in codes]
+        self._fields: list[dict[str, Any]] = fields_
+        self._materials: list[dict[str, Any]] = materials
 
     def skip_row(self, instance: Any, original: Any, row: Any, import_validation_errors: Any = None) -> bool:
         if not super().skip_row(instance, original, row, import_validation_errors):
             return False
         return bool(
             original.pk
-            and self.dehydrate_items(original) == "、".join(i.code for i in self._row["items"])
-            and json.loads(self.dehydrate_form_fields(original)) == self._row["fields"]
-            and json.loads(self.dehydrate_materials(original)) == self._row["materials"]
+            and self.dehydrate_items(original) == "、".join(i.code for i in self._items)
+            and json.loads(self.dehydrate_form_fields(original)) == self._fields
+            and json.loads(self.dehydrate_materials(original)) == self._materials
         )
 
     def after_save_instance(self, instance: Package, row: Any, **kwargs: Any) -> None:
@@ -144,7 +146,7 @@ class PackageResource(resources.ModelResource):
             return
         with transaction.atomic():
             keep = []
-            for order, item in enumerate(self._row["items"], start=1):
+            for order, item in enumerate(self._items, start=1):
                 pi, _created = PackageItem.objects.update_or_create(
                     package=instance, item=item, defaults={"order": order}
                 )
@@ -153,10 +155,10 @@ class PackageResource(resources.ModelResource):
             _sync(
                 PackageField,
                 instance,
-                self._row["fields"],
+                self._fields,
                 ["label", "kind", "choices", "required", "help_text", "targets"],
             )
-            _sync(PackageMaterial, instance, self._row["materials"], ["name", "mandatory", "note", "targets"])
+            _sync(PackageMaterial, instance, self._materials, ["name", "mandatory", "note", "targets"])
 
 
 def _sync(model: Any, package: Package, rows: list[dict[str, Any]], names: list[str]) -> None:

@@ -15,7 +15,7 @@ from intake.models import PackageApplication
 from portal.notifications.models import Notification
 from tests.files import pdf_variant
 
-from .conftest import at
+from .conftest import TZ, at
 from .test_packages import FORM, Town
 
 D = datetime.date
@@ -235,7 +235,7 @@ def test_supervision_counts_packages_beside_cases(town):
         before = package_figures(
             submitted_from=D(2026, 9, 1),
             submitted_to=D(2026, 9, 30),
-            as_of=tz.make_aware(datetime.datetime(2026, 9, 29, 12)),
+            as_of=datetime.datetime(2026, 9, 29, 12, tzinfo=TZ),
         )
         assert (before.received, before.concluded, before.mean_days) == (2, 0, None)
         wjw_only = package_figures(

@@ -11,14 +11,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from approvals.constants import CaseState
-from approvals.models import Case, CaseTransition
+from approvals.models import Case
 from intake.demo import load_catalogue, load_packages
 from intake.models import Application, ApplicationMaterial, Package, PackageApplication
 from portal.accounts.models import Department
 from portal.notifications.models import Notification
 from portal.workcalendar.seed import seed_years
 from tests.factories import WindowFactory, citizen, staff
-from tests.files import PDF, pdf_variant
+from tests.files import pdf_variant
 
 from .conftest import at
 
