@@ -24,6 +24,13 @@ def _fire(page, pages, name: str, shot: str, **fields: str) -> None:
     assert page.locator(".messages .msg-success").count() == 1, page.locator("main").inner_text()[:1500]
 
 
+def elder(page, *, on: bool) -> None:
+    """Switch elder mode (长辈版) on or off, whichever it is now."""
+    if (page.locator("#elder-toggle").inner_text().strip() == "长辈版") == on:
+        page.locator("#elder-toggle").click()
+        page.wait_for_load_state()
+
+
 def test_apply_for_a_package_once_the_window_accepts_once_departments_approve(new_page, pages):
     from playwright.sync_api import expect
 
@@ -117,6 +124,7 @@ def test_apply_for_a_package_once_the_window_accepts_once_departments_approve(ne
         page = new_page(viewport=viewport)
         login(page, "citizen")
         page.goto(f"/cases/packages/{reference}/")
+        elder(page, on=False)  # the choice is kept on the account: start from the standard pages
         expect(page.locator(".package-state")).to_have_text("全部办结")
         expect(page.locator(".package-items")).to_contain_text("准予许可")
         pages.shot(page, f"{width}-package")
@@ -124,8 +132,7 @@ def test_apply_for_a_package_once_the_window_accepts_once_departments_approve(ne
         page.goto("/cases/mine/")
         expect(page.locator("main")).to_contain_text("开办餐饮店")
         pages.shot(page, f"{width}-my-cases")
-        page.locator("#elder-toggle").click()
-        page.wait_for_load_state()
+        elder(page, on=True)
         page.goto(f"/cases/packages/{reference}/")
         expect(page.locator(".package-state")).to_have_text("全部办结")
         pages.shot(page, f"{width}-package-elder")
