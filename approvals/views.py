@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from intake.models import Application
+from intake.services.packages import PACKAGE_REFERENCE_PREFIX
 from intake.views.apply import delivery_choices
 from portal import ratelimits
 from portal.accounts.constants import Role
@@ -45,11 +46,25 @@ from .transitions import TRANSITIONS, Transition, available_transitions
 
 @login_required
 def my_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
-    qs = selectors.case_visible(user=request.user).filter(applicant=request.user).order_by("-submitted_at")
+    qs = (
+        selectors.case_visible(user=request.user)
+        .filter(applicant=request.user)
+        .select_related("application__package_application__package")
+        .order_by("-submitted_at")
+    )
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     deadlines.annotate_times(page.object_list, selectors.today())
     drafts = Application.objects.filter(applicant=request.user, status="draft").count()
-    return render(request, "approvals/my_cases.html", {"page": page, "drafts": drafts})
+    # 一件事 (DESIGN §10): the packages first, each followed as one thing
+    from .packages import own_package_applications, package_view
+
+    packages = [
+        package_view(
+            bundle, selectors.today(), [a.case for a in bundle.item_applications.all() if hasattr(a, "case")]
+        )
+        for bundle in own_package_applications(request.user)[:5]
+    ]
+    return render(request, "approvals/my_cases.html", {"page": page, "drafts": drafts, "views": packages})
 
 
 def _transition_forms(
@@ -114,6 +129,8 @@ def _co_approval_forms(request: AuthenticatedHttpRequest, case: Case) -> list[di
 
 @login_required
 def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    if reference.startswith(f"{PACKAGE_REFERENCE_PREFIX}-"):  # a package's notices link here
+        return redirect("approvals:package_detail", reference=reference)
     case = selectors.case_get(user=request.user, reference=reference)
     today = selectors.today()
     deadlines.annotate_times([case], today)
@@ -128,7 +145,12 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
                 _delivery_words(methods, (entry.data or {}).get(k) or {}) for k in ("from", "to")
             )
     transitions, failed = _transition_forms(request, case)
-    may_check = may_check_materials(case, request.user) and case.state == CaseState.SUBMITTED
+    bundle = case.application.package_application if case.application.package_application_id else None
+    if bundle is not None:  # 一件事: the window checks, corrects and accepts on the package page, as one
+        transitions = [(t, f) for t, f in transitions if t.name not in PACKAGE_WHOLE_ACTIONS]
+    may_check = (
+        may_check_materials(case, request.user) and case.state == CaseState.SUBMITTED and bundle is None
+    )
     check_kept = request.session.pop("material_check", None) or {}
     rows = selectors.material_rows(case=case) if request.user.is_portal_staff else []
     for row in rows:  # what the clerk sent last time, if it was refused, with the messages
@@ -149,6 +171,7 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
         {
             "case": case,
             "app": case.application,
+            "bundle": bundle,
             "timeline": timeline,
             "transitions": transitions,
             "failed_form": failed,
@@ -189,6 +212,10 @@ def _delivery_words(methods: dict[str, Any], choice: dict[str, Any]) -> str:
     if choice.get("address"):
         words += f"（{choice['address']}）"
     return words
+
+
+# What the window does to a package's cases only on the package page, all at once (DESIGN §10).
+PACKAGE_WHOLE_ACTIONS = {CaseAction.ACCEPT, CaseAction.REQUEST_CORRECTION, CaseAction.SUPPLY}
 
 
 def _check_anchor(key: str) -> str:

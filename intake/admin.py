@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import XLSX
 from import_export.forms import ExportForm
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
@@ -17,7 +18,21 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.exceptions import ApplicationError
 from portal.readonly_admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
-from .models import Application, ApplicationMaterial, FormField, Item, Material, Step, Theme
+from .models import (
+    Application,
+    ApplicationMaterial,
+    FormField,
+    Item,
+    Material,
+    Package,
+    PackageApplication,
+    PackageField,
+    PackageItem,
+    PackageMaterial,
+    Step,
+    Theme,
+)
+from .package_resources import PackageResource
 from .resources import CatalogueWorkbook, ItemResource, WorkbookError
 from .services.catalogue import item_publish, item_retire
 from .services.catalogue_rows import item_history_record_rows, item_rows_restore
@@ -236,3 +251,63 @@ class ApplicationAdmin(ReadOnlyAdmin):
         from portal.pii import mask_text
 
         return mask_text(json.dumps(obj.form_data or {}, ensure_ascii=False))
+
+
+# 一件事 (DESIGN §10): a package, its items, its merged form and its merged materials, each row with its own
+# history (who, when, why), like the items.
+class PackageItemInline(LabelledInline):
+    model = PackageItem
+    extra = 0
+    fields = ["order", "item"]
+    autocomplete_fields = ["item"]
+
+
+class PackageFieldInline(LabelledInline):
+    model = PackageField
+    extra = 0
+    fields = ["order", "key", "label", "kind", "choices", "required", "help_text", "targets"]
+
+
+class PackageMaterialInline(LabelledInline):
+    model = PackageMaterial
+    extra = 0
+    fields = ["order", "key", "name", "mandatory", "note", "targets"]
+
+
+@admin.register(Package)
+class PackageAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    # the Excel round-trip of the packages: one row each, its form and materials as JSON (package_resources.py)
+    resource_classes = [PackageResource]
+    formats = [XLSX]
+    export_form_class = ExportForm
+    list_display = ["code", "name", "published", "item_names", "updated_at"]
+    list_filter = ["published"]
+    search_fields = ["code", "name"]
+    inlines = [PackageItemInline, PackageFieldInline, PackageMaterialInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("package_items__item")
+
+    @admin.display(description=_("包含事项"))
+    def item_names(self, obj: Package) -> str:
+        return "、".join(pi.item.name for pi in obj.package_items.all())
+
+
+@admin.register(PackageApplication)
+class PackageApplicationAdmin(ReadOnlyAdmin):
+    """A package application: read-only, like its cases."""
+
+    list_display = ["reference", "package", "applicant_name", "deliver_together", "submitted_at"]
+    search_fields = ["reference"]
+    exclude = ["form_data"]
+    readonly_fields = [
+        "reference",
+        "package",
+        "applicant",
+        "applicant_name",
+        "package_snapshot",
+        "delivery_method",
+        "delivery_address",
+        "deliver_together",
+        "submitted_at",
+    ]

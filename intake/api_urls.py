@@ -1,3 +1,3 @@
-from .apis import applications, catalogue
+from .apis import applications, catalogue, packages
 
-urlpatterns = catalogue.urlpatterns + applications.urlpatterns
+urlpatterns = catalogue.urlpatterns + applications.urlpatterns + packages.urlpatterns

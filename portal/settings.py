@@ -306,6 +306,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationChannelEnum": "intake.constants.Channel",
         "DeliveryMethodEnum": "approvals.constants.DeliveryMethod",
         "SuspensionKindEnum": "approvals.constants.SuspensionKind",
+        "FieldKindEnum": "intake.constants.FieldKind",
     },
 }
 

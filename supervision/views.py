@@ -122,7 +122,16 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     charts["hall_mean"] = [d.mean_wait_minutes for d in hall_days]
     charts["hall_p90"] = [d.p90_wait_minutes for d in hall_days]
     query = request.GET.urlencode()
+    from .packages import package_figures
+
     context = {
+        # 一件事 beside the cases: received in the same period (by submission), concluded by "as of"
+        "packages": package_figures(
+            submitted_from=cohort["accepted_from"],
+            submitted_to=cohort["accepted_to"],
+            as_of=cohort["as_of"],
+            department_id=department_id,
+        ),
         "hall_rows": hall_figures(date_from=hall_from, date_to=hall_to),
         "hall_alerts": wait_alert_list(),
         "summary": summary,

@@ -127,6 +127,10 @@ def staff_with_roles(department_id: int | None, *roles: str) -> list[User]:
 
 def base_context(case: Case) -> dict[str, Any]:
     """What every notification about the case names."""
+    bundle = case.application.package_application if case.application.package_application_id else None
+    if bundle is not None:  # 一件事 (DESIGN §10): every notice about one of its cases names the package
+        name = _("%(package)s · %(item)s") % {"package": bundle.package.name, "item": case.item.name}
+        return {"reference": case.reference, "item_name": str(name), "package_reference": bundle.reference}
     return {"reference": case.reference, "item_name": case.item.name}
 
 

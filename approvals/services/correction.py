@@ -4,6 +4,7 @@ case waits for the window again."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ from .. import deadlines
 from ..constants import CaseAction
 from ..models import Case
 from .common import base_context, lock_case, log_transition, record_transition, today
-from .intake import CorrectionItem
+from .intake import CorrectionItem, package_whole_check
 
 # At most this many files in one supply (each also within the upload size limit).
 MAX_SUPPLIED_FILES = 10
@@ -34,10 +35,18 @@ SuppliedFile = tuple[str, "UploadedFile[Any]"]  # (material id, the upload)
 
 @transaction.atomic
 def case_request_correction(
-    *, case: Case, actor: User, materials: Sequence[CorrectionItem], note: str = ""
+    *,
+    case: Case,
+    actor: User,
+    materials: Sequence[CorrectionItem],
+    note: str = "",
+    notify_applicant: bool = True,
+    as_part_of_package: bool = False,
 ) -> Case:
-    """The window asks, in one notice, for every material that is missing or faulty."""
+    """The window asks, in one notice, for every material that is missing or faulty. ``notify_applicant``
+    off: the caller sends the one notice itself (a package: one notice covering every item)."""
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.REQUEST_CORRECTION)
+    package_whole_check(case, as_part_of_package)
     if not materials:
         raise ApplicationError(
             _("提交的内容有误，请修改后重试。"), extra={"materials": [_("请至少列出一项需补正的材料。")]}
@@ -68,8 +77,9 @@ def case_request_correction(
             reason=_("补正告知列出了首次告知以外的材料，属于二次补正告知。"),
             data={"materials": beyond_first, "notice": notice},
         )
-    context = {**base_context(case), "materials": items, "note": note}
-    notify(recipient=case.applicant, event="case.correction_requested", context=context, case=case)
+    if notify_applicant:
+        context = {**base_context(case), "materials": items, "note": note}
+        notify(recipient=case.applicant, event="case.correction_requested", context=context, case=case)
     return case
 
 
@@ -87,20 +97,30 @@ def _beyond_first_notice(case: Case, items: Sequence[dict[str, str]]) -> list[di
     return [m for m in items if m["name"].strip() not in named]
 
 
-def case_supply(*, case: Case, actor: User, files: Sequence[SuppliedFile] = (), note: str = "") -> Case:
+def case_supply(
+    *,
+    case: Case,
+    actor: User,
+    files: Sequence[SuppliedFile] = (),
+    note: str = "",
+    as_part_of_package: bool = False,
+) -> Case:
     """The applicant supplies what the correction notice asked for: new files for the item's materials
     (the earlier files stay in the case), a note, or both. Files stored before a failure are removed
     again (their rows are rolled back)."""
     try:
-        return _supply(case=case, actor=actor, files=files, note=note)
+        return _supply(case=case, actor=actor, files=files, note=note, as_part_of_package=as_part_of_package)
     except BaseException:
         discard_stored_uploads(upload for _key, upload in files)
         raise
 
 
 @transaction.atomic
-def _supply(*, case: Case, actor: User, files: Sequence[SuppliedFile], note: str) -> Case:
+def _supply(
+    *, case: Case, actor: User, files: Sequence[SuppliedFile], note: str, as_part_of_package: bool
+) -> Case:
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.SUPPLY)
+    package_whole_check(case, as_part_of_package)
     if not files and not note:
         raise ApplicationError(
             _("请上传补正的材料文件，或写明补正情况（例如原件将送到窗口）。"),
@@ -197,10 +217,16 @@ def _store_supplied_files(
 ) -> list[ApplicationMaterial]:
     rows = []
     for material, upload, facts in checked:
+        # a fresh stored name each time: one upload of a package is filed under several items
         row = store_material_file(
-            application_id=case.application_id, material=material, upload=upload, facts=facts, actor=actor
+            application_id=case.application_id,
+            material=material,
+            upload=upload,
+            facts={**facts, "token": secrets.token_hex(16)},
+            actor=actor,
         )
-        setattr(upload, STORED_NAME, row.file.name)  # removed again if the transaction rolls back
+        # removed again if the transaction rolls back
+        setattr(upload, STORED_NAME, [*getattr(upload, STORED_NAME, []), row.file.name])
         rows.append(row)
     return rows
 
@@ -214,6 +240,5 @@ def discard_stored_uploads(uploads: Iterable[UploadedFile[Any]]) -> None:
     assert isinstance(field, FileField)
     storage = field.storage
     for upload in uploads:
-        name = getattr(upload, STORED_NAME, None)
-        if name:
+        for name in getattr(upload, STORED_NAME, None) or []:
             storage.delete(name)

@@ -13,7 +13,7 @@ from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
 
-from ..constants import CaseAction, CaseState, DeliveryMethod
+from ..constants import DECIDED_STATES, CaseAction, CaseState, DeliveryMethod
 from ..models import Case
 from .common import base_context, lock_case, log_transition, record_transition
 
@@ -60,6 +60,28 @@ def _delivered(case: Case, *, from_state: str, actor: User | None, place: str = 
     return case
 
 
+def together_blocks(case: Case) -> str:
+    """Why the result of ``case`` waits (one pick-up, one parcel for the package): "" when it may go."""
+    bundle = case.application.package_application if case.application.package_application_id else None
+    if bundle is None or not bundle.deliver_together:
+        return ""
+    open_ = (
+        Case.objects.filter(application__package_application=bundle)
+        .exclude(pk=case.pk)
+        .exclude(
+            state__in=[*DECIDED_STATES, CaseState.WITHDRAWN, CaseState.TERMINATED, CaseState.NOT_ACCEPTED]
+        )
+        .select_related("item")
+        .first()
+    )
+    if open_ is None:
+        return ""
+    return str(
+        _("申请人选择一件事结果一并送达：事项“%(item)s”尚未办结，办结后一起送达。")
+        % {"item": open_.item.name}
+    )
+
+
 @transaction.atomic
 def case_deliver(
     *,
@@ -71,6 +93,9 @@ def case_deliver(
     carrier: str = "",
 ) -> Case:
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.DELIVER)
+    waiting = together_blocks(case)
+    if waiting:
+        raise ConflictError(waiting)
     if method == DeliveryMethod.POST and not tracking_number:
         raise ApplicationError(
             _("邮寄送达须填写邮寄单号。"), extra={"tracking_number": [_("此项为必填项。")]}

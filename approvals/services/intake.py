@@ -87,6 +87,13 @@ def case_open(*, application: Application, actor: User | None) -> Case:
     return case
 
 
+def package_whole_check(case: Case, as_part_of_package: bool) -> None:
+    """一件事 (DESIGN §10): the window accepts a package's cases, or asks for their correction, as one —
+    on the package (approvals/services/packages.py), never one case alone."""
+    if case.application.package_application_id and not as_part_of_package:
+        raise ConflictError(_("该办件属于“一件事”，窗口须在一件事页面对其所有事项一并核验、补正和受理。"))
+
+
 def _notify_clerks_of_new_submission(case: Case) -> None:
     """DESIGN §7 "new work in their queue": an online submission enters the intake queue of the window,
     and every window takes every department's items (无差别受理), so every active clerk hears of it. (A
@@ -206,13 +213,14 @@ def _accept_common(case: Case, accepted_on: datetime.date, actor: User | None) -
         sub_approvals_open(case=case, accepted_on=accepted_on)
 
 
-def _notify_accepted(case: Case) -> None:
+def _notify_accepted(case: Case, *, applicant: bool = True) -> None:
     context: dict[str, Any] = {
         **base_context(case),
         **due_dates_context(case),
         "provisional": case.due_provisional,
     }
-    notify(recipient=case.applicant, event="case.accepted", context=context, case=case)
+    if applicant:
+        notify(recipient=case.applicant, event="case.accepted", context=context, case=case)
     for reviewer in staff_with_roles(case.department_id, Role.REVIEWER):
         notify(
             recipient=reviewer,
@@ -231,12 +239,15 @@ def case_accept(
     deferred_materials: Sequence[str] = (),
     supply_by: datetime.date | None = None,
     override_reason: str = "",
+    notify_applicant: bool = True,
+    as_part_of_package: bool = False,
 ) -> Case:
     """The window accepts. Under 容缺 it lists the deferrable materials still to come and the date they
     are due by, between the acceptance day and the promised due date. Files supplied after a correction
     notice are checked first (Art. 32: accepted on the corrected materials); accepting with some still
     unchecked needs the clerk's reason for it, which the case's history keeps."""
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.ACCEPT)
+    package_whole_check(case, as_part_of_package)
     override_reason = override_reason.strip()
     unchecked = [f"{f.material_name}（{f.original_name}）" for f in unchecked_supplied_files(case)]
     if unchecked and not override_reason:
@@ -292,7 +303,7 @@ def case_accept(
             **({"unchecked_override": {"files": unchecked, "reason": override_reason}} if unchecked else {}),
         },
     )
-    _notify_accepted(case)
+    _notify_accepted(case, applicant=notify_applicant)
     return case
 
 

@@ -1,5 +1,6 @@
 from .application import Application, ApplicationMaterial, ReferenceCounter
 from .item import FormField, Item, Material, Step, Theme
+from .package import Package, PackageApplication, PackageField, PackageItem, PackageMaterial
 
 __all__ = [
     "Application",
@@ -7,6 +8,11 @@ __all__ = [
     "FormField",
     "Item",
     "Material",
+    "Package",
+    "PackageApplication",
+    "PackageField",
+    "PackageItem",
+    "PackageMaterial",
     "ReferenceCounter",
     "Step",
     "Theme",

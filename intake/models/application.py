@@ -63,6 +63,15 @@ class Application(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
+    # 一件事一次办 (DESIGN §10): the package application this item's application was opened by, if any.
+    package_application = models.ForeignKey(
+        "intake.PackageApplication",
+        verbose_name=_("一件事申请"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="item_applications",
+    )
 
     class Meta:
         ordering = ["-created_at"]

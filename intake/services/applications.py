@@ -432,10 +432,16 @@ def application_submit(*, application: Application, actor: User, item: Item | No
 
 
 def submit(
-    *, locked: Application, actor: User, item: Item | None = None, uploaded: set[int] | None = None
+    *,
+    locked: Application,
+    actor: User,
+    item: Item | None = None,
+    uploaded: set[int] | None = None,
+    notify_receipt: bool = True,
 ) -> Application:
     """``locked``: the draft, locked by the caller; ``uploaded``: the ids of the materials it holds files
-    for, when the caller knows them (it added them itself to a draft it created)."""
+    for, when the caller knows them (it added them itself to a draft it created). ``notify_receipt`` off:
+    the caller tells the applicant of the receipt itself (a package: one notice for all its items)."""
     if item is None or item.pk != locked.item_id:
         item = Item.objects.select_related("department").get(pk=locked.item_id)
     _check_item(item)
@@ -454,6 +460,8 @@ def submit(
     locked.submitted_at = now
     locked.save()
     flows.case_open(application=locked, actor=actor)  # approvals opens the case, in this transaction
+    if not notify_receipt:
+        return locked
     notify(
         recipient=locked.applicant,
         event="application.received",

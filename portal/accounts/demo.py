@@ -67,6 +67,9 @@ USERS: list[tuple[str, str, str, str | None, int | None, dict[str, Any]]] = [
     ("reviewer2", Role.REVIEWER, "周杰", "ZJJ", None, {"phone": "13800000010"}),
     ("decider2", Role.DECIDER, "吴磊", "ZJJ", None, {"phone": "13800000011"}),
     ("head2", Role.HEAD, "郑丽", "ZJJ", None, {"phone": "13800000012"}),
+    # 卫生健康委: the 公共场所卫生许可 of the demo packages (一件事)
+    ("reviewer3", Role.REVIEWER, "何静", "WJW", None, {"phone": "13800000013"}),
+    ("decider3", Role.DECIDER, "钱明", "WJW", None, {"phone": "13800000014"}),
     ("inspector", Role.INSPECTOR, "黄磊", "XNB", None, {"phone": "13800000007"}),
     (
         "admin",
