@@ -176,6 +176,45 @@ TABLE: dict[str, list[Check] | Skip] = {
         Check(only(EVERYONE), args=lambda w, r: {"code": w.item_a.code}, scope="published"),
         Check(only([], no=404, anon=404), args=lambda w, r: {"code": w.item_draft.code}, scope="unpublished"),
     ],
+    # --- 一件事 (packages): public guides; applying is the applicants'; a package application is seen by its
+    # applicant and by the staff who may see one of its cases (the window, the office, the department)
+    "intake:package_list": [Check(only(EVERYONE))],
+    "intake:package_detail": [
+        Check(only(EVERYONE), args=lambda w, r: {"code": w.package.code}, scope="published"),
+        Check(
+            only([], no=404, anon=404), args=lambda w, r: {"code": w.package_draft.code}, scope="unpublished"
+        ),
+    ],
+    "intake:package_apply": [
+        Check(only(APPLICANTS, no=302), args=lambda w, r: {"code": w.package.code}),
+        Check(
+            only(APPLICANTS, ok=WRITE_OK, no=302), args=lambda w, r: {"code": w.package.code}, method="POST"
+        ),
+        Check(only([], no=404), args=lambda w, r: {"code": w.package_draft.code}, scope="unpublished"),
+    ],
+    # nothing pending in the session: back to the form
+    "intake:package_review": [Check(only(SIGNED_IN, ok=302), args=lambda w, r: {"code": w.package.code})],
+    "intake:package_receipt": [
+        Check(only(["citizen"], no=404), args=ref("bundle_a"), scope="A"),
+        Check(only(["enterprise"], no=404), args=ref("bundle_b"), scope="B"),
+    ],
+    "approvals:my_packages": [Check(only(SIGNED_IN))],
+    "approvals:package_detail": [
+        Check(only(SEES_A, no=404), args=ref("bundle_a"), scope="A"),
+        Check(only(SEES_B, no=404), args=ref("bundle_b"), scope="B"),
+    ],
+    "api-package-list": [Check(only(EVERYONE))],
+    "api-package-detail": [
+        Check(only(EVERYONE), args=lambda w, r: {"code": w.package.code}, scope="published"),
+        Check(
+            only([], no=404, anon=404), args=lambda w, r: {"code": w.package_draft.code}, scope="unpublished"
+        ),
+    ],
+    "api-package-application-create": [Check(api(APPLICANTS, ok=400), method="POST")],
+    "api-package-application-detail": [
+        Check(api(["citizen"], no=404), args=ref("bundle_a"), scope="A"),
+        Check(api(["enterprise"], no=404), args=ref("bundle_b"), scope="B"),
+    ],
     # --- applying online: applicants only; drafts are their owner's (or the registering clerk's) -------
     # staff are sent back to the item page with a message (the window registers walk-ins instead)
     "intake:apply": [

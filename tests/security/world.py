@@ -122,6 +122,19 @@ class World:
         self.licence_a = self._licence(self.case_a, "SEC-A2026000001")
         self.licence_b = self._licence(self.case_b, "SEC-B2026000001")
 
+        # 一件事: a published package of A's and B's items; the citizen's application of it has a case in
+        # department A, the enterprise's one in department B
+        from intake.models import Package, PackageApplication, PackageItem
+
+        self.package = Package.objects.create(
+            code="SEC-PKG", name="安全测试一件事", guide="说明", published=True
+        )
+        for order, item in enumerate((self.item_a, self.item_b)):
+            PackageItem.objects.create(package=self.package, item=item, order=order)
+        self.package_draft = Package.objects.create(code="SEC-PKG-DRAFT", name="未发布一件事", guide="说明")
+        self.bundle_a = self._bundle(u["citizen"], self.item_a, "YJ-20260302-900001", "SP-20260302-900011")
+        self.bundle_b = self._bundle(u["enterprise"], self.item_b, "YJ-20260302-900002", "SP-20260302-900012")
+
         # drafts: the citizen's, the enterprise's, and a walk-in registered at the window by the clerk
         self.draft_a = ApplicationFactory.create(
             item=self.item_b,
@@ -235,6 +248,25 @@ class World:
             issued_on=case.concluded_on,
             valid_from=case.concluded_on,
         )
+
+    def _bundle(self, applicant, item, reference: str, case_reference: str):
+        from intake.models import PackageApplication
+
+        bundle = PackageApplication.objects.create(
+            reference=reference,
+            package=self.package,
+            applicant=applicant,
+            applicant_name=str(applicant),
+            submitted_at=timezone.now(),
+        )
+        CaseFactory.create(
+            concluded=True,
+            application__item=item,
+            application__applicant=applicant,
+            application__reference=case_reference,
+            application__package_application=bundle,
+        )
+        return bundle
 
     def _upload(self, case, tag: str) -> ApplicationMaterial:
         return ApplicationMaterial.objects.create(
