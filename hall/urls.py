@@ -6,6 +6,7 @@ app_name = "hall"
 
 urlpatterns = [
     path("book/", views.book, name="book"),
+    path("book/<int:pk>/change/", views.change, name="change"),
     path("book/<int:pk>/cancel/", views.appointment_act, {"action": "cancel"}, name="cancel"),
     path("book/<int:pk>/check-in/", views.appointment_act, {"action": "check_in"}, name="check_in"),
     path("kiosk/", views.kiosk, name="kiosk"),

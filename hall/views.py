@@ -21,7 +21,7 @@ from portal.accounts.models import Window
 from portal.exceptions import ApplicationError
 
 from . import selectors, services
-from .constants import HalfDay
+from .constants import AppointmentState, HalfDay
 from .models import Appointment, BusinessType, Ticket
 
 BAD_REASONS = [
@@ -98,6 +98,62 @@ def book(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
         },
         status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change(request: HttpRequest, pk: int) -> HttpResponse:
+    """改约: pick another half-day slot of the same window group, up to the day before the booked one."""
+    user: Any = request.user
+    appointment = get_object_or_404(
+        selectors.appointment_list(citizen=user).filter(state=AppointmentState.BOOKED), pk=pk
+    )
+    today = timezone.localdate()
+    if appointment.date <= today:
+        messages.error(request, _("预约当天不能改约；未到场将记为爽约。"))
+        return redirect("hall:book")
+    tomorrow = today + datetime.timedelta(days=1)
+    day = _date(request.POST.get("date") or request.GET.get("date")) or appointment.date
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        half = request.POST.get("half", "")
+        if half not in HalfDay.values:
+            errors["half"] = [_("请选择新的预约时段。")]
+            status = 400
+        else:
+            try:
+                moved = services.appointment_change(appointment=appointment, actor=user, day=day, half=half)
+            except ApplicationError as exc:
+                status = exc.status_code
+                errors = {"date" if k == "date" else "half": v for k, v in exc.extra.items() if k != "code"}
+                errors = errors or {"half": [exc.message]}
+            else:
+                messages.success(
+                    request,
+                    _("改约成功：%(date)s %(half)s。预约前一天会再发短信提醒。")
+                    % {"date": moved.date.isoformat(), "half": moved.get_half_display()},
+                )
+                return redirect("hall:book")
+    slots = [
+        s
+        for s in selectors.slot_list(business_type=appointment.business_type, day=day)
+        if s.group_id == appointment.group_id
+    ]
+    return render(
+        request,
+        "hall/change.html",
+        {
+            "appointment": appointment,
+            "day": day,
+            "min_day": tomorrow,
+            "max_day": today + datetime.timedelta(days=services.BOOK_AHEAD_DAYS),
+            "slots": slots,
+            "errors": errors,
+            "blocked_until": services.booking_blocked_until(citizen=user),
+        },
+        status=status,
     )
 
 

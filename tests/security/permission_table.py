@@ -555,6 +555,10 @@ TABLE: dict[str, list[Check] | Skip] = {
     ],
     # --- the service hall (issue 20) ----------------------------------------------------------------
     "hall:book": [Check(only(APPLICANTS)), Check(only(APPLICANTS, ok=WRITE_OK), method="POST")],
+    "hall:change": [
+        Check(only(["citizen"], no=404), args=pk("hall_appointment"), scope="own"),
+        Check(only(["citizen"], ok=400, no=404), args=pk("hall_appointment"), method="POST", scope="own"),
+    ],
     "hall:cancel": [Check(only(["citizen"], ok=302, no=404), args=pk("hall_appointment"), method="POST")],
     "hall:check_in": [Check(only(["citizen"], ok=302, no=404), args=pk("hall_appointment"), method="POST")],
     # the kiosk and the calling screen are public (the hall's own devices)
@@ -574,7 +578,8 @@ TABLE: dict[str, list[Check] | Skip] = {
     "hall-slots": [Check(only(EVERYONE, ok=400))],
     "hall-appointments": [Check(api(APPLICANTS, ok=400), method="POST")],
     "hall-appointment": [
-        Check(api(["citizen"], ok=204, no=404), args=pk("hall_appointment"), method="DELETE", scope="own")
+        Check(api(["citizen"], ok=400, no=404), args=pk("hall_appointment"), method="PATCH", scope="own"),
+        Check(api(["citizen"], ok=204, no=404), args=pk("hall_appointment"), method="DELETE", scope="own"),
     ],
     "hall-check-in": [
         Check(api(["citizen"], ok=409, no=404), args=pk("hall_appointment"), method="POST", scope="not today")
