@@ -247,3 +247,18 @@ def test_the_change_page_in_elder_mode(hall):
         page = signed_in(hall.alice).get(f"/hall/book/{a.pk}/change/", {"date": "2026-10-12"})
     body = page.content.decode()
     assert page.status_code == 200 and "portal-elder" in body and "余2个（共2个）" in body
+
+
+def test_the_personal_centre_lists_coming_appointments_with_their_change_link(hall):
+    with at(2026, 9, 30):
+        a = book(hall, hall.alice, datetime.date(2026, 10, 9), "am")
+        gone = book(hall, hall.alice, datetime.date(2026, 10, 12), "pm", business_type=hall.b)
+        services.appointment_cancel(appointment=gone, actor=hall.alice)
+        page = signed_in(hall.alice).get("/my/").content.decode()
+        card = page.split('id="centre-appointments"')[1].split("</ul>")[0]
+        assert "2026-10-09 上午 · 企业开办" in card and f'href="/hall/book/{a.pk}/change/"' in card
+        assert "2026-10-12" not in card  # cancelled
+        assert 'id="centre-appointments"' not in signed_in(hall.bob).get("/my/").content.decode()
+    with at(2026, 10, 9, 8):  # the day itself: check in, no change
+        page = signed_in(hall.alice).get("/my/").content.decode()
+        assert "今天到大厅签到" in page and f"/hall/book/{a.pk}/change/" not in page
