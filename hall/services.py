@@ -495,6 +495,42 @@ def ticket_finish(*, ticket: Ticket, actor: User) -> tuple[Ticket, str]:
     return ticket, rating_token(ticket)
 
 
+DEVICE_SALT = "hall.counter-device"  # noqa: S105 - a signing salt, not a secret
+
+
+def device_token(*, window: Window) -> str:
+    """The standing address of a window's counter tablet (评价器): opened once on the tablet, it waits
+    there and turns to the rating page of each visit the window finishes."""
+    return signing.dumps({"w": window.pk}, salt=DEVICE_SALT)
+
+
+def device_window(*, token: str) -> Window:
+    try:
+        data = signing.loads(token, salt=DEVICE_SALT)
+    except signing.BadSignature:
+        raise PermissionDeniedError(_("评价器地址无效。")) from None
+    window = Window.objects.filter(pk=data.get("w"), is_active=True).first()
+    if window is None:
+        raise PermissionDeniedError(_("评价器地址无效。"))
+    return window
+
+
+def device_pending(*, window: Window) -> Ticket | None:
+    """The visit this window finished last, while it waits for its rating (half an hour at most): what
+    the paired tablet shows. A later finished visit takes its place."""
+    ticket = (
+        Ticket.objects.filter(date=_today(), window=window, state=TicketState.FINISHED)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    if ticket is None or not ticket.rating_nonce or ticket.rating_id is not None:
+        return None
+    assert ticket.finished_at is not None
+    if _now() - ticket.finished_at > datetime.timedelta(seconds=RATING_TOKEN_MAX_AGE):
+        return None
+    return ticket
+
+
 def rating_device_ticket(*, token: str) -> Ticket:
     """The visit a rating device's token is bound to, while it has not been rated."""
     try:

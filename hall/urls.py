@@ -15,4 +15,6 @@ urlpatterns = [
     path("console/<slug:action>/", views.console_act, name="console_act"),
     path("screen/", views.screen, name="screen"),
     path("rate/<str:token>/", views.rate, name="rate"),
+    path("device/<str:token>/", views.device, name="device"),
+    path("device/<str:token>/next/", views.device_next, name="device_next"),
 ]

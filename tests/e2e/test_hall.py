@@ -77,12 +77,21 @@ def test_book_check_in_call_screen_rate_dashboard(new_page, pages):
         pages.shot(screen, "screen-called")
         expect(clerk.locator("#current-number")).to_have_text("A001")
         pages.shot(clerk, "console-serving")
+        # the counter's tablet, nobody signed in, paired once with window 1 by the console's address
+        device_url = clerk.locator("#device-url").get_attribute("href")
+        device = new_page(viewport={"width": 800, "height": 1280})
+        device.goto(device_url)
+        expect(device.locator("#device-waiting")).to_be_visible()
+        pages.shot(device, "device-waiting")
         clerk.locator("#btn-finish").click()
         link = clerk.locator("#rating-link").get_attribute("href")
         pages.shot(clerk, "console-finished")
-
-        device = new_page(viewport={"width": 800, "height": 1280})  # the counter's tablet: nobody signed in
-        device.goto(link)
+        # the tablet turns to this visit's rating page by itself
+        expect(device).to_have_url(re.compile(r"/hall/rate/[^/]+/\?device="), timeout=4000)
+        expect(device.locator("main")).to_contain_text("A001")
+        page_url = device.url
+        time.sleep(2)  # it stays there (the feed names the visit it shows), no reload loop
+        assert device.url == page_url
         pages.shot(device, "device")
         device.locator("#overall-2").check()
         device.get_by_role("button", name="提交评价").click()
@@ -93,6 +102,7 @@ def test_book_check_in_call_screen_rate_dashboard(new_page, pages):
         device.get_by_role("button", name="提交评价").click()
         expect(device.locator("#rate-message")).to_have_text("感谢您的评价！")
         pages.shot(device, "device-thanks")
+        expect(device.locator("#device-waiting")).to_be_visible(timeout=12000)  # back to waiting
         device.goto(link)  # one-time
         expect(device.locator("#rate-message")).to_contain_text("已评价")
 

@@ -574,6 +574,15 @@ TABLE: dict[str, list[Check] | Skip] = {
         Check(only(EVERYONE), args=lambda w, r: {"token": w.hall_rating_token}, scope="signed token"),
         Check(only([], no=403, anon=403), args=lambda w, r: {"token": "forged"}, scope="forged token"),
     ],
+    # the counter tablet's standing page and its feed: the window's signed address, nobody signed in
+    "hall:device": [
+        Check(only(EVERYONE), args=lambda w, r: {"token": w.hall_device_token}, scope="signed token"),
+        Check(only([], no=403, anon=403), args=lambda w, r: {"token": "forged"}, scope="forged token"),
+    ],
+    "hall:device_next": [
+        Check(only(EVERYONE), args=lambda w, r: {"token": w.hall_device_token}, scope="signed token"),
+        Check(only([], no=403, anon=403), args=lambda w, r: {"token": "forged"}, scope="forged token"),
+    ],
     "hall-business-types": [Check(only(EVERYONE))],
     "hall-slots": [Check(only(EVERYONE, ok=400))],
     "hall-appointments": [Check(api(APPLICANTS, ok=400), method="POST")],
