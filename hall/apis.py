@@ -14,6 +14,7 @@ from portal.accounts.models import Window
 from . import selectors, services
 from .models import Appointment, Ticket
 from .serializers import (
+    AppointmentChangeInputSerializer,
     AppointmentInputSerializer,
     AppointmentSerializer,
     BusinessTypeSerializer,
@@ -93,7 +94,30 @@ def _own_appointment(request, pk: int) -> Appointment:
     return get_object_or_404(Appointment.objects.filter(citizen=request.user), pk=pk)
 
 
-class AppointmentCancelApi(APIView):
+class AppointmentApi(APIView):
+    """One of the citizen's own appointments: change it to another half-day slot (PATCH) or cancel it
+    (DELETE), either up to the day before the booked slot."""
+
+    @extend_schema(
+        request=AppointmentChangeInputSerializer,
+        responses={200: AppointmentSerializer},
+        operation_id="hall_appointment_change",
+        description="Move the booking to another half-day slot of the same window group (改约), up to the "
+        "day before the booked one: 409 on the day itself or when the new slot is full, 403 while no-shows "
+        "block online booking, 400 on the field for a closed, past or too distant slot.",
+    )
+    def patch(self, request, pk: int):
+        appointment = _own_appointment(request, pk)
+        data = AppointmentChangeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = services.appointment_change(
+            appointment=appointment,
+            actor=request.user,
+            day=data.validated_data["date"],
+            half=data.validated_data["half"],
+        )
+        return Response(AppointmentSerializer(appointment).data)
+
     @extend_schema(responses={204: None}, operation_id="hall_appointment_cancel")
     def delete(self, request, pk: int):
         services.appointment_cancel(appointment=_own_appointment(request, pk), actor=request.user)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import math
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Window as Over
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from portal.accounts.models import User, Window
@@ -117,74 +117,99 @@ class HallFigures:
     tickets: int = 0
     appointments: int = 0
     no_shows: int = 0
-    waits: list[float] = field(default_factory=list)
-    services: list[float] = field(default_factory=list)
+    mean_wait: datetime.timedelta | None = None
+    p90_wait: datetime.timedelta | None = None
+    over_30: int = 0
+    mean_service: datetime.timedelta | None = None
 
     @property
     def mean_wait_minutes(self) -> float | None:
-        return round(sum(self.waits) / len(self.waits) / 60, 1) if self.waits else None
+        return _minutes(self.mean_wait)
 
     @property
     def p90_wait_minutes(self) -> float | None:
-        if not self.waits:
-            return None
-        ordered = sorted(self.waits)
-        return round(ordered[max(math.ceil(0.9 * len(ordered)) - 1, 0)] / 60, 1)  # nearest rank
+        return _minutes(self.p90_wait)
 
     @property
     def over_30_share(self) -> float | None:
-        if not self.waits:
-            return None
-        return round(sum(1 for w in self.waits if w > 30 * 60) / len(self.waits), 3)
+        return round(self.over_30 / self.tickets, 3) if self.tickets else None
 
     @property
     def mean_service_minutes(self) -> float | None:
-        return round(sum(self.services) / len(self.services) / 60, 1) if self.services else None
+        return _minutes(self.mean_service)
+
+
+def _minutes(d: datetime.timedelta | None) -> float | None:
+    return round(d.total_seconds() / 60, 1) if d is not None else None
+
+
+WAIT = ExpressionWrapper(F("first_called_at") - F("issued_at"), output_field=DurationField())
+SERVICE = ExpressionWrapper(F("finished_at") - F("called_at"), output_field=DurationField())
 
 
 def hall_figures(
     *, date_from: datetime.date, date_to: datetime.date, per_window: bool = True
 ) -> list[HallFigures]:
     """Per window and day: numbers called there, appointments (checked in) and no-shows, mean and
-    90th-percentile wait (issue → first call), share waiting over 30 minutes, mean service time (last call →
-    finish). No-shows never reach a window: they are counted on the day's row with window None.
-    ``per_window=False``: one row a day for the whole hall."""
-    rows: dict[tuple[datetime.date, int | None], HallFigures] = {}
+    90th-percentile wait (issue → first call; nearest rank), share waiting over 30 minutes, mean service
+    time (last call → finish). No-shows never reach a window: they are counted on the day's row with
+    window None. ``per_window=False``: one row a day for the whole hall.
 
-    def row(day: datetime.date, window: int | None) -> HallFigures:
-        key = (day, window)
-        if key not in rows:
-            rows[key] = HallFigures(date=day, window=window)
-        return rows[key]
-
-    tickets = Ticket.objects.filter(
+    Aggregated in SQL (GROUP BY, and a window function for the percentile), three queries whatever the
+    period, so the dashboard and the exports can cover months."""
+    keys = ["date", "window__number"] if per_window else ["date"]
+    called = Ticket.objects.filter(
         date__gte=date_from, date__lte=date_to, first_called_at__isnull=False
-    ).values_list(
-        "date",
-        "window__number",
-        "issued_at",
-        "first_called_at",
-        "called_at",
-        "finished_at",
-        "state",
-        "priority",
+    ).alias(wait=WAIT)
+    rows: dict[tuple[datetime.date, int | None], HallFigures] = {}
+    for r in (
+        called.values(*keys)
+        .annotate(
+            n=Count("pk"),
+            appts=Count("pk", filter=Q(priority=True)),
+            mean_wait=Avg("wait"),
+            over_30=Count("pk", filter=Q(wait__gt=datetime.timedelta(minutes=30))),
+            mean_service=Avg(
+                SERVICE,
+                filter=Q(state=TicketState.FINISHED, finished_at__isnull=False, called_at__isnull=False),
+            ),
+        )
+        .order_by()
+    ):
+        key = (r["date"], r.get("window__number"))
+        rows[key] = HallFigures(
+            date=key[0],
+            window=key[1],
+            tickets=r["n"],
+            appointments=r["appts"],
+            mean_wait=r["mean_wait"],
+            over_30=r["over_30"],
+            mean_service=r["mean_service"],
+        )
+    # the 90th percentile by nearest rank: in each (day, window) the wait ranked ceil(0.9 n), i.e. the
+    # one whose row number k has 10k ≥ 9n > 10(k − 1)
+    partition = [F(k) for k in keys]
+    ranked = (
+        called.annotate(
+            w=WAIT,
+            k=Over(RowNumber(), partition_by=partition, order_by=[WAIT.asc(), F("pk").asc()]),
+            n=Over(Count("pk"), partition_by=partition),
+        )
+        .filter(k__gte=F("n") * 9 / 10.0, k__lt=F("n") * 9 / 10.0 + 1)
+        .values_list(*keys, "w")
     )
-    for day, window, issued, first, called, finished, state, priority in tickets:
-        if first is None:
-            continue
-        r = row(day, window if per_window else None)
-        r.tickets += 1
-        r.appointments += 1 if priority else 0
-        r.waits.append((first - issued).total_seconds())
-        if state == TicketState.FINISHED and finished and called:
-            r.services.append((finished - called).total_seconds())
-    counts: dict[tuple[datetime.date, str], int] = defaultdict(int)
-    for day, state in Appointment.objects.filter(
-        date__gte=date_from, date__lte=date_to, state=AppointmentState.NO_SHOW
-    ).values_list("date", "state"):
-        counts[(day, state)] += 1
-    for (day, _state), n in counts.items():
-        row(day, None).no_shows += n
+    for *key_parts, wait in ranked:
+        key = (key_parts[0], key_parts[1] if per_window else None)
+        if key in rows:
+            rows[key].p90_wait = wait
+    for r in (
+        Appointment.objects.filter(date__gte=date_from, date__lte=date_to, state=AppointmentState.NO_SHOW)
+        .values("date")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        key = (r["date"], None)
+        rows.setdefault(key, HallFigures(date=r["date"], window=None)).no_shows += r["n"]
     return sorted(rows.values(), key=lambda r: (r.date, r.window if r.window is not None else -1))
 
 

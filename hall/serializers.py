@@ -46,6 +46,13 @@ class AppointmentInputSerializer(serializers.Serializer):
     )
 
 
+class AppointmentChangeInputSerializer(serializers.Serializer):
+    """改约: the new half-day slot, in the same window group."""
+
+    date = serializers.DateField()
+    half = serializers.ChoiceField(choices=HalfDay.choices)
+
+
 class TicketSerializer(serializers.ModelSerializer):
     business_type = serializers.CharField(source="business_type.code")
     window = serializers.IntegerField(source="window.number", default=None)

@@ -206,6 +206,27 @@ def _take_slot(
         raise ConflictError(_("该时段已约满，请选择其他时段。"), extra={"code": "slot_full"})
 
 
+def _check_not_blocked(citizen: User) -> None:
+    blocked = booking_blocked_until(citizen=citizen)
+    if blocked is not None:
+        raise PermissionDeniedError(
+            _("您30天内爽约已达3次，%(date)s前不能网上预约，请到大厅现场取号。")
+            % {"date": blocked.isoformat()}
+        )
+
+
+def _check_one_a_day(
+    *, citizen: User, business_type: BusinessType, day: datetime.date, exclude: Appointment | None = None
+) -> None:
+    same = Appointment.objects.filter(
+        citizen=citizen, business_type=business_type, date=day, state=AppointmentState.BOOKED
+    )
+    if exclude is not None:
+        same = same.exclude(pk=exclude.pk)
+    if same.exists():
+        raise ConflictError(_("您当天已预约了该业务。"))
+
+
 @transaction.atomic
 def appointment_book(
     *,
@@ -218,18 +239,10 @@ def appointment_book(
     """Book a half-day slot for tomorrow or later, within the slot's capacity, unless no-shows block it."""
     if not citizen.is_applicant:
         raise PermissionDeniedError(_("只有申请人可以预约。"))
-    blocked = booking_blocked_until(citizen=citizen)
-    if blocked is not None:
-        raise PermissionDeniedError(
-            _("您30天内爽约已达3次，%(date)s前不能网上预约，请到大厅现场取号。")
-            % {"date": blocked.isoformat()}
-        )
+    _check_not_blocked(citizen)
     group = _group_for(business_type=business_type, group=group)
     _check_bookable(business_type=business_type, group=group, day=day, half=half)
-    if Appointment.objects.filter(
-        citizen=citizen, business_type=business_type, date=day, state=AppointmentState.BOOKED
-    ).exists():
-        raise ConflictError(_("您当天已预约了该业务。"))
+    _check_one_a_day(citizen=citizen, business_type=business_type, day=day)
     _take_slot(group=group, day=day, half=half)
     appointment = Appointment(citizen=citizen, business_type=business_type, group=group, date=day, half=half)
     appointment._history_user = citizen  # type: ignore[attr-defined]
@@ -263,11 +276,20 @@ def appointment_cancel(*, appointment: Appointment, actor: User) -> Appointment:
 def appointment_change(
     *, appointment: Appointment, actor: User, day: datetime.date, half: str
 ) -> Appointment:
-    """Move a booking to another slot of the same business type, up to the day before the booked one."""
+    """Move a booking to another half-day slot of the same window group and business type, up to the day
+    before the booked one. The new slot follows the booking rules (tomorrow or later, within 14 days, open by
+    the work calendar, within capacity), and a citizen whom no-shows block from booking online cannot move
+    a booking either. The day-before SMS reminder is cleared, so it goes out for the new date."""
     appointment = _own_booked(appointment, actor)
     if appointment.date <= _today():
-        raise ConflictError(_("预约当天不能改约。"))
+        raise ConflictError(_("预约当天不能改约；未到场将记为爽约。"), extra={"code": "too_late"})
+    _check_not_blocked(actor)
+    if (day, half) == (appointment.date, appointment.half):
+        raise ApplicationError(
+            _("请选择与原预约不同的时段。"), extra={"date": [_("请选择与原预约不同的时段。")]}
+        )
     _check_bookable(business_type=appointment.business_type, group=appointment.group, day=day, half=half)
+    _check_one_a_day(citizen=actor, business_type=appointment.business_type, day=day, exclude=appointment)
     _take_slot(group=appointment.group, day=day, half=half, exclude=appointment)
     appointment.date, appointment.half, appointment.reminded_at = day, half, None
     appointment._history_user = actor  # type: ignore[attr-defined]
@@ -471,6 +493,42 @@ def ticket_finish(*, ticket: Ticket, actor: User) -> tuple[Ticket, str]:
     ticket.cases.add(*Case.objects.filter(clerk=actor, accepted_at__gte=start, accepted_at__lte=now))
     _log(ticket, CallAction.FINISH, ticket.window, actor)
     return ticket, rating_token(ticket)
+
+
+DEVICE_SALT = "hall.counter-device"  # noqa: S105 - a signing salt, not a secret
+
+
+def device_token(*, window: Window) -> str:
+    """The standing address of a window's counter tablet (评价器): opened once on the tablet, it waits
+    there and turns to the rating page of each visit the window finishes."""
+    return signing.dumps({"w": window.pk}, salt=DEVICE_SALT)
+
+
+def device_window(*, token: str) -> Window:
+    try:
+        data = signing.loads(token, salt=DEVICE_SALT)
+    except signing.BadSignature:
+        raise PermissionDeniedError(_("评价器地址无效。")) from None
+    window = Window.objects.filter(pk=data.get("w"), is_active=True).first()
+    if window is None:
+        raise PermissionDeniedError(_("评价器地址无效。"))
+    return window
+
+
+def device_pending(*, window: Window) -> Ticket | None:
+    """The visit this window finished last, while it waits for its rating (half an hour at most): what
+    the paired tablet shows. A later finished visit takes its place."""
+    ticket = (
+        Ticket.objects.filter(date=_today(), window=window, state=TicketState.FINISHED)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    if ticket is None or not ticket.rating_nonce or ticket.rating_id is not None:
+        return None
+    assert ticket.finished_at is not None
+    if _now() - ticket.finished_at > datetime.timedelta(seconds=RATING_TOKEN_MAX_AGE):
+        return None
+    return ticket
 
 
 def rating_device_ticket(*, token: str) -> Ticket:

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from portal.accounts.models import Window
 from portal.exceptions import ApplicationError
 
 from . import selectors, services
-from .constants import HalfDay
+from .constants import AppointmentState, HalfDay
 from .models import Appointment, BusinessType, Ticket
 
 BAD_REASONS = [
@@ -102,6 +102,62 @@ def book(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def change(request: HttpRequest, pk: int) -> HttpResponse:
+    """改约: pick another half-day slot of the same window group, up to the day before the booked one."""
+    user: Any = request.user
+    appointment = get_object_or_404(
+        selectors.appointment_list(citizen=user).filter(state=AppointmentState.BOOKED), pk=pk
+    )
+    today = timezone.localdate()
+    if appointment.date <= today:
+        messages.error(request, _("预约当天不能改约；未到场将记为爽约。"))
+        return redirect("hall:book")
+    tomorrow = today + datetime.timedelta(days=1)
+    day = _date(request.POST.get("date") or request.GET.get("date")) or appointment.date
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        half = request.POST.get("half", "")
+        if half not in HalfDay.values:
+            errors["half"] = [_("请选择新的预约时段。")]
+            status = 400
+        else:
+            try:
+                moved = services.appointment_change(appointment=appointment, actor=user, day=day, half=half)
+            except ApplicationError as exc:
+                status = exc.status_code
+                errors = {"date" if k == "date" else "half": v for k, v in exc.extra.items() if k != "code"}
+                errors = errors or {"half": [exc.message]}
+            else:
+                messages.success(
+                    request,
+                    _("改约成功：%(date)s %(half)s。预约前一天会再发短信提醒。")
+                    % {"date": moved.date.isoformat(), "half": moved.get_half_display()},
+                )
+                return redirect("hall:book")
+    slots = [
+        s
+        for s in selectors.slot_list(business_type=appointment.business_type, day=day)
+        if s.group_id == appointment.group_id
+    ]
+    return render(
+        request,
+        "hall/change.html",
+        {
+            "appointment": appointment,
+            "day": day,
+            "min_day": tomorrow,
+            "max_day": today + datetime.timedelta(days=services.BOOK_AHEAD_DAYS),
+            "slots": slots,
+            "errors": errors,
+            "blocked_until": services.booking_blocked_until(citizen=user),
+        },
+        status=status,
+    )
+
+
+@login_required
 @require_POST
 def appointment_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user: Any = request.user
@@ -178,6 +234,9 @@ def console(request: HttpRequest) -> HttpResponse:
             "queue": services.window_queue(window=window).select_related("business_type")[:20],
             "other_windows": Window.objects.filter(is_active=True).exclude(pk=window.pk),
             "rating_url": request.session.pop("hall_rating_url", None),
+            "device_url": request.build_absolute_uri(
+                reverse("hall:device", args=[services.device_token(window=window)])
+            ),
         },
     )
 
@@ -228,14 +287,57 @@ def screen(request: HttpRequest) -> HttpResponse:
 # --- the counter's rating device ---------------------------------------------------------------
 
 
+def device(request: HttpRequest, token: str) -> HttpResponse:
+    """The counter tablet's standing page, paired with one window by its signed address: it polls
+    ``device_next`` and turns to the rating page of each visit the window finishes."""
+    try:
+        window = services.device_window(token=token)
+    except ApplicationError as exc:
+        return render(request, "hall/rate_done.html", {"message": exc.message}, status=exc.status_code)
+    return render(request, "hall/device.html", {"window": window, "token": token})
+
+
+def device_next(request: HttpRequest, token: str) -> JsonResponse:
+    """What the paired tablet shows now: the rating page of the window's last finished visit, or null."""
+    try:
+        window = services.device_window(token=token)
+    except ApplicationError as exc:
+        return JsonResponse({"detail": exc.message}, status=exc.status_code)
+    pending = services.device_pending(window=window)
+    if pending is None:
+        response = JsonResponse({"rate": None, "visit": None})
+    else:
+        url = f"{reverse('hall:rate', args=[services.rating_token(pending)])}?device={token}"
+        response = JsonResponse({"rate": url, "visit": pending.pk})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _device_of(request: HttpRequest) -> str | None:
+    """A paired tablet's address (``?device=``), when it is a valid one: the rating pages then go back to
+    waiting for the next visit."""
+    token = request.GET.get("device", "")
+    try:
+        services.device_window(token=token)
+    except ApplicationError:
+        return None
+    return token
+
+
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, token: str) -> HttpResponse:
     """Bound to one finished visit by its one-time token, not to anyone's session: the clerk's console
     hands the link to the counter's tablet, the applicant taps the score."""
+    device = _device_of(request)
     try:
         ticket = services.rating_device_ticket(token=token)
     except ApplicationError as exc:
-        return render(request, "hall/rate_done.html", {"message": exc.message}, status=exc.status_code)
+        return render(
+            request,
+            "hall/rate_done.html",
+            {"message": exc.message, "device": device},
+            status=exc.status_code,
+        )
     errors: dict[str, list[str]] = {}
     post = request.POST
     if request.method == "POST":
@@ -249,10 +351,21 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
             if "comment" in errors:
                 errors["comment"] = [_("选“不满意”或“非常不满意”时，请选择或填写原因。")]
         else:
-            return render(request, "hall/rate_done.html", {"message": _("感谢您的评价！"), "done": True})
+            return render(
+                request,
+                "hall/rate_done.html",
+                {"message": _("感谢您的评价！"), "done": True, "device": device},
+            )
     return render(
         request,
         "hall/rate.html",
-        {"ticket": ticket, "scores": Score.choices, "reasons": BAD_REASONS, "errors": errors, "post": post},
+        {
+            "ticket": ticket,
+            "scores": Score.choices,
+            "reasons": BAD_REASONS,
+            "errors": errors,
+            "post": post,
+            "device": device,
+        },
         status=400 if errors else 200,
     )

@@ -39,11 +39,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=30),
     },
     "complaints-overdue-scan": {"task": "complaints.tasks.overdue_scan", "schedule": crontab(minute=45)},
-    # hall: SMS reminders for tomorrow's appointments (a scan, at 10:00), missed slots become no-shows,
-    # and the waiting-time alert
+    # hall: SMS reminders for tomorrow's appointments (a scan, every hour from 10:00 to 20:00, so a slot
+    # booked or changed later in the day is reminded too; each appointment once per slot), missed slots
+    # become no-shows, and the waiting-time alert
     "hall-appointment-reminders": {
         "task": "hall.tasks.appointment_reminder_scan",
-        "schedule": crontab(hour=10, minute=0),
+        "schedule": crontab(hour="10-20", minute=0),
     },
     "hall-no-show-scan": {"task": "hall.tasks.no_show_scan", "schedule": crontab(minute="*/15")},
     "hall-wait-alert-scan": {"task": "hall.tasks.wait_alert_scan", "schedule": 60.0},

@@ -112,12 +112,11 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "hall_p90": str(_("等候90分位（分钟）")),
         },
     }
-    # the service hall's waiting figures over the same days (hall app): per day for the chart, per window
-    # and day in the table
-    # (the last 31 days of the period at most: the figures are computed from the tickets one by one)
+    # the service hall's waiting figures (hall app, aggregated in SQL): per day over the whole period for
+    # the chart; per window and day in the table for the period's last 31 days (the export has them all)
     hall_to = cohort["accepted_to"]
     hall_from = max(cohort["accepted_from"], hall_to - datetime.timedelta(days=30))
-    hall_days = hall_figures(date_from=hall_from, date_to=hall_to, per_window=False)
+    hall_days = hall_figures(date_from=cohort["accepted_from"], date_to=hall_to, per_window=False)
     charts["hall_days"] = [d.date.isoformat() for d in hall_days]
     charts["hall_mean"] = [d.mean_wait_minutes for d in hall_days]
     charts["hall_p90"] = [d.p90_wait_minutes for d in hall_days]
@@ -133,6 +132,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             department_id=department_id,
         ),
         "hall_rows": hall_figures(date_from=hall_from, date_to=hall_to),
+        "hall_table_from": hall_from if hall_from > cohort["accepted_from"] else None,
         "hall_alerts": wait_alert_list(),
         "summary": summary,
         "row": summary.rows[0],

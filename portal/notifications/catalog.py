@@ -331,11 +331,11 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     "hall.appointment_reminder": {
         "zh-hans": (
             "预约提醒：{{ business_type }}",
-            "您预约了{{ date }}{{ half }}{% if start %}（{{ start }}起）{% endif %}到政务服务大厅办理“{{ business_type }}”，请按时到场签到取号；如不能到场请在今天取消，未到场将记为爽约。",
+            "您预约了{{ date }}{{ half }}{% if start %}（{{ start }}起）{% endif %}到政务服务大厅办理“{{ business_type }}”，请按时到场签到取号；如不能到场请在今天取消或改约，未到场将记为爽约。",
         ),
         "en": (
             "Appointment reminder: {{ business_type }}",
-            "You booked {{ date }} {{ half }}{% if start %} (from {{ start }}){% endif %} at the service hall for “{{ business_type }}”. Please check in on time, or cancel today; a missed slot counts as a no-show.",
+            "You booked {{ date }} {{ half }}{% if start %} (from {{ start }}){% endif %} at the service hall for “{{ business_type }}”. Please check in on time, or cancel or change it today; a missed slot counts as a no-show.",
         ),
     },
     "hall.wait_alert": {

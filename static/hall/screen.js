@@ -7,6 +7,8 @@
   var calls = document.getElementById("calls");
   var waiting = document.getElementById("waiting");
   var count = document.getElementById("waiting-count");
+  // "{n}号窗口" in the page's language (the template translates it): "Window {n}" in English
+  var windowLabel = document.body.getAttribute("data-window-label") || "{n}号窗口";
   var last = "";
 
   function cell(text) {
@@ -24,7 +26,7 @@
       var tr = document.createElement("tr");
       if (i === 0) { tr.className = "hall-screen__latest"; }
       tr.appendChild(cell(c.number));
-      tr.appendChild(cell(c.window + "号窗口"));
+      tr.appendChild(cell(windowLabel.replace("{n}", String(c.window))));
       calls.appendChild(tr);
     });
     if (!data.calls.length) { var tr = document.createElement("tr"); var td = cell("—"); td.colSpan = 2; tr.appendChild(td); calls.appendChild(tr); }

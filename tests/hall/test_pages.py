@@ -153,3 +153,16 @@ def test_admins_keep_window_groups_with_history_in_chinese(hall):
     assert latest.history_user == admin and latest.morning_capacity == 5
     history = client.get(f"/admin/hall/windowgroup/{hall.group.pk}/history/")
     assert history.status_code == 200 and "root" in history.content.decode()
+
+
+def test_the_calling_screen_speaks_english_to_an_english_browser(hall):
+    with at(2026, 10, 12, 9):
+        services.ticket_issue(business_type=hall.a)
+        services.ticket_call_next(window=hall.w2, actor=hall.clerk2)
+        en = Client(HTTP_ACCEPT_LANGUAGE="en")
+        page = en.get("/hall/screen/").content.decode()
+        zh = Client().get("/hall/screen/").content.decode()
+    assert '<html lang="en"' in page and "Now serving" in page and "Window 2" in page
+    assert 'data-window-label="Window {n}"' in page  # what the polling script writes for a new call
+    assert "号窗口" not in page and "请以下号码" not in page
+    assert '<html lang="zh-Hans"' in zh and 'data-window-label="{n}号窗口"' in zh and "2号窗口" in zh

@@ -604,6 +604,10 @@ TABLE: dict[str, list[Check] | Skip] = {
     ],
     # --- the service hall (issue 20) ----------------------------------------------------------------
     "hall:book": [Check(only(APPLICANTS)), Check(only(APPLICANTS, ok=WRITE_OK), method="POST")],
+    "hall:change": [
+        Check(only(["citizen"], no=404), args=pk("hall_appointment"), scope="own"),
+        Check(only(["citizen"], ok=400, no=404), args=pk("hall_appointment"), method="POST", scope="own"),
+    ],
     "hall:cancel": [Check(only(["citizen"], ok=302, no=404), args=pk("hall_appointment"), method="POST")],
     "hall:check_in": [Check(only(["citizen"], ok=302, no=404), args=pk("hall_appointment"), method="POST")],
     # the kiosk and the calling screen are public (the hall's own devices)
@@ -619,11 +623,21 @@ TABLE: dict[str, list[Check] | Skip] = {
         Check(only(EVERYONE), args=lambda w, r: {"token": w.hall_rating_token}, scope="signed token"),
         Check(only([], no=403, anon=403), args=lambda w, r: {"token": "forged"}, scope="forged token"),
     ],
+    # the counter tablet's standing page and its feed: the window's signed address, nobody signed in
+    "hall:device": [
+        Check(only(EVERYONE), args=lambda w, r: {"token": w.hall_device_token}, scope="signed token"),
+        Check(only([], no=403, anon=403), args=lambda w, r: {"token": "forged"}, scope="forged token"),
+    ],
+    "hall:device_next": [
+        Check(only(EVERYONE), args=lambda w, r: {"token": w.hall_device_token}, scope="signed token"),
+        Check(only([], no=403, anon=403), args=lambda w, r: {"token": "forged"}, scope="forged token"),
+    ],
     "hall-business-types": [Check(only(EVERYONE))],
     "hall-slots": [Check(only(EVERYONE, ok=400))],
     "hall-appointments": [Check(api(APPLICANTS, ok=400), method="POST")],
     "hall-appointment": [
-        Check(api(["citizen"], ok=204, no=404), args=pk("hall_appointment"), method="DELETE", scope="own")
+        Check(api(["citizen"], ok=400, no=404), args=pk("hall_appointment"), method="PATCH", scope="own"),
+        Check(api(["citizen"], ok=204, no=404), args=pk("hall_appointment"), method="DELETE", scope="own"),
     ],
     "hall-check-in": [
         Check(api(["citizen"], ok=409, no=404), args=pk("hall_appointment"), method="POST", scope="not today")

@@ -211,6 +211,7 @@ class World:
         finished = hall_services.ticket_issue(business_type=self.hall_type)
         hall_services.ticket_call_next(window=self.window, actor=u["clerk"])
         _visit, self.hall_rating_token = hall_services.ticket_finish(ticket=finished, actor=u["clerk"])
+        self.hall_device_token = hall_services.device_token(window=self.window)
         self.hall_called = hall_services.ticket_issue(business_type=self.hall_type)
         hall_services.ticket_call_next(window=self.window, actor=u["clerk"])
         self.hall_waiting = hall_services.ticket_issue(business_type=self.hall_type)
