@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from approvals.constants import CaseState
 from hall.selectors import hall_figures
 
 from .constants import AlertLevel, AlertState, Breakdown, FindingKind
@@ -143,23 +144,39 @@ def red_blue_table(report: Report, what: str) -> Table:
 
 
 def overdue_table(*, department_id: int | None, limit: int | None = None) -> Table:
-    qs = overdue_cases(department_id=department_id)
+    # plain tuples of the columns shown (a report may list thousands of overdue cases: no model
+    # instances, no choices lookup per row)
+    qs = overdue_cases(department_id=department_id).values_list(
+        "reference",
+        "item__name",
+        "department__name",
+        "state",
+        "accepted_on",
+        "promised_due",
+        "statutory_due",
+        "holder__enterprise_name",
+        "holder__real_name",
+        "holder__first_name",
+        "holder__last_name",
+        "holder__username",
+    )
     if limit:
         qs = qs[:limit]
     today = timezone.localdate()
+    states = {str(value): str(label) for value, label in CaseState.choices}
     rows = [
         [
-            c.reference,
-            c.item.name,
-            c.department.name,
-            c.get_state_display(),
-            c.accepted_on,
-            c.promised_due,
-            c.statutory_due,
-            (today - c.promised_due).days if c.promised_due else None,
-            c.holder.display_name if c.holder else "",
+            reference,
+            item,
+            department,
+            states.get(state, state),
+            accepted_on,
+            promised_due,
+            statutory_due,
+            (today - promised_due).days if promised_due else None,
+            _holder_name(*holder),
         ]
-        for c in qs
+        for reference, item, department, state, accepted_on, promised_due, statutory_due, *holder in qs
     ]
     return Table(
         "overdue",
@@ -177,6 +194,13 @@ def overdue_table(*, department_id: int | None, limit: int | None = None) -> Tab
         ],
         rows,
     )
+
+
+def _holder_name(enterprise: Any, real: Any, first: Any, last: Any, username: Any) -> str:
+    """``User.display_name`` from the columns (empty when the case has no holder)."""
+    if username is None:
+        return ""
+    return enterprise or real or f"{first} {last}".strip() or username
 
 
 def alerts_table(*, user: Any, filters: dict[str, Any] | None = None, limit: int | None = None) -> Table:
