@@ -6,11 +6,12 @@ box or sent in a link must not reach it (PIPL). The same masking filter as Djang
 again in each worker after the fork (gunicorn sets its handlers up again when it reloads). In production
 (settings.LOG_FORMAT "json") they write JSON lines like Django's handlers.
 
-Prometheus (docs/scaling.md#operations): with ``PROMETHEUS_MULTIPROC_DIR`` set in the environment,
-prometheus_client's multiprocess mode — each worker writes its metric samples to files in that directory
-and ``/metrics`` (portal/ops.py) sums them over every worker, so one scrape of any worker gives the whole
-server. The directory is emptied when gunicorn starts (samples of a former run must not be added) and a
-dead worker's live gauges are dropped (``child_exit``); its counters stay counted."""
+Prometheus (docs/scaling.md#operations): prometheus_client's multiprocess mode — each worker writes its
+metric samples to files in ``PROMETHEUS_MULTIPROC_DIR`` and ``/metrics`` (portal/ops.py) sums them over
+every worker, so one scrape of any worker gives the whole server. The master sets the variable before it
+forks (a new directory of its own under the temporary directory, removed when it exits) unless the
+environment names one, which is then emptied when gunicorn starts (samples of a former run must not be
+added). A dead worker's live gauges are dropped (``child_exit``); its counters stay counted."""
 
 import logging
 from typing import Any
@@ -39,15 +40,30 @@ def _multiproc_dir() -> str:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 
-def on_starting(server: Any) -> None:
-    path = _multiproc_dir()
-    if path:
-        from pathlib import Path
+_own_multiproc_dir: list[str] = []
 
-        directory = Path(path)
-        directory.mkdir(parents=True, exist_ok=True)
-        for stale in directory.glob("*.db"):  # prometheus_client's sample files of a former run
-            stale.unlink()
+
+def on_starting(server: Any) -> None:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    path = _multiproc_dir()
+    if not path:  # a directory of this master's own, inherited by the workers it forks
+        path = tempfile.mkdtemp(prefix="portal-prometheus-")
+        _own_multiproc_dir.append(path)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    directory = Path(path)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):  # prometheus_client's sample files of a former run
+        stale.unlink()
+
+
+def on_exit(server: Any) -> None:
+    import shutil
+
+    for path in _own_multiproc_dir:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 METRIC = "django_http_requests_before_middlewares_total"
 
@@ -49,12 +51,22 @@ def _pids_with_samples(directory: Path) -> set[int]:
     }
 
 
-def test_metrics_are_summed_over_every_gunicorn_worker(tmp_path):
+@pytest.mark.parametrize("named", [True, False], ids=["directory named", "directory of gunicorn's own"])
+def test_metrics_are_summed_over_every_gunicorn_worker(tmp_path, named):
     multiproc = tmp_path / "prometheus"
     multiproc.mkdir()
     (multiproc / "counter_999999.db").write_bytes(b"a former run's samples")  # emptied at start
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "CACHE_URL"))}
-    env.update(DEBUG="1", PORTAL_VAR_DIR=str(tmp_path), PROMETHEUS_MULTIPROC_DIR=str(multiproc))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "CELERY_", "CACHE_URL", "PROMETHEUS_MULTIPROC_DIR"))
+    }
+    env.update(DEBUG="1", PORTAL_VAR_DIR=str(tmp_path))
+    if named:
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(multiproc)
+    else:  # gunicorn makes one under the temporary directory
+        env["TMPDIR"] = str(tmp_path / "tmp")
+        (tmp_path / "tmp").mkdir()
     port = _port()
     server = subprocess.Popen(
         [
@@ -82,7 +94,10 @@ def test_metrics_are_summed_over_every_gunicorn_worker(tmp_path):
                 pass
             assert time.time() < deadline, "gunicorn did not start"
             time.sleep(0.2)
-        assert not (multiproc / "counter_999999.db").exists()
+        if named:
+            assert not (multiproc / "counter_999999.db").exists()
+        else:
+            (multiproc,) = (tmp_path / "tmp").glob("portal-prometheus-*")
         sent = 1
         # until both workers have answered some (the kernel hands each new connection to one of them)
         while len(_pids_with_samples(multiproc) & _workers(server.pid)) < 2 or sent < 20:
@@ -106,3 +121,5 @@ def test_metrics_are_summed_over_every_gunicorn_worker(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+    if not named:  # its own directory goes with it
+        assert not multiproc.exists()
