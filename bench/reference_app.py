@@ -121,10 +121,10 @@ def setup(n: int = 200) -> tuple[str, list[int]]:
             editor.create_model(Row)
 
     user, _ = User.objects.get_or_create(username="bench")
-    token, _ = Token.objects.get_or_create(user=user)
-    have = Row.objects.count()
-    Row.objects.bulk_create([Row(note=f"row {i}") for i in range(have, n)])
-    return token.key, list(Row.objects.order_by("pk").values_list("pk", flat=True)[:n])
+    token, _ = Token.objects.get_or_create(user_id=user.pk)
+    have = Row._default_manager.count()
+    Row._default_manager.bulk_create([Row(note=f"row {i}") for i in range(have, n)])
+    return token.key, list(Row._default_manager.order_by("pk").values_list("pk", flat=True)[:n])
 
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402

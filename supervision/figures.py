@@ -534,7 +534,7 @@ def rollup_rows(
 ) -> list[dict[str, Any]]:
     """The rollup's sums for a cohort, grouped like the live figures (``g_<breakdown>`` keys); the
     month-end sums are keyed by the first day of the acceptance month."""
-    qs = model.objects.filter(
+    qs = model._default_manager.filter(
         month_end=month_end, accepted_on__gte=accepted_from, accepted_on__lte=accepted_to
     )
     if department_id is not None:

@@ -215,7 +215,7 @@ def _apply(model: type[RollupSums], key: tuple[str, ...], parts: dict[Key, Any],
         return
     dates = {k[0] for k in parts}
     existing: dict[Key, Any] = {}
-    for r in model.objects.filter(accepted_on__in=dates):
+    for r in model._default_manager.filter(accepted_on__in=dates):
         existing.setdefault(tuple(getattr(r, f) for f in key), r)
     changed, new = [], []
     for k, part in parts.items():
@@ -228,9 +228,9 @@ def _apply(model: type[RollupSums], key: tuple[str, ...], parts: dict[Key, Any],
         for name in SUMS:
             setattr(row, name, getattr(row, name) + sign * getattr(part, name))
     if changed:
-        model.objects.bulk_update(changed, list(SUMS), batch_size=500)
+        model._default_manager.bulk_update(changed, list(SUMS), batch_size=500)
     if new:
-        model.objects.bulk_create(new, batch_size=2000)
+        model._default_manager.bulk_create(new, batch_size=2000)
 
 
 # --- keeping the rollup true when a rolled-up row changes -----------------------------------------
