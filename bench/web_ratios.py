@@ -187,6 +187,8 @@ def _targets(
 ) -> list[Target]:
     """The clients of one phase, their paths or ids set from what the former phases created."""
     if phase == "ref_post":
+        for t in ref_targets:
+            t.paths = ["/api/rows/"]
         return ref_targets
     if phase == "ref_get":
         ids = results["ref_post"].created
