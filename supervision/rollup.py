@@ -208,9 +208,9 @@ def _merge(into: dict[Key, Any], other: dict[Key, Any]) -> None:
 
 
 def _apply(model: type[RollupSums], key: tuple[str, ...], parts: dict[Key, Any], *, sign: int) -> None:
-    """Add (sign=1) or take out (sign=-1) contributions: read the touched rows, add, then one bulk
-    UPDATE of the rows that exist and one bulk INSERT of the new keys. (Not an upsert: a window or clerk
-    key may be NULL, which no unique constraint matches; one refresh runs at a time.)"""
+    """Add (sign=1) or take out (sign=-1) contributions: read the touched rows, add, then replace the
+    rows that exist and insert the new keys. (Not an upsert: a window or clerk key may be NULL, which no
+    unique constraint matches; one refresh runs at a time.)"""
     if not parts:
         return
     dates = {k[0] for k in parts}
@@ -227,10 +227,14 @@ def _apply(model: type[RollupSums], key: tuple[str, ...], parts: dict[Key, Any],
             changed.append(row)
         for name in SUMS:
             setattr(row, name, getattr(row, name) + sign * getattr(part, name))
-    if changed:
-        model._default_manager.bulk_update(changed, list(SUMS), batch_size=500)
-    if new:
-        model._default_manager.bulk_create(new, batch_size=2000)
+    # the changed rows are replaced: one DELETE by key and one INSERT of them with the new ones (faster
+    # than an UPDATE per row, or bulk_update's CASE per column, when a refresh touches thousands)
+    manager = model._default_manager
+    for start in range(0, len(changed), 5000):
+        manager.filter(pk__in=[r.pk for r in changed[start : start + 5000]]).delete()
+    for row in changed:
+        row.pk = None
+    manager.bulk_create(changed + new, batch_size=2000)
 
 
 # --- keeping the rollup true when a rolled-up row changes -----------------------------------------

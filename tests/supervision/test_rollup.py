@@ -253,8 +253,8 @@ def test_cost_does_not_grow_with_the_cases(items, django_assert_max_num_queries)
     refresh(now=at(D(2026, 4, 11), 9))
     assert _count(django_assert_max_num_queries, as_of) == small
     # the refresh itself is set-based: the same statements for 10 or 60 newly settled cases (per rollup
-    # shape one UPDATE of the rows it already has and one INSERT of new keys, each only when there are
-    # some: a refresh touching old and new keys may take one or two statements per shape more)
+    # shape one DELETE of the rows it replaces, only when it has some, and one INSERT: a refresh touching
+    # old keys may take a statement or two per shape more than one touching new keys only)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
