@@ -103,6 +103,7 @@ class Target:
     material_key: str = ""
     row_ids: list[int] = field(default_factory=list)  # bare GET reads these in turn
     progress: list[tuple[str, str]] = field(default_factory=list)  # (reference, phone) pairs
+    paths: list[str] = field(default_factory=list)  # kinds "get" / "post" (bench/web_ratios.py) cycle these
 
 
 @dataclass
@@ -203,6 +204,15 @@ def _client(
                 None,
                 {"Accept": "application/json", "X-Forwarded-For": ip},
             )
+        elif kind == "get":  # any GET (bench/web_ratios.py): the target's paths in turn, with its token
+            request = ("GET", target.paths[n % len(target.paths)], None, auth)
+        elif kind == "post":  # a bare JSON POST of one row to the target's first path
+            request = (
+                "POST",
+                target.paths[0],
+                json.dumps({"note": f"c{index}-{n}"}),
+                {**auth, "Content-Type": "application/json"},
+            )
         elif kind == "display":  # the hall's calling screen feed (bench/hall_load.py): public, no token
             request = ("GET", "/api/v1/hall/display/", None, {"Accept": "application/json"})
         else:
@@ -222,7 +232,7 @@ def _client(
         local.statuses[response.status] += 1
         if response.status == 201:
             data = json.loads(payload)
-            local.created.append(data["id"] if kind == "bare_post" else data["reference"])
+            local.created.append(data["id"] if kind in ("bare_post", "post") else data["reference"])
         elif not 200 <= response.status < 300 and len(local.error_samples) < 5:
             local.error_samples.append(f"{kind}: {response.status} {payload[:300]!r}")
         if response.will_close:
@@ -392,15 +402,25 @@ def seed(count: int, item_code: str, per_client: int = 4) -> tuple[list[Target],
 
 
 class Server:
-    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        workers: int,
+        log: Path,
+        *,
+        app: str = "portal.wsgi:application",
+        cwd: Path = ROOT,
+        ready_path: str = "/api/v1/auth/me/",
+    ) -> None:
         self.port = free_port()
         self.log = log.open("wb")
+        self.ready_path = ready_path
         self.proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "portal.wsgi:application",
+                app,
                 "--workers",
                 str(workers),
                 "--bind",
@@ -410,7 +430,7 @@ class Server:
                 "--error-logfile",
                 "-",
             ],
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -423,7 +443,7 @@ class Server:
                 raise SystemExit(f"gunicorn exited with {self.proc.returncode}; see {self.log.name}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/api/v1/auth/me/", headers={"Authorization": f"Token {token}"})
+                conn.request("GET", self.ready_path, headers={"Authorization": f"Token {token}"})
                 if conn.getresponse().status == 200:
                     return
             except OSError:

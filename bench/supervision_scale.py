@@ -4,8 +4,15 @@
 2. the dashboard figures of a one-year cohort (the overall row and the per-department breakdown),
    with the figures rollup refreshed as the beat task keeps it (supervision/rollup.py),
 3. the worklist first page (the open cases of one department by due date, 20 rows),
+4. the dashboard page (``GET /supervision/``: this year's figures with the department, item and month
+   breakdowns, last month's red and blue boards of departments and windows, overdue cases, alerts) and
+   the monthly report (``GET /supervision/monthly-report.csv``) of last month and of this month, through
+   the test client as the efficiency office (issue 19: through the figures rollup, a constant number of
+   queries),
 
 each as a ratio to ``SELECT count(*)`` over the cases table in the same run (goal: ≤ 2×).
+Run it at 250,000 / 500,000 / 1,000,000 cases (``--count``; the missing cases are added each time):
+the ratios staying flat is the claim of docs/scaling.md.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_super python bench/supervision_scale.py --count 1000000
 
@@ -48,6 +55,7 @@ def main() -> int:
     if connection.vendor != "postgresql":
         print(f"warning: running on {connection.vendor}; the goal is stated for PostgreSQL", file=sys.stderr)
     call_command("migrate", verbosity=0)  # a new database: the schema first
+    _desks()  # the windows and clerks the seeded cases are accepted at (the window and clerk figures)
     have = Case.objects.count()
     if have < args.count:
         print(f"seeding {args.count - have} cases …")
@@ -64,7 +72,12 @@ def main() -> int:
     )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for table in (Case._meta.db_table, "complaints_rating", "supervision_figurerollup"):
+            for table in (
+                Case._meta.db_table,
+                "complaints_rating",
+                "supervision_figurerollup",
+                "supervision_deskfigurerollup",
+            ):
                 cursor.execute(
                     f"VACUUM ANALYZE {table}"
                 )  # as autovacuum would: index-only scans need the visibility map
@@ -147,7 +160,66 @@ def main() -> int:
             baseline,
         )
         ok &= report("worklist first page", timed(worklist, repeat=args.repeat), baseline, goal=args.goal)
+        ok &= _pages(baseline, args)
     return 0 if ok else 1
+
+
+def _desks() -> None:
+    """Eight windows, each with its clerk (seed_cases spreads the cases over them)."""
+    from django.contrib.auth.models import Group
+
+    from portal.accounts.constants import Role
+    from portal.accounts.models import User, Window
+
+    clerks = Group.objects.get_or_create(name=Role.CLERK)[0]
+    for n in range(1, 9):
+        Window.objects.get_or_create(number=n, defaults={"name": f"综合受理{n}"})
+        user, _ = User.objects.get_or_create(
+            username=f"bench-clerk-{n}", defaults={"real_name": f"受理员{n}"}
+        )
+        user.groups.add(clerks)
+
+
+def _pages(baseline: float, args: argparse.Namespace) -> bool:
+    """The dashboard page and the monthly report through the test client, as the efficiency office."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from portal.accounts.constants import Role
+    from portal.accounts.models import User
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # the pages' static manifest (DEBUG=0)
+    inspector, _ = User.objects.get_or_create(username="bench-inspector", defaults={"real_name": "效能办"})
+    inspector.groups.add(Group.objects.get_or_create(name=Role.INSPECTOR)[0])
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(inspector)
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    pages = [
+        ("dashboard page", "/supervision/"),
+        (f"monthly report {last_month} (csv)", f"/supervision/monthly-report.csv?month={last_month}"),
+        (f"monthly report {last_month} (xlsx)", f"/supervision/monthly-report.xlsx?month={last_month}"),
+        ("monthly report this month (csv)", "/supervision/monthly-report.csv"),
+    ]
+    ok = True
+    for name, url in pages:
+
+        def get(url: str = url) -> None:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        with CaptureQueriesContext(connection) as ctx:
+            get()
+        ok &= report(
+            f"{name} [{len(ctx.captured_queries)} queries]",
+            timed(get, repeat=args.repeat),
+            baseline,
+            goal=args.goal,
+        )
+    return ok
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ node by its own address gets an answer: no ``ALLOWED_HOSTS`` check, no HTTPS red
 - ``/readyz``: the database, the cache and the Celery broker answer: 200, or 503 with a JSON body naming
   what failed (``{"status": "unavailable", "failed": ["broker"], "checks": {...}}``); only the kind of
   error is told, never an address or a password.
-- ``/metrics``: django-prometheus' request/database/cache metrics of this process, and the portal's own
+- ``/metrics``: django-prometheus' request/database/cache metrics of this process (of every gunicorn
+  worker with ``PROMETHEUS_MULTIPROC_DIR``: gunicorn.conf.py), and the portal's own
   gauges read from the database at scrape time (the same on every node): outbox backlog and oldest
   unsent message, open alerts by level, the last alert scan's duration. Not public: only from an address
   in ``METRICS_ALLOWED_IPS`` (the peer itself, never through a proxy: a request carrying
@@ -22,6 +23,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -133,10 +135,24 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if not (_peer_allowed(request) or _token_allowed(request)):
         body = {"detail": "metrics are not public: allowed addresses or a bearer token only"}
         return HttpResponse(json.dumps(body), status=403, content_type="application/json")
+    output = generate_latest(_process_registry()) + generate_latest(_portal_registry)
+    return HttpResponse(output, content_type=CONTENT_TYPE_LATEST)
+
+
+def _process_registry() -> CollectorRegistry:
+    """django-prometheus' request, latency and exception metrics. With ``PROMETHEUS_MULTIPROC_DIR`` set
+    (prometheus_client's multiprocess mode, for gunicorn's workers: gunicorn.conf.py) every worker writes
+    its samples to files there and any worker answers with the sums over all of them (a fresh registry
+    per scrape, as prometheus_client requires); otherwise this process's own."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return registry
     from prometheus_client import REGISTRY
 
-    output = generate_latest(REGISTRY) + generate_latest(_portal_registry)
-    return HttpResponse(output, content_type=CONTENT_TYPE_LATEST)
+    return REGISTRY
 
 
 ROUTES: dict[str, Callable[[HttpRequest], HttpResponse]] = {

@@ -12,10 +12,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from approvals.constants import CaseState
 from hall.selectors import hall_figures
 
 from .constants import AlertLevel, AlertState, Breakdown, FindingKind
-from .figures import Rate, Report, Row, figures
+from .figures import Rate, Report, Row, figures, figures_many, month_end_moment
 from .selectors import alert_list, finding_list, overdue_cases
 
 
@@ -143,23 +144,39 @@ def red_blue_table(report: Report, what: str) -> Table:
 
 
 def overdue_table(*, department_id: int | None, limit: int | None = None) -> Table:
-    qs = overdue_cases(department_id=department_id)
+    # plain tuples of the columns shown (a report may list thousands of overdue cases: no model
+    # instances, no choices lookup per row)
+    qs = overdue_cases(department_id=department_id).values_list(
+        "reference",
+        "item__name",
+        "department__name",
+        "state",
+        "accepted_on",
+        "promised_due",
+        "statutory_due",
+        "holder__enterprise_name",
+        "holder__real_name",
+        "holder__first_name",
+        "holder__last_name",
+        "holder__username",
+    )
     if limit:
         qs = qs[:limit]
     today = timezone.localdate()
+    states = {str(value): str(label) for value, label in CaseState.choices}
     rows = [
         [
-            c.reference,
-            c.item.name,
-            c.department.name,
-            c.get_state_display(),
-            c.accepted_on,
-            c.promised_due,
-            c.statutory_due,
-            (today - c.promised_due).days if c.promised_due else None,
-            c.holder.display_name if c.holder else "",
+            reference,
+            item,
+            department,
+            states.get(state, state),
+            accepted_on,
+            promised_due,
+            statutory_due,
+            (today - promised_due).days if promised_due else None,
+            _holder_name(*holder),
         ]
-        for c in qs
+        for reference, item, department, state, accepted_on, promised_due, statutory_due, *holder in qs
     ]
     return Table(
         "overdue",
@@ -177,6 +194,13 @@ def overdue_table(*, department_id: int | None, limit: int | None = None) -> Tab
         ],
         rows,
     )
+
+
+def _holder_name(enterprise: Any, real: Any, first: Any, last: Any, username: Any) -> str:
+    """``User.display_name`` from the columns (empty when the case has no holder)."""
+    if username is None:
+        return ""
+    return enterprise or real or f"{first} {last}".strip() or username
 
 
 def alerts_table(*, user: Any, filters: dict[str, Any] | None = None, limit: int | None = None) -> Table:
@@ -320,20 +344,20 @@ def month_cohort(year: int, month: int) -> dict[str, Any]:
     """The cohort of one month: accepted in it, as of the end of the month (or now, if earlier)."""
     start = datetime.date(year, month, 1)
     end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    as_of = timezone.make_aware(
-        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)
-    )
+    as_of = month_end_moment(start)  # the figures rollup keeps every settled case as it stood then
     return {"accepted_from": start, "accepted_to": end, "as_of": min(as_of, timezone.now())}
 
 
 def monthly_report(*, year: int, month: int, department_id: int | None, user: Any) -> list[Table]:
     """The monthly report: the month's cohort as of the end of the month (Asia/Shanghai)."""
     kw = dict(department_id=department_id, **month_cohort(year, month))
-    by_dept = figures(by=Breakdown.DEPARTMENT, **kw)
-    by_window = figures(by=Breakdown.WINDOW, **kw)
-    tables = [figures_table(figures(**kw)), figures_table(by_dept), figures_table(by_window)]
+    # two grouped queries over the figures rollup (and the few live cases): one per rollup shape
+    by_item = figures_many(by=[Breakdown.ITEM], **kw)
+    by_desk = figures_many(by=[Breakdown.DEPARTMENT, Breakdown.WINDOW], **kw)
+    by_dept, by_window = by_desk["department"], by_desk["window"]
+    tables = [figures_table(by_item[None]), figures_table(by_dept), figures_table(by_window)]
     tables += [red_blue_table(by_dept, "部门"), red_blue_table(by_window, "窗口")]
-    tables.append(item_days_table(figures(by=Breakdown.ITEM, **kw)))
+    tables.append(item_days_table(by_item["item"]))
     tables.append(overdue_table(department_id=department_id))
     tables.append(hall_table(date_from=kw["accepted_from"], date_to=kw["accepted_to"]))
     return tables

@@ -31,6 +31,7 @@ from django.db.models import (
     BooleanField,
     Count,
     DateField,
+    DateTimeField,
     ExpressionWrapper,
     F,
     Q,
@@ -50,7 +51,7 @@ from intake.constants import ItemStatus
 from intake.models import Item
 
 from .constants import Breakdown
-from .models import FigureRollup, FigureRollupState
+from .models import DeskFigureRollup, FigureRollup, FigureRollupState, RollupSums
 
 FOUR = Decimal("0.0001")
 
@@ -290,13 +291,15 @@ def cohort_cases(
     return qs
 
 
-def case_flags(as_of: datetime.datetime) -> dict[str, Any]:
+def case_flags(as_of: datetime.datetime | Any, as_of_date: datetime.date | Any = None) -> dict[str, Any]:
     """Per-case keys, each computed once per row, that the cases are grouped by (with the breakdown):
     every figure is then a sum of group counts picked by these keys (see ``_reduce``). Cheaper than
     one filtered aggregate per figure, which evaluates the same conditions again and again. Plain
     boolean expressions (true / false / NULL when a date is missing) keep the groups few and the
-    planner's estimate right."""
-    as_of_date = timezone.localdate(as_of)
+    planner's estimate right. ``as_of`` may be an expression (with ``as_of_date``): a moment per case,
+    like the end of its acceptance month (``month_end_of``)."""
+    if as_of_date is None:
+        as_of_date = timezone.localdate(as_of)
 
     def flag(q: Q) -> ExpressionWrapper:
         return ExpressionWrapper(q, output_field=BooleanField())
@@ -310,6 +313,42 @@ def case_flags(as_of: datetime.datetime) -> dict[str, Any]:
         "f_pp": flag(Q(promised_due__lt=as_of_date)),
         "f_sp": flag(Q(statutory_due__lt=as_of_date)),
     }
+
+
+def month_end_moment(month: datetime.date) -> datetime.datetime:
+    """The end of a month: midnight (Asia/Shanghai) starting the next month; a monthly report's "as of"."""
+    start = (month.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+
+
+def month_end_of(field: str, start: datetime.date, end: datetime.date) -> tuple[Any, Any]:
+    """Per row, the end of the month of the date ``field`` (between ``start`` and ``end``): the moment
+    and the first day of the next month, as expressions (plain date comparisons, like ``_month_ladder``)."""
+    months = [start.replace(day=1)]
+    while months[-1] < end.replace(day=1):
+        months.append((months[-1] + datetime.timedelta(days=32)).replace(day=1))
+    nxt = [(m + datetime.timedelta(days=32)).replace(day=1) for m in months]
+
+    def ladder(values: list[Any], output: Any) -> Any:
+        whens = [When(**{f"{field}__lt": nxt[i]}, then=Value(values[i])) for i in range(len(months) - 1)]
+        return SqlCase(*whens, default=Value(values[-1]), output_field=output)
+
+    return (
+        ladder([month_end_moment(m) for m in months], DateTimeField()),
+        ladder(nxt, DateField()),
+    )
+
+
+def is_month_cohort(
+    accepted_from: datetime.date, accepted_to: datetime.date, as_of: datetime.datetime
+) -> bool:
+    """A whole month's cohort as of the end of that month (the monthly report, the red and blue boards)."""
+    return (
+        accepted_from.day == 1
+        and accepted_to
+        == (accepted_from + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        and as_of == month_end_moment(accepted_from)
+    )
 
 
 def _is_false(value: Any) -> bool:
@@ -414,8 +453,8 @@ def complaint_rows(
 
 # --- reading the figures rollup (kept by rollup.py, which builds on the pieces above) ---------------
 
-# The rollup's key and sums (one FigureRollup row per acceptance day, department and item).
-ROLLUP_KEY = ("accepted_on", "department_id", "item_id")
+# The rollup's sums, and its two shapes: (model, key fields). One row per acceptance day, department and
+# item; one per acceptance day, department, window and clerk.
 ROLLUP_SUMS = (
     "accepted",
     "concluded",
@@ -430,8 +469,25 @@ ROLLUP_SUMS = (
     "ratings",
     "good_ratings",
 )
-# The breakdowns the rollup can serve (its key); a window or clerk breakdown is computed live.
-ROLLUP_DIMS = frozenset({Breakdown.DEPARTMENT.value, Breakdown.ITEM.value, Breakdown.MONTH.value})
+ROLLUP_SHAPES: tuple[tuple[type[RollupSums], tuple[str, ...]], ...] = (
+    (FigureRollup, ("accepted_on", "department_id", "item_id")),
+    (DeskFigureRollup, ("accepted_on", "department_id", "window_id", "clerk_id")),
+)
+# The breakdowns each shape can serve (month and department come from the day and department of either).
+_SHAPE_DIMS: tuple[tuple[type[RollupSums], frozenset[str]], ...] = (
+    (FigureRollup, frozenset({Breakdown.DEPARTMENT.value, Breakdown.ITEM.value, Breakdown.MONTH.value})),
+    (
+        DeskFigureRollup,
+        frozenset(
+            {
+                Breakdown.DEPARTMENT.value,
+                Breakdown.WINDOW.value,
+                Breakdown.CLERK.value,
+                Breakdown.MONTH.value,
+            }
+        ),
+    ),
+)
 
 
 def rollup_watermark() -> datetime.datetime | None:
@@ -439,15 +495,48 @@ def rollup_watermark() -> datetime.datetime | None:
     return FigureRollupState.objects.filter(pk=1).values_list("watermark", flat=True).first()
 
 
-def rollup_serves(*, as_of: datetime.datetime, dims: Iterable[str], mark: datetime.datetime | None) -> bool:
-    return mark is not None and as_of >= mark and set(dims) <= ROLLUP_DIMS
+def rollup_for(
+    *,
+    accepted_from: datetime.date,
+    accepted_to: datetime.date,
+    as_of: datetime.datetime,
+    dims: Iterable[str],
+    mark: datetime.datetime | None,
+) -> tuple[type[RollupSums], bool] | None:
+    """The rollup shape that can answer for this cohort, "as of" and breakdowns, and whether from its
+    month-end sums (None: all live). "As of" the watermark or later: the sums of the settled cases. A
+    whole month's cohort as of that month's end, earlier than the watermark (the monthly report and red
+    and blue boards of a past month): the month-end sums, each settled case as it stood at the end of
+    its acceptance month. An item breakdown together with a window or clerk one has no shape: live."""
+    if mark is None:
+        return None
+    if as_of >= mark:
+        month_end = False
+    elif is_month_cohort(accepted_from, accepted_to, as_of):
+        month_end = True
+    else:
+        return None
+    wanted = set(dims)
+    for model, served in _SHAPE_DIMS:
+        if wanted <= served:
+            return model, month_end
+    return None
 
 
 def rollup_rows(
-    *, accepted_from: datetime.date, accepted_to: datetime.date, dims: list[str], department_id: int | None
+    *,
+    model: type[RollupSums],
+    month_end: bool,
+    accepted_from: datetime.date,
+    accepted_to: datetime.date,
+    dims: list[str],
+    department_id: int | None,
 ) -> list[dict[str, Any]]:
-    """The rollup's sums for a cohort, grouped like the live figures (``g_<breakdown>`` keys)."""
-    qs = FigureRollup.objects.filter(accepted_on__gte=accepted_from, accepted_on__lte=accepted_to)
+    """The rollup's sums for a cohort, grouped like the live figures (``g_<breakdown>`` keys); the
+    month-end sums are keyed by the first day of the acceptance month."""
+    qs = model._default_manager.filter(
+        month_end=month_end, accepted_on__gte=accepted_from, accepted_on__lte=accepted_to
+    )
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     sums = {name: Sum(name) for name in ROLLUP_SUMS}
@@ -552,7 +641,14 @@ def _figures_many(
     cases = cohort_cases(accepted_from=accepted_from, accepted_to=accepted_to, department_id=department_id)
     # settled cases and their ratings come summed from the rollup when it can answer for this "as of"
     # and breakdown; only the rest is aggregated live (same figures either way: see rollup.py)
-    use_rollup = rollup_serves(as_of=as_of, dims=dims, mark=rollup_watermark())
+    rollup = rollup_for(
+        accepted_from=accepted_from,
+        accepted_to=accepted_to,
+        as_of=as_of,
+        dims=dims,
+        mark=rollup_watermark(),
+    )
+    use_rollup = rollup is not None
     if use_rollup:
         cases = cases.filter(rolled_up_at__isnull=True)
 
@@ -580,9 +676,14 @@ def _figures_many(
     )
     summed = (
         rollup_rows(
-            accepted_from=accepted_from, accepted_to=accepted_to, dims=dims, department_id=department_id
+            model=rollup[0],
+            month_end=rollup[1],
+            accepted_from=accepted_from,
+            accepted_to=accepted_to,
+            dims=dims,
+            department_id=department_id,
         )
-        if use_rollup
+        if rollup is not None
         else []
     )
     for data in [*summed, *rating_rows(**cohort, live_only=use_rollup), *complaint_rows(**cohort)]:

@@ -4,7 +4,8 @@ A case is *settled* once it is closed (decided, withdrawn, terminated…) with `
 refresh moment W: for any "as of" at or after W every figure it contributes is fixed (it is concluded,
 early or not, on time or not, its elapsed days known). A refresh (Celery beat, every few minutes)
 stamps the newly settled cases and the ratings given before W on them with ``rolled_up_at = W`` and
-adds their contributions to ``FigureRollup`` per (acceptance day, department, item). The contributions
+adds their contributions to ``FigureRollup`` per (acceptance day, department, item) and to
+``DeskFigureRollup`` per (acceptance day, department, window, clerk). The contributions
 are computed by the very code the live figures use (``figures.case_flags`` → ``figures._reduce``), so
 the two cannot disagree.
 
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -35,16 +36,26 @@ from approvals.constants import CLOSED_STATES, DECIDED_STATES
 from approvals.models import Case
 from complaints.models import Rating
 
-from .figures import ROLLUP_KEY, ROLLUP_SUMS, Row, _reduce, case_flags, case_sums
-from .models import FigureRollup, FigureRollupState
+from .figures import (
+    ROLLUP_SHAPES,
+    ROLLUP_SUMS,
+    Row,
+    _month_ladder,
+    _reduce,
+    case_flags,
+    case_sums,
+    month_end_of,
+)
+from .models import FigureRollupState, RollupSums
 
-KEY = ROLLUP_KEY
 SUMS = ROLLUP_SUMS
 # The case fields a settled case's figures depend on.
 CASE_FIELDS = (
     "accepted_on",
     "department_id",
     "item_id",
+    "window_id",
+    "clerk_id",
     "concluded_at",
     "concluded_on",
     "elapsed_days",
@@ -55,7 +66,8 @@ CASE_FIELDS = (
 )
 RATING_FIELDS = ("case_id", "overall", "voided", "created_at")
 
-Key = tuple[datetime.date, int, int]
+Key = tuple[Any, ...]  # (acceptance day, department id, …): the key fields of one rollup shape
+Parts = dict[type[RollupSums], dict[Key, Any]]
 
 
 def settled_q(moment: datetime.datetime) -> Q:
@@ -72,8 +84,8 @@ class RefreshResult:
 
 def refresh(*, now: datetime.datetime | None = None) -> RefreshResult:
     """Take in the cases settled and the ratings given (on rolled-up cases) before ``now``. Set-based:
-    two UPDATEs, two grouped queries over the newly stamped rows, one read and one bulk upsert of the
-    touched rollup rows, whatever their number."""
+    two UPDATEs, then per rollup shape two grouped queries over the newly stamped rows, one read of the
+    touched rollup rows and their bulk update and insert, whatever their number."""
     now = now or timezone.now()
     with transaction.atomic():
         FigureRollupState.objects.get_or_create(pk=1)
@@ -84,33 +96,98 @@ def refresh(*, now: datetime.datetime | None = None) -> RefreshResult:
         ratings = Rating.objects.filter(
             rolled_up_at__isnull=True, created_at__lt=now, case__rolled_up_at__isnull=False
         ).update(rolled_up_at=now)
-        parts = case_contributions(Case.objects.filter(rolled_up_at=now), as_of=now)
-        _merge(parts, rating_contributions(Rating.objects.filter(rolled_up_at=now)))
-        _apply(parts, sign=1)
+        keys = 0
+        stamped = contributions(
+            Case.objects.filter(rolled_up_at=now), Rating.objects.filter(rolled_up_at=now), now=now
+        )
+        for model, key, parts in stamped:
+            _apply(model, key, parts, sign=1)
+            keys += len(parts)
         state.watermark = now
         state.save(update_fields=["watermark"])
-    return RefreshResult(now, cases, ratings, len(parts))
+    return RefreshResult(now, cases, ratings, keys)
 
 
-def case_contributions(qs: QuerySet[Case], *, as_of: datetime.datetime) -> dict[Key, Any]:
-    """Settled cases → their figures per rollup key, through the live figures' own reduction."""
-    out: dict[Key, Any] = {}
-    rows = (
-        qs.annotate(**case_flags(as_of))
-        .values(*KEY, *case_flags(as_of))
-        .annotate(**case_sums(as_of))
-        .order_by()
-    )
-    for data in rows:
-        key = (data["accepted_on"], data["department_id"], data["item_id"])
-        out.setdefault(key, Row()).add(_reduce(data))
+def contributions(
+    cases: QuerySet[Case], ratings: QuerySet[Rating], *, now: datetime.datetime
+) -> list[tuple[type[RollupSums], tuple[str, ...], dict[Key, Any]]]:
+    """Settled cases and their ratings → (rollup model, key fields, contributions per key) for every
+    shape: the figures as of any moment from now on (``month_end`` False, keyed by acceptance day) and
+    as of the end of each one's acceptance month (``month_end`` True, keyed by the month's first day).
+    A constant number of grouped queries, whatever the number of cases or months."""
+    span = [
+        d
+        for d in (
+            *cases.aggregate(a=Min("accepted_on"), b=Max("accepted_on")).values(),
+            *ratings.aggregate(a=Min("case__accepted_on"), b=Max("case__accepted_on")).values(),
+        )
+        if d is not None
+    ]
+    out = []
+    for model, key in ROLLUP_SHAPES:
+        parts = {(*k, False): v for k, v in case_contributions(cases, as_of=now, key=key).items()}
+        _merge(parts, {(*k, False): v for k, v in rating_contributions(ratings, key=key).items()})
+        if span:
+            start, end = min(span), max(span)
+            ends = {(*k, True): v for k, v in case_contributions(cases, key=key, months=(start, end)).items()}
+            _merge(parts, ends)
+            _merge(
+                parts,
+                {
+                    (*k, True): v
+                    for k, v in rating_contributions(ratings, key=key, months=(start, end)).items()
+                },
+            )
+        out.append((model, (*key, "month_end"), parts))
     return out
 
 
-def rating_contributions(qs: QuerySet[Rating]) -> dict[Key, Any]:
+def case_contributions(
+    qs: QuerySet[Case],
+    *,
+    key: tuple[str, ...],
+    as_of: datetime.datetime | None = None,
+    months: tuple[datetime.date, datetime.date] | None = None,
+) -> dict[Key, Any]:
+    """Settled cases → their figures per rollup key (``key``: the case fields of one rollup shape),
+    through the live figures' own reduction: as of ``as_of``, or (``months``: the span of their
+    acceptance dates) each as of the end of its acceptance month, keyed by that month's first day."""
     out: dict[Key, Any] = {}
+    if months is None:
+        assert as_of is not None
+        flags = case_flags(as_of)
+        qs = qs.annotate(k_day=F("accepted_on"))
+    else:
+        moment, next_day = month_end_of("accepted_on", *months)
+        flags = case_flags(moment, next_day)
+        qs = qs.annotate(k_day=_month_ladder("accepted_on", *months))
     rows = (
-        qs.values("case__accepted_on", "case__department_id", "case__item_id")
+        qs.annotate(**flags)
+        .values("k_day", *key[1:], *flags)
+        .annotate(**case_sums(timezone.now()))
+        .order_by()
+    )
+    for data in rows:
+        out.setdefault((data["k_day"], *(data[f] for f in key[1:])), Row()).add(_reduce(data))
+    return out
+
+
+def rating_contributions(
+    qs: QuerySet[Rating], *, key: tuple[str, ...], months: tuple[datetime.date, datetime.date] | None = None
+) -> dict[Key, Any]:
+    """Ratings → their counts per rollup key; with ``months``, only those given by the end of their
+    case's acceptance month, keyed by that month's first day."""
+    out: dict[Key, Any] = {}
+    fields = [f"case__{f}" for f in key[1:]]
+    if months is None:
+        qs = qs.annotate(k_day=F("case__accepted_on"))
+    else:
+        moment, _next_day = month_end_of("case__accepted_on", *months)
+        qs = qs.annotate(k_day=_month_ladder("case__accepted_on", *months), k_end=moment).filter(
+            created_at__lte=F("k_end")
+        )
+    rows = (
+        qs.values("k_day", *fields)
         .annotate(
             ratings=Count("id", filter=Q(voided=False)),
             good_ratings=Count("id", filter=Q(voided=False, overall__gte=3)),
@@ -118,10 +195,8 @@ def rating_contributions(qs: QuerySet[Rating]) -> dict[Key, Any]:
         .order_by()
     )
     for data in rows:
-        accepted_on = data["case__accepted_on"]
-        assert accepted_on is not None  # only accepted cases are rolled up
-        key: Key = (accepted_on, data["case__department_id"], data["case__item_id"])
-        row = out.setdefault(key, Row())
+        assert data["k_day"] is not None  # only accepted cases are rolled up
+        row = out.setdefault((data["k_day"], *(data[f] for f in fields)), Row())
         row.ratings += data["ratings"]
         row.good_ratings += data["good_ratings"]
     return out
@@ -132,30 +207,34 @@ def _merge(into: dict[Key, Any], other: dict[Key, Any]) -> None:
         into.setdefault(key, Row()).add(row)
 
 
-def _apply(parts: dict[Key, Any], *, sign: int) -> None:
-    """Add (sign=1) or take out (sign=-1) contributions: read the touched rows, add, upsert in bulk."""
+def _apply(model: type[RollupSums], key: tuple[str, ...], parts: dict[Key, Any], *, sign: int) -> None:
+    """Add (sign=1) or take out (sign=-1) contributions: read the touched rows, add, then replace the
+    rows that exist and insert the new keys. (Not an upsert: a window or clerk key may be NULL, which no
+    unique constraint matches; one refresh runs at a time.)"""
     if not parts:
         return
     dates = {k[0] for k in parts}
-    existing = {
-        (r.accepted_on, r.department_id, r.item_id): r
-        for r in FigureRollup.objects.filter(accepted_on__in=dates)
-    }
-    out = []
-    for key, part in parts.items():
-        # new instances only (no pk): one INSERT … ON CONFLICT (key) DO UPDATE for old and new keys alike
-        row = FigureRollup(accepted_on=key[0], department_id=key[1], item_id=key[2])
-        old = existing.get(key)
+    existing: dict[Key, Any] = {}
+    for r in model._default_manager.filter(accepted_on__in=dates):
+        existing.setdefault(tuple(getattr(r, f) for f in key), r)
+    changed, new = [], []
+    for k, part in parts.items():
+        row = existing.get(k)
+        if row is None:
+            row = model(**dict(zip(key, k, strict=True)))
+            new.append(row)
+        else:
+            changed.append(row)
         for name in SUMS:
-            setattr(row, name, (getattr(old, name) if old else 0) + sign * getattr(part, name))
-        out.append(row)
-    FigureRollup.objects.bulk_create(
-        out,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["accepted_on", "department", "item"],
-        update_fields=list(SUMS),
-    )
+            setattr(row, name, getattr(row, name) + sign * getattr(part, name))
+    # the changed rows are replaced: one DELETE by key and one INSERT of them with the new ones (faster
+    # than an UPDATE per row, or bulk_update's CASE per column, when a refresh touches thousands)
+    manager = model._default_manager
+    for start in range(0, len(changed), 5000):
+        manager.filter(pk__in=[r.pk for r in changed[start : start + 5000]]).delete()
+    for row in changed:
+        row.pk = None
+    manager.bulk_create(changed + new, batch_size=2000)
 
 
 # --- keeping the rollup true when a rolled-up row changes -----------------------------------------
@@ -166,16 +245,16 @@ def _take_out_case(pk: int) -> None:
     database holds it now; both are live again."""
     case_qs = Case.objects.filter(pk=pk, rolled_up_at__isnull=False)
     rating_qs = Rating.objects.filter(case_id=pk, rolled_up_at__isnull=False)
-    parts = case_contributions(case_qs, as_of=timezone.now())
-    _merge(parts, rating_contributions(rating_qs))
-    _apply(parts, sign=-1)
+    for model, key, parts in contributions(case_qs, rating_qs, now=timezone.now()):
+        _apply(model, key, parts, sign=-1)
     rating_qs.update(rolled_up_at=None)
     case_qs.update(rolled_up_at=None)
 
 
 def _take_out_rating(pk: int) -> None:
     qs = Rating.objects.filter(pk=pk, rolled_up_at__isnull=False)
-    _apply(rating_contributions(qs), sign=-1)
+    for model, key, parts in contributions(Case.objects.none(), qs, now=timezone.now()):
+        _apply(model, key, parts, sign=-1)
     qs.update(rolled_up_at=None)
 
 

@@ -18,6 +18,7 @@ from approvals.constants import CaseState, Outcome
 from approvals.models import Case
 from intake.constants import ApplicationStatus, Channel, ItemStatus
 from intake.models import Application, Item
+from portal.accounts.constants import Role
 from portal.accounts.models import Department, User, Window
 from portal.workcalendar import services as calendar
 
@@ -53,7 +54,13 @@ class Command(BaseCommand):
         count, batch = options["count"], max(1, options["batch_size"])
         rng = random.Random(options["seed"])  # noqa: S311 (simulated cases, not secrets)
         items = self._catalogue()
+        # the desks (window and clerk) that accept the cases: each window's clerk, in turn, when there are
+        # windows and clerks; none otherwise
         windows: list[int | None] = [*Window.objects.values_list("pk", flat=True)] or [None]
+        clerks: list[int | None] = [
+            *User.objects.filter(groups__name=Role.CLERK).order_by("pk").values_list("pk", flat=True)
+        ] or [None]
+        desks = [(w, clerks[k % len(clerks)]) for k, w in enumerate(windows)]
         applicant, _ = User.objects.get_or_create(
             username="seed-applicant", defaults={"real_name": "模拟申请人", "is_active": False}
         )
@@ -84,7 +91,7 @@ class Command(BaseCommand):
                     accepted_on = today - datetime.timedelta(
                         days=options["days"] - 1 - i * options["days"] // count
                     )
-                    cases.append(self._case(rng, item, today, accepted_on, rng.choice(windows)))
+                    cases.append(self._case(rng, item, today, accepted_on, *rng.choice(desks)))
                 Application.objects.bulk_create(apps_)
                 for app, case in zip(apps_, cases, strict=True):
                     case.application = app
@@ -152,6 +159,7 @@ class Command(BaseCommand):
         today: datetime.date,
         accepted_on: datetime.date,
         window: Any,
+        clerk: Any = None,
     ) -> Case:
         age = (today - accepted_on).days
         unit, promised, statutory = item["limit_unit"], item["promised_limit"], item["statutory_limit"]
@@ -163,6 +171,7 @@ class Command(BaseCommand):
             promised_limit=promised,
             limit_unit=unit,
             window_id=window,
+            clerk_id=clerk,
             submitted_at=submitted_at,
             received_on=accepted_on,
             answer_from=accepted_on,
