@@ -52,6 +52,13 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """The test client and the live server speak plain HTTP with no proxy in front; production redirects
+    it to HTTPS (SECURE_SSL_REDIRECT follows DEBUG: tests/ops/test_production_headers.py proves it)."""
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """PBKDF2 costs ~0.3 s a user on this machine; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
