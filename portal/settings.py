@@ -358,6 +358,8 @@ from portal.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402,
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@zwfw.example.gov.cn")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # a hand-off never outlasts the sending lease
+# Only for EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (one file per message).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 SMS_BACKEND = env.str("SMS_BACKEND", default="portal.sms.FileSmsGateway")
 SMS_FILE_DIR = Path(env.str("SMS_FILE_DIR", default=str(VAR_DIR / "sms")))
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")

@@ -56,7 +56,11 @@ def test_duplicates_are_resolved_before_the_constraints_without_losing_cases(wit
     assert User.objects.get(id_number_hash=first.id_number_hash) == first
     # the later ones with that number are deactivated, named for the office to find, their cases kept
     assert (second.username, second.is_active) == (f"wangwu2.merged-into-{first.pk}", False)
-    assert (third.username, third.is_active, third.id_number_hash) == (f"wangwu3.merged-into-{first.pk}", False, "")
+    assert (third.username, third.is_active, third.id_number_hash) == (
+        f"wangwu3.merged-into-{first.pk}",
+        False,
+        "",
+    )
     assert Application.objects.get(pk=later_case.pk).applicant == third
     assert Application.objects.get(pk=later_case.pk).applicant_id_number == ID
     assert Application.objects.get(pk=kept_case.pk).applicant == first

@@ -117,9 +117,7 @@ def test_beat_purges_the_answers_kept_past_24_hours_and_keeps_the_recent_ones(it
     from portal.accounts.tasks import purge_idempotency_records
     from portal.schedule import BEAT_SCHEDULE
 
-    assert any(
-        e["task"] == "portal.accounts.tasks.purge_idempotency_records" for e in BEAT_SCHEDULE.values()
-    )
+    assert any(e["task"] == "portal.accounts.tasks.purge_idempotency_records" for e in BEAT_SCHEDULE.values())
     user = citizen()
     start = timezone.now()
     with time_machine.travel(start, tick=False):
