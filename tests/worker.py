@@ -110,9 +110,9 @@ def point_producer_at(url: str) -> None:
 
     from portal.celery import app as celery_app
 
-    celery_app.conf.broker_url = url
-    celery_app.conf.broker_write_url = url
+    app: Any = celery_app  # writable settings and private attributes (its pools), not in celery-types
+    app.conf.broker_url = url
+    app.conf.broker_write_url = url
     pools.reset()
-    app: Any = celery_app  # private attributes (the pools celery keeps), not in celery-types
     app._pool = None
     app.amqp._producer_pool = None

@@ -255,7 +255,9 @@ def sweep(*, grace: timedelta | None = None) -> int:
     queued = 0
     for pk in ids:
         if not enqueue(pk):
-            log.warning("broker unavailable: sweep stopped, %s deliveries left for the next", len(ids) - queued)
+            log.warning(
+                "broker unavailable: sweep stopped, %s deliveries left for the next", len(ids) - queued
+            )
             break
         queued += 1
     return queued
