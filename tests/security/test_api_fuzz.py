@@ -53,10 +53,7 @@ def wsgi_app():
 
 # Loaded at collection: the schema view reads no data. (schemathesis.pytest.from_fixture would load it
 # per test, but its lazy loader does not run under pytest 9.)
-# Loaded at collection, before tests/conftest.py turns the HTTPS redirect off: over "HTTPS", as the proxy says.
-schema = schemathesis.openapi.from_wsgi(
-    "/api/schema/?format=json", wsgi_app(), headers={"X-Forwarded-Proto": "https"}
-)
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app())
 
 
 @pytest.fixture(autouse=True)
