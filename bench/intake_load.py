@@ -342,6 +342,7 @@ def server_env(args: argparse.Namespace, media: Path) -> dict[str, str]:
             "CELERY_BROKER_URL": args.broker_url,
             "CONN_MAX_AGE": str(getattr(args, "conn_max_age", 0)),
             "DEBUG": "0",
+            "SECURE_SSL_REDIRECT": "0",  # the clients speak plain HTTP to gunicorn: no TLS proxy here
             "BENCH_ENDPOINTS": "1",
             "API_NUM_PROXIES": "1",
             "MEDIA_ROOT": str(media),

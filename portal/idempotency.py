@@ -19,7 +19,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from portal.accounts.models import IdempotencyRecord
+from portal.accounts.services import idempotency_ttl
 from portal.exceptions import ApplicationError, ConflictError
 from portal.http import api_user
 
@@ -59,7 +59,7 @@ def _fingerprint(request: Any, kwargs: dict[str, Any]) -> str:
 
 
 def ttl() -> timedelta:
-    return timedelta(hours=getattr(settings, "IDEMPOTENCY_TTL_HOURS", 24))
+    return idempotency_ttl()
 
 
 def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:

@@ -14,6 +14,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portal.notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=8, minute=0),
     },
+    # accounts: the first answers kept for an Idempotency-Key go after 24 hours
+    "accounts-idempotency-purge": {
+        "task": "portal.accounts.tasks.purge_idempotency_records",
+        "schedule": crontab(minute=50),
+    },
     # approvals: submitted applications unanswered for 5 working days count as accepted (Art. 32)
     "approvals-deemed-acceptance": {
         "task": "approvals.tasks.deem_accepted_scan",

@@ -219,11 +219,16 @@ API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
 API_JSON_MAX_DEPTH = 32
 
 # --- security (production turns DEBUG off; check --deploy is clean then) ---
+# The TLS-terminating proxy in front of gunicorn (Caddy in docker-compose.yml) says the client spoke HTTPS
+# with X-Forwarded-Proto; gunicorn is reachable by that proxy only, so no client can claim it itself.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# Plain HTTP is redirected to HTTPS whenever DEBUG is off. Opt out (SECURE_SSL_REDIRECT=0) only when the
+# proxy itself redirects HTTP and is the only way in; `check --deploy` then warns (security.W008) as a
+# reminder. docs/security.md#production.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -354,6 +359,8 @@ from portal.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402,
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@zwfw.example.gov.cn")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # a hand-off never outlasts the sending lease
+# Only for EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (one file per message).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 SMS_BACKEND = env.str("SMS_BACKEND", default="portal.sms.FileSmsGateway")
 SMS_FILE_DIR = Path(env.str("SMS_FILE_DIR", default=str(VAR_DIR / "sms")))
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")

@@ -5,6 +5,11 @@ does not exist."""
 import pytest
 from django.conf import settings
 
+# The test client, the live servers and the API fuzzers' WSGI app (built at collection, its middleware
+# reading the setting then) speak plain HTTP with no TLS proxy in front. Production redirects it to HTTPS:
+# SECURE_SSL_REDIRECT follows DEBUG (tests/ops/test_production_headers.py, tests/ops/test_deploy.py).
+settings.SECURE_SSL_REDIRECT = False
+
 
 def pytest_collection_modifyitems(config, items):
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

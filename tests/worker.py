@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -101,3 +102,17 @@ def wait_for(predicate, timeout: float = 120, interval: float = 0.3) -> bool:
             return True
         time.sleep(interval)
     return predicate()
+
+
+def point_producer_at(url: str) -> None:
+    """This process's Celery producer publishes to ``url`` (kombu keeps global pools: drop them)."""
+    from kombu import pools
+
+    from portal.celery import app as celery_app
+
+    app: Any = celery_app  # writable settings and private attributes (its pools), not in celery-types
+    app.conf.broker_url = url
+    app.conf.broker_write_url = url
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None

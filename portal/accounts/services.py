@@ -2,14 +2,16 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from portal import pii
 from portal.exceptions import ApplicationError
 
 from .constants import ApplicantKind, Role
-from .models import ApiTokenDevice, User
+from .models import ApiTokenDevice, IdempotencyRecord, User
 
 API_DEVICES_MAX = 10  # tokens a user may hold at once (the oldest devices are signed out beyond it)
 
@@ -110,4 +112,17 @@ def api_tokens_revoke_all(*, user: User) -> int:
     from knox.models import AuthToken
 
     deleted: int = AuthToken.objects.filter(user=user).delete()[0]
+    return deleted
+
+
+def idempotency_ttl() -> datetime.timedelta:
+    """How long a submission's first answer is kept for its ``Idempotency-Key`` (portal/idempotency.py)."""
+    return datetime.timedelta(hours=getattr(settings, "IDEMPOTENCY_TTL_HOURS", 24))
+
+
+def idempotency_records_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the first answers kept past their time (24 hours): a retry that late is a new request.
+    Returns how many went. Run by beat (portal/schedule.py); a key still in use is never touched."""
+    cutoff = (now or timezone.now()) - idempotency_ttl()
+    deleted, _per_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted

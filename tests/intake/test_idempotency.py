@@ -110,3 +110,26 @@ def test_five_parallel_retries_with_one_key_make_one_application(item):  # noqa:
     assert sorted(a.status_code for a in answers) == [201] * 5, [a.content[:200] for a in answers]
     assert len({a.json()["reference"] for a in answers}) == 1
     assert Application.objects.count() == 1
+
+
+def test_beat_purges_the_answers_kept_past_24_hours_and_keeps_the_recent_ones(item):  # noqa: F811
+    from portal.accounts.models import IdempotencyRecord
+    from portal.accounts.tasks import purge_idempotency_records
+    from portal.schedule import BEAT_SCHEDULE
+
+    assert any(e["task"] == "portal.accounts.tasks.purge_idempotency_records" for e in BEAT_SCHEDULE.values())
+    user = citizen()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        old = submit(user, item, key="old-key")
+    with time_machine.travel(start + datetime.timedelta(hours=2), tick=False):
+        recent = submit(user, item, key="recent-key", shop="第二家店")
+    assert old.status_code == recent.status_code == 201
+    with time_machine.travel(start + datetime.timedelta(hours=24, minutes=30), tick=False):
+        assert purge_idempotency_records.apply().get() == 1  # the task beat runs, in this process
+        assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["recent-key"]
+        # the recent key still answers a retry with its first answer and creates nothing
+        again = submit(user, item, key="recent-key", shop="第二家店")
+        assert again.headers.get("Idempotent-Replayed") == "true"
+        assert again.json()["reference"] == recent.json()["reference"]
+        assert Application.objects.count() == 2

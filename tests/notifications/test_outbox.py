@@ -251,3 +251,31 @@ def test_sms_segments_count_the_carriers_way():
     assert [sms_segments("办" * 70), sms_segments("办" * 71), sms_segments("办" * 134)] == [1, 2, 2]
     assert sms_segments("办" * 135) == 3
     assert sms_fit("办" * 60, 1) == "办" * 60
+
+
+def test_the_sweeper_stops_at_the_first_refused_hand_off_while_the_broker_is_down(monkeypatch):
+    """A thousand unsent rows and no broker: one refused connection, not a thousand (beat stays free)."""
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.celery import app as celery_app
+    from tests.worker import point_producer_at
+
+    user = citizen(phone="13912345678")
+    for n in range(50):
+        services.notify(
+            recipient=user, event="case.withdrawn", context={"reference": f"R{n}"}, channels=["sms"]
+        )
+    Delivery.objects.update(updated_at=timezone.now() - timedelta(minutes=5))
+    live = celery_app.conf.broker_url, celery_app.conf.broker_write_url
+    point_producer_at("redis://127.0.0.1:1/0")  # nothing listens there
+    try:
+        started = time.monotonic()
+        assert services.sweep() == 0
+        assert time.monotonic() - started < 5
+    finally:
+        point_producer_at(live[0])
+        celery_app.conf.broker_write_url = live[1]
+    assert Delivery.objects.filter(status="pending").count() == 50  # all left for the next sweep

@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     full_env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "CACHE_URL"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "CELERY_", "CACHE_URL", "SECURE_", "DEBUG"))
     }
     full_env.update(env)
     return subprocess.run(
@@ -34,12 +36,29 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         SECRET_KEY="p" * 20 + "Kq8vN2xZ7rT4mW9sB1cY6hJ3fL5dG0aE",
         PII_ENCRYPTION_KEY="e" * 20 + "Zr5Tq1Wm8Kx3Vb6Ny0Hc4Jp7Ls2Dg9Fa",
         ALLOWED_HOSTS="portal.example.gov.cn",
-        SECURE_SSL_REDIRECT="1",
         CLAMD_URL="tcp://clamav:3310",  # uploads are virus-scanned in production (portal.W017 otherwise)
         PORTAL_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_https_redirect_is_turned_off(tmp_path):
+    """The documented opt-out (a proxy that redirects HTTP itself) is not silent: security.W008."""
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="p" * 20 + "Kq8vN2xZ7rT4mW9sB1cY6hJ3fL5dG0aE",
+        PII_ENCRYPTION_KEY="e" * 20 + "Zr5Tq1Wm8Kx3Vb6Ny0Hc4Jp7Ls2Dg9Fa",
+        ALLOWED_HOSTS="portal.example.gov.cn",
+        SECURE_SSL_REDIRECT="0",
+        CLAMD_URL="tcp://clamav:3310",
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0 and "security.W008" in result.stdout + result.stderr
 
 
 def test_check_deploy_flags_a_missing_personal_data_key(tmp_path):
@@ -51,7 +70,6 @@ def test_check_deploy_flags_a_missing_personal_data_key(tmp_path):
         DEBUG="0",
         SECRET_KEY="p" * 20 + "Kq8vN2xZ7rT4mW9sB1cY6hJ3fL5dG0aE",
         ALLOWED_HOSTS="portal.example.gov.cn",
-        SECURE_SSL_REDIRECT="1",
         PORTAL_VAR_DIR=str(tmp_path),
     )
     assert result.returncode != 0 and "portal.E001" in result.stdout + result.stderr
@@ -66,7 +84,6 @@ def test_check_deploy_flags_the_development_secret_key(tmp_path):
         DEBUG="0",
         PORTAL_VAR_DIR=str(tmp_path),
         ALLOWED_HOSTS="portal.example.gov.cn",
-        SECURE_SSL_REDIRECT="1",
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr

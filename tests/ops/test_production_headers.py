@@ -45,8 +45,7 @@ def production(tmp_path_factory):
         DEBUG="0",
         SECRET_KEY="p" * 20 + "Kq8vN2xZ7rT4mW9sB1cY6hJ3fL5dG0aE",
         PII_ENCRYPTION_KEY="e" * 20 + "Zr5Tq1Wm8Kx3Vb6Ny0Hc4Jp7Ls2Dg9Fa",
-        ALLOWED_HOSTS=HOST,
-        SECURE_SSL_REDIRECT="1",
+        ALLOWED_HOSTS=HOST,  # and no SECURE_* variable: the production defaults
         PORTAL_VAR_DIR=str(tmp_path_factory.mktemp("var")),
         DJANGO_SETTINGS_MODULE="portal.settings",
     )
@@ -71,6 +70,7 @@ def prod(settings, production):
 
 
 def test_plain_http_is_redirected_to_https(prod, client):
+    assert prod.SECURE_SSL_REDIRECT is True  # by default with DEBUG off, as the README says
     r = client.get("/accounts/login/", HTTP_HOST=HOST)
     assert r.status_code == 301 and r["Location"] == f"https://{HOST}/accounts/login/"
 

@@ -2,6 +2,59 @@
 
 import django.db.models.functions.text
 from django.db import migrations, models
+from django.db.models.functions import Lower
+
+
+def resolve_duplicate_accounts(User, log=print):
+    """Before the two unique constraints: make existing rows satisfy them, losing nobody's cases.
+
+    One resident ID number, several accounts (a registration race): the oldest account (first joined,
+    then lowest id) keeps the number; every later one is deactivated, keeps all its applications, cases
+    and messages (nothing is deleted or moved), gives up its copy of the number (the same number, held by
+    the oldest) and is renamed ``<name>.merged-into-<oldest id>`` so the office finds it and can reassign.
+    One name in different case ("Racer3", "raCer3"; maybe two people): the oldest keeps it, every later
+    one is renamed ``<name>.<id>`` and stays active (it can still sign in by SMS code). Each change is
+    logged. Returns the list of (id, old username, new username, action)."""
+    changes = []
+    order = ("date_joined", "pk")
+    by_number = (
+        User.objects.exclude(id_number_hash="")
+        .values("id_number_hash")
+        .annotate(n=models.Count("pk"))
+        .filter(n__gt=1)
+        .values_list("id_number_hash", flat=True)
+    )
+    for digest in list(by_number):
+        oldest, *later = User.objects.filter(id_number_hash=digest).order_by(*order)
+        for user in later:
+            old = user.username
+            user.username = f"{old[:110]}.merged-into-{oldest.pk}"
+            user.is_active = False
+            user.id_number_hash = ""
+            user.id_number_encrypted = ""
+            user.save(update_fields=["username", "is_active", "id_number_hash", "id_number_encrypted"])
+            changes.append((user.pk, old, user.username, "deactivated: same ID number as %s" % oldest.pk))
+    by_name = (
+        User.objects.annotate(folded=Lower("username"))
+        .values("folded")
+        .annotate(n=models.Count("pk"))
+        .filter(n__gt=1)
+        .values_list("folded", flat=True)
+    )
+    for folded in list(by_name):
+        oldest, *later = User.objects.filter(username__iexact=folded).order_by(*order)
+        for user in later:
+            old = user.username
+            user.username = f"{old[:130]}.{user.pk}"
+            user.save(update_fields=["username"])
+            changes.append((user.pk, old, user.username, "renamed: same name as %s" % oldest.pk))
+    for pk, old, new, action in changes:
+        log(f"accounts 0006: user {pk} {old!r} -> {new!r} ({action})")
+    return changes
+
+
+def merge_duplicates(apps, schema_editor):
+    resolve_duplicate_accounts(apps.get_model("accounts", "User"))
 
 
 class Migration(migrations.Migration):
@@ -12,6 +65,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # existing duplicates first, or adding the constraints fails on a database that has them
+        migrations.RunPython(merge_duplicates, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='user',
             constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('username'), name='user_username_ci_unique'),
