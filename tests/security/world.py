@@ -124,7 +124,7 @@ class World:
 
         # 一件事: a published package of A's and B's items; the citizen's application of it has a case in
         # department A, the enterprise's one in department B
-        from intake.models import Package, PackageApplication, PackageItem
+        from intake.models import Package, PackageItem
 
         self.package = Package.objects.create(
             code="SEC-PKG", name="安全测试一件事", guide="说明", published=True
