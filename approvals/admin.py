@@ -4,9 +4,10 @@ reverted — a case changes only through its transitions (portal/readonly_admin.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from portal.history_admin import HistoryAdmin
 from portal.readonly_admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin, ReadOnlyTabularInline
 
-from .models import Case, CaseTransition, SubApproval, Suspension
+from .models import Case, CaseTransition, OpinionPhrase, SubApproval, Suspension
 
 
 class TransitionInline(ReadOnlyTabularInline):
@@ -67,3 +68,17 @@ class SubApprovalAdmin(ReadOnlyHistoryAdmin):
     list_display = ["case", "department", "due_on", "answer", "answered_at"]
     list_filter = ["answer", "department"]
     readonly_fields = ["case", "department", "due_on", "answer", "opinion", "answered_by", "answered_at"]
+
+
+@admin.register(OpinionPhrase)
+class OpinionPhraseAdmin(HistoryAdmin):
+    """The common opinion phrases the reviewer and the decider pick from: catalogue data, edited here with
+    history (who, when, what). A phrase no longer offered is retired by unticking 在用, not deleted."""
+
+    list_display = ["text", "transition", "order", "active"]
+    list_filter = ["transition", "active"]
+    list_editable = ["order", "active"]
+    search_fields = ["text"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -76,6 +76,14 @@ class CaseAction(models.TextChoices):
     DELIVER = "deliver", _("送达结果")
 
 
+class PhraseTransition(models.TextChoices):
+    """The transitions whose forms offer common opinion phrases (approvals/phrases.py), by their labels."""
+
+    SEND_TO_DECISION = "send_to_decision", _("提交决定（审查意见）")
+    APPROVE = "approve", _("准予许可（决定意见）")
+    DENY = "deny", _("不予许可（理由）")
+
+
 class Outcome(models.TextChoices):
     APPROVED = "approved", _("准予许可")
     DENIED = "denied", _("不予许可")

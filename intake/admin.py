@@ -1,22 +1,25 @@
 """The catalogue in the Django admin: inlines for materials, steps and form fields, full history with
 revert (who, when, why), publish / retire actions, and Excel / CSV import-export of the whole catalogue."""
 
-import json
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm
 from import_export.results import RowResult
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal.exceptions import ApplicationError
+from portal.history_admin import HistoryAdmin
 from portal.readonly_admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
+from .constants import HandlingMode
 from .models import Application, ApplicationMaterial, FormField, Item, Material, Step, Theme
 from .resources import CatalogueWorkbook, ItemResource, WorkbookError
 from .services.catalogue import item_publish, item_retire
@@ -74,7 +77,7 @@ class FormFieldInline(LabelledInline):
 
 
 @admin.register(Item)
-class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ItemAdmin(ImportExportMixin, HistoryAdmin):
     resource_classes = [ItemResource]
     # one Excel workbook: items, materials, steps and form fields each on their own sheet (intake/resources.py)
     formats = [CatalogueWorkbook]
@@ -224,15 +227,137 @@ class ApplicationAdmin(ReadOnlyAdmin):
         "registered_by",
         "applicant_name",
         "form_answers",
-        "item_snapshot",
+        "item_terms",
         "commitment_signed",
         "submitted_at",
     ]
     inlines = [ApplicationMaterialInline]
 
     @admin.display(description=_("申请表内容"))
-    def form_answers(self, obj: Application) -> str:
-        """The answers with any resident ID number typed into them masked, as on every staff page."""
+    def form_answers(self, obj: Application) -> SafeString | str:
+        """The answers under their labels, with any resident ID number typed into them masked, as on every
+        staff page."""
         from portal.pii import mask_text
 
-        return mask_text(json.dumps(obj.form_data or {}, ensure_ascii=False))
+        rows = [(label, mask_text(_plain(value))) for label, value in obj.form_answers()]
+        return _table(rows) if rows else "—"
+
+    @admin.display(description=_("申请时的事项要求"))
+    def item_terms(self, obj: Application) -> SafeString | str:
+        """The item's terms as frozen at submission (the snapshot the case keeps), under the catalogue's
+        own column names, with the materials, steps and form fields each as a small table."""
+        snap = obj.item_snapshot or {}
+        return snapshot_table(snap) if snap else "—"
+
+
+def _plain(value: Any) -> str:
+    """An answer or a snapshot value as a person reads it: lists joined, yes/no in words, empty as 「—」."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, list | tuple):
+        return "、".join(_plain(v) for v in value)
+    return str(value)
+
+
+def _table(rows: list[tuple[Any, Any]]) -> SafeString:
+    body = format_html_join("", '<tr><th scope="row">{}</th><td>{}</td></tr>', rows)
+    return format_html('<table class="portal-snapshot">{}</table>', body)
+
+
+def _grid(columns: list[Any], rows: list[list[Any]]) -> SafeString:
+    head = format_html_join("", '<th scope="col">{}</th>', ((c,) for c in columns))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        ((format_html_join("", "<td>{}</td>", ((_plain(v),) for v in row)),) for row in rows),
+    )
+    return format_html(
+        '<table class="portal-snapshot"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body
+    )
+
+
+def _label(model: Any, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _choice(model: Any, name: str, value: Any) -> str:
+    return str(dict(model._meta.get_field(name).flatchoices).get(value, value))
+
+
+# the snapshot's plain values, in the order of the item page (intake/services/catalogue.py item_snapshot)
+_SNAPSHOT_FIELDS = [
+    "code",
+    "name",
+    "item_type",
+    "legal_basis",
+    "conditions",
+    "statutory_limit",
+    "promised_limit",
+    "limit_unit",
+    "fee_standard",
+    "fee_basis",
+    "co_department_limit",
+    "after_check_days",
+    "joint_handling",
+    "extension_limit",
+    "extension_basis",
+    "max_visits",
+    "online",
+    "result_name",
+]
+
+
+def snapshot_table(snap: dict[str, Any]) -> SafeString:
+    """An application's item snapshot as a table in words: the catalogue's column names, choices by their
+    labels, the handling modes and co-departments by name, the materials, steps and form fields each as a
+    table of their own — no key of the stored JSON reaches the page."""
+    rows: list[tuple[Any, Any]] = []
+    for name in _SNAPSHOT_FIELDS:
+        if name not in snap:
+            continue
+        value = snap[name]
+        if name in ("item_type", "limit_unit"):
+            value = _choice(Item, name, value)
+        rows.append((_label(Item, name), _plain(value)))
+        if name == "name" and snap.get("department_name"):
+            rows.append((_label(Item, "department"), snap["department_name"]))
+    modes = dict(HandlingMode.choices)
+    if "modes" in snap:
+        rows.insert(3, (_("办理模式"), _plain([str(modes.get(m, m)) for m in snap.get("modes") or []])))
+    co = [d for d in snap.get("co_departments") or [] if isinstance(d, dict)]
+    if co:
+        rows.append(
+            (
+                _label(Item, "co_departments"),
+                "、".join(
+                    str(
+                        _("%(name)s（%(days)s个工作日）")
+                        % {"name": d.get("name", ""), "days": d.get("limit", "")}
+                    )
+                    for d in co
+                ),
+            )
+        )
+    parts = [_table(rows)]
+    tables = [
+        (
+            _("申请材料"),
+            Material,
+            ["name", "form", "count", "mandatory", "deferrable", "note"],
+            snap.get("materials"),
+        ),
+        (_("办理环节"), Step, ["order", "name", "role", "limit_days"], snap.get("steps")),
+        (_("申请表字段"), FormField, ["label", "kind", "choices", "required"], snap.get("form_fields")),
+    ]
+    for title, model, columns, entries in tables:
+        entries = [e for e in entries or [] if isinstance(e, dict)]
+        if not entries:
+            continue
+        grid = [
+            [_choice(model, c, e.get(c)) if c in ("form", "role", "kind") else e.get(c) for c in columns]
+            for e in entries
+        ]
+        parts.append(format_html("<h3>{}</h3>{}", title, _grid([_label(model, c) for c in columns], grid)))
+    return format_html_join("", "{}", ((p,) for p in parts))

@@ -1,13 +1,13 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.history_admin import HistoryAdmin
 from portal.readonly_admin import ReadOnlyHistoryAdmin
 
 from .models import Licence, LicenceType
 
 
 @admin.register(LicenceType)
-class LicenceTypeAdmin(SimpleHistoryAdmin):
+class LicenceTypeAdmin(HistoryAdmin):
     list_display = ["code", "title", "numbering_pattern", "validity_years", "issuing_department"]
     search_fields = ["code", "title"]
 

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal import pii
+from portal.history_admin import HistoryAdmin
 
 from .constants import Role
 from .models import Department, User, Window
@@ -19,7 +19,7 @@ from .validators import validate_resident_id
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(HistoryAdmin):
     list_display = ["code", "name", "short_name", "is_efficiency_office", "is_active", "is_legacy"]
     list_filter = ["is_active", "is_efficiency_office", "is_legacy"]
     search_fields = ["code", "name", "short_name"]

@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
+
+from portal.history_admin import HistoryAdmin
 
 from . import services
 from .constants import DeliveryStatus
@@ -9,9 +10,9 @@ from .models import Delivery, DeliveryAttempt, MessageTemplate, Notification
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(SimpleHistoryAdmin):
+class MessageTemplateAdmin(HistoryAdmin):
     list_display = ["event", "channel", "language", "subject", "active"]
-    list_filter = ["channel", "language", "active"]
+    list_filter = ["event", "channel", "language", "active"]
     search_fields = ["event", "subject", "body"]
 
 
@@ -49,4 +50,6 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "event", "subject", "case_reference", "read_at"]
     list_filter = ["event"]
     search_fields = ["case_reference", "subject"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    # the event by its name; the context (the values the wording was filled with, by their keys) stays out:
+    # the subject and the body say it in words
+    readonly_fields = fields = [f.name for f in Notification._meta.fields if f.name not in ("id", "context")]
