@@ -76,6 +76,14 @@ class CaseAction(models.TextChoices):
     DELIVER = "deliver", _("送达结果")
 
 
+# Entries of the transition log that are not transitions (the state stays): their names in words.
+LOG_ONLY_ACTIONS = {
+    "check_materials": _("核验材料"),
+    "sub_approval": _("协办部门答复"),
+    "sub_approval_resolved": _("牵头部门处理协办分歧"),
+}
+
+
 class PhraseTransition(models.TextChoices):
     """The transitions whose forms offer common opinion phrases (approvals/phrases.py), by their labels."""
 

@@ -193,7 +193,7 @@ class ItemAdmin(ImportExportMixin, HistoryAdmin):
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "audience", "order"]
+    list_display = ["name", "audience", "order"]
 
 
 class ApplicationMaterialInline(ReadOnlyTabularInline):
@@ -201,11 +201,16 @@ class ApplicationMaterialInline(ReadOnlyTabularInline):
     readonly_fields = fields = (
         "material_name",
         "original_name",
-        "content_type",
+        "file_kind",
         "size",
         "check_result",
         "uploaded_at",
     )
+
+    @admin.display(description=_("文件类型"))
+    def file_kind(self, obj: ApplicationMaterial) -> str:
+        """PDF, JPG, PNG… (the checked extension), not the MIME type ("application/pdf")."""
+        return (obj.extension or "").lstrip(".").upper() or "—"
 
 
 @admin.register(Application)
@@ -216,7 +221,13 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_filter = ["status", "channel", "mode"]
     search_fields = ["reference"]
     # personal data stays out of the admin
-    exclude = ["applicant_id_number_encrypted", "applicant_id_number_hash", "contact_phone", "form_data"]
+    exclude = [
+        "applicant_id_number_encrypted",
+        "applicant_id_number_hash",
+        "contact_phone",
+        "form_data",
+        "item_snapshot",
+    ]
     readonly_fields = [
         "reference",
         "item",

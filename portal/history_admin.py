@@ -13,13 +13,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 
 def value_in_words(field: Any, value: Any) -> Any:
     """One stored value of ``field`` as a person reads it."""
-    if value is None or value == "" or value == []:
+    if value is None or value == "" or value == [] or (isinstance(value, DeletedObject) and value.pk is None):
         return _("（空）")
+    if isinstance(value, DeletedObject):
+        return _("（已删除的%(model)s）") % {"model": value.model._meta.verbose_name}
     if isinstance(field, models.BooleanField):
         return _("是") if value else _("否")
     choices = getattr(field, "flatchoices", None)

@@ -89,7 +89,7 @@ class Delivery(models.Model):
         verbose_name_plural = _("投递")
 
     def __str__(self) -> str:
-        return f"{self.idempotency_key} {self.status}"
+        return f"{self.notification} · {self.get_channel_display()} · {self.get_status_display()}"
 
 
 class DeliveryAttempt(models.Model):
@@ -116,7 +116,7 @@ class SendingHold(models.Model):
     past what may have been issued since the backup, and removed the hold."""
 
     reason = models.CharField(_("原因"), max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("暂停发送")
