@@ -138,16 +138,19 @@ class CaseTransitionAdmin(ReadOnlyAdmin):
     list_filter = ["to_state"]
     search_fields = ["case__reference"]
     list_select_related = ["case", "actor"]
-    readonly_fields = fields = [
-        "case",
-        "at",
-        "action",
-        "from_state",
-        "to_state",
-        "actor",
-        "reason",
-        "details",
-    ]
+    readonly_fields = tuple(
+        [
+            "case",
+            "at",
+            "action",
+            "from_state",
+            "to_state",
+            "actor",
+            "reason",
+            "details",
+        ]
+    )
+    fields = tuple(readonly_fields)
 
     @admin.display(description=_("操作"))
     def action(self, obj: CaseTransition) -> str:
@@ -179,7 +182,6 @@ class OpinionPhraseAdmin(HistoryAdmin):
 
     list_display = ["text", "transition", "order", "active"]
     list_filter = ["transition", "active"]
-    list_editable = ["order", "active"]
     search_fields = ["text"]
 
     def has_delete_permission(self, request, obj=None):

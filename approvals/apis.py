@@ -22,8 +22,8 @@ from .permissions import case_transition_check, may_check_materials
 from .serializers import (
     CaseDetailSerializer,
     CaseListSerializer,
-    MaterialCheckInput,
     MaterialCheckRowSerializer,
+    MaterialCheckSaveInput,
     SubApprovalAnswerInput,
     SubApprovalResolveInput,
     SubApprovalSerializer,
@@ -32,7 +32,7 @@ from .serializers import (
 )
 from .services.correction import supplied_files_from
 from .services.delivery import case_delivery_change
-from .services.intake import case_check_materials
+from .services.intake import MaterialCheckInput, case_check_materials
 from .services.parallel import subapproval_answer, subapproval_resolve
 from .transitions import TRANSITIONS, Transition, available_transitions, transition_spec
 
@@ -135,15 +135,15 @@ class CaseMaterialCheckApi(APIView):
             raise PermissionDeniedError(_("只有工作人员可以查看材料核验。"))
         return Response(MaterialCheckRowSerializer(selectors.material_rows(case=case), many=True).data)
 
-    @extend_schema(request=MaterialCheckInput, responses=MaterialCheckRowSerializer(many=True))
+    @extend_schema(request=MaterialCheckSaveInput, responses=MaterialCheckRowSerializer(many=True))
     def post(self, request: Request, reference: str) -> Response:
         case = selectors.case_get(user=request.user, reference=reference)
         if not may_check_materials(case, request.user):
             raise PermissionDeniedError(_("只有综合受理窗口可以核验材料。"))
-        serializer = MaterialCheckInput(data=_fields(request))
+        serializer = MaterialCheckSaveInput(data=_fields(request))
         if not serializer.is_valid():
             raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=dict(serializer.errors))
-        checks = {
+        checks: dict[int, MaterialCheckInput] = {
             c["material"]: {
                 "verdict": c["verdict"],
                 "problem": c["problem"],

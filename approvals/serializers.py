@@ -564,7 +564,7 @@ class MaterialCheckItemInput(serializers.Serializer):
     original_seen = serializers.BooleanField(required=False, default=False)
 
 
-class MaterialCheckInput(serializers.Serializer):
+class MaterialCheckSaveInput(serializers.Serializer):
     """The window's check of some materials of the case; the materials not named keep their check."""
 
     checks = MaterialCheckItemInput(many=True, allow_empty=False)

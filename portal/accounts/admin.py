@@ -189,7 +189,9 @@ class RoleGroupAdmin(GroupAdmin):
     def role(self, obj: Group) -> str:
         return role_label(obj.name)
 
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+    def formfield_for_manytomany(
+        self, db_field: Any, request: HttpRequest | None = None, **kwargs: Any
+    ) -> Any:
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         return permissions_in_words(field) if db_field.name == "permissions" and field is not None else field
 
@@ -204,7 +206,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     list_display = ["key", "owner", "issued", "expires"]
     search_fields = ["token_key", "user__username"]
-    fields = readonly_fields = ["key", "owner", "issued", "expires"]
+    readonly_fields = ("key", "owner", "issued", "expires")
+    fields = tuple(readonly_fields)
     list_select_related = ["user"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

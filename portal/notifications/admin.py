@@ -65,9 +65,8 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["notification", "channel", "status", "attempts", "updated_at", "sent_at", "last_error"]
     list_filter = ["status", "channel"]
     search_fields = ["idempotency_key", "notification__case_reference"]
-    readonly_fields = fields = [
-        f.name for f in Delivery._meta.fields if f.name not in ("id", "idempotency_key")
-    ]
+    readonly_fields = tuple(f.name for f in Delivery._meta.fields if f.name not in ("id", "idempotency_key"))
+    fields = tuple(readonly_fields)
     inlines = [AttemptInline]
     actions = ["resend"]
 
@@ -91,4 +90,5 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["case_reference", "subject"]
     # the event by its name; the context (the values the wording was filled with, by their keys) stays out:
     # the subject and the body say it in words
-    readonly_fields = fields = [f.name for f in Notification._meta.fields if f.name not in ("id", "context")]
+    readonly_fields = tuple(f.name for f in Notification._meta.fields if f.name not in ("id", "context"))
+    fields = tuple(readonly_fields)
