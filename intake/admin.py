@@ -274,7 +274,7 @@ def _plain(value: Any) -> str:
 
 def _table(rows: list[tuple[Any, Any]]) -> SafeString:
     body = format_html_join("", '<tr><th scope="row">{}</th><td>{}</td></tr>', rows)
-    return format_html('<table class="portal-snapshot">{}</table>', body)
+    return format_html('<table class="portal-snapshot" tabindex="0">{}</table>', body)
 
 
 def _grid(columns: list[Any], rows: list[list[Any]]) -> SafeString:
@@ -285,7 +285,7 @@ def _grid(columns: list[Any], rows: list[list[Any]]) -> SafeString:
         ((format_html_join("", "<td>{}</td>", ((_plain(v),) for v in row)),) for row in rows),
     )
     return format_html(
-        '<table class="portal-snapshot"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body
+        '<table class="portal-snapshot" tabindex="0"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body
     )
 
 

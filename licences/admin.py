@@ -42,7 +42,7 @@ class LicenceAdmin(ReadOnlyHistoryAdmin):
         if not rows:
             return "—"
         body = format_html_join("", '<tr><th scope="row">{}</th><td>{}</td></tr>', rows)
-        return format_html('<table class="portal-snapshot">{}</table>', body)
+        return format_html('<table class="portal-snapshot" tabindex="0">{}</table>', body)
 
     @admin.display(description=_("证照文件"))
     def pdf_link(self, obj: Licence) -> SafeString | str:
