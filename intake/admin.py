@@ -285,7 +285,9 @@ def _grid(columns: list[Any], rows: list[list[Any]]) -> SafeString:
         ((format_html_join("", "<td>{}</td>", ((_plain(v),) for v in row)),) for row in rows),
     )
     return format_html(
-        '<table class="portal-snapshot" tabindex="0"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body
+        '<table class="portal-snapshot" tabindex="0"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+        head,
+        body,
     )
 
 
