@@ -24,6 +24,11 @@ urlpatterns = (
             name="api-case-transitions",
         ),
         path("cases/<str:reference>/delivery/", apis.CaseDeliveryApi.as_view(), name="api-case-delivery"),
+        path(
+            "cases/<str:reference>/material-check/",
+            apis.CaseMaterialCheckApi.as_view(),
+            name="api-case-material-check",
+        ),
         # one operation per transition, each with its own input in the schema (same URL name: one rule in the
         # permission table), then the catch-all that answers 400 for an unknown name
         *[

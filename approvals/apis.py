@@ -18,10 +18,12 @@ from . import deadlines, selectors
 from .constants import CaseAction, DeliveryMethod
 from .filters import CaseFilter
 from .models import Case, SubApproval
-from .permissions import case_transition_check
+from .permissions import case_transition_check, may_check_materials
 from .serializers import (
     CaseDetailSerializer,
     CaseListSerializer,
+    MaterialCheckRowSerializer,
+    MaterialCheckSaveInput,
     SubApprovalAnswerInput,
     SubApprovalResolveInput,
     SubApprovalSerializer,
@@ -30,6 +32,7 @@ from .serializers import (
 )
 from .services.correction import supplied_files_from
 from .services.delivery import case_delivery_change
+from .services.intake import MaterialCheckInput, case_check_materials
 from .services.parallel import subapproval_answer, subapproval_resolve
 from .transitions import TRANSITIONS, Transition, available_transitions, transition_spec
 
@@ -114,6 +117,42 @@ class CaseDeliveryApi(APIView):
         case = selectors.case_get(user=request.user, reference=reference)
         deadlines.annotate_times([case], selectors.today())
         return Response(CaseDetailSerializer(case).data)
+
+
+class CaseMaterialCheckApi(APIView):
+    """材料核验: the window's check of the case's materials, one row per material of the item (and any retired
+    one a file was given for), kept as the clerk goes — the same rows as the case page. GET: staff who see
+    the case (an applicant 403). POST: the clerk records the check of the materials named in ``checks``
+    while the application waits for acceptance (anyone else 403, another state 409); a ``fix`` needs its
+    ``problem``, a material not of the item is refused (400, the message under ``verdict_<id>`` /
+    ``problem_<id>`` as on the case page). The rows marked ``fix`` are the ones the correction notice
+    lists when ticked."""
+
+    @extend_schema(responses=MaterialCheckRowSerializer(many=True))
+    def get(self, request: Request, reference: str) -> Response:
+        case = selectors.case_get(user=request.user, reference=reference)
+        if not api_user(request).is_portal_staff:
+            raise PermissionDeniedError(_("只有工作人员可以查看材料核验。"))
+        return Response(MaterialCheckRowSerializer(selectors.material_rows(case=case), many=True).data)
+
+    @extend_schema(request=MaterialCheckSaveInput, responses=MaterialCheckRowSerializer(many=True))
+    def post(self, request: Request, reference: str) -> Response:
+        case = selectors.case_get(user=request.user, reference=reference)
+        if not may_check_materials(case, request.user):
+            raise PermissionDeniedError(_("只有综合受理窗口可以核验材料。"))
+        serializer = MaterialCheckSaveInput(data=_fields(request))
+        if not serializer.is_valid():
+            raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=dict(serializer.errors))
+        checks: dict[int, MaterialCheckInput] = {
+            c["material"]: {
+                "verdict": c["verdict"],
+                "problem": c["problem"],
+                "original_seen": c["original_seen"],
+            }
+            for c in serializer.validated_data["checks"]
+        }
+        case_check_materials(case=case, actor=api_user(request), checks=checks)
+        return Response(MaterialCheckRowSerializer(selectors.material_rows(case=case), many=True).data)
 
 
 class CaseTransitionsApi(APIView):

@@ -76,6 +76,23 @@ class CaseAction(models.TextChoices):
     DELIVER = "deliver", _("送达结果")
 
 
+# Entries of the transition log that are not transitions (the state stays): their names in words.
+LOG_ONLY_ACTIONS = {
+    "check_materials": _("核验材料"),
+    "sub_approval": _("协办部门答复"),
+    "sub_approval_resolved": _("牵头部门处理协办分歧"),
+    "change_delivery": _("申请人修改送达方式"),  # services.delivery.CHANGE_DELIVERY
+}
+
+
+class PhraseTransition(models.TextChoices):
+    """The transitions whose forms offer common opinion phrases (approvals/phrases.py), by their labels."""
+
+    SEND_TO_DECISION = "send_to_decision", _("提交决定（审查意见）")
+    APPROVE = "approve", _("准予许可（决定意见）")
+    DENY = "deny", _("不予许可（理由）")
+
+
 class Outcome(models.TextChoices):
     APPROVED = "approved", _("准予许可")
     DENIED = "denied", _("不予许可")

@@ -172,6 +172,11 @@ def _submit(item: Item, applicant: User, mode: str, clerk: User) -> Application:
 
 
 def load(stdout: Any) -> None:
+    from .phrases import phrases_seed
+
+    added = phrases_seed()  # the migration seeds them; a flushed test database has none
+    if added:
+        stdout.write(f"opinion phrases: {added}")
     if Case.objects.filter(applicant__username__in=["citizen", "enterprise"]).exists():
         stdout.write("demo cases: already there")
         return

@@ -13,7 +13,7 @@ from portal.workcalendar.constants import LimitUnit
 from . import inputs, selectors
 from .constants import AfterCheckResult, DeliveryMethod, SubApprovalAnswer, SuspensionKind
 from .models import Case
-from .phrases import PHRASES
+from .phrases import PHRASE_TARGETS, phrases_for
 from .services.correction import supplied_files_from
 from .services.deferred import deferred_material_rows
 
@@ -68,7 +68,7 @@ class TransitionForm(forms.Form):
     """A transition's form on the page of ``case``: ids ``<transition>-<field>``, field names as the API's.
 
     Drawn with GOV.UK's components (crispy-forms-gds). A transition with common opinion phrases
-    (``phrases.PHRASES``) gets a group of checkboxes ``phrases_<transition>`` (the name unique on the case
+    (``phrases.phrases_for``, kept by the admins) gets a group of checkboxes ``phrases_<transition>`` (the name unique on the case
     page, where several forms stand): the ticked phrases go before the typed opinion."""
 
     transition = ""
@@ -79,14 +79,15 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         self.phrase_target = ""
-        if self.transition in PHRASES:
-            target, phrases = PHRASES[self.transition]
+        phrases = phrases_for(self.transition) if self.transition in PHRASE_TARGETS else []
+        if phrases:
+            target = PHRASE_TARGETS[self.transition]
             self.phrase_target = target
             self.phrase_field = f"phrases_{self.transition}"
             self.fields[self.phrase_field] = forms.MultipleChoiceField(
                 label=_("常用意见"),
                 required=False,
-                choices=[(str(p), p) for p in phrases],
+                choices=[(p, p) for p in phrases],
                 widget=forms.CheckboxSelectMultiple,
                 help_text=_("点选常用意见，会加到下面的意见中，可再修改。"),
                 error_messages=inputs.CHOICE_MESSAGES,

@@ -9,7 +9,14 @@ from intake.constants import MaterialCheck
 from portal.api import FieldsBuiltOnceMixin
 
 from . import inputs
-from .constants import AfterCheckResult, CaseState, DeliveryMethod, SubApprovalAnswer, SuspensionKind
+from .constants import (
+    AfterCheckResult,
+    CaseState,
+    DeliveryMethod,
+    MaterialVerdict,
+    SubApprovalAnswer,
+    SuspensionKind,
+)
 from .models import Case, CaseTransition, SubApproval
 
 if TYPE_CHECKING:
@@ -480,3 +487,84 @@ class SubApprovalAnswerInput(serializers.Serializer):
 
 class SubApprovalResolveInput(serializers.Serializer):
     resolution = _text(_("分歧处理结果"), required=True)
+
+
+# --- the window's material check (材料核验) ------------------------------------------------------------
+
+
+class MaterialCheckFileSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    original_name = serializers.CharField(read_only=True)
+    uploaded_at = serializers.DateTimeField(read_only=True)
+    unchecked = serializers.BooleanField(
+        read_only=True, help_text="supplied after submission and not checked by the window since"
+    )
+
+
+class MaterialCheckRowSerializer(serializers.Serializer):
+    """One material of the case as the window checks it: its files and its check so far (``verdict`` empty
+    while unchecked)."""
+
+    material = serializers.IntegerField(source="material.pk", read_only=True)
+    name = serializers.CharField(source="material.name", read_only=True)
+    mandatory = serializers.BooleanField(source="material.mandatory", read_only=True)
+    files = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField(
+        help_text="ok (合格), fix (需补正), or empty: not checked yet"
+    )
+    verdict_label = serializers.SerializerMethodField()
+    problem = serializers.SerializerMethodField()
+    original_seen = serializers.SerializerMethodField()
+    checked_by = serializers.SerializerMethodField()
+    checked_at = serializers.SerializerMethodField()
+
+    @extend_schema_field(MaterialCheckFileSerializer(many=True))
+    def get_files(self, row: Any) -> list[dict[str, Any]]:
+        unchecked = {f.pk for f in row.unchecked}
+        return [
+            {
+                "id": f.pk,
+                "original_name": f.original_name,
+                "uploaded_at": f.uploaded_at,
+                "unchecked": f.pk in unchecked,
+            }
+            for f in row.files
+        ]
+
+    def get_verdict(self, row: Any) -> str:
+        return row.review.verdict if row.review else ""
+
+    def get_verdict_label(self, row: Any) -> str:
+        return str(row.review.get_verdict_display()) if row.review else ""
+
+    def get_problem(self, row: Any) -> str:
+        return row.review.problem if row.review else ""
+
+    def get_original_seen(self, row: Any) -> bool:
+        return bool(row.review and row.review.original_seen)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_checked_by(self, row: Any) -> str | None:
+        user = row.review.checked_by if row.review else None
+        return user.display_name if user else None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_checked_at(self, row: Any) -> Any:
+        return serializers.DateTimeField().to_representation(row.review.checked_at) if row.review else None
+
+
+class MaterialCheckItemInput(serializers.Serializer):
+    material = serializers.IntegerField(help_text="the material's id (``material`` of the check's rows)")
+    verdict = serializers.ChoiceField(
+        choices=MaterialVerdict.choices,
+        help_text="ok (合格) or fix (需补正: say what is wrong in ``problem``)",
+        error_messages={"invalid_choice": _("请选择合格还是需补正。")},
+    )
+    problem = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    original_seen = serializers.BooleanField(required=False, default=False)
+
+
+class MaterialCheckSaveInput(serializers.Serializer):
+    """The window's check of some materials of the case; the materials not named keep their check."""
+
+    checks = MaterialCheckItemInput(many=True, allow_empty=False)

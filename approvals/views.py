@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -27,7 +26,7 @@ from portal.exceptions import ApplicationError
 from portal.http import AuthenticatedHttpRequest
 
 from . import deadlines, presentation, selectors
-from .constants import CLOSED_STATES, CaseAction, CaseState, DeliveryMethod, MaterialVerdict
+from .constants import CLOSED_STATES, LOG_ONLY_ACTIONS, CaseAction, CaseState, DeliveryMethod, MaterialVerdict
 from .filters import CaseFilter
 from .forms import SubApprovalAnswerForm, SubApprovalResolveForm, TransitionForm
 from .models import Case
@@ -90,12 +89,7 @@ def _transition_forms(
 
 
 # Entries of the transition log that are not transitions of the case's state machine.
-TIMELINE_LABELS = {
-    "check_materials": _lazy("核验材料"),
-    "sub_approval": _lazy("协办部门答复"),
-    "sub_approval_resolved": _lazy("牵头部门处理协办分歧"),
-    CHANGE_DELIVERY: _lazy("申请人修改送达方式"),
-}
+TIMELINE_LABELS = LOG_ONLY_ACTIONS
 
 
 def _co_approval_forms(request: AuthenticatedHttpRequest, case: Case) -> list[dict[str, Any]]:

@@ -2,15 +2,15 @@
 opening hours by weekday) with full history; appointments, numbers and the call log read-only."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.history_admin import HistoryAdmin
 from portal.readonly_admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 from .models import Appointment, BusinessType, CallRecord, OpeningHours, Ticket, WaitAlert, WindowGroup
 
 
 @admin.register(BusinessType)
-class BusinessTypeAdmin(SimpleHistoryAdmin):
+class BusinessTypeAdmin(HistoryAdmin):
     list_display = ["code", "name", "department", "is_active", "order"]
     list_filter = ["is_active", "department"]
     filter_horizontal = ["items"]
@@ -24,7 +24,7 @@ class OpeningHoursInline(admin.TabularInline):
 
 
 @admin.register(WindowGroup)
-class WindowGroupAdmin(SimpleHistoryAdmin):
+class WindowGroupAdmin(HistoryAdmin):
     list_display = ["name", "morning_capacity", "afternoon_capacity", "is_active"]
     filter_horizontal = ["windows", "business_types"]
     inlines = [OpeningHoursInline]

@@ -72,7 +72,9 @@ class OpeningHours(models.Model):
     """A window group's hours on one weekday. A calendar holiday closes the hall whatever the weekday; a
     make-up working day (调休上班) on a weekend opens it with Monday's hours."""
 
-    group = models.ForeignKey(WindowGroup, on_delete=models.CASCADE, related_name="hours")
+    group = models.ForeignKey(
+        WindowGroup, on_delete=models.CASCADE, related_name="hours", verbose_name=_("窗口组")
+    )
     weekday = models.PositiveSmallIntegerField(
         _("星期"),
         choices=[
@@ -107,10 +109,17 @@ class Appointment(models.Model):
     """A citizen's booking of a half-day slot of a window group for a business type."""
 
     citizen = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hall_appointments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="hall_appointments",
+        verbose_name=_("申请人"),
     )
-    business_type = models.ForeignKey(BusinessType, on_delete=models.PROTECT, related_name="appointments")
-    group = models.ForeignKey(WindowGroup, on_delete=models.PROTECT, related_name="appointments")
+    business_type = models.ForeignKey(
+        BusinessType, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("业务类型")
+    )
+    group = models.ForeignKey(
+        WindowGroup, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("窗口组")
+    )
     date = models.DateField(_("预约日期"), db_index=True)
     half = models.CharField(_("时段"), max_length=2, choices=HalfDay.choices)
     state = models.CharField(
@@ -140,7 +149,9 @@ class Ticket(models.Model):
     """A queue number (取号): one per visit, numbered per business type and day (A001 …)."""
 
     date = models.DateField(_("日期"))
-    business_type = models.ForeignKey(BusinessType, on_delete=models.PROTECT, related_name="tickets")
+    business_type = models.ForeignKey(
+        BusinessType, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("业务类型")
+    )
     seq = models.PositiveIntegerField(_("序号"), validators=[MinValueValidator(1)])
     number = models.CharField(_("号码"), max_length=8)
     state = models.CharField(
@@ -148,7 +159,12 @@ class Ticket(models.Model):
     )
     priority = models.BooleanField(_("预约优先"), default=False)
     appointment = models.OneToOneField(
-        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="ticket"
+        Appointment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ticket",
+        verbose_name=_("预约"),
     )
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -156,6 +172,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="hall_tickets",
+        verbose_name=_("申请人"),
     )
     # Where the number was sent by a transfer: only that window calls it next.
     target_window = models.ForeignKey(
@@ -170,18 +187,30 @@ class Ticket(models.Model):
         verbose_name=_("办理窗口"),
     )
     clerk = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="hall_served"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hall_served",
+        verbose_name=_("受理人员"),
     )
     issued_at = models.DateTimeField(_("取号时间"), db_index=True)
     first_called_at = models.DateTimeField(_("首次叫号时间"), null=True, blank=True)
     called_at = models.DateTimeField(_("叫号时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    applications = models.ManyToManyField(Application, blank=True, related_name="hall_tickets")
-    cases = models.ManyToManyField(Case, blank=True, related_name="hall_tickets")
+    applications = models.ManyToManyField(
+        Application, blank=True, related_name="hall_tickets", verbose_name=_("关联申请")
+    )
+    cases = models.ManyToManyField(Case, blank=True, related_name="hall_tickets", verbose_name=_("关联办件"))
     # The rating device's one-time token carries this nonce; rating clears it.
-    rating_nonce = models.CharField(max_length=32, blank=True, default="")
+    rating_nonce = models.CharField(max_length=32, blank=True, default="", verbose_name=_("评价校验码"))
     rating = models.OneToOneField(
-        "complaints.Rating", null=True, blank=True, on_delete=models.SET_NULL, related_name="hall_ticket"
+        "complaints.Rating",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hall_ticket",
+        verbose_name=_("评价"),
     )
 
     class Meta:
@@ -208,13 +237,23 @@ class Ticket(models.Model):
 class CallRecord(models.Model):
     """Append-only log of what a window did with a number; the calling screen reads the calls."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="calls")
-    action = models.CharField(_("操作"), max_length=10, choices=CallAction.choices)
-    window = models.ForeignKey(Window, on_delete=models.PROTECT, related_name="hall_calls")
-    clerk = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="calls", verbose_name=_("排队号")
     )
-    to_window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("操作"), max_length=10, choices=CallAction.choices)
+    window = models.ForeignKey(
+        Window, on_delete=models.PROTECT, related_name="hall_calls", verbose_name=_("窗口")
+    )
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("工作人员"),
+    )
+    to_window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("转至窗口")
+    )
     at = models.DateTimeField(_("时间"), db_index=True)
 
     class Meta:
@@ -230,7 +269,9 @@ class WaitAlert(models.Model):
     """A business type's longest wait passed the limit (HALL_WAIT_ALERT_MINUTES): once a day per type."""
 
     date = models.DateField(_("日期"))
-    business_type = models.ForeignKey(BusinessType, on_delete=models.CASCADE, related_name="wait_alerts")
+    business_type = models.ForeignKey(
+        BusinessType, on_delete=models.CASCADE, related_name="wait_alerts", verbose_name=_("业务类型")
+    )
     longest_wait_minutes = models.PositiveIntegerField(_("最长等候（分钟）"))
     raised_at = models.DateTimeField(_("预警时间"))
 

@@ -1,23 +1,26 @@
 """The catalogue in the Django admin: inlines for materials, steps and form fields, full history with
 revert (who, when, why), publish / retire actions, and Excel / CSV import-export of the whole catalogue."""
 
-import json
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 from import_export.forms import ExportForm
 from import_export.results import RowResult
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal.exceptions import ApplicationError
+from portal.history_admin import HistoryAdmin
 from portal.readonly_admin import ReadOnlyAdmin, ReadOnlyTabularInline
 
+from .constants import FieldKind, HandlingMode
 from .models import (
     Application,
     ApplicationMaterial,
@@ -89,7 +92,7 @@ class FormFieldInline(LabelledInline):
 
 
 @admin.register(Item)
-class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ItemAdmin(ImportExportMixin, HistoryAdmin):
     resource_classes = [ItemResource]
     # one Excel workbook: items, materials, steps and form fields each on their own sheet (intake/resources.py)
     formats = [CatalogueWorkbook]
@@ -205,7 +208,7 @@ class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "audience", "order"]
+    list_display = ["name", "audience", "order"]
 
 
 class ApplicationMaterialInline(ReadOnlyTabularInline):
@@ -213,11 +216,16 @@ class ApplicationMaterialInline(ReadOnlyTabularInline):
     readonly_fields = fields = (
         "material_name",
         "original_name",
-        "content_type",
+        "file_kind",
         "size",
         "check_result",
         "uploaded_at",
     )
+
+    @admin.display(description=_("文件类型"))
+    def file_kind(self, obj: ApplicationMaterial) -> str:
+        """PDF, JPG, PNG… (the checked extension), not the MIME type ("application/pdf")."""
+        return (obj.extension or "").lstrip(".").upper() or "—"
 
 
 @admin.register(Application)
@@ -228,7 +236,13 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_filter = ["status", "channel", "mode"]
     search_fields = ["reference"]
     # personal data stays out of the admin
-    exclude = ["applicant_id_number_encrypted", "applicant_id_number_hash", "contact_phone", "form_data"]
+    exclude = [
+        "applicant_id_number_encrypted",
+        "applicant_id_number_hash",
+        "contact_phone",
+        "form_data",
+        "item_snapshot",
+    ]
     readonly_fields = [
         "reference",
         "item",
@@ -239,18 +253,142 @@ class ApplicationAdmin(ReadOnlyAdmin):
         "registered_by",
         "applicant_name",
         "form_answers",
-        "item_snapshot",
+        "item_terms",
         "commitment_signed",
         "submitted_at",
     ]
     inlines = [ApplicationMaterialInline]
 
     @admin.display(description=_("申请表内容"))
-    def form_answers(self, obj: Application) -> str:
-        """The answers with any resident ID number typed into them masked, as on every staff page."""
+    def form_answers(self, obj: Application) -> SafeString | str:
+        """The answers under their labels, with any resident ID number typed into them masked, as on every
+        staff page."""
         from portal.pii import mask_text
 
-        return mask_text(json.dumps(obj.form_data or {}, ensure_ascii=False))
+        rows = [(label, mask_text(_plain(value))) for label, value in obj.form_answers()]
+        return _table(rows) if rows else "—"
+
+    @admin.display(description=_("申请时的事项要求"))
+    def item_terms(self, obj: Application) -> SafeString | str:
+        """The item's terms as frozen at submission (the snapshot the case keeps), under the catalogue's
+        own column names, with the materials, steps and form fields each as a small table."""
+        snap = obj.item_snapshot or {}
+        return snapshot_table(snap) if snap else "—"
+
+
+def _plain(value: Any) -> str:
+    """An answer or a snapshot value as a person reads it: lists joined, yes/no in words, empty as 「—」."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, list | tuple):
+        return "、".join(_plain(v) for v in value)
+    return str(value)
+
+
+def _table(rows: list[tuple[Any, Any]]) -> SafeString:
+    body = format_html_join("", '<tr><th scope="row">{}</th><td>{}</td></tr>', rows)
+    return format_html('<table class="portal-snapshot" tabindex="0">{}</table>', body)
+
+
+def _grid(columns: list[Any], rows: list[list[Any]]) -> SafeString:
+    head = format_html_join("", '<th scope="col">{}</th>', ((c,) for c in columns))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        ((format_html_join("", "<td>{}</td>", ((_plain(v),) for v in row)),) for row in rows),
+    )
+    return format_html(
+        '<table class="portal-snapshot" tabindex="0"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+        head,
+        body,
+    )
+
+
+def _label(model: Any, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _choice(model: Any, name: str, value: Any) -> str:
+    return str(dict(model._meta.get_field(name).flatchoices).get(value, value))
+
+
+# the snapshot's plain values, in the order of the item page (intake/services/catalogue.py item_snapshot)
+_SNAPSHOT_FIELDS = [
+    "code",
+    "name",
+    "item_type",
+    "legal_basis",
+    "conditions",
+    "statutory_limit",
+    "promised_limit",
+    "limit_unit",
+    "fee_standard",
+    "fee_basis",
+    "co_department_limit",
+    "after_check_days",
+    "joint_handling",
+    "extension_limit",
+    "extension_basis",
+    "max_visits",
+    "online",
+    "result_name",
+]
+
+
+def snapshot_table(snap: dict[str, Any]) -> SafeString:
+    """An application's item snapshot as a table in words: the catalogue's column names, choices by their
+    labels, the handling modes and co-departments by name, the materials, steps and form fields each as a
+    table of their own — no key of the stored JSON reaches the page."""
+    rows: list[tuple[Any, Any]] = []
+    for name in _SNAPSHOT_FIELDS:
+        if name not in snap:
+            continue
+        value = snap[name]
+        if name in ("item_type", "limit_unit"):
+            value = _choice(Item, name, value)
+        rows.append((_label(Item, name), _plain(value)))
+        if name == "name" and snap.get("department_name"):
+            rows.append((_label(Item, "department"), snap["department_name"]))
+    modes = dict(HandlingMode.choices)
+    if "modes" in snap:
+        rows.insert(3, (_("办理模式"), _plain([str(modes.get(m, m)) for m in snap.get("modes") or []])))
+    co = [d for d in snap.get("co_departments") or [] if isinstance(d, dict)]
+    if co:
+        rows.append(
+            (
+                _label(Item, "co_departments"),
+                "、".join(
+                    str(
+                        _("%(name)s（%(days)s个工作日）")
+                        % {"name": d.get("name", ""), "days": d.get("limit", "")}
+                    )
+                    for d in co
+                ),
+            )
+        )
+    parts = [_table(rows)]
+    tables = [
+        (
+            _("申请材料"),
+            Material,
+            ["name", "form", "count", "mandatory", "deferrable", "note"],
+            snap.get("materials"),
+        ),
+        (_("办理环节"), Step, ["order", "name", "role", "limit_days"], snap.get("steps")),
+        (_("申请表字段"), FormField, ["label", "kind", "choices", "required"], snap.get("form_fields")),
+    ]
+    for title, model, columns, entries in tables:
+        entries = [e for e in entries or [] if isinstance(e, dict)]
+        if not entries:
+            continue
+        grid = [
+            [_choice(model, c, e.get(c)) if c in ("form", "role", "kind") else e.get(c) for c in columns]
+            for e in entries
+        ]
+        parts.append(format_html("<h3>{}</h3>{}", title, _grid([_label(model, c) for c in columns], grid)))
+    return format_html_join("", "{}", ((p,) for p in parts))
 
 
 # 一件事 (DESIGN §10): a package, its items, its merged form and its merged materials, each row with its own
@@ -275,7 +413,7 @@ class PackageMaterialInline(LabelledInline):
 
 
 @admin.register(Package)
-class PackageAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class PackageAdmin(ImportExportMixin, HistoryAdmin):
     # the Excel round-trip of the packages: one row each, its form and materials as JSON (package_resources.py)
     resource_classes = [PackageResource]
     formats = [XLSX]
@@ -305,9 +443,43 @@ class PackageApplicationAdmin(ReadOnlyAdmin):
         "package",
         "applicant",
         "applicant_name",
-        "package_snapshot",
+        "package_terms",
         "delivery_method",
         "delivery_address",
         "deliver_together",
         "submitted_at",
     ]
+
+    @admin.display(description=_("申请时的一件事内容"))
+    def package_terms(self, obj: PackageApplication) -> SafeString | str:
+        """The package as applied for (its snapshot), in words: the items with their departments, the
+        merged form's fields and the merged materials, each a small table — no stored key on the page."""
+        snap = obj.package_snapshot or {}
+        if not snap:
+            return "—"
+        kinds = dict(FieldKind.choices)
+        parts = [_table([(_("一件事编码"), snap.get("code", "")), (_("一件事名称"), snap.get("name", ""))])]
+        tables = [
+            (
+                _("包含事项"),
+                [_("事项编码"), _("事项名称"), _("实施部门")],
+                [[e.get("code"), e.get("name"), e.get("department")] for e in snap.get("items") or []],
+            ),
+            (
+                _("申请表字段"),
+                [_("字段名称"), _("类型"), _("必填")],
+                [
+                    [e.get("label"), str(kinds.get(e.get("kind"), e.get("kind"))), bool(e.get("required"))]
+                    for e in snap.get("fields") or []
+                ],
+            ),
+            (
+                _("申请材料"),
+                [_("材料名称"), _("必须提交")],
+                [[e.get("name"), bool(e.get("mandatory"))] for e in snap.get("materials") or []],
+            ),
+        ]
+        for title, columns, rows in tables:
+            if rows:
+                parts.append(format_html("<h3>{}</h3>{}", title, _grid(columns, rows)))
+        return format_html_join("", "{}", ((p,) for p in parts))

@@ -22,6 +22,10 @@ class IntakeConfig(AppConfig):
         )
         self._connect_catalogue_cache()
 
+        from portal.audit import register_reason_labels
+
+        register_reason_labels({"publish": _("发布事项"), "retire": _("停用事项")}, models=[Item])
+
     @staticmethod
     def _connect_catalogue_cache() -> None:
         """Every write a catalogue reader would see makes the cached catalogue stale (intake/cache.py).

@@ -146,7 +146,7 @@ class Licence(models.Model):
         related_name="replaces",
     )
     pdf = models.FileField(_("证照文件"), upload_to=licence_upload_to, max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
     history = HistoricalRecords()
 
     class Meta:

@@ -12,7 +12,8 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from simple_history.admin import SimpleHistoryAdmin
+
+from portal.history_admin import HistoryAdmin
 
 
 class ReadOnlyAdminMixin:
@@ -37,7 +38,7 @@ class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
 
 
-class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """The history list and each version can be viewed; nothing can be reverted."""
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:

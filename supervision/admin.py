@@ -1,13 +1,13 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.history_admin import HistoryAdmin
 from portal.readonly_admin import ReadOnlyHistoryAdmin
 
 from .models import AccountabilityFinding, Alert, AlertRule
 
 
 @admin.register(AlertRule)
-class AlertRuleAdmin(SimpleHistoryAdmin):
+class AlertRuleAdmin(HistoryAdmin):
     list_display = ["level", "department", "item", "days", "active", "note"]
     list_filter = ["level", "active"]
     autocomplete_fields: list[str] = []

@@ -97,7 +97,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     reference = models.CharField(_("申报号"), max_length=24, unique=True)
     # A random secret per case that signed links (rating invitations) are bound to, not only the reference:
     # after a restore a reference may be handed out again, its secret never (issue 17).
-    link_secret = models.CharField(max_length=32, default=new_link_secret, editable=False)
+    link_secret = models.CharField(
+        max_length=32, default=new_link_secret, editable=False, verbose_name=_("链接密钥")
+    )
     item = models.ForeignKey(Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="cases")
     department = models.ForeignKey(
         Department, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="cases"
@@ -608,4 +610,8 @@ class CaseTransition(models.Model):
     @property
     def action_label(self) -> str:
         """The action in words (the log keeps the transition's name)."""
-        return str(CaseAction(self.name).label) if self.name in CaseAction.values else self.name
+        from ..constants import LOG_ONLY_ACTIONS
+
+        if self.name in CaseAction.values:
+            return str(CaseAction(self.name).label)
+        return str(LOG_ONLY_ACTIONS.get(self.name, self.name))

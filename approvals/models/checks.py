@@ -12,15 +12,23 @@ from .case import Case
 
 
 class MaterialReview(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="material_reviews")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="material_reviews", verbose_name=_("办件")
+    )
     # PROTECT: catalogue rows are retired, never deleted (intake/services/catalogue_rows.py)
-    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
+    material = models.ForeignKey(
+        Material, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请材料")
+    )
     material_name = models.CharField(_("材料名称"), max_length=200)
     verdict = models.CharField(_("核验结果"), max_length=4, choices=MaterialVerdict.choices)
     problem = models.CharField(_("存在问题"), max_length=300, blank=True)
     original_seen = models.BooleanField(_("已核验原件"), default=False)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("核验人"),
     )
     checked_at = models.DateTimeField(_("核验时间"))
 

@@ -66,7 +66,12 @@ class SubApproval(models.Model):
     # A disagreement (不同意) blocks the approval until the lead department records how it was resolved.
     resolution = models.TextField(_("分歧处理结果"), blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("分歧处理人"),
     )
     resolved_at = models.DateTimeField(_("分歧处理时间"), null=True, blank=True)
     history = HistoricalRecords()

@@ -1,10 +1,11 @@
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 from simple_history.models import HistoricalRecords
 
 from portal import pii
@@ -198,3 +199,28 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+class RoleGroup(Group):
+    """A role's group (named by the role's code) as the admin shows it: by the role's Chinese name."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
+
+    def __str__(self) -> str:
+        return str(Role(self.name).label) if self.name in Role.values else self.name
+
+
+class ApiToken(AuthToken):
+    """A device's API token (django-rest-knox) as the admin shows it: whose, since when, until when; an
+    admin revokes one by deleting it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self) -> str:
+        return str(_("%(user)s 的接口令牌（%(key)s…）") % {"user": self.user, "key": self.token_key})

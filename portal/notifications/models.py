@@ -6,14 +6,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .constants import ChannelKind, DeliveryStatus
+from .constants import ChannelKind, DeliveryStatus, Event
 
 
 class MessageTemplate(models.Model):
     """Admin-editable wording of one event on one channel in one language (Django template syntax).
     Without a row the built-in default text (``catalog.py``) is used."""
 
-    event = models.CharField(_("事件"), max_length=40)
+    event = models.CharField(_("事件"), max_length=40, choices=Event.choices)
     channel = models.CharField(_("渠道"), max_length=10, choices=ChannelKind.choices)
     language = models.CharField(
         _("语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")]
@@ -30,7 +30,7 @@ class MessageTemplate(models.Model):
         verbose_name_plural = _("消息模板")
 
     def __str__(self) -> str:
-        return f"{self.event} / {self.channel} / {self.language}"
+        return f"{self.get_event_display()} / {self.get_channel_display()} / {self.get_language_display()}"
 
 
 class Notification(models.Model):
@@ -40,7 +40,7 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("收件人"),
     )
-    event = models.CharField(_("事件"), max_length=40, db_index=True)
+    event = models.CharField(_("事件"), max_length=40, db_index=True, choices=Event.choices)
     context = models.JSONField(_("内容数据"), default=dict, blank=True)
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"))
@@ -89,7 +89,7 @@ class Delivery(models.Model):
         verbose_name_plural = _("投递")
 
     def __str__(self) -> str:
-        return f"{self.idempotency_key} {self.status}"
+        return f"{self.notification} · {self.get_channel_display()} · {self.get_status_display()}"
 
 
 class DeliveryAttempt(models.Model):
@@ -116,7 +116,7 @@ class SendingHold(models.Model):
     past what may have been issued since the backup, and removed the hold."""
 
     reason = models.CharField(_("原因"), max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("暂停发送")

@@ -1,7 +1,8 @@
 from typing import Any
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from portal.history_admin import HistoryAdmin
 
 from . import writes
 from .models import CalendarDay, CalendarYear
@@ -11,7 +12,7 @@ from .models import CalendarDay, CalendarYear
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(SimpleHistoryAdmin):
+class CalendarYearAdmin(HistoryAdmin):
     list_display = ["year", "published", "source", "note"]
     list_filter = ["published", "source"]
 
@@ -27,7 +28,7 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(HistoryAdmin):
     list_display = ["date", "kind", "name", "source"]
     list_filter = ["kind", "source"]
     search_fields = ["name"]

@@ -8,7 +8,7 @@ class DayKind(models.TextChoices):
 
 
 class DaySource(models.TextChoices):
-    SEED = "seed", _("chinesecalendar 数据")
+    SEED = "seed", _("国务院节假日安排（内置数据）")
     IMPORT = "import", _("官方安排导入")
     ADMIN = "admin", _("管理员维护")
 

@@ -37,6 +37,6 @@ def seed_years(years: Iterable[int] | None = None) -> int:
         source=DaySource.SEED,
         rows=rows,
         years=dict.fromkeys(sorted(wanted), True),
-        note="chinesecalendar",
+        note="国务院节假日安排（内置数据）",
     )
     return len(rows)

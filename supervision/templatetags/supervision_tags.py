@@ -51,19 +51,15 @@ def days(value: Any) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-# What each history entry of an alert says, in words (the services record a short code as the reason).
-CHANGE_REASONS = {
-    "alert_scan: raised": _("系统扫描：生成预警"),
-    "alert_scan: closed": _("系统扫描：办件已办结，预警关闭"),
-    "explain": _("提交情况说明"),
-    "review": _("审核情况说明"),
-    "record": _("记录效能问责"),
-}
-
-
 @register.filter
 def change_reason(value: str | None) -> str:
-    return str(CHANGE_REASONS.get(value or "", value or ""))
+    """What a history entry of an alert says, in words (the services record a short code as the reason;
+    supervision/apps.py registers its words)."""
+    from portal.audit import reason_label
+
+    from ..models import Alert
+
+    return reason_label(value, Alert)
 
 
 # The export tables of the dashboard, by their file name.

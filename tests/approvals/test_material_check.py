@@ -273,3 +273,118 @@ def test_a_later_notice_marks_the_materials_the_first_did_not_name(checked, clie
     form = html[html.index('id="request_correction"') :]
     assert "营业执照（尚未写明问题）（首次告知未列出，勾选将计为二次补正告知）" in form
     assert "场地证明：未加盖公章" in form and "场地证明：未加盖公章（首次告知未列出" not in form
+
+
+# --- the material check through the API (issue 16) ------------------------------------------------------
+
+
+def test_the_window_checks_materials_through_the_api(checked):
+    w = checked
+    url = f"/api/v1/cases/{w.c.reference}/material-check/"
+    with at(2026, 9, 24, 11):
+        rows = w.api(w.clerk).get(url).json()
+        assert [r["name"] for r in rows] == ["营业执照", "场地证明", "平面图"]
+        assert [len(r["files"]) for r in rows] == [1, 1, 0]
+        assert all(r["verdict"] == "" for r in rows)
+
+        # 需补正 without saying what is wrong: 400, the message under the row's field, nothing saved
+        r = w.api(w.clerk).post(url, {"checks": [{"material": w.site.pk, "verdict": "fix"}]}, format="json")
+        assert r.status_code == 400
+        assert r.json()[f"problem_{w.site.pk}"] == ["请写明“场地证明”存在的问题。"]
+        assert not MaterialReview.objects.exists()
+
+        r = w.api(w.clerk).post(
+            url,
+            {
+                "checks": [
+                    {"material": w.licence.pk, "verdict": "ok", "original_seen": True},
+                    {"material": w.site.pk, "verdict": "fix", "problem": "未加盖公章"},
+                ]
+            },
+            format="json",
+        )
+        assert r.status_code == 200, r.content
+        by_name = {row["name"]: row for row in r.json()}
+        assert by_name["营业执照"]["verdict_label"] == "合格" and by_name["营业执照"]["original_seen"]
+        assert by_name["场地证明"]["verdict_label"] == "需补正"
+        assert by_name["场地证明"]["problem"] == "未加盖公章"
+        assert by_name["场地证明"]["checked_by"] == w.clerk.display_name
+
+        # the same rows the case page shows, kept for the next reader
+        client_rows = w.api(w.clerk).get(url).json()
+        assert [row["verdict"] for row in client_rows] == ["ok", "fix", ""]
+
+        # the applicant may not read it, a reviewer may not write it, a bad verdict is a Chinese 400
+        assert w.api(w.citizen).get(url).status_code == 403
+        r = w.api(w.reviewer).post(url, {"checks": [{"material": w.plan.pk, "verdict": "ok"}]}, format="json")
+        assert r.status_code in (403, 404)
+        r = w.api(w.clerk).post(url, {"checks": [{"material": w.plan.pk, "verdict": "good"}]}, format="json")
+        assert r.status_code == 400 and "请选择合格还是需补正。" in r.content.decode()
+
+
+def test_the_api_refuses_a_check_once_the_case_is_accepted(checked):
+    w = checked
+    url = f"/api/v1/cases/{w.c.reference}/material-check/"
+    with at(2026, 9, 24, 11):
+        case_check_materials(
+            case=w.c,
+            actor=w.clerk,
+            checks={m.pk: {"verdict": "ok"} for m in (w.licence, w.site, w.plan)},
+        )
+        w.fire(w.clerk, w.c, "accept")
+        r = w.api(w.clerk).post(
+            url, {"checks": [{"material": w.plan.pk, "verdict": "fix", "problem": "x"}]}, format="json"
+        )
+        assert r.status_code == 409
+        assert "只有待受理的申请可以核验材料。" in r.content.decode()
+
+
+# --- opinion phrases are catalogue data (issue 16) --------------------------------------------------------
+
+
+def test_opinion_phrases_are_seeded_and_edited_by_admins_with_history(world, client):
+    from approvals.models import OpinionPhrase
+    from tests.factories import UserFactory
+
+    # the data migration seeded the phrases the code used to hold, each with its first history row
+    seeded = OpinionPhrase.objects.filter(transition="send_to_decision")
+    assert list(seeded.values_list("text", flat=True))[:1] == ["申请材料齐全，符合法定形式。"]
+    assert seeded.first().history.get().history_change_reason == "seed"
+
+    admin = UserFactory(username="phrase-admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    retired = OpinionPhrase.objects.get(text="经现场核查，实际情况与申请材料一致。")
+    r = client.post(
+        reverse("admin:approvals_opinionphrase_add"),
+        {
+            "transition": "send_to_decision",
+            "text": "经审查，申请人具备相应的人员和设备条件。",
+            "order": 9,
+            "active": "on",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()
+    r = client.post(
+        reverse("admin:approvals_opinionphrase_change", args=[retired.pk]),
+        {"transition": "send_to_decision", "text": retired.text, "order": retired.order},  # 在用 unticked
+    )
+    assert r.status_code == 302
+    latest = OpinionPhrase.objects.get(pk=retired.pk).history.first()
+    assert latest.history_user == admin and latest.active is False
+
+    # the reviewer's form offers what the admins keep: the new phrase, not the retired one
+    with at(2026, 9, 24):
+        case = world.case()
+        world.fire(world.clerk, case, "accept")
+        world.fire(world.reviewer, case, "start_review")
+        client.force_login(world.reviewer)
+        html = _page(client, case)
+    assert 'value="经审查，申请人具备相应的人员和设备条件。"' in html
+    assert 'value="申请材料齐全，符合法定形式。"' in html
+    assert 'value="经现场核查，实际情况与申请材料一致。"' not in html
+
+    # the admin's history list says who and why in words, the change under the field's name
+    client.force_login(admin)
+    html = client.get(reverse("admin:approvals_opinionphrase_history", args=[retired.pk])).content.decode()
+    assert "系统初始化" in html and "在用：</strong>" in html
+    assert ">seed<" not in html and "active:" not in html

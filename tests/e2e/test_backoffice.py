@@ -98,19 +98,39 @@ def test_the_admin_pages_fit_and_speak_plainly(new_page, pages, screen):
     page = new_page(viewport=WIDTHS[screen])
     login(page, "admin")
     codes, report = _pattern(), []
+    from approvals.models import Case, OpinionPhrase
+    from intake.models import Application
+    from supervision.models import Alert
+
     item = Item.objects.get(code="SCJG-001")
+    application = Application.objects.exclude(item_snapshot={}).order_by("pk").first()
+    case = Case.objects.order_by("pk").first()
+    alert = Alert.objects.order_by("pk").first()
+    phrase = OpinionPhrase.objects.order_by("pk").first()
     for path in (
         "/admin/",
         "/admin/intake/item/",
         f"/admin/intake/item/{item.pk}/change/",
+        f"/admin/intake/item/{item.pk}/history/",
+        f"/admin/intake/application/{application.pk}/change/",  # the answers and the item's terms as tables
         "/admin/approvals/case/",
+        f"/admin/approvals/case/{case.pk}/change/",
+        f"/admin/approvals/case/{case.pk}/history/",  # reasons and values in words
+        "/admin/approvals/opinionphrase/",
+        f"/admin/approvals/opinionphrase/{phrase.pk}/history/",
         "/admin/supervision/alert/",
+        f"/admin/supervision/alert/{alert.pk}/history/",
         "/admin/complaints/complaint/",
+        "/admin/notifications/notification/",  # events by name
+        "/admin/notifications/messagetemplate/?language__exact=zh-hans",
         "/admin/accounts/user/",
+        "/admin/accounts/rolegroup/",
+        "/admin/accounts/apitoken/",
         "/admin/intake/item/import/",
     ):
         page.goto(path)
         name = urlparse(path).path.strip("/").replace("/", "-") or "admin"
+        name = re.sub(r"-\d+$", "-n", name)
         _check(page, pages, re.sub(r"-\d+-", "-n-", name), codes, report)
 
     # the workbook with a mistake: the errors in words, on the same page

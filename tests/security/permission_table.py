@@ -405,6 +405,14 @@ TABLE: dict[str, list[Check] | Skip] = {
         Check(only(SEES_A, ok=302, no=404), args=ref("open_a"), method="POST", scope="A"),
         Check(only(SEES_B, ok=302, no=404), args=ref("open_b"), method="POST", scope="B"),
     ],
+    # 材料核验 through the API: staff who see the case read it (its applicant 403); only the window records
+    # it (an empty body: 400); everyone else who sees the case 403, who cannot see it 404
+    "api-case-material-check": [
+        Check({**api(SEES_A, no=404), "citizen": 403}, args=ref("open_a"), scope="A"),
+        Check({**api(SEES_B, no=404), "enterprise": 403}, args=ref("open_b"), scope="B"),
+        Check({**api(SEES_A, ok=403, no=404), "clerk": 400}, args=ref("open_a"), method="POST", scope="A"),
+        Check({**api(SEES_B, ok=403, no=404), "clerk": 400}, args=ref("open_b"), method="POST", scope="B"),
+    ],
     # 送达: only the applicant changes the choice (staff who see the case 403, everyone else 404)
     "approvals:delivery_change": [
         Check({**only(SEES_A, ok=403, no=404), "citizen": 302}, args=ref("open_a"), method="POST", scope="A"),
