@@ -87,7 +87,8 @@ class PackageField(models.Model):
         default=dict,
         blank=True,
         help_text=_(
-            '事项编码与该事项表单字段标识，例如 {"SCJG-001": "shop_name"}；留空则对应各事项中标识相同的字段。'
+            "事项编码与该事项表单中的字段标识（见该事项的“申请表字段”），"
+            '例如 {"SCJG-001": "字段标识"}；留空则对应各事项中标识相同的字段。'
         ),
     )
     history = HistoricalRecords()
