@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from intake.models import PackageApplication
 
 from . import deadlines
-from .constants import CLOSED_STATES, DECIDED_STATES, CaseState, Outcome
+from .constants import CLOSED_STATES, DECIDED_STATES, CaseState, DeliveryMethod, Outcome
 from .models import Case
 from .presentation import DueRow, answer_by, days_left_text, step_bar
 
@@ -114,6 +114,8 @@ class PackageView:
     answer_by: DueRow | None = None
     answer_on: datetime.date | None = None  # the day the window must answer the package (Art. 32)
     awaiting_window: bool = False
+    concluded_on: datetime.date | None = None  # the day the last item was decided, once all are
+    next_step: Any = ""  # what the applicant does next, in one sentence
 
 
 def _due_of(case: Case, today: datetime.date) -> DueRow | None:
@@ -178,7 +180,22 @@ def package_view(
     if any(c.state == CaseState.SUBMITTED for c in cases):
         submitted = [r.due for r in view.rows if r.case.state == CaseState.SUBMITTED and r.due is not None]
         view.answer_by = max(submitted, key=lambda r: r.date) if submitted else None
+    if view.state != PackageState.IN_PROGRESS and cases and all(c.concluded_on for c in cases):
+        view.concluded_on = max(c.concluded_on for c in cases if c.concluded_on)
+        view.next_step = _next_step(bundle, cases)
     return view
+
+
+def _next_step(bundle: PackageApplication, cases: list[Case]) -> Any:
+    """Once every item is decided: how the results reach the applicant, in one plain sentence."""
+    if all(c.delivered_at for c in cases):
+        return _("办理结果已全部送达。")
+    method = bundle.delivery_method
+    if method == DeliveryMethod.POST:
+        return _("办理结果将免费邮寄到您填写的地址，寄出后会短信告知快递单号。")
+    if method == DeliveryMethod.ELECTRONIC:
+        return _("电子证照已可在“我的证照”中查看和下载。")
+    return _("请携带本人身份证件到政务服务中心综合受理窗口，一次领取全部办理结果。")
 
 
 def answer_by_of(bundle: PackageApplication) -> datetime.date:

@@ -199,9 +199,14 @@ def test_the_package_state_follows_its_cases_and_results_go_out_together(town):
         decide(cases["WJ-002"], "deny")
         body = state()
         assert body["state"] == "partly_denied" and body["state_label"] == "部分不予许可"
+        # the applicant's page: the day all were decided and where to collect the results, not a due date
+        page = citizen.get(f"/cases/packages/{bundle.reference}/").content.decode()
+        assert "全部办结日期" in page and "2026-09-28" in page and "最晚办结日期" not in page
+        assert "一次领取全部办理结果" in page
         clerk = _client(town.clerk)
         r = clerk.post(f"/cases/packages/{bundle.reference}/", {"action": "deliver", "method": "window"})
         assert r.status_code == 302
+        assert "办理结果已全部送达" in citizen.get(f"/cases/packages/{bundle.reference}/").content.decode()
     assert {c.state for c in Case.objects.filter(application__package_application=bundle)} == {
         CaseState.DELIVERED
     }
