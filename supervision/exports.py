@@ -360,7 +360,28 @@ def monthly_report(*, year: int, month: int, department_id: int | None, user: An
     tables.append(item_days_table(by_item["item"]))
     tables.append(overdue_table(department_id=department_id))
     tables.append(hall_table(date_from=kw["accepted_from"], date_to=kw["accepted_to"]))
+    tables.append(package_table(**kw))
     return tables
+
+
+def package_table(
+    *,
+    accepted_from: datetime.date,
+    accepted_to: datetime.date,
+    as_of: datetime.datetime,
+    department_id: int | None,
+) -> Table:
+    """一件事 beside the cases (DESIGN §10): packages submitted in the period, concluded by "as of", and the
+    mean working days from submission to the last result."""
+    from .packages import package_figures
+
+    f = package_figures(
+        submitted_from=accepted_from, submitted_to=accepted_to, as_of=as_of, department_id=department_id
+    )
+    return Table("packages", "一件事", PACKAGE_HEADERS, [[f.received, f.concluded, _cell(f.mean_days)]])
+
+
+PACKAGE_HEADERS = ["一件事受理量", "一件事办结量", "平均办理时长（工作日，自提交至最后一项办结）"]
 
 
 # --- writers -------------------------------------------------------------------------------------

@@ -254,3 +254,10 @@ def test_supervision_counts_packages_beside_cases(town):
         page = _client(inspector).get("/supervision/?accepted_from=2026-09-01&accepted_to=2026-09-30")
         text = page.content.decode()
         assert page.status_code == 200 and "一件事受理量" in text and "3.00" in text
+        # and in September's monthly report, under the cases' tables
+        report = _client(inspector).get("/supervision/monthly-report.csv?month=2026-09")
+        assert report.status_code == 200
+        lines = report.content.decode("utf-8-sig").splitlines()
+        at_packages = lines.index("一件事")
+        assert lines[at_packages + 1].startswith("一件事受理量,一件事办结量,")
+        assert lines[at_packages + 2] == "2,1,3.0"
