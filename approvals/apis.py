@@ -54,6 +54,7 @@ LIST_COLUMNS = [
     "elapsed_days",
     "suspended_days",
     "limit_unit",
+    "licence_due",  # Art. 44: the licence's due date once approved (deadlines.annotate_times reads it)
     "item__code",
     "item__name",
     "department__name",
