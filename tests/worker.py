@@ -1,11 +1,13 @@
 """Start and stop a REAL Celery worker process for tests on the production configuration
 (PostgreSQL + Redis): it reads the pytest-django test database and the configured broker."""
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +118,21 @@ def point_producer_at(url: str) -> None:
     pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@contextlib.contextmanager
+def producer_at(url: str) -> Iterator[None]:
+    """``point_producer_at(url)`` for the block, then back to the settings as they were: the raw ones, so a
+    broker URL that was only derived (``broker_write_url`` follows ``broker_url`` unless set) is not
+    pinned for the tests that run after (readyz's broker check reads it)."""
+    from portal.celery import app as celery_app
+
+    conf: Any = celery_app.conf
+    saved = {key: conf.get(key) for key in ("broker_url", "broker_write_url")}
+    point_producer_at(url)
+    try:
+        yield
+    finally:
+        point_producer_at(saved["broker_url"] or celery_app.conf.broker_url)
+        for key, value in saved.items():
+            conf[key] = value

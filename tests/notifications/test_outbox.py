@@ -262,8 +262,7 @@ def test_the_sweeper_stops_at_the_first_refused_hand_off_while_the_broker_is_dow
 
     from django.utils import timezone
 
-    from portal.celery import app as celery_app
-    from tests.worker import point_producer_at
+    from tests.worker import producer_at
 
     user = citizen(phone="13912345678")
     for n in range(50):
@@ -271,13 +270,8 @@ def test_the_sweeper_stops_at_the_first_refused_hand_off_while_the_broker_is_dow
             recipient=user, event="case.withdrawn", context={"reference": f"R{n}"}, channels=["sms"]
         )
     Delivery.objects.update(updated_at=timezone.now() - timedelta(minutes=5))
-    live = celery_app.conf.broker_url, celery_app.conf.broker_write_url
-    point_producer_at("redis://127.0.0.1:1/0")  # nothing listens there
-    try:
+    with producer_at("redis://127.0.0.1:1/0"):  # nothing listens there
         started = time.monotonic()
         assert services.sweep() == 0
         assert time.monotonic() - started < 5
-    finally:
-        point_producer_at(live[0])
-        celery_app.conf.broker_write_url = live[1]
     assert Delivery.objects.filter(status="pending").count() == 50  # all left for the next sweep

@@ -27,12 +27,11 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from intake.models import Application
-from portal.celery import app as celery_app
 from portal.notifications import services
 from portal.notifications.models import Delivery, DeliveryAttempt
 from portal.workcalendar.seed import seed_years
 from tests.factories import citizen
-from tests.worker import Worker, point_producer_at, wait_for
+from tests.worker import Worker, producer_at, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -101,7 +100,6 @@ class OwnRedis:
 def stack(settings, tmp_path, monkeypatch):
     redis = OwnRedis(tmp_path / "redis")
     redis.start()
-    live = celery_app.conf.broker_url, celery_app.conf.broker_write_url
     settings.CELERY_BROKER_URL = redis.url(0)  # tests.worker.Worker passes it to the worker
     settings.CACHES = {"default": {"BACKEND": "portal.cache.FailSafeRedisCache", "LOCATION": redis.url(1)}}
     settings.SMS_BACKEND = "portal.sms.FileSmsGateway"
@@ -109,14 +107,11 @@ def stack(settings, tmp_path, monkeypatch):
     monkeypatch.setenv("CACHE_URL", redis.url(1))
     monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     monkeypatch.setenv("EMAIL_FILE_PATH", str(tmp_path / "mail"))
-    point_producer_at(redis.url(0))
     try:
-        yield redis
+        with producer_at(redis.url(0)):
+            yield redis
     finally:
         redis.stop()
-        celery_app.conf.broker_url, celery_app.conf.broker_write_url = live
-        point_producer_at(live[0])
-        celery_app.conf.broker_write_url = live[1]
 
 
 class Load:

@@ -163,7 +163,9 @@ class World:
 
         # one inbox message per signed-in role
         self.notes = {
-            role: Notification.objects.create(recipient=user, event="test", subject="测试", body="正文")
+            role: Notification.objects.create(
+                recipient=user, event="application.received", subject="测试", body="正文"
+            )
             for role, user in u.items()
         }
 
