@@ -2,8 +2,6 @@
 ``/api/v1/applications/``) and follow it as one thing (the owner's own: each item's state and due date,
 the overall state and the latest due date)."""
 
-import json
-
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
@@ -13,13 +11,13 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from intake.apis.applications import one_file_per_material, submission_input
 from intake.constants import DeliveryMethod
 from intake.models import PackageApplication
 from intake.selectors.packages import package_get
 from intake.services.packages import package_apply
-from portal.exceptions import ApplicationError, PermissionDeniedError
+from portal.exceptions import ApplicationError
 from portal.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from portal.ratelimits import api_check
 
 from .packages import package_view
 
@@ -107,23 +105,6 @@ class PackageApplicationCreateApi(APIView):
     )
     @idempotent
     def post(self, request):
-        if not request.user.is_applicant:
-            raise PermissionDeniedError("只有申请人账号可以在线申请；窗口代录请使用窗口受理页面。")
-        if request.FILES:
-            api_check(request, ("upload", ""))
-        data = request.data
-        if not hasattr(data, "get"):
-            raise ApplicationError(
-                "请求内容应为表单或JSON对象。", extra={"non_field_errors": ["应为JSON对象。"]}
-            )
-        raw_form = data.get("form_data", {})
-        if isinstance(raw_form, str):
-            try:
-                raw_form = json.loads(raw_form or "{}")
-            except ValueError:
-                raise ApplicationError(
-                    "申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]}
-                ) from None
         keys = (
             "package",
             "contact_phone",
@@ -132,27 +113,16 @@ class PackageApplicationCreateApi(APIView):
             "delivery_address",
             "deliver_together",
         )
-        plain = {k: data.get(k) for k in keys if k in data}
-        serializer = PackageApplicationInputSerializer(data={**plain, "form_data": raw_form})
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
-        if not isinstance(values["form_data"], dict):
-            raise ApplicationError("申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]})
+        values = submission_input(request, PackageApplicationInputSerializer, keys)
         package = package_get(code=values["package"])
         if package is None:
             raise ApplicationError("没有这个一件事。", extra={"package": ["未知的一件事编码。"]})
-        several = [k for k in request.FILES if len(request.FILES.getlist(k)) > 1]
-        if several:
-            raise ApplicationError(
-                "每项材料一次只能上传一个文件。",
-                extra={k: ["每项材料一次只能上传一个文件。"] for k in several},
-            )
         bundle = package_apply(
             package=package,
             applicant=request.user,
             actor=request.user,
             form_data=values["form_data"],
-            files={k: f for k, f in request.FILES.items()},
+            files=one_file_per_material(request),
             contact_phone=values["contact_phone"] or request.user.phone,
             id_number=values["id_number"],
             delivery_method=values["delivery_method"],

@@ -3,6 +3,7 @@ read one's own application. ``{key}`` is the application's reference (``SP-…``
 none yet, its id."""
 
 import json
+from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -87,6 +88,45 @@ class ApplicationOutputSerializer(FieldsBuiltOnceMixin, serializers.ModelSeriali
         ]
 
 
+def submission_input(
+    request: Any, serializer_class: type[serializers.Serializer], keys: tuple[str, ...]
+) -> Any:
+    """What the application and package submission APIs share: applicants only, the upload rate limit
+    when files come, a form or JSON object, ``form_data`` as an object (or a JSON string of one, in
+    multipart), the serializer's validation, and one file per material. Returns the validated values."""
+    if not request.user.is_applicant:
+        raise PermissionDeniedError("只有申请人账号可以在线申请；窗口代录请使用窗口受理页面。")
+    if request.FILES:
+        api_check(request, ("upload", ""))
+    data = request.data
+    if not hasattr(data, "get"):
+        raise ApplicationError("请求内容应为表单或JSON对象。", extra={"non_field_errors": ["应为JSON对象。"]})
+    raw_form = data.get("form_data", {})
+    if isinstance(raw_form, str):
+        try:
+            raw_form = json.loads(raw_form or "{}")
+        except ValueError:
+            raise ApplicationError("申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]}) from None
+    plain = {k: data.get(k) for k in keys if k in data}
+    serializer = serializer_class(data={**plain, "form_data": raw_form})
+    serializer.is_valid(raise_exception=True)
+    values = serializer.validated_data
+    if not isinstance(values["form_data"], dict):
+        raise ApplicationError("申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]})
+    return values
+
+
+def one_file_per_material(request: Any) -> dict[str, Any]:
+    """The uploaded files by field; a field sent with several files is a Chinese 400."""
+    several = [k for k in request.FILES if len(request.FILES.getlist(k)) > 1]
+    if several:
+        raise ApplicationError(
+            "每项材料一次只能上传一个文件。",
+            extra={k: ["每项材料一次只能上传一个文件。"] for k in several},
+        )
+    return {k: f for k, f in request.FILES.items()}
+
+
 class ApplicationCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
@@ -100,23 +140,6 @@ class ApplicationCreateApi(APIView):
     )
     @idempotent
     def post(self, request):
-        if not request.user.is_applicant:
-            raise PermissionDeniedError("只有申请人账号可以在线申请；窗口代录请使用窗口受理页面。")
-        if request.FILES:
-            api_check(request, ("upload", ""))
-        data = request.data
-        if not hasattr(data, "get"):
-            raise ApplicationError(
-                "请求内容应为表单或JSON对象。", extra={"non_field_errors": ["应为JSON对象。"]}
-            )
-        raw_form = data.get("form_data", {})
-        if isinstance(raw_form, str):
-            try:
-                raw_form = json.loads(raw_form or "{}")
-            except ValueError:
-                raise ApplicationError(
-                    "申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]}
-                ) from None
         keys = (
             "item",
             "mode",
@@ -127,12 +150,7 @@ class ApplicationCreateApi(APIView):
             "delivery_address",
             "submit",
         )
-        plain = {k: data.get(k) for k in keys if k in data}
-        serializer = ApplicationInputSerializer(data={**plain, "form_data": raw_form})
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
-        if not isinstance(values["form_data"], dict):
-            raise ApplicationError("申请表内容格式有误。", extra={"form_data": ["应为JSON对象。"]})
+        values = submission_input(request, ApplicationInputSerializer, keys)
         # the item's form, materials, steps and co-departments are read once here and reused by every
         # check, the submission and the case's snapshot (they were read up to five times each)
         item = (
@@ -143,13 +161,7 @@ class ApplicationCreateApi(APIView):
         )
         if item is None:
             raise ApplicationError("没有这个事项。", extra={"item": ["未知的事项编码。"]})
-        several = [k for k in request.FILES if len(request.FILES.getlist(k)) > 1]
-        if several:
-            raise ApplicationError(
-                "每项材料一次只能上传一个文件。",
-                extra={k: ["每项材料一次只能上传一个文件。"] for k in several},
-            )
-        files = {k: f for k, f in request.FILES.items()}
+        files = one_file_per_material(request)
         application = application_create_from_request(
             item=item,
             applicant=request.user,
