@@ -17,10 +17,18 @@ class CaseFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=CaseState.choices, label=_("状态"))
     item = django_filters.CharFilter(field_name="item__code", label=_("事项编码"))
     department = django_filters.CharFilter(field_name="department__code", label=_("部门编码"))
+    # BooleanWidget: the pages' checkboxes send "1", the API "true" (Django's NullBooleanSelect, the plain
+    # FilterSet's default, reads "1" as "no filter")
     overdue = django_filters.BooleanFilter(
-        method="filter_overdue", label=_("已超期（在办且过了承诺办结日期）")
+        method="filter_overdue",
+        label=_("已超期（在办且过了承诺办结日期）"),
+        widget=django_filters.widgets.BooleanWidget(),
     )
-    due_soon = django_filters.BooleanFilter(method="filter_due_soon", label=_("即将到期（今明两个工作日内）"))
+    due_soon = django_filters.BooleanFilter(
+        method="filter_due_soon",
+        label=_("即将到期（今明两个工作日内）"),
+        widget=django_filters.widgets.BooleanWidget(),
+    )
     sort = django_filters.ChoiceFilter(
         choices=[("due", _("承诺办结日期最近的在前"))], method="filter_sort", label=_("排序")
     )
