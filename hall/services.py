@@ -25,6 +25,7 @@ from complaints.services import rating_submit_visit
 from intake.models import Application
 from portal.accounts.constants import Role
 from portal.accounts.models import User, Window
+from portal.audit import audited_save
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.constants import ChannelKind
 from portal.notifications.services import notify
@@ -245,8 +246,7 @@ def appointment_book(
     _check_one_a_day(citizen=citizen, business_type=business_type, day=day)
     _take_slot(group=group, day=day, half=half)
     appointment = Appointment(citizen=citizen, business_type=business_type, group=group, date=day, half=half)
-    appointment._history_user = citizen  # type: ignore[attr-defined]
-    appointment.save()
+    audited_save(appointment, actor=citizen, reason="book")
     return appointment
 
 
@@ -267,8 +267,7 @@ def appointment_cancel(*, appointment: Appointment, actor: User) -> Appointment:
         raise ConflictError(_("预约当天不能取消；未到场将记为爽约。"))
     appointment.state = AppointmentState.CANCELLED
     appointment.cancelled_at = _now()
-    appointment._history_user = actor  # type: ignore[attr-defined]
-    appointment.save()
+    audited_save(appointment, actor=actor, reason="cancel")
     return appointment
 
 
@@ -292,8 +291,7 @@ def appointment_change(
     _check_one_a_day(citizen=actor, business_type=appointment.business_type, day=day, exclude=appointment)
     _take_slot(group=appointment.group, day=day, half=half, exclude=appointment)
     appointment.date, appointment.half, appointment.reminded_at = day, half, None
-    appointment._history_user = actor  # type: ignore[attr-defined]
-    appointment.save()
+    audited_save(appointment, actor=actor, reason="change")
     return appointment
 
 
@@ -316,8 +314,7 @@ def appointment_check_in(*, appointment: Appointment, actor: User) -> Ticket:
         raise ConflictError(_("预约时段已过，请现场取号。"))
     appointment.state = AppointmentState.CHECKED_IN
     appointment.checked_in_at = _now()
-    appointment._history_user = actor  # type: ignore[attr-defined]
-    appointment.save()
+    audited_save(appointment, actor=actor, reason="check_in")
     return ticket_issue(
         business_type=appointment.business_type, applicant=appointment.citizen, appointment=appointment
     )
