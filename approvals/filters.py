@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
 from . import deadlines
 from .constants import CaseState
@@ -22,12 +23,12 @@ class CaseFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
         label=_("已超期（在办且过了承诺办结日期）"),
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=BooleanWidget(),
     )
     due_soon = django_filters.BooleanFilter(
         method="filter_due_soon",
         label=_("即将到期（今明两个工作日内）"),
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=BooleanWidget(),
     )
     sort = django_filters.ChoiceFilter(
         choices=[("due", _("承诺办结日期最近的在前"))], method="filter_sort", label=_("排序")

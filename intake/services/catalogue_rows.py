@@ -11,7 +11,7 @@ historical record), so reverting the item restores them (``item_rows_restore``).
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.audit import set_audit
@@ -19,7 +19,7 @@ from portal.audit import set_audit
 from ..models import FormField, Item, Material, Step
 
 # kind → (model, attributes a sheet or a snapshot may set, the attribute naming the row)
-KINDS: dict[str, tuple[type[models.Model], tuple[str, ...], str]] = {
+KINDS: dict[str, tuple[type[Material] | type[Step] | type[FormField], tuple[str, ...], str]] = {
     "materials": (
         Material,
         ("name", "form", "count", "mandatory", "deferrable", "note", "order", "active"),
