@@ -1,5 +1,6 @@
 """The filters of the case lists — the API's ``GET /api/v1/cases/`` and the worklist pages — as one
-FilterSet, so the schema documents them and "overdue" means one thing (``deadlines.overdue_q``)."""
+FilterSet, so the schema documents them and "overdue" means one thing (``deadlines.overdue_q``); the
+results queue's own "overdue" (the licence's Art. 44 days) and the co-department queue's "pending"."""
 
 from typing import Any
 
@@ -10,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
 from . import deadlines
-from .constants import CaseState
-from .models import Case
+from .constants import RUNNING_STATES, CaseState
+from .models import Case, SubApproval
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -46,3 +47,29 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_sort(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
         return queryset.order_by("promised_due", "submitted_at", "id") if value == "due" else queryset
+
+
+class ResultsQueueFilter(CaseFilter):
+    """统一出件 (decided cases waiting to be handed out): here "overdue" and "due soon" are the licence's 10
+    working days (Art. 44, ``deadlines.licence_overdue_q``), not the promised date."""
+
+    def filter_overdue(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
+        return queryset.filter(deadlines.licence_overdue_q(timezone.localdate())) if value else queryset
+
+    def filter_due_soon(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
+        return queryset.filter(deadlines.licence_due_soon_q(timezone.localdate())) if value else queryset
+
+
+class SubApprovalFilter(django_filters.FilterSet):
+    """The co-department queue (并联): ``pending`` keeps the parts still waiting for an answer."""
+
+    pending = django_filters.BooleanFilter(
+        method="filter_pending", label=_("只看待答复的"), widget=BooleanWidget()
+    )
+
+    class Meta:
+        model = SubApproval
+        fields: list[str] = []
+
+    def filter_pending(self, queryset: QuerySet[SubApproval], name: str, value: Any) -> QuerySet[SubApproval]:
+        return queryset.filter(answer="", case__state__in=list(RUNNING_STATES)) if value else queryset
