@@ -33,6 +33,7 @@ from portal.workcalendar import services as calendar
 from portal.workcalendar.constants import DayKind
 from portal.workcalendar.models import CalendarDay
 
+from . import permissions as perm
 from .constants import (
     NO_SHOW_BLOCK_DAYS,
     NO_SHOW_LIMIT,
@@ -238,7 +239,7 @@ def appointment_book(
     group: WindowGroup | None = None,
 ) -> Appointment:
     """Book a half-day slot for tomorrow or later, within the slot's capacity, unless no-shows block it."""
-    if not citizen.is_applicant:
+    if not perm.may_book(citizen):
         raise PermissionDeniedError(_("只有申请人可以预约。"))
     _check_not_blocked(citizen)
     group = _group_for(business_type=business_type, group=group)
@@ -252,7 +253,7 @@ def appointment_book(
 
 def _own_booked(appointment: Appointment, actor: User) -> Appointment:
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if locked.citizen_id != actor.pk:
+    if not perm.is_own_appointment(locked, actor):
         raise PermissionDeniedError(_("只能操作本人的预约。"))
     if locked.state != AppointmentState.BOOKED:
         raise ConflictError(_("该预约已%(state)s，不能再操作。") % {"state": locked.get_state_display()})
@@ -303,7 +304,7 @@ def appointment_check_in(*, appointment: Appointment, actor: User) -> Ticket:
         .select_related("business_type", "group")
         .get(pk=appointment.pk)
     )
-    if appointment.citizen_id != actor.pk and not actor.has_role(Role.CLERK):
+    if not perm.may_check_in(appointment, actor):
         raise PermissionDeniedError(_("只能为本人的预约签到。"))
     if appointment.state != AppointmentState.BOOKED:
         raise ConflictError(_("该预约已%(state)s，不能签到。") % {"state": appointment.get_state_display()})
@@ -376,7 +377,7 @@ def no_show_scan(*, now: datetime.datetime | None = None) -> int:
 
 
 def _clerk_at(window: Window, actor: User) -> None:
-    if not actor.has_role(Role.CLERK) or actor.window_id != window.pk:
+    if not perm.is_clerk_at(actor, window):
         raise PermissionDeniedError(_("只有该窗口的工作人员可以叫号。"))
 
 
