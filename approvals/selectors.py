@@ -140,6 +140,9 @@ class MaterialRow:
     files: list[ApplicationMaterial] = field(default_factory=list)
     review: MaterialReview | None = None
     unchecked: list[ApplicationMaterial] = field(default_factory=list)
+    # the case page's: what the clerk sent last time, if the check was refused, and the messages per field
+    kept: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, Any] = field(default_factory=dict)
 
     @property
     def needs_fix(self) -> bool:

@@ -151,12 +151,12 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
         pk = str(row.material.pk)
         if f"verdict_{pk}" in (check_kept.get("data") or {}):
             data = check_kept["data"]
-            row.kept = {  # type: ignore[attr-defined]
+            row.kept = {
                 "verdict": data.get(f"verdict_{pk}", ""),
                 "problem": data.get(f"problem_{pk}", ""),
                 "seen": data.get(f"seen_{pk}") == "1",
             }
-        row.errors = {  # type: ignore[attr-defined]
+        row.errors = {
             k.split("_")[0]: v for k, v in (check_kept.get("errors") or {}).items() if k.endswith(f"_{pk}")
         }
     return render(
