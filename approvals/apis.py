@@ -3,7 +3,7 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -16,7 +16,7 @@ from portal.http import api_user
 
 from . import deadlines, selectors
 from .constants import CaseAction, DeliveryMethod
-from .filters import CaseFilter
+from .filters import CaseFilter, SubApprovalFilter
 from .models import Case, SubApproval
 from .permissions import case_transition_check, may_check_materials
 from .serializers import (
@@ -253,18 +253,10 @@ class CoApprovalListApi(generics.ListAPIView):
     ``?pending=1``: only those still waiting for an answer."""
 
     serializer_class = SubApprovalSerializer
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("pending", bool, description="only the parts still waiting for an answer")
-        ]
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+    filterset_class = SubApprovalFilter  # pending (approvals/filters.py), documented in the schema
 
     def get_queryset(self) -> QuerySet[SubApproval]:
-        pending = self.request.query_params.get("pending") in ("1", "true")
-        return selectors.co_approval_queue(user=self.request.user, pending=pending)
+        return selectors.co_approval_queue(user=self.request.user)
 
 
 class CoApprovalAnswerApi(APIView):

@@ -165,7 +165,7 @@ def package_view(
     )
     dated = [c for c in cases if c.promised_due is not None]
     if dated:  # the latest promised date of its items; days left while the package is in progress
-        last = max(dated, key=lambda c: c.promised_due)  # type: ignore[arg-type, return-value]
+        last = max(dated, key=lambda c: c.promised_due or datetime.date.min)
         assert last.promised_due is not None
         open_ = view.state == PackageState.IN_PROGRESS
         left = (

@@ -19,7 +19,7 @@ from portal.exceptions import ApplicationError
 
 from . import deadlines
 from .constants import CaseState, MaterialVerdict
-from .filters import CaseFilter
+from .filters import CaseFilter, SubApprovalFilter
 from .models import Case, MaterialReview, SubApproval
 from .permissions import case_scope
 
@@ -47,9 +47,12 @@ def case_get(*, user: User | AnonymousUser, reference: str) -> Case:
     return case
 
 
-def co_approval_queue(*, user: User | AnonymousUser, pending: bool = False) -> QuerySet[SubApproval]:
+def co_approval_queue(
+    *, user: User | AnonymousUser, filters: Mapping[str, Any] | None = None
+) -> QuerySet[SubApproval]:
     """并联: the parts of parallel cases that the user's department co-handles (its own queue), unanswered
-    first, soonest due first. Nobody else's parts: the lead department reads them on the case page."""
+    first, soonest due first, filtered (``filters.SubApprovalFilter``: pending). Nobody else's parts: the
+    lead department reads them on the case page."""
     if (
         not user.is_authenticated
         or not isinstance(user, User)
@@ -60,9 +63,8 @@ def co_approval_queue(*, user: User | AnonymousUser, pending: bool = False) -> Q
     qs = SubApproval.objects.filter(department_id=user.department_id).select_related(
         "case", "case__item", "case__department", "department", "answered_by"
     )
-    if pending:
-        qs = qs.filter(answer="", case__state__in=["accepted", "in_review", "awaiting_decision", "suspended"])
-    return qs.order_by("answered_at", "due_on", "id")
+    queue: QuerySet[SubApproval] = SubApprovalFilter(filters or {}, queryset=qs).qs
+    return queue.order_by("answered_at", "due_on", "id")
 
 
 def co_approval_get(*, user: User | AnonymousUser, pk: int) -> SubApproval:
@@ -138,6 +140,9 @@ class MaterialRow:
     files: list[ApplicationMaterial] = field(default_factory=list)
     review: MaterialReview | None = None
     unchecked: list[ApplicationMaterial] = field(default_factory=list)
+    # the case page's: what the clerk sent last time, if the check was refused, and the messages per field
+    kept: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, Any] = field(default_factory=dict)
 
     @property
     def needs_fix(self) -> bool:

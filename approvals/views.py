@@ -27,7 +27,7 @@ from portal.http import AuthenticatedHttpRequest
 
 from . import deadlines, presentation, selectors
 from .constants import CLOSED_STATES, LOG_ONLY_ACTIONS, CaseAction, CaseState, DeliveryMethod, MaterialVerdict
-from .filters import CaseFilter
+from .filters import CaseFilter, ResultsQueueFilter
 from .forms import SubApprovalAnswerForm, SubApprovalResolveForm, TransitionForm
 from .models import Case
 from .permissions import (
@@ -151,12 +151,12 @@ def case_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
         pk = str(row.material.pk)
         if f"verdict_{pk}" in (check_kept.get("data") or {}):
             data = check_kept["data"]
-            row.kept = {  # type: ignore[attr-defined]
+            row.kept = {
                 "verdict": data.get(f"verdict_{pk}", ""),
                 "problem": data.get(f"problem_{pk}", ""),
                 "seen": data.get(f"seen_{pk}") == "1",
             }
-        row.errors = {  # type: ignore[attr-defined]
+        row.errors = {
             k.split("_")[0]: v for k, v in (check_kept.get("errors") or {}).items() if k.endswith(f"_{pk}")
         }
     return render(
@@ -336,12 +336,12 @@ def _worklist(
     base: QuerySet[Case],
     roles: tuple[str, ...],
     template_extra: dict[str, Any] | None = None,
-    filter_data: Any = None,
+    filterset: type[CaseFilter] = CaseFilter,
 ) -> HttpResponse:
     if not request.user.has_role(*roles):
         raise PermissionDenied
     filters = {k: request.GET.get(k, "") for k in ("item", "state", "overdue", "due_soon")}
-    qs = CaseFilter(request.GET if filter_data is None else filter_data, queryset=base).qs
+    qs = filterset(request.GET, queryset=base).qs
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = deadlines.annotate_times(page.object_list, selectors.today())
     return render(
@@ -399,7 +399,7 @@ def co_approval_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_role(Role.REVIEWER, Role.DECIDER, Role.HEAD):
         raise PermissionDenied
     pending = request.GET.get("pending") == "1"
-    qs = selectors.co_approval_queue(user=request.user, pending=pending)
+    qs = selectors.co_approval_queue(user=request.user, filters=request.GET)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -471,21 +471,13 @@ def results_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by(F("licence_due").asc(nulls_last=True), "concluded_at", "id")
     )
     # Art. 44: here "overdue" and "due soon" are the licence's 10 working days, not the promised date
-    today = selectors.today()
-    if request.GET.get("overdue"):
-        base = base.filter(deadlines.licence_overdue_q(today))
-    if request.GET.get("due_soon"):
-        base = base.filter(deadlines.licence_due_soon_q(today))
-    rest = request.GET.copy()
-    for key in ("overdue", "due_soon"):
-        rest.pop(key, None)
     return _worklist(
         request,
         title=_("统一出件：待送达"),
         base=base,
         roles=(Role.CLERK,),
         template_extra={"results_queue": True},
-        filter_data=rest,
+        filterset=ResultsQueueFilter,
     )
 
 

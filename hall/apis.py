@@ -8,9 +8,9 @@ from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.accounts.constants import Role
 from portal.accounts.models import Window
 
+from . import permissions as perm
 from . import selectors, services
 from .models import Appointment, Ticket
 from .serializers import (
@@ -32,12 +32,12 @@ class IsClerk(permissions.IsAuthenticated):
     """Window staff (综合受理窗口); the service then checks the clerk sits at that window."""
 
     def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and request.user.has_role(Role.CLERK)
+        return super().has_permission(request, view) and perm.is_hall_clerk(request.user)
 
 
 class IsApplicant(permissions.IsAuthenticated):
     def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and request.user.is_applicant
+        return super().has_permission(request, view) and perm.may_book(request.user)
 
 
 class BusinessTypeListApi(APIView):
@@ -91,7 +91,7 @@ class AppointmentCreateApi(APIView):
 
 
 def _own_appointment(request, pk: int) -> Appointment:
-    return get_object_or_404(Appointment.objects.filter(citizen=request.user), pk=pk)
+    return get_object_or_404(selectors.appointment_list(citizen=request.user), pk=pk)
 
 
 class AppointmentApi(APIView):
@@ -142,7 +142,7 @@ class TicketIssueApi(APIView):
     def post(self, request):
         data = TicketInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = request.user if request.user.is_authenticated and request.user.is_applicant else None
+        user = request.user if perm.may_book(request.user) else None
         ticket = services.ticket_issue(business_type=data.validated_data["business_type"], applicant=user)
         return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 

@@ -15,6 +15,7 @@ from portal.accounts.models import User, Window
 
 from .constants import DISPLAY_CALLS, DISPLAY_WAITING, AppointmentState, CallAction, HalfDay, TicketState
 from .models import Appointment, BusinessType, CallRecord, Ticket, WaitAlert
+from .permissions import appointment_scope
 from .services import half_times, hours_on, slot_booked
 
 
@@ -69,7 +70,7 @@ def slot_list(*, business_type: BusinessType, day: datetime.date) -> list[Slot]:
 
 def appointment_list(*, citizen: User) -> QuerySet[Appointment]:
     return (
-        Appointment.objects.filter(citizen=citizen)
+        Appointment.objects.filter(appointment_scope(citizen))
         .select_related("business_type", "group", "ticket")
         .order_by("-date", "half")
     )

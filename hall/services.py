@@ -25,6 +25,7 @@ from complaints.services import rating_submit_visit
 from intake.models import Application
 from portal.accounts.constants import Role
 from portal.accounts.models import User, Window
+from portal.audit import audited_save
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.constants import ChannelKind
 from portal.notifications.services import notify
@@ -32,6 +33,7 @@ from portal.workcalendar import services as calendar
 from portal.workcalendar.constants import DayKind
 from portal.workcalendar.models import CalendarDay
 
+from . import permissions as perm
 from .constants import (
     NO_SHOW_BLOCK_DAYS,
     NO_SHOW_LIMIT,
@@ -237,7 +239,7 @@ def appointment_book(
     group: WindowGroup | None = None,
 ) -> Appointment:
     """Book a half-day slot for tomorrow or later, within the slot's capacity, unless no-shows block it."""
-    if not citizen.is_applicant:
+    if not perm.may_book(citizen):
         raise PermissionDeniedError(_("只有申请人可以预约。"))
     _check_not_blocked(citizen)
     group = _group_for(business_type=business_type, group=group)
@@ -245,14 +247,13 @@ def appointment_book(
     _check_one_a_day(citizen=citizen, business_type=business_type, day=day)
     _take_slot(group=group, day=day, half=half)
     appointment = Appointment(citizen=citizen, business_type=business_type, group=group, date=day, half=half)
-    appointment._history_user = citizen  # type: ignore[attr-defined]
-    appointment.save()
+    audited_save(appointment, actor=citizen, reason="book")
     return appointment
 
 
 def _own_booked(appointment: Appointment, actor: User) -> Appointment:
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if locked.citizen_id != actor.pk:
+    if not perm.is_own_appointment(locked, actor):
         raise PermissionDeniedError(_("只能操作本人的预约。"))
     if locked.state != AppointmentState.BOOKED:
         raise ConflictError(_("该预约已%(state)s，不能再操作。") % {"state": locked.get_state_display()})
@@ -267,8 +268,7 @@ def appointment_cancel(*, appointment: Appointment, actor: User) -> Appointment:
         raise ConflictError(_("预约当天不能取消；未到场将记为爽约。"))
     appointment.state = AppointmentState.CANCELLED
     appointment.cancelled_at = _now()
-    appointment._history_user = actor  # type: ignore[attr-defined]
-    appointment.save()
+    audited_save(appointment, actor=actor, reason="cancel")
     return appointment
 
 
@@ -292,8 +292,7 @@ def appointment_change(
     _check_one_a_day(citizen=actor, business_type=appointment.business_type, day=day, exclude=appointment)
     _take_slot(group=appointment.group, day=day, half=half, exclude=appointment)
     appointment.date, appointment.half, appointment.reminded_at = day, half, None
-    appointment._history_user = actor  # type: ignore[attr-defined]
-    appointment.save()
+    audited_save(appointment, actor=actor, reason="change")
     return appointment
 
 
@@ -305,7 +304,7 @@ def appointment_check_in(*, appointment: Appointment, actor: User) -> Ticket:
         .select_related("business_type", "group")
         .get(pk=appointment.pk)
     )
-    if appointment.citizen_id != actor.pk and not actor.has_role(Role.CLERK):
+    if not perm.may_check_in(appointment, actor):
         raise PermissionDeniedError(_("只能为本人的预约签到。"))
     if appointment.state != AppointmentState.BOOKED:
         raise ConflictError(_("该预约已%(state)s，不能签到。") % {"state": appointment.get_state_display()})
@@ -316,8 +315,7 @@ def appointment_check_in(*, appointment: Appointment, actor: User) -> Ticket:
         raise ConflictError(_("预约时段已过，请现场取号。"))
     appointment.state = AppointmentState.CHECKED_IN
     appointment.checked_in_at = _now()
-    appointment._history_user = actor  # type: ignore[attr-defined]
-    appointment.save()
+    audited_save(appointment, actor=actor, reason="check_in")
     return ticket_issue(
         business_type=appointment.business_type, applicant=appointment.citizen, appointment=appointment
     )
@@ -379,7 +377,7 @@ def no_show_scan(*, now: datetime.datetime | None = None) -> int:
 
 
 def _clerk_at(window: Window, actor: User) -> None:
-    if not actor.has_role(Role.CLERK) or actor.window_id != window.pk:
+    if not perm.is_clerk_at(actor, window):
         raise PermissionDeniedError(_("只有该窗口的工作人员可以叫号。"))
 
 

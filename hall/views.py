@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from complaints.constants import Score
-from portal.accounts.constants import Role
 from portal.accounts.models import Window
 from portal.exceptions import ApplicationError
 
+from . import permissions as perm
 from . import selectors, services
 from .constants import AppointmentState, HalfDay
-from .models import Appointment, BusinessType, Ticket
+from .models import BusinessType, Ticket
 
 BAD_REASONS = [
     _("等候时间太长"),
@@ -47,7 +47,7 @@ def _date(raw: str | None) -> datetime.date | None:
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    if not user.is_applicant:
+    if not perm.may_book(user):
         raise PermissionDenied
     types = list(selectors.business_type_list())
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
@@ -161,7 +161,7 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appointment_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user: Any = request.user
-    appointment = get_object_or_404(Appointment.objects.filter(citizen=user), pk=pk)
+    appointment = get_object_or_404(selectors.appointment_list(citizen=user), pk=pk)
     try:
         if action == "cancel":
             services.appointment_cancel(appointment=appointment, actor=user)
@@ -195,7 +195,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
                 status=400,
             )
         user: Any = request.user
-        applicant = user if user.is_authenticated and user.is_applicant else None
+        applicant = user if perm.may_book(user) else None
         ticket = services.ticket_issue(business_type=business_type, applicant=applicant)
         return redirect("hall:kiosk_ticket", pk=ticket.pk)
     return render(request, "hall/kiosk.html", {"types": selectors.business_type_list()})
@@ -215,7 +215,7 @@ def kiosk_ticket(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _clerk_window(request: HttpRequest) -> Window:
     user: Any = request.user
-    if not user.has_role(Role.CLERK) or user.window_id is None:
+    if not perm.is_hall_clerk(user) or user.window_id is None:
         raise PermissionDenied
     window: Window = user.window
     return window

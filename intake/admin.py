@@ -16,6 +16,7 @@ from import_export.formats.base_formats import XLSX
 from import_export.forms import ExportForm
 from import_export.results import RowResult
 
+from portal.audit import set_audit
 from portal.exceptions import ApplicationError
 from portal.history_admin import HistoryAdmin
 from portal.readonly_admin import ReadOnlyAdmin, ReadOnlyTabularInline
@@ -148,7 +149,7 @@ class ItemAdmin(ImportExportMixin, HistoryAdmin):
                     item_rows_restore(
                         item=obj, snapshot=record.catalogue_rows, actor=request.user, reason=reason
                     )
-                obj._change_reason = reason
+                set_audit(obj, actor=request.user, reason=reason)
         super().save_model(request, obj, form, change)
 
     def get_import_data_kwargs(self, **kwargs):

@@ -39,6 +39,7 @@ from import_export.formats.base_formats import XLSX
 from import_export.results import RowResult
 
 from portal.accounts.models import Department
+from portal.audit import set_audit
 from portal.workcalendar.constants import LimitUnit
 
 from .constants import FieldKind, HandlingMode, ItemStatus, ItemType, MaterialForm, StepRole
@@ -666,9 +667,12 @@ class ItemResource(resources.ModelResource):
 
     def before_save_instance(self, instance: Item, row: Any, **kwargs: Any) -> None:
         changes = item_rows_changes(item=instance, wanted=self._row["wanted"]) if instance.pk else []
-        instance._change_reason = ("目录导入：" + "；".join(changes) if changes else "目录导入")[:100]  # type: ignore[attr-defined]
-        if kwargs.get("user") is not None:
-            instance._history_user = kwargs["user"]  # type: ignore[attr-defined]
+        # the importing admin user (import-export passes it; outside a request there is none: the system)
+        set_audit(
+            instance,
+            actor=kwargs.get("user"),
+            reason="目录导入：" + "；".join(changes) if changes else "目录导入",
+        )
 
     def after_save_instance(self, instance: Item, row: Any, **kwargs: Any) -> None:
         if kwargs.get("dry_run") and not self._is_using_transactions(kwargs):  # type: ignore[attr-defined]  # private, not in the stubs

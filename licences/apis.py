@@ -13,6 +13,7 @@ from portal import ratelimits
 from portal.api import ErrorSerializer
 from portal.exceptions import ApplicationError, PermissionDeniedError
 
+from . import permissions as perm
 from . import selectors, services
 from .models import Licence
 
@@ -114,7 +115,7 @@ class LicenceReissueApi(APIView):
         licence = selectors.licence_for_download(user=request.user, number=number)
         if licence is None:
             raise NotFound("未找到该证照。")
-        if not services.may_reissue(request.user, licence):  # before looking at the body
+        if not perm.may_reissue(request.user, licence):  # before looking at the body
             raise PermissionDeniedError("您无权换发此证照。")
         data = ReissueInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -9,11 +9,14 @@ from django.db.models import QuerySet
 from approvals.selectors import case_visible
 from portal.accounts.models import User
 
+from . import permissions as perm
 from .models import Licence
 
 
 def licence_list_own(*, user: User) -> QuerySet[Licence]:
-    return Licence.objects.filter(owner=user).select_related("issuing_department", "case__item")
+    return Licence.objects.filter(perm.licence_owner_scope(user)).select_related(
+        "issuing_department", "case__item"
+    )
 
 
 def licence_for_download(*, user: User, number: str) -> Licence | None:
@@ -24,9 +27,9 @@ def licence_for_download(*, user: User, number: str) -> Licence | None:
     licence = Licence.objects.select_related("issuing_department", "case").filter(number=number).first()
     if licence is None:
         return None
-    if licence.owner_id == user.pk:
+    if perm.is_owner(licence, user):
         return licence
-    if user.is_applicant:
+    if not perm.sees_through_case(user):
         return None
     if case_visible(user=user).filter(pk=licence.case_id).exists():
         return licence

@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import Case
-from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.audit import audited_save
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.services import notify
 
 from . import pdf
+from . import permissions as perm
 from .constants import LicenceStatus
 from .models import Licence, LicenceCounter, LicenceType
 
@@ -145,15 +145,6 @@ def licence_revoke_for_case(*, case: Case, reason: str) -> list[Licence]:
     return revoked
 
 
-def may_reissue(actor: User, licence: Licence) -> bool:
-    """The issuing department's decider or head (the people who approve) re-issue its licences."""
-    return bool(
-        actor.department_id is not None
-        and actor.department_id == licence.issuing_department_id
-        and actor.has_role(Role.DECIDER, Role.HEAD)
-    )
-
-
 @transaction.atomic
 def licence_reissue(*, licence: Licence, actor: User, reason: str) -> Licence:
     """A lost or damaged licence is issued again (补领/换发): a new number, the same contents and validity;
@@ -163,7 +154,7 @@ def licence_reissue(*, licence: Licence, actor: User, reason: str) -> Licence:
         .select_related("case__application", "case__item")
         .get(pk=licence.pk)
     )
-    if not may_reissue(actor, locked):
+    if not perm.may_reissue(actor, locked):
         raise PermissionDeniedError(_("您无权换发此证照。"))
     if locked.status != LicenceStatus.VALID:
         raise ConflictError(_("只有有效的证照可以换发。"))

@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
 from .constants import AlertLevel, AlertState
 from .models import Alert
@@ -25,7 +26,10 @@ class IdFilter(django_filters.Filter):
 class AlertFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=AlertLevel.choices, label=_("预警级别"))
     state = django_filters.ChoiceFilter(choices=AlertState.choices, label=_("状态"))
-    open = django_filters.BooleanFilter(method="filter_open", label=_("只看未关闭的预警"))
+    # BooleanWidget: the page's checkbox and links send "1", the API "true"
+    open = django_filters.BooleanFilter(
+        method="filter_open", label=_("只看未关闭的预警"), widget=BooleanWidget()
+    )
     department = IdFilter(field_name="department_id", label=_("部门（编号）"))
 
     class Meta:

@@ -1,4 +1,5 @@
-"""Every factory trait builds a row in the state it names, with the fields that state implies."""
+"""Every factory trait builds a valid row (``full_clean``) in the state it names, with the fields that state
+implies."""
 
 import pytest
 
@@ -32,6 +33,7 @@ def test_case_factory_traits_give_dated_cases():
 def test_one_case_trait_per_state(state):
     case = CaseFactory(**{state: True})
     assert case.state == state
+    case.full_clean(exclude=["state"])  # a valid row (the protected FSM field cannot be assigned by clean)
     accepted = state not in ("draft", "submitted", "correction_requested", "not_accepted", "withdrawn")
     assert (case.accepted_on is not None) == accepted
     assert (case.concluded_on is not None) == (state in ("approved", "denied", "delivered", "revoked"))
@@ -50,4 +52,6 @@ def test_one_case_trait_per_state(state):
 def test_one_trait_per_state_of_every_life_cycle(factory, states, field):
     traits = {"voided": "appeal_voided"}  # a rating's "voided" is also a field of its own
     for state in states:
-        assert getattr(factory(**{traits.get(state, state): True}), field) == state
+        obj = factory(**{traits.get(state, state): True})
+        assert getattr(obj, field) == state
+        obj.full_clean(exclude=[field])  # a valid row (a protected FSM field cannot be assigned by clean)

@@ -47,3 +47,10 @@ def test_every_app_is_in_the_layers():
     assert not missing, (
         f"add {missing} to root_packages, a layer and the acyclic ancestors of [tool.importlinter]"
     )
+
+
+def test_every_app_has_one_permissions_module():
+    """STYLE / docs/architecture.md: each app keeps its scope queries and predicates in ``<app>/permissions.py``
+    (the kernel in ``portal/`` has its own rooms)."""
+    missing = [app for app in APPS if app != "portal" and not (ROOT / app / "permissions.py").exists()]
+    assert not missing, f"give {missing} a permissions.py"

@@ -104,9 +104,10 @@ def package_request_correction(
     errors: dict[str, list[str]] = {}
     lines: list[dict[str, str]] = []
     for n, line in enumerate(materials):
+        raw = line.get("material")
         try:
-            pk = int(line.get("material"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+            pk = int(raw) if isinstance(raw, int | str | float) else 0
+        except ValueError:
             pk = 0
         problem = str(line.get("problem") or "").strip()
         if pk not in known:

@@ -11,13 +11,15 @@ historical record), so reverting the item restores them (``item_rows_restore``).
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
+
+from portal.audit import set_audit
 
 from ..models import FormField, Item, Material, Step
 
 # kind → (model, attributes a sheet or a snapshot may set, the attribute naming the row)
-KINDS: dict[str, tuple[type[models.Model], tuple[str, ...], str]] = {
+KINDS: dict[str, tuple[type[Material] | type[Step] | type[FormField], tuple[str, ...], str]] = {
     "materials": (
         Material,
         ("name", "form", "count", "mandatory", "deferrable", "note", "order", "active"),
@@ -38,7 +40,7 @@ def rows_snapshot(item: Item) -> dict[str, list[dict[str, Any]]]:
     """Every row of the item, retired ones included, as stored on the item's historical records."""
     out: dict[str, list[dict[str, Any]]] = {}
     for kind, (model, attrs, _label) in KINDS.items():
-        rows = model.objects.filter(item_id=item.pk).order_by("order", "id")  # type: ignore[attr-defined]
+        rows = model._default_manager.filter(item_id=item.pk).order_by("order", "id")
         out[kind] = [{"key": r.key, **{a: getattr(r, a) for a in attrs}} for r in rows]
     return out
 
@@ -81,7 +83,7 @@ def _plan(item: Item, kind: str, entries: list[dict[str, Any]], *, lock: bool, e
     none, by its name (an active row first). Unless ``exact`` (a snapshot giving every attribute, "order"
     and "active" included), a listed row is active and ordered as listed. Rows not matched are retired."""
     model, attrs, name_attr = KINDS[kind]
-    qs = model.objects.filter(item_id=item.pk).order_by("order", "id")  # type: ignore[attr-defined]
+    qs = model._default_manager.filter(item_id=item.pk).order_by("order", "id")
     existing = list(qs.select_for_update() if lock else qs)
     by_key = {r.key: r for r in existing}
     used: set[int] = set()
@@ -123,19 +125,16 @@ def _apply(item: Item, plans: list[_Plan], actor: Any, reason: str) -> list[str]
         for row, changes in plan.updates:
             for attr, value in changes.items():
                 setattr(row, attr, value)
-            row._history_user = actor
-            row._change_reason = reason
+            set_audit(row, actor=actor, reason=reason)
             row.full_clean(exclude=["item"])
             row.save()
         for data in plan.creates:
             row = model(item=item, **data)
-            row._history_user = actor  # type: ignore[attr-defined]
-            row._change_reason = reason  # type: ignore[attr-defined]
+            set_audit(row, actor=actor, reason=reason)
             row.save()
         for row in plan.retires:
             row.active = False
-            row._history_user = actor
-            row._change_reason = reason
+            set_audit(row, actor=actor, reason=reason)
             row.save()
         lines.extend(plan.describe())
     return lines

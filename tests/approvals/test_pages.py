@@ -190,3 +190,23 @@ def test_item_page_and_my_cases_have_constant_query_counts(world, client, django
         with django_assert_max_num_queries(14):
             html = client.get(reverse("approvals:my_cases")).content.decode()
         assert html.count("/cases/SP-") == 13
+
+
+def test_worklist_checkboxes_filter_overdue_and_due_soon(world, client):
+    """DESIGN §4: the worklist's 已超期 and 即将到期 checkboxes (they send ``=1``) keep only the cases past or
+    near their promised due date: one accepted Mon 2 Mar 2026 (due Mon 9 Mar), one Mon 9 Mar (due Mon 16 Mar),
+    read on Fri 13 Mar."""
+    with at(2026, 3, 2):
+        late = world.case()
+        world.fire(world.clerk, late, "accept")
+    with at(2026, 3, 9):
+        soon = world.case()
+        world.fire(world.clerk, soon, "accept")
+    client.force_login(world.reviewer)
+    with at(2026, 3, 13):
+        everything = client.get(reverse("approvals:review_queue")).content.decode()
+        overdue = client.get(reverse("approvals:review_queue"), {"overdue": "1"}).content.decode()
+        due_soon = client.get(reverse("approvals:review_queue"), {"due_soon": "1"}).content.decode()
+    assert late.reference in everything and soon.reference in everything
+    assert late.reference in overdue and soon.reference not in overdue
+    assert soon.reference in due_soon and late.reference not in due_soon

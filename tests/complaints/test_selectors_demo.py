@@ -155,3 +155,18 @@ def test_invitation_link_expires(client, time_machine):
     r = client.post(reverse("complaints:rate_link", args=[token]), {"overall": "5", "comment": "很好"})
     assert r.status_code == 400
     assert not Rating.objects.exists()
+
+
+def test_complaint_queue_only_open_link(client):
+    """DESIGN §6: the queue's 只看未办结 link (``open=1``) leaves out the concluded complaints."""
+    from django.urls import reverse
+
+    from tests.complaints.factories import ComplaintFactory
+    from tests.factories import staff
+
+    running, concluded = ComplaintFactory(investigating=True), ComplaintFactory(concluded=True)
+    client.force_login(staff("inspector", username="insp"))
+    everything = client.get(reverse("complaints:queue")).content.decode()
+    only_open = client.get(reverse("complaints:queue"), {"open": "1"}).content.decode()
+    assert running.number in everything and concluded.number in everything
+    assert running.number in only_open and concluded.number not in only_open

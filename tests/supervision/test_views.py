@@ -195,3 +195,23 @@ def test_home_panel_and_nav(client, db):
     client.force_login(staff(Role.CITIZEN))
     html = client.get("/").content.decode()
     assert "/supervision/alerts/" not in html
+
+
+def test_alert_list_only_open_filter(client, db):
+    """DESIGN §5: the alert list's 仅未关闭 checkbox and the dashboard's link (both send ``open=1``) and the
+    API's ``open=true`` leave out the alerts closed when their case concluded."""
+    from rest_framework.test import APIClient
+
+    from .factories import AlertFactory
+
+    open_, closed = AlertFactory(), AlertFactory(closed=True)
+    inspector = staff(Role.INSPECTOR)
+    client.force_login(inspector)
+    everything = client.get("/supervision/alerts/").content.decode()
+    only_open = client.get("/supervision/alerts/", {"open": "1"}).content.decode()
+    assert open_.case.reference in everything and closed.case.reference in everything
+    assert open_.case.reference in only_open and closed.case.reference not in only_open
+    api = APIClient()
+    api.force_authenticate(inspector)
+    body = api.get("/api/v1/supervision/alerts/", {"open": "true"}).json()
+    assert [a["reference"] for a in body["results"]] == [open_.case.reference]
