@@ -330,7 +330,8 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     hands the link to the counter's tablet, the applicant taps the score."""
     device = _device_of(request)
     if request.method == "GET" and request.session.get("hall_rated") == token:
-        # Post/Redirect/Get: the thanks page after the rating; reloading it sends nothing again
+        # Post/Redirect/Get: the thanks page once after the rating; reloading it sends nothing again
+        del request.session["hall_rated"]
         return render(
             request,
             "hall/rate_done.html",
