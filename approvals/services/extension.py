@@ -18,7 +18,6 @@ from portal.workcalendar.constants import LimitUnit
 
 from .. import deadlines
 from ..constants import CaseAction
-from ..inputs import DAYS_MIN, DAYS_RANGE
 from ..models import Case, CaseTransition
 from .common import (
     base_context,
@@ -50,8 +49,8 @@ def _too_many(rule: deadlines.ExtensionRule, left: int, field: str) -> Applicati
 
 def _at_least_one_day(days: int) -> None:
     """An extension lengthens the statutory limit (Art. 42): never by zero or fewer days, whoever calls."""
-    if days < DAYS_MIN:
-        raise ApplicationError(_("延期天数有误。"), extra={"days": [str(DAYS_RANGE)]})
+    if days < 1:
+        raise ApplicationError(_("延期天数有误。"), extra={"days": [_("请输入1到365之间的整数。")]})
 
 
 @transaction.atomic
