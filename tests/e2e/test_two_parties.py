@@ -95,7 +95,10 @@ def test_refusal_sign_off_and_parallel_answers_in_the_browser(new_page, pages, s
 
 
 @pytest.mark.parametrize("screen", list(WIDTHS))
-def test_the_window_rating_device_rates_on_the_tablet_never_in_the_clerks_session(new_page, pages, screen):
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_the_window_rating_device_rates_on_the_tablet_never_in_the_clerks_session(
+    new_page, pages, screen, elder
+):
     """Issue 15: the clerk's page hands a decided case to the counter tablet by its address; in the clerk's
     own session the rating is refused, on the tablet (nobody signed in) the applicant rates it once."""
     from approvals.constants import DECIDED_STATES
@@ -105,6 +108,9 @@ def test_the_window_rating_device_rates_on_the_tablet_never_in_the_clerks_sessio
     assert case is not None
     clerk = new_page(viewport=WIDTHS[screen])
     login(clerk, "clerk")
+    if elder:
+        clerk.locator("#elder-toggle").click()
+        clerk.wait_for_load_state()
     text = _visit(clerk, pages, f"/complaints/rate/window/?reference={case.reference}", "window-rate-handoff")
     assert case.reference in text and "工作人员登录时不能评价" in text
     device_url = clerk.locator("#window-device-link").get_attribute("href")
@@ -119,6 +125,10 @@ def test_the_window_rating_device_rates_on_the_tablet_never_in_the_clerks_sessio
 
     # the counter tablet, nobody signed in: the applicant rates, the thanks page comes by redirect
     tablet = new_page(viewport={"width": 800, "height": 1280} if screen == "desktop-1366" else WIDTHS[screen])
+    if elder:  # the tablet in 长辈版 (a cookie: nobody is signed in there)
+        tablet.goto(device_url)
+        tablet.locator("#elder-toggle").click()
+        tablet.wait_for_load_state()
     text = _visit(tablet, pages, device_url, "window-rate-device")
     assert case.reference in text
     tablet.locator("#overall-4").check()
