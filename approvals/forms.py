@@ -14,7 +14,7 @@ from . import inputs, selectors
 from .constants import AfterCheckResult, DeliveryMethod, SubApprovalAnswer, SuspensionKind
 from .models import Case
 from .phrases import PHRASE_TARGETS, phrases_for
-from .services.correction import supplied_files_from
+from .services.correction import beyond_first_notice, supplied_files_from
 from .services.deferred import deferred_material_rows
 
 if TYPE_CHECKING:
@@ -178,8 +178,11 @@ class RequestCorrectionForm(TransitionForm):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, case=case, **kwargs)
         rows = selectors.material_rows(case=case)
-        first = case.transitions.filter(name="request_correction").order_by("at", "id").first()
-        named = {str(m.get("name", "")) for m in (first.data or {}).get("materials", [])} if first else None
+        # 一次性告知 (DESIGN §3): the service's own rule says which ticks would make a second notice
+        beyond = {
+            m["name"]
+            for m in beyond_first_notice(case, [{"name": r.material.name, "problem": ""} for r in rows])
+        }
         choices = []
         for row in rows:
             if row.review is not None and row.review.problem:
@@ -188,8 +191,10 @@ class RequestCorrectionForm(TransitionForm):
                 label = _("%(name)s：未提交该材料") % {"name": row.material.name}
             else:
                 label = _("%(name)s（尚未写明问题）") % {"name": row.material.name}
-            if named is not None and row.material.name not in named:  # 一次性告知: DESIGN §3
-                label = _("%(label)s（首次告知未列出，勾选将计为二次补正告知）") % {"label": label}
+            if row.material.name in beyond:
+                label = _("%(label)s（首次告知未列出或已核验合格，勾选将计为二次补正告知）") % {
+                    "label": label
+                }
             choices.append((str(row.material.pk), label))
         field: Any = self.fields["materials"]
         field.choices = choices

@@ -78,6 +78,40 @@ def rating_link_case(token: str) -> Case:
     return case
 
 
+# The window's rating device (评价器) for a decided case: the clerk's page hands the case to the counter
+# tablet by this signed address; the rating is tapped there, never in the clerk's own session.
+WINDOW_DEVICE_SALT = "complaints.window-device"
+WINDOW_DEVICE_MAX_AGE = 30 * 60
+
+
+def window_rating_token(case: Case) -> str:
+    return signing.dumps({"ref": case.reference, "s": case.link_secret}, salt=WINDOW_DEVICE_SALT)
+
+
+def window_rating_case(token: str) -> Case:
+    try:
+        data = signing.loads(token, salt=WINDOW_DEVICE_SALT, max_age=WINDOW_DEVICE_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ApplicationError(_("评价器的页面已超时，请窗口工作人员重新打开。")) from None
+    except signing.BadSignature:
+        raise ApplicationError(_("评价链接无效。")) from None
+    case = Case.objects.filter(reference=data.get("ref")).select_related("department", "item").first()
+    if case is None or not hmac.compare_digest(str(data.get("s", "")), case.link_secret):
+        raise ApplicationError(_("评价链接无效。"))
+    return case
+
+
+def rater_may_rate(*, rater: Any, applicant_id: int | None) -> None:
+    """A rating is the applicant's (DESIGN §6): a staff member signed in on the rating device or the
+    invitation link is refused, so a clerk cannot rate their own service (issue 15)."""
+    if rater is None or not getattr(rater, "is_authenticated", False) or rater.pk == applicant_id:
+        return
+    if rater.is_portal_staff:
+        raise PermissionDeniedError(
+            _("评价由办事群众在评价器上作出，工作人员登录时不能评价（不能给自己的服务评价）。")
+        )
+
+
 def _scores(data: dict[str, Any]) -> dict[str, int]:
     out, errors = {}, {}
     for key in ("overall", "efficiency", "attitude", "guide_accuracy"):
@@ -98,11 +132,11 @@ def _scores(data: dict[str, Any]) -> dict[str, int]:
 
 @transaction.atomic
 def rating_submit(*, case: Case, actor: User | None, data: dict[str, Any], channel: str) -> Rating:
-    """One rating per case, by its applicant (or tapped by the applicant on the window's tablet)."""
+    """One rating per case, by its applicant: signed in (online), by the invitation link, or tapped on the
+    window's rating device (``actor`` is whoever is signed in there, if anyone; never a staff member)."""
     case = Case.objects.select_for_update().select_related("department", "item").get(pk=case.pk)
-    if channel == RatingChannel.WINDOW:
-        if actor is None or not actor.has_role(Role.CLERK):
-            raise PermissionDeniedError(_("窗口评价器只能在窗口使用。"))
+    if channel in (RatingChannel.WINDOW, RatingChannel.LINK):
+        rater_may_rate(rater=actor, applicant_id=case.applicant_id)
     elif channel == RatingChannel.ONLINE and (actor is None or actor.pk != case.applicant_id):
         raise PermissionDeniedError(_("只有申请人本人可以评价该办件。"))
     if case.state not in DECIDED_STATES:

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -18,7 +18,7 @@ from approvals import selectors as case_selectors
 from approvals.constants import CLOSED_STATES
 from approvals.models import Case
 from portal.accounts.constants import Role
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, PermissionDeniedError
 from portal.http import AuthenticatedHttpRequest
 from portal.ratelimits import limited
 
@@ -37,15 +37,14 @@ def _rate(request: HttpRequest, case: Case, channel: str, actor, template_extra:
     if request.method == "POST":
         try:
             services.rating_submit(case=case, actor=actor, data=request.POST.dict(), channel=channel)
+        except PermissionDeniedError as exc:
+            return render(request, "complaints/message.html", {"message": exc.message}, status=403)
         except ApplicationError as exc:
             errors = _errors(request, exc)
         else:
-            if channel == RatingChannel.WINDOW:  # the window's device (left as it is: the service hall's)
-                messages.success(request, _("感谢您的评价！"))
-                return render(request, "complaints/rated.html", {"case": case})
             # Post/Redirect/Get: reloading the thanks page sends nothing again
             request.session["rated"] = case.reference
-            return redirect(request.path)
+            return redirect(request.get_full_path())
     already = Rating.objects.filter(case=case).exists()
     if already and request.method == "GET" and request.session.get("rated") == case.reference:
         return render(request, "complaints/rated.html", {"case": case})
@@ -79,13 +78,30 @@ def rate_link(request: HttpRequest, token: str) -> HttpResponse:
         case = services.rating_link_case(token)
     except ApplicationError as exc:
         return render(request, "complaints/message.html", {"message": exc.message}, status=400)
-    return _rate(request, case, RatingChannel.LINK, None, {})
+    return _rate(request, case, RatingChannel.LINK, _signed_in(request), {})
+
+
+def _signed_in(request: HttpRequest) -> Any:
+    """Whoever is signed in where a rating is tapped: the service refuses a staff member (issue 15)."""
+    return request.user if request.user.is_authenticated else None
+
+
+@require_http_methods(["GET", "POST"])
+def window_device(request: HttpRequest, token: str) -> HttpResponse:
+    """The window's rating device (评价器) for a decided case, opened on the counter tablet by the signed
+    address the clerk's page shows: bound to the case, not to anyone's session."""
+    try:
+        case = services.window_rating_case(token)
+    except ApplicationError as exc:
+        return render(request, "complaints/message.html", {"message": exc.message}, status=400)
+    return _rate(request, case, RatingChannel.WINDOW, _signed_in(request), {})
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET"])
 def window_rate(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The window's tablet: the clerk opens the case, the applicant taps the rating."""
+    """The clerk finds the case and hands it to the counter's rating device: the page shows the device's
+    address for that case. The clerk's own session never rates (the service refuses staff)."""
     if not request.user.has_role(Role.CLERK):
         raise PermissionDenied
     reference = (request.GET.get("reference") or request.POST.get("reference") or "").strip().upper()
@@ -102,7 +118,17 @@ def window_rate(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "errors_list": [("wr-ref", m) for m in missing],
             },
         )
-    return _rate(request, case, RatingChannel.WINDOW, request.user, {"window_mode": True})
+    return render(
+        request,
+        "complaints/window_pick.html",
+        {
+            "reference": reference,
+            "case": case,
+            "device_url": request.build_absolute_uri(
+                reverse("complaints:window_device", args=[services.window_rating_token(case)])
+            ),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -394,6 +420,7 @@ urlpatterns = [
     path("queue/", queue, name="queue"),
     path("tickets/", tickets, name="tickets"),
     path("rate/window/", window_rate, name="window_rate"),
+    path("rate/device/<str:token>/", window_device, name="window_device"),
     path("rate/link/<str:token>/", rate_link, name="rate_link"),
     path("rate/<str:reference>/", rate, name="rate"),
     path("c/<str:number>/", detail, name="detail"),

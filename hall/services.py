@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from approvals.models import Case
 from complaints.models import Rating
-from complaints.services import rating_submit_visit
+from complaints.services import rater_may_rate, rating_submit_visit
 from intake.models import Application
 from portal.accounts.constants import Role
 from portal.accounts.models import User, Window
@@ -548,10 +548,13 @@ def rating_device_ticket(*, token: str) -> Ticket:
 
 
 @transaction.atomic
-def ticket_rate(*, token: str, overall: Any, comment: str = "") -> Rating:
+def ticket_rate(*, token: str, overall: Any, comment: str = "", rater: Any = None) -> Rating:
     """The applicant's rating on the counter's rating device (评价器), bound to the finished visit by the
-    one-time token; it joins the 好差评 ratings (a 1 or 2 needs a reason and opens a rectification ticket)."""
+    one-time token; it joins the 好差评 ratings (a 1 or 2 needs a reason and opens a rectification ticket).
+    ``rater`` is whoever is signed in where it is tapped: a staff member (the clerk who served, above all)
+    is refused, so the clerk cannot rate themselves (issue 15)."""
     ticket = rating_device_ticket(token=token)
+    rater_may_rate(rater=rater, applicant_id=ticket.applicant_id)
     ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
     if ticket.rating_nonce == "" or ticket.rating_id is not None:
         raise ConflictError(_("本次办事已评价或评价已结束。"))

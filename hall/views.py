@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from complaints.constants import Score
 from portal.accounts.models import Window
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, PermissionDeniedError
 
 from . import permissions as perm
 from . import selectors, services
@@ -329,6 +329,14 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     """Bound to one finished visit by its one-time token, not to anyone's session: the clerk's console
     hands the link to the counter's tablet, the applicant taps the score."""
     device = _device_of(request)
+    if request.method == "GET" and request.session.get("hall_rated") == token:
+        # Post/Redirect/Get: the thanks page once after the rating; reloading it sends nothing again
+        del request.session["hall_rated"]
+        return render(
+            request,
+            "hall/rate_done.html",
+            {"message": _("感谢您的评价！"), "done": True, "device": device},
+        )
     try:
         ticket = services.rating_device_ticket(token=token)
     except ApplicationError as exc:
@@ -344,18 +352,23 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
         reason = (post.get("reason") or "").strip()
         typed = (post.get("comment") or "").strip()
         comment = "；".join(p for p in (reason, typed) if p)
+        rater = request.user if request.user.is_authenticated else None
         try:
-            services.ticket_rate(token=token, overall=post.get("overall"), comment=comment)
+            services.ticket_rate(token=token, overall=post.get("overall"), comment=comment, rater=rater)
+        except PermissionDeniedError as exc:
+            return render(
+                request,
+                "hall/rate_done.html",
+                {"message": exc.message, "device": device},
+                status=exc.status_code,
+            )
         except ApplicationError as exc:
             errors = {k: v for k, v in exc.extra.items() if k != "code"} or {"overall": [exc.message]}
             if "comment" in errors:
                 errors["comment"] = [_("选“不满意”或“非常不满意”时，请选择或填写原因。")]
         else:
-            return render(
-                request,
-                "hall/rate_done.html",
-                {"message": _("感谢您的评价！"), "done": True, "device": device},
-            )
+            request.session["hall_rated"] = token
+            return redirect(request.get_full_path())
     return render(
         request,
         "hall/rate.html",

@@ -212,8 +212,20 @@ def mask_valid_ids(text: str) -> str:
 
 
 # Published text (the public page of concluded complaints): what can be told apart reliably by its shape.
-MOBILE_RE = re.compile(r"(?<![\dA-Za-z])(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\dA-Za-z])")
-LANDLINE_RE = re.compile(r"(?<![\dA-Za-z])(0\d{2,3})[ -]?(\d{3,4})(\d{4})(?![\dA-Za-z])")
+MOBILE_RE = re.compile(r"(?<![\dA-Za-z])((?:\+?86[ -]?)?)(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\dA-Za-z])")
+LANDLINE_RE = re.compile(r"(?<![\dA-Za-z])(\(?0\d{2,3}\)?)[ -]?(\d{3,4})(\d{4})(?![\dA-Za-z])")
+# Full-width digits and signs (１３９…, ＋８６, （０１０）) as typed with a Chinese input method: read as ASCII.
+FULL_WIDTH = str.maketrans(
+    {
+        **{chr(0xFF10 + d): str(d) for d in range(10)},
+        "＋": "+",
+        "－": "-",
+        "（": "(",
+        "）": ")",
+        "Ｘ": "X",
+        "ｘ": "x",
+    }
+)
 EMAIL_RE = re.compile(
     r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
 )
@@ -228,10 +240,11 @@ def mask_public_text(text: str, *, names: Any = ()) -> str:
     landline numbers, e-mail addresses, bank card numbers, and each of ``names`` (the people the record
     itself names: complainant, applicant, staff member) as the surname and stars (张三丰 → 张**)."""
     # published text masks every ID-shaped number, valid checksum or not (a mistyped number is still one)
-    text = RESIDENT_ID_RE.sub(lambda m: m.group(2) + "*" * 10 + m.group(3), text or "")
+    text = (text or "").translate(FULL_WIDTH)
+    text = RESIDENT_ID_RE.sub(lambda m: m.group(2) + "*" * 10 + m.group(3), text)
     text = LONG_NUMBER_RE.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 8) + m.group(2), text)
     text = OLD_RESIDENT_ID_RE.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
-    text = MOBILE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    text = MOBILE_RE.sub(lambda m: m.group(1) + m.group(2) + "****" + m.group(4), text)
     text = LANDLINE_RE.sub(lambda m: m.group(1) + "-" + "*" * len(m.group(2)) + m.group(3), text)
     text = EMAIL_RE.sub(lambda m: m.group(1) + "***@" + m.group(2), text)
     for name in sorted(

@@ -22,7 +22,7 @@ from portal.exceptions import ApplicationError
 from portal.notifications.services import notify
 
 from .. import deadlines
-from ..constants import CaseAction
+from ..constants import CaseAction, MaterialVerdict
 from ..models import Case
 from .common import base_context, lock_case, log_transition, record_transition, today
 from .intake import CorrectionItem, package_whole_check
@@ -52,7 +52,7 @@ def case_request_correction(
             _("提交的内容有误，请修改后重试。"), extra={"materials": [_("请至少列出一项需补正的材料。")]}
         )
     items = [{"name": m["name"], "problem": m["problem"]} for m in materials]
-    beyond_first = _beyond_first_notice(case, items)
+    beyond_first = beyond_first_notice(case, items)
     case.request_correction()
     case.clerk = actor
     case.window_id = actor.window_id
@@ -87,14 +87,22 @@ def case_request_correction(
 SECOND_NOTICE = "second_correction_notice"
 
 
-def _beyond_first_notice(case: Case, items: Sequence[dict[str, str]]) -> list[dict[str, str]]:
-    """The lines of a new notice naming materials the case's first correction notice did not list (none
-    when this is the first notice)."""
+def beyond_first_notice(case: Case, items: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """The lines of a new notice naming materials the case's first correction notice did not list, or
+    that the window has since found in order (合格) — a later notice may only name materials of the first
+    one whose correction is still faulty (DESIGN §3). None when this is the first notice."""
     first = case.transitions.filter(name=CaseAction.REQUEST_CORRECTION).order_by("at", "id").first()
     if first is None:
         return []
     named = {str(m.get("name", "")).strip() for m in (first.data or {}).get("materials", [])}
-    return [m for m in items if m["name"].strip() not in named]
+    # found in order at a check after the first notice (the log keeps each check, even if re-ticked later)
+    in_order = {
+        str(name).strip()
+        for check in case.transitions.filter(name="check_materials", at__gt=first.at)
+        for name, result in ((check.data or {}).get("checks") or {}).items()
+        if isinstance(result, dict) and result.get("verdict") == MaterialVerdict.OK
+    }
+    return [m for m in items if m["name"].strip() not in named or m["name"].strip() in in_order]
 
 
 def case_supply(

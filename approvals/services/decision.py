@@ -3,6 +3,7 @@ reviewer), an instant item (即办件) or a notification-commitment (告知承�
 revocation of a commitment found false at the after-check. A decision invites the applicant to rate the
 service (DESIGN §6)."""
 
+import datetime
 from typing import Any
 
 from django.db import transaction
@@ -29,6 +30,17 @@ DEFAULT_REMEDIES = gettext_lazy(
 DEFAULT_AFTER_CHECK_DAYS = 20
 
 
+def licence_due_of(concluded_on: datetime.date) -> datetime.date:
+    """Art. 44: the 10th working day after the approval (recomputed when the work calendar changes)."""
+    return calendar.add_days(concluded_on, LICENCE_DELIVERY_DAYS).date
+
+
+def after_check_due_of(case: Case, concluded_on: datetime.date) -> datetime.date:
+    """告知承诺: the after-check is due the item's number of working days after the approval."""
+    days = int((case.application.item_snapshot or {}).get("after_check_days") or DEFAULT_AFTER_CHECK_DAYS)
+    return calendar.add_days(concluded_on, days).date
+
+
 def _approved(
     case: Case,
     *,
@@ -47,11 +59,10 @@ def _approved(
     concluded_on = conclude(case)
     enter_step(case, "delivery", concluded_on)
     # Art. 44: the licence is due within 10 working days of the approval, watched until delivered.
-    case.licence_due = calendar.add_days(concluded_on, LICENCE_DELIVERY_DAYS).date
+    case.licence_due = licence_due_of(concluded_on)
     data["licence_due"] = case.licence_due.isoformat()
     if case.mode == "commitment":
-        days = int((case.application.item_snapshot or {}).get("after_check_days") or DEFAULT_AFTER_CHECK_DAYS)
-        after_check_due = calendar.add_days(concluded_on, days).date
+        after_check_due = after_check_due_of(case, concluded_on)
         case.after_check_due = after_check_due
         data["after_check_due"] = after_check_due.isoformat()
     data["elapsed_days"] = case.elapsed_days

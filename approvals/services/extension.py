@@ -47,12 +47,19 @@ def _too_many(rule: deadlines.ExtensionRule, left: int, field: str) -> Applicati
     )
 
 
+def _at_least_one_day(days: int) -> None:
+    """An extension lengthens the statutory limit (Art. 42): never by zero or fewer days, whoever calls."""
+    if days < 1:
+        raise ApplicationError(_("延期天数有误。"), extra={"days": [_("请输入1到365之间的整数。")]})
+
+
 @transaction.atomic
 def case_request_extension(*, case: Case, actor: User, days: int, reason: str) -> Case:
     """The handler asks the department head to extend the statutory limit by ``days``, with reasons."""
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.REQUEST_EXTENSION)
     rule = extension_rule(case)
     left = rule.limit - case.extension_days
+    _at_least_one_day(days)
     if days > left:
         raise _too_many(rule, left, "days")
     if not reason.strip():
@@ -94,6 +101,7 @@ def case_extend(
     request = pending_request(case)
     asked = case.extension_requested_days
     days = asked if days is None else days
+    _at_least_one_day(days)
     if days > asked:
         raise ApplicationError(
             _("批准的延期天数不得超过申请的%(n)s天。") % {"n": asked},

@@ -460,3 +460,44 @@ def test_admin_publishing_a_years_holidays_recomputes_open_cases_and_clears_prov
     assert moved.count() == 2 and all(h.history_user is None for h in moved)
     assert CalendarDay.history.get(date=D(2027, 1, 1)).history_user == admin
     assert CalendarYear.history.get(year=2027).history_user == admin
+
+
+def _new_years_day_2027_entered():
+    """An admin enters 元旦 2027 (Fri 1 Jan, a statutory holiday every year) through the one calendar write
+    path; the recompute the commit queues is run here directly."""
+    from approvals import tasks
+    from portal.workcalendar import writes
+    from portal.workcalendar.models import CalendarDay
+
+    writes.day_save(
+        day=CalendarDay(date=D(2027, 1, 1), kind="holiday", name="元旦", source="admin"), actor=None
+    )
+    tasks.recompute_open_cases()
+
+
+def test_art44_licence_and_after_check_due_dates_move_when_the_calendar_changes(world):
+    """行政许可法 Arts. 44 and 82, DESIGN §4: the due dates set at the decision are recomputed like the
+    others when the work calendar changes, with a history row. Approved Fri 18 Dec 2026: the licence is
+    due the 10th working day after, Fri 1 Jan 2027 while 2027 has weekends off only, Mon 4 Jan once 元旦 is
+    entered. A 告知承诺 case approved the same day has its after-check (20 working days) due Fri 15 Jan,
+    then Mon 18 Jan; a delivered case's licence date and a recorded after-check stay as they were."""
+    case = _approved(world, (2026, 12, 18))
+    delivered = _approved(world, (2026, 12, 18))
+    with at(2026, 12, 18):
+        commitment = world.case(mode="commitment", commitment=True)
+        world.fire(world.clerk, commitment, "accept")
+        assert (
+            world.fire(world.decider, commitment, "approve_on_the_spot", note="告知承诺").status_code == 200
+        )
+    with at(2026, 12, 21):
+        assert (
+            world.fire(world.clerk, delivered, "deliver", method="window", place="1号窗口").status_code == 200
+        )
+    assert _reload(case).licence_due == D(2027, 1, 1)
+    assert _reload(commitment).after_check_due == D(2027, 1, 15)
+    _new_years_day_2027_entered()
+    case, commitment = _reload(case), _reload(commitment)
+    assert case.licence_due == D(2027, 1, 4) and commitment.after_check_due == D(2027, 1, 18)
+    assert commitment.licence_due == D(2027, 1, 4)
+    assert _reload(delivered).licence_due == D(2027, 1, 1)  # delivered: no longer watched
+    assert case.history.filter(history_change_reason="calendar_changed").count() == 1

@@ -271,7 +271,7 @@ def test_a_later_notice_marks_the_materials_the_first_did_not_name(checked, clie
     with at(2026, 9, 25, 10):
         html = _page(client, w.c)
     form = html[html.index('id="request_correction"') :]
-    assert "营业执照（尚未写明问题）（首次告知未列出，勾选将计为二次补正告知）" in form
+    assert "营业执照（尚未写明问题）（首次告知未列出或已核验合格，勾选将计为二次补正告知）" in form
     assert "场地证明：未加盖公章" in form and "场地证明：未加盖公章（首次告知未列出" not in form
 
 
@@ -388,3 +388,43 @@ def test_opinion_phrases_are_seeded_and_edited_by_admins_with_history(world, cli
     html = client.get(reverse("admin:approvals_opinionphrase_history", args=[retired.pk])).content.decode()
     assert "系统初始化" in html and "在用：</strong>" in html
     assert ">seed<" not in html and "active:" not in html
+
+
+def test_a_later_notice_naming_a_material_found_in_order_is_a_second_notice_art_32(checked, client):
+    """行政许可法 Art. 32(4) (一次性告知), DESIGN §3: a later notice may only name materials of the first
+    notice whose correction is still faulty. The site proof was corrected and found in order: naming it
+    again — even after re-ticking it as faulty — is recorded as a second notice (a conduct alert); naming
+    a first-notice material still faulty is not."""
+    w = checked
+    _corrected(w)
+    with at(2026, 9, 25, 10):
+        case_check_materials(case=w.c, actor=w.clerk, checks={w.site.pk: {"verdict": "ok"}})
+        case_check_materials(
+            case=w.c, actor=w.clerk, checks={w.site.pk: {"verdict": "fix", "problem": "又不行"}}
+        )
+        client.force_login(w.clerk)
+        form = _page(client, w.c)
+        form = form[form.index('id="request_correction"') :]
+        assert "场地证明：又不行（首次告知未列出或已核验合格，勾选将计为二次补正告知）" in form
+        r = w.fire(w.clerk, w.c, "request_correction", materials=[{"name": "场地证明", "problem": "又不行"}])
+        assert r.status_code == 200
+    entry = CaseTransition.objects.get(case=w.c, name="second_correction_notice")
+    assert entry.data["materials"] == [{"name": "场地证明", "problem": "又不行"}]
+
+    # the same material still faulty after the supply: a follow-up, not a second notice
+    with at(2026, 9, 24):
+        other = w.case()
+    _file(other, w.site, "场地2.pdf", pdf_variant(b"3"))
+    with at(2026, 9, 24, 11):
+        w.fire(
+            w.clerk, other, "request_correction", materials=[{"name": "场地证明", "problem": "未加盖公章"}]
+        )
+    with at(2026, 9, 25, 9):
+        upload = SimpleUploadedFile("场地-2.pdf", pdf_variant(b"still"), content_type="application/pdf")
+        case_supply(case=Case.objects.get(pk=other.pk), actor=w.citizen, files=[(str(w.site.pk), upload)])
+    with at(2026, 9, 25, 10):
+        case_check_materials(
+            case=other, actor=w.clerk, checks={w.site.pk: {"verdict": "fix", "problem": "仍无公章"}}
+        )
+        w.fire(w.clerk, other, "request_correction", materials=[{"name": "场地证明", "problem": "仍无公章"}])
+    assert not CaseTransition.objects.filter(case=other, name="second_correction_notice").exists()

@@ -221,3 +221,32 @@ def test_a_co_department_answers_on_the_case_page_and_the_lead_resolves_there(pa
     zjj.refresh_from_db()
     assert zjj.answer == "object" and zjj.resolved_by == w.decider
     assert not Case.objects.get(pk=case.pk).sub_approvals.filter(resolved_at__isnull=True, answer="object")
+
+
+def test_a_co_departments_own_due_date_moves_when_the_calendar_changes(par):
+    """DESIGN §3–4 (行政许可法 Art. 82): an unanswered co-department's own date is recomputed with the
+    case's when the calendar changes. Accepted Wed 30 Dec 2026: ZJJ (2 working days) is due Fri 1 Jan 2027
+    and XFJ (3) Mon 4 Jan while 2027 has weekends off only; once 元旦 (1 Jan) is entered, Mon 4 Jan and
+    Tue 5 Jan. An answered part keeps its date."""
+    from approvals import tasks
+    from portal.workcalendar import writes
+    from portal.workcalendar.models import CalendarDay
+
+    w = par
+    with at(2026, 12, 30):
+        case = _parallel_case(w)
+        assert w.fire(w.clerk, case, "accept").status_code == 200
+    subs = {s.department.code: s for s in SubApproval.objects.filter(case=case).select_related("department")}
+    assert (subs["ZJJ"].due_on, subs["XFJ"].due_on) == (D(2027, 1, 1), D(2027, 1, 4))
+    with at(2026, 12, 31):
+        r = w.api(w.reviewer_c).post(
+            f"/api/v1/co-approvals/{subs['XFJ'].pk}/answer/", {"answer": "consent"}, format="json"
+        )
+        assert r.status_code == 200, r.content
+    writes.day_save(
+        day=CalendarDay(date=D(2027, 1, 1), kind="holiday", name="元旦", source="admin"), actor=None
+    )
+    tasks.recompute_open_cases()
+    subs = {s.department.code: s for s in SubApproval.objects.filter(case=case).select_related("department")}
+    assert (subs["ZJJ"].due_on, subs["XFJ"].due_on) == (D(2027, 1, 4), D(2027, 1, 4))
+    assert subs["ZJJ"].history.filter(history_change_reason="calendar_changed").exists()

@@ -54,3 +54,29 @@ def test_art42_a_45_day_item_not_handled_jointly_gets_10_working_days_at_most(wo
     assert case.extension_days == 10 and case.state == CaseState.IN_REVIEW
     assert case.statutory_due == calendar.add_days(D(2026, 3, 2), 55).date
     assert case.promised_due == calendar.add_days(D(2026, 3, 2), 20).date
+
+
+def test_art42_the_service_refuses_an_extension_of_zero_or_fewer_days_whoever_calls_it(world):
+    """行政许可法 Art. 42: an extension lengthens the statutory limit. The forms and the API say 1–365, and
+    the service itself refuses 0 or a negative number (which would shorten the statutory due date)."""
+    import pytest
+
+    from approvals.services.extension import case_extend, case_request_extension
+    from portal.exceptions import ApplicationError
+
+    with at(2026, 3, 2):
+        case = world.case()
+        world.fire(world.clerk, case, "accept")
+        world.fire(world.reviewer, case, "start_review")
+        case = Case.objects.get(pk=case.pk)
+        due = case.statutory_due
+        for days in (0, -5):
+            with pytest.raises(ApplicationError) as refused:
+                case_request_extension(case=case, actor=world.reviewer, days=days, reason="情况复杂")
+            assert "days" in refused.value.extra
+        case_request_extension(case=case, actor=world.reviewer, days=3, reason="情况复杂")
+        with pytest.raises(ApplicationError):
+            case_extend(case=Case.objects.get(pk=case.pk), actor=world.head, days=-3)
+        case = case_extend(case=Case.objects.get(pk=case.pk), actor=world.head, days=2)
+    case = Case.objects.get(pk=case.pk)
+    assert case.extension_days == 2 and case.statutory_due == calendar.add_days(due, 2).date

@@ -156,12 +156,31 @@ def test_rating_through_the_invitation_link_without_login(people, client):
     assert client.get(reverse("complaints:rate_link", args=["forged"])).status_code == 400
 
 
-def test_window_tablet_rating(people, client):
+def test_window_tablet_rating_is_the_applicants_never_the_clerks_session(people, client):
+    """Issue 15 / DESIGN §6: the window's rating device does not run in the clerk's session. The clerk's
+    page finds the case and shows the device's address for it; posting a rating there while signed in as
+    the clerk (or through the invitation link, or as any staff member) is refused by the service; on the
+    tablet, nobody signed in, the applicant's rating is taken once, by Post/Redirect/Get."""
     case = _concluded(people)
     client.force_login(people["clerk"])
-    r = client.post(reverse("complaints:window_rate") + f"?reference={case.reference}", {"overall": "4"})
-    assert r.status_code == 200
-    assert Rating.objects.get().channel == "window"
+    page = client.get(reverse("complaints:window_rate"), {"reference": case.reference}).content.decode()
+    assert 'id="window-device"' in page and '<form method="post"' not in page
+    device_url = page.split('id="window-device-link">')[1].split("<")[0].removeprefix("http://testserver")
+    assert device_url.startswith("/complaints/rate/device/")
+    assert client.post(reverse("complaints:window_rate"), {"overall": "5"}).status_code == 405
+    refused = client.post(device_url, {"overall": "5"})
+    assert refused.status_code == 403 and "工作人员登录时不能评价" in refused.content.decode()
+    link = reverse("complaints:rate_link", args=[services.rating_link_token(case)])
+    assert client.post(link, {"overall": "5"}).status_code == 403
+    with pytest.raises(PermissionDeniedError):
+        services.rating_submit(case=case, actor=people["clerk"], data={"overall": 5}, channel="window")
+    assert not Rating.objects.exists()
+    tablet = type(client)()
+    r = tablet.post(device_url, {"overall": "4"})
+    assert r.status_code == 302 and r["Location"] == device_url
+    assert "感谢您的评价" in tablet.get(device_url).content.decode()
+    assert Rating.objects.get().channel == "window" and Rating.objects.get().overall == 4
+    assert client.get("/complaints/rate/device/forged/").status_code == 400
 
 
 def test_complaint_life_registered_assigned_concluded_reopened_once(people, client):

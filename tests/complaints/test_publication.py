@@ -206,3 +206,23 @@ def test_an_upheld_rating_keeps_its_ticket_open(people):
     services.rating_appeal(rating=rating, actor=people["head"], reason="不服")
     services.rating_appeal_decide(rating=rating, actor=people["inspector"], void=False, decision="维持")
     assert RectificationTicket.objects.get(rating=rating).state == "opened"
+
+
+@pytest.mark.parametrize(
+    ("typed", "published"),
+    [
+        ("电话+8613912345678", "电话+86139****5678"),
+        ("电话１３９１２３４５６７８", "电话139****5678"),  # full-width digits from a Chinese input method
+        ("座机（０１０）６２３４５６７８", "座机(010)-****5678"),
+        ("座机(021)62345678", "座机(021)-****5678"),
+        ("身份证１１０１０５１９４９１２３１００２Ｘ", "身份证1101**********002X"),
+        ("电话139-1234-5678。", "电话139****5678。"),
+    ],
+)
+def test_published_complaint_text_masks_phone_and_id_numbers_however_typed(typed, published):
+    """Issue 15 (personal data on the public page of concluded complaints; 个人信息保护法 Art. 25: no
+    publication of personal data without consent): ID and phone numbers are masked in the published
+    wording whatever their shape — with +86, full-width digits, a bracketed area code."""
+    from portal.pii import mask_public_text
+
+    assert mask_public_text(typed) == published

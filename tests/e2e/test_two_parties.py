@@ -92,3 +92,49 @@ def test_refusal_sign_off_and_parallel_answers_in_the_browser(new_page, pages, s
     for part in ("不予受理决定书", refusal.reference, "第三十二条", "行政复议", "六个月内"):
         assert part in text, part
     pages.assert_accessible()
+
+
+@pytest.mark.parametrize("screen", list(WIDTHS))
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_the_window_rating_device_rates_on_the_tablet_never_in_the_clerks_session(
+    new_page, pages, screen, elder
+):
+    """Issue 15: the clerk's page hands a decided case to the counter tablet by its address; in the clerk's
+    own session the rating is refused, on the tablet (nobody signed in) the applicant rates it once."""
+    from approvals.constants import DECIDED_STATES
+    from approvals.models import Case
+
+    case = Case.objects.filter(state__in=list(DECIDED_STATES), rating__isnull=True).order_by("pk").first()
+    assert case is not None
+    clerk = new_page(viewport=WIDTHS[screen])
+    login(clerk, "clerk")
+    if elder:
+        clerk.locator("#elder-toggle").click()
+        clerk.wait_for_load_state()
+    text = _visit(clerk, pages, f"/complaints/rate/window/?reference={case.reference}", "window-rate-handoff")
+    assert case.reference in text and "工作人员登录时不能评价" in text
+    device_url = clerk.locator("#window-device-link").get_attribute("href")
+
+    # the clerk opens the address in their own session: the page shows, the rating is refused
+    clerk.goto(device_url)
+    clerk.locator("#overall-5").check()
+    clerk.get_by_role("button", name="提交评价").click()
+    clerk.wait_for_load_state()
+    pages.shot(clerk, "window-rate-refused-for-the-clerk")
+    assert "工作人员登录时不能评价" in clerk.locator("main").inner_text()
+
+    # the counter tablet, nobody signed in: the applicant rates, the thanks page comes by redirect
+    tablet = new_page(viewport={"width": 800, "height": 1280} if screen == "desktop-1366" else WIDTHS[screen])
+    if elder:  # the tablet in 长辈版 (a cookie: nobody is signed in there)
+        tablet.goto(device_url)
+        tablet.locator("#elder-toggle").click()
+        tablet.wait_for_load_state()
+    text = _visit(tablet, pages, device_url, "window-rate-device")
+    assert case.reference in text
+    tablet.locator("#overall-4").check()
+    tablet.get_by_role("button", name="提交评价").click()
+    tablet.wait_for_load_state()
+    assert tablet.url == device_url  # Post/Redirect/Get: back on its own address, the thanks shown there
+    pages.shot(tablet, "window-rate-device-thanks")
+    assert "感谢您的评价" in tablet.locator("main").inner_text()
+    pages.assert_accessible()

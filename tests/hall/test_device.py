@@ -7,8 +7,10 @@ import json
 import pytest
 from django.test import Client
 
+from complaints.models import Rating
 from hall import services
 from hall.models import Ticket
+from portal.exceptions import PermissionDeniedError
 
 from .conftest import at
 
@@ -54,7 +56,9 @@ def test_the_console_shows_the_windows_tablet_address_and_the_tablet_follows_the
         page = tablet.get(rate_url).content.decode()
         assert "请为本次服务评价" in page and visit.number in page and "hall/device.js" in page
         assert f'data-visit="{visit.pk}"' in page  # the tablet stays on it while it is the one pending
-        done = tablet.post(rate_url, {"overall": "5"}).content.decode()
+        posted = tablet.post(rate_url, {"overall": "5"})
+        assert posted.status_code == 302 and posted["Location"] == rate_url  # Post/Redirect/Get
+        done = tablet.get(rate_url).content.decode()
         assert "感谢您的评价" in done and 'id="device-home"' in done and 'data-return-after="8"' in done
         assert tablet.get(feed).json() == {"rate": None, "visit": None}  # rated: back to waiting
     assert Ticket.objects.get(pk=visit.pk).rating.overall == 5
@@ -94,3 +98,27 @@ def test_a_forged_or_other_address_is_refused_in_chinese(hall):
     hall.w1.is_active = False
     hall.w1.save()
     assert tablet.get(f"/hall/device/{device}/next/").status_code == 403
+
+
+def test_the_clerk_cannot_rate_their_own_visit_in_their_session(hall):
+    """Issue 15 / DESIGN §6: the rating is the applicant's, tapped on the counter's device. The link the
+    console shows works on the tablet (nobody signed in) but not in the clerk's own session, nor in any
+    other staff member's; the refusal comes from the service, the visit stays unrated."""
+    with at(2026, 10, 12, 9):
+        visit, token = serve(hall, hall.w1, hall.clerk1)
+        rate_url = f"/hall/rate/{token}/"
+        clerk = signed_in(hall.clerk1)
+        assert "请为本次服务评价" in clerk.get(rate_url).content.decode()  # the page shows, for handing over
+        refused = clerk.post(rate_url, {"overall": "5"})
+        assert refused.status_code == 403 and "工作人员登录时不能评价" in refused.content.decode()
+        assert signed_in(hall.clerk2).post(rate_url, {"overall": "5"}).status_code == 403
+        with pytest.raises(PermissionDeniedError):
+            services.ticket_rate(token=token, overall=5, rater=hall.clerk1)
+        assert Ticket.objects.get(pk=visit.pk).rating is None
+        # the applicant on the tablet rates it once; reloading the thanks page rates nothing again
+        tablet = Client()
+        assert tablet.post(rate_url, {"overall": "4"}).status_code == 302
+        assert "感谢您的评价" in tablet.get(rate_url).content.decode()
+        assert tablet.get(rate_url).status_code == 409  # the next look: rated, once only
+    assert Ticket.objects.get(pk=visit.pk).rating.overall == 4
+    assert Rating.objects.count() == 1

@@ -99,7 +99,7 @@ def test_console_calls_finishes_and_hands_the_rating_device_its_link(hall):
         assert r.status_code == 200 and "当前没有等候的号码" in r.content.decode()
         # the rating device needs no session
         device = Client()
-        assert device.post(link, {"overall": "5"}).status_code == 200
+        assert device.post(link, {"overall": "5"}).status_code == 302  # Post/Redirect/Get
     assert Ticket.objects.get().rating.overall == 5
     assert signed_in(hall.alice).get("/hall/console/").status_code == 403
 

@@ -567,6 +567,10 @@ TABLE: dict[str, list[Check] | Skip] = {
         ),
     ],
     "complaints:window_rate": [Check(only(["clerk"]))],
+    "complaints:window_device": [
+        Check(only(EVERYONE), args=lambda w, r: {"token": w.window_device}, scope="signed device address"),
+        Check(only([], no=400, anon=400), args=lambda w, r: {"token": "forged"}, scope="forged address"),
+    ],
     "complaints:rate_link": [
         Check(only(EVERYONE), args=lambda w, r: {"token": w.rating_link}, scope="signed link"),
         Check(only([], no=400, anon=400), args=lambda w, r: {"token": "forged"}, scope="forged link"),

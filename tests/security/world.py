@@ -200,6 +200,7 @@ class World:
             reference=self.case_b.reference,
         )
         self.rating_link = complaint_services.rating_link_token(self.case_a)
+        self.window_device = complaint_services.window_rating_token(self.case_a)
 
         # the service hall: window 7 serves business type H; a finished visit (its rating device's
         # token), a number called at window 7, a waiting one, and the citizen's appointment next week
