@@ -167,6 +167,10 @@ def test_window_tablet_rating_is_the_applicants_never_the_clerks_session(people,
     assert 'id="window-device"' in page and '<form method="post"' not in page
     device_url = page.split('id="window-device-link">')[1].split("<")[0].removeprefix("http://testserver")
     assert device_url.startswith("/complaints/rate/device/")
+    # The tablet scans the address as a QR code (nobody types the signed address), valid for 30 minutes.
+    qr = page.split('class="portal-qr-box">')[1].split("</div>")[0]
+    assert qr.startswith("<svg") and "<title>评价器地址二维码</title>" in qr
+    assert "30分钟内有效" in page
     assert client.post(reverse("complaints:window_rate"), {"overall": "5"}).status_code == 405
     refused = client.post(device_url, {"overall": "5"})
     assert refused.status_code == 403 and "工作人员登录时不能评价" in refused.content.decode()
