@@ -310,6 +310,22 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 & (models.Q(alert_levels__gt=0) | models.Q(alert_step__gt="")),
                 name="case_closed_alerted_idx",
             ),
+            # The alert scan's Art. 44 levels: approved cases whose licence is still to be handed out (few;
+            # every other approved case is outside it), and the 告知承诺 approvals whose after-check is
+            # not recorded yet (the after-check overdue level). Without them the scan read every approved
+            # case, then the whole table, on each run (issue 19).
+            models.Index(
+                fields=["licence_due"],
+                include=["department", "alert_levels"],
+                condition=models.Q(state=CaseState.APPROVED, licence_due__isnull=False),
+                name="case_licence_due_idx",
+            ),
+            models.Index(
+                fields=["after_check_due"],
+                include=["state", "department"],
+                condition=models.Q(mode=HandlingMode.COMMITMENT, after_checked_at__isnull=True),
+                name="case_after_check_due_idx",
+            ),
             # The cases the figures rollup has not taken in (running, or concluded since its last refresh):
             # few, and read live next to the rollup.
             models.Index(
