@@ -327,9 +327,24 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 name="case_after_check_due_idx",
             ),
             # The cases the figures rollup has not taken in (running, or concluded since its last refresh):
-            # few, and read live next to the rollup.
+            # few, and read live next to the rollup: with the columns the figures read (and the breakdowns'
+            # keys), from the index alone.
             models.Index(
                 fields=["accepted_on"],
+                include=[
+                    "state",
+                    "concluded_at",
+                    "concluded_on",
+                    "elapsed_days",
+                    "promised_limit",
+                    "statutory_limit",
+                    "promised_due",
+                    "statutory_due",
+                    "department",
+                    "item",
+                    "window",
+                    "clerk",
+                ],
                 condition=models.Q(rolled_up_at__isnull=True),
                 name="case_live_cohort_idx",
             ),

@@ -96,7 +96,7 @@ class _Copier:
         position = {name: k for k, name in enumerate(attnames)}
         fields = {f.attname: f for f in model._meta.concrete_fields}
         prepared: dict[str, Any] = {}  # JSON values: adapted once per distinct field
-        sql = f'COPY {model._meta.db_table} ({", ".join(columns)}) FROM STDIN'  # noqa: S608 (model metadata)
+        sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608 (model metadata)
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
             for pk, row in zip(ids, rows, strict=True):
                 values = list(template)
@@ -320,4 +320,3 @@ class Command(BaseCommand):
         Case.objects.bulk_create(objs)
         if rating_model is not None:
             rating_model.objects.bulk_create([_rating(rating_model, objs[k], score) for k, score in ratings])
-
