@@ -160,7 +160,9 @@ def overdue_table(*, department_id: int | None, limit: int | None = None) -> Tab
         "holder__last_name",
         "holder__username",
     )
+    total = None
     if limit:
+        total = overdue_cases(department_id=department_id).count()  # always: a constant number of queries
         qs = qs[:limit]
     today = timezone.localdate()
     states = {str(value): str(label) for value, label in CaseState.choices}
@@ -178,6 +180,8 @@ def overdue_table(*, department_id: int | None, limit: int | None = None) -> Tab
         ]
         for reference, item, department, state, accepted_on, promised_due, statutory_due, *holder in qs
     ]
+    if total is not None and total > len(rows):
+        rows.append([f"共 {total} 件，此处列出超期最久的 {len(rows)} 件；完整清单请导出“超期在办件”。"])
     return Table(
         "overdue",
         "超期在办件",
@@ -348,6 +352,9 @@ def month_cohort(year: int, month: int) -> dict[str, Any]:
     return {"accepted_from": start, "accepted_to": end, "as_of": min(as_of, timezone.now())}
 
 
+REPORT_OVERDUE_ROWS = 200
+
+
 def monthly_report(*, year: int, month: int, department_id: int | None, user: Any) -> list[Table]:
     """The monthly report: the month's cohort as of the end of the month (Asia/Shanghai)."""
     kw = dict(department_id=department_id, **month_cohort(year, month))
@@ -358,7 +365,9 @@ def monthly_report(*, year: int, month: int, department_id: int | None, user: An
     tables = [figures_table(by_item[None]), figures_table(by_dept), figures_table(by_window)]
     tables += [red_blue_table(by_dept, "部门"), red_blue_table(by_window, "窗口")]
     tables.append(item_days_table(by_item["item"]))
-    tables.append(overdue_table(department_id=department_id))
+    # the most overdue cases only (every overdue case is in the dashboard's own overdue export): at
+    # 1,000,000 cases there are thousands, and listing them all was most of the report's time
+    tables.append(overdue_table(department_id=department_id, limit=REPORT_OVERDUE_ROWS))
     tables.append(hall_table(date_from=kw["accepted_from"], date_to=kw["accepted_to"]))
     tables.append(package_table(**kw))
     return tables

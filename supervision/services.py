@@ -186,10 +186,13 @@ def _raise_levels(
         kinds_params += [bit, level, _DUE_COLUMN.get(AlertLevel(level), "promised")]
         whens.append(f"WHEN {bit} THEN ({cond})")
         when_params += params
+    # the due date of each level, naming only the columns of these levels: the running cases' index
+    # has the promised and statutory dates, not the licence date (naming it read every case's heap row)
+    due_cols = sorted({_DUE_COLUMN.get(AlertLevel(level), "promised") for _bit, level, _c, _p in levels})
+    due = " ".join(f"WHEN lv.due_col = '{col}' THEN c.{col}_due" for col in due_cols)
     select = (
         f"SELECT c.id AS case_id, lv.level AS level, '' AS step, c.department_id, "  # noqa: S608
-        f"CASE WHEN lv.due_col = 'statutory' THEN c.statutory_due WHEN lv.due_col = 'licence' "
-        f"THEN c.licence_due ELSE c.promised_due END AS due "
+        f"CASE {due} END AS due "
         f"FROM {case_t} c CROSS JOIN ({kinds}) lv WHERE {where} AND (c.alert_levels & lv.bit) = 0 "
         f"AND CASE lv.bit {' '.join(whens)} ELSE FALSE END"
     )
