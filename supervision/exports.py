@@ -160,7 +160,9 @@ def overdue_table(*, department_id: int | None, limit: int | None = None) -> Tab
         "holder__last_name",
         "holder__username",
     )
+    total = None
     if limit:
+        total = overdue_cases(department_id=department_id).count()  # always: a constant number of queries
         qs = qs[:limit]
     today = timezone.localdate()
     states = {str(value): str(label) for value, label in CaseState.choices}
@@ -178,6 +180,8 @@ def overdue_table(*, department_id: int | None, limit: int | None = None) -> Tab
         ]
         for reference, item, department, state, accepted_on, promised_due, statutory_due, *holder in qs
     ]
+    if total is not None and total > len(rows):
+        rows.append([f"共 {total} 件，此处列出超期最久的 {len(rows)} 件；完整清单请导出“超期在办件”。"])
     return Table(
         "overdue",
         "超期在办件",
@@ -348,6 +352,9 @@ def month_cohort(year: int, month: int) -> dict[str, Any]:
     return {"accepted_from": start, "accepted_to": end, "as_of": min(as_of, timezone.now())}
 
 
+REPORT_OVERDUE_ROWS = 200
+
+
 def monthly_report(*, year: int, month: int, department_id: int | None, user: Any) -> list[Table]:
     """The monthly report: the month's cohort as of the end of the month (Asia/Shanghai)."""
     kw = dict(department_id=department_id, **month_cohort(year, month))
@@ -358,7 +365,9 @@ def monthly_report(*, year: int, month: int, department_id: int | None, user: An
     tables = [figures_table(by_item[None]), figures_table(by_dept), figures_table(by_window)]
     tables += [red_blue_table(by_dept, "部门"), red_blue_table(by_window, "窗口")]
     tables.append(item_days_table(by_item["item"]))
-    tables.append(overdue_table(department_id=department_id))
+    # the most overdue cases only (every overdue case is in the dashboard's own overdue export): at
+    # 1,000,000 cases there are thousands, and listing them all was most of the report's time
+    tables.append(overdue_table(department_id=department_id, limit=REPORT_OVERDUE_ROWS))
     tables.append(hall_table(date_from=kw["accepted_from"], date_to=kw["accepted_to"]))
     tables.append(package_table(**kw))
     return tables
@@ -423,25 +432,30 @@ def to_csv(tables: Iterable[Table]) -> bytes:
 
 
 def to_xlsx(tables: Iterable[Table]) -> bytes:
+    """One sheet per table, written row by row (openpyxl's write-only mode: no cell objects kept, about
+    a third of the time for a report with a long overdue list)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
     for table in tables:
         ws = wb.create_sheet(title=table.title[:31])
-        ws.append(table.headers)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
+        for i, header in enumerate(table.headers, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(header) * 2 + 2))
+        ws.freeze_panes = "A2"
+        header_cells = []
+        for header in table.headers:
+            cell = WriteOnlyCell(ws, value=header)
+            cell.font = bold
+            header_cells.append(cell)
+        ws.append(header_cells)
         for row in table.rows:
             ws.append(
                 [v if isinstance(v, (int, float, datetime.date)) or v is None else _text(v) for v in row]
             )
-        for i, header in enumerate(table.headers, start=1):
-            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(
-                10, min(40, len(header) * 2 + 2)
-            )
-        ws.freeze_panes = "A2"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

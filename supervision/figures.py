@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -421,12 +422,6 @@ def _reduce(data: dict[str, Any]) -> Row:
     return row
 
 
-def _fill(row: Row, data: dict[str, Any]) -> None:
-    for key, value in data.items():
-        if key in Row.__dataclass_fields__ and key not in ("group", "label"):
-            setattr(row, key, int(value or 0))
-
-
 def complaint_rows(
     *,
     accepted_from: datetime.date,
@@ -603,8 +598,8 @@ def figures_many(
 
 
 def _analytic_transaction() -> Any:
-    """On PostgreSQL the aggregate queries run in one repeatable-read snapshot with JIT compilation off
-    (for these short scans the compile time, ≈150 ms, costs more than it saves). SQLite transactions
+    """On PostgreSQL the aggregate queries run in one repeatable-read snapshot with JIT compilation and
+    parallel workers off (for these short scans the compile time, ≈150 ms, costs more than it saves). SQLite transactions
     are serializable already."""
     if connection.vendor != "postgresql":
         return transaction.atomic()
@@ -618,7 +613,12 @@ def _analytic_transaction() -> Any:
                     # one snapshot for every query of the report: a rollup refresh committing between the
                     # rollup read and the live read must not count a case twice or not at all
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                cursor.execute("SET LOCAL jit = off")
+                # and no parallel workers: the queries read the rollup and the few live cases, and
+                # starting workers (≈ 15–20 ms on a busy machine) cost more than they would save
+                cursor.execute(
+                    "SELECT set_config('jit', 'off', true), "
+                    "set_config('max_parallel_workers_per_gather', '0', true)"
+                )
             yield
 
     return block()
@@ -652,21 +652,26 @@ def _figures_many(
     if use_rollup:
         cases = cases.filter(rolled_up_at__isnull=True)
 
-    def row_for(b: str, key: Any, label: Any) -> Row:
-        row = rows[b].get(key)
-        if row is None:
-            row = rows[b][key] = Row(group=key, label=_label(b, key, label))
-        return row
+    # the groups' contributions are summed as plain lists of ints, one per breakdown key, and turned
+    # into rows once at the end (thousands of groups on a dashboard: a Row.add per group and breakdown
+    # cost more than the queries)
+    sums: list[dict[Any, list[int]]] = [{} for _ in dims]
+    grand = [0] * len(_ADDITIVE)
 
+    def add(vec: list[int], keys: list[Any]) -> None:
+        grand[:] = map(operator.add, grand, vec)
+        for acc, key in zip(sums, keys, strict=True):
+            into = acc.get(key)
+            acc[key] = vec if into is None else list(map(operator.add, into, vec))  # never mutated in place
+
+    group_keys = [f"g_{b}" for b in dims]
     # ONE query: grouped by the breakdown keys (ids only: narrow rows, hash aggregation; labels come
     # after, one small query each) and the per-case flags; every figure is a sum over those groups
     annotations = {f"g_{b}": _case_group(b, accepted_from, accepted_to)[0] for b in dims}
     annotations.update(case_flags(as_of))
     for data in cases.annotate(**annotations).values(*annotations).annotate(**case_sums(as_of)).order_by():
         part = _reduce(data)
-        total.add(part)
-        for b in dims:
-            row_for(b, _month_key(data[f"g_{b}"]), None).add(part)
+        add([getattr(part, name) for name in _ADDITIVE], [_month_key(data[g]) for g in group_keys])
     cohort: dict[str, Any] = dict(
         accepted_from=accepted_from,
         accepted_to=accepted_to,
@@ -687,11 +692,17 @@ def _figures_many(
         else []
     )
     for data in [*summed, *rating_rows(**cohort, live_only=use_rollup), *complaint_rows(**cohort)]:
-        part = Row()
-        _fill(part, {k: v for k, v in data.items() if not k.startswith("g_")})
-        total.add(part)
-        for b in dims:
-            row_for(b, _month_key(data[f"g_{b}"]), None).add(part)
+        add(
+            [int(data.get(name) or 0) for name in _ADDITIVE],
+            [_month_key(data[g]) for g in group_keys],
+        )
+    for k, name in enumerate(_ADDITIVE):
+        setattr(total, name, grand[k])
+    for b, acc in zip(dims, sums, strict=True):
+        for key, vec in acc.items():
+            row = rows[b][key] = Row(group=key, label=_label(b, key, None))
+            for k, name in enumerate(_ADDITIVE):
+                setattr(row, name, vec[k])
     out: dict[str | None, Report] = {None: Report(by=None, rows=[total], **head)}
     for b in dims:
         _fill_missing_labels(b, rows[b])

@@ -27,6 +27,7 @@ from approvals import deadlines
 from approvals.constants import CLOSED_STATES, RUNNING_STATES, CaseState
 from approvals.models import Case, CaseTransition
 from approvals.services.correction import SECOND_NOTICE
+from intake.constants import HandlingMode
 from portal.accounts.constants import Role
 from portal.accounts.models import Department, User
 from portal.audit import audited_save
@@ -185,10 +186,13 @@ def _raise_levels(
         kinds_params += [bit, level, _DUE_COLUMN.get(AlertLevel(level), "promised")]
         whens.append(f"WHEN {bit} THEN ({cond})")
         when_params += params
+    # the due date of each level, naming only the columns of these levels: the running cases' index
+    # has the promised and statutory dates, not the licence date (naming it read every case's heap row)
+    due_cols = sorted({_DUE_COLUMN.get(AlertLevel(level), "promised") for _bit, level, _c, _p in levels})
+    due = " ".join(f"WHEN lv.due_col = '{col}' THEN c.{col}_due" for col in due_cols)
     select = (
         f"SELECT c.id AS case_id, lv.level AS level, '' AS step, c.department_id, "  # noqa: S608
-        f"CASE WHEN lv.due_col = 'statutory' THEN c.statutory_due WHEN lv.due_col = 'licence' "
-        f"THEN c.licence_due ELSE c.promised_due END AS due "
+        f"CASE {due} END AS due "
         f"FROM {case_t} c CROSS JOIN ({kinds}) lv WHERE {where} AND (c.alert_levels & lv.bit) = 0 "
         f"AND CASE lv.bit {' '.join(whens)} ELSE FALSE END"
     )
@@ -320,12 +324,12 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
             f"alert_levels = c.alert_levels & {CASE_BITS}", [], where=handed_out, params=delivered_states
         )
         # ... and an after-check alert once the after-check is recorded (passed, or revoked)
-        closed += _update_where_case_in(
+        # (driven by the open alerts of that level, few: the after-checked cases only grow in number)
+        closed += _execute(
             f"UPDATE {alert_t} SET closed_at = %s, scan_token = %s WHERE closed_at IS NULL AND level = %s "  # noqa: S608
-            f"AND case_id",
-            [db_now, close_token, AlertLevel.AFTER_CHECK_OVERDUE],
-            where="c.after_checked_at IS NOT NULL AND c.mode = %s",
-            params=["commitment"],
+            f"AND EXISTS (SELECT 1 FROM {case_t} c WHERE c.id = {alert_t}.case_id "
+            f"AND c.after_checked_at IS NOT NULL AND c.mode = %s)",
+            [db_now, close_token, AlertLevel.AFTER_CHECK_OVERDUE, HandlingMode.COMMITMENT],
         )
         # 2. close step warnings once the case has moved on to another step
         moved = f"{live} AND c.alert_step > '' AND c.alert_step <> c.current_step"
@@ -463,7 +467,7 @@ def alert_scan(*, now: datetime.datetime | None = None) -> ScanResult:
                 ),
                 params=[
                     AlertLevel.AFTER_CHECK_OVERDUE,
-                    "commitment",
+                    HandlingMode.COMMITMENT,
                     CaseState.APPROVED,
                     CaseState.DELIVERED,
                     *p,

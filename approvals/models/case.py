@@ -310,10 +310,41 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 & (models.Q(alert_levels__gt=0) | models.Q(alert_step__gt="")),
                 name="case_closed_alerted_idx",
             ),
+            # The alert scan's Art. 44 levels: approved cases whose licence is still to be handed out (few;
+            # every other approved case is outside it), and the 告知承诺 approvals whose after-check is
+            # not recorded yet (the after-check overdue level). Without them the scan read every approved
+            # case, then the whole table, on each run (issue 19).
+            models.Index(
+                fields=["licence_due"],
+                include=["department", "alert_levels"],
+                condition=models.Q(state=CaseState.APPROVED, licence_due__isnull=False),
+                name="case_licence_due_idx",
+            ),
+            models.Index(
+                fields=["after_check_due"],
+                include=["state", "department"],
+                condition=models.Q(mode=HandlingMode.COMMITMENT, after_checked_at__isnull=True),
+                name="case_after_check_due_idx",
+            ),
             # The cases the figures rollup has not taken in (running, or concluded since its last refresh):
-            # few, and read live next to the rollup.
+            # few, and read live next to the rollup: with the columns the figures read (and the breakdowns'
+            # keys), from the index alone.
             models.Index(
                 fields=["accepted_on"],
+                include=[
+                    "state",
+                    "concluded_at",
+                    "concluded_on",
+                    "elapsed_days",
+                    "promised_limit",
+                    "statutory_limit",
+                    "promised_due",
+                    "statutory_due",
+                    "department",
+                    "item",
+                    "window",
+                    "clerk",
+                ],
                 condition=models.Q(rolled_up_at__isnull=True),
                 name="case_live_cohort_idx",
             ),

@@ -147,3 +147,22 @@ def test_monthly_report_queries_do_not_grow_with_the_cases(client, desks):
     assert response.content == live_report.content
     text = response.content.decode("utf-8-sig")
     assert "各窗口指标" in text and "71号窗口" in text and "窗口红蓝榜" in text
+
+
+def test_monthly_report_lists_the_most_overdue_cases_and_their_number(client, desks, monkeypatch):
+    """The report's overdue table is bounded (the dashboard's overdue export has every case): the most
+    overdue first, then a line with how many there are in all."""
+    from supervision import exports
+
+    client.force_login(staff(Role.INSPECTOR))
+    add_cases(desks, random.Random(7), 40)
+    overdue = list(
+        exports.overdue_cases(department_id=None).values_list("reference", flat=True)  # most late first
+    )
+    assert len(overdue) > 2
+    monkeypatch.setattr(exports, "REPORT_OVERDUE_ROWS", 2)
+    _response, queries = load(client, REPORT)
+    text = _response.content.decode("utf-8-sig")
+    section = text.split("超期在办件", 1)[1]
+    assert overdue[0] in section and overdue[1] in section and overdue[2] not in section
+    assert f"共 {len(overdue)} 件，此处列出超期最久的 2 件" in section

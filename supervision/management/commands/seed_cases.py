@@ -11,11 +11,12 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from approvals.constants import CaseState, Outcome
 from approvals.models import Case
+from approvals.models.case import new_link_secret
 from intake.constants import ApplicationStatus, Channel, ItemStatus
 from intake.models import Application, Item
 from portal.accounts.constants import Role
@@ -39,6 +40,109 @@ def _rating_model() -> Any:
 @lru_cache(maxsize=200_000)
 def _due(start: datetime.date, n: int, unit: str) -> datetime.date:
     return calendar.add_days(start, n, unit=unit).date
+
+
+def _rating(model: Any, case: Case, score: int) -> Any:
+    return model(
+        case=case,
+        applicant_id=case.applicant_id,
+        overall=score,
+        efficiency=score,
+        attitude=score,
+        guide_accuracy=score,
+        channel="online",
+        department_id=case.department_id,
+        item_id=case.item_id,
+        window_id=case.window_id,
+    )
+
+
+class _Copier:
+    """The PostgreSQL path: rows written with COPY, ids taken from the tables' sequences beforehand.
+
+    Building a model instance per row and compiling a multi-row INSERT cost ≈ 4/5 of the seeding time;
+    here each table's column defaults are computed once (from an unsaved instance) and a row is a tuple
+    of the template with the seeded values put in. No signals and no history rows, as with bulk_create.
+    """
+
+    def __init__(self) -> None:
+        self.now = timezone.now()
+        self.tables: dict[Any, tuple[list[str], list[str], list[Any]]] = {}
+
+    def _template(self, model: Any) -> tuple[list[str], list[str], list[Any]]:
+        if model not in self.tables:
+            instance = model()
+            fields = [f for f in model._meta.concrete_fields]
+            values = []
+            for f in fields:
+                value = getattr(instance, f.attname)
+                if value is None and (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)):
+                    value = self.now
+                values.append(f.get_db_prep_save(value, connection))
+            self.tables[model] = ([f.attname for f in fields], [f.column for f in fields], values)
+        return self.tables[model]
+
+    def _ids(self, model: Any, n: int) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [model._meta.db_table, n],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def _copy(self, model: Any, rows: list[dict[str, Any]], **per_row: Any) -> list[int]:
+        attnames, columns, template = self._template(model)
+        ids = self._ids(model, len(rows))
+        position = {name: k for k, name in enumerate(attnames)}
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        prepared: dict[str, Any] = {}  # JSON values: adapted once per distinct field
+        sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608 (model metadata)
+        with connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                values = list(template)
+                values[position["id"]] = pk
+                for name, value in row.items():
+                    if isinstance(value, dict):
+                        if name not in prepared:
+                            prepared[name] = fields[name].get_db_prep_save(value, connection)
+                        value = prepared[name]
+                    values[position[name]] = value
+                if "link_secret" in position:
+                    values[position["link_secret"]] = new_link_secret()
+                copy.write_row(values)
+        return ids
+
+    def write(
+        self,
+        apps_: list[dict[str, Any]],
+        cases: list[dict[str, Any]],
+        ratings: list[tuple[int, int]],
+        applicant: int,
+        rating_model: Any,
+    ) -> None:
+        app_ids = self._copy(Application, apps_)
+        for app_id, app, case in zip(app_ids, apps_, cases, strict=True):
+            case.update(application_id=app_id, reference=app["reference"], applicant_id=applicant)
+        case_ids = self._copy(Case, cases)
+        if rating_model is not None and ratings:
+            rows = []
+            for k, score in ratings:
+                c = cases[k]
+                rows.append(
+                    dict(
+                        case_id=case_ids[k],
+                        applicant_id=applicant,
+                        overall=score,
+                        efficiency=score,
+                        attitude=score,
+                        guide_accuracy=score,
+                        channel="online",
+                        department_id=c["department_id"],
+                        item_id=c["item_id"],
+                        window_id=c["window_id"],
+                    )
+                )
+            self._copy(rating_model, rows)
 
 
 class Command(BaseCommand):
@@ -69,6 +173,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         rating_model = _rating_model()
         done = 0
+        copy = _Copier() if connection.vendor == "postgresql" else None
         while done < count:
             n = min(batch, count - done)
             with transaction.atomic():
@@ -76,10 +181,10 @@ class Command(BaseCommand):
                 for i in range(done, done + n):
                     item = rng.choice(items)
                     apps_.append(
-                        Application(
+                        dict(
                             reference=f"SD{token}-{i:09d}",
                             item_id=item["id"],
-                            applicant=applicant,
+                            applicant_id=applicant.pk,
                             status=ApplicationStatus.SUBMITTED,
                             channel=Channel.ONLINE,
                             applicant_name="模拟申请人",
@@ -92,32 +197,18 @@ class Command(BaseCommand):
                         days=options["days"] - 1 - i * options["days"] // count
                     )
                     cases.append(self._case(rng, item, today, accepted_on, *rng.choice(desks)))
-                Application.objects.bulk_create(apps_)
-                for app, case in zip(apps_, cases, strict=True):
-                    case.application = app
-                    case.reference = app.reference or ""
-                    case.applicant = applicant
-                Case.objects.bulk_create(cases)
+                ratings = []
                 if rating_model is not None:  # about a third of the decided cases are rated
-                    rating_model.objects.bulk_create(
-                        [
-                            rating_model(
-                                case=c,
-                                applicant=applicant,
-                                overall=score,
-                                efficiency=score,
-                                attitude=score,
-                                guide_accuracy=score,
-                                channel="online",
-                                department_id=c.department_id,
-                                item_id=c.item_id,
-                                window_id=c.window_id,
-                            )
-                            for c in cases
-                            if c.elapsed_days is not None and rng.random() < 0.33
-                            for score in [rng.choice([5, 5, 5, 4, 4, 3, 2, 1])]
-                        ]
-                    )
+                    ratings = [
+                        (k, score)
+                        for k, c in enumerate(cases)
+                        if c.get("elapsed_days") is not None and rng.random() < 0.33
+                        for score in [rng.choice([5, 5, 5, 4, 4, 3, 2, 1])]
+                    ]
+                if copy is not None:
+                    copy.write(apps_, cases, ratings, applicant.pk, rating_model)
+                else:
+                    self._bulk_create(apps_, cases, ratings, applicant, rating_model)
             done += n
             filled = int(30 * done / count)
             rate = done / max(time.monotonic() - started, 1e-6)
@@ -160,7 +251,7 @@ class Command(BaseCommand):
         accepted_on: datetime.date,
         window: Any,
         clerk: Any = None,
-    ) -> Case:
+    ) -> dict[str, Any]:
         age = (today - accepted_on).days
         unit, promised, statutory = item["limit_unit"], item["promised_limit"], item["statutory_limit"]
         submitted_at = timezone.make_aware(datetime.datetime.combine(accepted_on, datetime.time(9)))
@@ -210,4 +301,22 @@ class Command(BaseCommand):
                 concluded_on=concluded_on,
                 concluded_at=timezone.make_aware(datetime.datetime.combine(concluded_on, datetime.time(11))),
             )
-        return Case(**kw)
+        return kw
+
+    def _bulk_create(
+        self,
+        apps_: list[dict[str, Any]],
+        cases: list[dict[str, Any]],
+        ratings: list[tuple[int, int]],
+        applicant: User,
+        rating_model: Any,
+    ) -> None:
+        """The portable path (SQLite in the tests): model instances and bulk_create."""
+        applications = Application.objects.bulk_create([Application(**a) for a in apps_])
+        objs = [
+            Case(**c, application=app, reference=app.reference or "", applicant=applicant)
+            for app, c in zip(applications, cases, strict=True)
+        ]
+        Case.objects.bulk_create(objs)
+        if rating_model is not None:
+            rating_model.objects.bulk_create([_rating(rating_model, objs[k], score) for k, score in ratings])
