@@ -104,10 +104,23 @@ def is_department_decider_or_head(case: Any, user: Any) -> bool:
     return is_department_decider(case, user) or is_department_head(case, user)
 
 
+def is_window_supervisor(user: Any) -> bool:
+    """The window supervisor (窗口负责人): a clerk of the one window who leads it (DESIGN §3)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.has_role(Role.CLERK)
+        and getattr(user, "is_window_supervisor", False)
+    )
+
+
 def may_sign_off_refusal(case: Any, user: Any) -> bool:
-    """不予受理 needs a second person (DESIGN §3): the head of the case's own department, who is not the
-    clerk who proposed it. Another department's head, an inspector or any clerk cannot sign."""
-    return _staff_of(case, user, Role.HEAD) and user.pk != case.refusal_proposed_by_id
+    """不予受理 needs a second person (DESIGN §3): the window supervisor or the head of the case's own
+    department, who is not the clerk who proposed it. Another department's head, an inspector or any
+    other clerk cannot sign."""
+    return (_staff_of(case, user, Role.HEAD) or is_window_supervisor(user)) and (
+        user.pk != case.refusal_proposed_by_id
+    )
 
 
 def may_decide_on_the_spot(case: Any, user: Any) -> bool:

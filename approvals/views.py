@@ -32,6 +32,7 @@ from .forms import SubApprovalAnswerForm, SubApprovalResolveForm, TransitionForm
 from .models import Case
 from .permissions import (
     case_transition_check,
+    is_window_supervisor,
     may_answer_sub_approval,
     may_check_materials,
     may_resolve_sub_approval,
@@ -377,18 +378,24 @@ def clerk_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def refusal_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """不予受理待签批: the window's refusal proposals for the head's own department (DESIGN §3)."""
+    """不予受理待签批: the window's refusal proposals, for the head of the owning department (their own
+    department's) and for the window supervisor (every department's: the one window takes them all in);
+    DESIGN §3."""
     base = (
         selectors.case_visible(user=request.user)
-        .filter(department_id=request.user.department_id or 0, refusal_proposed_by__isnull=False)
+        .filter(refusal_proposed_by__isnull=False)
         .filter(state__in=[CaseState.SUBMITTED, CaseState.CORRECTION_REQUESTED])
         .order_by("submitted_at", "id")
     )
+    if not is_window_supervisor(request.user):
+        if not request.user.has_role(Role.HEAD):
+            raise PermissionDenied
+        base = base.filter(department_id=request.user.department_id or 0)
     return _worklist(
         request,
         title=_("不予受理待签批"),
         base=base,
-        roles=(Role.HEAD,),
+        roles=(Role.HEAD, Role.CLERK),
         template_extra={"intake_queue": True},
     )
 

@@ -29,14 +29,17 @@ def refusal_remedies() -> str:
 
 @transaction.atomic
 def case_propose_refusal(*, case: Case, actor: User, reasons: str, legal_basis: str) -> Case:
-    """The window proposes not to accept, with the reasons and the legal basis; the heads of the case's
-    department are asked to sign off."""
+    """The window proposes not to accept, with the reasons and the legal basis; the window supervisors
+    and the heads of the case's department are asked to sign off (DESIGN §3)."""
     case, from_state = lock_case(case=case, actor=actor, action=CaseAction.PROPOSE_REFUSAL)
     if not reasons.strip():
         raise ApplicationError(_("请说明不予受理的理由。"), extra={"reasons": [_("此项为必填项。")]})
     if not legal_basis.strip():
         raise ApplicationError(_("请写明不予受理的法律依据。"), extra={"legal_basis": [_("此项为必填项。")]})
-    heads = [head for head in staff_with_roles(case.department_id, Role.HEAD) if head.pk != actor.pk]
+    signers = staff_with_roles(case.department_id, Role.HEAD) + list(
+        User.objects.filter(is_window_supervisor=True, is_active=True, groups__name=Role.CLERK).distinct()
+    )
+    heads = list({user.pk: user for user in signers if user.pk != actor.pk}.values())
     if not heads:
         raise ApplicationError(
             _("承办部门没有可以签批的负责人，不能提请不予受理，请联系部门。"),

@@ -100,6 +100,7 @@ class UserAdmin(BaseUserAdmin):
                     "phone",
                     "department",
                     "window",
+                    "is_window_supervisor",
                     "preferred_language",
                     "notify_sms",
                     "notify_email",

@@ -60,7 +60,8 @@ USERS: list[tuple[str, str, str, str | None, int | None, dict[str, Any]]] = [
         },
     ),
     ("clerk", Role.CLERK, "王芳", None, 1, {"phone": "13800000003"}),
-    ("clerk2", Role.CLERK, "陈静", None, 2, {"phone": "13800000009"}),
+    # the window supervisor (窗口负责人) signs off the window's refusal proposals (DESIGN §3)
+    ("clerk2", Role.CLERK, "陈静", None, 2, {"phone": "13800000009", "is_window_supervisor": True}),
     ("reviewer", Role.REVIEWER, "刘洋", "SCJGJ", None, {"phone": "13800000004"}),
     ("decider", Role.DECIDER, "赵敏", "SCJGJ", None, {"phone": "13800000005"}),
     ("head", Role.HEAD, "孙强", "SCJGJ", None, {"phone": "13800000006"}),

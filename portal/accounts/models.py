@@ -85,6 +85,13 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="clerks",
     )
+    # DESIGN §3: a refusal (不予受理) is signed off by the window supervisor or the head of the owning
+    # department; the supervisor is a clerk of the one window who leads it.
+    is_window_supervisor = models.BooleanField(
+        _("窗口负责人"),
+        default=False,
+        help_text=_("综合受理窗口的负责人：可签批窗口人员提请的不予受理（不能签批本人的提请）。"),
+    )
     preferred_language = models.CharField(
         _("通知语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
     )

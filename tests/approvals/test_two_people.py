@@ -153,3 +153,39 @@ def test_clerks_are_told_of_a_new_online_submission_naming_reference_and_item(wo
         assert case.reference in note.subject and world.item.name in note.subject
         assert note.link == f"/cases/{case.reference}/"
     assert not Notification.objects.filter(recipient=world.reviewer, event="staff.new_submission").exists()
+
+
+def test_the_window_supervisor_signs_off_a_refusal_by_api_and_page_but_never_their_own(world, client):
+    """DESIGN §3 (行政许可法 Art. 32, the window never says no alone): the window supervisor (窗口负责人) may
+    sign off a clerk's refusal proposal, as the owning department's head may: told of it, in the refusal
+    queue (every department's proposals), on the case page and through the API. A supervisor's own
+    proposal needs someone else; a clerk who is not the supervisor still cannot sign."""
+    supervisor = staff("clerk", window=world.window, username="window_head", is_window_supervisor=True)
+    with at(2026, 3, 2):
+        case = world.case()
+        r = world.fire(
+            world.clerk, case, "propose_refusal", reasons="不属于本行政机关职权范围", legal_basis="第三十二条"
+        )
+        assert r.status_code == 200
+        assert Notification.objects.filter(recipient=supervisor, event="staff.refusal_proposed").exists()
+        assert world.fire(world.clerk_lead, case, "refuse").status_code == 403
+        client.force_login(supervisor)
+        queue = client.get(reverse("approvals:refusal_queue"))
+        assert queue.status_code == 200 and case.reference in queue.content.decode()
+        assert "不予受理签批" in client.get("/").content.decode()  # in the supervisor's menu
+        page = client.get(reverse("approvals:case_detail", args=[case.reference])).content.decode()
+        assert "/do/refuse/" in page and "/do/reject_refusal/" in page
+        r = client.post(
+            reverse("approvals:case_transition", args=[case.reference, "refuse"]), {"note": "同意"}
+        )
+        assert r.status_code == 302 and _reload(case).state == "not_accepted"
+        signed = CaseTransition.objects.get(case=case, name="refuse")
+        assert signed.actor == supervisor and signed.data["proposed_by"] == world.clerk.username
+        # the supervisor's own proposal: they may not sign it; the department head may
+        other = world.case()
+        r = world.fire(supervisor, other, "propose_refusal", reasons="理由", legal_basis="第三十二条")
+        assert r.status_code == 200
+        assert world.fire(supervisor, other, "refuse").status_code == 403
+        assert world.fire(world.head, other, "refuse").status_code == 200
+    client.force_login(world.clerk_lead)  # a clerk who is not the supervisor has no refusal queue
+    assert client.get(reverse("approvals:refusal_queue")).status_code == 403
