@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -586,8 +586,9 @@ def figures_many(
 ) -> dict[str | None, Report]:
     """The overall report (key None) and one report per breakdown in ``by``, from ONE grouped query
     over the cases (grouped by all the breakdowns at once, then rolled up: every count and sum is
-    additive), one over the complaints and one over the catalogue."""
-    with _analytic_transaction():
+    additive), one over the complaints and one over the catalogue. Inside ``analytic_snapshot()``
+    several calls share one transaction (and its catalogue and watermark reads)."""
+    with analytic_snapshot():
         return _figures_many(
             accepted_from=accepted_from,
             accepted_to=accepted_to,
@@ -597,10 +598,42 @@ def figures_many(
         )
 
 
-def _analytic_transaction() -> Any:
-    """On PostgreSQL the aggregate queries run in one repeatable-read snapshot with JIT compilation and
-    parallel workers off (for these short scans the compile time, ≈150 ms, costs more than it saves). SQLite transactions
-    are serializable already."""
+def analytic_snapshot() -> Any:
+    """The block the aggregate queries run in: on PostgreSQL one repeatable-read snapshot with JIT
+    compilation and parallel workers off (for these short scans the compile time, ≈150 ms, costs more
+    than it saves); SQLite transactions are serializable already. Re-entrant: a figures call inside an
+    open block (a page's or report's several calls) runs in it, with no BEGIN, settings or savepoint of
+    its own, and the reads that are the same for every call of one snapshot (the rollup's watermark, a
+    department's promised speed-up) are made once (``_snapshot_memo``)."""
+    if getattr(connection, _SNAPSHOT_MEMO, None) is not None:
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def block() -> Iterator[None]:
+        with _snapshot_transaction():
+            setattr(connection, _SNAPSHOT_MEMO, {})
+            try:
+                yield
+            finally:
+                setattr(connection, _SNAPSHOT_MEMO, None)
+
+    return block()
+
+
+_SNAPSHOT_MEMO = "_supervision_snapshot_memo"
+
+
+def _snapshot_memo(key: Any, read: Callable[[], Any]) -> Any:
+    """``read()`` once per analytic snapshot (a plain call outside one)."""
+    memo = getattr(connection, _SNAPSHOT_MEMO, None)
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
+def _snapshot_transaction() -> Any:
     if connection.vendor != "postgresql":
         return transaction.atomic()
 
@@ -632,7 +665,7 @@ def _figures_many(
     dims: list[str],
     department_id: int | None,
 ) -> dict[str | None, Report]:
-    speed = promised_speedup(department_id=department_id)
+    speed = _snapshot_memo(("speed", department_id), lambda: promised_speedup(department_id=department_id))
     head: dict[str, Any] = dict(
         accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, promised_speedup=speed
     )
@@ -646,7 +679,7 @@ def _figures_many(
         accepted_to=accepted_to,
         as_of=as_of,
         dims=dims,
-        mark=rollup_watermark(),
+        mark=_snapshot_memo("watermark", rollup_watermark),
     )
     use_rollup = rollup is not None
     if use_rollup:
@@ -655,14 +688,13 @@ def _figures_many(
     # the groups' contributions are summed as plain lists of ints, one per breakdown key, and turned
     # into rows once at the end (thousands of groups on a dashboard: a Row.add per group and breakdown
     # cost more than the queries)
-    sums: list[dict[Any, list[int]]] = [{} for _ in dims]
-    grand = [0] * len(_ADDITIVE)
+    # first per combination of keys (the live groups, the rollup's and the ratings' share them: a few
+    # hundred combinations for thousands of groups), then per breakdown
+    combined: dict[tuple[Any, ...], list[int]] = {}
 
-    def add(vec: list[int], keys: list[Any]) -> None:
-        grand[:] = map(operator.add, grand, vec)
-        for acc, key in zip(sums, keys, strict=True):
-            into = acc.get(key)
-            acc[key] = vec if into is None else list(map(operator.add, into, vec))  # never mutated in place
+    def add(vec: list[int], keys: tuple[Any, ...]) -> None:
+        into = combined.get(keys)
+        combined[keys] = vec if into is None else list(map(operator.add, into, vec))  # never in place
 
     group_keys = [f"g_{b}" for b in dims]
     # ONE query: grouped by the breakdown keys (ids only: narrow rows, hash aggregation; labels come
@@ -671,7 +703,7 @@ def _figures_many(
     annotations.update(case_flags(as_of))
     for data in cases.annotate(**annotations).values(*annotations).annotate(**case_sums(as_of)).order_by():
         part = _reduce(data)
-        add([getattr(part, name) for name in _ADDITIVE], [_month_key(data[g]) for g in group_keys])
+        add([getattr(part, name) for name in _ADDITIVE], tuple([_month_key(data[g]) for g in group_keys]))
     cohort: dict[str, Any] = dict(
         accepted_from=accepted_from,
         accepted_to=accepted_to,
@@ -694,8 +726,15 @@ def _figures_many(
     for data in [*summed, *rating_rows(**cohort, live_only=use_rollup), *complaint_rows(**cohort)]:
         add(
             [int(data.get(name) or 0) for name in _ADDITIVE],
-            [_month_key(data[g]) for g in group_keys],
+            tuple([_month_key(data[g]) for g in group_keys]),
         )
+    sums: list[dict[Any, list[int]]] = [{} for _ in dims]
+    grand = [0] * len(_ADDITIVE)
+    for keys, vec in combined.items():
+        grand[:] = map(operator.add, grand, vec)
+        for acc, key in zip(sums, keys, strict=True):
+            into = acc.get(key)
+            acc[key] = vec if into is None else list(map(operator.add, into, vec))
     for k, name in enumerate(_ADDITIVE):
         setattr(total, name, grand[k])
     for b, acc in zip(dims, sums, strict=True):
