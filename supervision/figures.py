@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -403,23 +403,63 @@ _RUNNING = {str(s) for s in RUNNING_STATES}
 
 def _reduce(data: dict[str, Any]) -> Row:
     """One group of cases sharing the same keys → its contribution to every figure (DESIGN §5)."""
-    n = int(data["n"])
-    done = data["f_state"] in _DECIDED and bool(data["f_c"])
-    opened = data["f_state"] in _RUNNING or _is_false(data["f_c"])
-    row = Row(accepted=n)
-    if done:
-        row.concluded = n
-        row.early = n if data["f_e"] else 0
-        row.on_time = n if data["f_p"] else 0
-        row.elapsed_n = int(data["elapsed_n"] or 0)
-        row.elapsed_sum = int(data["elapsed_sum"] or 0)
-        row.statutory_sum = int(data["statutory_sum"] or 0)
-        row.promised_sum = int(data["promised_sum"] or 0)
-    if (done and _is_false(data["f_p"])) or (opened and data["f_pp"]):
-        row.overdue = n
-    if (done and _is_false(data["f_s"])) or (opened and data["f_sp"]):
-        row.statutory_breaches = n
+    row = Row()
+    for name, value in zip(_ADDITIVE, _reduce_vec(data), strict=True):
+        setattr(row, name, value)
     return row
+
+
+# the order of _reduce_vec's list (the additive fields of Row)
+_VEC = (
+    "accepted",
+    "concluded",
+    "early",
+    "on_time",
+    "overdue",
+    "statutory_breaches",
+    "open",
+    "elapsed_n",
+    "elapsed_sum",
+    "statutory_sum",
+    "promised_sum",
+    "ratings",
+    "good_ratings",
+    "complaints_received",
+    "complaints_concluded",
+)
+assert list(_VEC) == _ADDITIVE, _ADDITIVE
+
+
+def _reduce_vec(data: dict[str, Any]) -> list[int]:
+    """``_reduce`` as a plain list in ``_ADDITIVE`` order (no Row built: thousands of groups a page)."""
+    n = int(data["n"])
+    state, c = data["f_state"], data["f_c"]
+    done = state in _DECIDED and bool(c)
+    opened = state in _RUNNING or _is_false(c)
+    if done:
+        p = data["f_p"]
+        overdue = n if _is_false(p) or (opened and data["f_pp"]) else 0
+        breaches = n if _is_false(data["f_s"]) or (opened and data["f_sp"]) else 0
+        return [
+            n,
+            n,
+            n if data["f_e"] else 0,
+            n if p else 0,
+            overdue,
+            breaches,
+            0,
+            int(data["elapsed_n"] or 0),
+            int(data["elapsed_sum"] or 0),
+            int(data["statutory_sum"] or 0),
+            int(data["promised_sum"] or 0),
+            0,
+            0,
+            0,
+            0,
+        ]
+    overdue = n if opened and data["f_pp"] else 0
+    breaches = n if opened and data["f_sp"] else 0
+    return [n, 0, 0, 0, overdue, breaches, 0, 0, 0, 0, 0, 0, 0, 0, 0]
 
 
 def complaint_rows(
@@ -538,7 +578,20 @@ def rollup_rows(
     if not dims:
         return [qs.aggregate(**sums)]
     annotations = {f"g_{b}": _case_group(b, accepted_from, accepted_to)[0] for b in dims}
-    return list(qs.annotate(**annotations).values(*annotations).annotate(**sums).order_by())
+    return _value_rows(qs.annotate(**annotations).values(*annotations).annotate(**sums).order_by())
+
+
+def _value_rows(qs: Any) -> list[dict[str, Any]]:
+    """The rows of a grouped ``values()`` query as dicts. On PostgreSQL straight from the cursor, without
+    Django's per-row converters (thousands of groups a page): psycopg already gives what the figures
+    read (ints, dates, booleans, strings; a bigint sum comes as a Decimal, and every sum is int()ed)."""
+    if connection.vendor != "postgresql":
+        return list(qs)
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def promised_speedup(*, department_id: int | None = None) -> Rate:
@@ -586,8 +639,9 @@ def figures_many(
 ) -> dict[str | None, Report]:
     """The overall report (key None) and one report per breakdown in ``by``, from ONE grouped query
     over the cases (grouped by all the breakdowns at once, then rolled up: every count and sum is
-    additive), one over the complaints and one over the catalogue."""
-    with _analytic_transaction():
+    additive), one over the complaints and one over the catalogue. Inside ``analytic_snapshot()``
+    several calls share one transaction (and its catalogue and watermark reads)."""
+    with analytic_snapshot():
         return _figures_many(
             accepted_from=accepted_from,
             accepted_to=accepted_to,
@@ -597,10 +651,42 @@ def figures_many(
         )
 
 
-def _analytic_transaction() -> Any:
-    """On PostgreSQL the aggregate queries run in one repeatable-read snapshot with JIT compilation and
-    parallel workers off (for these short scans the compile time, ≈150 ms, costs more than it saves). SQLite transactions
-    are serializable already."""
+def analytic_snapshot() -> Any:
+    """The block the aggregate queries run in: on PostgreSQL one repeatable-read snapshot with JIT
+    compilation and parallel workers off (for these short scans the compile time, ≈150 ms, costs more
+    than it saves); SQLite transactions are serializable already. Re-entrant: a figures call inside an
+    open block (a page's or report's several calls) runs in it, with no BEGIN, settings or savepoint of
+    its own, and the reads that are the same for every call of one snapshot (the rollup's watermark, a
+    department's promised speed-up) are made once (``_snapshot_memo``)."""
+    if getattr(connection, _SNAPSHOT_MEMO, None) is not None:
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def block() -> Iterator[None]:
+        with _snapshot_transaction():
+            setattr(connection, _SNAPSHOT_MEMO, {})
+            try:
+                yield
+            finally:
+                setattr(connection, _SNAPSHOT_MEMO, None)
+
+    return block()
+
+
+_SNAPSHOT_MEMO = "_supervision_snapshot_memo"
+
+
+def _snapshot_memo(key: Any, read: Callable[[], Any]) -> Any:
+    """``read()`` once per analytic snapshot (a plain call outside one)."""
+    memo = getattr(connection, _SNAPSHOT_MEMO, None)
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
+def _snapshot_transaction() -> Any:
     if connection.vendor != "postgresql":
         return transaction.atomic()
 
@@ -632,7 +718,7 @@ def _figures_many(
     dims: list[str],
     department_id: int | None,
 ) -> dict[str | None, Report]:
-    speed = promised_speedup(department_id=department_id)
+    speed = _snapshot_memo(("speed", department_id), lambda: promised_speedup(department_id=department_id))
     head: dict[str, Any] = dict(
         accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, promised_speedup=speed
     )
@@ -646,7 +732,7 @@ def _figures_many(
         accepted_to=accepted_to,
         as_of=as_of,
         dims=dims,
-        mark=rollup_watermark(),
+        mark=_snapshot_memo("watermark", rollup_watermark),
     )
     use_rollup = rollup is not None
     if use_rollup:
@@ -655,23 +741,23 @@ def _figures_many(
     # the groups' contributions are summed as plain lists of ints, one per breakdown key, and turned
     # into rows once at the end (thousands of groups on a dashboard: a Row.add per group and breakdown
     # cost more than the queries)
-    sums: list[dict[Any, list[int]]] = [{} for _ in dims]
-    grand = [0] * len(_ADDITIVE)
+    # first per combination of keys (the live groups, the rollup's and the ratings' share them: a few
+    # hundred combinations for thousands of groups), then per breakdown
+    combined: dict[tuple[Any, ...], list[int]] = {}
 
-    def add(vec: list[int], keys: list[Any]) -> None:
-        grand[:] = map(operator.add, grand, vec)
-        for acc, key in zip(sums, keys, strict=True):
-            into = acc.get(key)
-            acc[key] = vec if into is None else list(map(operator.add, into, vec))  # never mutated in place
+    def add(vec: list[int], keys: tuple[Any, ...]) -> None:
+        into = combined.get(keys)
+        combined[keys] = vec if into is None else list(map(operator.add, into, vec))  # never in place
 
     group_keys = [f"g_{b}" for b in dims]
     # ONE query: grouped by the breakdown keys (ids only: narrow rows, hash aggregation; labels come
     # after, one small query each) and the per-case flags; every figure is a sum over those groups
     annotations = {f"g_{b}": _case_group(b, accepted_from, accepted_to)[0] for b in dims}
     annotations.update(case_flags(as_of))
-    for data in cases.annotate(**annotations).values(*annotations).annotate(**case_sums(as_of)).order_by():
-        part = _reduce(data)
-        add([getattr(part, name) for name in _ADDITIVE], [_month_key(data[g]) for g in group_keys])
+    for data in _value_rows(
+        cases.annotate(**annotations).values(*annotations).annotate(**case_sums(as_of)).order_by()
+    ):
+        add(_reduce_vec(data), tuple([_month_key(data[g]) for g in group_keys]))
     cohort: dict[str, Any] = dict(
         accepted_from=accepted_from,
         accepted_to=accepted_to,
@@ -694,8 +780,15 @@ def _figures_many(
     for data in [*summed, *rating_rows(**cohort, live_only=use_rollup), *complaint_rows(**cohort)]:
         add(
             [int(data.get(name) or 0) for name in _ADDITIVE],
-            [_month_key(data[g]) for g in group_keys],
+            tuple([_month_key(data[g]) for g in group_keys]),
         )
+    sums: list[dict[Any, list[int]]] = [{} for _ in dims]
+    grand = [0] * len(_ADDITIVE)
+    for keys, vec in combined.items():
+        grand[:] = map(operator.add, grand, vec)
+        for acc, key in zip(sums, keys, strict=True):
+            into = acc.get(key)
+            acc[key] = vec if into is None else list(map(operator.add, into, vec))
     for k, name in enumerate(_ADDITIVE):
         setattr(total, name, grand[k])
     for b, acc in zip(dims, sums, strict=True):

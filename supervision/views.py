@@ -27,7 +27,7 @@ from portal.http import AuthenticatedHttpRequest
 
 from . import exports
 from .constants import AlertLevel, AlertState, Breakdown, FindingKind
-from .figures import figures_many
+from .figures import analytic_snapshot, figures_many
 from .permissions import is_efficiency_office, may_review
 from .selectors import alert_list, figures_scope, overdue_cases
 from .serializers import FiguresQuerySerializer
@@ -77,16 +77,17 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     cohort, errors = _cohort(request)
     cohort.pop("by", None)
     kw = dict(department_id=department_id, **cohort)
-    # one grouped query gives the overall row and the month, department and item breakdowns
-    many = figures_many(by=[Breakdown.DEPARTMENT, Breakdown.ITEM, Breakdown.MONTH], **kw)
-    summary, by_dept, by_item, by_month = many[None], many["department"], many["item"], many["month"]
     # 红蓝榜 of one month (default: the last full month), departments and windows
     rb_month = _month(request.GET.get("rb_month", "")) or (
         timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
     ).replace(day=1)
     rb_kw = dict(department_id=department_id, **exports.month_cohort(rb_month.year, rb_month.month))
-    # both boards from one grouped query (the window rollup has the department too)
-    rb = figures_many(by=[Breakdown.DEPARTMENT, Breakdown.WINDOW], **rb_kw)
+    with analytic_snapshot():  # both in one snapshot, one transaction
+        # one grouped query gives the overall row and the month, department and item breakdowns
+        many = figures_many(by=[Breakdown.DEPARTMENT, Breakdown.ITEM, Breakdown.MONTH], **kw)
+        # both boards from one grouped query (the window rollup has the department too)
+        rb = figures_many(by=[Breakdown.DEPARTMENT, Breakdown.WINDOW], **rb_kw)
+    summary, by_dept, by_item, by_month = many[None], many["department"], many["item"], many["month"]
     red_dept, blue_dept = exports.red_blue(rb["department"])
     red_win, blue_win = exports.red_blue(rb["window"])
     charts = {
