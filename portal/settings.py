@@ -87,9 +87,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.privacy.PrivateNoStoreMiddleware",  # Cache-Control: private, no-store on personal answers
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.PageMessageMiddleware",  # django.contrib.messages, not for /api/
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "portal.middleware.CachedCSPMiddleware",  # django-csp's, the policy string built once
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
