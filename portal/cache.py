@@ -8,10 +8,28 @@ import logging
 from collections import Counter
 from typing import Any
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 log = logging.getLogger(__name__)
 failures: Counter[str] = Counter()
+
+
+class _ReusedClientCache(RedisCacheClient):
+    """Django's Redis client, keeping one ``redis.Redis`` per connection pool. Django makes a new one for
+    every cache operation, and redis-py builds a table of ~170 response callbacks in each: ≈ 0.1 ms of
+    CPU per ``get`` (a catalogue page does three). A ``redis.Redis`` is safe to share between threads
+    (its pool hands each command a connection) and after a fork (the pool notices the new process)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
 
 
 class FailSafeRedisCache(RedisCache):
@@ -20,6 +38,7 @@ class FailSafeRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", 0.5)
         options.setdefault("socket_timeout", 1.0)
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = _ReusedClientCache
 
     def _failed(self, operation: str, exc: Exception) -> None:
         failures[operation] += 1

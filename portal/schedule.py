@@ -19,6 +19,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portal.accounts.tasks.purge_idempotency_records",
         "schedule": crontab(minute=50),
     },
+    # accounts: expired API tokens go (every request still refuses them; portal/accounts/auth.py)
+    "accounts-expired-tokens-purge": {
+        "task": "portal.accounts.tasks.purge_expired_tokens",
+        "schedule": crontab(minute=40),
+    },
     # approvals: submitted applications unanswered for 5 working days count as accepted (Art. 32)
     "approvals-deemed-acceptance": {
         "task": "approvals.tasks.deem_accepted_scan",

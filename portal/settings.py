@@ -87,9 +87,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.privacy.PrivateNoStoreMiddleware",  # Cache-Control: private, no-store on personal answers
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.PageMessageMiddleware",  # django.contrib.messages, not for /api/
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "portal.middleware.CachedCSPMiddleware",  # django-csp's, the policy string built once
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -272,7 +272,9 @@ RATELIMIT_IP_META_KEY = "portal.ratelimits.client_ip"
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes "not signed in" a 401 (session first would say 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        # knox's, checking the presented token's expiry without reading the user's other tokens on every
+        # request; expired tokens are deleted by a periodic task (portal/accounts/auth.py)
+        "portal.accounts.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

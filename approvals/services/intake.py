@@ -14,7 +14,7 @@ from intake.models import Application, ApplicationMaterial, Material
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
-from portal.notifications.services import notify
+from portal.notifications.services import notify, notify_each
 
 from .. import deadlines
 from ..constants import DEEMED_ACCEPTANCE_DAYS, CaseAction, CaseState, MaterialVerdict
@@ -98,9 +98,8 @@ def _notify_clerks_of_new_submission(case: Case) -> None:
     """DESIGN §7 "new work in their queue": an online submission enters the intake queue of the window,
     and every window takes every department's items (无差别受理), so every active clerk hears of it. (A
     walk-in application registered by a clerk is already in that clerk's hands.)"""
-    clerks = User.objects.filter(groups__name=Role.CLERK, is_active=True).distinct()
-    for clerk in clerks:
-        notify(recipient=clerk, event="staff.new_submission", context=base_context(case), case=case)
+    clerks = User.objects.filter(groups__name=Role.CLERK, is_active=True).distinct().order_by("pk")
+    notify_each(recipients=clerks, event="staff.new_submission", context=base_context(case), case=case)
 
 
 @transaction.atomic

@@ -115,6 +115,15 @@ def api_tokens_revoke_all(*, user: User) -> int:
     return deleted
 
 
+def api_tokens_expired_purge() -> int:
+    """Delete every expired API token (Celery beat, hourly). Requests refuse an expired token by
+    themselves (portal/accounts/auth.py); this only keeps the table from growing. Returns how many."""
+    from knox.models import AuthToken
+
+    expired = AuthToken.objects.filter(expiry__lt=timezone.now())
+    return int(expired.delete()[1].get(AuthToken._meta.label, 0))
+
+
 def idempotency_ttl() -> datetime.timedelta:
     """How long a submission's first answer is kept for its ``Idempotency-Key`` (portal/idempotency.py)."""
     return datetime.timedelta(hours=getattr(settings, "IDEMPOTENCY_TTL_HOURS", 24))

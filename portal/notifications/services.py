@@ -7,8 +7,9 @@ sends one delivery under a row lock with its idempotency key, records the attemp
 
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from celery import signature
@@ -37,7 +38,14 @@ def render(*, event: str, channel: str, language: str, context: dict[str, Any]) 
     else:
         subject, body = DEFAULTS.get(event, GENERIC).get(language) or GENERIC[language]
     ctx = Context(context, autoescape=False)
-    return Template(subject).render(ctx).strip(), Template(body).render(ctx).strip()
+    return _compiled(subject).render(ctx).strip(), _compiled(body).render(ctx).strip()
+
+
+@lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    """A message template compiled once per process (compiling is most of rendering). Keyed by its text:
+    an edited template is a new key; a compiled Template keeps no state between renders."""
+    return Template(source)
 
 
 def _channels(recipient: User, event: str, requested: list[str] | None) -> list[tuple[str, str]]:
@@ -60,36 +68,73 @@ def notify(
 ) -> list[Delivery]:
     """Write the outbox rows for one event to one recipient, inside the caller's transaction, and queue
     their delivery on commit. Returns the deliveries written."""
+    return notify_each(recipients=[recipient], event=event, context=context, case=case, channels=channels)
+
+
+def notify_each(
+    *,
+    recipients: Iterable[User],
+    event: str,
+    context: dict[str, Any] | None = None,
+    case: Any = None,
+    channels: list[str] | None = None,
+) -> list[Delivery]:
+    """``notify`` for every one of ``recipients`` (e.g. every clerk told of a new submission): the same
+    rows — one notification each, in the recipient's language, and its deliveries — written with one
+    insert for the notifications and one for the deliveries, each message template read once per
+    language. Returns the deliveries written."""
+    recipients = list(recipients)
+    if not recipients:
+        return []
     context = dict(context or {})
     reference = context.get("reference") or getattr(case, "reference", "") or ""
-    subject, body = render(
-        event=event, channel=ChannelKind.INBOX, language=recipient.preferred_language, context=context
-    )
-    notification = Notification.objects.create(
-        recipient=recipient,
-        event=event,
-        context=context,
-        subject=subject,
-        body=body,
-        case_reference=reference,
-        link=f"/cases/{reference}/"
+    link = (
+        f"/cases/{reference}/"
         if reference and event.startswith(("case.", "application.", "staff.", "alert."))
-        else "",
+        else ""
     )
-    deliveries = []
-    for channel, address in _channels(recipient, event, channels):
-        delivery = Delivery.objects.create(
-            notification=notification,
-            channel=channel,
-            address=address,
-            # Unique for all time, not "<notification id>:<channel>": ids start again after a restore
-            # from backup and the gateway would drop new messages as "already sent" (issue 17).
-            idempotency_key=f"{uuid.uuid4().hex}:{channel}",
-            status=DeliveryStatus.SENT if channel == ChannelKind.INBOX else DeliveryStatus.PENDING,
-            sent_at=timezone.now() if channel == ChannelKind.INBOX else None,
+    rendered: dict[str, tuple[str, str]] = {}
+    notifications = []
+    for recipient in recipients:
+        language = recipient.preferred_language
+        if language not in rendered:
+            rendered[language] = render(
+                event=event, channel=ChannelKind.INBOX, language=language, context=context
+            )
+        subject, body = rendered[language]
+        notifications.append(
+            Notification(
+                recipient=recipient,
+                event=event,
+                context=context,
+                subject=subject,
+                body=body,
+                case_reference=reference,
+                link=link,
+            )
         )
-        deliveries.append(delivery)
-        if channel != ChannelKind.INBOX:
+    Notification.objects.bulk_create(notifications)
+    deliveries = []
+    now = timezone.now()
+    for recipient, notification in zip(recipients, notifications, strict=True):
+        for channel, address in _channels(recipient, event, channels):
+            inbox = channel == ChannelKind.INBOX
+            deliveries.append(
+                Delivery(
+                    notification=notification,
+                    channel=channel,
+                    address=address,
+                    # Unique for all time, not "<notification id>:<channel>": ids start again after a
+                    # restore from backup and the gateway would drop new messages as "already sent"
+                    # (issue 17).
+                    idempotency_key=f"{uuid.uuid4().hex}:{channel}",
+                    status=DeliveryStatus.SENT if inbox else DeliveryStatus.PENDING,
+                    sent_at=now if inbox else None,
+                )
+            )
+    Delivery.objects.bulk_create(deliveries)
+    for delivery in deliveries:
+        if delivery.channel != ChannelKind.INBOX:
             transaction.on_commit(partial(enqueue, delivery.pk))
     return deliveries
 

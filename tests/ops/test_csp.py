@@ -155,3 +155,17 @@ def test_swagger_ui_loads_its_start_up_code_as_a_script_file(client, db):
     code = client.get(script.group(1).replace("&amp;", "&"))
     assert code.status_code == 200 and code["Content-Type"].startswith("application/javascript")
     assert b"SwaggerUIBundle" in code.content and b"/api/schema/" in code.content
+
+
+@pytest.mark.django_db
+def test_the_policy_built_once_is_the_same_on_an_api_answer_and_follows_a_changed_setting(client, settings):
+    """portal.middleware.CachedCSPMiddleware (issue 19) builds the default policy once per process: the
+    API's JSON answers carry the pages' policy, a view's own policy (the Redoc page) is still its own, and
+    a changed setting is not hidden by the cached string."""
+    page = client.get("/items/")["Content-Security-Policy"]
+    assert client.get("/api/v1/items/")["Content-Security-Policy"] == page
+    assert "'unsafe-inline'" in client.get("/api/redoc/")["Content-Security-Policy"]
+    assert client.get("/items/")["Content-Security-Policy"] == page  # the Redoc page's policy not kept
+    policy = {"DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'self'"]}}
+    settings.CONTENT_SECURITY_POLICY = policy
+    assert directives(client.get("/items/")["Content-Security-Policy"])["img-src"] == ["'self'"]
