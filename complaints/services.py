@@ -65,17 +65,28 @@ def rating_link_url(case: Case) -> str:
     return f"{getattr(settings, 'PORTAL_BASE_URL', '')}{reverse('complaints:rate_link', args=[rating_link_token(case)])}"
 
 
-def rating_link_case(token: str) -> Case:
+def _signed_case(token: str, *, salt: str, max_age: int, expired: str) -> Case:
+    """The case a signed rating address names, checked against the case's own link secret (a restored
+    backup's case with the same reference has another secret); ``expired`` says what to do when it is old."""
     try:
-        data = signing.loads(token, salt=RATING_LINK_SALT, max_age=RATING_LINK_MAX_AGE)
+        data = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
-        raise ApplicationError(_("评价链接已过期，请登录后在办件页面评价。")) from None
+        raise ApplicationError(expired) from None
     except signing.BadSignature:
         raise ApplicationError(_("评价链接无效。")) from None
     case = Case.objects.filter(reference=data.get("ref")).select_related("department", "item").first()
     if case is None or not hmac.compare_digest(str(data.get("s", "")), case.link_secret):
         raise ApplicationError(_("评价链接无效。"))
     return case
+
+
+def rating_link_case(token: str) -> Case:
+    return _signed_case(
+        token,
+        salt=RATING_LINK_SALT,
+        max_age=RATING_LINK_MAX_AGE,
+        expired=_("评价链接已过期，请登录后在办件页面评价。"),
+    )
 
 
 # The window's rating device (评价器) for a decided case: the clerk's page hands the case to the counter
@@ -89,16 +100,12 @@ def window_rating_token(case: Case) -> str:
 
 
 def window_rating_case(token: str) -> Case:
-    try:
-        data = signing.loads(token, salt=WINDOW_DEVICE_SALT, max_age=WINDOW_DEVICE_MAX_AGE)
-    except signing.SignatureExpired:
-        raise ApplicationError(_("评价器的页面已超时，请窗口工作人员重新打开。")) from None
-    except signing.BadSignature:
-        raise ApplicationError(_("评价链接无效。")) from None
-    case = Case.objects.filter(reference=data.get("ref")).select_related("department", "item").first()
-    if case is None or not hmac.compare_digest(str(data.get("s", "")), case.link_secret):
-        raise ApplicationError(_("评价链接无效。"))
-    return case
+    return _signed_case(
+        token,
+        salt=WINDOW_DEVICE_SALT,
+        max_age=WINDOW_DEVICE_MAX_AGE,
+        expired=_("评价器的页面已超时，请窗口工作人员重新打开。"),
+    )
 
 
 def rater_may_rate(*, rater: Any, applicant_id: int | None) -> None:
