@@ -403,10 +403,12 @@ _RUNNING = {str(s) for s in RUNNING_STATES}
 
 def _reduce(data: dict[str, Any]) -> Row:
     """One group of cases sharing the same keys → its contribution to every figure (DESIGN §5)."""
-    row = Row()
-    for name, value in zip(_ADDITIVE, _reduce_vec(data), strict=True):
-        setattr(row, name, value)
-    return row
+    return _row_of(_reduce_vec(data))
+
+
+def _row_of(vec: Sequence[int], *, group: Any = None, label: str = "") -> Row:
+    """A Row from its additive figures in ``_ADDITIVE`` order."""
+    return Row(group=group, label=label, **dict(zip(_ADDITIVE, vec, strict=True)))
 
 
 # the order of _reduce_vec's list (the additive fields of Row)
@@ -722,7 +724,6 @@ def _figures_many(
     head: dict[str, Any] = dict(
         accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, promised_speedup=speed
     )
-    total = Row(label="合计")
     rows: dict[str, dict[Any, Row]] = {b: {} for b in dims}
     cases = cohort_cases(accepted_from=accepted_from, accepted_to=accepted_to, department_id=department_id)
     # settled cases and their ratings come summed from the rollup when it can answer for this "as of"
@@ -789,13 +790,10 @@ def _figures_many(
         for acc, key in zip(sums, keys, strict=True):
             into = acc.get(key)
             acc[key] = vec if into is None else list(map(operator.add, into, vec))
-    for k, name in enumerate(_ADDITIVE):
-        setattr(total, name, grand[k])
+    total = _row_of(grand, label="合计")
     for b, acc in zip(dims, sums, strict=True):
         for key, vec in acc.items():
-            row = rows[b][key] = Row(group=key, label=_label(b, key, None))
-            for k, name in enumerate(_ADDITIVE):
-                setattr(row, name, vec[k])
+            rows[b][key] = _row_of(vec, group=key, label=_label(b, key, None))
     out: dict[str | None, Report] = {None: Report(by=None, rows=[total], **head)}
     for b in dims:
         _fill_missing_labels(b, rows[b])
