@@ -4,6 +4,7 @@ The tests are marked ``e2e``. Without /usr/bin/chromium they are skipped with a 
 (``CI`` set), where a missing browser is an error: ``.ci/run`` installs it first.
 
 Each page a test visits is saved as a full-page screenshot in ``var/e2e-artifacts/<test>/<nn>-<name>.png``
+(under ``PORTAL_VAR_DIR`` when it is set: .ci/run's PostgreSQL pass keeps its own beside the SQLite pass's)
 and checked with axe-core (serious and critical violations fail the test).
 """
 
@@ -20,7 +21,7 @@ import pytest
 from django.conf import settings as django_settings
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(django_settings.BASE_DIR) / "var" / "e2e-artifacts"
+ARTIFACTS = Path(django_settings.VAR_DIR) / "e2e-artifacts"
 PASSWORD = "demo12345"
 BLOCKING_IMPACTS = {"serious", "critical"}
 
