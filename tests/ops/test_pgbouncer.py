@@ -209,7 +209,9 @@ def test_the_portal_runs_behind_pgbouncer_in_transaction_mode(pgbouncer, tmp_pat
         "print('cases', Case.objects.count(), 'alerts', Alert.objects.count())\n"
     )
     out = manage("shell", "-c", jobs)
-    cases, alerts = map(int, re.search(r"cases (\d+) alerts (\d+)", out).groups())  # type: ignore[union-attr]
+    found = re.search(r"cases (\d+) alerts (\d+)", out)
+    assert found, out
+    cases, alerts = map(int, found.groups())
     assert cases >= 400 and alerts > 0, out
     year = time.localtime().tm_year
     figures = json.loads(
