@@ -76,7 +76,7 @@ def _text(value: str) -> str:
 
 def _cell(ref: str, value: Any, style: int = 0) -> str:
     s = f' s="{style}"' if style else ""
-    if value is None:
+    if value is None or value == "":  # an empty cell, as openpyxl writes an empty string
         return f'<c r="{ref}"{s}/>' if style else ""
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>'

@@ -38,8 +38,9 @@ def test_workbook_reads_back_as_written():
     assert got[0] == ["受理量", "办结率", "空", "名称", "日期"]
     assert got[1] == [1, 0.8333, None, "办结率", N(2026, 3, 31)]
     assert got[2] == [True, -2, 1.5e-05, "  前后空格  ", N(2026, 3, 31, 17, 30, 5)]
-    # text that starts like a formula is neutralised; markup is text; control characters are dropped
-    assert got[3] == ['\'=HYPERLINK("x")', 'a<b & c>"d"', "bell removed", 12345678901, ""]
+    # text that starts like a formula is neutralised; markup is text; control characters are dropped;
+    # an empty string is an empty cell
+    assert got[3] == ['\'=HYPERLINK("x")', 'a<b & c>"d"', "bell removed", 12345678901, None]
     assert ws["A1"].font.b and not ws["A2"].font.b
     assert ws["E2"].number_format == "yyyy-mm-dd"
     assert ws.freeze_panes == "A2"
