@@ -883,7 +883,9 @@ def _fill_missing_labels(by: str, rows: dict[Any, Row]) -> None:
     if by == Breakdown.DEPARTMENT:
         from portal.accounts.models import Department
 
-        names = dict(Department.objects.filter(pk__in=missing).values_list("pk", "name"))
+        # every department's name (a few dozen rows), read once per analytic snapshot: a page's figures
+        # calls (this year's and the boards') share it
+        names = _snapshot_memo("department names", lambda: dict(Department.objects.values_list("pk", "name")))
     elif by == Breakdown.ITEM:
         names = dict(Item.objects.filter(pk__in=missing).values_list("pk", "name"))
     elif by == Breakdown.WINDOW:
