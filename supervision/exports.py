@@ -1,4 +1,4 @@
-"""Tables of the dashboards as (title, headers, rows), written to .xlsx (openpyxl) or CSV, and the
+"""Tables of the dashboards as (title, headers, rows), written to .xlsx (supervision.xlsx) or CSV, and the
 monthly report (one workbook, one sheet per table)."""
 
 from __future__ import annotations
@@ -433,30 +433,20 @@ def to_csv(tables: Iterable[Table]) -> bytes:
 
 
 def to_xlsx(tables: Iterable[Table]) -> bytes:
-    """One sheet per table, written row by row (openpyxl's write-only mode: no cell objects kept, about
-    a third of the time for a report with a long overdue list)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """One sheet per table (``xlsx.workbook``: the header row bold and frozen); numbers and dates as
+    such, any other value as neutralised text (``_text``)."""
+    from .xlsx import workbook
 
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for table in tables:
-        ws = wb.create_sheet(title=table.title[:31])
-        for i, header in enumerate(table.headers, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(header) * 2 + 2))
-        ws.freeze_panes = "A2"
-        header_cells = []
-        for header in table.headers:
-            cell = WriteOnlyCell(ws, value=header)
-            cell.font = bold
-            header_cells.append(cell)
-        ws.append(header_cells)
-        for row in table.rows:
-            ws.append(
-                [v if isinstance(v, (int, float, datetime.date)) or v is None else _text(v) for v in row]
+    return workbook(
+        [
+            (
+                table.title,
+                table.headers,
+                (
+                    [v if isinstance(v, (int, float, datetime.date)) or v is None else _text(v) for v in row]
+                    for row in table.rows
+                ),
             )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+            for table in tables
+        ]
+    )

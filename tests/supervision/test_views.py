@@ -215,3 +215,15 @@ def test_alert_list_only_open_filter(client, db):
     api.force_authenticate(inspector)
     body = api.get("/api/v1/supervision/alerts/", {"open": "true"}).json()
     assert [a["reference"] for a in body["results"]] == [open_.case.reference]
+
+
+def test_case_links_are_those_reverse_gives():
+    """The drill-down links (put into a URL reversed once) are the URLs ``reverse`` gives, plain references
+    and others alike; a reference no case URL can hold links nowhere."""
+    from django.urls import reverse
+
+    from supervision.templatetags.supervision_tags import case_url
+
+    for reference in ("SP20260301-000001", "SD518110-000875395", "a.b_c", "含中文 空格", "CASEREFERENCE"):
+        assert case_url(reference) == reverse("approvals:case_detail", args=[reference]), reference
+    assert case_url("a/b") == ""
