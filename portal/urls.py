@@ -26,6 +26,12 @@ admin.site.site_title = _("一窗受理政务服务平台后台")
 admin.site.index_title = _("事项目录、工作日历、用户与部门")
 
 urlpatterns = [
+    # The API first: Django tries the patterns in order, and the pages' includes at "" (intake's) would
+    # be tried pattern by pattern before every API request (no page path starts with "api/").
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),
     path("", account_views.home, name="home"),
     path("my/", include("complaints.centre_urls")),  # 个人中心 (complaints.views.centre reads every app)
     path("i18n/", include("django.conf.urls.i18n")),
@@ -38,10 +44,6 @@ urlpatterns = [
     path("licences/", include("licences.urls")),
     path("hall/", include("hall.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
 
 handler404 = "portal.api.not_found"
