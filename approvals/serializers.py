@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from intake.constants import MaterialCheck
-from portal.api import FieldsBuiltOnceMixin
+from portal.api import PlainRowsMixin
 
 from . import inputs
 from .constants import (
@@ -38,7 +38,7 @@ class StateLabelField(serializers.Field):
             return value
 
 
-class CaseListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
+class CaseListSerializer(PlainRowsMixin, serializers.ModelSerializer):
     state = serializers.CharField(read_only=True)
     state_label = StateLabelField()
     item_code = serializers.CharField(source="item.code", read_only=True)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import parallel, scans
+from .services import intake, parallel, scans
 
 
 @shared_task(acks_late=True)
@@ -23,3 +23,21 @@ def recompute_open_cases() -> int:
 @shared_task(acks_late=True)
 def co_approval_deemed_consent_scan() -> int:
     return parallel.subapproval_deemed_consent_scan()
+
+
+@shared_task(
+    name=intake.NEW_SUBMISSION_TASK,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    max_retries=12,
+)
+def tell_clerks_of_new_submission(case_id: int) -> int:
+    """Retried with back-off while the database is away; past the retries, the sweep below writes them."""
+    return intake.clerks_told_of_new_submission(case_id)
+
+
+@shared_task(acks_late=True)
+def new_submission_notice_sweep() -> int:
+    return intake.new_submission_notice_sweep()

@@ -7,7 +7,6 @@ does) are left alone."""
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
 
 
 class PrivateNoStoreMiddleware:
@@ -25,6 +24,6 @@ class PrivateNoStoreMiddleware:
             or bool(user is not None and user.is_authenticated)
             or "HTTP_AUTHORIZATION" in request.META
         )
-        if personal:
-            patch_cache_control(response, private=True, no_store=True)
+        if personal:  # what patch_cache_control(private=True, no_store=True) writes on a response without one
+            response["Cache-Control"] = "private, no-store"
         return response

@@ -34,6 +34,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "approvals.tasks.deferred_overdue_scan",
         "schedule": crontab(hour=1, minute=5),
     },
+    # approvals: the clerks' notices of an online submission whose after-commit task was lost (broker down)
+    "approvals-new-submission-notices": {
+        "task": "approvals.tasks.new_submission_notice_sweep",
+        "schedule": 60.0,
+    },
     # approvals: 并联 co-departments silent past their own due date have consented (缺席默认), recorded
     "approvals-co-approval-deemed-consent": {
         "task": "approvals.tasks.co_approval_deemed_consent_scan",

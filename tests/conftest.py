@@ -78,3 +78,16 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery runs a task in this process when it is queued (the SQLite pass has no worker; the PostgreSQL
+    pass proves the same paths on a real one, tests/notifications/test_worker.py)."""
+    from portal.celery import app
+
+    conf = app.conf
+    saved = (conf.task_always_eager, conf.task_eager_propagates)
+    conf.task_always_eager, conf.task_eager_propagates = True, True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = saved

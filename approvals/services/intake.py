@@ -2,11 +2,16 @@
 materials, accepting it — by the clerk, or deemed accepted after 5 working days (Art. 32)."""
 
 import datetime
+import logging
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from functools import partial
 from typing import Any, TypedDict
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from intake.constants import MaterialCheck
@@ -14,7 +19,8 @@ from intake.models import Application, ApplicationMaterial, Material
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
-from portal.notifications.services import notify, notify_each
+from portal.notifications.models import Notification
+from portal.notifications.services import SWEEP_GRACE, notify, notify_each
 
 from .. import deadlines
 from ..constants import DEEMED_ACCEPTANCE_DAYS, CaseAction, CaseState, MaterialVerdict
@@ -35,6 +41,9 @@ from .common import (
 from .parallel import sub_approvals_open
 
 PROBLEM_MAX = 300  # MaterialReview.problem, ApplicationMaterial.check_note
+NEW_SUBMISSION_TASK = "approvals.tasks.tell_clerks_of_new_submission"
+NEW_SUBMISSION_EVENT = "staff.new_submission"
+log = logging.getLogger(__name__)
 
 
 class CorrectionItem(TypedDict):
@@ -53,7 +62,7 @@ class MaterialCheckInput(TypedDict, total=False):
     original_seen: bool
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # always inside the submission: no savepoint
 def case_open(*, application: Application, actor: User | None) -> Case:
     """Open the case of a just-submitted application and fire ``submit`` (draft → submitted): one insert,
     one history record (created, submitted) and the transition log's first line. Called by the
@@ -83,7 +92,8 @@ def case_open(*, application: Application, actor: User | None) -> Case:
     case.submit()
     record_transition(case=case, action=CaseAction.SUBMIT, from_state=from_state, actor=actor)
     if not application.registered_by_id:
-        _notify_clerks_of_new_submission(case)
+        # the clerks' notices are written after the commit, by a task (the applicant's receipt is not)
+        transaction.on_commit(partial(queue_new_submission_notices, case.pk))
     return case
 
 
@@ -94,12 +104,67 @@ def package_whole_check(case: Case, as_part_of_package: bool) -> None:
         raise ConflictError(_("该办件属于“一件事”，窗口须在一件事页面对其所有事项一并核验、补正和受理。"))
 
 
-def _notify_clerks_of_new_submission(case: Case) -> None:
-    """DESIGN §7 "new work in their queue": an online submission enters the intake queue of the window,
-    and every window takes every department's items (无差别受理), so every active clerk hears of it. (A
-    walk-in application registered by a clerk is already in that clerk's hands.)"""
+def queue_new_submission_notices(case_id: int) -> bool:
+    """DESIGN §7 "new work in their queue", after the submission's commit: the task that tells the clerks
+    (``clerks_told_of_new_submission``). A broker that refuses it leaves the case to
+    ``new_submission_notice_sweep``, so the submission never fails and no notice is lost."""
+    try:
+        # by its dotted path, as portal.flows does: approvals.tasks wraps this module (an import would be a
+        # cycle); the task object, not a signature by name, so that an eager configuration runs it here
+        import_string(NEW_SUBMISSION_TASK).apply_async(args=[case_id], retry=False)
+        return True
+    except Exception as exc:  # noqa: BLE001 (any broker error: kombu, redis, OS)
+        log.warning(
+            "broker unavailable, new-submission notices of case %s left for the sweep: %s", case_id, exc
+        )
+        return False
+
+
+@transaction.atomic
+def clerks_told_of_new_submission(case_id: int) -> int:
+    """An online submission enters the intake queue of the window, and every window takes every
+    department's items (无差别受理), so every active clerk hears of it, in the inbox (and by SMS or e-mail
+    as they chose). (A walk-in application registered by a clerk is already in that clerk's hands.)
+
+    Once per case: the case row is locked, and a case whose clerks were told already is left alone (the
+    task redelivered, retried, or run next to the sweep). Returns the number of clerks told."""
+    locked = Case.objects.select_for_update().filter(pk=case_id).values_list("reference", flat=True).first()
+    if locked is None:
+        return 0
+    if Notification.objects.filter(event=NEW_SUBMISSION_EVENT, case_reference=locked).exists():
+        return 0
+    case = Case.objects.select_related(
+        "item", "application__package_application__package", "application__registered_by"
+    ).get(pk=case_id)
+    if case.application.registered_by_id:
+        return 0
     clerks = User.objects.filter(groups__name=Role.CLERK, is_active=True).distinct().order_by("pk")
-    notify_each(recipients=clerks, event="staff.new_submission", context=base_context(case), case=case)
+    notes = notify_each(recipients=clerks, event=NEW_SUBMISSION_EVENT, context=base_context(case), case=case)
+    return len({d.notification_id for d in notes})
+
+
+NEW_SUBMISSION_SWEEP_DAYS = 7
+
+
+def new_submission_notice_sweep(*, grace: timedelta | None = None, batch: int = 500) -> int:
+    """The net under ``queue_new_submission_notices``: tell the clerks of every online submission still
+    waiting for the window whose notices are not written after the grace period (the broker was down at
+    the commit, or the task was lost). A case the window has already taken up (accepted, asked for a
+    correction, refused) is out of the intake queue and needs no notice. Returns the cases handled."""
+    now = timezone.now()
+    told = Notification.objects.filter(event=NEW_SUBMISSION_EVENT, case_reference=OuterRef("reference"))
+    ids = list(
+        Case.objects.filter(
+            state=CaseState.SUBMITTED,
+            submitted_at__gte=now - timedelta(days=NEW_SUBMISSION_SWEEP_DAYS),
+            submitted_at__lte=now - (SWEEP_GRACE if grace is None else grace),
+            application__registered_by__isnull=True,
+        )
+        .exclude(Exists(told))
+        .order_by("submitted_at", "pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    return sum(1 for pk in ids if clerks_told_of_new_submission(pk))
 
 
 @transaction.atomic

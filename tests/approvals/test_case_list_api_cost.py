@@ -1,11 +1,18 @@
 """The case list API reads a page in a fixed number of queries, whatever the page holds, and its rows still
 carry every field (the list reads only the columns it shows: a column left out would cost a query a row)."""
 
+from types import SimpleNamespace
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from approvals import deadlines, selectors
+from approvals.apis import CaseListApi
 from approvals.constants import CaseState
+from approvals.serializers import CaseListSerializer
 from portal.workcalendar import services as calendar_services
 from tests.approvals.factories import CaseFactory
 from tests.factories import ApplicationFactory, citizen
@@ -79,3 +86,24 @@ def test_rows_carry_every_field_with_the_state_label_and_due_figures(db):
     assert row["state"] == CaseState.ACCEPTED and row["state_label"] == accepted.get_state_display()
     assert row["item_name"] == accepted.item.name and row["department"] == accepted.department.name
     assert row["elapsed_days_now"] is not None and row["due_colour"]
+
+
+def test_rows_are_what_drf_gives_value_for_value_in_english_too(db):
+    """The list builds its rows without DRF's per-field machinery (portal.api.PlainRowsMixin): the same
+    keys in the same order and the same values as DRF's own serialiser, for a case in each phase."""
+    user = citizen()
+    _cases(user, 1)
+    _cases(user, 1, accepted=True)
+    _cases(user, 1, concluded=True)
+    view = CaseListApi()
+    view.request = SimpleNamespace(user=user)  # get_queryset reads the user only
+    for language in ("zh-hans", "en"):
+        api = APIClient()
+        api.force_authenticate(user)
+        rows = api.get("/api/v1/cases/", HTTP_ACCEPT_LANGUAGE=language).json()["results"]
+        cases = deadlines.annotate_times(list(view.get_queryset()), selectors.today())
+        with translation.override(language):
+            drf = [serializers.Serializer.to_representation(CaseListSerializer(), c) for c in cases]
+        assert len(rows) == 3 and CaseListSerializer._plain_plan  # the plain path served them
+        assert [list(row) for row in rows] == [list(row) for row in drf]
+        assert rows == drf  # DRF's values are JSON's already: strings, numbers, booleans and None

@@ -143,11 +143,15 @@ def test_the_refusal_notice_names_applicant_item_reference_date_reasons_basis_an
         assert text in notice, text
 
 
-def test_clerks_are_told_of_a_new_online_submission_naming_reference_and_item(world):
+def test_clerks_are_told_of_a_new_online_submission_naming_reference_and_item(
+    world, eager_tasks, django_capture_on_commit_callbacks
+):
     """DESIGN §7 "new work in their queue": an online submission reaches every window's clerk (无差别受理)
-    in the inbox, naming the reference and the item."""
-    with at(2026, 3, 2):
+    in the inbox, naming the reference and the item — written by a task once the submission is committed
+    (tests/notifications/test_worker.py runs it on a real worker)."""
+    with at(2026, 3, 2), django_capture_on_commit_callbacks(execute=True):
         case = world.case()
+        assert not Notification.objects.filter(event="staff.new_submission").exists()  # not before commit
     for clerk in (world.clerk, world.clerk_lead):
         note = Notification.objects.get(recipient=clerk, event="staff.new_submission")
         assert case.reference in note.subject and world.item.name in note.subject

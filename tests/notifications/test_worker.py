@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from approvals.services.intake import new_submission_notice_sweep
 from portal.celery import app as celery_app
 from portal.notifications import services
 from portal.notifications.models import Delivery, Notification
@@ -111,13 +112,65 @@ def test_broker_down_while_submitting_the_message_goes_out_after_it_is_back(work
     assert app.reference
     sms_row = Delivery.objects.get(notification__recipient=world.citizen, channel="sms")
     assert sms_row.status == "pending"
-    # the applicant's SMS, and the window clerks' notices of a new online submission (DESIGN §7)
+    # the applicant's SMS; the window clerks' notices of a new online submission (DESIGN §7) are written
+    # by a task queued on commit, refused by the dead broker: their sweep writes them
+    assert not Notification.objects.filter(event="staff.new_submission").exists()
     pending = Delivery.objects.filter(status="pending").count()
     assert pending >= 1
     worker.start()
     assert services.sweep(grace=datetime.timedelta(0)) == pending
     assert wait_for(lambda: Delivery.objects.get(pk=sms_row.pk).status == "sent", timeout=60)
     assert len(_texts(sms, world.citizen.phone)) == 1
+    assert new_submission_notice_sweep(grace=datetime.timedelta(0)) == 1
+    assert new_submission_notice_sweep(grace=datetime.timedelta(0)) == 0
+    told = Notification.objects.filter(event="staff.new_submission", case_reference=app.reference)
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted(
+        [world.clerk.pk, world.clerk_lead.pk]
+    )
+
+
+def test_a_clerk_sees_the_new_submission_written_by_the_worker_once(worker, sms, settings, tmp_path):
+    """The clerks' notices of an online submission come from a task queued when it commits (issue 19):
+    submitted through the API, a real worker writes them, once, and the clerk finds theirs in the inbox
+    (and gets the SMS they chose). The applicant's receipt is there as soon as the request answers."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    from intake.models import Material
+    from tests.approvals.conftest import World
+    from tests.files import PDF
+
+    settings.MEDIA_ROOT = tmp_path / "private"
+    world = World()
+    world.clerk.phone, world.clerk.notify_sms = "13700000077", True
+    world.clerk.save(update_fields=["phone", "notify_sms"])
+    material = Material.objects.create(item=world.item, name="申请书", mandatory=True)
+    worker.start()
+    citizen_api = APIClient()
+    citizen_api.force_authenticate(world.citizen)
+    r = citizen_api.post(
+        "/api/v1/applications/",
+        {
+            "item": world.item.code,
+            "form_data": "{}",
+            f"material_{material.pk}": SimpleUploadedFile("a.pdf", PDF),
+        },
+        format="multipart",
+    )
+    assert r.status_code == 201, r.json()
+    reference = r.json()["reference"]
+    assert Notification.objects.filter(recipient=world.citizen, case_reference=reference).exists()
+    clerk_api = APIClient()
+    clerk_api.force_authenticate(world.clerk)
+
+    def clerk_notes():
+        rows = clerk_api.get("/api/v1/notifications/").json()
+        rows = rows["results"] if isinstance(rows, dict) else rows
+        return [n for n in rows if n["event"] == "staff.new_submission" and n["case_reference"] == reference]
+
+    assert wait_for(lambda: len(clerk_notes()) == 1, timeout=60)
+    assert wait_for(lambda: len(_texts(sms, world.clerk.phone)) == 1, timeout=60)
+    assert Notification.objects.filter(event="staff.new_submission").count() == 2  # clerk and clerk_lead
 
 
 def test_worker_killed_mid_batch_every_message_sent_exactly_once(worker, sms, tmp_path):
