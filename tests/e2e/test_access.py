@@ -5,6 +5,7 @@ fit the screen without scrolling sideways."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from .conftest import login
 from .test_journey import _pdf, _png
@@ -68,9 +69,19 @@ def test_login_and_application_by_keyboard_alone(new_page, pages):
     page.keyboard.type("13900001111")
     uploads = [("申请书.pdf", "application/pdf", _pdf()), ("样机照片.png", "image/png", _png())]
     for n, (name, mime, data) in enumerate(uploads):
-        tab_to(page, f"#{page.locator('main input[type=file]').nth(n).get_attribute('id')}")
-        with page.expect_file_chooser() as chooser:
-            page.keyboard.press("Space")
+        field = f"#{page.locator('main input[type=file]').nth(n).get_attribute('id')}"
+        tab_to(page, field)
+        # Space on the focused file field opens the chooser. On CI's loaded machine Chromium once missed a
+        # press (no chooser in 15 s): like a person, press it once more; a field that never opens fails.
+        for attempt in (1, 2):
+            try:
+                with page.expect_file_chooser(timeout=10_000) as chooser:
+                    page.keyboard.press("Space")
+                break
+            except PlaywrightTimeoutError:
+                if attempt == 2:
+                    raise
+                tab_to(page, field)
         chooser.value.set_files({"name": name, "mimeType": mime, "buffer": data})
     tab_to(page, "main button[value=review]")
     with page.expect_navigation():
