@@ -6,22 +6,15 @@ import http.client
 import os
 import re
 import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from .servers import free_port, start_gunicorn
+
 ROOT = Path(__file__).resolve().parents[2]
 METRIC = "django_http_requests_before_middlewares_total"
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get(port: int, path: str) -> tuple[int, str]:
@@ -67,33 +60,9 @@ def test_metrics_are_summed_over_every_gunicorn_worker(tmp_path, named):
     else:  # gunicorn makes one under the temporary directory
         env["TMPDIR"] = str(tmp_path / "tmp")
         (tmp_path / "tmp").mkdir()
-    port = _port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "portal.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,  # gunicorn reads ./gunicorn.conf.py
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port = free_port()
+    server = start_gunicorn(env, port)
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if _get(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.time() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
         if named:
             assert not (multiproc / "counter_999999.db").exists()
         else:

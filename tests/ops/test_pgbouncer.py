@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from .servers import free_port, start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
@@ -46,12 +47,6 @@ pytestmark = [
         reason="needs pgbouncer (apt-get install pgbouncer; .ci/run installs it)",
     ),
 ]
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _ini(port: int, workdir: Path, database: str, server_user: str) -> str:
@@ -133,7 +128,7 @@ def pgbouncer():
     # PgBouncer refuses to run as root; it drops to the `postgres` user, who must read its files
     workdir = Path(tempfile.mkdtemp(prefix="portal-pgbouncer-"))
     workdir.chmod(0o777)
-    port = _port()
+    port = free_port()
     (workdir / "pgbouncer.ini").write_text(_ini(port, workdir, database, server_user))
     shutil.copy(ROOT / "deploy/pgbouncer/userlist.txt", workdir / "userlist.txt")
     for f in workdir.iterdir():
@@ -228,36 +223,10 @@ def test_the_portal_runs_behind_pgbouncer_in_transaction_mode(pgbouncer, tmp_pat
     )
     assert figures["rows"], figures
 
-    web = _port()
+    web = free_port()
     log = (tmp_path / "gunicorn.log").open("wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "portal.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{web}",
-            "--error-logfile",
-            "-",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    server = start_gunicorn(env, web, output=log)
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if _request(web, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None and time.time() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
         assert _request(web, "GET", "/readyz")[0] == 200
         tokens = {}
         for username in ("citizen", "clerk", "reviewer"):
