@@ -53,7 +53,11 @@ def browser():
     try:
         with sync_playwright() as p:
             args = ["--no-sandbox", "--disable-dev-shm-usage", "--font-render-hinting=none"]
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+            # the browser's own words (a file field's button, a date picker's month) in Chinese, as a
+            # citizen's browser shows them: Chromium on Linux takes them from LANGUAGE (not --lang), and
+            # Debian's chromium-l10n carries the translations
+            env = {**os.environ, "LANGUAGE": "zh_CN"}
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=args, env=env)
             yield browser
             browser.close()
     finally:
