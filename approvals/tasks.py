@@ -1,5 +1,7 @@
 """Thin Celery wrappers around the approvals services (beat names in portal/schedule.py)."""
 
+from typing import Any
+
 from celery import shared_task
 
 from portal.notifications.services import enqueue
@@ -36,7 +38,9 @@ def co_approval_deemed_consent_scan() -> int:
     retry_backoff_max=300,
     max_retries=12,
 )
-def tell_clerks_of_new_submission(self, case_id: int, deliveries: list[int] | tuple[int, ...] = ()) -> int:
+def tell_clerks_of_new_submission(
+    self: Any, case_id: int, deliveries: list[int] | tuple[int, ...] = ()
+) -> int:
     """First hands the applicant's receipt ``deliveries`` to the broker (the web published this one task
     only; each delivery is still sent by its own ``deliver`` task, with its retries), then tells the
     clerks. Retried with back-off while the database is away (the receipt is queued on the first attempt

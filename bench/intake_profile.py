@@ -78,7 +78,11 @@ def main() -> int:
 
     def bare_post() -> None:
         response = client.post(
-            "/api/v1/bench/rows/", json.dumps({"note": "x"}), content_type="application/json", **auth
+            "/api/v1/bench/rows/",
+            json.dumps({"note": "x"}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=auth["HTTP_AUTHORIZATION"],
+            HTTP_ACCEPT="application/json",
         )
         assert response.status_code == 201, response.content[:300]
 

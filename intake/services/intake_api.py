@@ -99,8 +99,8 @@ def application_create_from_request(
             # (what prefetch_related stores: a queryset holding its rows)
             listed = ApplicationMaterial.objects.filter(application=application)
             listed._result_cache = sorted(rows, key=lambda r: (r.material_name, r.uploaded_at))
-            listed._prefetch_done = True
-            application._prefetched_objects_cache = {"materials": listed}
+            listed._prefetch_done = True  # type: ignore[attr-defined]
+            application._prefetched_objects_cache = {"materials": listed}  # type: ignore[attr-defined]
             return application
     except Exception:
         for f in saved:

@@ -364,7 +364,9 @@ def test_a_submission_checks_against_the_item_as_last_edited(item, media):
     item.save()
     r = _post(citizen(), item, form=form, files={**files, f"material_{extra.pk}": ("d.pdf", PDF)})
     assert r.status_code == 201 and r.json()["item_name"] == "食品经营许可（新）"
-    assert Application.objects.get(reference=r.json()["reference"]).item_snapshot["name"] == "食品经营许可（新）"
+    assert (
+        Application.objects.get(reference=r.json()["reference"]).item_snapshot["name"] == "食品经营许可（新）"
+    )
     item.status = "retired"
     item.save()
     r = _post(citizen(), item, form=form, files={**files, f"material_{extra.pk}": ("e.pdf", PDF)})
