@@ -1,6 +1,10 @@
 """Thin Celery wrappers around the approvals services (beat names in portal/schedule.py)."""
 
+from typing import Any
+
 from celery import shared_task
+
+from portal.notifications.services import enqueue
 
 from .services import intake, parallel, scans
 
@@ -26,6 +30,7 @@ def co_approval_deemed_consent_scan() -> int:
 
 
 @shared_task(
+    bind=True,
     name=intake.NEW_SUBMISSION_TASK,
     acks_late=True,
     autoretry_for=(Exception,),
@@ -33,8 +38,17 @@ def co_approval_deemed_consent_scan() -> int:
     retry_backoff_max=300,
     max_retries=12,
 )
-def tell_clerks_of_new_submission(case_id: int) -> int:
-    """Retried with back-off while the database is away; past the retries, the sweep below writes them."""
+def tell_clerks_of_new_submission(
+    self: Any, case_id: int, deliveries: list[int] | tuple[int, ...] = ()
+) -> int:
+    """First hands the applicant's receipt ``deliveries`` to the broker (the web published this one task
+    only; each delivery is still sent by its own ``deliver`` task, with its retries), then tells the
+    clerks. Retried with back-off while the database is away (the receipt is queued on the first attempt
+    only; a delivery lost with it is queued again by the outbox sweeper); past the retries, the sweep below
+    writes the clerks' notices."""
+    if self.request.retries == 0:
+        for pk in deliveries:
+            enqueue(pk)
     return intake.clerks_told_of_new_submission(case_id)
 
 

@@ -706,7 +706,8 @@ def summary(
             "PASS" if not problems else "FAIL",
         )
     )
-    lines.append(("outbox messages queued on Redis (SMS)", str(queued), f"{created}", ""))
+    # one task per submission (issue 19, fourth pass): it queues the receipt's SMS and tells the clerks
+    lines.append(("tasks queued on Redis (receipt SMS + clerks)", str(queued), f"{created}", ""))
     server_cpu = sum(c[0] for c in cpu.values())
     driver_cpu = sum(c[1] for c in cpu.values())
     lines.append(("driver CPU / server workers CPU", f"{driver_cpu:.0f} s / {server_cpu:.0f} s", "", ""))

@@ -151,3 +151,27 @@ def api_cache_control(response: HttpResponse) -> HttpResponse:
 
 page_condition = condition(etag_func=_page_etag, last_modified_func=_page_last_modified)
 api_condition = condition(etag_func=_api_etag, last_modified_func=_last_modified)
+
+
+def item_definition(code: str) -> Any:
+    """The published definition an online submission checks and freezes (docs/scaling.md, "Intake, fourth
+    pass"): the item with its department, form fields, materials, steps and co-departments, read once per
+    catalogue version and kept in the shared cache (5 queries a submission before). Any edit of the item,
+    its rows or a department mints a new version (the receivers above), so a submission never checks
+    against a definition older than the one the catalogue shows. Each call unpickles its own copy: nothing
+    a request sets on it is seen by another. None for an unknown code (not cached)."""
+    from .models import Item
+
+    token, _minted = catalogue_version()
+    key = _key("item-definition", token, code)
+    item = cache.get(key)
+    if item is None:
+        item = (
+            Item.objects.select_related("department")
+            .prefetch_related("form_fields", "materials", "steps", "co_departments")
+            .filter(code=code)
+            .first()
+        )
+        if item is not None:
+            cache.set(key, item, timeout=BODY_TIMEOUT)
+    return item

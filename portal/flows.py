@@ -27,10 +27,13 @@ LICENCE_REVOKE = "licences.services.licence_revoke_for_case"
 DUE_DATES_RECOMPUTE_TASK = "approvals.tasks.recompute_open_cases"
 
 
-def case_open(*, application: Any, actor: Any) -> Any:
+def case_open(*, application: Any, actor: Any, receipt_deliveries: Any = ()) -> Any:
     """The application was submitted: open its case (same transaction: a failure undoes the submission).
-    Returns the case."""
-    return import_string(CASE_OPEN)(application=application, actor=actor)
+    ``receipt_deliveries``: the receipt's deliveries written unqueued, queued with the case's own task
+    after the commit. Returns the case."""
+    return import_string(CASE_OPEN)(
+        application=application, actor=actor, receipt_deliveries=receipt_deliveries
+    )
 
 
 def case_decided(*, case: Any) -> None:

@@ -20,7 +20,7 @@ from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from portal.notifications.models import Notification
-from portal.notifications.services import SWEEP_GRACE, notify, notify_each
+from portal.notifications.services import SWEEP_GRACE, enqueue, notify, notify_each
 
 from .. import deadlines
 from ..constants import DEEMED_ACCEPTANCE_DAYS, CaseAction, CaseState, MaterialVerdict
@@ -63,10 +63,16 @@ class MaterialCheckInput(TypedDict, total=False):
 
 
 @transaction.atomic(savepoint=False)  # always inside the submission: no savepoint
-def case_open(*, application: Application, actor: User | None) -> Case:
+def case_open(
+    *, application: Application, actor: User | None, receipt_deliveries: Sequence[int] = ()
+) -> Case:
     """Open the case of a just-submitted application and fire ``submit`` (draft → submitted): one insert,
     one history record (created, submitted) and the transition log's first line. Called by the
-    submission itself (``intake.services.applications.application_submit``, through ``portal.flows``)."""
+    submission itself (``intake.services.applications.application_submit``, through ``portal.flows``).
+
+    ``receipt_deliveries``: the applicant's receipt deliveries (SMS, e-mail) the submission wrote without
+    queueing them: after the commit one task hands them to the broker and tells the clerks (one publish
+    per online submission instead of two)."""
     snap = application.item_snapshot
     now = application.submitted_at or timezone.now()
     assert application.reference is not None  # given on submission
@@ -92,8 +98,12 @@ def case_open(*, application: Application, actor: User | None) -> Case:
     case.submit()
     record_transition(case=case, action=CaseAction.SUBMIT, from_state=from_state, actor=actor)
     if not application.registered_by_id:
-        # the clerks' notices are written after the commit, by a task (the applicant's receipt is not)
-        transaction.on_commit(partial(queue_new_submission_notices, case.pk))
+        # the clerks' notices are written after the commit, by a task (the applicant's receipt is not),
+        # which also queues the receipt's SMS
+        transaction.on_commit(partial(queue_new_submission_notices, case.pk, list(receipt_deliveries)))
+    else:
+        for pk in receipt_deliveries:
+            transaction.on_commit(partial(enqueue, pk))
     return case
 
 
@@ -104,18 +114,24 @@ def package_whole_check(case: Case, as_part_of_package: bool) -> None:
         raise ConflictError(_("该办件属于“一件事”，窗口须在一件事页面对其所有事项一并核验、补正和受理。"))
 
 
-def queue_new_submission_notices(case_id: int) -> bool:
+def queue_new_submission_notices(case_id: int, receipt_deliveries: Sequence[int] = ()) -> bool:
     """DESIGN §7 "new work in their queue", after the submission's commit: the task that tells the clerks
-    (``clerks_told_of_new_submission``). A broker that refuses it leaves the case to
-    ``new_submission_notice_sweep``, so the submission never fails and no notice is lost."""
+    (``clerks_told_of_new_submission``) and queues the applicant's receipt deliveries (``receipt_deliveries``:
+    one publish for both). A broker that refuses it leaves the case to ``new_submission_notice_sweep`` and
+    the receipt's deliveries (pending) to the outbox sweeper, so the submission never fails and no notice
+    is lost."""
+    kwargs = {"deliveries": list(receipt_deliveries)} if receipt_deliveries else {}
     try:
         # by its dotted path, as portal.flows does: approvals.tasks wraps this module (an import would be a
         # cycle); the task object, not a signature by name, so that an eager configuration runs it here
-        import_string(NEW_SUBMISSION_TASK).apply_async(args=[case_id], retry=False)
+        import_string(NEW_SUBMISSION_TASK).apply_async(args=[case_id], kwargs=kwargs, retry=False)
         return True
     except Exception as exc:  # noqa: BLE001 (any broker error: kombu, redis, OS)
         log.warning(
-            "broker unavailable, new-submission notices of case %s left for the sweep: %s", case_id, exc
+            "broker unavailable, new-submission notices of case %s and its receipt %s left for the sweeps: %s",
+            case_id,
+            list(receipt_deliveries),
+            exc,
         )
         return False
 

@@ -19,8 +19,9 @@ from portal.exceptions import ApplicationError, PermissionDeniedError
 from portal.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from portal.ratelimits import api_check
 
+from ..cache import item_definition
 from ..constants import DeliveryMethod, HandlingMode
-from ..models import Application, Item
+from ..models import Application
 from ..services.applications import application_submit
 from ..services.intake_api import application_create_from_request, application_update_from_request
 
@@ -151,14 +152,9 @@ class ApplicationCreateApi(APIView):
             "submit",
         )
         values = submission_input(request, ApplicationInputSerializer, keys)
-        # the item's form, materials, steps and co-departments are read once here and reused by every
-        # check, the submission and the case's snapshot (they were read up to five times each)
-        item = (
-            Item.objects.select_related("department")
-            .prefetch_related("form_fields", "materials", "steps", "co_departments")
-            .filter(code=values["item"])
-            .first()
-        )
+        # the item's form, materials, steps and co-departments, read once per catalogue version (the
+        # catalogue cache) and reused by every check, the submission and the case's snapshot
+        item = item_definition(values["item"])
         if item is None:
             raise ApplicationError("没有这个事项。", extra={"item": ["未知的事项编码。"]})
         files = one_file_per_material(request)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from portal import flows
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+from portal.notifications.constants import ChannelKind
 from portal.notifications.services import notify
 
 from ..constants import ApplicationStatus, Channel, DeliveryMethod, FieldKind, HandlingMode, ItemStatus
@@ -459,12 +460,19 @@ def submit(
     locked.status = ApplicationStatus.SUBMITTED
     locked.submitted_at = now
     locked.save()
-    flows.case_open(application=locked, actor=actor)  # approvals opens the case, in this transaction
-    if not notify_receipt:
-        return locked
-    notify(
-        recipient=locked.applicant,
-        event="application.received",
-        context={"reference": locked.reference, "item_name": item.name},
+    receipt = []
+    if notify_receipt:
+        # written unqueued: the case's one task after the commit queues them with the clerks' notices
+        receipt = notify(
+            recipient=locked.applicant,
+            event="application.received",
+            context={"reference": locked.reference, "item_name": item.name},
+            queue=False,
+        )
+    # approvals opens the case, in this transaction
+    flows.case_open(
+        application=locked,
+        actor=actor,
+        receipt_deliveries=[d.pk for d in receipt if d.channel != ChannelKind.INBOX],
     )
     return locked

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError, PermissionDeniedError
 
-from ..models import Application, Item
+from ..models import Application, ApplicationMaterial, Item
 from .applications import (
     add_material,
     check_delivery,
@@ -83,16 +83,24 @@ def application_create_from_request(
 
                 application = application_update_draft(application=application, actor=actor, mode=mode)
             uploaded: set[int] = set()
+            rows = []
             for key, upload in files.items():
                 row = add_material(
                     locked=application, material=materials[key], upload=upload, actor=actor, new_draft=True
                 )
                 saved.append(row.file)
+                rows.append(row)
                 if row.material_id is not None:
                     uploaded.add(row.material_id)
             application.form_data = clean_form_data(item=item, data=form_data, partial=True)
             if submit:
                 application = submit_draft(locked=application, actor=actor, item=item, uploaded=uploaded)
+            # the answer lists the rows just written, as a re-read would (ApplicationMaterial's ordering)
+            # (what prefetch_related stores: a queryset holding its rows)
+            listed = ApplicationMaterial.objects.filter(application=application)
+            listed._result_cache = sorted(rows, key=lambda r: (r.material_name, r.uploaded_at))
+            listed._prefetch_done = True  # type: ignore[attr-defined]
+            application._prefetched_objects_cache = {"materials": listed}  # type: ignore[attr-defined]
             return application
     except Exception:
         for f in saved:
@@ -121,7 +129,6 @@ def application_update_from_request(
 
     from portal.accounts.validators import validate_mobile
 
-    from ..models import ApplicationMaterial
     from .applications import _check_mode, _owned_draft, check_online
 
     files = files or {}

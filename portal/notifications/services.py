@@ -65,10 +65,13 @@ def notify(
     context: dict[str, Any] | None = None,
     case: Any = None,
     channels: list[str] | None = None,
+    queue: bool = True,
 ) -> list[Delivery]:
     """Write the outbox rows for one event to one recipient, inside the caller's transaction, and queue
     their delivery on commit. Returns the deliveries written."""
-    return notify_each(recipients=[recipient], event=event, context=context, case=case, channels=channels)
+    return notify_each(
+        recipients=[recipient], event=event, context=context, case=case, channels=channels, queue=queue
+    )
 
 
 def notify_each(
@@ -78,11 +81,16 @@ def notify_each(
     context: dict[str, Any] | None = None,
     case: Any = None,
     channels: list[str] | None = None,
+    queue: bool = True,
 ) -> list[Delivery]:
     """``notify`` for every one of ``recipients`` (e.g. every clerk told of a new submission): the same
     rows — one notification each, in the recipient's language, and its deliveries — written with one
     insert for the notifications and one for the deliveries, each message template read once per
-    language. Returns the deliveries written."""
+    language. Returns the deliveries written.
+
+    ``queue`` off: the caller hands the deliveries to the broker itself once the transaction commits (the
+    online submission: one task for the receipt and the clerks' notices); one it loses stays pending and
+    the sweeper queues it after ``SWEEP_GRACE``."""
     recipients = list(recipients)
     if not recipients:
         return []
@@ -134,7 +142,7 @@ def notify_each(
             )
     Delivery.objects.bulk_create(deliveries)
     for delivery in deliveries:
-        if delivery.channel != ChannelKind.INBOX:
+        if queue and delivery.channel != ChannelKind.INBOX:
             transaction.on_commit(partial(enqueue, delivery.pk))
     return deliveries
 

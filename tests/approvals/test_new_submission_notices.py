@@ -11,8 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from approvals.services.intake import clerks_told_of_new_submission, new_submission_notice_sweep
+from approvals.tasks import tell_clerks_of_new_submission
 from intake.models import Material
-from portal.notifications.models import Notification
+from portal.notifications.constants import DELIVER_TASK, DeliveryStatus
+from portal.notifications.models import Delivery, Notification
+from portal.notifications.services import deliver, notify, sweep
 from tests.files import PDF
 
 from .conftest import at
@@ -31,8 +34,8 @@ def _api(user):
     return client
 
 
-def _submit_by_api(world):
-    material = Material.objects.create(item=world.item, name="申请书", mandatory=True)
+def _submit_by_api(world, material=None):
+    material = material or Material.objects.create(item=world.item, name="申请书", mandatory=True)
     r = _api(world.citizen).post(
         "/api/v1/applications/",
         {
@@ -99,3 +102,91 @@ def test_a_walk_in_registered_by_a_clerk_tells_no_one(world):
     assert clerks_told_of_new_submission(case.pk) == 0
     with at(2026, 3, 2, hour=11):
         assert new_submission_notice_sweep(grace=datetime.timedelta(minutes=30)) == 0
+
+
+@pytest.fixture
+def sms_dir(settings, tmp_path):
+    settings.SMS_FILE_DIR = tmp_path / "sms"
+    settings.SMS_BACKEND = "portal.sms.FileSmsGateway"
+    return settings.SMS_FILE_DIR
+
+
+@pytest.fixture
+def published():
+    """What this process hands to the broker (Celery's own signal; eager tasks run here and publish
+    nothing, a task named by a string is published to the test broker)."""
+    from celery.signals import before_task_publish
+
+    seen: list[tuple[str, list]] = []
+
+    def record(sender=None, body=None, **kwargs):
+        seen.append((sender, list(body[0]) if body else []))
+
+    before_task_publish.connect(record, weak=False)
+    yield seen
+    before_task_publish.disconnect(record)
+
+
+def _texts(sms_dir):
+    path = sms_dir / "outbox.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def _with_sms(world):
+    world.citizen.phone, world.citizen.notify_sms = "13912345678", True
+    world.citizen.save(update_fields=["phone", "notify_sms"])
+
+
+def test_one_task_after_the_commit_sends_the_receipt_sms_and_tells_the_clerks(
+    world, eager_tasks, sms_dir, published, django_capture_on_commit_callbacks
+):
+    """Issue 19, fourth pass: an online submission hands one task to the broker (it was two: the receipt's
+    SMS and the clerks' task); that task still gets the applicant their SMS and the clerks their notices."""
+    _with_sms(world)
+    material = Material.objects.create(item=world.item, name="申请书", mandatory=True)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        reference = _submit_by_api(world, material)
+    assert len(callbacks) == 1  # one hand-off to the broker per online submission
+    assert published == [] and _texts(sms_dir) == []  # nothing leaves before the commit
+    callbacks[0]()  # the commit: the task (eager here) queues the receipt's SMS and tells the clerks
+    receipt = Delivery.objects.get(notification__event="application.received", channel="sms")
+    assert published == [(DELIVER_TASK, [receipt.pk])]
+    told = Notification.objects.filter(event=EVENT, case_reference=reference)
+    assert sorted(told.values_list("recipient__username", flat=True)) == ["clerk", "clerk_lead"]
+    deliver(receipt.pk)  # the worker's deliver task
+    sent = _texts(sms_dir)
+    assert [m["phone"] for m in sent] == ["13912345678"] and reference in sent[0]["text"]
+    receipt.refresh_from_db()
+    assert receipt.status == DeliveryStatus.SENT
+
+
+def test_a_receipt_whose_task_the_broker_lost_is_queued_by_the_outbox_sweep(
+    world, eager_tasks, sms_dir, published, django_capture_on_commit_callbacks
+):
+    _with_sms(world)
+    with django_capture_on_commit_callbacks(execute=False):
+        _submit_by_api(world)  # the task is lost: its callback never runs
+    receipt = Delivery.objects.get(notification__event="application.received", channel="sms")
+    assert receipt.status == DeliveryStatus.PENDING
+    assert sweep(grace=datetime.timedelta(0)) == 1
+    assert published == [(DELIVER_TASK, [receipt.pk])]
+    assert new_submission_notice_sweep(grace=datetime.timedelta(0)) == 1  # and the clerks by theirs
+
+
+def test_the_task_retried_does_not_queue_the_receipt_again(world, published):
+    _with_sms(world)
+    with at(2026, 3, 2):
+        case = world.case()
+    receipt = notify(
+        recipient=world.citizen,
+        event="application.received",
+        context={"reference": case.reference},
+        queue=False,
+    )
+    sms = [d.pk for d in receipt if d.channel == "sms"]
+    assert len(sms) == 1
+    tell_clerks_of_new_submission.apply(args=[case.pk], kwargs={"deliveries": sms}, retries=1)
+    assert published == []  # a retry (the database was away) leaves the receipt to the first attempt
+    tell_clerks_of_new_submission.apply(args=[case.pk], kwargs={"deliveries": sms})
+    assert published == [(DELIVER_TASK, sms)]
+    assert Notification.objects.filter(event=EVENT, case_reference=case.reference).count() == 2

@@ -304,3 +304,72 @@ def test_unknown_material_key_is_400(item, media):
     r = _post(citizen(), item, files={"material_99999": ("a.pdf", PDF)})
     assert r.status_code == 400 and "material_99999" in r.json()
     assert _files(media) == [] and Application.objects.count() == 0
+
+
+def test_the_answer_is_what_reading_the_application_back_gives(item, media):
+    """Issue 19, fourth pass: the answer is built from the rows just written (no re-read): the same fields,
+    order and values as reading the application back, also with two files (listed in the same order)."""
+    applicant = citizen()
+    r = _post(
+        applicant,
+        item,
+        files={
+            f"material_{item.m_site.pk}": ("site.png", PNG),
+            f"material_{item.m_license.pk}": ("执照.pdf", PDF),
+        },
+    )
+    assert r.status_code == 201, r.json()
+    answer = r.json()
+    again = _api(applicant).get(f"/api/v1/applications/{answer['reference']}/")
+    assert again.status_code == 200
+    # the same values (form_data's keys come in the form's order here, in jsonb's order when read back
+    # from PostgreSQL: that was so before too)
+    assert answer == again.json()
+    assert list(answer) == [
+        "id",
+        "reference",
+        "status",
+        "item_code",
+        "item_name",
+        "mode",
+        "channel",
+        "form_data",
+        "commitment_signed",
+        "delivery_method",
+        "delivery_address",
+        "submitted_at",
+        "created_at",
+        "materials",
+    ]
+    assert [m["material_name"] for m in answer["materials"]] == ["场地证明", "营业执照"]
+    draft = _post(applicant, item, submit="false", files={f"material_{item.m_license.pk}": ("a.pdf", PDF)})
+    assert draft.status_code == 201, draft.json()
+    assert draft.json() == _api(applicant).get(f"/api/v1/applications/{draft.json()['id']}/").json()
+
+
+def test_a_submission_checks_against_the_item_as_last_edited(item, media):
+    """The item's definition comes from the catalogue cache (issue 19): an edit made after it was cached
+    (a new required field, a new mandatory material, the item retired) holds for the very next submission."""
+    files = {f"material_{item.m_license.pk}": ("a.pdf", PDF), f"material_{item.m_site.pk}": ("b.pdf", PDF)}
+    assert _post(citizen(), item, files=files).status_code == 201  # cached now
+    FormField.objects.create(item=item, key="owner", label="负责人", kind="text", required=True)
+    r = _post(citizen(), item, files=files)
+    assert r.status_code == 400 and "owner" in r.json()
+    extra = MaterialFactory(item=item, name="健康证明", mandatory=True)
+    form = {"shop_name": "青禾小馆", "area": "80", "category": "餐饮", "owner": "张三"}
+    r = _post(citizen(), item, form=form, files=files)
+    assert r.status_code == 400 and f"material_{extra.pk}" in r.json()
+    r = _post(citizen(), item, form=form, files={**files, f"material_{extra.pk}": ("c.pdf", PDF)})
+    assert r.status_code == 201, r.json()
+    assert r.json()["item_name"] == "食品经营许可"
+    item.name = "食品经营许可（新）"
+    item.save()
+    r = _post(citizen(), item, form=form, files={**files, f"material_{extra.pk}": ("d.pdf", PDF)})
+    assert r.status_code == 201 and r.json()["item_name"] == "食品经营许可（新）"
+    assert (
+        Application.objects.get(reference=r.json()["reference"]).item_snapshot["name"] == "食品经营许可（新）"
+    )
+    item.status = "retired"
+    item.save()
+    r = _post(citizen(), item, form=form, files={**files, f"material_{extra.pk}": ("e.pdf", PDF)})
+    assert r.status_code == 400 and "item" in r.json()
