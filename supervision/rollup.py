@@ -303,7 +303,7 @@ def _case_pre_delete(sender: Any, instance: Case, **kwargs: Any) -> None:
 
 @receiver(pre_save, sender=Rating, dispatch_uid="supervision.rollup.rating_pre_save")
 def _rating_pre_save(sender: Any, instance: Rating, raw: bool = False, **kwargs: Any) -> None:
-    if not raw and instance.case_id is not None and instance.accepted_on is None:
+    if not raw and instance.case is not None and instance.accepted_on is None:
         instance.accepted_on = instance.case.accepted_on  # a rating made without the copy (tests, admin)
     if raw or instance.pk is None:
         return
