@@ -6,7 +6,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
@@ -179,7 +179,7 @@ def alert_row(alert: Any) -> SafeString:
     case_cell = f'<a href="{e(url)}">{e(reference)}</a>' if url else e(reference)
     due = date_filter(alert.due, "Y-m-d") or "—"
     closed = f" · {e(_('已关闭'))}" if alert.closed_at else ""
-    raised = date_filter(template_localtime(alert.raised_at), "Y-m-d H:i")
+    raised = date_filter(localtime(alert.raised_at), "Y-m-d H:i")
     detail = reverse("supervision:alert_detail", args=[alert.pk])
     return mark_safe(  # noqa: S308 (every value escaped here)
         "<tr>\n"
