@@ -166,6 +166,7 @@ def rating_submit(*, case: Case, actor: User | None, data: dict[str, Any], chann
             item_id=case.item_id,
             window_id=case.window_id,
             clerk_id=case.clerk_id,
+            accepted_on=case.accepted_on,
             **scores,
         )
         with transaction.atomic():  # a savepoint: a duplicate is a 409, not a broken transaction

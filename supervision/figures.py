@@ -380,25 +380,34 @@ def rating_rows(
     live_only: bool = False,
 ) -> list[dict[str, Any]]:
     """Non-voided ratings given by "as of" of the cohort's cases, grouped like the cases: a query over
-    the (few) ratings joined to their case, not a join of every case to its rating. ``live_only``: only
-    those the figures rollup has not taken in."""
+    the (few) ratings, not a join of every case to its rating. By department, item and month from the
+    rating's own copies of its case's acceptance date, department and item (no join: the dashboard's
+    live ratings); by window or clerk joined to the case, whose desk the rating does not copy.
+    ``live_only``: only those the figures rollup has not taken in. Grouped, its SQL is compiled once per
+    cohort on PostgreSQL (``_compiled_rows``)."""
+    p = "" if set(dims) <= _RATING_COPIED else "case__"
     qs = Rating.objects.filter(
-        case__accepted_on__gte=accepted_from,
-        case__accepted_on__lte=accepted_to,
-        voided=False,
-        created_at__lte=as_of,
+        **{f"{p}accepted_on__gte": accepted_from, f"{p}accepted_on__lte": accepted_to}, voided=False
     )
     if department_id is not None:
-        qs = qs.filter(case__department_id=department_id)
+        qs = qs.filter(**{f"{p}department_id": department_id})
     if live_only:
         qs = qs.filter(rolled_up_at__isnull=True)
     aggs = {"ratings": Count("id"), "good_ratings": Count("id", filter=Q(overall__gte=3))}
     if not dims:
-        return [qs.aggregate(**aggs)]
-    annotations = {f"g_{b}": _case_group(b, accepted_from, accepted_to, prefix="case__")[0] for b in dims}
-    return list(qs.annotate(**annotations).values(*annotations).annotate(**aggs).order_by())
+        return [qs.filter(created_at__lte=as_of).aggregate(**aggs)]
+
+    def grouped(moment: Any) -> Any:
+        annotations = {f"g_{b}": _case_group(b, accepted_from, accepted_to, prefix=p)[0] for b in dims}
+        given = qs.filter(created_at__lte=moment)
+        return given.annotate(**annotations).values(*annotations).annotate(**aggs).order_by()
+
+    key = ("ratings", accepted_from, accepted_to, tuple(dims), department_id, live_only)
+    return _compiled_rows(key, grouped, as_of)
 
 
+# the breakdowns a rating's own copies serve (Rating.accepted_on, department, item: kept by rollup.py)
+_RATING_COPIED = {Breakdown.DEPARTMENT.value, Breakdown.ITEM.value, Breakdown.MONTH.value}
 _DECIDED = {str(s) for s in DECIDED_STATES}
 _RUNNING = {str(s) for s in RUNNING_STATES}
 
@@ -474,20 +483,33 @@ def complaint_rows(
     dims: Sequence[str],
     department_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Complaints received in the period by "as of" (and concluded by then), grouped by ``dims``."""
-    qs = Complaint.objects.filter(
-        received_on__gte=accepted_from, received_on__lte=accepted_to, received_at__lte=as_of
-    )
+    """Complaints received in the period by "as of" (and concluded by then), grouped by ``dims`` (its SQL
+    compiled once per period on PostgreSQL, like the ratings')."""
+    qs = Complaint.objects.filter(received_on__gte=accepted_from, received_on__lte=accepted_to)
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
-    aggs = {
+    if not dims:
+        return [qs.filter(received_at__lte=as_of).aggregate(**_complaint_sums(as_of))]
+
+    def grouped(moment: Any) -> Any:
+        annotations = {f"g_{b}": _complaint_group(b) for b in dims}
+        received = qs.filter(received_at__lte=moment)
+        return (
+            received.annotate(**annotations)
+            .values(*annotations)
+            .annotate(**_complaint_sums(moment))
+            .order_by()
+        )
+
+    key = ("complaints", accepted_from, accepted_to, tuple(dims), department_id)
+    return _compiled_rows(key, grouped, as_of)
+
+
+def _complaint_sums(as_of: Any) -> dict[str, Any]:
+    return {
         "complaints_received": Count("id"),
         "complaints_concluded": Count("id", filter=Q(concluded_at__isnull=False, concluded_at__lte=as_of)),
     }
-    if not dims:
-        return [qs.aggregate(**aggs)]
-    annotations = {f"g_{b}": _complaint_group(b) for b in dims}
-    return list(qs.annotate(**annotations).values(*annotations).annotate(**aggs).order_by())
 
 
 # --- reading the figures rollup (kept by rollup.py, which builds on the pieces above) ---------------
@@ -572,9 +594,13 @@ def rollup_rows(
     department_id: int | None,
 ) -> list[dict[str, Any]]:
     """The rollup's sums for a cohort, grouped like the live figures (``g_<breakdown>`` keys); the
-    month-end sums are keyed by the first day of the acceptance month."""
+    month-end sums are keyed by the first day of the acceptance month. The whole months of the cohort
+    are read from their ``whole_month`` rows, only its partial months from the day rows."""
     qs = model._default_manager.filter(
-        month_end=month_end, accepted_on__gte=accepted_from, accepted_on__lte=accepted_to
+        _rollup_days_q(month_end, accepted_from, accepted_to),
+        month_end=month_end,
+        accepted_on__gte=accepted_from,
+        accepted_on__lte=accepted_to,
     )
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
@@ -588,6 +614,26 @@ def rollup_rows(
 
     key = ("rollup", model, month_end, accepted_from, accepted_to, tuple(dims), department_id)
     return _compiled_rows(key, grouped, None)
+
+
+def _rollup_days_q(month_end: bool, accepted_from: datetime.date, accepted_to: datetime.date) -> Q:
+    """Which rows of the rollup make up the cohort: the month-end sums are monthly already; otherwise
+    the ``whole_month`` rows of the months entirely inside the cohort and the day rows of the rest."""
+    if month_end:
+        return Q(whole_month=False)
+    first = accepted_from if accepted_from.day == 1 else _next_month(accepted_from)
+    after = _next_month(accepted_to)  # the first day of the month after the cohort's last
+    last = after if accepted_to == after - datetime.timedelta(days=1) else accepted_to.replace(day=1)
+    if first >= last:  # no whole month inside the cohort
+        return Q(whole_month=False)
+    # the whole months are [first, last); the days before ``first`` and from ``last`` on are read as days
+    return Q(whole_month=True, accepted_on__gte=first, accepted_on__lt=last) | (
+        Q(whole_month=False) & (Q(accepted_on__lt=first) | Q(accepted_on__gte=last))
+    )
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
 # The SQL of the figures' large grouped queries, compiled once per cohort and breakdowns: building and

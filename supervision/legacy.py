@@ -315,6 +315,7 @@ def _rating(model: Any, case: Case, value: int) -> Any:
         ("item", case.item),
         ("window", None),
         ("clerk", None),
+        ("accepted_on", case.accepted_on),
         ("comment", "历史系统迁移"),
     ):
         if key in names:

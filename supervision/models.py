@@ -198,6 +198,10 @@ class RollupSums(models.Model):
     # same cases as they stood at the end of their acceptance month (``accepted_on`` is then the month's
     # first day), for the monthly report and red and blue boards of a past month.
     month_end = models.BooleanField(default=False, verbose_name=_("截至受理当月月末"))
+    # True: the sums of the day rows (``month_end`` False) of a whole acceptance month, kept beside them
+    # (``accepted_on`` is then the month's first day): a year's cohort reads a dozen rows per key instead of
+    # one per day. Never set with ``month_end``.
+    whole_month = models.BooleanField(default=False, verbose_name=_("整月合计"))
     department = models.ForeignKey(
         Department, on_delete=models.CASCADE, related_name="+", verbose_name=_("部门")
     )
@@ -230,8 +234,15 @@ class FigureRollup(RollupSums):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["accepted_on", "month_end", "department", "item"], name="figure_rollup_key"
+                fields=["accepted_on", "month_end", "whole_month", "department", "item"],
+                name="figure_rollup_key",
             ),
+        ]
+        # the whole months apart: the key's index would walk every day row between two months
+        indexes = [
+            models.Index(
+                fields=["accepted_on"], condition=models.Q(whole_month=True), name="figure_rollup_month_idx"
+            )
         ]
         verbose_name = _("统计汇总")
         verbose_name_plural = _("统计汇总")
@@ -264,7 +275,12 @@ class DeskFigureRollup(RollupSums):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["accepted_on"], name="desk_rollup_day_idx")]
+        indexes = [
+            models.Index(fields=["accepted_on"], name="desk_rollup_day_idx"),
+            models.Index(
+                fields=["accepted_on"], condition=models.Q(whole_month=True), name="desk_rollup_month_idx"
+            ),
+        ]
         verbose_name = _("窗口统计汇总")
         verbose_name_plural = _("窗口统计汇总")
 

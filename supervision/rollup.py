@@ -112,8 +112,9 @@ def contributions(
     cases: QuerySet[Case], ratings: QuerySet[Rating], *, now: datetime.datetime
 ) -> list[tuple[type[RollupSums], tuple[str, ...], dict[Key, Any]]]:
     """Settled cases and their ratings → (rollup model, key fields, contributions per key) for every
-    shape: the figures as of any moment from now on (``month_end`` False, keyed by acceptance day) and
-    as of the end of each one's acceptance month (``month_end`` True, keyed by the month's first day).
+    shape: the figures as of any moment from now on (``month_end`` False, keyed by acceptance day, and
+    the same summed per acceptance month: ``whole_month`` True, keyed by the month's first day) and as of
+    the end of each one's acceptance month (``month_end`` True, keyed by the month's first day).
     A constant number of grouped queries, whatever the number of cases or months."""
     span = [
         d
@@ -125,20 +126,18 @@ def contributions(
     ]
     out = []
     for model, key in ROLLUP_SHAPES:
-        parts = {(*k, False): v for k, v in case_contributions(cases, as_of=now, key=key).items()}
-        _merge(parts, {(*k, False): v for k, v in rating_contributions(ratings, key=key).items()})
+        days = case_contributions(cases, as_of=now, key=key)
+        _merge(days, rating_contributions(ratings, key=key))
+        parts = {(*k, False, False): v for k, v in days.items()}
+        # the whole-month sums: the same day contributions added up per acceptance month
+        for k, v in days.items():
+            parts.setdefault((k[0].replace(day=1), *k[1:], False, True), Row()).add(v)
         if span:
             start, end = min(span), max(span)
-            ends = {(*k, True): v for k, v in case_contributions(cases, key=key, months=(start, end)).items()}
-            _merge(parts, ends)
-            _merge(
-                parts,
-                {
-                    (*k, True): v
-                    for k, v in rating_contributions(ratings, key=key, months=(start, end)).items()
-                },
-            )
-        out.append((model, (*key, "month_end"), parts))
+            ends = case_contributions(cases, key=key, months=(start, end))
+            _merge(ends, rating_contributions(ratings, key=key, months=(start, end)))
+            _merge(parts, {(*k, True, False): v for k, v in ends.items()})
+        out.append((model, (*key, "month_end", "whole_month"), parts))
     return out
 
 
@@ -269,6 +268,8 @@ def _case_pre_save(sender: Any, instance: Case, raw: bool = False, **kwargs: Any
     if raw or instance.pk is None or str(instance.state) not in {str(s) for s in CLOSED_STATES}:
         return
     old = Case.objects.filter(pk=instance.pk).values("rolled_up_at", "state", *CASE_FIELDS).first()
+    if old is not None:
+        _keep_rating_copies(instance, old)
     if old is None or old["rolled_up_at"] is None:
         instance.rolled_up_at = None
         return
@@ -283,6 +284,18 @@ def _case_pre_save(sender: Any, instance: Case, raw: bool = False, **kwargs: Any
     instance.rolled_up_at = None
 
 
+# What a rating copies from its case and the live figures read from the rating (``figures.rating_rows``).
+RATING_COPIES = ("accepted_on", "department_id", "item_id")
+
+
+def _keep_rating_copies(instance: Case, old: dict[str, Any]) -> None:
+    """A closed case (only those are rated) whose acceptance date, department or item changes takes its
+    rating's copies along, so the live figures keep counting the rating where the case is."""
+    changed = {f: getattr(instance, f) for f in RATING_COPIES if getattr(instance, f) != old[f]}
+    if changed:
+        Rating.objects.filter(case_id=instance.pk).update(**changed)
+
+
 @receiver(pre_delete, sender=Case, dispatch_uid="supervision.rollup.case_pre_delete")
 def _case_pre_delete(sender: Any, instance: Case, **kwargs: Any) -> None:
     _take_out_case(instance.pk)
@@ -290,6 +303,8 @@ def _case_pre_delete(sender: Any, instance: Case, **kwargs: Any) -> None:
 
 @receiver(pre_save, sender=Rating, dispatch_uid="supervision.rollup.rating_pre_save")
 def _rating_pre_save(sender: Any, instance: Rating, raw: bool = False, **kwargs: Any) -> None:
+    if not raw and instance.case is not None and instance.accepted_on is None:
+        instance.accepted_on = instance.case.accepted_on  # a rating made without the copy (tests, admin)
     if raw or instance.pk is None:
         return
     old = Rating.objects.filter(pk=instance.pk).values("rolled_up_at", *RATING_FIELDS).first()

@@ -2,12 +2,15 @@ import re
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
+from ..constants import AlertLevel, AlertState
 
 register = template.Library()
 
@@ -154,3 +157,36 @@ FILTER_LABELS = {
 @register.filter
 def filter_label(name: str) -> str:
     return str(FILTER_LABELS.get(name, ""))
+
+
+def _label(choices: Any, value: Any) -> Any:
+    """``get_<field>_display()`` of a choices field, without it: Django's builds a dict of every choice
+    (each label translated to be hashed) on every call."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
+@register.simple_tag
+def alert_row(alert: Any) -> SafeString:
+    """One row of the alert table (the dashboard's open alerts, the alert list), built here rather than
+    from ≈ 20 template nodes, variable lookups and filters a row: the same HTML, ≈ 3 ms less a page."""
+    e = conditional_escape
+    step = f" · {e(alert.step)}" if alert.step else ""
+    reference = alert.case.reference
+    url = case_url(reference)
+    case_cell = f'<a href="{e(url)}">{e(reference)}</a>' if url else e(reference)
+    due = date_filter(alert.due, "Y-m-d") or "—"
+    closed = f" · {e(_('已关闭'))}" if alert.closed_at else ""
+    raised = date_filter(localtime(alert.raised_at), "Y-m-d H:i")
+    detail = reverse("supervision:alert_detail", args=[alert.pk])
+    return mark_safe(  # noqa: S308 (every value escaped here)
+        "<tr>\n"
+        f'    <td><a href="{e(detail)}"><span class="alert-level level-{e(alert.level)}">'
+        f"{e(_label(AlertLevel, alert.level))}</span>{step}</a></td>\n"
+        f"    <td>{case_cell}</td>\n"
+        f"    <td>{e(alert.department.name)}</td><td>{e(due)}</td>\n"
+        f"    <td>{e(_label(AlertState, alert.state))}{closed}</td><td>{e(raised)}</td>\n"
+        "  </tr>"
+    )

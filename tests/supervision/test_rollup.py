@@ -155,9 +155,9 @@ def test_random_cohorts_read_the_same_with_the_rollup(items, seed):
     second = refresh(now=at(D(2026, 5, 1), 0))
     assert_same(at(D(2026, 6, 30), 12))
     for model in (FigureRollup, DeskFigureRollup):  # each case counted once in each set of sums
-        for month_end in (False, True):
-            total = model.objects.filter(month_end=month_end).aggregate(n=Sum("accepted"))["n"]
-            assert total == first.cases + second.cases
+        for month_end, whole_month in ((False, False), (False, True), (True, False)):
+            rows = model.objects.filter(month_end=month_end, whole_month=whole_month)
+            assert rows.aggregate(n=Sum("accepted"))["n"] == first.cases + second.cases
 
 
 def test_corrections_of_settled_cases_and_ratings_reach_the_figures(items):
@@ -224,14 +224,18 @@ def test_corrections_of_settled_cases_and_ratings_reach_the_figures(items):
     # and the next refresh takes them in again
     refresh(now=at(D(2026, 4, 2), 0))
     assert_same(as_of)
-    assert FigureRollup.objects.filter(month_end=False).aggregate(n=Sum("accepted"))["n"] == 2
+    for whole_month in (False, True):  # the day rows and the whole-month rows alike
+        rows = FigureRollup.objects.filter(month_end=False, whole_month=whole_month)
+        assert rows.aggregate(n=Sum("accepted"))["n"] == 2
 
     # a deleted settled case (its rating first: ratings protect their case) leaves the rollup
     Rating.objects.filter(case=on_time).delete()
     on_time.delete()
     row = assert_same(as_of)
     assert row.accepted == 1
-    assert FigureRollup.objects.filter(month_end=False).aggregate(n=Sum("accepted"))["n"] == 1
+    for whole_month in (False, True):  # the day rows and the whole-month rows alike
+        rows = FigureRollup.objects.filter(month_end=False, whole_month=whole_month)
+        assert rows.aggregate(n=Sum("accepted"))["n"] == 1
 
 
 def _count(django_assert_max_num_queries, as_of):
@@ -287,3 +291,40 @@ def test_refresh_is_a_beat_task(items):
     out = refresh_figures_rollup.apply().get()
     assert out["cases"] == 1
     assert refresh_figures_rollup.apply().get()["cases"] == 0  # nothing twice
+
+
+@pytest.mark.parametrize("rolled_up", [False, True])
+def test_a_rating_moves_with_its_case_to_another_acceptance_month(items, rolled_up):
+    """The live figures read a rating's own copy of its case's acceptance date (no join): a corrected
+    acceptance date takes the rating along to the case's new month, rolled up before or not."""
+    case = make_case(
+        items[0],
+        state=CaseState.APPROVED,
+        accepted_on=D(2026, 3, 30),
+        concluded_on=D(2026, 4, 3),
+        elapsed_days=3,
+        promised_due=D(2026, 4, 9),
+        statutory_due=D(2026, 4, 30),
+    )
+    rating = rate(case, 2, D(2026, 4, 4))
+    assert rating.accepted_on == D(2026, 3, 30)  # copied when the rating was made
+    if rolled_up:
+        refresh(now=at(D(2026, 4, 10), 0))
+    spring = dict(accepted_from=D(2026, 3, 1), accepted_to=D(2026, 4, 30), as_of=at(D(2026, 5, 1), 12))
+
+    def ratings_by_month():
+        rows = figures_many(**spring, by=["month"])["month"].rows
+        # (a month the rollup took the case out of keeps its rows, at zero: left out here)
+        return {r.label: (r.accepted, r.ratings) for r in rows if r.accepted or r.ratings}
+
+    assert ratings_by_month() == {"2026-03": (1, 1)}
+    case.refresh_from_db()
+    case.accepted_on = D(2026, 4, 1)
+    case.save()
+    assert Rating.objects.get(pk=rating.pk).accepted_on == D(2026, 4, 1)
+    assert ratings_by_month() == {"2026-04": (1, 1)}
+    # and by department (the rating's copy) and month at once, after the next refresh too
+    refresh(now=at(D(2026, 4, 20), 0))
+    assert ratings_by_month() == {"2026-04": (1, 1)}
+    dept = figures_many(**spring, by=["department", "month"])
+    assert [(r.label, r.ratings) for r in dept["department"].rows] == [("甲局", 1)]

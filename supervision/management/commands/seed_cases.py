@@ -54,6 +54,7 @@ def _rating(model: Any, case: Case, score: int) -> Any:
         department_id=case.department_id,
         item_id=case.item_id,
         window_id=case.window_id,
+        accepted_on=case.accepted_on,
     )
 
 
@@ -140,6 +141,7 @@ class _Copier:
                         department_id=c["department_id"],
                         item_id=c["item_id"],
                         window_id=c["window_id"],
+                        accepted_on=c["accepted_on"],
                     )
                 )
             self._copy(rating_model, rows)
