@@ -16,8 +16,8 @@ added). A dead worker's live gauges are dropped (``child_exit``); its counters s
 The garbage collector (issue 19): once a worker has loaded the application and built the URL conf (as its
 first request would), every object so far — ≈ 170,000: modules, settings, models, URL patterns — is moved
 out of the collector's sight (``gc.freeze()``, ``post_worker_init``). They live as long as the worker
-anyway; without it each full collection walked all of them (≈ 80 ms of CPU a time, ≈ 0.05 ms a request
-on the bare GET) to find the garbage of the last few requests."""
+anyway; without it each full collection walked all of them (≈ 80 ms of CPU a time) to find the garbage
+of the last few requests."""
 
 import logging
 from typing import Any
