@@ -1,4 +1,4 @@
-"""Lighter versions of two third-party middlewares, for what every request pays (issue 19: the chain of 16
+"""Lighter versions of three third-party middlewares, for what every request pays (issue 19: the chain of 16
 middlewares cost a bare API request ≈ 0.35 ms of CPU more than Django's default 7).
 
 - ``PageMessageMiddleware``: django.contrib.messages for the pages only. The API answers JSON and no API
@@ -7,7 +7,13 @@ middlewares cost a bare API request ≈ 0.35 ms of CPU more than Django's defaul
 - ``CachedCSPMiddleware``: django-csp's middleware with the policy string built once per process while a
   response asks for nothing of its own (no ``@csp_update``/``@csp_replace``/``@csp_exempt``, no nonce);
   such a response still gets its own policy, built as django-csp does. The cache is dropped when a test
-  changes the settings."""
+  changes the settings.
+- ``PrometheusAfterMiddleware``: django-prometheus' own, the same metrics with the same labels, but each
+  labelled child (a counter or histogram for one view, status and method) looked up in a dict of its own
+  after the first request that needs it: prometheus_client's ``labels()`` checks and sorts the label
+  names and takes a lock on every call (≈ 8 µs of the pair's ≈ 31 µs a request in multiprocess mode).
+  The dict holds only children that prometheus_client's registry already holds.
+"""
 
 from typing import Any
 
@@ -19,6 +25,7 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django_prometheus.middleware import PrometheusAfterMiddleware as _PrometheusAfterMiddleware
 
 API_PREFIX = "/api/"
 
@@ -76,3 +83,16 @@ class CachedCSPMiddleware(CSPMiddleware):
         if getattr(request, "_csp_nonce", None) is None:  # as django-csp: no nonce after the header is set
             request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+class PrometheusAfterMiddleware(_PrometheusAfterMiddleware):
+    _children: dict[tuple[Any, ...], Any] = {}
+
+    def label_metric(self, metric: Any, request: Any, response: Any = None, **labels: Any) -> Any:
+        if not labels:
+            return metric
+        key = (id(metric), *labels.items())
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(**labels)
+        return child

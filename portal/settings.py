@@ -91,7 +91,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.CachedCSPMiddleware",  # django-csp's, the policy string built once
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # django-prometheus' own, each labelled metric looked up once (portal/middleware.py)
+    "portal.middleware.PrometheusAfterMiddleware",
 ]
 # --- operations (portal/ops.py, docs/scaling.md#operations) ---
 # /metrics is not public: only from these peer addresses/networks (never through a proxy), or with
