@@ -60,6 +60,15 @@ class FailSafeRedisCache(RedisCache):
             self._failed("get_many", exc)
             return {}
 
+    def add(self, key: Any, value: Any, timeout: Any = 300, version: Any = None) -> bool:
+        """Not added while Redis is away (False): the catalogue's version is then minted per request, so
+        its pages and an online submission read the rows themselves instead of failing."""
+        try:
+            return bool(super().add(key, value, timeout, version))
+        except Exception as exc:  # noqa: BLE001
+            self._failed("add", exc)
+            return False
+
     def set(self, key: Any, value: Any, timeout: Any = 300, version: Any = None) -> None:
         try:
             super().set(key, value, timeout, version)

@@ -94,6 +94,11 @@ def test_intake_goes_on_and_sign_in_stays_limited_while_redis_is_down(own_redis,
     # the public progress query, the citizen's case page and list (the calendar version falls back)
     r = APIClient().post("/api/v1/progress/", {"reference": refs[0], "phone": "13912345678"}, format="json")
     assert r.status_code == 200, r.content
+    # the public catalogue: its guide and API drawn from the rows (no catalogue version to share)
+    page = client.get(f"/items/{item.code}/")
+    assert page.status_code == 200 and "停机测试事项" in page.content.decode()
+    r = APIClient().get("/api/v1/items/")
+    assert r.status_code == 200 and item.code in r.content.decode()
     client.force_login(user)
     assert client.get(f"/cases/{refs[0]}/").status_code == 200
     assert client.get("/cases/mine/").status_code == 200
