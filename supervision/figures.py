@@ -708,10 +708,25 @@ def promised_speedup(*, department_id: int | None = None) -> Rate:
     return Rate(s - p, s)
 
 
-def _month_key(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    return value
+def _keys_of(dims: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A group's breakdown keys as a tuple, from its ``g_<breakdown>`` columns (the month's as a date: a
+    truncated month may come as a datetime). One call a group, thousands a page: an itemgetter, and the
+    month looked at only when it is a breakdown."""
+    names = [f"g_{b}" for b in dims]
+    if not names:
+        return lambda data: ()
+    pick = operator.itemgetter(*names) if len(names) > 1 else lambda data: (data[names[0]],)
+    if Breakdown.MONTH.value not in dims:
+        return pick
+    at = list(dims).index(Breakdown.MONTH.value)
+
+    def keys_of(data: dict[str, Any]) -> tuple[Any, ...]:
+        keys = pick(data)
+        if isinstance(keys[at], datetime.datetime):
+            return (*keys[:at], keys[at].date(), *keys[at + 1 :])
+        return keys
+
+    return keys_of
 
 
 def figures(
@@ -853,8 +868,6 @@ def _figures_many(
         into = combined.get(keys)
         combined[keys] = vec if into is None else list(map(operator.add, into, vec))  # never in place
 
-    group_keys = [f"g_{b}" for b in dims]
-
     # ONE query: grouped by the breakdown keys (ids only: narrow rows, hash aggregation; labels come
     # after, one small query each) and the per-case flags; every figure is a sum over those groups
     def live(moment: Any) -> Any:
@@ -862,9 +875,10 @@ def _figures_many(
         annotations.update(case_flags(moment))
         return cases.annotate(**annotations).values(*annotations).annotate(**case_sums(moment)).order_by()
 
+    keys_of = _keys_of(dims)
     key = ("live", accepted_from, accepted_to, tuple(dims), department_id, use_rollup)
     for data in _compiled_rows(key, live, as_of):
-        add(_reduce_vec(data), tuple([_month_key(data[g]) for g in group_keys]))
+        add(_reduce_vec(data), keys_of(data))
     cohort: dict[str, Any] = dict(
         accepted_from=accepted_from,
         accepted_to=accepted_to,
@@ -885,10 +899,7 @@ def _figures_many(
         else []
     )
     for data in [*summed, *rating_rows(**cohort, live_only=use_rollup), *complaint_rows(**cohort)]:
-        add(
-            [int(data.get(name) or 0) for name in _ADDITIVE],
-            tuple([_month_key(data[g]) for g in group_keys]),
-        )
+        add([int(data.get(name) or 0) for name in _ADDITIVE], keys_of(data))
     sums: list[dict[Any, list[int]]] = [{} for _ in dims]
     grand = [0] * len(_ADDITIVE)
     for keys, vec in combined.items():
