@@ -386,20 +386,24 @@ def rating_rows(
     ``live_only``: only those the figures rollup has not taken in. Grouped, its SQL is compiled once per
     cohort on PostgreSQL (``_compiled_rows``)."""
     p = "" if set(dims) <= _RATING_COPIED else "case__"
-    qs = Rating.objects.filter(
-        **{f"{p}accepted_on__gte": accepted_from, f"{p}accepted_on__lte": accepted_to}, voided=False
-    )
-    if department_id is not None:
-        qs = qs.filter(**{f"{p}department_id": department_id})
-    if live_only:
-        qs = qs.filter(rolled_up_at__isnull=True)
+
+    def ratings() -> Any:  # built only when its SQL is not compiled yet (_compiled_rows)
+        qs = Rating.objects.filter(
+            **{f"{p}accepted_on__gte": accepted_from, f"{p}accepted_on__lte": accepted_to}, voided=False
+        )
+        if department_id is not None:
+            qs = qs.filter(**{f"{p}department_id": department_id})
+        if live_only:
+            qs = qs.filter(rolled_up_at__isnull=True)
+        return qs
+
     aggs = {"ratings": Count("id"), "good_ratings": Count("id", filter=Q(overall__gte=3))}
     if not dims:
-        return [qs.filter(created_at__lte=as_of).aggregate(**aggs)]
+        return [ratings().filter(created_at__lte=as_of).aggregate(**aggs)]
 
     def grouped(moment: Any) -> Any:
         annotations = {f"g_{b}": _case_group(b, accepted_from, accepted_to, prefix=p)[0] for b in dims}
-        given = qs.filter(created_at__lte=moment)
+        given = ratings().filter(created_at__lte=moment)
         return given.annotate(**annotations).values(*annotations).annotate(**aggs).order_by()
 
     key = ("ratings", accepted_from, accepted_to, tuple(dims), department_id, live_only)
@@ -485,15 +489,17 @@ def complaint_rows(
 ) -> list[dict[str, Any]]:
     """Complaints received in the period by "as of" (and concluded by then), grouped by ``dims`` (its SQL
     compiled once per period on PostgreSQL, like the ratings')."""
-    qs = Complaint.objects.filter(received_on__gte=accepted_from, received_on__lte=accepted_to)
-    if department_id is not None:
-        qs = qs.filter(department_id=department_id)
+
+    def complaints() -> Any:  # built only when its SQL is not compiled yet (_compiled_rows)
+        qs = Complaint.objects.filter(received_on__gte=accepted_from, received_on__lte=accepted_to)
+        return qs if department_id is None else qs.filter(department_id=department_id)
+
     if not dims:
-        return [qs.filter(received_at__lte=as_of).aggregate(**_complaint_sums(as_of))]
+        return [complaints().filter(received_at__lte=as_of).aggregate(**_complaint_sums(as_of))]
 
     def grouped(moment: Any) -> Any:
         annotations = {f"g_{b}": _complaint_group(b) for b in dims}
-        received = qs.filter(received_at__lte=moment)
+        received = complaints().filter(received_at__lte=moment)
         return (
             received.annotate(**annotations)
             .values(*annotations)
@@ -596,21 +602,23 @@ def rollup_rows(
     """The rollup's sums for a cohort, grouped like the live figures (``g_<breakdown>`` keys); the
     month-end sums are keyed by the first day of the acceptance month. The whole months of the cohort
     are read from their ``whole_month`` rows, only its partial months from the day rows."""
-    qs = model._default_manager.filter(
-        _rollup_days_q(month_end, accepted_from, accepted_to),
-        month_end=month_end,
-        accepted_on__gte=accepted_from,
-        accepted_on__lte=accepted_to,
-    )
-    if department_id is not None:
-        qs = qs.filter(department_id=department_id)
+
+    def rows() -> Any:  # built only when its SQL is not compiled yet (_compiled_rows)
+        qs = model._default_manager.filter(
+            _rollup_days_q(month_end, accepted_from, accepted_to),
+            month_end=month_end,
+            accepted_on__gte=accepted_from,
+            accepted_on__lte=accepted_to,
+        )
+        return qs if department_id is None else qs.filter(department_id=department_id)
+
     sums = {name: Sum(name) for name in ROLLUP_SUMS}
     if not dims:
-        return [qs.aggregate(**sums)]
+        return [rows().aggregate(**sums)]
 
     def grouped(_moment: Any) -> Any:
         annotations = {f"g_{b}": _case_group(b, accepted_from, accepted_to)[0] for b in dims}
-        return qs.annotate(**annotations).values(*annotations).annotate(**sums).order_by()
+        return rows().annotate(**annotations).values(*annotations).annotate(**sums).order_by()
 
     key = ("rollup", model, month_end, accepted_from, accepted_to, tuple(dims), department_id)
     return _compiled_rows(key, grouped, None)
@@ -708,10 +716,25 @@ def promised_speedup(*, department_id: int | None = None) -> Rate:
     return Rate(s - p, s)
 
 
-def _month_key(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    return value
+def _keys_of(dims: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A group's breakdown keys as a tuple, from its ``g_<breakdown>`` columns (the month's as a date: a
+    truncated month may come as a datetime). One call a group, thousands a page: an itemgetter, and the
+    month looked at only when it is a breakdown."""
+    names = [f"g_{b}" for b in dims]
+    if not names:
+        return lambda data: ()
+    pick = operator.itemgetter(*names) if len(names) > 1 else lambda data: (data[names[0]],)
+    if Breakdown.MONTH.value not in dims:
+        return pick
+    at = list(dims).index(Breakdown.MONTH.value)
+
+    def keys_of(data: dict[str, Any]) -> tuple[Any, ...]:
+        keys = pick(data)
+        if isinstance(keys[at], datetime.datetime):
+            return (*keys[:at], keys[at].date(), *keys[at + 1 :])
+        return keys
+
+    return keys_of
 
 
 def figures(
@@ -828,7 +851,6 @@ def _figures_many(
         accepted_from=accepted_from, accepted_to=accepted_to, as_of=as_of, promised_speedup=speed
     )
     rows: dict[str, dict[Any, Row]] = {b: {} for b in dims}
-    cases = cohort_cases(accepted_from=accepted_from, accepted_to=accepted_to, department_id=department_id)
     # settled cases and their ratings come summed from the rollup when it can answer for this "as of"
     # and breakdown; only the rest is aggregated live (same figures either way: see rollup.py)
     rollup = rollup_for(
@@ -839,8 +861,6 @@ def _figures_many(
         mark=_snapshot_memo("watermark", rollup_watermark),
     )
     use_rollup = rollup is not None
-    if use_rollup:
-        cases = cases.filter(rolled_up_at__isnull=True)
 
     # the groups' contributions are summed as plain lists of ints, one per breakdown key, and turned
     # into rows once at the end (thousands of groups on a dashboard: a Row.add per group and breakdown
@@ -853,18 +873,23 @@ def _figures_many(
         into = combined.get(keys)
         combined[keys] = vec if into is None else list(map(operator.add, into, vec))  # never in place
 
-    group_keys = [f"g_{b}" for b in dims]
-
     # ONE query: grouped by the breakdown keys (ids only: narrow rows, hash aggregation; labels come
     # after, one small query each) and the per-case flags; every figure is a sum over those groups
     def live(moment: Any) -> Any:
         annotations = {f"g_{b}": _case_group(b, accepted_from, accepted_to)[0] for b in dims}
         annotations.update(case_flags(moment))
+        # the cohort's queryset is built here, only when the SQL is not compiled yet (_compiled_rows)
+        cases = cohort_cases(
+            accepted_from=accepted_from, accepted_to=accepted_to, department_id=department_id
+        )
+        if use_rollup:
+            cases = cases.filter(rolled_up_at__isnull=True)
         return cases.annotate(**annotations).values(*annotations).annotate(**case_sums(moment)).order_by()
 
+    keys_of = _keys_of(dims)
     key = ("live", accepted_from, accepted_to, tuple(dims), department_id, use_rollup)
     for data in _compiled_rows(key, live, as_of):
-        add(_reduce_vec(data), tuple([_month_key(data[g]) for g in group_keys]))
+        add(_reduce_vec(data), keys_of(data))
     cohort: dict[str, Any] = dict(
         accepted_from=accepted_from,
         accepted_to=accepted_to,
@@ -885,10 +910,7 @@ def _figures_many(
         else []
     )
     for data in [*summed, *rating_rows(**cohort, live_only=use_rollup), *complaint_rows(**cohort)]:
-        add(
-            [int(data.get(name) or 0) for name in _ADDITIVE],
-            tuple([_month_key(data[g]) for g in group_keys]),
-        )
+        add([int(data.get(name) or 0) for name in _ADDITIVE], keys_of(data))
     sums: list[dict[Any, list[int]]] = [{} for _ in dims]
     grand = [0] * len(_ADDITIVE)
     for keys, vec in combined.items():

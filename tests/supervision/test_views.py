@@ -227,3 +227,30 @@ def test_case_links_are_those_reverse_gives():
     for reference in ("SP20260301-000001", "SD518110-000875395", "a.b_c", "含中文 空格", "CASEREFERENCE"):
         assert case_url(reference) == reverse("approvals:case_detail", args=[reference]), reference
     assert case_url("a/b") == ""
+
+
+def test_dashboard_overdue_table_rows(client, world):
+    """Each overdue case's row: its reference linked to the case page, item, department, both due dates
+    and who holds it ("—" for nobody, an empty cell for a due date it has not got), every text escaped."""
+    from django.urls import reverse
+
+    odd = ItemFactory(department=world["d2"], name="<b>校车 & 许可</b>")
+    nobody = make_case(odd, state=CaseState.IN_REVIEW, accepted_on=D(2026, 3, 4), promised_due=D(2026, 3, 11))
+    client.force_login(staff(Role.INSPECTOR))
+    html = client.get("/supervision/" + Q).content.decode()
+    table = html.split('id="sup-overdue"', 1)[1].split("</table>", 1)[0]
+    late = world["late"]
+    assert (
+        "<tr>\n"
+        f'      <td><a href="{reverse("approvals:case_detail", args=[late.reference])}">{late.reference}</a></td>\n'
+        "      <td>建设用地规划许可</td><td>自然资源局</td><td>2026-03-09</td><td>2026-03-30</td>"
+        f"<td>{world['holder'].display_name}</td>\n"
+        "    </tr>"
+    ) in table
+    assert (
+        "<tr>\n"
+        f'      <td><a href="{reverse("approvals:case_detail", args=[nobody.reference])}">{nobody.reference}</a></td>\n'
+        "      <td>&lt;b&gt;校车 &amp; 许可&lt;/b&gt;</td><td>教育局</td><td>2026-03-11</td><td></td><td>—</td>\n"
+        "    </tr>"
+    ) in table
+    assert table.index(late.reference) < table.index(nobody.reference)  # the most late first
