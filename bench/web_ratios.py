@@ -88,10 +88,16 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--item", default="FG-001")
     parser.add_argument("--strict", action="store_true")
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="reuse the portal's database as the last run left it (default: a new one, so that runs compare: "
+        "the intake phase adds cases to the bench citizens, whose case list and progress the next run reads)",
+    )
     args = parser.parse_args()
 
-    for url in (args.database_url, args.ref_database_url):
-        ensure_database(url, fresh=False)
+    ensure_database(args.database_url, fresh=not args.keep_database)
+    ensure_database(args.ref_database_url, fresh=False)
     workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
     args.conn_max_age = 0  # server_env reads it; removed below: the production default applies
     env = server_env(args, workdir / "media")
