@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models import Window as Over
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from portal.accounts.models import User, Window
+from portal.compiled_sql import compiled_rows
 
 from .constants import DISPLAY_CALLS, DISPLAY_WAITING, AppointmentState, CallAction, HalfDay, TicketState
 from .models import Appointment, BusinessType, CallRecord, Ticket, WaitAlert
@@ -232,10 +232,9 @@ def _no_shows(date_from: datetime.date, date_to: datetime.date) -> Any:
     )
 
 
-# The figures' three queries, their SQL compiled once per shape on PostgreSQL: compiling them through the
-# ORM (filtered counts, a window function) cost the dashboard ≈ 5 ms a request, the same every request but
-# for the two dates, which are compiled as sentinels and put in the parameters per call.
-_SQL: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], list[str]] | None] = {}
+# The figures' three queries, their SQL compiled once per shape on PostgreSQL (``portal.compiled_sql``):
+# compiling them through the ORM (filtered counts, a window function) cost the dashboard ≈ 5 ms a request,
+# the same every request but for the two dates, which are compiled as stand-ins.
 _FROM, _TO = datetime.date(1901, 1, 1), datetime.date(1901, 1, 2)
 
 
@@ -245,26 +244,14 @@ def _figure_rows(
     date_from: datetime.date,
     date_to: datetime.date,
 ) -> list[dict[str, Any]]:
-    """The rows of the ``values()`` query ``build(date_from, date_to)`` as dicts (as the ORM gives them).
-    On PostgreSQL straight from the cursor: psycopg gives what the figures read (dates, ints, intervals as
-    timedeltas) without Django's converters."""
-    if connection.vendor != "postgresql":
-        return list(build(date_from, date_to))
-    if key not in _SQL:
-        qs = build(_FROM, _TO)
-        query = qs.query
-        sql, params = query.get_compiler(using=qs.db).as_sql()
-        names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        dated = _FROM in params and _TO in params
-        _SQL[key] = (sql, tuple(params), names) if dated else None
-    entry = _SQL[key]
-    if entry is None:
-        return list(build(date_from, date_to))
-    sql, params, names = entry
-    dates = {_FROM: date_from, _TO: date_to}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [dates.get(p, p) if type(p) is datetime.date else p for p in params])
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    """The rows of the ``values()`` query ``build(date_from, date_to)`` as dicts (as the ORM gives them)."""
+    return compiled_rows(
+        ("hall", *key),
+        lambda: build(date_from, date_to),
+        lambda: build(_FROM, _TO),
+        {_FROM: date_from, _TO: date_to},
+        needed=2,
+    )
 
 
 def wait_alert_list(*, day: datetime.date | None = None) -> QuerySet[WaitAlert]:

@@ -50,6 +50,7 @@ from approvals.models import Case
 from complaints.models import Complaint, Rating
 from intake.constants import ItemStatus
 from intake.models import Item
+from portal.compiled_sql import compiled_rows
 
 from .constants import Breakdown
 from .models import DeskFigureRollup, FigureRollup, FigureRollupState, RollupSums
@@ -644,67 +645,31 @@ def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
-# The SQL of the figures' large grouped queries, compiled once per cohort and breakdowns: building and
-# compiling them through the ORM (a CASE ladder of months, seven per-case flags, a dozen sums) cost a
-# dashboard ≈ 10–15 ms a request, every request the same but for "as of". Keyed by everything the SQL
-# depends on; "as of" (and its date) are compiled as sentinels and put in the parameters per call.
-_SQL_CACHE: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]] | None] = {}
-_SQL_CACHE_SIZE = 256
-_AS_OF_SENTINEL = datetime.datetime(1901, 1, 1, 0, 0, 0, 123457, tzinfo=datetime.UTC)
+# The figures' large grouped queries, their SQL compiled once per cohort and breakdowns
+# (``portal.compiled_sql``): building and compiling them through the ORM (a CASE ladder of months, seven
+# per-case flags, a dozen sums) cost a dashboard ≈ 10–15 ms a request, every request the same but for
+# "as of". Keyed by everything the SQL depends on; "as of" (and its date) are compiled as stand-ins.
+_AS_OF_STAND_IN = datetime.datetime(1901, 1, 1, 0, 0, 0, 123457, tzinfo=datetime.UTC)
 
 
 def _compiled_rows(
     key: tuple[Any, ...], build: Callable[[Any], Any], as_of: datetime.datetime | None
 ) -> list[dict[str, Any]]:
-    """The rows of ``build(as_of)`` (a grouped ``values()`` query, read as ``_value_rows`` does), its SQL
-    compiled once per ``key`` on PostgreSQL. ``build`` must make the same query for every "as of" but
-    for where "as of" and its local date go (never both absent: then the query is not cached)."""
-    if connection.vendor != "postgresql":
-        return _value_rows(build(as_of))
-    if key not in _SQL_CACHE:
-        if len(_SQL_CACHE) >= _SQL_CACHE_SIZE:
-            _SQL_CACHE.clear()
-        qs = build(_AS_OF_SENTINEL)
-        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
-        sentinel_date = timezone.localdate(_AS_OF_SENTINEL)
-        uses = sum(1 for p in params if _is_sentinel(p, sentinel_date))
-        _SQL_CACHE[key] = (sql, tuple(params)) if uses or as_of is None else None
-    entry = _SQL_CACHE[key]
-    if entry is None:  # "as of" went into the SQL some other way: compiled each time
-        return _value_rows(build(as_of))
-    sql, params = entry
-    if as_of is not None:
-        sentinel_date, as_of_date = timezone.localdate(_AS_OF_SENTINEL), timezone.localdate(as_of)
-        params = tuple(
-            (as_of if isinstance(p, datetime.datetime) else as_of_date)
-            if _is_sentinel(p, sentinel_date)
-            else p
-            for p in params
-        )
-    return _cursor_rows(sql, params)
-
-
-def _is_sentinel(value: Any, sentinel_date: datetime.date) -> bool:
-    if isinstance(value, datetime.datetime):
-        return value == _AS_OF_SENTINEL
-    return isinstance(value, datetime.date) and value == sentinel_date
-
-
-def _value_rows(qs: Any) -> list[dict[str, Any]]:
-    """The rows of a grouped ``values()`` query as dicts. On PostgreSQL straight from the cursor, without
-    Django's per-row converters (thousands of groups a page): psycopg already gives what the figures
-    read (ints, dates, booleans, strings; a bigint sum comes as a Decimal, and every sum is int()ed)."""
-    if connection.vendor != "postgresql":
-        return list(qs)
-    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
-    return _cursor_rows(sql, params)
-
-
-def _cursor_rows(sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    """The rows of ``build(as_of)`` (a grouped ``values()`` query), its SQL compiled once per ``key`` on
+    PostgreSQL. ``build`` must make the same query for every "as of" but for where "as of" and its local
+    date go (never both absent: then the query is not cached)."""
+    stand_ins = (
+        {}
+        if as_of is None
+        else {_AS_OF_STAND_IN: as_of, timezone.localdate(_AS_OF_STAND_IN): timezone.localdate(as_of)}
+    )
+    return compiled_rows(
+        ("figures", *key),
+        lambda: build(as_of),
+        lambda: build(_AS_OF_STAND_IN),
+        stand_ins,
+        needed=1 if stand_ins else 0,
+    )
 
 
 def promised_speedup(*, department_id: int | None = None) -> Rate:

@@ -251,7 +251,7 @@ def test_many_breakdowns_from_one_query_match(cohort, django_assert_max_num_quer
 def test_the_compiled_sql_of_one_cohort_serves_every_as_of(calendar):
     """On PostgreSQL the large grouped queries are compiled once per cohort and breakdowns, with "as of"
     put in per call: the figures as of two moments from one compilation are those compiled afresh."""
-    from supervision import figures as module
+    from portal import compiled_sql
 
     a = ItemFactory(department=DepartmentFactory(code="SQC1"), statutory_limit=20, promised_limit=5)
     make_case(a, accepted_on=D(2026, 3, 2), promised_due=D(2026, 3, 9), statutory_due=D(2026, 3, 30))
@@ -266,11 +266,11 @@ def test_the_compiled_sql_of_one_cohort_serves_every_as_of(calendar):
     )
     cohort = dict(accepted_from=D(2026, 3, 1), accepted_to=D(2026, 3, 31), by="month")
     early, late = at(D(2026, 3, 5), 12), at(D(2026, 4, 2), 12)
-    module._SQL_CACHE.clear()
+    compiled_sql._SQL.clear()
     reused = [figures(**cohort, as_of=moment).as_dict(fractions=True) for moment in (early, late)]
     fresh = []
     for moment in (early, late):
-        module._SQL_CACHE.clear()
+        compiled_sql._SQL.clear()
         fresh.append(figures(**cohort, as_of=moment).as_dict(fractions=True))
     assert reused == fresh
     # as of 5 March nothing is concluded or overdue; as of 2 April one is concluded (late), one overdue
