@@ -170,16 +170,29 @@ def _label(choices: Any, value: Any) -> Any:
         return value
 
 
+def _escape(value: Any) -> str:
+    """``conditional_escape`` without its lazy-string wrappers (a plain value: ``html.escape(str())``)."""
+    html_method = getattr(value, "__html__", None)
+    return html_method() if html_method is not None else html.escape(str(value))
+
+
+def _ymd(value: Any) -> str:
+    """``value|date:"Y-m-d"``: a date's ISO form (the same text without the format machinery)."""
+    if type(value) is datetime.date:
+        return value.isoformat()
+    return date_filter(value, "Y-m-d")
+
+
 @register.simple_tag
 def alert_row(alert: Any) -> SafeString:
     """One row of the alert table (the dashboard's open alerts, the alert list), built here rather than
     from ≈ 20 template nodes, variable lookups and filters a row: the same HTML, ≈ 3 ms less a page."""
-    e = conditional_escape
+    e = _escape
     step = f" · {e(alert.step)}" if alert.step else ""
     reference = alert.case.reference
     url = case_url(reference)
     case_cell = f'<a href="{e(url)}">{e(reference)}</a>' if url else e(reference)
-    due = date_filter(alert.due, "Y-m-d") or "—"
+    due = _ymd(alert.due) or "—"
     closed = f" · {e(_('已关闭'))}" if alert.closed_at else ""
     raised = date_filter(localtime(alert.raised_at), "Y-m-d H:i")
     detail = reverse("supervision:alert_detail", args=[alert.pk])
@@ -192,19 +205,6 @@ def alert_row(alert: Any) -> SafeString:
         f"    <td>{e(_label(AlertState, alert.state))}{closed}</td><td>{e(raised)}</td>\n"
         "  </tr>"
     )
-
-
-def _escape(value: Any) -> str:
-    """``conditional_escape`` without its lazy-string wrappers (a plain value: ``html.escape(str())``)."""
-    html_method = getattr(value, "__html__", None)
-    return html_method() if html_method is not None else html.escape(str(value))
-
-
-def _ymd(value: Any) -> str:
-    """``value|date:"Y-m-d"``: a date's ISO form (the same text without the format machinery)."""
-    if type(value) is datetime.date:
-        return value.isoformat()
-    return date_filter(value, "Y-m-d")
 
 
 @register.simple_tag
