@@ -8,11 +8,14 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import localdate, localtime
 from django.utils.translation import gettext_lazy as _
 
+from approvals import deadlines
+from approvals.presentation import days_left_text
+
 from .. import permissions
-from ..constants import AlertLevel, AlertState
+from ..constants import AlertLevel, AlertState, alert_due_unit
 
 register = template.Library()
 
@@ -183,16 +186,38 @@ def _ymd(value: Any) -> str:
     return date_filter(value, "Y-m-d")
 
 
+def _due_cell(due: Any, today: datetime.date, unit: str | None) -> str:
+    """A due date as the case pages show it (approvals.presentation): the date and, when ``unit`` is given
+    (the date is still watched), the days left or overdue in that unit on a second line, coloured as the
+    worklist colours it; the bare date otherwise ("" for none)."""
+    text = _ymd(due)
+    if unit is None or due is None:
+        return _escape(text)
+    left = deadlines.remaining(due=due, today=today, unit=unit)
+    return (
+        f'<span class="due-{deadlines.colour(left)}">{_escape(text)}<br>'
+        f"{_escape(days_left_text(left, unit))}</span>"
+    )
+
+
 @register.simple_tag
-def alert_row(alert: Any) -> SafeString:
+def alert_row(alert: Any, today: datetime.date | None = None) -> SafeString:
     """One row of the alert table (the dashboard's open alerts, the alert list), built here rather than
-    from ≈ 20 template nodes, variable lookups and filters a row: the same HTML, ≈ 3 ms less a page."""
+    from ≈ 20 template nodes, variable lookups and filters a row: the same HTML, ≈ 3 ms less a page. An
+    open alert's due date also says the days left (or overdue) on ``today`` (the page's local date), in
+    the unit of its level (``constants.alert_due_unit``); a closed one shows the date alone."""
     e = _escape
     step = f" · {e(alert.step)}" if alert.step else ""
-    reference = alert.case.reference
+    case = alert.case
+    reference = case.reference
     url = case_url(reference)
     case_cell = f'<a href="{e(url)}">{e(reference)}</a>' if url else e(reference)
-    due = _ymd(alert.due) or "—"
+    if alert.due is None:
+        due = "—"
+    elif alert.closed_at:
+        due = _due_cell(alert.due, today or localdate(), None)
+    else:
+        due = _due_cell(alert.due, today or localdate(), alert_due_unit(alert.level, case.limit_unit))
     closed = f" · {e(_('已关闭'))}" if alert.closed_at else ""
     raised = date_filter(localtime(alert.raised_at), "Y-m-d H:i")
     detail = reverse("supervision:alert_detail", args=[alert.pk])
@@ -201,26 +226,30 @@ def alert_row(alert: Any) -> SafeString:
         f'    <td><a href="{e(detail)}"><span class="alert-level level-{e(alert.level)}">'
         f"{e(_label(AlertLevel, alert.level))}</span>{step}</a></td>\n"
         f"    <td>{case_cell}</td>\n"
-        f"    <td>{e(alert.department.name)}</td><td>{e(due)}</td>\n"
+        f"    <td>{e(alert.department.name)}</td><td>{due}</td>\n"
         f"    <td>{e(_label(AlertState, alert.state))}{closed}</td><td>{e(raised)}</td>\n"
         "  </tr>"
     )
 
 
 @register.simple_tag
-def overdue_row(case: Any) -> SafeString:
+def overdue_row(case: Any, today: datetime.date | None = None) -> SafeString:
     """One row of the dashboard's overdue table, built here as ``alert_row`` is: the same HTML as the
-    template's ≈ 15 nodes, variable lookups and filters a row did (≈ 1.2 ms less a page)."""
+    template's ≈ 15 nodes, variable lookups and filters a row did (≈ 1.2 ms less a page). Both due dates
+    say how far overdue (or how many days are left), on ``today``, in the case's own unit."""
     e = _escape
+    today = today or localdate()
     reference = case.reference
     url = case_url(reference)
     case_cell = f'<a href="{e(url)}">{e(reference)}</a>' if url else e(reference)
     holder = case.holder.display_name if case.holder is not None else ""
+    unit = case.limit_unit
     return mark_safe(  # noqa: S308 (every value escaped here)
         "<tr>\n"
         f"      <td>{case_cell}</td>\n"
         f"      <td>{e(case.item.name)}</td><td>{e(case.department.name)}</td>"
-        f"<td>{e(_ymd(case.promised_due))}</td><td>{e(_ymd(case.statutory_due))}</td>"
+        f"<td>{_due_cell(case.promised_due, today, unit)}</td>"
+        f"<td>{_due_cell(case.statutory_due, today, unit)}</td>"
         f"<td>{e(holder or '—')}</td>\n"
         "    </tr>"
     )
