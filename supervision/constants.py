@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.workcalendar.constants import LimitUnit
+
 
 class AlertLevel(models.TextChoices):
     YELLOW = "yellow", _("黄牌预警")
@@ -43,6 +45,19 @@ EXPLANATION_REQUIRED = frozenset({AlertLevel.RED, AlertLevel.STATUTORY, AlertLev
 # Default days per level when no rule row exists: yellow = working days left before the promised due
 # date; intake_overdue = the deemed-acceptance limit (行政许可法 Art. 32).
 DEFAULT_DAYS = {AlertLevel.YELLOW: 1, AlertLevel.INTAKE_OVERDUE: 5, AlertLevel.LICENCE_YELLOW: 1}
+
+
+# The unit an alert's due date counts in (the days left shown beside it): the case's own limit unit for the
+# dates computed in it (the promised and statutory dates, and the step's date, which
+# approvals.services.common.enter_step adds in the case's unit: a step has no unit of its own); working days
+# for the rest: the licence (Art. 44: 10 working days), the after-check (the item's working days,
+# approvals.services.decision.after_check_due_of) and the window's answer (Art. 32: 5 working days).
+CASE_UNIT_LEVELS = frozenset({AlertLevel.YELLOW, AlertLevel.RED, AlertLevel.STATUTORY, AlertLevel.STEP})
+
+
+def alert_due_unit(level: str, case_unit: str) -> str:
+    """``LimitUnit`` value ("working" / "natural") the due date of an alert of ``level`` counts in."""
+    return case_unit if level in CASE_UNIT_LEVELS else LimitUnit.WORKING
 
 
 class AlertState(models.TextChoices):

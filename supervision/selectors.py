@@ -1,6 +1,7 @@
 """Supervision reads, scoped to what the user may see (inspector: all; head and department staff:
 their own department; a case holder: the alerts of the cases they hold)."""
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,9 +44,11 @@ def alert_list(*, user: User | AnonymousUser, filters: Mapping[str, Any] | None 
     return alerts.order_by("-raised_at", "-id")
 
 
-def overdue_cases(*, department_id: int | None = None) -> QuerySet[Case]:
-    """Overdue cases (``approvals.deadlines.overdue_q``), most late first."""
-    qs = Case.objects.filter(overdue_q(timezone.localdate())).select_related("item", "department", "holder")
+def overdue_cases(*, department_id: int | None = None, today: datetime.date | None = None) -> QuerySet[Case]:
+    """Overdue cases (``approvals.deadlines.overdue_q``) on ``today`` (default: the local date), most late
+    first."""
+    today = today or timezone.localdate()
+    qs = Case.objects.filter(overdue_q(today)).select_related("item", "department", "holder")
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     return qs.order_by("promised_due", "id")

@@ -41,9 +41,11 @@ def _scope(request: HttpRequest) -> int | None:
         raise PermissionDenied(exc.message) from exc
 
 
-def _cohort(request: HttpRequest) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _cohort(
+    request: HttpRequest, today: datetime.date | None = None
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Cohort parameters from the query string; defaults: this year to today, as of now."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     data = {
         "accepted_from": request.GET.get("accepted_from") or today.replace(month=1, day=1).isoformat(),
         "accepted_to": request.GET.get("accepted_to") or today.isoformat(),
@@ -77,6 +79,7 @@ _HOLDER_NAME = ("enterprise_name", "real_name", "first_name", "last_name", "user
 _OVERDUE_COLUMNS = (
     "reference",
     "state",
+    "limit_unit",
     "promised_due",
     "statutory_due",
     "item__name",
@@ -92,6 +95,7 @@ _ALERT_COLUMNS = (
     "closed_at",
     "case__reference",
     "case__state",
+    "case__limit_unit",
     "department__name",
 )
 
@@ -99,12 +103,14 @@ _ALERT_COLUMNS = (
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     department_id = _scope(request)
-    cohort, errors = _cohort(request)
+    # one local date for the whole page: the cohort's default end, the overdue cases and the days left
+    today = timezone.localdate()
+    cohort, errors = _cohort(request, today)
     cohort.pop("by", None)
     kw = dict(department_id=department_id, **cohort)
     # 红蓝榜 of one month (default: the last full month), departments and windows
     rb_month = _month(request.GET.get("rb_month", "")) or (
-        timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+        today.replace(day=1) - datetime.timedelta(days=1)
     ).replace(day=1)
     rb_kw = dict(department_id=department_id, **exports.month_cohort(rb_month.year, rb_month.month))
     with analytic_snapshot():  # both in one snapshot, one transaction
@@ -172,7 +178,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "red_win": red_win,
         "blue_win": blue_win,
         # the two lists read only the columns their tables show (a case row and an alert row are wide)
-        "overdue": overdue_cases(department_id=department_id).only(*_OVERDUE_COLUMNS)[:20],
+        "overdue": overdue_cases(department_id=department_id, today=today).only(*_OVERDUE_COLUMNS)[:20],
         "alerts": alert_list(user=request.user, filters={"open": "1"})
         .select_related(None)
         .select_related("case", "department")
@@ -184,8 +190,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "department": Department.objects.filter(pk=department_id).first() if department_id else None,
         "tables": exports.TABLE_NAMES,
         "query": query,
-        "this_month": timezone.localdate().strftime("%Y-%m"),
+        "this_month": today.strftime("%Y-%m"),
         "rb_month": rb_month.strftime("%Y-%m"),
+        "today": today,
     }
     return render(request, "supervision/dashboard.html", context)
 
@@ -246,6 +253,7 @@ def alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
             "levels": AlertLevel.choices,
             "states": AlertState.choices,
             "query": request.GET.urlencode(),
+            "today": timezone.localdate(),  # the alerts' days left
         },
     )
 

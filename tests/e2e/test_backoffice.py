@@ -63,12 +63,46 @@ def _pattern():
     return code_pattern((raw_codes() | BACKOFFICE_CODES) - GENERIC - usernames)
 
 
+def _overdue_case():
+    """A demo case running past its promised date (the demo has none), with its red card: the dashboard's
+    overdue and alert tables then show a date with its working days overdue. Returns the case's reference."""
+    import datetime
+
+    from django.utils import timezone
+
+    from approvals.constants import CaseState
+    from intake.models import Item
+    from portal.workcalendar import services as calendar
+    from supervision.constants import AlertLevel
+    from tests.supervision.factories import AlertFactory, make_case
+
+    today = timezone.localdate()
+    promised = today - datetime.timedelta(days=9)
+    item = Item.objects.filter(limit_unit="working").order_by("-pk").first()
+    case = make_case(
+        item,
+        state=CaseState.IN_REVIEW,
+        accepted_on=today - datetime.timedelta(days=20),
+        promised_due=promised,
+        statutory_due=calendar.add_days(today, 12).date,
+        limit_unit="working",
+    )
+    AlertFactory(case=case, level=AlertLevel.RED, due=promised)
+    return case.reference
+
+
 @pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
 @pytest.mark.parametrize("screen", list(WIDTHS))
 def test_the_efficiency_office_pages_fit_and_speak_plainly(new_page, pages, screen, elder):
+    reference = _overdue_case()
     page = new_page(viewport=WIDTHS[screen])
     login(page, "inspector")
     page.goto("/supervision/")
+    # every due date with its days overdue or left (DESIGN §12), in the case's unit
+    overdue = page.locator("section[aria-labelledby=sup-overdue] tr", has_text=reference)
+    assert "已超期" in overdue.inner_text() and "剩余12个工作日" in overdue.inner_text()
+    alert = page.locator("section[aria-labelledby=sup-alerts] tr", has_text=reference)
+    assert "已超期" in alert.inner_text()
     if elder:
         page.locator("#elder-toggle").click()
         page.wait_for_load_state()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from approvals.constants import CaseState
 from portal.accounts.constants import Role
+from portal.workcalendar import services as workcalendar
 from supervision.exports import month_cohort
 from supervision.figures import figures_many
 from supervision.models import FigureRollupState
@@ -73,8 +74,11 @@ def add_cases(desks, rng, n):
 
 
 def load(client, url):
-    """The response and the SQL it ran, after a rollup refresh (as the beat task keeps it)."""
+    """The response and the SQL it ran, after a rollup refresh (as the beat task keeps it), in a process
+    whose work-calendar index is loaded (once a process, kept between requests: the days left of the
+    overdue cases and alerts read it)."""
     refresh(now=timezone.now())
+    workcalendar.get_index()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200

@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from approvals.constants import CaseState
@@ -231,26 +232,161 @@ def test_case_links_are_those_reverse_gives():
 
 def test_dashboard_overdue_table_rows(client, world):
     """Each overdue case's row: its reference linked to the case page, item, department, both due dates
-    and who holds it ("—" for nobody, an empty cell for a due date it has not got), every text escaped."""
+    (each with the days overdue or left, on the page's date) and who holds it ("—" for nobody, an empty cell
+    for a due date it has not got), every text escaped."""
     from django.urls import reverse
 
     odd = ItemFactory(department=world["d2"], name="<b>校车 & 许可</b>")
     nobody = make_case(odd, state=CaseState.IN_REVIEW, accepted_on=D(2026, 3, 4), promised_due=D(2026, 3, 11))
     client.force_login(staff(Role.INSPECTOR))
-    html = client.get("/supervision/" + Q).content.decode()
+    with time_machine.travel(at(D(2026, 3, 16), 9), tick=False):
+        html = client.get("/supervision/" + Q).content.decode()
     table = html.split('id="sup-overdue"', 1)[1].split("</table>", 1)[0]
     late = world["late"]
     assert (
         "<tr>\n"
         f'      <td><a href="{reverse("approvals:case_detail", args=[late.reference])}">{late.reference}</a></td>\n'
-        "      <td>建设用地规划许可</td><td>自然资源局</td><td>2026-03-09</td><td>2026-03-30</td>"
+        "      <td>建设用地规划许可</td><td>自然资源局</td>"
+        '<td><span class="due-red">2026-03-09<br>已超期5个工作日</span></td>'
+        '<td><span class="due-green">2026-03-30<br>剩余10个工作日</span></td>'
         f"<td>{world['holder'].display_name}</td>\n"
         "    </tr>"
     ) in table
     assert (
         "<tr>\n"
         f'      <td><a href="{reverse("approvals:case_detail", args=[nobody.reference])}">{nobody.reference}</a></td>\n'
-        "      <td>&lt;b&gt;校车 &amp; 许可&lt;/b&gt;</td><td>教育局</td><td>2026-03-11</td><td></td><td>—</td>\n"
+        "      <td>&lt;b&gt;校车 &amp; 许可&lt;/b&gt;</td><td>教育局</td>"
+        '<td><span class="due-red">2026-03-11<br>已超期3个工作日</span></td><td></td><td>—</td>\n'
         "    </tr>"
     ) in table
     assert table.index(late.reference) < table.index(nobody.reference)  # the most late first
+
+
+# --- every due date with its days left (DESIGN §12), on the official calendar ---------------------------
+# The page's date: Wednesday 8 April 2026, after the Qingming holiday (Sat 4 – Mon 6 April). From Friday
+# 3 April that is 2 working days overdue on the official calendar (3 with weekends off alone), 5 natural days.
+TODAY = D(2026, 4, 8)
+
+
+def _row(html: str, needle: str) -> str:
+    """The table row (``<tr>…</tr>``) of ``html`` holding ``needle``."""
+    at_ = html.index(needle)
+    return html[html.rindex("<tr>", 0, at_) : html.index("</tr>", at_)]
+
+
+def _cells(row: str) -> list[str]:
+    """The visible text of each cell of a row (a line break as a space)."""
+    import re
+
+    cells = re.findall(r"<td>(.*?)</td>", row, flags=re.S)
+    return [re.sub(r"<[^>]+>", "", c.replace("<br>", " ")) for c in cells]
+
+
+@pytest.fixture
+def due_world(calendar):
+    from supervision.constants import AlertLevel
+
+    from .factories import AlertFactory
+
+    dept = DepartmentFactory(code="DL1", name="住建局")
+    working = ItemFactory(department=dept, name="施工许可", limit_unit="working")
+    natural = ItemFactory(department=dept, name="临时占道许可", limit_unit="natural")
+    raised = at(D(2026, 4, 7), 9)
+    # a working-day case 2 working days past its promised date, its statutory date 2 working days away
+    w = make_case(
+        working,
+        state=CaseState.IN_REVIEW,
+        accepted_on=D(2026, 3, 20),
+        promised_due=D(2026, 4, 3),
+        statutory_due=D(2026, 4, 10),
+        limit_unit="working",
+    )
+    # a natural-day case 5 natural days past its promised date, its statutory date tomorrow
+    n = make_case(
+        natural,
+        state=CaseState.IN_REVIEW,
+        accepted_on=D(2026, 3, 27),
+        promised_due=D(2026, 4, 3),
+        statutory_due=D(2026, 4, 9),
+        limit_unit="natural",
+    )
+    # an approved natural-day case: its licence (Art. 44) counts in working days all the same
+    lic = make_case(
+        natural,
+        state=CaseState.APPROVED,
+        accepted_on=D(2026, 3, 2),
+        promised_due=D(2026, 3, 9),
+        statutory_due=D(2026, 3, 9),
+        concluded_on=D(2026, 3, 20),
+        licence_due=D(2026, 4, 3),
+        limit_unit="natural",
+    )
+    alerts = {
+        "red": AlertFactory(case=w, level=AlertLevel.RED, due=D(2026, 4, 3), raised_at=raised),
+        "natural_red": AlertFactory(case=n, level=AlertLevel.RED, due=D(2026, 4, 3), raised_at=raised),
+        # a step of a natural-day case: the step's date was added in the case's unit
+        "step": AlertFactory(
+            case=n, level=AlertLevel.STEP, step="现场勘查", due=D(2026, 4, 7), raised_at=raised
+        ),
+        "licence": AlertFactory(case=lic, level=AlertLevel.LICENCE_RED, due=D(2026, 4, 3), raised_at=raised),
+        "closed": AlertFactory(
+            case=w, level=AlertLevel.YELLOW, due=D(2026, 4, 2), raised_at=raised, closed_at=at(TODAY, 8)
+        ),
+    }
+    return {"working": w, "natural": n, "licence": lic, "alerts": alerts}
+
+
+def test_dashboard_due_dates_say_the_working_days_left(client, due_world):
+    """The overdue table gives both dates of each case with the days overdue or left in the case's unit;
+    the open alerts give theirs in the unit of their kind; all on the page's one date."""
+    client.force_login(staff(Role.INSPECTOR))
+    with time_machine.travel(at(TODAY, 10), tick=False):
+        html = client.get("/supervision/").content.decode()
+    overdue = html.split('id="sup-overdue"', 1)[1].split("</table>", 1)[0]
+    w, n = due_world["working"], due_world["natural"]
+    assert _cells(_row(overdue, w.reference))[3:5] == [
+        "2026-04-03 已超期2个工作日",
+        "2026-04-10 剩余2个工作日",
+    ]
+    assert _cells(_row(overdue, n.reference))[3:5] == [
+        "2026-04-03 已超期5个自然日",
+        "2026-04-09 剩余1个自然日",
+    ]
+    alerts = html.split('id="sup-alerts"', 1)[1].split("</table>", 1)[0]
+    assert "2026-04-03 已超期2个工作日" in _cells(
+        _row(alerts, f"/supervision/alerts/{due_world['alerts']['red'].pk}/")
+    )
+    assert "2026-04-03 已超期5个自然日" in _cells(
+        _row(alerts, f"/supervision/alerts/{due_world['alerts']['natural_red'].pk}/")
+    )
+    assert "2026-04-07 已超期1个自然日" in _cells(_row(alerts, "现场勘查"))
+    # Art. 44: 10 working days to issue the licence, whatever the item's unit
+    assert "2026-04-03 已超期2个工作日" in _cells(
+        _row(alerts, f"/supervision/alerts/{due_world['alerts']['licence'].pk}/")
+    )
+    assert f"/supervision/alerts/{due_world['alerts']['closed'].pk}/" not in alerts  # open alerts only
+    # the colours of the case pages: red past the date, green with more than a day left
+    assert '<span class="due-red">2026-04-03<br>已超期2个工作日</span>' in overdue
+    assert '<span class="due-green">2026-04-10<br>剩余2个工作日</span>' in overdue
+    assert '<span class="due-yellow">2026-04-09<br>剩余1个自然日</span>' in overdue
+
+
+def test_alert_list_due_dates_say_the_days_left_while_open(client, due_world):
+    """The alert list: an open alert's due date with its days overdue, a closed alert's date alone."""
+    client.force_login(staff(Role.INSPECTOR))
+    with time_machine.travel(at(TODAY, 10), tick=False):
+        html = client.get("/supervision/alerts/").content.decode()
+    alerts = due_world["alerts"]
+    assert "2026-04-03 已超期2个工作日" in _cells(_row(html, f"/supervision/alerts/{alerts['red'].pk}/"))
+    closed = _cells(_row(html, f"/supervision/alerts/{alerts['closed'].pk}/"))
+    assert "2026-04-02" in closed and "已关闭" in closed[4]
+    assert not any("已超期" in c or "剩余" in c or "今天到期" in c for c in closed)
+
+
+def test_alert_list_due_dates_in_english(client, due_world):
+    client.force_login(staff(Role.INSPECTOR))
+    with time_machine.travel(at(TODAY, 10), tick=False):
+        html = client.get("/supervision/alerts/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2026-04-03 2 working days overdue" in _cells(
+        _row(html, f"/supervision/alerts/{due_world['alerts']['red'].pk}/")
+    )
