@@ -24,5 +24,9 @@ class NotificationsConfig(AppConfig):
         def changed(sender: Any, **kwargs: Any) -> None:
             templates_changed()
 
-        post_save.connect(changed, sender=MessageTemplate, dispatch_uid="notifications.templates.save")
-        post_delete.connect(changed, sender=MessageTemplate, dispatch_uid="notifications.templates.delete")
+        post_save.connect(
+            changed, sender=MessageTemplate, weak=False, dispatch_uid="notifications.templates.save"
+        )
+        post_delete.connect(
+            changed, sender=MessageTemplate, weak=False, dispatch_uid="notifications.templates.delete"
+        )
