@@ -143,7 +143,7 @@ def test_template_edits_reach_the_next_message_and_templates_are_read_once():
 
     def body(reference: str) -> str:
         services.notify(recipient=user, event="case.approved", context={"reference": reference})
-        return Notification.objects.order_by("-id").first().body
+        return Notification.objects.order_by("-id")[0].body
 
     template = MessageTemplate.objects.create(
         event="case.approved", channel="inbox", language="en", subject="Good news", body="{{ reference }} ok"
