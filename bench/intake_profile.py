@@ -9,6 +9,12 @@ production settings (DEBUG=0, the Redis cache and broker, persistent connections
 process CPU time per request is the minimum over the batches (the least disturbed by other load on the
 machine). Then the queries of one submission, and with ``--profile N`` a cProfile of N submissions
 (cumulative time of the parts named in docs/scaling.md, "Intake, fourth pass").
+
+With PostgreSQL on this machine it also prints the database server's CPU per request (the connection's
+backend process, from /proc). ``--instructions N`` instead runs the script twice more under callgrind
+(Debian's ``valgrind``), instrumentation on for N bare POSTs and N submissions after the warm-up, and prints
+the instructions per request: the load-independent figure to compare two trees with on a busy machine
+(user space only: the kernel's part of each round trip is not counted).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import cProfile
 import json
 import os
 import pstats
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,9 +48,24 @@ def main() -> int:
     parser.add_argument("--profile", type=int, default=0, help="cProfile this many submissions")
     parser.add_argument("--item", default="FG-001")
     parser.add_argument("--lines", type=int, default=80)
+    parser.add_argument("--profile-out", default="", help="also write the cProfile stats to this file")
     parser.add_argument("--parts", action="store_true", help="CPU time of each part of a submission")
     parser.add_argument("--citizens", type=int, default=40)
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        default=0,
+        help="also count instructions of this many requests of each kind under callgrind (valgrind)",
+    )
+    parser.add_argument("--callgrind-child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.instructions and not args.callgrind_child:
+        for kind in ("bare", "intake"):
+            count = _instructions(kind, args)
+            print(
+                f"instructions per request ({kind}, {args.instructions} under callgrind): {count / 1e6:.2f} M"
+            )
+        return 0
 
     from common import setup_django
 
@@ -101,11 +123,33 @@ def main() -> int:
     for _ in range(3):  # warm: the process's first requests build caches
         intake()
         bare_post()
+    if args.callgrind_child:
+        fn = intake if args.callgrind_child == "intake" else bare_post
+        for _ in range(5):
+            fn()
+        pid = str(os.getpid())
+        subprocess.run([_tool("callgrind_control"), "-i", "on", pid], check=True, capture_output=True)
+        for _ in range(args.instructions):
+            fn()
+        subprocess.run([_tool("callgrind_control"), "-i", "off", pid], check=True, capture_output=True)
+        return 0
     bare = per_request(bare_post, args.batch)
     submission = per_request(intake, args.batch)
     print(f"CPU per request (min of {args.batches} batches of {args.batch}):")
     print(f"  bare POST  {bare * 1000:6.2f} ms")
     print(f"  intake     {submission * 1000:6.2f} ms   ratio bare/intake {bare / submission:.3f}")
+    server = _server_cpu(connection)
+    if server is not None:
+        # the database server's CPU for this process's connection (its backend's /proc stat, in clock
+        # ticks: only meaningful over many requests), PostgreSQL on this machine only
+        for label, fn in (("bare POST", bare_post), ("intake", intake)):
+            n = args.batch * args.batches
+            before = _server_cpu(connection)
+            for _ in range(n):
+                fn()
+            after = _server_cpu(connection)
+            assert before is not None and after is not None
+            print(f"  database server CPU per {label}: {(after - before) / n * 1000:6.2f} ms ({n} requests)")
     if args.parts:
         parts_cpu(intake, args)
     with CaptureQueriesContext(connection) as queries:
@@ -121,9 +165,59 @@ def main() -> int:
             intake()
         profile.disable()
         stats = pstats.Stats(profile)
+        if args.profile_out:
+            stats.dump_stats(args.profile_out)
         stats.sort_stats("cumulative").print_stats(args.lines)
         stats.sort_stats("tottime").print_stats(args.lines)
     return 0
+
+
+def _server_cpu(connection) -> float | None:
+    """Seconds of CPU (user + system) the PostgreSQL backend of ``connection`` has used, when it runs on
+    this machine; None otherwise."""
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tool(name: str) -> str:
+    import shutil
+
+    found = shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} not found: install valgrind (Debian: apt-get install valgrind)")
+    return found
+
+
+def _instructions(kind: str, args) -> float:
+    """Instructions per request of ``kind`` (bare, intake): this script once more under callgrind, with
+    instrumentation on for ``--instructions`` requests after the warm-up only."""
+    import re
+
+    with tempfile.TemporaryDirectory(prefix="intake-instr-") as tmp:
+        argv = [sys.executable, __file__, "--callgrind-child", kind, "--instructions", str(args.instructions)]
+        argv += ["--item", args.item, "--citizens", str(args.citizens)]
+        done = subprocess.run(
+            [
+                _tool("valgrind"),
+                "--tool=callgrind",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={tmp}/out",
+                *argv,
+            ],
+            capture_output=True,
+            text=True,
+        )
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if done.returncode != 0 or not found:
+            raise SystemExit(f"{kind}: callgrind failed:\n{done.stdout}\n{done.stderr[-3000:]}")
+        return int(found.group(1)) / args.instructions
 
 
 # (label, module, attribute): each wrapped where the submission calls it; nested parts are counted in

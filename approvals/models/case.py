@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMFieldMixin, transition
+from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
 from intake.constants import HandlingMode
@@ -88,6 +89,23 @@ def _after_check_open(case: Any) -> bool:
 
 def new_link_secret() -> str:
     return secrets.token_hex(16)
+
+
+class CaseHistoryManager(HistoryManager):
+    """simple_history's manager of ``case.history``, its class built once. simple_history builds a new
+    manager class (``from_queryset``: a ``type()`` and an ``inspect.getmembers`` of the queryset) on every
+    read of ``case.history``, and it reads it for every history row it writes: every transition of every
+    case (≈ 0.1 ms of an online submission's CPU). The class is the same every time."""
+
+    _classes: dict[tuple[type, Any, str | None], type] = {}
+
+    @classmethod
+    def from_queryset(cls, queryset_class: Any, class_name: str | None = None) -> Any:
+        key = (cls, queryset_class, class_name)
+        built = CaseHistoryManager._classes.get(key)
+        if built is None:
+            built = CaseHistoryManager._classes[key] = super().from_queryset(queryset_class, class_name)
+        return built
 
 
 class Case(ConcurrentTransitionMixin, models.Model):
@@ -255,7 +273,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     alert_step = models.CharField(
         max_length=60, blank=True, default="", editable=False, verbose_name=_("预警所在环节")
     )
-    history = HistoricalRecords(excluded_fields=["updated_at", "rolled_up_at", "alert_levels", "alert_step"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "rolled_up_at", "alert_levels", "alert_step"],
+        history_manager=CaseHistoryManager,
+    )
 
     # Written only by set-based statements (the alert scan, the figures rollup), never by saving an
     # instance, which may have been loaded before they changed.

@@ -432,6 +432,10 @@ def application_submit(*, application: Application, actor: User, item: Item | No
     return submit(locked=_owned_draft(application, actor), actor=actor, item=item)
 
 
+# the fields ``submit`` sets (updated_at: auto_now, as a whole-row save would set it)
+SUBMITTED_FIELDS = ["form_data", "item_snapshot", "reference", "status", "submitted_at", "updated_at"]
+
+
 def submit(
     *,
     locked: Application,
@@ -459,7 +463,9 @@ def submit(
     locked.reference = next_reference("SP", timezone.localdate(now))
     locked.status = ApplicationStatus.SUBMITTED
     locked.submitted_at = now
-    locked.save()
+    # only what submitting changes (every caller has saved the draft's other fields, in this transaction,
+    # on the row it holds locked): a 60-column UPDATE compiled and sent for five values was ≈ 0.4 ms
+    locked.save(update_fields=SUBMITTED_FIELDS)
     receipt = []
     if notify_receipt:
         # written unqueued: the case's one task after the commit queues them with the clerks' notices

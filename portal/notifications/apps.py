@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -13,3 +15,18 @@ class NotificationsConfig(AppConfig):
         from .metrics import outbox_gauges
 
         register_gauges("outbox", outbox_gauges)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import MessageTemplate
+        from .services import templates_changed
+
+        def changed(sender: Any, **kwargs: Any) -> None:
+            templates_changed()
+
+        post_save.connect(
+            changed, sender=MessageTemplate, weak=False, dispatch_uid="notifications.templates.save"
+        )
+        post_delete.connect(
+            changed, sender=MessageTemplate, weak=False, dispatch_uid="notifications.templates.delete"
+        )

@@ -30,11 +30,43 @@ log = logging.getLogger(__name__)
 SWEEP_GRACE = timedelta(seconds=getattr(settings, "NOTIFICATION_SWEEP_GRACE_SECONDS", 120))
 
 
+# The admins' active message templates, all of them, in the shared cache: read from the database once per
+# edit instead of once per notification (every online submission writes a receipt). Any save or delete of
+# a template drops the key at once and again when its transaction commits (``templates_changed``: the
+# receivers in apps.py), so the next notification reads the rows as edited; the timeout bounds what a
+# reader that loaded the rows before such a commit and stored them after it could keep.
+TEMPLATES_KEY = "notifications:templates"
+TEMPLATES_TIMEOUT = 300
+
+
+def _active_templates() -> dict[tuple[str, str, str], tuple[str, str]]:
+    from django.core.cache import cache
+
+    rows: dict[tuple[str, str, str], tuple[str, str]] | None = cache.get(TEMPLATES_KEY)
+    if rows is None:
+        rows = {
+            (t.event, t.channel, t.language): (t.subject, t.body)
+            for t in MessageTemplate.objects.filter(active=True).only(
+                "event", "channel", "language", "subject", "body"
+            )
+        }
+        cache.set(TEMPLATES_KEY, rows, TEMPLATES_TIMEOUT)
+    return rows
+
+
+def templates_changed() -> None:
+    """A message template was saved or deleted: the next render reads them again (now and on commit)."""
+    from django.core.cache import cache
+
+    cache.delete(TEMPLATES_KEY)
+    transaction.on_commit(partial(cache.delete, TEMPLATES_KEY))
+
+
 def render(*, event: str, channel: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
     language = language if language in ("zh-hans", "en") else "zh-hans"
-    row = MessageTemplate.objects.filter(event=event, channel=channel, language=language, active=True).first()
-    if row is not None:
-        subject, body = row.subject, row.body
+    found = _active_templates().get((event, channel, language))
+    if found is not None:
+        subject, body = found
     else:
         subject, body = DEFAULTS.get(event, GENERIC).get(language) or GENERIC[language]
     ctx = Context(context, autoescape=False)

@@ -133,6 +133,38 @@ def test_messages_in_english_and_admin_edited_templates():
     assert Notification.objects.order_by("-id").first().body == "SP-10 is approved"
 
 
+def test_template_edits_reach_the_next_message_and_templates_are_read_once():
+    """The active templates are read once and kept in the cache; an edit, a switch-off or a delete is in
+    the very next message."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = citizen(phone="", preferred_language="en")
+
+    def body(reference: str) -> str:
+        services.notify(recipient=user, event="case.approved", context={"reference": reference})
+        return Notification.objects.order_by("-id")[0].body
+
+    template = MessageTemplate.objects.create(
+        event="case.approved", channel="inbox", language="en", subject="Good news", body="{{ reference }} ok"
+    )
+    assert body("SP-1") == "SP-1 ok"
+    with CaptureQueriesContext(connection) as queries:
+        assert body("SP-2") == "SP-2 ok"
+    assert not [q for q in queries.captured_queries if "notifications_messagetemplate" in q["sql"]]
+    template.body = "{{ reference }} approved"
+    template.save()
+    assert body("SP-3") == "SP-3 approved"
+    template.active = False
+    template.save()
+    assert body("SP-4").startswith("Reference SP-4")  # the built-in text
+    template.active = True
+    template.save()
+    assert body("SP-5") == "SP-5 approved"
+    template.delete()
+    assert body("SP-6").startswith("Reference SP-6")
+
+
 def test_sweeper_requeues_only_old_unsent_rows(django_capture_on_commit_callbacks):
     from datetime import timedelta
 
