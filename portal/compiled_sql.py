@@ -1,4 +1,6 @@
-"""Grouped ``values()`` queries whose SQL is compiled once per shape (the dashboard's figures, issue 19).
+"""Queries whose SQL is compiled once per shape (issue 19): grouped ``values()`` queries (the dashboard's
+figures) and, through ``compiled_objects``, small model queries that every request runs (the API token's
+look-up).
 
 Building and compiling a large grouped query through the ORM (a CASE ladder of months, filtered counts, a
 window function) costs milliseconds, the same on every request but for a moment or a period. On
@@ -13,9 +15,11 @@ what the figures read (ints, dates, booleans, strings, intervals as timedeltas; 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
+from django.db.models.query import ModelIterable, get_related_populators
 
 _SQL: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], list[str]] | None] = {}
+_OBJECTS: dict[tuple[Any, ...], "_CompiledObjects | None"] = {}
 _SIZE = 256
 
 
@@ -57,6 +61,78 @@ def value_rows(qs: Any) -> list[dict[str, Any]]:
     query = qs.query
     sql, params = query.get_compiler(using=qs.db).as_sql()
     return _cursor_rows(sql, params, [*query.extra_select, *query.values_select, *query.annotation_select])
+
+
+class _CompiledObjects:
+    """A model query's SQL and what Django's ``ModelIterable`` reads off the compiler to build the rows'
+    instances (the columns each model's instance takes, the ``select_related()`` populators): neither
+    holds a connection, so one entry serves every thread."""
+
+    def __init__(self, sql: str, params: tuple[Any, ...], db: str, compiler: Any) -> None:
+        self.sql, self.params, self.db = sql, params, db
+        select, klass_info = compiler.select, compiler.klass_info
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
+        # Django 5.2's signature; django-stubs already describes Django 6's (a fetch_mode argument)
+        self.related_populators = get_related_populators(klass_info, select, db)  # type: ignore[call-arg]
+
+    def objects(self, params: list[Any]) -> list[Any]:
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        found = []
+        for row in rows:
+            obj = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
+            for populator in self.related_populators:
+                populator.populate(row, obj)
+            found.append(obj)
+        return found
+
+
+def compiled_objects(
+    key: tuple[Any, ...],
+    build: Callable[[], Any],
+    build_with_stand_ins: Callable[[], Any],
+    stand_ins: Mapping[Any, Any],
+    *,
+    needed: int,
+) -> list[Any]:
+    """The model instances of the queryset ``build()``, as Django's iteration of it gives them (the same
+    field values, ``select_related()`` objects cached on them, loaded from the database ``build()`` reads);
+    on PostgreSQL its SQL compiled once per ``key`` from ``build_with_stand_ins()`` as ``compiled_rows``
+    does. Only a plain query is kept compiled: model instances (no ``values()``), no annotation, no
+    ``prefetch_related()``, and no column that Django converts after reading it (none does on
+    PostgreSQL for the usual fields; one that does, e.g. a JSON or a custom field, keeps the query
+    built by the ORM on every call). Anything else is built and run as usual, on every call."""
+    if connection.vendor != "postgresql":
+        return list(build())
+    if key not in _OBJECTS:
+        if len(_OBJECTS) >= _SIZE:
+            _OBJECTS.clear()
+        _OBJECTS[key] = _compile_objects(build_with_stand_ins(), stand_ins, needed)
+    entry = _OBJECTS[key]
+    if entry is None:
+        return list(build())
+    return entry.objects([_replaced(p, stand_ins) for p in entry.params])
+
+
+def _compile_objects(qs: Any, stand_ins: Mapping[Any, Any], needed: int) -> _CompiledObjects | None:
+    if (
+        qs._iterable_class is not ModelIterable
+        or qs._prefetch_related_lookups
+        or qs._known_related_objects
+        or connections[qs.db].vendor != "postgresql"
+    ):
+        return None
+    compiler = qs.query.get_compiler(using=qs.db)
+    sql, params = compiler.as_sql()
+    if compiler.annotation_col_map or compiler.get_converters([s[0] for s in compiler.select]):
+        return None
+    if len({p for p in params if _stand_in(p, stand_ins) is not None}) < needed:
+        return None
+    return _CompiledObjects(sql, tuple(params), qs.db, compiler)
 
 
 def _stand_in(value: Any, stand_ins: Mapping[Any, Any]) -> Any:
