@@ -4,6 +4,7 @@ Served from the cache, drawn once per catalogue version (intake/cache.py).
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -14,19 +15,22 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import Department
 
-from ..cache import cached_data, page_cache_control, page_condition
+from ..cache import cached_data, cached_page, page_cache_control, page_condition
 from ..models import Theme
 from ..selectors.catalogue import item_get, item_list
 
 
 def _page(request: HttpRequest, name: str, build: Callable[[], dict[str, str]]) -> HttpResponse:
     """A catalogue page: its title and body from the cache (``intake.cache``), the layout around them
-    (header, user, 长辈版) drawn for this request."""
-    # the body is render_to_string's SafeString: pickled into the cache and back as one, so it is drawn
-    # as the HTML it is (and a plain str could never be drawn unescaped)
-    parts = cached_data(request, f"page:{name}", build)
-    response = render(request, "intake/catalogue/page.html", parts)
-    return page_cache_control(response)
+    (header, user, 长辈版) drawn for a signed-in reader; for a visitor, the whole page from the cache."""
+
+    def draw(extra: dict[str, Any]) -> HttpResponse:
+        # the body is render_to_string's SafeString: pickled into the cache and back as one, so it is
+        # drawn as the HTML it is (and a plain str could never be drawn unescaped)
+        parts = cached_data(request, f"page:{name}", build)
+        return render(request, "intake/catalogue/page.html", {**parts, **extra})
+
+    return page_cache_control(cached_page(request, name, draw))
 
 
 @page_condition

@@ -2,12 +2,15 @@
 once per catalogue version; no stale guide after an edit; a browser's repeat visit is a 304; the header
 (who is signed in) is never shared between readers."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from intake.services.catalogue import item_retire
 from intake.services.catalogue_rows import item_rows_sync
+from portal.accounts.views import ELDER_COOKIE
 from tests.factories import ItemFactory, MaterialFactory, StepFactory, UserFactory, citizen
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +149,53 @@ def test_the_api_s_page_links_follow_the_host_asked(client):
     first = client.get("/api/v1/items/", HTTP_HOST="localhost").json()
     second = client.get("/api/v1/items/", HTTP_HOST="127.0.0.1").json()
     assert first["next"].startswith("http://localhost/") and second["next"].startswith("http://127.0.0.1/")
+
+
+def _csrf_values(html: str) -> list[str]:
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', html)
+
+
+def test_a_visitor_gets_the_kept_page_with_a_csrf_token_of_their_own(item):
+    """A visitor's whole page is kept (issue 19); the next visitor still gets their own CSRF token in
+    the header's forms, and switching the language with it works (no 403)."""
+    from intake.cache import CSRF_STAND_IN
+
+    detail = reverse("intake:item_detail", args=[item.code])
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    page_1 = first.get(detail).content.decode()
+    page_2 = second.get(detail).content.decode()
+    assert CSRF_STAND_IN not in page_1 and CSRF_STAND_IN not in page_2
+    tokens_1, tokens_2 = _csrf_values(page_1), _csrf_values(page_2)
+    assert len(tokens_2) == 2 and all(len(t) == 64 for t in tokens_2)
+    assert set(tokens_1).isdisjoint(tokens_2)
+    assert "csrftoken" in second.cookies
+    # the rest of the page is the same for both visitors
+    for token in tokens_1:
+        page_1 = page_1.replace(token, "T")
+    for token in tokens_2:
+        page_2 = page_2.replace(token, "T")
+    assert page_1 == page_2
+    # the second visitor's token is accepted; a made-up one is not
+    switched = second.post(
+        reverse("set_language"), {"language": "en", "next": detail, "csrfmiddlewaretoken": tokens_2[0]}
+    )
+    assert switched.status_code == 302
+    assert '<html lang="en"' in second.get(detail).content.decode()
+    refused = first.post(
+        reverse("set_language"), {"language": "en", "next": detail, "csrfmiddlewaretoken": "x" * 64}
+    )
+    assert refused.status_code == 403
+
+
+def test_the_kept_page_follows_elder_mode_and_a_signed_in_reader_gets_their_own(item):
+    """长辈版 and the standard page are kept apart; a reader who signs in never gets a visitor's page."""
+    detail = reverse("intake:item_detail", args=[item.code])
+    standard, elder = Client(), Client()
+    elder.cookies[ELDER_COOKIE] = "1"
+    assert "portal-elder" not in standard.get(detail).content.decode()
+    assert "portal-elder" in elder.get(detail).content.decode()
+    assert "portal-elder" not in Client().get(detail).content.decode()
+    reader = Client()
+    reader.force_login(citizen(real_name="赵三三"))
+    page = reader.get(detail).content.decode()
+    assert "赵三三" in page and "登录" not in page.split("<main")[0]
