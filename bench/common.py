@@ -8,7 +8,9 @@ They use the configured database (set DATABASE_URL to PostgreSQL for the figures
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -47,3 +49,22 @@ def report(name: str, value: float, baseline: float, *, goal: float | None = Non
         verdict = f"  goal ≤ {goal:g}×: {'OK' if ok else 'MISSED'}"
     print(f"{name}: {value * 1000:.1f} ms vs baseline {baseline * 1000:.1f} ms = {ratio:.2f}×{verdict}")
     return ok
+
+
+def valgrind_tool(name: str) -> str:
+    """The path of ``valgrind`` or ``callgrind_control`` (Debian's ``valgrind`` package), or exit saying so."""
+    found = shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} not found: install valgrind (Debian: apt-get install valgrind)")
+    return found
+
+
+def count_instructions(fn: Callable[[], object], times: int) -> None:
+    """Run ``fn`` ``times`` times with callgrind's instrumentation on (this process runs under
+    ``valgrind --tool=callgrind --instr-atstart=no``): only those calls are counted."""
+    pid = str(os.getpid())
+    control = valgrind_tool("callgrind_control")
+    subprocess.run([control, "-i", "on", pid], check=True, capture_output=True)
+    for _ in range(times):
+        fn()
+    subprocess.run([control, "-i", "off", pid], check=True, capture_output=True)

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import valgrind_tool  # noqa: E402
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
@@ -127,11 +128,9 @@ def main() -> int:
         fn = intake if args.callgrind_child == "intake" else bare_post
         for _ in range(5):
             fn()
-        pid = str(os.getpid())
-        subprocess.run([_tool("callgrind_control"), "-i", "on", pid], check=True, capture_output=True)
-        for _ in range(args.instructions):
-            fn()
-        subprocess.run([_tool("callgrind_control"), "-i", "off", pid], check=True, capture_output=True)
+        from common import count_instructions
+
+        count_instructions(fn, args.instructions)
         return 0
     bare = per_request(bare_post, args.batch)
     submission = per_request(intake, args.batch)
@@ -186,15 +185,6 @@ def _server_cpu(connection) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _tool(name: str) -> str:
-    import shutil
-
-    found = shutil.which(name)
-    if found is None:
-        raise SystemExit(f"{name} not found: install valgrind (Debian: apt-get install valgrind)")
-    return found
-
-
 def _instructions(kind: str, args) -> float:
     """Instructions per request of ``kind`` (bare, intake): this script once more under callgrind, with
     instrumentation on for ``--instructions`` requests after the warm-up only."""
@@ -205,7 +195,7 @@ def _instructions(kind: str, args) -> float:
         argv += ["--item", args.item, "--citizens", str(args.citizens)]
         done = subprocess.run(
             [
-                _tool("valgrind"),
+                valgrind_tool("valgrind"),
                 "--tool=callgrind",
                 "--instr-atstart=no",
                 f"--callgrind-out-file={tmp}/out",

@@ -21,7 +21,6 @@ import argparse
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,8 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+from common import count_instructions, valgrind_tool  # noqa: E402
 
 
 def main() -> int:
@@ -69,7 +70,7 @@ def _measure(args: argparse.Namespace, which: str, path: str) -> float:
             argv += ["--path", path]
         done = subprocess.run(
             [
-                _tool("valgrind"),
+                valgrind_tool("valgrind"),
                 "--tool=callgrind",
                 "--instr-atstart=no",
                 f"--callgrind-out-file={out}",
@@ -83,13 +84,6 @@ def _measure(args: argparse.Namespace, which: str, path: str) -> float:
         if done.returncode != 0 or not found:
             raise SystemExit(f"{which} {path}: callgrind failed:\n{done.stdout}\n{done.stderr[-3000:]}")
         return int(found.group(1)) / args.requests
-
-
-def _tool(name: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        raise SystemExit(f"{name} not found: install valgrind (Debian: apt-get install valgrind)")
-    return found
 
 
 def _child(args: argparse.Namespace) -> int:
@@ -165,11 +159,7 @@ def _child(args: argparse.Namespace) -> int:
 
     for _ in range(args.warmup):
         one()
-    pid = str(os.getpid())
-    subprocess.run([_tool("callgrind_control"), "-i", "on", pid], check=True, capture_output=True)
-    for _ in range(args.requests):
-        one()
-    subprocess.run([_tool("callgrind_control"), "-i", "off", pid], check=True, capture_output=True)
+    count_instructions(one, args.requests)
     return 0
 
 
