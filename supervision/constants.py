@@ -48,11 +48,11 @@ DEFAULT_DAYS = {AlertLevel.YELLOW: 1, AlertLevel.INTAKE_OVERDUE: 5, AlertLevel.L
 
 
 # The unit an alert's due date counts in (the days left shown beside it): the case's own limit unit for the
-# dates computed in it (the promised and statutory dates, and the step's date, which
-# approvals.services.common.enter_step adds in the case's unit: a step has no unit of its own); working days
-# for the rest: the licence (Art. 44: 10 working days), the after-check (the item's working days,
+# promised and statutory dates, computed in it; working days for the rest: the step (the 流程时限表 states
+# a step's limit in working days and approvals.services.common.enter_step counts it so), the licence
+# (Art. 44: 10 working days), the after-check (the item's working days,
 # approvals.services.decision.after_check_due_of) and the window's answer (Art. 32: 5 working days).
-CASE_UNIT_LEVELS = frozenset({AlertLevel.YELLOW, AlertLevel.RED, AlertLevel.STATUTORY, AlertLevel.STEP})
+CASE_UNIT_LEVELS = frozenset({AlertLevel.YELLOW, AlertLevel.RED, AlertLevel.STATUTORY})
 
 
 def alert_due_unit(level: str, case_unit: str) -> str:

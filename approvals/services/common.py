@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.models import User
 from portal.audit import audited_save
 from portal.workcalendar import services as calendar
+from portal.workcalendar.constants import LimitUnit
 
 from .. import deadlines
 from ..constants import ENDED_STATES
@@ -91,7 +92,9 @@ def recompute_due_dates(case: Case) -> None:
 
 
 def enter_step(case: Case, role: str, day: datetime.date) -> None:
-    """Move the case to the first step of ``role`` in its 流程时限表 and give that step its due date."""
+    """Move the case to the first step of ``role`` in its 流程时限表 and give that step its due date: the
+    step's limit in working days, as the catalogue states it (``环节时限（工作日）``) and the case page counts
+    it, whatever unit the case's own limits count in."""
     steps = (case.application.item_snapshot or {}).get("steps") or []
     step = next((s for s in steps if s.get("role") == role), None)
     if step is None:
@@ -99,7 +102,7 @@ def enter_step(case: Case, role: str, day: datetime.date) -> None:
         case.step_due = None
         return
     case.current_step = step.get("name") or str(STEP_DEFAULTS.get(role, role))
-    case.step_due = calendar.add_days(day, int(step.get("limit_days") or 0), unit=case.limit_unit).date
+    case.step_due = calendar.add_days(day, int(step.get("limit_days") or 0), unit=LimitUnit.WORKING).date
 
 
 def conclude(case: Case) -> datetime.date:

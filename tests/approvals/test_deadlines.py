@@ -108,3 +108,23 @@ def test_elapsed_and_remaining_for_many_cases_without_queries(world, django_asse
         rows = deadlines.annotate_times(cases, D(2026, 9, 30))
     # Accepted Thu 09-24; Mid-Autumn 09-25..27 off: elapsed 09-28, 29, 30; due 10-09 is 2 working days on.
     assert {(c.elapsed_now, c.remaining_now, c.due_colour) for c in rows} == {(3, 2, "green")}
+
+
+def test_a_step_limit_counts_in_working_days_even_for_a_natural_day_item(cal):
+    """The 流程时限表 states a step's limit in working days (环节时限（工作日）) and the case page counts the
+    step's days left in working days: the step's date is added in working days whatever the case's unit.
+    Fri 2026-04-03, 3 working days (Qingming: Sat 04-04 to Mon 04-06 off): 04-07, 04-08, 04-09."""
+    from types import SimpleNamespace
+
+    from approvals.services.common import enter_step
+
+    case = SimpleNamespace(
+        application=SimpleNamespace(
+            item_snapshot={"steps": [{"role": "reviewer", "name": "现场勘查", "limit_days": 3}]}
+        ),
+        limit_unit="natural",
+        current_step="",
+        step_due=None,
+    )
+    enter_step(case, "reviewer", D(2026, 4, 3))
+    assert case.current_step == "现场勘查" and case.step_due == D(2026, 4, 9)

@@ -324,7 +324,7 @@ def due_world(calendar):
     alerts = {
         "red": AlertFactory(case=w, level=AlertLevel.RED, due=D(2026, 4, 3), raised_at=raised),
         "natural_red": AlertFactory(case=n, level=AlertLevel.RED, due=D(2026, 4, 3), raised_at=raised),
-        # a step of a natural-day case: the step's date was added in the case's unit
+        # a step of a natural-day case: the step's limit counts in working days (the 流程时限表's unit)
         "step": AlertFactory(
             case=n, level=AlertLevel.STEP, step="现场勘查", due=D(2026, 4, 7), raised_at=raised
         ),
@@ -359,7 +359,7 @@ def test_dashboard_due_dates_say_the_working_days_left(client, due_world):
     assert "2026-04-03 已超期5个自然日" in _cells(
         _row(alerts, f"/supervision/alerts/{due_world['alerts']['natural_red'].pk}/")
     )
-    assert "2026-04-07 已超期1个自然日" in _cells(_row(alerts, "现场勘查"))
+    assert "2026-04-07 已超期1个工作日" in _cells(_row(alerts, "现场勘查"))
     # Art. 44: 10 working days to issue the licence, whatever the item's unit
     assert "2026-04-03 已超期2个工作日" in _cells(
         _row(alerts, f"/supervision/alerts/{due_world['alerts']['licence'].pk}/")
