@@ -8,6 +8,7 @@ They use the configured database (set DATABASE_URL to PostgreSQL for the figures
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -68,3 +69,24 @@ def count_instructions(fn: Callable[[], object], times: int) -> None:
     for _ in range(times):
         fn()
     subprocess.run([control, "-i", "off", pid], check=True, capture_output=True)
+
+
+def callgrind_count(argv: list[str], out_file: str, what: str, env: dict[str, str] | None = None) -> int:
+    """Run ``argv`` under callgrind with instrumentation off until the program switches it on
+    (``count_instructions``); the instructions it counted, or exit with callgrind's output."""
+    done = subprocess.run(
+        [
+            valgrind_tool("valgrind"),
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out_file}",
+            *argv,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or not found:
+        raise SystemExit(f"{what}: callgrind failed:\n{done.stdout}\n{done.stderr[-3000:]}")
+    return int(found.group(1))

@@ -24,14 +24,13 @@ import cProfile
 import json
 import os
 import pstats
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import valgrind_tool  # noqa: E402
+from common import callgrind_count  # noqa: E402
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
@@ -188,26 +187,11 @@ def _server_cpu(connection) -> float | None:
 def _instructions(kind: str, args) -> float:
     """Instructions per request of ``kind`` (bare, intake): this script once more under callgrind, with
     instrumentation on for ``--instructions`` requests after the warm-up only."""
-    import re
 
     with tempfile.TemporaryDirectory(prefix="intake-instr-") as tmp:
         argv = [sys.executable, __file__, "--callgrind-child", kind, "--instructions", str(args.instructions)]
         argv += ["--item", args.item, "--citizens", str(args.citizens)]
-        done = subprocess.run(
-            [
-                valgrind_tool("valgrind"),
-                "--tool=callgrind",
-                "--instr-atstart=no",
-                f"--callgrind-out-file={tmp}/out",
-                *argv,
-            ],
-            capture_output=True,
-            text=True,
-        )
-        found = re.search(r"Collected : (\d+)", done.stderr)
-        if done.returncode != 0 or not found:
-            raise SystemExit(f"{kind}: callgrind failed:\n{done.stdout}\n{done.stderr[-3000:]}")
-        return int(found.group(1)) / args.instructions
+        return callgrind_count(argv, f"{tmp}/out", kind) / args.instructions
 
 
 # (label, module, attribute): each wrapped where the submission calls it; nested parts are counted in

@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -30,7 +28,7 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
-from common import count_instructions, valgrind_tool  # noqa: E402
+from common import callgrind_count, count_instructions  # noqa: E402
 
 
 def main() -> int:
@@ -68,22 +66,7 @@ def _measure(args: argparse.Namespace, which: str, path: str) -> float:
         argv += ["--ref-database-url", args.ref_database_url, "--cache-url", args.cache_url]
         if path:
             argv += ["--path", path]
-        done = subprocess.run(
-            [
-                valgrind_tool("valgrind"),
-                "--tool=callgrind",
-                "--instr-atstart=no",
-                f"--callgrind-out-file={out}",
-                *argv,
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        found = re.search(r"Collected : (\d+)", done.stderr)
-        if done.returncode != 0 or not found:
-            raise SystemExit(f"{which} {path}: callgrind failed:\n{done.stdout}\n{done.stderr[-3000:]}")
-        return int(found.group(1)) / args.requests
+        return callgrind_count(argv, str(out), f"{which} {path}", env=env) / args.requests
 
 
 def _child(args: argparse.Namespace) -> int:
