@@ -38,16 +38,15 @@ def compiled_rows(
     the SQL some other way, and the query is compiled on every call)."""
     if connection.vendor != "postgresql":
         return list(build())
-    if key not in _SQL:
-        if len(_SQL) >= _SIZE:
-            _SQL.clear()
+
+    def compile_rows() -> tuple[str, tuple[Any, ...], list[str]] | None:
         qs = build_with_stand_ins()
         query = qs.query
         sql, params = query.get_compiler(using=qs.db).as_sql()
-        found = {p for p in params if _stand_in(p, stand_ins) is not None}
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        _SQL[key] = (sql, tuple(params), names) if len(found) >= needed else None
-    entry = _SQL[key]
+        return (sql, tuple(params), names) if _holds_stand_ins(params, stand_ins, needed) else None
+
+    entry = _entry(_SQL, key, compile_rows)
     if entry is None:
         return value_rows(build())
     sql, params, names = entry
@@ -108,11 +107,7 @@ def compiled_objects(
     built by the ORM on every call). Anything else is built and run as usual, on every call."""
     if connection.vendor != "postgresql":
         return list(build())
-    if key not in _OBJECTS:
-        if len(_OBJECTS) >= _SIZE:
-            _OBJECTS.clear()
-        _OBJECTS[key] = _compile_objects(build_with_stand_ins(), stand_ins, needed)
-    entry = _OBJECTS[key]
+    entry = _entry(_OBJECTS, key, lambda: _compile_objects(build_with_stand_ins(), stand_ins, needed))
     if entry is None:
         return list(build())
     return entry.objects([_replaced(p, stand_ins) for p in entry.params])
@@ -130,9 +125,24 @@ def _compile_objects(qs: Any, stand_ins: Mapping[Any, Any], needed: int) -> _Com
     sql, params = compiler.as_sql()
     if compiler.annotation_col_map or compiler.get_converters([s[0] for s in compiler.select]):
         return None
-    if len({p for p in params if _stand_in(p, stand_ins) is not None}) < needed:
+    if not _holds_stand_ins(params, stand_ins, needed):
         return None
     return _CompiledObjects(sql, tuple(params), qs.db, compiler)
+
+
+def _entry(store: dict[tuple[Any, ...], Any], key: tuple[Any, ...], compile_: Callable[[], Any]) -> Any:
+    """``store[key]``, compiled by ``compile_()`` the first time (the store emptied when it is full)."""
+    if key not in store:
+        if len(store) >= _SIZE:
+            store.clear()
+        store[key] = compile_()
+    return store[key]
+
+
+def _holds_stand_ins(params: Sequence[Any], stand_ins: Mapping[Any, Any], needed: int) -> bool:
+    """The compiled parameters hold at least ``needed`` different stand-ins (fewer: a value went into the
+    SQL some other way, and the SQL cannot be kept)."""
+    return len({p for p in params if _stand_in(p, stand_ins) is not None}) >= needed
 
 
 def _stand_in(value: Any, stand_ins: Mapping[Any, Any]) -> Any:
