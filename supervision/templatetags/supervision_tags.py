@@ -274,10 +274,9 @@ def alert_row(alert: Any, today: datetime.date | None = None) -> SafeString:
     case_cell = f'<a href="{e(url)}">{e(reference)}</a>' if url else e(reference)
     if alert.due is None:
         due = "—"
-    elif alert.closed_at:
-        due = _due_cell(alert.due, today or localdate(), None)
-    else:
-        due = _due_cell(alert.due, today or localdate(), alert_due_unit(alert.level, case.limit_unit))
+    else:  # a closed alert's date alone
+        unit = None if alert.closed_at else alert_due_unit(alert.level, case.limit_unit)
+        due = _due_cell(alert.due, today or localdate(), unit)
     closed = f" · {e(_('已关闭'))}" if alert.closed_at else ""
     raised = _ymd_hm(localtime(alert.raised_at))
     detail = _url_with("supervision:alert_detail", (_ALERT_MARK,), (str(alert.pk),))
