@@ -54,7 +54,7 @@
     ]
   });
 
-  if (data.hall_days) {
+  if (data.hall_days && data.hall_days.length) {
     make("chart-hall", {
       legend: { data: [L.hall_mean, L.hall_p90] },
       xAxis: { type: "category", data: data.hall_days },

@@ -130,3 +130,19 @@ def test_the_dashboard_table_shows_the_figures_per_window(day_of_calls):
     first = table.split("2026-10-12")[1].split("</tr>")[0]
     cells = re.findall(r"<td>(.*?)</td>", first)
     assert cells == ["1号窗口", "10", "0", "0", "27.5", "45.0", "40%", "3.0"]
+
+
+def test_a_period_without_calls_shows_a_sentence_instead_of_empty_chart_axes(day_of_calls):
+    """A chart with nothing on its axis is drawn as bare axes, which reads like a broken page; the
+    table under it already says 暂无数据. A period with calls still gets its chart."""
+    office = Client()
+    with at(2026, 12, 31, 18):
+        office.force_login(day_of_calls.inspector)
+        quiet = office.get("/supervision/", {"accepted_from": "2026-11-01", "accepted_to": "2026-11-30"})
+        busy = office.get("/supervision/", {"accepted_from": "2026-10-01", "accepted_to": "2026-10-31"})
+    hall_part = quiet.content.decode().split('id="sup-hall"')[1].split("</section>")[0]
+    assert quiet.context["charts"]["hall_days"] == []
+    assert 'id="chart-hall"' not in hall_part
+    assert "所选期间暂无数据，无法绘制图表。" in hall_part
+    assert 'id="chart-hall"' in busy.content.decode()
+    assert "所选期间暂无数据，无法绘制图表。" not in busy.content.decode().split('id="sup-hall"')[1]
