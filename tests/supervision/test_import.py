@@ -120,11 +120,25 @@ def test_seed_cases(calendar):
 
 
 def test_seed_cases_rates_some(calendar):
+    """About a third of the decided cases are rated, each rating naming its case's department, item,
+    window and clerk (the supervision figures rank windows and clerks by their ratings)."""
     from django.apps import apps
 
+    from portal.accounts.constants import Role
+    from tests.factories import UserFactory, WindowFactory
+
+    for number in (1, 2):
+        WindowFactory(number=number)
+        UserFactory(role=Role.CLERK)
     call_command("seed_cases", "--count", "300", "--batch-size", "100", "--seed", "2", stdout=io.StringIO())
     try:
         rating = apps.get_model("complaints", "Rating")
     except LookupError:
         return
     assert 0 < rating.objects.count() < Case.objects.filter(elapsed_days__isnull=False).count()
+    desks = {
+        (r.case.department_id, r.case.item_id, r.case.window_id, r.case.clerk_id)
+        for r in rating.objects.select_related("case")
+    }
+    assert desks == {(r.department_id, r.item_id, r.window_id, r.clerk_id) for r in rating.objects.all()}
+    assert all(clerk is not None for *_, clerk in desks)

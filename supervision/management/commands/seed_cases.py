@@ -54,6 +54,7 @@ def _rating(model: Any, case: Case, score: int) -> Any:
         department_id=case.department_id,
         item_id=case.item_id,
         window_id=case.window_id,
+        clerk_id=case.clerk_id,
         accepted_on=case.accepted_on,
     )
 
@@ -141,6 +142,7 @@ class _Copier:
                         department_id=c["department_id"],
                         item_id=c["item_id"],
                         window_id=c["window_id"],
+                        clerk_id=c["clerk_id"],
                         accepted_on=c["accepted_on"],
                     )
                 )
