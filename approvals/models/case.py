@@ -177,6 +177,26 @@ class CaseHistoricalRecords(HistoricalRecords):
         return self._plans[model]
 
 
+HISTORY_UNINDEXED = [
+    "application",
+    "reference",
+    "item",
+    "department",
+    "applicant",
+    "state",
+    "window",
+    "clerk",
+    "reviewer",
+    "decider",
+    "holder",
+    "opinion_by",
+    "refusal_proposed_by",
+    "promised_due",
+    "statutory_due",
+    "concluded_at",
+]
+
+
 class Case(CompiledInsertModel, ConcurrentTransitionMixin, models.Model):
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, related_name="case", verbose_name=_("申请")
@@ -188,8 +208,13 @@ class Case(CompiledInsertModel, ConcurrentTransitionMixin, models.Model):
         max_length=32, default=new_link_secret, editable=False, verbose_name=_("链接密钥")
     )
     item = models.ForeignKey(Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="cases")
+    # no index of its own: ``(department, state)`` below serves every look-up by department (issue 19)
     department = models.ForeignKey(
-        Department, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="cases"
+        Department,
+        verbose_name=_("承办部门"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="cases"
@@ -203,7 +228,8 @@ class Case(CompiledInsertModel, ConcurrentTransitionMixin, models.Model):
         choices=CaseState.choices,
         default=CaseState.DRAFT,
         protected=True,
-        db_index=True,
+        # no index of its own (nor its LIKE twin): ``(state, submitted_at)`` below serves every look-up by
+        # state, the partial indexes the scans (issue 19)
     )
     outcome = models.CharField(_("办理结果"), max_length=14, choices=Outcome.choices, blank=True)
 
@@ -345,6 +371,10 @@ class Case(CompiledInsertModel, ConcurrentTransitionMixin, models.Model):
     history = CaseHistoricalRecords(
         excluded_fields=["updated_at", "rolled_up_at", "alert_levels", "alert_step"],
         history_manager=CaseHistoryManager,
+        # The history is read by case (``id``) and date only (the admin's history, "download my data"):
+        # the indexes copied from the case's own foreign keys, unique and indexed fields would be written
+        # with every record and never read (issue 19).
+        no_db_index=HISTORY_UNINDEXED,
         bases=[CompiledInsertModel, models.Model],
     )
 
