@@ -162,3 +162,80 @@ def _cursor_rows(sql: str, params: Sequence[Any], names: list[str]) -> list[dict
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- inserts compiled once per shape --------------------------------------------------------------------
+# ``Model.save()`` of a new row builds an ``InsertQuery`` and compiles it for every row: the table and
+# every column name quoted, every value run through ``prepare_value`` and ``field_as_sql`` — about half
+# of an insert's CPU for the 20–60 columns of the rows a submission writes (issue 19). The SQL depends only
+# on the model, the columns and the returned columns: built once per process for that shape.
+
+_INSERTS: dict[tuple[Any, ...], "_CompiledInsert | None"] = {}
+
+
+class _CompiledInsert:
+    """One shape of ``INSERT INTO table (columns) VALUES (%s, …) [RETURNING …]``, as Django's
+    ``SQLInsertCompiler`` writes it for one row of plain values."""
+
+    def __init__(self, sql: str, fields: Sequence[Any], returning: bool) -> None:
+        self.sql, self.fields, self.returning = sql, tuple(fields), returning
+
+
+def compiled_insert(obj: Any, manager: Any, using: str, fields: Any, returning_fields: Any, raw: bool) -> Any:
+    """What ``Model._do_insert`` returns (the returned columns' values of the new row, ``[]`` when none
+    are asked for), the row written as Django writes it: every value is the field's
+    ``get_db_prep_save(pre_save(obj, add=True))``, and the SQL, built once per (model, columns, returned
+    columns, database), is the text Django's compiler builds for one row of plain values. On any other
+    database than PostgreSQL, for a raw save, a field with a placeholder of its own, returned columns Django
+    converts after reading them, or a value that is an expression (``F()``, ``Now()``…), the ORM writes
+    the row as usual."""
+    connection = connections[using]
+    if raw or connection.vendor != "postgresql":
+        return manager._insert([obj], fields=fields, returning_fields=returning_fields, using=using, raw=raw)
+    key = (type(obj), using, tuple(map(id, fields)), tuple(map(id, returning_fields or ())))
+    entry = _entry(_INSERTS, key, lambda: _compile_insert(obj._meta, connection, fields, returning_fields))
+    if entry is None:
+        return manager._insert([obj], fields=fields, returning_fields=returning_fields, using=using, raw=raw)
+    params = []
+    for field in entry.fields:
+        value = field.pre_save(obj, True)
+        if hasattr(value, "resolve_expression"):
+            # the ORM compiles the expression; pre_save has run (auto_now stamped, the file committed) and
+            # left on the instance what it returned, so the ORM takes the values as they are (raw)
+            return manager._insert(
+                [obj], fields=fields, returning_fields=returning_fields, using=using, raw=True
+            )
+        params.append(field.get_db_prep_save(value, connection=connection))
+    with connection.cursor() as cursor:
+        cursor.execute(entry.sql, params)
+        return [cursor.fetchone()] if entry.returning else []
+
+
+def _compile_insert(opts: Any, connection: Any, fields: Any, returning_fields: Any) -> _CompiledInsert | None:
+    from django.db.models.sql import InsertQuery
+
+    if not fields or any(getattr(f, "get_placeholder", None) is not None for f in fields):
+        return None
+    qn = connection.ops.quote_name
+    sql = (
+        f"{connection.ops.insert_statement(on_conflict=None)} {qn(opts.db_table)}"
+        f" ({', '.join(qn(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    if returning_fields:
+        if not connection.features.can_return_columns_from_insert:
+            return None
+        returning_sql, returning_params = connection.ops.return_insert_columns(returning_fields)
+        compiler = InsertQuery(opts.model).get_compiler(connection=connection)
+        if returning_params or compiler.get_converters([f.get_col(opts.db_table) for f in returning_fields]):
+            return None
+        sql = f"{sql} {returning_sql}"
+    return _CompiledInsert(sql, fields, bool(returning_fields))
+
+
+class CompiledInsertModel:
+    """A model's new rows written through ``compiled_insert`` (``save()``, ``objects.create()``; the
+    signals, simple-history's records, django-fsm and ``audited_save`` as before). Put it before
+    ``models.Model`` in the bases; for a historical model, in ``HistoricalRecords(bases=[...])``."""
+
+    def _do_insert(self, manager: Any, using: str, fields: Any, returning_fields: Any, raw: bool) -> Any:
+        return compiled_insert(self, manager, using, fields, returning_fields, raw)

@@ -8,12 +8,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal import pii
+from portal.compiled_sql import CompiledInsertModel
 
 from ..constants import ApplicationStatus, Channel, DeliveryMethod, HandlingMode, MaterialCheck
 from .item import Item, Material
 
 
-class Application(models.Model):
+class Application(CompiledInsertModel, models.Model):
     reference = models.CharField(_("申报号"), max_length=24, unique=True, null=True, blank=True)
     item = models.ForeignKey(
         Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="applications"
@@ -103,7 +104,7 @@ def material_upload_to(instance: "ApplicationMaterial", filename: str) -> str:
     return f"applications/{instance.token[:2]}/{instance.token}{instance.extension}"
 
 
-class ApplicationMaterial(models.Model):
+class ApplicationMaterial(CompiledInsertModel, models.Model):
     """An uploaded file for one required material, and the window's check of it."""
 
     application = models.ForeignKey(
