@@ -19,6 +19,8 @@ import binascii
 from hmac import compare_digest
 from typing import Any
 
+from django.db import connection
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
@@ -36,12 +38,26 @@ from portal.compiled_sql import compiled_objects
 _KEY_STAND_IN = "stand-in-for-the-token-key"
 
 
+# The user's roles (group names) come with the token on PostgreSQL, as one more column of the same
+# statement: an applicant's or clerk's API call checks them (``User.has_role``), which was a query of its
+# own on every such request. Read in the same statement as the user, so never older than the user row.
+_ROLES = "portal_role_names"
+
+
 def _tokens(token_key: str) -> list[Any]:
-    """The tokens of ``token_key`` with their user, as knox's queryset gives them."""
+    """The tokens of ``token_key`` with their user, as knox's queryset gives them; on PostgreSQL each
+    token also carries its user's group names (``_ROLES``)."""
     model = get_token_model()
 
     def tokens(key: str) -> Any:
-        return model.objects.filter(token_key=key).select_related("user")
+        found = model.objects.filter(token_key=key).select_related("user")
+        if connection.vendor == "postgresql":
+            from django.contrib.auth.models import Group
+            from django.contrib.postgres.expressions import ArraySubquery
+
+            names = Group.objects.filter(user=OuterRef("user_id")).values("name")
+            found = found.annotate(**{_ROLES: ArraySubquery(names)})
+        return found
 
     return compiled_objects(
         ("knox-token", model._meta.label),
@@ -67,7 +83,11 @@ class TokenAuthentication(KnoxTokenAuthentication):
             if compare_digest(digest, auth_token.digest):
                 if knox_settings.AUTO_REFRESH and auth_token.expiry:
                     self.renew_token(auth_token)
-                return self.validate_user(auth_token)
+                user, auth_token = self.validate_user(auth_token)
+                roles = getattr(auth_token, _ROLES, None)
+                if roles is not None:
+                    user._role_names = set(roles)  # what User.role_names() would read now
+                return user, auth_token
         raise exceptions.AuthenticationFailed(msg)
 
     def _cleanup_token(self, auth_token: Any) -> bool:
