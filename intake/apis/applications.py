@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import FieldsBuiltOnceMixin
+from portal.api import PlainRowsMixin
 from portal.exceptions import ApplicationError, PermissionDeniedError
 from portal.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from portal.ratelimits import api_check
@@ -56,7 +56,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     )
 
 
-class ApplicationMaterialSerializer(serializers.Serializer):
+class ApplicationMaterialSerializer(PlainRowsMixin, serializers.Serializer):
     id = serializers.IntegerField()
     material_name = serializers.CharField()
     original_name = serializers.CharField()
@@ -64,7 +64,8 @@ class ApplicationMaterialSerializer(serializers.Serializer):
     size = serializers.IntegerField()
 
 
-class ApplicationOutputSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
+# its answers built by portal.api.PlainRowsMixin: DRF's values, without DRF's per-field machinery
+class ApplicationOutputSerializer(PlainRowsMixin, serializers.ModelSerializer):
     item_code = serializers.CharField(source="item.code")
     item_name = serializers.CharField(source="item.name")
     materials = ApplicationMaterialSerializer(many=True)
