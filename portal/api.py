@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models.manager import BaseManager
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from drf_spectacular.openapi import AutoSchema
@@ -102,6 +103,29 @@ def not_found(request: Any, exception: Exception) -> Any:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("未找到。")}, status=404)
     return page_not_found(request, exception)
+
+
+# For an input serializer whose fields depend on nothing of the request (no context, never partial, no
+# field changed per instance): its fields are built and bound once per class — to a template instance
+# that holds no data, which is all a field reads of its parent (``partial``, ``context``) — and shared by
+# every instance. DRF deep-copies the declared fields for every instance (each field built again, the
+# choices of a ChoiceField flattened again): two thirds of validating an online submission's input.
+# DRF's fields keep nothing of one validation for the next; their messages are translated when raised,
+# or once per language (below).
+class FieldsBoundOnceMixin:
+    @property
+    def fields(self) -> Any:
+        cls = type(self)
+        by_language = cls.__dict__.get("_bound_fields")
+        if by_language is None:
+            by_language = cls._bound_fields = {}  # type: ignore[attr-defined]
+        # per language: a field keeps some messages formatted once (DRF's lazy_format, e.g. max_length's)
+        language = get_language()
+        bound = by_language.get(language)
+        if bound is None:
+            template = cls()
+            bound = by_language[language] = super(FieldsBoundOnceMixin, template).fields  # type: ignore[misc]
+        return bound
 
 
 # For a read-only list serializer (FieldsBuiltOnceMixin's fields): each row is what DRF's

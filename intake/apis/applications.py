@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import PlainRowsMixin
+from portal.api import FieldsBoundOnceMixin, PlainRowsMixin
 from portal.exceptions import ApplicationError, PermissionDeniedError
 from portal.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from portal.ratelimits import api_check
@@ -26,7 +26,7 @@ from ..services.applications import application_submit
 from ..services.intake_api import application_create_from_request, application_update_from_request
 
 
-class ApplicationInputSerializer(serializers.Serializer):
+class ApplicationInputSerializer(FieldsBoundOnceMixin, serializers.Serializer):
     item = serializers.CharField(help_text="item code")
     mode = serializers.ChoiceField(choices=HandlingMode.choices, default=HandlingMode.PROMISED)
     form_data = serializers.JSONField(

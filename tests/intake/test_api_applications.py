@@ -420,6 +420,37 @@ def test_a_process_reuses_one_definition_per_version_and_no_submission_changes_i
     assert item_definition(item.code) is not shared
 
 
+@pytest.mark.parametrize("languages", [("en", "zh-hans"), ("zh-hans", "en")])
+def test_input_messages_are_drfs_in_each_requests_language(item, media, languages):
+    """Issue 19, seventh pass: the input serializer's fields are bound once per process
+    (portal.api.FieldsBoundOnceMixin), not copied per request: each request still gets DRF's messages, in
+    its own language, and the values of the one before it are not in them."""
+    from rest_framework import serializers
+
+    from intake.apis.applications import ApplicationInputSerializer
+
+    twin = type(
+        "DrfInput", (serializers.Serializer,), copy.deepcopy(ApplicationInputSerializer._declared_fields)
+    )
+    bad = {"mode": "bogus", "delivery_method": "pigeon", "delivery_address": "路" * 201, "submit": "maybe"}
+    for language in languages:
+        r = _api(citizen()).post(
+            "/api/v1/applications/",
+            {"item": item.code, **bad},
+            format="multipart",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert r.status_code == 400
+        with translation.override(language):
+            fresh = twin(data={"item": item.code, **bad, "form_data": {}})
+            assert not fresh.is_valid()
+            expected = {k: [str(m) for m in v] for k, v in fresh.errors.items()}
+        assert {k: r.json()[k] for k in expected} == expected
+        assert set(expected) == {"mode", "delivery_method", "delivery_address", "submit"}
+    good = _post(citizen(), item, submit="false")
+    assert good.status_code == 201 and good.json()["mode"] == "promised"
+
+
 def test_a_submission_checks_against_the_item_as_last_edited(item, media):
     """The item's definition comes from the catalogue cache (issue 19): an edit made after it was cached
     (a new required field, a new mandatory material, the item retired) holds for the very next submission."""
