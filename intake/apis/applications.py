@@ -131,6 +131,7 @@ def one_file_per_material(request: Any) -> dict[str, Any]:
 
 class ApplicationCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    token_with_roles = True  # is_applicant on every call (portal/accounts/auth.py)
 
     @extend_schema(
         request={
