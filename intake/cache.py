@@ -187,16 +187,28 @@ page_condition = condition(etag_func=_page_etag, last_modified_func=_page_last_m
 api_condition = condition(etag_func=_api_etag, last_modified_func=_last_modified)
 
 
+# This process's copy of the item definitions of the current catalogue version, code → (version token,
+# item). Only reused while the version read on each call is the same token: an edit mints a new one.
+_DEFINITIONS: dict[str, tuple[str, Any]] = {}
+_DEFINITIONS_SIZE = 512
+
+
 def item_definition(code: str) -> Any:
     """The published definition an online submission checks and freezes (docs/scaling.md, "Intake, fourth
     pass"): the item with its department, form fields, materials, steps and co-departments, read once per
     catalogue version and kept in the shared cache (5 queries a submission before). Any edit of the item,
     its rows or a department mints a new version (the receivers above), so a submission never checks
-    against a definition older than the one the catalogue shows. Each call unpickles its own copy: nothing
-    a request sets on it is seen by another. None for an unknown code (not cached)."""
+    against a definition older than the one the catalogue shows. The version is read on every call; for
+    the same version this process reuses the object it unpickled first (docs/scaling.md, "Intake, seventh
+    pass"): it is shared by this process's requests and read only (nothing a submission does sets anything
+    on the item or its rows; tests/intake/test_catalogue_cache.py). None for an unknown code (not
+    cached)."""
     from .models import Item
 
     token, _minted = catalogue_version()
+    local = _DEFINITIONS.get(code)
+    if local is not None and local[0] == token:
+        return local[1]
     key = _key("item-definition", token, code)
     item = cache.get(key)
     if item is None:
@@ -206,6 +218,10 @@ def item_definition(code: str) -> Any:
             .filter(code=code)
             .first()
         )
-        if item is not None:
-            cache.set(key, item, timeout=BODY_TIMEOUT)
+        if item is None:
+            return None
+        cache.set(key, item, timeout=BODY_TIMEOUT)
+    if len(_DEFINITIONS) >= _DEFINITIONS_SIZE:
+        _DEFINITIONS.clear()
+    _DEFINITIONS[code] = (token, item)
     return item

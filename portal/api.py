@@ -2,11 +2,14 @@
 ModelSerializer mixin that builds its fields once."""
 
 import copy
+import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models.manager import BaseManager
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from drf_spectacular.openapi import AutoSchema
@@ -102,13 +105,37 @@ def not_found(request: Any, exception: Exception) -> Any:
     return page_not_found(request, exception)
 
 
+# For an input serializer whose fields depend on nothing of the request (no context, never partial, no
+# field changed per instance): its fields are built and bound once per class — to a template instance
+# that holds no data, which is all a field reads of its parent (``partial``, ``context``) — and shared by
+# every instance. DRF deep-copies the declared fields for every instance (each field built again, the
+# choices of a ChoiceField flattened again): two thirds of validating an online submission's input.
+# DRF's fields keep nothing of one validation for the next; their messages are translated when raised,
+# or once per language (below).
+class FieldsBoundOnceMixin:
+    @property
+    def fields(self) -> Any:
+        cls = type(self)
+        by_language = cls.__dict__.get("_bound_fields")
+        if by_language is None:
+            by_language = cls._bound_fields = {}  # type: ignore[attr-defined]
+        # per language: a field keeps some messages formatted once (DRF's lazy_format, e.g. max_length's)
+        language = get_language()
+        bound = by_language.get(language)
+        if bound is None:
+            template = cls()
+            bound = by_language[language] = super(FieldsBoundOnceMixin, template).fields  # type: ignore[misc]
+        return bound
+
+
 # For a read-only list serializer (FieldsBuiltOnceMixin's fields): each row is what DRF's
 # Serializer.to_representation gives — per field its attribute by the field's source, None as None, else
 # the field's to_representation — from the fields built once, without copying them for every request and
 # without DRF's per-row field machinery (a third of the case list's serialising). Only plain fields take
-# this path (no nested serializer, related, method, file or hidden field, no source "*"; a subclass with
-# such a field is served by DRF as before), and a row whose attribute cannot be read is served by DRF too
-# (its defaults, nulls and skipped fields). Same keys, same order, same values.
+# this path (no related, method, file or hidden field, no source "*"; a nested serializer only as a plain
+# ``many=True`` list of another PlainRowsMixin serializer, e.g. an application's materials; a subclass
+# with any other field is served by DRF as before), and a row whose attribute cannot be read is served by
+# DRF too (its defaults, nulls and skipped fields). Same keys, same order, same values.
 _NOT_PLAIN = (
     serializers.BaseSerializer,
     serializers.SerializerMethodField,
@@ -117,6 +144,30 @@ _NOT_PLAIN = (
     RelatedField,
     ManyRelatedField,
 )
+
+
+class _NotPlain(Exception):
+    """A nested row that the plain path cannot give: the whole answer is DRF's."""
+
+
+def _plain_list(child: "PlainRowsMixin", value: Any) -> list[Any]:
+    """ListSerializer.to_representation, each item by the child's plain path."""
+    rows = []
+    for item in value.all() if isinstance(value, BaseManager) else value:
+        row = child._plain_row(item)
+        if row is None:
+            raise _NotPlain
+        rows.append(row)
+    return rows
+
+
+def _plain_nested(field: Any) -> bool:
+    """``field`` is a plain ``many=True`` list of a PlainRowsMixin serializer whose rows are plain."""
+    return (
+        type(field) is serializers.ListSerializer
+        and isinstance(field.child, PlainRowsMixin)
+        and bool(field.child._row_plan())
+    )
 
 
 class PlainRowsMixin(FieldsBuiltOnceMixin):
@@ -130,27 +181,33 @@ class PlainRowsMixin(FieldsBuiltOnceMixin):
                 if field.write_only:
                     continue
                 source = field.source or name
+                nested = _plain_nested(field)
                 if (
-                    isinstance(field, _NOT_PLAIN)
+                    (isinstance(field, _NOT_PLAIN) and not nested)
                     or source == "*"
                     or type(field).get_attribute is not serializers.Field.get_attribute
                     or field.default is not empty
                 ):
                     plan = False
                     break
-                plan.append((name, source.split("."), field.to_representation))
+                represent = functools.partial(_plain_list, field.child) if nested else field.to_representation
+                plan.append((name, source.split("."), represent))
             cls._plain_plan = plan  # type: ignore[attr-defined]
         return plan
 
-    def to_representation(self, instance: Any) -> Any:
-        plan = self._row_plan()
-        if not plan:
-            return super().to_representation(instance)  # type: ignore[misc]
+    def _plain_row(self, instance: Any) -> dict[str, Any] | None:
+        """The row by the plan, or None when DRF must give it."""
         row = {}
         try:
-            for name, attrs, represent in plan:
+            for name, attrs, represent in self._row_plan():
                 value = get_attribute(instance, attrs)
                 row[name] = None if value is None else represent(value)
-        except (KeyError, AttributeError, SkipField):
+        except (KeyError, AttributeError, SkipField, _NotPlain):
+            return None
+        return row
+
+    def to_representation(self, instance: Any) -> Any:
+        row = self._plain_row(instance) if self._row_plan() else None
+        if row is None:
             return super().to_representation(instance)  # type: ignore[misc]
         return row

@@ -76,6 +76,7 @@ class _CompiledObjects:
         self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
         # Django 5.2's signature; django-stubs already describes Django 6's (a fetch_mode argument)
         self.related_populators = get_related_populators(klass_info, select, db)  # type: ignore[call-arg]
+        self.annotations = list(compiler.annotation_col_map.items())
 
     def objects(self, params: list[Any]) -> list[Any]:
         with connections[self.db].cursor() as cursor:
@@ -86,6 +87,8 @@ class _CompiledObjects:
             obj = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
             for populator in self.related_populators:
                 populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
             found.append(obj)
         return found
 
@@ -101,10 +104,10 @@ def compiled_objects(
     """The model instances of the queryset ``build()``, as Django's iteration of it gives them (the same
     field values, ``select_related()`` objects cached on them, loaded from the database ``build()`` reads);
     on PostgreSQL its SQL compiled once per ``key`` from ``build_with_stand_ins()`` as ``compiled_rows``
-    does. Only a plain query is kept compiled: model instances (no ``values()``), no annotation, no
-    ``prefetch_related()``, and no column that Django converts after reading it (none does on
-    PostgreSQL for the usual fields; one that does, e.g. a JSON or a custom field, keeps the query
-    built by the ORM on every call). Anything else is built and run as usual, on every call."""
+    does. Only a plain query is kept compiled: model instances (no ``values()``; an annotation is set on
+    each instance as Django sets it), no ``prefetch_related()``, and no column that Django converts after
+    reading it (none does on PostgreSQL for the usual fields; one that does, e.g. a JSON or a custom
+    field, keeps the query built by the ORM on every call). Anything else is built and run as usual, on every call."""
     if connection.vendor != "postgresql":
         return list(build())
     entry = _entry(_OBJECTS, key, lambda: _compile_objects(build_with_stand_ins(), stand_ins, needed))
@@ -123,7 +126,7 @@ def _compile_objects(qs: Any, stand_ins: Mapping[Any, Any], needed: int) -> _Com
         return None
     compiler = qs.query.get_compiler(using=qs.db)
     sql, params = compiler.as_sql()
-    if compiler.annotation_col_map or compiler.get_converters([s[0] for s in compiler.select]):
+    if compiler.get_converters([s[0] for s in compiler.select]):
         return None
     if not _holds_stand_ins(params, stand_ins, needed):
         return None

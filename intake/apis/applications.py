@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import FieldsBuiltOnceMixin
+from portal.api import FieldsBoundOnceMixin, PlainRowsMixin
 from portal.exceptions import ApplicationError, PermissionDeniedError
 from portal.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from portal.ratelimits import api_check
@@ -26,7 +26,7 @@ from ..services.applications import application_submit
 from ..services.intake_api import application_create_from_request, application_update_from_request
 
 
-class ApplicationInputSerializer(serializers.Serializer):
+class ApplicationInputSerializer(FieldsBoundOnceMixin, serializers.Serializer):
     item = serializers.CharField(help_text="item code")
     mode = serializers.ChoiceField(choices=HandlingMode.choices, default=HandlingMode.PROMISED)
     form_data = serializers.JSONField(
@@ -56,7 +56,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     )
 
 
-class ApplicationMaterialSerializer(serializers.Serializer):
+class ApplicationMaterialSerializer(PlainRowsMixin, serializers.Serializer):
     id = serializers.IntegerField()
     material_name = serializers.CharField()
     original_name = serializers.CharField()
@@ -64,7 +64,8 @@ class ApplicationMaterialSerializer(serializers.Serializer):
     size = serializers.IntegerField()
 
 
-class ApplicationOutputSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
+# its answers built by portal.api.PlainRowsMixin: DRF's values, without DRF's per-field machinery
+class ApplicationOutputSerializer(PlainRowsMixin, serializers.ModelSerializer):
     item_code = serializers.CharField(source="item.code")
     item_name = serializers.CharField(source="item.name")
     materials = ApplicationMaterialSerializer(many=True)
@@ -130,6 +131,7 @@ def one_file_per_material(request: Any) -> dict[str, Any]:
 
 class ApplicationCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    token_with_roles = True  # is_applicant on every call (portal/accounts/auth.py)
 
     @extend_schema(
         request={

@@ -101,10 +101,12 @@ def test_on_postgresql_the_compiled_look_up_gives_knoxs_objects():
     token = _token(user)
     key = token[: CONSTANTS.TOKEN_KEY_LENGTH]
     for _ in range(2):  # compiled on the first call, read through the kept SQL on the second
-        found = _tokens(key)
+        found = _tokens(key, with_roles=True)
         expected = list(AuthToken.objects.filter(token_key=key).select_related("user"))
         assert len(found) == len(expected) == 1
-        assert {k: v for k, v in vars(found[0]).items() if k != "_state"} == {
+        # the compiled query also brings the user's roles (portal.accounts.auth._ROLES)
+        assert found[0].portal_role_names == ["citizen"]
+        assert {k: v for k, v in vars(found[0]).items() if k not in ("_state", "portal_role_names")} == {
             k: v for k, v in vars(expected[0]).items() if k != "_state"
         }
         assert vars(found[0].user).keys() == vars(expected[0].user).keys()
@@ -114,5 +116,38 @@ def test_on_postgresql_the_compiled_look_up_gives_knoxs_objects():
         assert found[0]._state.db == "default" and not found[0]._state.adding
         assert found[0].user._state.db == "default" and not found[0].user._state.adding
         assert not found[0].user.get_deferred_fields()
-    assert compiled_sql._OBJECTS[("knox-token", AuthToken._meta.label)] is not None  # the SQL is kept
+    assert compiled_sql._OBJECTS[("knox-token", AuthToken._meta.label, True)] is not None  # the SQL is kept
+    assert not hasattr(_tokens(key)[0], "portal_role_names")  # only where a view asks for them
     assert _tokens("no-such-key") == []
+
+
+def _apply(token: str):
+    """An online submission (applicants only) with an empty body: 400 for an applicant, 403 for others."""
+    return APIClient().post("/api/v1/applications/", {}, format="json", HTTP_AUTHORIZATION=f"Token {token}")
+
+
+def test_a_role_taken_away_or_renamed_is_gone_at_the_tokens_next_request():
+    """The user's roles come with the token on PostgreSQL (portal/accounts/auth.py, issue 19): read on
+    every request, never kept, so a role removed, given back or whose group is renamed holds for the very
+    next request, and an applicant's call reads them in no query of their own."""
+    from django.contrib.auth.models import Group
+
+    user = citizen(username="li")
+    token = _token(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert _apply(token).status_code == 400
+    sqls = [q["sql"] for q in queries.captured_queries]
+    if connection.vendor == "postgresql":
+        assert [s for s in sqls if '"auth_group"' in s] == [s for s in sqls if 'FROM "knox_authtoken"' in s]
+    # a view that checks no role reads the token without them
+    with CaptureQueriesContext(connection) as queries:
+        assert _get("/api/v1/auth/me/", token).status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if '"auth_group"' in q["sql"]]
+    group = Group.objects.get(name="citizen")
+    user.groups.remove(group)
+    assert _apply(token).status_code == 403
+    group.user_set.add(user)
+    assert _apply(token).status_code == 400
+    group.name = "citizen-old"
+    group.save()
+    assert _apply(token).status_code == 403

@@ -1,8 +1,11 @@
+import copy
 import json
+import pickle
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from approvals.constants import CaseState
@@ -345,6 +348,107 @@ def test_the_answer_is_what_reading_the_application_back_gives(item, media):
     draft = _post(applicant, item, submit="false", files={f"material_{item.m_license.pk}": ("a.pdf", PDF)})
     assert draft.status_code == 201, draft.json()
     assert draft.json() == _api(applicant).get(f"/api/v1/applications/{draft.json()['id']}/").json()
+
+
+def _drf_twin():
+    """ApplicationOutputSerializer as DRF alone would serialise it: the same declared fields and Meta,
+    without portal.api.PlainRowsMixin (for the materials too)."""
+    from rest_framework import serializers
+
+    from intake.apis.applications import ApplicationMaterialSerializer, ApplicationOutputSerializer
+
+    materials = type(
+        "DrfMaterials",
+        (serializers.Serializer,),
+        copy.deepcopy(ApplicationMaterialSerializer._declared_fields),
+    )
+    declared = copy.deepcopy(ApplicationOutputSerializer._declared_fields)
+    declared["materials"] = materials(many=True)
+    return type(
+        "DrfOutput", (serializers.ModelSerializer,), {**declared, "Meta": ApplicationOutputSerializer.Meta}
+    )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_answer_is_byte_for_byte_what_drf_renders(item, media, language):
+    """Issue 19, seventh pass: the answer's rows come from portal.api.PlainRowsMixin, not DRF's field
+    machinery: the same bytes as DRF's own serialiser gives, for a submission with two files and for a
+    draft (no reference, no submission time), in both languages."""
+    from intake.apis.applications import ApplicationOutputSerializer
+
+    applicant = citizen()
+    submitted = _post(
+        applicant,
+        item,
+        files={
+            f"material_{item.m_site.pk}": ("site.png", PNG),
+            f"material_{item.m_license.pk}": ("执照.pdf", PDF),
+        },
+    )
+    draft = _post(applicant, item, submit="false", files={f"material_{item.m_license.pk}": ("a.pdf", PDF)})
+    assert submitted.status_code == 201 and draft.status_code == 201
+    twin = _drf_twin()
+    for key in (submitted.json()["reference"], str(draft.json()["id"])):
+        r = _api(applicant).get(f"/api/v1/applications/{key}/", HTTP_ACCEPT_LANGUAGE=language)
+        assert r.status_code == 200
+        application = (
+            Application.objects.select_related("item").prefetch_related("materials").get(pk=r.json()["id"])
+        )
+        with translation.override(language):
+            drf = twin(application).data
+        assert ApplicationOutputSerializer._plain_plan  # the plain path served the answer
+        assert r.content == r.accepted_renderer.render(drf, r.accepted_media_type, r.renderer_context)
+    assert r.json()["submitted_at"] is None and r.json()["reference"] is None
+    assert len(submitted.json()["materials"]) == 2
+
+
+def test_a_process_reuses_one_definition_per_version_and_no_submission_changes_it(item, media):
+    """Issue 19, seventh pass: this process keeps the definition it unpickled for the catalogue version
+    (intake.cache.item_definition) and hands the same object to every submission: so none may set anything
+    on it or on its rows (the whole object pickles to the same bytes after submissions and a draft)."""
+    from intake.cache import item_definition
+
+    files = {f"material_{item.m_license.pk}": ("a.pdf", PDF), f"material_{item.m_site.pk}": ("b.pdf", PDF)}
+    assert _post(citizen(), item, files=files).status_code == 201
+    shared = item_definition(item.code)
+    before = pickle.dumps(shared)
+    assert _post(citizen(), item, files=files).status_code == 201
+    assert _post(citizen(), item, submit="false", files=files).status_code == 201
+    assert item_definition(item.code) is shared
+    assert pickle.dumps(shared) == before
+    item.save()  # any edit: a new version, a new definition
+    assert item_definition(item.code) is not shared
+
+
+@pytest.mark.parametrize("languages", [("en", "zh-hans"), ("zh-hans", "en")])
+def test_input_messages_are_drfs_in_each_requests_language(item, media, languages):
+    """Issue 19, seventh pass: the input serializer's fields are bound once per process
+    (portal.api.FieldsBoundOnceMixin), not copied per request: each request still gets DRF's messages, in
+    its own language, and the values of the one before it are not in them."""
+    from rest_framework import serializers
+
+    from intake.apis.applications import ApplicationInputSerializer
+
+    twin = type(
+        "DrfInput", (serializers.Serializer,), copy.deepcopy(ApplicationInputSerializer._declared_fields)
+    )
+    bad = {"mode": "bogus", "delivery_method": "pigeon", "delivery_address": "路" * 201, "submit": "maybe"}
+    for language in languages:
+        r = _api(citizen()).post(
+            "/api/v1/applications/",
+            {"item": item.code, **bad},
+            format="multipart",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert r.status_code == 400
+        with translation.override(language):
+            fresh = twin(data={"item": item.code, **bad, "form_data": {}})
+            assert not fresh.is_valid()
+            expected = {k: [str(m) for m in v] for k, v in fresh.errors.items()}
+        assert {k: r.json()[k] for k in expected} == expected
+        assert set(expected) == {"mode", "delivery_method", "delivery_address", "submit"}
+    good = _post(citizen(), item, submit="false")
+    assert good.status_code == 201 and good.json()["mode"] == "promised"
 
 
 def test_a_submission_checks_against_the_item_as_last_edited(item, media):

@@ -87,3 +87,21 @@ def test_parallel_wrong_guesses_kill_the_code(db, settings, tmp_path):
     assert caches["default"].get(tries_key) >= sms_login.MAX_WRONG_TRIES
     assert caches["default"].get(code_key) is None
     assert sms_login.sms_code_verify(phone=phone, code="111111") is None
+
+
+def test_the_one_round_trip_counter_is_django_ratelimits_own(settings):
+    """portal.ratelimits counts on Redis in one round trip (FailSafeRedisCache.count) instead of
+    django-ratelimit's add and incr: the same counter, which django-ratelimit itself reads back with the
+    same count, and which expires with the window (period + django-ratelimit's 5 s)."""
+    from django_ratelimit.core import _get_window, _make_cache_key, get_usage
+
+    settings.PORTAL_RATELIMITS = {"sms-send-ip": "3/h"}
+    request = RequestFactory().post("/accounts/sms-login/", REMOTE_ADDR="10.7.7.8")
+    assert [limited(request, "sms-send-ip") for _ in range(5)] == [False, False, False, True, True]
+    usage = get_usage(request, group="portal:sms-send-ip", key="ip", rate="3/h")
+    assert usage is not None and usage["count"] == 5 and usage["should_limit"]
+    cache = caches["default"]
+    key = cache.make_and_validate_key(
+        _make_cache_key("portal:sms-send-ip", _get_window("10.7.7.8", 3600), "3/h", "10.7.7.8", "")
+    )
+    assert 3600 < cache._cache.get_client(key).ttl(key) <= 3605
