@@ -115,56 +115,11 @@ def _walk_pdf(value: Any, depth: int = 0) -> None:
                 _walk_pdf(item, depth + 1)
 
 
-# pypdf reads a literal string ``(…)`` one byte at a time in Python (``read_string_from_stream``: three
-# calls a byte); a PDF's metadata or form values of a few kB made that most of the PDF check. A string
-# without a backslash is read here with a regular expression instead: the same bytes (nested parentheses
-# kept), the same string object, the stream left at the same place. One with an escape, or cut short, is
-# read by pypdf's own function from its start, so every verdict and error is pypdf's
-# (tests/intake/test_upload_content.py compares the two on generated strings).
-_STRING_STOPS = re.compile(rb"[()\\]")
-_pypdf_read_string: Any = None
-
-
-def _read_plain_string(stream: Any, forced_encoding: Any = None) -> Any:
-    from pypdf.generic import create_string_object
-
-    start = stream.tell()
-    stream.read(1)  # the "(" read_object saw
-    parens, read, parts = 1, 0, []
-    while chunk := stream.read(8192):
-        for stop in _STRING_STOPS.finditer(chunk):
-            if stop.group() == b"\\":
-                break
-            parens += 1 if stop.group() == b"(" else -1
-            if parens == 0:
-                parts.append(chunk[: stop.start()])
-                stream.seek(start + 1 + read + stop.end())
-                return create_string_object(b"".join(parts), forced_encoding)
-        else:
-            parts.append(chunk)
-            read += len(chunk)
-            continue
-        break
-    stream.seek(start)
-    return _pypdf_read_string(stream, forced_encoding)
-
-
-def _read_strings_faster() -> None:
-    """Let pypdf's object reader read literal strings with ``_read_plain_string`` (once per process)."""
-    global _pypdf_read_string
-    from pypdf.generic import _data_structures
-
-    if _pypdf_read_string is None:
-        _pypdf_read_string = _data_structures.read_string_from_stream
-        _data_structures.read_string_from_stream = _read_plain_string
-
-
 def check_pdf(data: bytes) -> None:
     """Raise Refused unless ``data`` is one PDF and nothing else, with no active content."""
     from pypdf import PdfReader
     from pypdf.generic import IndirectObject
 
-    _read_strings_faster()
     if not PDF_TRAILING.search(data[-1024:]):
         raise Refused("data after %%EOF")
     if _pdf_names_in(data) & (PDF_FORBIDDEN - {"/OpenAction"}):
