@@ -201,12 +201,19 @@ def new_submissions_drained(*, window: timedelta | None = None, batch: int = 500
     # its time (set by a web server's clock, before its commit) says against this worker's clock
     since = timezone.now() - (NEW_SUBMISSION_DRAIN_WINDOW if window is None else window)
     told = 0
-    for pk in _untold_online_submissions(since=since, until=None, batch=batch):
-        count, receipt = _clerks_told(pk, receipt=True)
-        for delivery_id in receipt:  # committed: the deliver task reads the row
-            enqueue(delivery_id)
-        told += bool(count)
-    return told
+    seen: set[int] = set()
+    while True:  # batch after batch: the submissions that found the key set count on this drain
+        read = _untold_online_submissions(since=since, until=None, batch=batch)
+        ids = [pk for pk in read if pk not in seen]
+        for pk in ids:
+            seen.add(pk)
+            count, receipt = _clerks_told(pk, receipt=True)
+            for delivery_id in receipt:  # committed: the deliver task reads the row
+                enqueue(delivery_id)
+            told += bool(count)
+        # all read, or nothing new (a case left untold, e.g. with no active clerk, is not handled twice)
+        if len(read) < batch or not ids:
+            return told
 
 
 def clerks_told_of_new_submission(case_id: int) -> int:

@@ -211,3 +211,14 @@ def test_an_eager_configuration_runs_the_drain_at_once_without_the_key(
     for reference in references:  # each told by the drain run in this process at its commit
         assert _told(reference) == ["clerk", "clerk_lead"]
     assert not broker_redis.exists(NEW_SUBMISSION_WAKE_KEY)
+
+
+def test_a_drain_reads_batch_after_batch_until_every_waiting_submission_is_told(
+    world, broker_redis, published, django_capture_on_commit_callbacks
+):
+    material = Material.objects.create(item=world.item, name="申请书", mandatory=True)
+    references = [_submit(world, material, django_capture_on_commit_callbacks) for _ in range(5)]
+    assert _drains(published) == 1  # the other four counted on that drain
+    assert intake.new_submissions_drained(batch=2) == 5
+    for reference in references:
+        assert _told(reference) == ["clerk", "clerk_lead"]
