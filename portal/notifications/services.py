@@ -15,7 +15,7 @@ from typing import Any
 from celery import signature
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.template import Context, Template
 from django.utils import timezone
 
@@ -228,20 +228,21 @@ def _written_together(notification: Notification, deliveries: list[Delivery]) ->
     ORM compiling per call; the receipt of every online submission) — the rows ``bulk_create`` writes:
     each value prepared by its field as the ORM prepares it (``pre_save``: the automatic timestamps;
     ``get_db_prep_save``), and the ids set on the objects as ``bulk_create`` sets them."""
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy, for the fields below
     n_fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
     d_fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key and f.name != "notification"]
-    params = [f.get_db_prep_save(f.pre_save(notification, True), connection) for f in n_fields]
+    params = [f.get_db_prep_save(f.pre_save(notification, True), db) for f in n_fields]
     for delivery in deliveries:
-        params += [f.get_db_prep_save(f.pre_save(delivery, True), connection) for f in d_fields]
-    with connection.cursor() as cursor:
+        params += [f.get_db_prep_save(f.pre_save(delivery, True), db) for f in d_fields]
+    with db.cursor() as cursor:
         cursor.execute(_together_sql(len(deliveries)), params)
         rows = cursor.fetchall()
     ids = {key: (pk, notification_id) for pk, notification_id, key in rows}
     notification.pk = rows[0][1]
-    notification._state.adding, notification._state.db = False, connection.alias
+    notification._state.adding, notification._state.db = False, db.alias
     for delivery in deliveries:
         delivery.pk, delivery.notification_id = ids[delivery.idempotency_key]
-        delivery._state.adding, delivery._state.db = False, connection.alias
+        delivery._state.adding, delivery._state.db = False, db.alias
 
 
 def enqueue(delivery_id: int) -> bool:
