@@ -208,8 +208,8 @@ def _together_sql(count: int) -> str:
         d_fields = [
             f for f in Delivery._meta.concrete_fields if not f.primary_key and f.name != "notification"
         ]
-        n_columns = ", ".join(quote(f.column) for f in n_fields)
-        d_columns = ", ".join(quote(f.column) for f in d_fields)
+        n_columns = ", ".join(quote(f.attname if f.column is None else f.column) for f in n_fields)
+        d_columns = ", ".join(quote(f.attname if f.column is None else f.column) for f in d_fields)
         row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in d_fields) + ")"
         names = ", ".join(f"v{i}" for i in range(len(d_fields)))
         sql = _TOGETHER_SQL[count] = (
