@@ -19,7 +19,8 @@ from intake.models import Application, ApplicationMaterial, Material
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.exceptions import ApplicationError, ConflictError, PermissionDeniedError
-from portal.notifications.models import Notification
+from portal.notifications.constants import ChannelKind, DeliveryStatus
+from portal.notifications.models import Delivery, Notification
 from portal.notifications.services import SWEEP_GRACE, enqueue, notify, notify_each
 
 from .. import deadlines
@@ -43,6 +44,7 @@ from .parallel import sub_approvals_open
 PROBLEM_MAX = 300  # MaterialReview.problem, ApplicationMaterial.check_note
 NEW_SUBMISSION_TASK = "approvals.tasks.tell_clerks_of_new_submission"
 NEW_SUBMISSION_EVENT = "staff.new_submission"
+RECEIPT_EVENT = "application.received"  # the applicant's receipt (intake.services.applications.submit)
 log = logging.getLogger(__name__)
 
 
@@ -114,17 +116,62 @@ def package_whole_check(case: Case, as_part_of_package: bool) -> None:
         raise ConflictError(_("该办件属于“一件事”，窗口须在一件事页面对其所有事项一并核验、补正和受理。"))
 
 
+# The coalesced wake-up (issue 19, seventh pass): after its commit an online submission sets this key on the
+# broker's Redis (``SET NX EX``, one round trip) and only the submission that set it publishes the drain
+# task, which deletes the key before it reads the cases (``new_submissions_drained``). A submission that
+# finds the key set committed before the drain that set it reads, so that drain tells its clerks: no
+# wake-up is lost, and under load one publish serves many submissions. The expiry bounds what a lost drain
+# (a purged queue, a broker that lost its data) can hold up: the next submission after it publishes again,
+# and the sweeps below are still the net for everything older.
+NEW_SUBMISSION_DRAIN_TASK = "approvals.tasks.tell_clerks_of_new_submissions"
+NEW_SUBMISSION_WAKE_KEY = "approvals:new-submissions:wake"
+NEW_SUBMISSION_WAKE_SECONDS = 30
+# how far back a drain looks: older cases are the sweep's (every one of them, after SWEEP_GRACE)
+NEW_SUBMISSION_DRAIN_WINDOW = timedelta(minutes=15)
+_wake_clients: dict[str, Any] = {}
+
+
+def _wake_client() -> Any:
+    """A redis-py client of the broker's Redis (one per process and URL; redis-py's pool is fork-safe), or
+    None when the broker is not Redis or Celery runs tasks eagerly (nothing to coalesce: the drain runs
+    at once, in this process)."""
+    from celery import current_app
+    from django.conf import settings
+
+    url = settings.CELERY_BROKER_URL
+    if current_app.conf.task_always_eager or not url.startswith(("redis://", "rediss://")):
+        return None
+    client = _wake_clients.get(url)
+    if client is None:
+        import redis
+
+        client = _wake_clients[url] = redis.Redis.from_url(
+            url, socket_connect_timeout=0.5, socket_timeout=1.0
+        )
+    return client
+
+
 def queue_new_submission_notices(case_id: int, receipt_deliveries: Sequence[int] = ()) -> bool:
-    """DESIGN §7 "new work in their queue", after the submission's commit: the task that tells the clerks
-    (``clerks_told_of_new_submission``) and queues the applicant's receipt deliveries (``receipt_deliveries``:
-    one publish for both). A broker that refuses it leaves the case to ``new_submission_notice_sweep`` and
-    the receipt's deliveries (pending) to the outbox sweeper, so the submission never fails and no notice
-    is lost."""
-    kwargs = {"deliveries": list(receipt_deliveries)} if receipt_deliveries else {}
+    """DESIGN §7 "new work in their queue", after an online submission's commit: wake the drain task
+    (``new_submissions_drained``) that tells the clerks of every online submission not told yet and
+    queues each one's receipt deliveries (``receipt_deliveries``, pending: the drain finds them by the
+    case). One publish per wake-up, not per submission: a submission that finds the wake-up key set
+    leaves its case to the drain that set it (see ``NEW_SUBMISSION_WAKE_KEY``). A broker that refuses the
+    task leaves the case to ``new_submission_notice_sweep`` and the receipt's deliveries (pending) to the
+    outbox sweeper, so the submission never fails and no notice is lost. True when the case is in the
+    hands of a drain."""
+    client = _wake_client()
+    if client is not None:
+        try:
+            if not client.set(NEW_SUBMISSION_WAKE_KEY, 1, nx=True, ex=NEW_SUBMISSION_WAKE_SECONDS):
+                return True  # a drain is queued and has not started reading: it reads this case
+        except Exception as exc:  # noqa: BLE001 (any Redis error): publish, as without the key
+            log.warning("wake-up key unavailable, publishing the drain anyway: %s", exc)
+            client = None
     try:
         # by its dotted path, as portal.flows does: approvals.tasks wraps this module (an import would be a
         # cycle); the task object, not a signature by name, so that an eager configuration runs it here
-        import_string(NEW_SUBMISSION_TASK).apply_async(args=[case_id], kwargs=kwargs, retry=False)
+        import_string(NEW_SUBMISSION_DRAIN_TASK).apply_async(retry=False)
         return True
     except Exception as exc:  # noqa: BLE001 (any broker error: kombu, redis, OS)
         log.warning(
@@ -133,10 +180,42 @@ def queue_new_submission_notices(case_id: int, receipt_deliveries: Sequence[int]
             list(receipt_deliveries),
             exc,
         )
+        if client is not None:
+            try:  # no drain holds the key: the next submission tries the broker again
+                client.delete(NEW_SUBMISSION_WAKE_KEY)
+            except Exception:  # noqa: BLE001, S110 (Redis away too: the key expires)
+                pass
         return False
 
 
-@transaction.atomic
+def new_submissions_drained(*, window: timedelta | None = None, batch: int = 500) -> int:
+    """The drain task's work: delete the wake-up key first (a submission committed after this point sets
+    it again and wakes another drain), then tell the clerks of every online submission of the last
+    ``window`` still waiting for the window and not told yet, and queue each one's receipt deliveries
+    once, with its clerks' notices (``clerks_told_of_new_submission``: once per case under the case's row
+    lock). Returns the cases whose clerks it told."""
+    client = _wake_client()
+    if client is not None:
+        client.delete(NEW_SUBMISSION_WAKE_KEY)  # an error here: the task is retried (the sweeps meanwhile)
+    # no upper bound on the submission time: a case committed before the delete above is read whatever
+    # its time (set by a web server's clock, before its commit) says against this worker's clock
+    since = timezone.now() - (NEW_SUBMISSION_DRAIN_WINDOW if window is None else window)
+    told = 0
+    seen: set[int] = set()
+    while True:  # batch after batch: the submissions that found the key set count on this drain
+        read = _untold_online_submissions(since=since, until=None, batch=batch)
+        ids = [pk for pk in read if pk not in seen]
+        for pk in ids:
+            seen.add(pk)
+            count, receipt = _clerks_told(pk, receipt=True)
+            for delivery_id in receipt:  # committed: the deliver task reads the row
+                enqueue(delivery_id)
+            told += bool(count)
+        # all read, or nothing new (a case left untold, e.g. with no active clerk, is not handled twice)
+        if len(read) < batch or not ids:
+            return told
+
+
 def clerks_told_of_new_submission(case_id: int) -> int:
     """An online submission enters the intake queue of the window, and every window takes every
     department's items (无差别受理), so every active clerk hears of it, in the inbox (and by SMS or e-mail
@@ -144,22 +223,59 @@ def clerks_told_of_new_submission(case_id: int) -> int:
 
     Once per case: the case row is locked, and a case whose clerks were told already is left alone (the
     task redelivered, retried, or run next to the sweep). Returns the number of clerks told."""
+    return _clerks_told(case_id)[0]
+
+
+@transaction.atomic
+def _clerks_told(case_id: int, *, receipt: bool = False) -> tuple[int, list[int]]:
+    """``clerks_told_of_new_submission``; with ``receipt``, also the ids of the applicant's receipt
+    deliveries still unsent and never tried, when this call is the one that tells the clerks (for the
+    caller to queue once this commits)."""
     locked = Case.objects.select_for_update().filter(pk=case_id).values_list("reference", flat=True).first()
     if locked is None:
-        return 0
+        return 0, []
     if Notification.objects.filter(event=NEW_SUBMISSION_EVENT, case_reference=locked).exists():
-        return 0
+        return 0, []
     case = Case.objects.select_related(
         "item", "application__package_application__package", "application__registered_by"
     ).get(pk=case_id)
     if case.application.registered_by_id:
-        return 0
+        return 0, []
     clerks = User.objects.filter(groups__name=Role.CLERK, is_active=True).distinct().order_by("pk")
     notes = notify_each(recipients=clerks, event=NEW_SUBMISSION_EVENT, context=base_context(case), case=case)
-    return len({d.notification_id for d in notes})
+    pending: list[int] = []
+    if receipt:
+        pending = list(
+            Delivery.objects.filter(
+                notification__event=RECEIPT_EVENT,
+                notification__case_reference=locked,
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+            )
+            .exclude(channel=ChannelKind.INBOX)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    return len({d.notification_id for d in notes}), pending
 
 
 NEW_SUBMISSION_SWEEP_DAYS = 7
+
+
+def _untold_online_submissions(
+    *, since: datetime.datetime, until: datetime.datetime | None, batch: int
+) -> list[int]:
+    """The online submissions (no clerk registered them) submitted since ``since`` (and up to ``until``),
+    still waiting for the window, whose clerks' notices are not written: ids, oldest first."""
+    told = Notification.objects.filter(event=NEW_SUBMISSION_EVENT, case_reference=OuterRef("reference"))
+    cases = Case.objects.filter(
+        state=CaseState.SUBMITTED, submitted_at__gte=since, application__registered_by__isnull=True
+    )
+    if until is not None:
+        cases = cases.filter(submitted_at__lte=until)
+    return list(
+        cases.exclude(Exists(told)).order_by("submitted_at", "pk").values_list("pk", flat=True)[:batch]
+    )
 
 
 def new_submission_notice_sweep(*, grace: timedelta | None = None, batch: int = 500) -> int:
@@ -168,17 +284,10 @@ def new_submission_notice_sweep(*, grace: timedelta | None = None, batch: int = 
     the commit, or the task was lost). A case the window has already taken up (accepted, asked for a
     correction, refused) is out of the intake queue and needs no notice. Returns the cases handled."""
     now = timezone.now()
-    told = Notification.objects.filter(event=NEW_SUBMISSION_EVENT, case_reference=OuterRef("reference"))
-    ids = list(
-        Case.objects.filter(
-            state=CaseState.SUBMITTED,
-            submitted_at__gte=now - timedelta(days=NEW_SUBMISSION_SWEEP_DAYS),
-            submitted_at__lte=now - (SWEEP_GRACE if grace is None else grace),
-            application__registered_by__isnull=True,
-        )
-        .exclude(Exists(told))
-        .order_by("submitted_at", "pk")
-        .values_list("pk", flat=True)[:batch]
+    ids = _untold_online_submissions(
+        since=now - timedelta(days=NEW_SUBMISSION_SWEEP_DAYS),
+        until=now - (SWEEP_GRACE if grace is None else grace),
+        batch=batch,
     )
     return sum(1 for pk in ids if clerks_told_of_new_submission(pk))
 

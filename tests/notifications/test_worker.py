@@ -5,9 +5,10 @@ import json
 from typing import Any
 
 import pytest
+import redis
 from django.db import transaction
 
-from approvals.services.intake import new_submission_notice_sweep
+from approvals.services.intake import NEW_SUBMISSION_WAKE_KEY, new_submission_notice_sweep
 from portal.celery import app as celery_app
 from portal.notifications import services
 from portal.notifications.models import Delivery, Notification
@@ -22,6 +23,8 @@ def sms(settings, tmp_path):
     settings.SMS_FILE_DIR = tmp_path / "sms"
     settings.SMS_BACKEND = "portal.sms.FileSmsGateway"
     celery_app.control.purge()
+    # a purged drain leaves its wake-up key until it expires (the sweeps cover that in production)
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(NEW_SUBMISSION_WAKE_KEY)
     return FileSmsGateway(settings.SMS_FILE_DIR)
 
 
@@ -204,3 +207,52 @@ def test_worker_killed_mid_batch_every_message_sent_exactly_once(worker, sms, tm
     assert len(keys) == 1000 == len(set(keys))  # each message once at the gateway, however often its task ran
     texts = {json.loads(p.read_text())["text"] for p in (sms.directory / "messages").glob("*.json")}
     assert len(texts) == 1000  # and each of them complete
+
+
+def test_submissions_in_a_row_each_tell_the_clerks_once_and_send_the_receipt_once(
+    worker, sms, settings, tmp_path
+):
+    """The coalesced wake-up on a real worker (issue 19, seventh pass): five online submissions in a row,
+    whichever of them publish a drain, every one's clerks are told once and every receipt SMS is sent
+    once."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    from intake.models import Material
+    from tests.approvals.conftest import World
+    from tests.files import PDF
+
+    settings.MEDIA_ROOT = tmp_path / "private"
+    world = World()
+    world.citizen.phone, world.citizen.notify_sms = "13912345678", True
+    world.citizen.save(update_fields=["phone", "notify_sms"])
+    material = Material.objects.create(item=world.item, name="申请书", mandatory=True)
+    worker.start()
+    api = APIClient()
+    api.force_authenticate(world.citizen)
+    references = []
+    for _ in range(5):
+        r = api.post(
+            "/api/v1/applications/",
+            {
+                "item": world.item.code,
+                "form_data": "{}",
+                f"material_{material.pk}": SimpleUploadedFile("a.pdf", PDF),
+            },
+            format="multipart",
+        )
+        assert r.status_code == 201, r.json()
+        references.append(r.json()["reference"])
+    told = Notification.objects.filter(event="staff.new_submission")
+    assert wait_for(lambda: told.count() == 10, timeout=60)
+    assert wait_for(lambda: len(_texts(sms, world.citizen.phone)) == 5, timeout=60)
+    for reference in references:
+        assert sorted(
+            told.filter(case_reference=reference).values_list("recipient__username", flat=True)
+        ) == [
+            "clerk",
+            "clerk_lead",
+        ]
+    texts = _texts(sms, world.citizen.phone)
+    assert sorted(r for r in references if any(r in t["text"] for t in texts)) == sorted(references)
+    assert not Delivery.objects.filter(notification__event="application.received", status="pending").exists()
