@@ -73,7 +73,13 @@ def count_instructions(fn: Callable[[], object], times: int) -> None:
 
 def callgrind_count(argv: list[str], out_file: str, what: str, env: dict[str, str] | None = None) -> int:
     """Run ``argv`` under callgrind with instrumentation off until the program switches it on
-    (``count_instructions``); the instructions it counted, or exit with callgrind's output."""
+    (``count_instructions``); the instructions it counted, or exit with callgrind's output.
+
+    The child's string hashes are fixed (``PYTHONHASHSEED=0`` unless set): with random ones the same tree's
+    counts moved by more than a million instructions from one process to the next (dict and set layouts
+    differ), which is more than the changes compared."""
+    env = {**(os.environ if env is None else env)}
+    env.setdefault("PYTHONHASHSEED", "0")
     done = subprocess.run(
         [
             valgrind_tool("valgrind"),
