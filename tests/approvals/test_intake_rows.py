@@ -158,3 +158,33 @@ def test_an_expression_is_written_by_the_orm(item):
         case=case, name="note", from_state="submitted", to_state="submitted"
     )
     assert later.pk > row.pk
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_wide_rows_empty_values_are_written_as_null_and_its_statement_is_reused(item):
+    """psycopg keeps a statement's converted placeholders only for at most 50 parameters; the case and
+    its history record have more. Their empty values go into the text as NULL, so the second submission's
+    case and history inserts reuse psycopg's converted statements, and the rows hold the same values."""
+    first = Case.objects.get(reference=_submit(citizen(), item))
+    wide = {
+        key[0]: entry
+        for key, entry in compiled_sql._INSERTS.items()
+        if entry is not None and len(entry.fields) > compiled_sql.PSYCOPG_CACHED_PARAMS
+    }
+    assert set(wide) == {Case, HistoricalCase}
+    sent: list[tuple[str, int]] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, len(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        second = Case.objects.get(reference=_submit(citizen(), item))
+    inserts = {sql.split()[2]: n for sql, n in sent if sql.startswith("INSERT")}
+    assert {'"approvals_case"', '"approvals_historicalcase"'} <= set(inserts)
+    assert max(inserts.values()) <= 50, inserts
+    for model, entry in wide.items():
+        sql, params = entry.statement([None] * len(entry.fields))
+        assert "%s" not in sql.split("VALUES")[1].split(")")[0] and params == []
+    assert second.concluded_at is None and second.decider_id is None
+    assert second.history.get().history_type == "+" and first.history.get().concluded_at is None
