@@ -183,7 +183,7 @@ def test_on_postgresql_a_wide_rows_empty_values_are_written_as_null_and_its_stat
     inserts = {sql.split()[2]: n for sql, n in sent if sql.startswith("INSERT")}
     assert {'"approvals_case"', '"approvals_historicalcase"'} <= set(inserts)
     assert max(inserts.values()) <= 50, inserts
-    for model, entry in wide.items():
+    for entry in wide.values():
         sql, params = entry.statement([None] * len(entry.fields))
         assert "%s" not in sql.split("VALUES")[1].split(")")[0] and params == []
     assert second.concluded_at is None and second.decider_id is None
