@@ -140,26 +140,19 @@ class CaseHistoricalRecords(HistoricalRecords):
             *[getattr(instance, attname) if own else extra[attname] for own, attname in columns]
         )
         history_instance.history_user = history_user
-        pre_create_historical_record.send(
-            sender=history_model,
-            instance=instance,
-            history_date=history_date,
-            history_user=history_user,
-            history_change_reason=history_change_reason,
-            history_instance=history_instance,
-            using=using,
-        )
+        signal_kwargs = {
+            "sender": history_model,
+            "instance": instance,
+            "history_instance": history_instance,
+            "history_date": history_date,
+            "history_user": history_user,
+            "history_change_reason": history_change_reason,
+            "using": using,
+        }
+        pre_create_historical_record.send(**signal_kwargs)
         history_instance.save(using=using)
         self.create_historical_record_m2ms(history_instance, instance)
-        post_create_historical_record.send(
-            sender=history_model,
-            instance=instance,
-            history_instance=history_instance,
-            history_date=history_date,
-            history_user=history_user,
-            history_change_reason=history_change_reason,
-            using=using,
-        )
+        post_create_historical_record.send(**signal_kwargs)
 
     _plans: dict[type, tuple[Any, list[tuple[bool, str]]] | None] = {}
 
