@@ -202,6 +202,7 @@ def new_submissions_drained(*, window: timedelta | None = None, batch: int = 500
     since = timezone.now() - (NEW_SUBMISSION_DRAIN_WINDOW if window is None else window)
     told = 0
     seen: set[int] = set()
+    queued: set[int] = set()
     while True:  # batch after batch: the submissions that found the key set count on this drain
         read = _untold_online_submissions(since=since, until=None, batch=batch)
         ids = [pk for pk in read if pk not in seen]
@@ -210,10 +211,38 @@ def new_submissions_drained(*, window: timedelta | None = None, batch: int = 500
             count, receipt = _clerks_told(pk, receipt=True)
             for delivery_id in receipt:  # committed: the deliver task reads the row
                 enqueue(delivery_id)
+                queued.add(delivery_id)
             told += bool(count)
         # all read, or nothing new (a case left untold, e.g. with no active clerk, is not handled twice)
         if len(read) < batch or not ids:
-            return told
+            break
+    for delivery_id in _receipts_left_behind(since=since, queued=queued):
+        enqueue(delivery_id)
+    return told
+
+
+def _receipts_left_behind(*, since: datetime.datetime, queued: set[int]) -> list[int]:
+    """The receipt deliveries, never tried, of the online submissions the window took up (accepted, asked
+    for a correction, refused) before a drain read them: they left the intake queue, so no clerk needs
+    telling, but the applicant's receipt is still theirs to send now, not at the outbox sweep's grace.
+    (The deliver task's status guard makes a second hand-off of the same row harmless.)"""
+    left = Case.objects.filter(submitted_at__gte=since, application__registered_by__isnull=True).exclude(
+        state=CaseState.SUBMITTED
+    )
+    return [
+        pk
+        for pk in Delivery.objects.filter(
+            status=DeliveryStatus.PENDING,
+            updated_at__gte=since,
+            attempts=0,
+            notification__event=RECEIPT_EVENT,
+            notification__case_reference__in=left.values("reference"),
+        )
+        .exclude(channel=ChannelKind.INBOX)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        if pk not in queued
+    ]
 
 
 def clerks_told_of_new_submission(case_id: int) -> int:

@@ -222,3 +222,21 @@ def test_a_drain_reads_batch_after_batch_until_every_waiting_submission_is_told(
     assert intake.new_submissions_drained(batch=2) == 5
     for reference in references:
         assert _told(reference) == ["clerk", "clerk_lead"]
+
+
+def test_a_case_the_window_accepts_before_its_drain_runs_still_gets_its_receipt_at_once(
+    world, broker_redis, published, django_capture_on_commit_callbacks
+):
+    """A busy worker: the clerk opens the new case from the queue and accepts it before the drain reads.
+    The case has left the intake queue, so no clerk is told of it, but the applicant's receipt SMS is
+    queued by that drain, not left pending for the outbox sweep's grace (CI caught the SMS left behind)."""
+    from approvals.models import Case
+    from approvals.services.intake import case_accept
+
+    _with_sms(world)
+    material = Material.objects.create(item=world.item, name="申请书", mandatory=True)
+    reference = _submit(world, material, django_capture_on_commit_callbacks)
+    case_accept(case=Case.objects.get(reference=reference), actor=world.clerk)
+    assert tell_clerks_of_new_submissions.apply().get() == 0
+    assert _told(reference) == []  # out of the intake queue: nobody to tell
+    assert _queued_deliveries(published) == [_receipt_sms(reference)]
