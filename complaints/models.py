@@ -8,12 +8,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, transition
 from simple_history.models import HistoricalRecords
 
 from approvals.models import Case
 from intake.models import Item
 from portal.accounts.models import Department, Window
+from portal.fsm import StateField
 
 from . import permissions as perm
 from .constants import (
@@ -134,7 +135,7 @@ class RectificationTicket(ConcurrentTransitionMixin, models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("责任部门")
     )
-    state = FSMField(
+    state = StateField(
         _("状态"), default=TicketState.OPENED, choices=TicketState.choices, protected=True, db_index=True
     )
     callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
@@ -229,7 +230,7 @@ def _not_reopened_yet(complaint: Any) -> bool:
 
 class Complaint(ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("投诉编号"), max_length=24, unique=True)
-    state = FSMField(
+    state = StateField(
         _("状态"),
         default=ComplaintState.REGISTERED,
         choices=ComplaintState.choices,

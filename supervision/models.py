@@ -5,12 +5,13 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, transition
 from simple_history.models import HistoricalRecords
 
 from approvals.models import Case
 from intake.models import Item
 from portal.accounts.models import Department
+from portal.fsm import StateField
 
 from . import permissions as perm
 from .constants import EXPLANATION_REQUIRED, AlertLevel, AlertState, FindingKind
@@ -75,7 +76,7 @@ class Alert(ConcurrentTransitionMixin, models.Model):
         Department, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="alerts"
     )
     due = models.DateField(_("到期日期"), null=True, blank=True)
-    state = FSMField(
+    state = StateField(
         _("状态"), max_length=10, choices=AlertState.choices, default=AlertState.RAISED, protected=True
     )
     raised_at = models.DateTimeField(_("预警时间"), db_index=True)

@@ -3,7 +3,6 @@
 the history's copies of the case's foreign key, unique and indexed columns (the history is read by case and date)."""
 
 import django.db.models.deletion
-import django_fsm
 from django.conf import settings
 from django.db import migrations, models
 
@@ -38,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='case',
             name='state',
-            field=django_fsm.FSMField(choices=[('draft', '草稿'), ('submitted', '待受理'), ('correction_requested', '待补正'), ('not_accepted', '不予受理'), ('accepted', '已受理'), ('in_review', '审查中'), ('suspended', '特别程序中'), ('awaiting_decision', '待决定'), ('approved', '准予许可'), ('denied', '不予许可'), ('delivered', '已送达'), ('withdrawn', '已撤回'), ('terminated', '已终止'), ('revoked', '已撤销')], default='draft', max_length=24, protected=True, verbose_name='状态'),
+            field=models.CharField(choices=[('draft', '草稿'), ('submitted', '待受理'), ('correction_requested', '待补正'), ('not_accepted', '不予受理'), ('accepted', '已受理'), ('in_review', '审查中'), ('suspended', '特别程序中'), ('awaiting_decision', '待决定'), ('approved', '准予许可'), ('denied', '不予许可'), ('delivered', '已送达'), ('withdrawn', '已撤回'), ('terminated', '已终止'), ('revoked', '已撤销')], default='draft', max_length=24, verbose_name='状态'),
         ),
         migrations.AlterField(
             model_name='historicalcase',
@@ -108,7 +107,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalcase',
             name='state',
-            field=django_fsm.FSMField(choices=[('draft', '草稿'), ('submitted', '待受理'), ('correction_requested', '待补正'), ('not_accepted', '不予受理'), ('accepted', '已受理'), ('in_review', '审查中'), ('suspended', '特别程序中'), ('awaiting_decision', '待决定'), ('approved', '准予许可'), ('denied', '不予许可'), ('delivered', '已送达'), ('withdrawn', '已撤回'), ('terminated', '已终止'), ('revoked', '已撤销')], default='draft', max_length=24, protected=True, verbose_name='状态'),
+            field=models.CharField(choices=[('draft', '草稿'), ('submitted', '待受理'), ('correction_requested', '待补正'), ('not_accepted', '不予受理'), ('accepted', '已受理'), ('in_review', '审查中'), ('suspended', '特别程序中'), ('awaiting_decision', '待决定'), ('approved', '准予许可'), ('denied', '不予许可'), ('delivered', '已送达'), ('withdrawn', '已撤回'), ('terminated', '已终止'), ('revoked', '已撤销')], default='draft', max_length=24, verbose_name='状态'),
         ),
         migrations.AlterField(
             model_name='historicalcase',

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMFieldMixin, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMFieldMixin, transition
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
@@ -16,6 +16,7 @@ from intake.constants import HandlingMode
 from intake.models import Application, Item
 from portal.accounts.models import Department, Window
 from portal.compiled_sql import CompiledInsertModel
+from portal.fsm import StateField
 from portal.workcalendar.constants import LimitUnit
 
 from .. import permissions as perm
@@ -215,7 +216,7 @@ class Case(CompiledInsertModel, ConcurrentTransitionMixin, models.Model):
     mode = models.CharField(
         _("办理方式"), max_length=12, choices=HandlingMode.choices, default=HandlingMode.PROMISED
     )
-    state = FSMField(
+    state = StateField(
         _("状态"),
         max_length=24,
         choices=CaseState.choices,

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.CharField(max_length=24, unique=True, verbose_name='投诉编号')),
-                ('state', django_fsm.FSMField(choices=[('registered', '已登记'), ('assigned', '已分派'), ('investigating', '调查中'), ('concluded', '已办结')], db_index=True, default='registered', max_length=50, protected=True, verbose_name='状态')),
+                ('state', models.CharField(choices=[('registered', '已登记'), ('assigned', '已分派'), ('investigating', '调查中'), ('concluded', '已办结')], db_index=True, default='registered', max_length=50, verbose_name='状态')),
                 ('channel', models.CharField(choices=[('online', '网上投诉'), ('phone', '电话投诉'), ('window', '窗口投诉')], max_length=10, verbose_name='投诉渠道')),
                 ('complainant_name', models.CharField(max_length=50, verbose_name='投诉人')),
                 ('complainant_phone', models.CharField(max_length=11, verbose_name='联系电话')),
@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('number', models.CharField(db_index=True, max_length=24, verbose_name='投诉编号')),
-                ('state', django_fsm.FSMField(choices=[('registered', '已登记'), ('assigned', '已分派'), ('investigating', '调查中'), ('concluded', '已办结')], db_index=True, default='registered', max_length=50, protected=True, verbose_name='状态')),
+                ('state', models.CharField(choices=[('registered', '已登记'), ('assigned', '已分派'), ('investigating', '调查中'), ('concluded', '已办结')], db_index=True, default='registered', max_length=50, verbose_name='状态')),
                 ('channel', models.CharField(choices=[('online', '网上投诉'), ('phone', '电话投诉'), ('window', '窗口投诉')], max_length=10, verbose_name='投诉渠道')),
                 ('complainant_name', models.CharField(max_length=50, verbose_name='投诉人')),
                 ('anonymous', models.BooleanField(default=False, verbose_name='匿名')),
@@ -184,7 +184,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('number', models.CharField(db_index=True, max_length=24, verbose_name='工单编号')),
-                ('state', django_fsm.FSMField(choices=[('opened', '待回访'), ('called_back', '已回访'), ('fixed', '立行立改'), ('on_ledger', '列入整改台账'), ('explained', '解释说明'), ('verified', '效能办已核实'), ('closed', '已办结')], db_index=True, default='opened', max_length=50, protected=True, verbose_name='状态')),
+                ('state', models.CharField(choices=[('opened', '待回访'), ('called_back', '已回访'), ('fixed', '立行立改'), ('on_ledger', '列入整改台账'), ('explained', '解释说明'), ('verified', '效能办已核实'), ('closed', '已办结')], db_index=True, default='opened', max_length=50, verbose_name='状态')),
                 ('callback_at', models.DateTimeField(blank=True, null=True, verbose_name='回访时间')),
                 ('callback_outcome', models.TextField(blank=True, verbose_name='回访情况')),
                 ('resolution', models.TextField(blank=True, verbose_name='整改情况')),
@@ -223,7 +223,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.CharField(max_length=24, unique=True, verbose_name='工单编号')),
-                ('state', django_fsm.FSMField(choices=[('opened', '待回访'), ('called_back', '已回访'), ('fixed', '立行立改'), ('on_ledger', '列入整改台账'), ('explained', '解释说明'), ('verified', '效能办已核实'), ('closed', '已办结')], db_index=True, default='opened', max_length=50, protected=True, verbose_name='状态')),
+                ('state', models.CharField(choices=[('opened', '待回访'), ('called_back', '已回访'), ('fixed', '立行立改'), ('on_ledger', '列入整改台账'), ('explained', '解释说明'), ('verified', '效能办已核实'), ('closed', '已办结')], db_index=True, default='opened', max_length=50, verbose_name='状态')),
                 ('callback_at', models.DateTimeField(blank=True, null=True, verbose_name='回访时间')),
                 ('callback_outcome', models.TextField(blank=True, verbose_name='回访情况')),
                 ('resolution', models.TextField(blank=True, verbose_name='整改情况')),
