@@ -15,7 +15,7 @@ what the figures read (ints, dates, booleans, strings, intervals as timedeltas; 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.db import connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.query import ModelIterable, get_related_populators
 
 _SQL: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], list[str]] | None] = {}
@@ -273,3 +273,82 @@ class CompiledInsertModel:
 
     def _do_insert(self, manager: Any, using: str, fields: Any, returning_fields: Any, raw: bool) -> Any:
         return compiled_insert(self, manager, using, fields, returning_fields, raw)
+
+
+# --- a row and its children in one statement ---------------------------------------------------------
+# ``WITH p AS (INSERT INTO parent (…) VALUES (…) RETURNING id) INSERT INTO child (fk, …) SELECT p.id, v.*
+# FROM p, (VALUES (…), (…)) AS v(…) RETURNING id, fk, match``: one round trip for a row and its children
+# (the receipt of every online submission and its deliveries), the values prepared as ``compiled_insert``
+# prepares them. The SQL and both field lists are kept per (parent, child, link, match, count, database).
+
+
+class _CompiledFamily:
+    def __init__(self, parent: Any, child: Any, link: str, match: str, count: int, connection: Any) -> None:
+        qn = connection.ops.quote_name
+        self.parent_fields = tuple(f for f in parent._meta.concrete_fields if not f.primary_key)
+        link_field = child._meta.get_field(link)
+        self.child_fields = tuple(
+            f for f in child._meta.concrete_fields if not f.primary_key and f is not link_field
+        )
+        parent_columns = ", ".join(qn(f.column) for f in self.parent_fields)
+        child_columns = ", ".join(qn(f.column) for f in self.child_fields)
+        # the VALUES rows carry no column types of their own: each value is cast to its column's type
+        row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in self.child_fields) + ")"
+        names = ", ".join(f"v{i}" for i in range(len(self.child_fields)))
+        pk, child_pk = qn(parent._meta.pk.column), qn(child._meta.pk.column)
+        self.sql = (
+            f"WITH p AS (INSERT INTO {qn(parent._meta.db_table)} ({parent_columns}) "  # noqa: S608 - names, not input
+            f"VALUES ({', '.join(['%s'] * len(self.parent_fields))}) RETURNING {pk}) "
+            f"INSERT INTO {qn(child._meta.db_table)} ({qn(link_field.column)}, {child_columns}) "
+            f"SELECT p.{pk}, {names} FROM p, (VALUES {', '.join([row] * count)}) AS v({names}) "
+            f"RETURNING {child_pk}, {qn(link_field.column)}, {qn(child._meta.get_field(match).column)}"
+        )
+
+
+_FAMILIES: dict[tuple[Any, ...], _CompiledFamily] = {}
+
+
+def insert_with_children(parent: Any, children: Sequence[Any], *, link: str, match: str) -> None:
+    """Insert the new row ``parent`` and its new rows ``children`` (each with ``link``, a foreign key to
+    ``parent``; ``match``, a field unique among them that gives each written row back to its object) as
+    ``bulk_create`` would write them, without signals: every value the field's
+    ``get_db_prep_save(pre_save(obj, add=True))`` (the automatic timestamps), and the ids set on the
+    objects. On PostgreSQL in one statement; elsewhere, or for a value that is an expression, the ORM's
+    two ``bulk_create`` calls."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    model, child_model = type(parent), type(children[0]) if children else None
+    if child_model is None or connection.vendor != "postgresql":
+        _bulk_created(parent, children, link)
+        return
+    key = (model, child_model, link, match, len(children), connection.alias)
+    family = _FAMILIES.get(key)
+    if family is None:
+        if len(_FAMILIES) >= _SIZE:
+            _FAMILIES.clear()
+        family = _FAMILIES[key] = _CompiledFamily(model, child_model, link, match, len(children), connection)
+    params = [f.pre_save(parent, True) for f in family.parent_fields]
+    for child in children:
+        params += [f.pre_save(child, True) for f in family.child_fields]
+    if any(hasattr(value, "resolve_expression") for value in params):
+        _bulk_created(parent, children, link)
+        return
+    fields = family.parent_fields + family.child_fields * len(children)
+    params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, params, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(family.sql, params)
+        rows = cursor.fetchall()
+    written = {found: (pk, parent_pk) for pk, parent_pk, found in rows}
+    parent.pk = rows[0][1]
+    parent._state.adding, parent._state.db = False, connection.alias
+    for child in children:
+        child.pk, parent_pk = written[getattr(child, match)]
+        setattr(child, child_model._meta.get_field(link).attname, parent_pk)
+        child._state.adding, child._state.db = False, connection.alias
+
+
+def _bulk_created(parent: Any, children: Sequence[Any], link: str) -> None:
+    type(parent).objects.bulk_create([parent])
+    for child in children:
+        setattr(child, link, parent)  # the parent's id, now that it has one
+    if children:
+        type(children[0]).objects.bulk_create(children)

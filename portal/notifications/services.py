@@ -15,11 +15,12 @@ from typing import Any
 from celery import signature
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import transaction
 from django.template import Context, Template
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.compiled_sql import insert_with_children
 from portal.sms import GatewayError, get_sms_gateway, sms_fit
 
 from .catalog import DEFAULTS, GENERIC
@@ -153,10 +154,10 @@ def notify_each(
                 link=link,
             )
         )
-    if len(notifications) == 1 and connection.vendor == "postgresql":
-        # one recipient (the applicant's receipt in every online submission): one statement
+    if len(notifications) == 1:
+        # one recipient (the applicant's receipt in every online submission): one statement on PostgreSQL
         deliveries = _deliveries(recipients[0], notifications[0], event, channels, timezone.now())
-        _written_together(notifications[0], deliveries)
+        insert_with_children(notifications[0], deliveries, link="notification", match="idempotency_key")
     else:
         Notification.objects.bulk_create(notifications)
         now = timezone.now()
@@ -192,57 +193,6 @@ def _deliveries(
             )
         )
     return out
-
-
-_TOGETHER_SQL: dict[int, str] = {}
-
-
-def _together_sql(count: int) -> str:
-    """``WITH n AS (INSERT INTO notification … RETURNING id) INSERT INTO delivery … SELECT n.id, v.* FROM
-    n, (VALUES …) v RETURNING id, idempotency_key`` for ``count`` deliveries, built once per count from
-    the models' own columns (the VALUES cast to each column's type)."""
-    sql = _TOGETHER_SQL.get(count)
-    if sql is None:
-        quote = connection.ops.quote_name
-        n_fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
-        d_fields = [
-            f for f in Delivery._meta.concrete_fields if not f.primary_key and f.name != "notification"
-        ]
-        n_columns = ", ".join(quote(f.attname if f.column is None else f.column) for f in n_fields)
-        d_columns = ", ".join(quote(f.attname if f.column is None else f.column) for f in d_fields)
-        row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in d_fields) + ")"
-        names = ", ".join(f"v{i}" for i in range(len(d_fields)))
-        sql = _TOGETHER_SQL[count] = (
-            f"WITH n AS (INSERT INTO {quote(Notification._meta.db_table)} ({n_columns}) "  # noqa: S608 - names, not input
-            f"VALUES ({', '.join(['%s'] * len(n_fields))}) RETURNING {quote('id')}) "
-            f"INSERT INTO {quote(Delivery._meta.db_table)} "
-            f"({quote(Delivery._meta.get_field('notification').column)}, {d_columns}) "
-            f"SELECT n.{quote('id')}, {names} FROM n, (VALUES {', '.join([row] * count)}) AS v({names}) "
-            f"RETURNING {quote('id')}, {quote('notification_id')}, {quote('idempotency_key')}"
-        )
-    return sql
-
-
-def _written_together(notification: Notification, deliveries: list[Delivery]) -> None:
-    """PostgreSQL: insert ``notification`` and its ``deliveries`` with one statement (one round trip, no
-    ORM compiling per call; the receipt of every online submission) — the rows ``bulk_create`` writes:
-    each value prepared by its field as the ORM prepares it (``pre_save``: the automatic timestamps;
-    ``get_db_prep_save``), and the ids set on the objects as ``bulk_create`` sets them."""
-    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy, for the fields below
-    n_fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
-    d_fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key and f.name != "notification"]
-    params = [f.get_db_prep_save(f.pre_save(notification, True), db) for f in n_fields]
-    for delivery in deliveries:
-        params += [f.get_db_prep_save(f.pre_save(delivery, True), db) for f in d_fields]
-    with db.cursor() as cursor:
-        cursor.execute(_together_sql(len(deliveries)), params)
-        rows = cursor.fetchall()
-    ids = {key: (pk, notification_id) for pk, notification_id, key in rows}
-    notification.pk = rows[0][1]
-    notification._state.adding, notification._state.db = False, db.alias
-    for delivery in deliveries:
-        delivery.pk, delivery.notification_id = ids[delivery.idempotency_key]
-        delivery._state.adding, delivery._state.db = False, db.alias
 
 
 def enqueue(delivery_id: int) -> bool:
