@@ -79,3 +79,19 @@ class World:
 @pytest.fixture
 def world(db):
     return World()
+
+
+@pytest.fixture
+def published():
+    """What this process hands to the broker, as (task name, args), in order (Celery's own signal; eager
+    tasks run here and publish nothing, a task named by a string is published to the test broker)."""
+    from celery.signals import before_task_publish
+
+    seen: list[tuple[str, list]] = []
+
+    def record(sender=None, body=None, **kwargs):
+        seen.append((sender, list(body[0]) if body else []))
+
+    before_task_publish.connect(record, weak=False)
+    yield seen
+    before_task_publish.disconnect(record)

@@ -111,22 +111,6 @@ def sms_dir(settings, tmp_path):
     return settings.SMS_FILE_DIR
 
 
-@pytest.fixture
-def published():
-    """What this process hands to the broker (Celery's own signal; eager tasks run here and publish
-    nothing, a task named by a string is published to the test broker)."""
-    from celery.signals import before_task_publish
-
-    seen: list[tuple[str, list]] = []
-
-    def record(sender=None, body=None, **kwargs):
-        seen.append((sender, list(body[0]) if body else []))
-
-    before_task_publish.connect(record, weak=False)
-    yield seen
-    before_task_publish.disconnect(record)
-
-
 def _texts(sms_dir):
     path = sms_dir / "outbox.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []

@@ -26,6 +26,7 @@ from portal.notifications.constants import DELIVER_TASK
 from portal.notifications.models import Delivery, Notification
 from portal.notifications.services import sweep
 from tests.files import PDF
+from tests.worker import producer_at
 
 pytestmark = pytest.mark.postgres  # the Redis broker is configured in the PostgreSQL + Redis pass
 
@@ -43,21 +44,6 @@ def broker_redis(settings, tmp_path):
     yield client
     client.delete(NEW_SUBMISSION_WAKE_KEY)
     celery_app.control.purge()  # no worker here: what this test published must not reach a later one
-
-
-@pytest.fixture
-def published():
-    """What this process hands to the broker: (task name, args), in order."""
-    from celery.signals import before_task_publish
-
-    seen: list[tuple[str, list]] = []
-
-    def record(sender=None, body=None, **kwargs):
-        seen.append((sender, list(body[0]) if body else []))
-
-    before_task_publish.connect(record, weak=False)
-    yield seen
-    before_task_publish.disconnect(record)
 
 
 def _drains(published) -> int:
@@ -167,29 +153,13 @@ def test_drains_run_twice_or_side_by_side_tell_and_queue_each_case_once(
     assert _queued_deliveries(published) == [_receipt_sms(reference)]
 
 
-def _reset_producer() -> None:
-    """Make this process's producer connect afresh to the broker (kombu keeps global pools)."""
-    from kombu import pools
-
-    pools.reset()
-    app: Any = celery_app  # private attributes (the pools celery keeps), not in celery-types
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 def test_a_refused_publish_leaves_the_case_to_the_sweeps_and_the_next_submission_tries_again(
     world, broker_redis, published, django_capture_on_commit_callbacks
 ):
     _with_sms(world)
     material = Material.objects.create(item=world.item, name="申请书", mandatory=True)
-    live = celery_app.conf.broker_write_url
-    celery_app.conf.broker_write_url = "redis://127.0.0.1:1/0"  # nothing listens there: the broker is down
-    _reset_producer()
-    try:
+    with producer_at("redis://127.0.0.1:1/0"):  # nothing listens there: the broker is down
         lost = _submit(world, material, django_capture_on_commit_callbacks)  # succeeds regardless
-    finally:
-        celery_app.conf.broker_write_url = live
-        _reset_producer()
     assert _told(lost) == [] and broker_redis.llen("celery") == 0  # the drain was refused
     assert not broker_redis.exists(NEW_SUBMISSION_WAKE_KEY)  # no drain holds it: released
     # the sweeps, as before: the receipt by the outbox's, the clerks by theirs

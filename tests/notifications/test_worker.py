@@ -2,7 +2,6 @@
 
 import datetime
 import json
-from typing import Any
 
 import pytest
 import redis
@@ -13,7 +12,7 @@ from portal.celery import app as celery_app
 from portal.notifications import services
 from portal.notifications.models import Delivery, Notification
 from portal.sms import FileSmsGateway
-from tests.worker import Worker, wait_for
+from tests.worker import Worker, producer_at, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -88,30 +87,14 @@ def test_a_case_life_sends_exactly_the_expected_messages_once_each(worker, sms):
     assert Notification.objects.filter(recipient=world.decider, event="staff.new_work").count() == 1
 
 
-def _reset_producer() -> None:
-    """Make this process's producer connect afresh to ``broker_url`` (kombu keeps global pools)."""
-    from kombu import pools
-
-    pools.reset()
-    app: Any = celery_app  # private attributes (the pools celery keeps), not in celery-types
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 def test_broker_down_while_submitting_the_message_goes_out_after_it_is_back(worker, sms, settings):
     from intake.services.applications import application_create_draft, application_submit
     from tests.approvals.conftest import World
 
     world = World()
-    live = celery_app.conf.broker_write_url
-    celery_app.conf.broker_write_url = "redis://127.0.0.1:1/0"  # nothing listens there: the broker is down
-    _reset_producer()
-    try:
+    with producer_at("redis://127.0.0.1:1/0"):  # nothing listens there: the broker is down
         app = application_create_draft(item=world.item, applicant=world.citizen, actor=world.citizen)
         app = application_submit(application=app, actor=world.citizen)  # succeeds regardless
-    finally:
-        celery_app.conf.broker_write_url = live
-        _reset_producer()
     assert app.reference
     sms_row = Delivery.objects.get(notification__recipient=world.citizen, channel="sms")
     assert sms_row.status == "pending"
