@@ -47,6 +47,8 @@ def broker_down(monkeypatch):
     down = "redis://127.0.0.1:1/0"
     before = celery_app.conf.broker_url  # read before the environment changes it
     monkeypatch.setenv("CELERY_BROKER_URL", down)
+    # the write URL too: Celery takes it from the environment before any value a test left in its config
+    monkeypatch.setenv("CELERY_BROKER_WRITE_URL", down)
     celery_app.conf.broker_url = down
     yield
     celery_app.conf.broker_url = before
