@@ -290,6 +290,7 @@ class _CompiledFamily:
         self.child_fields = tuple(
             f for f in child._meta.concrete_fields if not f.primary_key and f is not link_field
         )
+        self.link_attname = link_field.attname
         parent_columns = ", ".join(qn(f.column) for f in self.parent_fields)
         child_columns = ", ".join(qn(f.column) for f in self.child_fields)
         # the VALUES rows carry no column types of their own: each value is cast to its column's type
@@ -321,11 +322,9 @@ def insert_with_children(parent: Any, children: Sequence[Any], *, link: str, mat
         _bulk_created(parent, children, link)
         return
     key = (model, child_model, link, match, len(children), connection.alias)
-    family = _FAMILIES.get(key)
-    if family is None:
-        if len(_FAMILIES) >= _SIZE:
-            _FAMILIES.clear()
-        family = _FAMILIES[key] = _CompiledFamily(model, child_model, link, match, len(children), connection)
+    family = _entry(
+        _FAMILIES, key, lambda: _CompiledFamily(model, child_model, link, match, len(children), connection)
+    )
     params = [f.pre_save(parent, True) for f in family.parent_fields]
     for child in children:
         params += [f.pre_save(child, True) for f in family.child_fields]
@@ -342,7 +341,7 @@ def insert_with_children(parent: Any, children: Sequence[Any], *, link: str, mat
     parent._state.adding, parent._state.db = False, connection.alias
     for child in children:
         child.pk, parent_pk = written[getattr(child, match)]
-        setattr(child, child_model._meta.get_field(link).attname, parent_pk)
+        setattr(child, family.link_attname, parent_pk)
         child._state.adding, child._state.db = False, connection.alias
 
 
