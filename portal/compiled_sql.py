@@ -176,6 +176,67 @@ def _cursor_rows(sql: str, params: Sequence[Any], names: list[str]) -> list[dict
 _INSERTS: dict[tuple[Any, ...], "_CompiledInsert | None"] = {}
 
 
+# A column's value goes through five method calls in the ORM (``pre_save``, ``get_db_prep_save``,
+# ``get_db_prep_value``, ``get_prep_value``, ``to_python``) and for most columns they hand the attribute
+# back as it is: ≈ 180 columns a submission (the case and its history record are 60 each). For the field
+# classes below — exactly these classes, not subclasses, which may convert — a value of the named type, or
+# None, is what those calls return on PostgreSQL; anything else takes the ORM's calls. An automatic id, and a
+# foreign key to one, is written as it is (``validate_autopk_value``); the other integer columns are not:
+# Django wraps their values in psycopg's sized types (``adapt_integerfield_value``).
+def _as_is_types() -> dict[type, type]:
+    from django.db import models
+
+    return {
+        models.CharField: str,
+        models.TextField: str,
+        models.EmailField: str,
+        models.SlugField: str,
+        models.URLField: str,
+        models.AutoField: int,
+        models.BigAutoField: int,
+        models.SmallAutoField: int,
+        models.BooleanField: bool,
+    }
+
+
+_AS_IS: dict[type, type] = {}
+
+
+def as_is_type(field: Any) -> type | None:
+    """The value type ``field`` writes unchanged on PostgreSQL (see above), or None: always the ORM's calls."""
+    from django.db.models import ForeignKey, OneToOneField
+
+    if not _AS_IS:
+        _AS_IS.update(_as_is_types())
+    if type(field) in (ForeignKey, OneToOneField):
+        return int if _AS_IS.get(type(field.target_field)) is int else None
+    return _AS_IS.get(type(field))
+
+
+def prepared_values(plan: Sequence[tuple[Any, type | None]], obj: Any, connection: Any) -> list[Any] | None:
+    """The values the ORM writes for ``obj``'s fields (``plan``: each field with its ``as_is_type``):
+    ``get_db_prep_save(pre_save(obj, add=True))``; None when one of them is an expression (``F()``,
+    ``Now()``…), which only the ORM can compile. Every field's ``pre_save`` has run either way (the
+    automatic timestamps stamped, the files committed), so the ORM can then take the values as they are
+    (``raw``)."""
+    params: list[Any] | None = []
+    for field, as_is in plan:
+        if as_is is not None:
+            value = getattr(obj, field.attname)
+            if value is None or type(value) is as_is:
+                if params is not None:
+                    params.append(value)
+                continue
+        value = field.pre_save(obj, True)
+        if params is None:
+            continue
+        if hasattr(value, "resolve_expression"):
+            params = None
+        else:
+            params.append(field.get_db_prep_save(value, connection=connection))
+    return params
+
+
 # psycopg converts a statement's ``%s`` placeholders once per text and keeps the result, but only for a
 # statement of at most 50 parameters (``psycopg._queries.MAX_CACHED_STATEMENT_PARAMS``); one with more is
 # split again on every call (≈ 0.2 ms for the case's ≈ 60 columns). A wider row's empty (None) values are
@@ -191,6 +252,7 @@ class _CompiledInsert:
 
     def __init__(self, head: str, fields: Sequence[Any], tail: str) -> None:
         self.head, self.fields, self.tail, self.returning = head, tuple(fields), tail, bool(tail)
+        self.plan = tuple((f, as_is_type(f)) for f in self.fields)
         self.sql = self.text(len(self.fields) * (False,))
         self._by_nulls: dict[tuple[bool, ...], str] = {}
 
@@ -228,17 +290,12 @@ def compiled_insert(obj: Any, manager: Any, using: str, fields: Any, returning_f
     entry = _entry(_INSERTS, key, lambda: _compile_insert(obj._meta, connection, fields, returning_fields))
     if entry is None:
         return manager._insert([obj], fields=fields, returning_fields=returning_fields, using=using, raw=raw)
-    params = []
-    for field in entry.fields:
-        value = field.pre_save(obj, True)
-        if hasattr(value, "resolve_expression"):
-            # the ORM compiles the expression; pre_save has run (auto_now stamped, the file committed) and
-            # left on the instance what it returned, so the ORM takes the values as they are (raw)
-            return manager._insert(
-                [obj], fields=fields, returning_fields=returning_fields, using=using, raw=True
-            )
-        params.append(field.get_db_prep_save(value, connection=connection))
-    sql, params = entry.statement(params)
+    prepared = prepared_values(entry.plan, obj, connection)
+    if prepared is None:
+        # the ORM compiles the expression; pre_save has run (auto_now stamped, the file committed) and
+        # left on the instance what it returned, so the ORM takes the values as they are (raw)
+        return manager._insert([obj], fields=fields, returning_fields=returning_fields, using=using, raw=True)
+    sql, params = entry.statement(prepared)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [cursor.fetchone()] if entry.returning else []
@@ -291,6 +348,8 @@ class _CompiledFamily:
             f for f in child._meta.concrete_fields if not f.primary_key and f is not link_field
         )
         self.link_attname = link_field.attname
+        self.parent_plan = tuple((f, as_is_type(f)) for f in self.parent_fields)
+        self.child_plan = tuple((f, as_is_type(f)) for f in self.child_fields)
         parent_columns = ", ".join(qn(f.column) for f in self.parent_fields)
         child_columns = ", ".join(qn(f.column) for f in self.child_fields)
         # the VALUES rows carry no column types of their own: each value is cast to its column's type
@@ -325,14 +384,13 @@ def insert_with_children(parent: Any, children: Sequence[Any], *, link: str, mat
     family = _entry(
         _FAMILIES, key, lambda: _CompiledFamily(model, child_model, link, match, len(children), connection)
     )
-    params = [f.pre_save(parent, True) for f in family.parent_fields]
+    params = prepared_values(family.parent_plan, parent, connection)
     for child in children:
-        params += [f.pre_save(child, True) for f in family.child_fields]
-    if any(hasattr(value, "resolve_expression") for value in params):
+        more = prepared_values(family.child_plan, child, connection)
+        params = None if params is None or more is None else params + more
+    if params is None:
         _bulk_created(parent, children, link)
         return
-    fields = family.parent_fields + family.child_fields * len(children)
-    params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, params, strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(family.sql, params)
         rows = cursor.fetchall()
