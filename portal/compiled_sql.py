@@ -435,7 +435,9 @@ def _insert_with_followers(
         lambda: _compile_with_followers(obj._meta, connection, fields, returning_fields, followers),
     )
     if entry is None:
-        return manager._insert([obj], fields=fields, returning_fields=returning_fields, using=using, raw=False)
+        return manager._insert(
+            [obj], fields=fields, returning_fields=returning_fields, using=using, raw=False
+        )
     prepared = [
         (field, field.pre_save(target, True))
         for target, group in zip((obj, *(f.obj for f in followers)), entry.groups, strict=True)
@@ -499,7 +501,7 @@ def _compile_with_followers(
         f"f{n}.{qn(f.obj._meta.pk.column)}" for n, f in enumerate(followers)
     ]
     template = (
-        f"WITH {', '.join(ctes)} SELECT {', '.join(returned + keys)} "
+        f"WITH {', '.join(ctes)} SELECT {', '.join(returned + keys)} "  # noqa: S608 - names, not input
         f"FROM p, {', '.join(f'f{n}' for n in range(len(followers)))}"
     )
     return _CompiledWithFollowers(template, groups, len(returned))

@@ -222,9 +222,7 @@ class CaseHistoricalRecords(HistoricalRecords):
         }
         instance.__dict__[_RECORD_ALONG] = (history_instance, signal_kwargs)
         pk = type(instance)._meta.pk.attname
-        return Follower(
-            history_instance, link=pk, copied=tuple(a for own, a in columns if own and a != pk)
-        )
+        return Follower(history_instance, link=pk, copied=tuple(a for own, a in columns if own and a != pk))
 
     _plans: dict[type, tuple[Any, list[tuple[bool, str]]] | None] = {}
 

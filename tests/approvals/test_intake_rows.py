@@ -180,7 +180,10 @@ def test_on_postgresql_a_wide_rows_empty_values_are_written_as_null_and_its_stat
     opened = [(sql, n) for sql, n in sent if sql.startswith('WITH p AS (INSERT INTO "approvals_case"')]
     assert len(opened) == 2 and opened[0] == opened[1]
     sql, n = opened[0]
-    assert n <= compiled_sql.PSYCOPG_CACHED_PARAMS and len(sql.encode()) <= PSYCOPG_CACHED_LENGTH, (n, len(sql))
+    assert n <= compiled_sql.PSYCOPG_CACHED_PARAMS and len(sql.encode()) <= PSYCOPG_CACHED_LENGTH, (
+        n,
+        len(sql),
+    )
     inserts = [sql.split()[2] for sql, _n in sent if sql.startswith("INSERT")]
     assert not {'"approvals_case"', '"approvals_historicalcase"', '"approvals_casetransition"'} & set(inserts)
     assert second.concluded_at is None and second.decider_id is None
@@ -252,7 +255,9 @@ def _signals_of_a_case_open() -> tuple[list[tuple], Case]:
                 record = kwargs["history_instance"]
                 sent.append(("record", record.pk is not None, record.id == instance.pk, record.history_type))
                 user = kwargs["history_user"]
-                sent.append(("record user", user.pk == instance.applicant_id, kwargs["history_change_reason"]))
+                sent.append(
+                    ("record user", user.pk == instance.applicant_id, kwargs["history_change_reason"])
+                )
 
         return received
 
