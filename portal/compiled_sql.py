@@ -236,7 +236,10 @@ def compiled_insert(obj: Any, manager: Any, using: str, fields: Any, returning_f
         value = field.pre_save(obj, True)
         if hasattr(value, "resolve_expression"):
             # the ORM compiles the expression; pre_save has run (auto_now stamped, the file committed) and
-            # left on the instance what it returned, so the ORM takes the values as they are (raw)
+            # left on the instance what it returned, so the ORM takes the values as they are (raw): the
+            # fields after this one too
+            for later in entry.fields[len(params) + 1 :]:
+                later.pre_save(obj, True)
             return manager._insert(
                 [obj], fields=fields, returning_fields=returning_fields, using=using, raw=True
             )

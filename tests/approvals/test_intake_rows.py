@@ -159,6 +159,11 @@ def test_an_expression_is_written_by_the_orm(item):
         case=case, name="note", from_state="submitted", to_state="submitted"
     )
     assert later.pk > row.pk
+    # an expression before an automatic timestamp: the timestamp is stamped all the same
+    early = CaseTransition(case=case, name=models.Value("note"), from_state="submitted", to_state="submitted")
+    early.save()
+    early.refresh_from_db()
+    assert early.name == "note" and early.at is not None
 
 
 @pytest.mark.postgres
