@@ -231,7 +231,7 @@ def compiled_insert(obj: Any, manager: Any, using: str, fields: Any, returning_f
     entry = _entry(_INSERTS, key, lambda: _compile_insert(obj._meta, connection, fields, returning_fields))
     if entry is None:
         return manager._insert([obj], fields=fields, returning_fields=returning_fields, using=using, raw=raw)
-    params = []
+    params: list[Any] = []
     for field in entry.fields:
         value = field.pre_save(obj, True)
         if hasattr(value, "resolve_expression"):
