@@ -13,7 +13,7 @@ what the figures read (ints, dates, booleans, strings, intervals as timedeltas; 
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.query import ModelIterable, get_related_populators
@@ -286,6 +286,9 @@ def compiled_insert(obj: Any, manager: Any, using: str, fields: Any, returning_f
     connection = connections[using]
     if raw or connection.vendor != "postgresql":
         return manager._insert([obj], fields=fields, returning_fields=returning_fields, using=using, raw=raw)
+    followers = obj.__dict__.get(_FOLLOWERS_ATTR)
+    if followers:  # save_with_followers: the rows that follow it in the same statement
+        return _insert_with_followers(obj, followers, manager, using, fields, returning_fields)
     key = (type(obj), using, tuple(map(id, fields)), tuple(map(id, returning_fields or ())))
     entry = _entry(_INSERTS, key, lambda: _compile_insert(obj._meta, connection, fields, returning_fields))
     if entry is None:
@@ -409,3 +412,153 @@ def _bulk_created(parent: Any, children: Sequence[Any], link: str) -> None:
         setattr(child, link, parent)  # the parent's id, now that it has one
     if children:
         type(children[0]).objects.bulk_create(children)
+
+
+# --- a new row and the rows that follow it, in one statement ------------------------------------------
+# ``WITH p AS (INSERT INTO parent (…) VALUES (…) RETURNING *), f0 AS (INSERT INTO follower (link, copied…,
+# own…) SELECT p.id, p.copied…, %s… FROM p RETURNING id), … SELECT p.returned…, p.id, f0.id, … FROM p, f0,
+# …``: a new row and rows written with it (a new case, its history record and its transition row, issue
+# 19) in one round trip, every value prepared as ``compiled_insert`` prepares it. A follower's link column
+# takes the parent's primary key and its copied columns the parent's columns of the same attname as the
+# parent's row holds them (a history record's copy of its row), so they are neither sent twice nor
+# converted twice; PostgreSQL gives each ``SELECT`` value, parameters too, its column's type as it does in
+# ``VALUES``. Empty values are written as ``NULL`` in the text, as ``_CompiledInsert`` writes them, which keeps
+# the statement under psycopg's cached-parameter limit.
+
+
+class Follower(NamedTuple):
+    """A new row written in the statement of its parent's insert (``save_with_followers``)."""
+
+    obj: Any  # the new model instance; its own values are ``get_db_prep_save(pre_save(obj, add=True))``
+    link: str  # the attname of its field that takes the parent's primary key
+    copied: tuple[str, ...] = ()  # attnames of its fields that take the parent's column of the same attname
+
+
+_FOLLOWERS_ATTR = "_compiled_followers"
+
+
+class _CompiledWithFollowers:
+    def __init__(self, template: str, groups: Sequence[Sequence[Any]], returned: int) -> None:
+        self.parts = template.split("%s")
+        self.groups, self.returned = tuple(tuple(g) for g in groups), returned
+        self.plans = tuple(tuple((f, as_is_type(f)) for f in group) for group in self.groups)
+        self.sql = template
+        self._by_nulls: dict[tuple[bool, ...], str] = {}
+
+    def statement(self, params: list[Any]) -> tuple[str, list[Any]]:
+        nulls = tuple(p is None for p in params)
+        sql = self._by_nulls.get(nulls)
+        if sql is None:
+            if len(self._by_nulls) >= 64:  # bounded: a model has few patterns of empty columns in practice
+                self._by_nulls.clear()
+            pieces = [self.parts[0]]
+            for null, part in zip(nulls, self.parts[1:], strict=True):
+                pieces += ["NULL" if null else "%s", part]
+            sql = self._by_nulls[nulls] = "".join(pieces)
+        return sql, [p for p in params if p is not None]
+
+
+_WITH_FOLLOWERS: dict[tuple[Any, ...], _CompiledWithFollowers | None] = {}
+
+
+def save_with_followers(obj: Any, followers: Sequence[Follower], **save_kwargs: Any) -> bool:
+    """``obj.save(**save_kwargs)`` of the new row ``obj`` (a ``CompiledInsertModel``: Django's own
+    ``save()``, its signals and what it sets on the instance), with the new rows ``followers`` written in the
+    same statement on PostgreSQL: each one's primary key, link and copied values set on its instance and
+    ``_state`` that of a saved row, as after its own ``save()``, but *without its signals*: the caller
+    sends those it keeps (its ``pre_save`` cannot be sent with the same arguments: the parent has no key
+    yet). True when the followers were written; False when only ``obj`` was (elsewhere than PostgreSQL, a
+    raw save, a value that is an expression): the caller writes them as usual."""
+    obj.__dict__[_FOLLOWERS_ATTR] = tuple(followers)
+    try:
+        obj.save(**save_kwargs)
+    finally:
+        obj.__dict__.pop(_FOLLOWERS_ATTR, None)
+    return bool(followers) and not followers[0].obj._state.adding
+
+
+def _insert_with_followers(
+    obj: Any, followers: Sequence[Follower], manager: Any, using: str, fields: Any, returning_fields: Any
+) -> Any:
+    connection = connections[using]
+    key = (
+        type(obj),
+        using,
+        tuple(map(id, fields)),
+        tuple(map(id, returning_fields or ())),
+        tuple((type(f.obj), f.link, f.copied) for f in followers),
+    )
+    entry = _entry(
+        _WITH_FOLLOWERS,
+        key,
+        lambda: _compile_with_followers(obj._meta, connection, fields, returning_fields, followers),
+    )
+    if entry is None:
+        return manager._insert(
+            [obj], fields=fields, returning_fields=returning_fields, using=using, raw=False
+        )
+    params: list[Any] | None = []
+    for target, plan in zip((obj, *(f.obj for f in followers)), entry.plans, strict=True):
+        values = prepared_values(plan, target, connection)
+        params = None if params is None or values is None else params + values
+    if params is None:
+        # the ORM writes the parent alone, its values as every pre_save left them (as compiled_insert)
+        return manager._insert([obj], fields=fields, returning_fields=returning_fields, using=using, raw=True)
+    sql, params = entry.statement(params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    parent_pk = row[entry.returned]
+    for follower, pk in zip(followers, row[entry.returned + 1 :], strict=True):
+        written = follower.obj
+        # into the instance's dict: a foreign key's descriptor would drop the parent cached on the
+        # follower (its key was None until now), which the ORM keeps when the follower is built after it
+        written.__dict__[follower.link] = parent_pk
+        for attname in follower.copied:  # into the dict too: a protected state field refuses a second set
+            written.__dict__[attname] = getattr(obj, attname)
+        written.pk = pk
+        written._state.adding, written._state.db = False, using
+    return [row[: entry.returned]] if entry.returned else []
+
+
+def _compile_with_followers(
+    opts: Any, connection: Any, fields: Any, returning_fields: Any, followers: Sequence[Follower]
+) -> _CompiledWithFollowers | None:
+    parent = _compile_insert(opts, connection, fields, returning_fields)
+    if parent is None or opts.pk.attname in {f.attname for f in fields}:
+        return None  # the key given, not returned: the ORM's insert, the followers the caller's
+    qn = connection.ops.quote_name
+    by_attname = {f.attname: f for f in opts.concrete_fields}
+    groups: list[Sequence[Any]] = [parent.fields]
+    ctes = [f"p AS ({parent.sql.removesuffix(parent.tail)} RETURNING *)"]
+    for n, follower in enumerate(followers):
+        meta = follower.obj._meta
+        columns, values, own = [], [], []
+        for field in meta.concrete_fields:
+            if field.primary_key or field.generated:
+                continue
+            if field.attname == follower.link:
+                source = opts.pk
+            elif field.attname in follower.copied:
+                source = by_attname[field.attname]
+            elif getattr(field, "get_placeholder", None) is not None:
+                return None
+            else:
+                source = None
+                own.append(field)
+            columns.append(qn(field.column))
+            values.append("%s" if source is None else f"p.{qn(source.column)}")
+        ctes.append(
+            f"f{n} AS (INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 - names, not input
+            f"SELECT {', '.join(values)} FROM p RETURNING {qn(meta.pk.column)})"
+        )
+        groups.append(own)
+    returned = [f"p.{qn(f.column)}" for f in returning_fields or ()]
+    keys = [f"p.{qn(opts.pk.column)}"] + [
+        f"f{n}.{qn(f.obj._meta.pk.column)}" for n, f in enumerate(followers)
+    ]
+    template = (
+        f"WITH {', '.join(ctes)} SELECT {', '.join(returned + keys)} "  # noqa: S608 - names, not input
+        f"FROM p, {', '.join(f'f{n}' for n in range(len(followers)))}"
+    )
+    return _CompiledWithFollowers(template, groups, len(returned))

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMFieldMixin, transition
@@ -15,7 +16,7 @@ from simple_history.signals import post_create_historical_record, pre_create_his
 from intake.constants import HandlingMode
 from intake.models import Application, Item
 from portal.accounts.models import Department, Window
-from portal.compiled_sql import CompiledInsertModel
+from portal.compiled_sql import CompiledInsertModel, Follower
 from portal.fsm import StateField
 from portal.workcalendar.constants import LimitUnit
 
@@ -112,6 +113,11 @@ class CaseHistoryManager(HistoryManager):
         return built
 
 
+# the record ``record_along`` made ready for the statement of the case's insert, on the case until its
+# ``post_save`` (simple-history's receiver) takes it
+_RECORD_ALONG = "_history_record_along"
+
+
 class CaseHistoricalRecords(HistoricalRecords):
     """simple-history's records of the case, each history instance built from its values in column order
     (``Model(*values)``) instead of ~60 keyword arguments, with the case's columns and the history model
@@ -121,6 +127,21 @@ class CaseHistoricalRecords(HistoricalRecords):
     _EXTRA = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
 
     def create_historical_record(self, instance: Any, history_type: str, using: Any = None) -> None:
+        along = instance.__dict__.pop(_RECORD_ALONG, None)
+        if along is not None and history_type == "+" and not along[0]._state.adding:
+            # written in the statement of the case's insert (``record_along``): what its own ``save()`` and
+            # this method send after the insert; ``record_along`` made sure nothing listens before it
+            history_instance, signal_kwargs = along
+            post_save.send(
+                sender=signal_kwargs["sender"],
+                instance=history_instance,
+                created=True,
+                update_fields=None,
+                raw=False,
+                using=history_instance._state.db,
+            )
+            post_create_historical_record.send(**signal_kwargs)
+            return
         plan = self._plan(type(instance))
         if plan is None or getattr(plan[0], "history_relation", None) is not None:
             super().create_historical_record(instance, history_type, using=using)
@@ -154,6 +175,54 @@ class CaseHistoricalRecords(HistoricalRecords):
         history_instance.save(using=using)
         self.create_historical_record_m2ms(history_instance, instance)
         post_create_historical_record.send(**signal_kwargs)
+
+    def record_along(self, instance: Any) -> Follower | None:
+        """The history record of the new ``instance`` (created, ``+``) as a row to write in the statement of
+        its insert (``portal.compiled_sql.save_with_followers``): the same record ``create_historical_record``
+        writes after the insert (its date, user and reason taken as it takes them; every other column the
+        case row's own), which then only sends ``post_save`` and ``post_create_historical_record`` for it.
+        None (the record written after the insert, as usual) when simple-history would build it itself or
+        would not write it, when the model tracks many-to-many fields, or when anything listens to
+        ``pre_create_historical_record`` or ``pre_save`` of the history model: those are sent before the
+        insert, with the record's ``id`` set, which a record written with the case cannot have yet."""
+        plan = self._plan(type(instance))
+        if (
+            plan is None
+            or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+            or hasattr(instance, "skip_history_when_saving")
+            or self.m2m_fields
+            or self.use_base_model_db
+            or getattr(plan[0], "history_relation", None) is not None
+        ):
+            return None
+        history_model, columns = plan
+        if pre_create_historical_record.has_listeners(history_model) or pre_save.has_listeners(history_model):
+            return None
+        using = None  # as create_historical_record's (not use_base_model_db)
+        history_date = getattr(instance, "_history_date", timezone.now())
+        history_user = self.get_history_user(instance)
+        history_change_reason = self.get_change_reason_for_object(instance, "+", using)
+        extra = {
+            "history_id": None,
+            "history_date": history_date,
+            "history_change_reason": history_change_reason,
+            "history_type": "+",
+            "history_user_id": None,
+        }
+        history_instance = history_model(*[None if own else extra[attname] for own, attname in columns])
+        history_instance.history_user = history_user
+        signal_kwargs = {
+            "sender": history_model,
+            "instance": instance,
+            "history_instance": history_instance,
+            "history_date": history_date,
+            "history_user": history_user,
+            "history_change_reason": history_change_reason,
+            "using": using,
+        }
+        instance.__dict__[_RECORD_ALONG] = (history_instance, signal_kwargs)
+        pk = type(instance)._meta.pk.attname
+        return Follower(history_instance, link=pk, copied=tuple(a for own, a in columns if own and a != pk))
 
     _plans: dict[type, tuple[Any, list[tuple[bool, str]]] | None] = {}
 
@@ -189,6 +258,18 @@ HISTORY_UNINDEXED = [
     "statutory_due",
     "concluded_at",
 ]
+
+
+# the case's history (``Case.history``); ``CASE_HISTORY.record_along`` gives a new case's record to write with it
+CASE_HISTORY = CaseHistoricalRecords(
+    excluded_fields=["updated_at", "rolled_up_at", "alert_levels", "alert_step"],
+    history_manager=CaseHistoryManager,
+    # The history is read by case (``id``) and date only (the admin's history, "download my data"):
+    # the indexes copied from the case's own foreign keys, unique and indexed fields would be written
+    # with every record and never read (issue 19).
+    no_db_index=HISTORY_UNINDEXED,
+    bases=[CompiledInsertModel, models.Model],
+)
 
 
 class Case(CompiledInsertModel, ConcurrentTransitionMixin, models.Model):
@@ -362,15 +443,7 @@ class Case(CompiledInsertModel, ConcurrentTransitionMixin, models.Model):
     alert_step = models.CharField(
         max_length=60, blank=True, default="", editable=False, verbose_name=_("预警所在环节")
     )
-    history = CaseHistoricalRecords(
-        excluded_fields=["updated_at", "rolled_up_at", "alert_levels", "alert_step"],
-        history_manager=CaseHistoryManager,
-        # The history is read by case (``id``) and date only (the admin's history, "download my data"):
-        # the indexes copied from the case's own foreign keys, unique and indexed fields would be written
-        # with every record and never read (issue 19).
-        no_db_index=HISTORY_UNINDEXED,
-        bases=[CompiledInsertModel, models.Model],
-    )
+    history = CASE_HISTORY
 
     # Written only by set-based statements (the alert scan, the figures rollup), never by saving an
     # instance, which may have been loaded before they changed.

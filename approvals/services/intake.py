@@ -35,6 +35,7 @@ from .common import (
     lock_case,
     log_transition,
     recompute_due_dates,
+    record_opening,
     record_transition,
     staff_with_roles,
     today,
@@ -98,7 +99,7 @@ def case_open(
         case.window_id = getattr(application.registered_by, "window_id", None)
     from_state = str(case.state)
     case.submit()
-    record_transition(case=case, action=CaseAction.SUBMIT, from_state=from_state, actor=actor)
+    record_opening(case=case, action=CaseAction.SUBMIT, from_state=from_state, actor=actor)
     if not application.registered_by_id:
         # the clerks' notices are written after the commit, by a task (the applicant's receipt is not),
         # which also queues the receipt's SMS
