@@ -12,10 +12,12 @@ keys them; on PostgreSQL straight from the cursor, without Django's per-row conv
 what the figures read (ints, dates, booleans, strings, intervals as timedeltas; a bigint sum as a Decimal).
 """
 
+import datetime
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import DateTimeField
 from django.db.models.query import ModelIterable, get_related_populators
 
 _SQL: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], list[str]] | None] = {}
@@ -291,6 +293,9 @@ class _CompiledFamily:
             f for f in child._meta.concrete_fields if not f.primary_key and f is not link_field
         )
         self.link_attname = link_field.attname
+        # the automatic timestamps (auto_now, auto_now_add), stamped with one moment when one is given
+        self.parent_stamped = tuple(_stamped(f) for f in self.parent_fields)
+        self.child_stamped = tuple(_stamped(f) for f in self.child_fields)
         parent_columns = ", ".join(qn(f.column) for f in self.parent_fields)
         child_columns = ", ".join(qn(f.column) for f in self.child_fields)
         # the VALUES rows carry no column types of their own: each value is cast to its column's type
@@ -309,27 +314,37 @@ class _CompiledFamily:
 _FAMILIES: dict[tuple[Any, ...], _CompiledFamily] = {}
 
 
-def insert_with_children(parent: Any, children: Sequence[Any], *, link: str, match: str) -> None:
+def insert_with_children(
+    parent: Any, children: Sequence[Any], *, link: str, match: str, moment: datetime.datetime | None = None
+) -> None:
     """Insert the new row ``parent`` and its new rows ``children`` (each with ``link``, a foreign key to
     ``parent``; ``match``, a field unique among them that gives each written row back to its object) as
     ``bulk_create`` would write them, without signals: every value the field's
     ``get_db_prep_save(pre_save(obj, add=True))`` (the automatic timestamps), and the ids set on the
-    objects. On PostgreSQL in one statement; elsewhere, or for a value that is an expression, the ORM's
-    two ``bulk_create`` calls."""
+    objects. ``moment``: the value of every automatic timestamp (a ``DateTimeField`` with ``auto_now`` or
+    ``auto_now_add``) of the rows instead of the clock's at each field, set on the objects as ``pre_save``
+    sets it (rows written as one, at one moment). On PostgreSQL in one statement; elsewhere, or for a
+    value that is an expression, the ORM's two ``bulk_create`` calls (with a ``moment``, the ORM's insert
+    of each row with the values as they are)."""
     connection = connections[DEFAULT_DB_ALIAS]
     model, child_model = type(parent), type(children[0]) if children else None
     if child_model is None or connection.vendor != "postgresql":
-        _bulk_created(parent, children, link)
+        _bulk_created(parent, children, link, moment)
         return
     key = (model, child_model, link, match, len(children), connection.alias)
     family = _entry(
         _FAMILIES, key, lambda: _CompiledFamily(model, child_model, link, match, len(children), connection)
     )
-    params = [f.pre_save(parent, True) for f in family.parent_fields]
-    for child in children:
-        params += [f.pre_save(child, True) for f in family.child_fields]
+    if moment is None:
+        params = [f.pre_save(parent, True) for f in family.parent_fields]
+        for child in children:
+            params += [f.pre_save(child, True) for f in family.child_fields]
+    else:
+        params = _pre_saved(parent, family.parent_fields, family.parent_stamped, moment)
+        for child in children:
+            params += _pre_saved(child, family.child_fields, family.child_stamped, moment)
     if any(hasattr(value, "resolve_expression") for value in params):
-        _bulk_created(parent, children, link)
+        _bulk_created(parent, children, link, moment)
         return
     fields = family.parent_fields + family.child_fields * len(children)
     params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, params, strict=True)]
@@ -345,9 +360,51 @@ def insert_with_children(parent: Any, children: Sequence[Any], *, link: str, mat
         child._state.adding, child._state.db = False, connection.alias
 
 
-def _bulk_created(parent: Any, children: Sequence[Any], link: str) -> None:
+def _stamped(field: Any) -> bool:
+    return isinstance(field, DateTimeField) and bool(field.auto_now or field.auto_now_add)
+
+
+def _pre_saved(
+    obj: Any, fields: Sequence[Any], stamped: Sequence[bool], moment: datetime.datetime
+) -> list[Any]:
+    values = []
+    for field, stamp in zip(fields, stamped, strict=True):
+        if stamp:
+            setattr(obj, field.attname, moment)
+            values.append(moment)
+        else:
+            values.append(field.pre_save(obj, True))
+    return values
+
+
+def _bulk_created(
+    parent: Any, children: Sequence[Any], link: str, moment: datetime.datetime | None = None
+) -> None:
+    if moment is not None:
+        _inserted_as_is(parent, moment)
+        for child in children:
+            setattr(child, link, parent)
+            _inserted_as_is(child, moment)
+        return
     type(parent).objects.bulk_create([parent])
     for child in children:
         setattr(child, link, parent)  # the parent's id, now that it has one
     if children:
         type(children[0]).objects.bulk_create(children)
+
+
+def _inserted_as_is(obj: Any, moment: datetime.datetime) -> None:
+    """``obj`` inserted by the ORM as ``bulk_create`` writes a new row (its columns but the primary key,
+    no signals), its automatic timestamps ``moment``: the other values taken through ``pre_save`` first,
+    then written as they are (raw), so the ORM does not stamp the clock's."""
+    opts = obj._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key and not getattr(f, "generated", False)]
+    _pre_saved(obj, fields, [_stamped(f) for f in fields], moment)
+    using = DEFAULT_DB_ALIAS
+    returning = opts.db_returning_fields
+    rows = type(obj)._base_manager._insert(
+        [obj], fields=fields, returning_fields=returning, using=using, raw=True
+    )
+    for value, field in zip(rows[0], returning, strict=True):
+        setattr(obj, field.attname, value)
+    obj._state.adding, obj._state.db = False, using
