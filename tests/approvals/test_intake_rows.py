@@ -331,3 +331,19 @@ def test_on_postgresql_a_wide_rows_empty_values_are_written_as_null_and_its_stat
         assert "%s" not in sql.split("VALUES")[1].split(")")[0] and params == []
     assert second.concluded_at is None and second.decider_id is None
     assert second.history.get().history_type == "+" and first.history.get().concluded_at is None
+
+
+def test_a_submission_without_files_writes_the_rows_the_orm_writes(item, monkeypatch):
+    """No material asked for, none sent: the application alone (the ORM's insert of it, its moments one),
+    the same rows as the old path's."""
+    item.m_license.mandatory = False
+    item.m_license.save()
+    applicant = citizen()
+    with monkeypatch.context() as m:
+        _by_the_orm(m)
+        before = _post(applicant, item, {})
+    shipped = _post(applicant, item, {})
+    assert _answer(shipped) == _answer(before) and shipped["materials"] == []
+    assert _rows(shipped["reference"]) == _rows(before["reference"])
+    created, uploaded, submitted, updated = _moments(shipped["reference"])
+    assert created == submitted == updated and uploaded == []
