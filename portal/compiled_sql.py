@@ -12,10 +12,12 @@ keys them; on PostgreSQL straight from the cursor, without Django's per-row conv
 what the figures read (ints, dates, booleans, strings, intervals as timedeltas; a bigint sum as a Decimal).
 """
 
+import datetime
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import DateTimeField
 from django.db.models.query import ModelIterable, get_related_populators
 
 _SQL: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], list[str]] | None] = {}
@@ -213,21 +215,37 @@ def as_is_type(field: Any) -> type | None:
     return _AS_IS.get(type(field))
 
 
-def prepared_values(plan: Sequence[tuple[Any, type | None]], obj: Any, connection: Any) -> list[Any] | None:
-    """The values the ORM writes for ``obj``'s fields (``plan``: each field with its ``as_is_type``):
+def value_plan(fields: Sequence[Any]) -> tuple[tuple[Any, type | None, bool], ...]:
+    """How ``prepared_values`` takes each field's value: the field, its ``as_is_type``, and whether it is an
+    automatic timestamp (a ``DateTimeField`` with ``auto_now`` or ``auto_now_add``)."""
+    return tuple((f, as_is_type(f), _stamped(f)) for f in fields)
+
+
+def prepared_values(
+    plan: Sequence[tuple[Any, type | None, bool]],
+    obj: Any,
+    connection: Any,
+    moment: datetime.datetime | None = None,
+) -> list[Any] | None:
+    """The values the ORM writes for ``obj``'s fields (``plan``: from ``value_plan``):
     ``get_db_prep_save(pre_save(obj, add=True))``; None when one of them is an expression (``F()``,
     ``Now()``…), which only the ORM can compile. Every field's ``pre_save`` has run either way (the
     automatic timestamps stamped, the files committed), so the ORM can then take the values as they are
-    (``raw``)."""
+    (``raw``). ``moment``: the automatic timestamps' value instead of the clock's at each field, set on
+    ``obj`` as ``pre_save`` sets it."""
     params: list[Any] | None = []
-    for field, as_is in plan:
+    for field, as_is, stamped in plan:
         if as_is is not None:
             value = getattr(obj, field.attname)
             if value is None or type(value) is as_is:
                 if params is not None:
                     params.append(value)
                 continue
-        value = field.pre_save(obj, True)
+        if stamped and moment is not None:
+            setattr(obj, field.attname, moment)
+            value = moment
+        else:
+            value = field.pre_save(obj, True)
         if params is None:
             continue
         if hasattr(value, "resolve_expression"):
@@ -252,7 +270,7 @@ class _CompiledInsert:
 
     def __init__(self, head: str, fields: Sequence[Any], tail: str) -> None:
         self.head, self.fields, self.tail, self.returning = head, tuple(fields), tail, bool(tail)
-        self.plan = tuple((f, as_is_type(f)) for f in self.fields)
+        self.plan = value_plan(self.fields)
         self.sql = self.text(len(self.fields) * (False,))
         self._by_nulls: dict[tuple[bool, ...], str] = {}
 
@@ -351,8 +369,8 @@ class _CompiledFamily:
             f for f in child._meta.concrete_fields if not f.primary_key and f is not link_field
         )
         self.link_attname = link_field.attname
-        self.parent_plan = tuple((f, as_is_type(f)) for f in self.parent_fields)
-        self.child_plan = tuple((f, as_is_type(f)) for f in self.child_fields)
+        self.parent_plan = value_plan(self.parent_fields)
+        self.child_plan = value_plan(self.child_fields)
         parent_columns = ", ".join(qn(f.column) for f in self.parent_fields)
         child_columns = ", ".join(qn(f.column) for f in self.child_fields)
         # the VALUES rows carry no column types of their own: each value is cast to its column's type
@@ -371,28 +389,33 @@ class _CompiledFamily:
 _FAMILIES: dict[tuple[Any, ...], _CompiledFamily] = {}
 
 
-def insert_with_children(parent: Any, children: Sequence[Any], *, link: str, match: str) -> None:
+def insert_with_children(
+    parent: Any, children: Sequence[Any], *, link: str, match: str, moment: datetime.datetime | None = None
+) -> None:
     """Insert the new row ``parent`` and its new rows ``children`` (each with ``link``, a foreign key to
     ``parent``; ``match``, a field unique among them that gives each written row back to its object) as
     ``bulk_create`` would write them, without signals: every value the field's
     ``get_db_prep_save(pre_save(obj, add=True))`` (the automatic timestamps), and the ids set on the
-    objects. On PostgreSQL in one statement; elsewhere, or for a value that is an expression, the ORM's
-    two ``bulk_create`` calls."""
+    objects. ``moment``: the value of every automatic timestamp (a ``DateTimeField`` with ``auto_now`` or
+    ``auto_now_add``) of the rows instead of the clock's at each field, set on the objects as ``pre_save``
+    sets it (rows written as one, at one moment). On PostgreSQL in one statement; elsewhere, or for a
+    value that is an expression, the ORM's two ``bulk_create`` calls (with a ``moment``, the ORM's insert
+    of each row with the values as they are)."""
     connection = connections[DEFAULT_DB_ALIAS]
     model, child_model = type(parent), type(children[0]) if children else None
     if child_model is None or connection.vendor != "postgresql":
-        _bulk_created(parent, children, link)
+        _bulk_created(parent, children, link, moment)
         return
     key = (model, child_model, link, match, len(children), connection.alias)
     family = _entry(
         _FAMILIES, key, lambda: _CompiledFamily(model, child_model, link, match, len(children), connection)
     )
-    params = prepared_values(family.parent_plan, parent, connection)
+    params = prepared_values(family.parent_plan, parent, connection, moment)
     for child in children:
-        more = prepared_values(family.child_plan, child, connection)
+        more = prepared_values(family.child_plan, child, connection, moment)
         params = None if params is None or more is None else params + more
     if params is None:
-        _bulk_created(parent, children, link)
+        _bulk_created(parent, children, link, moment)
         return
     with connection.cursor() as cursor:
         cursor.execute(family.sql, params)
@@ -406,12 +429,54 @@ def insert_with_children(parent: Any, children: Sequence[Any], *, link: str, mat
         child._state.adding, child._state.db = False, connection.alias
 
 
-def _bulk_created(parent: Any, children: Sequence[Any], link: str) -> None:
+def _stamped(field: Any) -> bool:
+    return isinstance(field, DateTimeField) and bool(field.auto_now or field.auto_now_add)
+
+
+def _pre_saved(
+    obj: Any, fields: Sequence[Any], stamped: Sequence[bool], moment: datetime.datetime
+) -> list[Any]:
+    values = []
+    for field, stamp in zip(fields, stamped, strict=True):
+        if stamp:
+            setattr(obj, field.attname, moment)
+            values.append(moment)
+        else:
+            values.append(field.pre_save(obj, True))
+    return values
+
+
+def _bulk_created(
+    parent: Any, children: Sequence[Any], link: str, moment: datetime.datetime | None = None
+) -> None:
+    if moment is not None:
+        _inserted_as_is(parent, moment)
+        for child in children:
+            setattr(child, link, parent)
+            _inserted_as_is(child, moment)
+        return
     type(parent).objects.bulk_create([parent])
     for child in children:
         setattr(child, link, parent)  # the parent's id, now that it has one
     if children:
         type(children[0]).objects.bulk_create(children)
+
+
+def _inserted_as_is(obj: Any, moment: datetime.datetime) -> None:
+    """``obj`` inserted by the ORM as ``bulk_create`` writes a new row (its columns but the primary key,
+    no signals), its automatic timestamps ``moment``: the other values taken through ``pre_save`` first,
+    then written as they are (raw), so the ORM does not stamp the clock's."""
+    opts = obj._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key and not getattr(f, "generated", False)]
+    _pre_saved(obj, fields, [_stamped(f) for f in fields], moment)
+    using = DEFAULT_DB_ALIAS
+    returning = opts.db_returning_fields
+    rows = type(obj)._base_manager._insert(
+        [obj], fields=fields, returning_fields=returning, using=using, raw=True
+    )
+    for value, field in zip(rows[0], returning, strict=True):
+        setattr(obj, field.attname, value)
+    obj._state.adding, obj._state.db = False, using
 
 
 # --- a new row and the rows that follow it, in one statement ------------------------------------------
@@ -441,7 +506,7 @@ class _CompiledWithFollowers:
     def __init__(self, template: str, groups: Sequence[Sequence[Any]], returned: int) -> None:
         self.parts = template.split("%s")
         self.groups, self.returned = tuple(tuple(g) for g in groups), returned
-        self.plans = tuple(tuple((f, as_is_type(f)) for f in group) for group in self.groups)
+        self.plans = tuple(value_plan(group) for group in self.groups)
         self.sql = template
         self._by_nulls: dict[tuple[bool, ...], str] = {}
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import F, ForeignKey
 from django.utils.translation import gettext_lazy
 
-from portal.compiled_sql import as_is_type, prepared_values
+from portal.compiled_sql import as_is_type, prepared_values, value_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_every_value_is_the_orms(sample):
             expected = _orm_value(field, obj)
         except (TypeError, ValueError, ValidationError, decimal.InvalidOperation):
             continue  # the ORM refuses it too; prepared_values must not write it either
-        got = prepared_values([(field, as_is_type(field))], obj, connection)
+        got = prepared_values(value_plan([field]), obj, connection)
         assert got == [expected], (model, field.name, sample)
         assert type(got[0]) is type(expected), (model, field.name, sample)
         checked += 1
@@ -92,7 +92,7 @@ def test_a_value_the_orm_refuses_is_refused():
     field = ApplicationMaterial._meta.get_field("size")
     obj = ApplicationMaterial(size="many")
     with pytest.raises(ValueError):
-        prepared_values([(field, as_is_type(field))], obj, connection)
+        prepared_values(value_plan([field]), obj, connection)
 
 
 def test_a_key_to_an_integer_id_is_written_as_it_is_and_others_convert():
@@ -102,18 +102,15 @@ def test_a_key_to_an_integer_id_is_written_as_it_is_and_others_convert():
     assert isinstance(applicant, ForeignKey)
     assert as_is_type(applicant) is int
     case = Case(applicant_id="12")  # text: the ORM's int()
-    assert prepared_values([(applicant, int)], case, connection) == [12]
-    assert prepared_values([(applicant, int)], Case(applicant_id=uuid.uuid4().int % 1000), connection)
+    assert prepared_values(value_plan([applicant]), case, connection) == [12]
+    assert prepared_values(value_plan([applicant]), Case(applicant_id=uuid.uuid4().int % 1000), connection)
 
 
 def test_an_expression_leaves_the_row_to_the_orm():
     from approvals.models import Case
 
     field = Case._meta.get_field("statutory_limit")
-    assert (
-        prepared_values([(field, as_is_type(field))], Case(statutory_limit=F("promised_limit")), connection)
-        is None
-    )
+    assert prepared_values(value_plan([field]), Case(statutory_limit=F("promised_limit")), connection) is None
 
 
 def test_after_an_expression_the_later_fields_are_still_prepared_for_the_orm():
@@ -122,7 +119,7 @@ def test_after_an_expression_the_later_fields_are_still_prepared_for_the_orm():
     from portal.notifications.models import Notification
 
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
-    plan = [(f, as_is_type(f)) for f in fields]
+    plan = value_plan(fields)
     row = Notification(event=F("subject"), subject="s", body="b", context={})
     assert row.created_at is None
     assert prepared_values(plan, row, connection) is None

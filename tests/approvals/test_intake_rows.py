@@ -1,9 +1,13 @@
-"""The rows an online submission writes (issue 19): the application, its material, the case, the case's
-history record and its transition row are written with their INSERTs compiled once per process on
-PostgreSQL (``portal.compiled_sql.compiled_insert``) and by the ORM elsewhere. What is stored is what
-the ORM stores: the same columns, the same values."""
+"""The rows an online submission writes (issue 19): the application and its materials in one statement
+(``portal.compiled_sql.insert_with_children``, already submitted), the case, the case's history record
+and its transition row with their INSERTs compiled once per process on PostgreSQL
+(``portal.compiled_sql.compiled_insert``), and by the ORM elsewhere. What is stored is what the ORM
+stores through the draft's INSERT, the materials' INSERTs and the submission's UPDATE: the same columns,
+the same values."""
 
 import json
+from functools import partial
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,9 +19,11 @@ from simple_history.models import HistoricalRecords
 from approvals.models import Case, CaseTransition
 from approvals.models.case import CaseHistoricalRecords
 from intake.models import Application, ApplicationMaterial, FormField
+from intake.services import intake_api
 from portal import compiled_sql
+from portal.notifications.models import SendingHold
 from tests.factories import ItemFactory, MaterialFactory, citizen
-from tests.files import PDF
+from tests.files import PDF, pdf_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +58,11 @@ VOLATILE = {
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
+    return settings.MEDIA_ROOT
+
+
+def _stored(media) -> list[Path]:
+    return sorted(p for p in Path(media).rglob("*") if p.is_file())
 
 
 @pytest.fixture
@@ -62,20 +73,29 @@ def item(db):
     return item
 
 
-def _submit(user, item) -> str:
+def _post(user, item, files=None, status=201, **data):
     client = APIClient()
     client.force_authenticate(user)
+    if files is None:
+        files = {f"material_{item.m_license.pk}": SimpleUploadedFile("执照.pdf", PDF)}
     r = client.post(
         "/api/v1/applications/",
-        {
-            "item": item.code,
-            "form_data": json.dumps({"shop_name": "青禾小馆"}),
-            f"material_{item.m_license.pk}": SimpleUploadedFile("执照.pdf", PDF),
-        },
+        {"item": item.code, "form_data": json.dumps({"shop_name": "青禾小馆"}), **data, **files},
         format="multipart",
     )
-    assert r.status_code == 201, r.json()
-    return r.json()["reference"]
+    assert r.status_code == status, r.json()
+    return r.json()
+
+
+def _submit(user, item) -> str:
+    return _post(user, item)["reference"]
+
+
+def _by_the_orm(m) -> None:
+    """The submission as it was written before (and still is for a draft): the draft's INSERT, each
+    material's INSERT, the submission's UPDATE, every INSERT through Django's own ``Model._do_insert``."""
+    m.setattr(intake_api, "_create_submitted", partial(intake_api._create_then_submit, submit=True))
+    m.setattr(compiled_sql.CompiledInsertModel, "_do_insert", models.Model._do_insert)  # type: ignore[attr-defined]
 
 
 def _rows(reference: str) -> dict[type, list[dict]]:
@@ -100,7 +120,7 @@ def test_a_submission_writes_the_rows_the_orm_writes(item, monkeypatch):
     two equal but for ids, numbers, moments and random secrets."""
     applicant = citizen()
     with monkeypatch.context() as m:
-        m.setattr(compiled_sql.CompiledInsertModel, "_do_insert", models.Model._do_insert)
+        _by_the_orm(m)
         m.setattr(
             CaseHistoricalRecords, "create_historical_record", HistoricalRecords.create_historical_record
         )
@@ -109,6 +129,126 @@ def test_a_submission_writes_the_rows_the_orm_writes(item, monkeypatch):
     assert all(by_the_orm[model] for model in VOLATILE)  # each kind of row was written
     assert shipped == by_the_orm
     assert shipped[HistoricalCase][0]["history_type"] == "+"
+
+
+ANSWER_VOLATILE = {"id", "reference", "submitted_at", "created_at"}
+
+
+def _answer(answer: dict) -> dict:
+    kept = {k: v for k, v in answer.items() if k not in ANSWER_VOLATILE}
+    kept["materials"] = [{k: v for k, v in m.items() if k != "id"} for m in answer["materials"]]
+    return kept
+
+
+def _moments(reference: str) -> tuple:
+    application = Application.objects.get(reference=reference)
+    uploaded = [m.uploaded_at for m in application.materials.order_by("id")]
+    return application.created_at, uploaded, application.submitted_at, application.updated_at
+
+
+def test_several_materials_in_one_submission_rows_answer_and_moments(item, monkeypatch):
+    """Three files of three materials (listed in the answer by name, not in the order sent): the rows and
+    the answer are the ORM's. The moments: the draft path stamps created, each upload, submitted, updated
+    one after the other; the one statement stamps them all with one moment. Either way a file is never
+    later than the submission (a later one is shown as a correction upload) and the row never created
+    after it was submitted or updated."""
+    optional = MaterialFactory(item=item, name="章程", mandatory=False)
+    second = MaterialFactory(item=item, name="场地证明", mandatory=True)
+
+    def files():
+        return {
+            f"material_{optional.pk}": SimpleUploadedFile("章程.pdf", pdf_variant(b"a")),
+            f"material_{item.m_license.pk}": SimpleUploadedFile("执照.pdf", PDF),
+            f"material_{second.pk}": SimpleUploadedFile("场地.pdf", pdf_variant(b"b")),
+        }
+
+    applicant = citizen()
+    with monkeypatch.context() as m:
+        _by_the_orm(m)
+        before = _post(applicant, item, files())
+    shipped = _post(applicant, item, files())
+    assert _answer(shipped) == _answer(before)
+    assert [m["material_name"] for m in shipped["materials"]] == ["场地证明", "章程", "营业执照"]
+    assert {m["id"] for m in shipped["materials"]} == set(
+        ApplicationMaterial.objects.filter(application_id=shipped["id"]).values_list("id", flat=True)
+    )
+    assert _rows(shipped["reference"]) == _rows(before["reference"])
+    created, uploaded, submitted, updated = _moments(before["reference"])
+    assert created < uploaded[0] < uploaded[1] < uploaded[2] < submitted < updated
+    created, uploaded, submitted, updated = _moments(shipped["reference"])
+    assert created == uploaded[0] == uploaded[1] == uploaded[2] == submitted == updated
+    assert shipped["submitted_at"] == shipped["created_at"]
+
+
+def test_a_refused_submission_gives_the_same_errors_and_leaves_no_rows_and_no_files(item, monkeypatch, media):
+    """What the completeness check refuses (a mandatory material missing, an answer missing, a mode the
+    item does not take, no commitment signed) is refused before anything is written, with the same
+    errors as the draft path; and a submission refused once the files are stored (a database restored
+    from a backup: 503) leaves neither rows nor files."""
+    other = MaterialFactory(item=item, name="场地证明", mandatory=True)
+    applicant = citizen()
+    cases = [
+        (lambda: {f"material_{other.pk}": SimpleUploadedFile("场地.pdf", PDF)}, {}),
+        (lambda: None, {"mode": "commitment"}),
+        (lambda: None, {"form_data": json.dumps({})}),
+        (lambda: None, {"delivery_method": "post"}),
+        (lambda: {}, {}),
+    ]
+    answers = []
+    for files, data in cases:
+        with monkeypatch.context() as m:
+            _by_the_orm(m)
+            before = _post(applicant, item, files(), 400, **data)
+        assert _post(applicant, item, files(), 400, **data) == before
+        answers.append(before)
+    item.mode_commitment = True
+    item.save()
+    with monkeypatch.context() as m:
+        _by_the_orm(m)
+        before = _post(applicant, item, None, 400, mode="commitment")
+    assert _post(applicant, item, None, 400, mode="commitment") == before
+    answers.append(before)
+    assert [sorted(a) for a in answers] == [
+        ["detail", f"material_{item.m_license.pk}"],
+        ["detail", "mode"],
+        ["detail", "shop_name"],
+        ["delivery_address", "detail", f"material_{other.pk}"],
+        ["detail", f"material_{item.m_license.pk}", f"material_{other.pk}"],
+        ["commitment_signed", "detail", f"material_{other.pk}"],
+    ]
+    assert not Application.objects.exists() and _stored(media) == []
+    SendingHold.objects.create(reason="restored")
+    files = {
+        f"material_{other.pk}": SimpleUploadedFile("场地.pdf", PDF),
+        f"material_{item.m_license.pk}": SimpleUploadedFile("执照.pdf", pdf_variant(b"c")),
+    }
+    _post(applicant, item, files, 503)
+    assert not Application.objects.exists() and not ApplicationMaterial.objects.exists()
+    assert _stored(media) == []
+
+
+@pytest.mark.postgres
+def test_on_postgresql_one_statement_after_the_files_and_the_reference(item, media):
+    """The application, already submitted, and its material in one statement; the file stored before the
+    day's counter row is locked, the counter locked just before that statement; no UPDATE of the
+    application."""
+    sent: list[tuple[str, int]] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, len(_stored(media))))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        reference = _submit(citizen(), item)
+    counter = [i for i, (sql, _n) in enumerate(sent) if "intake_referencecounter" in sql]
+    assert sent[counter[0]][1] == 1  # the file already stored (the day's first number creates the row)
+    written = sent[counter[-1] + 1][0]
+    assert written.startswith('WITH p AS (INSERT INTO "intake_application"')
+    assert 'INSERT INTO "intake_applicationmaterial"' in written
+    assert not any('"intake_application' in sql for sql, _n in sent[: counter[0]])
+    assert not any(sql.startswith('UPDATE "intake_application"') for sql, _n in sent)
+    application = Application.objects.get(reference=reference)
+    assert application.status == "submitted" and application.materials.count() == 1
 
 
 def test_on_sqlite_the_orm_writes_the_rows(item):
@@ -120,17 +260,32 @@ def test_on_sqlite_the_orm_writes_the_rows(item):
 
 
 @pytest.mark.postgres
+def case_applicant(reference: str):
+    return Case.objects.get(reference=reference).applicant
+
+
 def test_on_postgresql_the_kept_sql_is_djangos(item):
     """Each model the submission writes has its INSERT compiled and kept, and its text is the one Django's
     compiler writes for that row (the same columns in the same order, RETURNING the id)."""
     compiled_sql._INSERTS.clear()
+    compiled_sql._FAMILIES.clear()
     reference = _submit(citizen(), item)
     kept = {key[0]: entry for key, entry in compiled_sql._INSERTS.items()}
-    # the case, its history record and its transition row: one statement (test_the_case_its_record_...)
-    assert set(kept) == {Application, ApplicationMaterial}
+    # the application and its material: one statement (insert_with_children); the case, its history
+    # record and its transition row: another (test_the_case_its_record_and_its_transition_are_one_...)
+    assert {key[:2] for key in compiled_sql._FAMILIES} >= {(Application, ApplicationMaterial)}
+    assert {key[0] for key in compiled_sql._WITH_FOLLOWERS} == {Case}
+    # a draft (the page's path) still inserts the application through a kept INSERT
+    from intake.services.applications import application_create_draft
+
+    draft = application_create_draft(
+        item=item, applicant=case_applicant(reference), actor=case_applicant(reference)
+    )
+    kept = {key[0]: entry for key, entry in compiled_sql._INSERTS.items()}
+    assert Application in kept
     case = Case.objects.get(reference=reference)
     written = {
-        Application: case.application,
+        Application: draft,
         ApplicationMaterial: case.application.materials.get(),
         Case: case,
         HistoricalCase: case.history.get(),
@@ -369,3 +524,19 @@ def test_an_expression_in_the_case_has_the_three_rows_written_by_the_orm():
     assert record.history_user_id == application.applicant.pk and record.current_step == "受理"
     transition = case.transitions.get()
     assert (transition.name, transition.from_state, transition.to_state) == ("submit", "draft", "submitted")
+
+
+def test_a_submission_without_files_writes_the_rows_the_orm_writes(item, monkeypatch):
+    """No material asked for, none sent: the application alone (the ORM's insert of it, its moments one),
+    the same rows as the old path's."""
+    item.m_license.mandatory = False
+    item.m_license.save()
+    applicant = citizen()
+    with monkeypatch.context() as m:
+        _by_the_orm(m)
+        before = _post(applicant, item, {})
+    shipped = _post(applicant, item, {})
+    assert _answer(shipped) == _answer(before) and shipped["materials"] == []
+    assert _rows(shipped["reference"]) == _rows(before["reference"])
+    created, uploaded, submitted, updated = _moments(shipped["reference"])
+    assert created == submitted == updated and uploaded == []
