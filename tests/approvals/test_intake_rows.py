@@ -259,11 +259,11 @@ def test_on_sqlite_the_orm_writes_the_rows(item):
     assert compiled_sql._INSERTS == {}
 
 
-@pytest.mark.postgres
 def case_applicant(reference: str):
     return Case.objects.get(reference=reference).applicant
 
 
+@pytest.mark.postgres
 def test_on_postgresql_the_kept_sql_is_djangos(item):
     """Each model the submission writes has its INSERT compiled and kept, and its text is the one Django's
     compiler writes for that row (the same columns in the same order, RETURNING the id)."""
