@@ -71,6 +71,7 @@ class CaseListApi(generics.ListAPIView):
 
     serializer_class = CaseListSerializer
     filterset_class = CaseFilter  # the filters of approvals/filters.py, documented in the schema
+    token_with_roles = True  # who sees which cases is by role, on every call (portal/accounts/auth.py)
 
     def get_queryset(self) -> QuerySet[Case]:
         # the list shows the item and the department only: no join of the applicant, window, clerk and holder,
@@ -95,6 +96,8 @@ class CaseListApi(generics.ListAPIView):
 
 
 class CaseDetailApi(APIView):
+    token_with_roles = True  # who sees the case is by role (selectors.case_get), on every call
+
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request, reference: str):
         case = selectors.case_get(user=request.user, reference=reference)
