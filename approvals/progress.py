@@ -19,8 +19,8 @@ from .models import Case
 
 # The columns the answer reads, in one ``values()`` row (the case, its item's and department's names, the
 # application's phone); its SQL compiled once per process on PostgreSQL (``compiled_rows``, the reference
-# a stand-in): the public query is the most frequent read of the portal, and compiling the whole case
-# with three joined rows (≈ 120 columns) was a third of its CPU.
+# a stand-in) and sent prepared (``bound_cursor``): the public query is the most frequent read of the
+# portal, and compiling the whole case with three joined rows (≈ 120 columns) was a third of its CPU.
 _COLUMNS = (
     "reference",
     "state",
@@ -46,6 +46,7 @@ def _case_row(reference: str) -> dict[str, Any] | None:
         lambda: rows(_REFERENCE_STAND_IN),
         {_REFERENCE_STAND_IN: reference},
         needed=1,
+        prepared=True,
     )
     return found[0] if found else None
 

@@ -32,12 +32,15 @@ def compiled_rows(
     stand_ins: Mapping[Any, Any],
     *,
     needed: int,
+    prepared: bool = False,
 ) -> list[dict[str, Any]]:
     """The rows of the ``values()`` query ``build()``; on PostgreSQL its SQL compiled once per ``key``
     (everything the SQL depends on) from ``build_with_stand_ins()``, the same query but for the stand-ins
     where this call's values go. ``stand_ins`` maps each stand-in to this call's value. ``needed``: how many
     different stand-ins the compiled parameters must hold for the SQL to be kept (fewer: a value went into
-    the SQL some other way, and the query is compiled on every call)."""
+    the SQL some other way, and the query is compiled on every call). ``prepared``: sent through
+    ``bound_cursor`` (for a query whose values are all where PostgreSQL knows their type, e.g. compared
+    with a column; a value in a select list or a ``CASE`` has none with server-side binding)."""
     if connection.vendor != "postgresql":
         return list(build())
 
@@ -52,7 +55,7 @@ def compiled_rows(
     if entry is None:
         return value_rows(build())
     sql, params, names = entry
-    return _cursor_rows(sql, [_replaced(p, stand_ins) for p in params], names)
+    return _cursor_rows(sql, [_replaced(p, stand_ins) for p in params], names, prepared=prepared)
 
 
 def value_rows(qs: Any) -> list[dict[str, Any]]:
@@ -81,7 +84,7 @@ class _CompiledObjects:
         self.annotations = list(compiler.annotation_col_map.items())
 
     def objects(self, params: list[Any]) -> list[Any]:
-        with connections[self.db].cursor() as cursor:
+        with bound_cursor(connections[self.db]) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         found = []
@@ -163,10 +166,89 @@ def _replaced(value: Any, stand_ins: Mapping[Any, Any]) -> Any:
     return value if stand_in is None else stand_ins[stand_in]
 
 
-def _cursor_rows(sql: str, params: Sequence[Any], names: list[str]) -> list[dict[str, Any]]:
-    with connection.cursor() as cursor:
+def _cursor_rows(
+    sql: str, params: Sequence[Any], names: list[str], *, prepared: bool = False
+) -> list[dict[str, Any]]:
+    with bound_cursor(connection) if prepared else connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- the compiled statements sent prepared ----------------------------------------------------------
+# Django binds a query's values into its text on the client (psycopg's ClientCursor), so PostgreSQL parses
+# and plans every statement afresh: for the submission's three WITH … INSERT statements and the token's
+# look-up that was ≈ 0.6 ms of planning and more of parsing, about a third of the database's CPU for a
+# submission (pg_stat_statements, issue 19). The statements this module keeps compiled are the same text
+# on every call, so they go through ``bound_cursor``: psycopg's server-side binding, each statement
+# prepared on the connection the first time it runs there (``prepare=True``) and executed by name after
+# (PostgreSQL then plans it once, or keeps a generic plan). Django's own queries are untouched: the
+# connection prepares nothing unasked (``prepare_threshold``, portal/settings.py). Behind PgBouncer's
+# transaction pooling (``DATABASE_PGBOUNCER``) the settings leave ``prepare_threshold`` None: nothing is
+# prepared, the values still travel apart from the text (unnamed statements, which transaction pooling
+# allows). psycopg forgets its prepared statements on a ROLLBACK, DISCARD or DDL (``ALTER``, ``DROP``) and
+# prepares them again; PostgreSQL re-plans a prepared statement after a schema change.
+
+
+def _preparing_cursor_class() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        """Server-side binding; every statement prepared where the connection allows it. With the queries
+        logged (DEBUG, a test capturing them) each statement is also kept as Django's own cursor would
+        show it, its values in the text."""
+
+        log = ""  # the connection's alias while its queries are logged
+
+        def execute(self, query: Any, params: Any = None, *, prepare: Any = None, binary: Any = None) -> Any:
+            super().execute(query, params, prepare=True, binary=binary)  # type: ignore[misc]
+            if self.log:
+                from django.db import connections
+
+                ops: Any = connections[self.log].ops
+                text = ops.compose_sql(str(query), params)
+                self._query = _Logged(text.encode())
+            return self
+
+    return PreparingCursor
+
+
+class _Logged:
+    """What Django's ``last_executed_query`` reads off a cursor (``cursor._query.query``)."""
+
+    def __init__(self, query: bytes) -> None:
+        self.query = query
+
+
+_CURSOR_CLASS: list[type] = []
+
+
+def bound_cursor(connection: Any) -> Any:
+    """A cursor of ``connection`` (PostgreSQL) for the statements this module keeps compiled: psycopg's
+    server-side binding, each statement prepared (see above); wrapped as Django wraps its own cursors
+    (the query log, the execute wrappers, Django's database errors)."""
+    if not _CURSOR_CLASS:
+        _CURSOR_CLASS.append(_preparing_cursor_class())
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = _CURSOR_CLASS[0](connection.connection)
+    _same_time_zone(connection, raw)
+    if connection.queries_logged:
+        raw.log = connection.alias
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
+def _same_time_zone(connection: Any, cursor: Any) -> None:
+    """What Django's ``create_cursor`` does for its own cursors: date-times read in the connection's
+    time zone."""
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    if connection.timezone != loader.timezone:
+        register_tzloader(connection.timezone, cursor)
 
 
 # --- inserts compiled once per shape --------------------------------------------------------------------
@@ -205,7 +287,7 @@ _AS_IS: dict[type, type] = {}
 
 
 def as_is_type(field: Any) -> type | None:
-    """The value type ``field`` writes unchanged on PostgreSQL (see above), or None: always the ORM's calls."""
+    """The value type ``field`` writes unchanged on PostgreSQL (see above), or None: the ORM's calls."""
     from django.db.models import ForeignKey, OneToOneField
 
     if not _AS_IS:
@@ -317,7 +399,7 @@ def compiled_insert(obj: Any, manager: Any, using: str, fields: Any, returning_f
         # left on the instance what it returned, so the ORM takes the values as they are (raw)
         return manager._insert([obj], fields=fields, returning_fields=returning_fields, using=using, raw=True)
     sql, params = entry.statement(prepared)
-    with connection.cursor() as cursor:
+    with bound_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return [cursor.fetchone()] if entry.returning else []
 
@@ -417,7 +499,7 @@ def insert_with_children(
     if params is None:
         _bulk_created(parent, children, link, moment)
         return
-    with connection.cursor() as cursor:
+    with bound_cursor(connection) as cursor:
         cursor.execute(family.sql, params)
         rows = cursor.fetchall()
     written = {found: (pk, parent_pk) for pk, parent_pk, found in rows}
@@ -570,7 +652,7 @@ def _insert_with_followers(
         # the ORM writes the parent alone, its values as every pre_save left them (as compiled_insert)
         return manager._insert([obj], fields=fields, returning_fields=returning_fields, using=using, raw=True)
     sql, params = entry.statement(params)
-    with connection.cursor() as cursor:
+    with bound_cursor(connection) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     parent_pk = row[entry.returned]

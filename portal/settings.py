@@ -147,6 +147,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # psycopg 3 prepares a statement after 5 executions on one connection; PgBouncer's transaction
         # mode would hand the prepared name to another server connection.
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    else:
+        # Prepared statements only where the code asks for them (portal.compiled_sql.bound_cursor: the
+        # statements it keeps compiled, issue 19). Django turns psycopg's automatic preparing off
+        # (None), which also refuses an explicit request; a threshold no statement reaches keeps the
+        # automatic preparing off and lets the asked ones through. Django's own queries bind their values
+        # client-side and are never prepared.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

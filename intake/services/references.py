@@ -6,6 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.compiled_sql import bound_cursor
 from portal.exceptions import ApplicationError
 from portal.notifications.models import SendingHold
 
@@ -45,7 +46,8 @@ def _advance(prefix: str, day: datetime.date) -> int | None:
     qn = connection.ops.quote_name
     counters = qn(ReferenceCounter._meta.db_table)
     holds = qn(SendingHold._meta.db_table)
-    with connection.cursor() as cursor:
+    # the same text every time: prepared on PostgreSQL (portal.compiled_sql.bound_cursor)
+    with bound_cursor(connection) if connection.vendor == "postgresql" else connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {counters} SET {qn('last')} = {qn('last')} + 1"  # noqa: S608 - names, not input
             f" WHERE {qn('prefix')} = %s AND {qn('day')} = %s AND NOT EXISTS (SELECT 1 FROM {holds})"
