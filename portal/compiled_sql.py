@@ -13,6 +13,7 @@ what the figures read (ints, dates, booleans, strings, intervals as timedeltas; 
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -189,6 +190,7 @@ def _cursor_rows(
 # prepares them again; PostgreSQL re-plans a prepared statement after a schema change.
 
 
+@functools.cache
 def _preparing_cursor_class() -> type:
     from django.db.backends.postgresql.base import ServerBindingCursor
 
@@ -202,8 +204,6 @@ def _preparing_cursor_class() -> type:
         def execute(self, query: Any, params: Any = None, *, prepare: Any = None, binary: Any = None) -> Any:
             super().execute(query, params, prepare=True, binary=binary)  # type: ignore[misc]
             if self.log:
-                from django.db import connections
-
                 ops: Any = connections[self.log].ops
                 text = ops.compose_sql(str(query), params)
                 self._query = _Logged(text.encode())
@@ -219,19 +219,16 @@ class _Logged:
         self.query = query
 
 
-_CURSOR_CLASS: list[type] = []
-
-
 def bound_cursor(connection: Any) -> Any:
     """A cursor of ``connection`` (PostgreSQL) for the statements this module keeps compiled: psycopg's
     server-side binding, each statement prepared (see above); wrapped as Django wraps its own cursors
-    (the query log, the execute wrappers, Django's database errors)."""
-    if not _CURSOR_CLASS:
-        _CURSOR_CLASS.append(_preparing_cursor_class())
+    (the query log, the execute wrappers, Django's database errors). Any other database: its own cursor."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
-        raw = _CURSOR_CLASS[0](connection.connection)
+        raw = _preparing_cursor_class()(connection.connection)
     _same_time_zone(connection, raw)
     if connection.queries_logged:
         raw.log = connection.alias
@@ -267,6 +264,7 @@ _INSERTS: dict[tuple[Any, ...], "_CompiledInsert | None"] = {}
 # None, is what those calls return on PostgreSQL; anything else takes the ORM's calls. An automatic id, and a
 # foreign key to one, is written as it is (``validate_autopk_value``); the other integer columns are not:
 # Django wraps their values in psycopg's sized types (``adapt_integerfield_value``).
+@functools.cache
 def _as_is_types() -> dict[type, type]:
     from django.db import models
 
@@ -283,18 +281,14 @@ def _as_is_types() -> dict[type, type]:
     }
 
 
-_AS_IS: dict[type, type] = {}
-
-
 def as_is_type(field: Any) -> type | None:
     """The value type ``field`` writes unchanged on PostgreSQL (see above), or None: the ORM's calls."""
     from django.db.models import ForeignKey, OneToOneField
 
-    if not _AS_IS:
-        _AS_IS.update(_as_is_types())
+    as_is = _as_is_types()
     if type(field) in (ForeignKey, OneToOneField):
-        return int if _AS_IS.get(type(field.target_field)) is int else None
-    return _AS_IS.get(type(field))
+        return int if as_is.get(type(field.target_field)) is int else None
+    return as_is.get(type(field))
 
 
 def value_plan(fields: Sequence[Any]) -> tuple[tuple[Any, type | None, bool], ...]:
@@ -345,7 +339,30 @@ def prepared_values(
 PSYCOPG_CACHED_PARAMS = 50
 
 
-class _CompiledInsert:
+class _NullsInText:
+    """A statement's text (``sql``, its values ``%s``) and the same text with a call's empty (None) values
+    written as ``NULL``: one text per pattern of empty values, kept (at most 64: a model has few patterns
+    of empty columns in practice)."""
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+        self._parts = sql.split("%s")
+        self._by_nulls: dict[tuple[bool, ...], str] = {}
+
+    def with_nulls(self, params: list[Any]) -> tuple[str, list[Any]]:
+        nulls = tuple(p is None for p in params)
+        sql = self._by_nulls.get(nulls)
+        if sql is None:
+            if len(self._by_nulls) >= 64:
+                self._by_nulls.clear()
+            pieces = [self._parts[0]]
+            for null, part in zip(nulls, self._parts[1:], strict=True):
+                pieces += ["NULL" if null else "%s", part]
+            sql = self._by_nulls[nulls] = "".join(pieces)
+        return sql, [p for p in params if p is not None]
+
+
+class _CompiledInsert(_NullsInText):
     """One shape of ``INSERT INTO table (columns) VALUES (%s, …) [RETURNING …]``, as Django's
     ``SQLInsertCompiler`` writes it for one row of plain values; for a row of more than
     ``PSYCOPG_CACHED_PARAMS`` values, the same with its empty values written as ``NULL``."""
@@ -353,26 +370,13 @@ class _CompiledInsert:
     def __init__(self, head: str, fields: Sequence[Any], tail: str) -> None:
         self.head, self.fields, self.tail, self.returning = head, tuple(fields), tail, bool(tail)
         self.plan = value_plan(self.fields)
-        self.sql = self.text(len(self.fields) * (False,))
-        self._by_nulls: dict[tuple[bool, ...], str] = {}
-
-    def text(self, nulls: tuple[bool, ...]) -> str:
-        values = ", ".join("NULL" if null else "%s" for null in nulls)
-        return f"{self.head} VALUES ({values}){self.tail}"
+        super().__init__(f"{head} VALUES ({', '.join(['%s'] * len(self.fields))}){tail}")
 
     def statement(self, params: list[Any]) -> tuple[str, list[Any]]:
         """The text and parameters to send for one row's values."""
-        if len(params) <= PSYCOPG_CACHED_PARAMS:
+        if len(params) <= PSYCOPG_CACHED_PARAMS or not any(p is None for p in params):
             return self.sql, params
-        nulls = tuple(p is None for p in params)
-        if True not in nulls:
-            return self.sql, params
-        sql = self._by_nulls.get(nulls)
-        if sql is None:
-            if len(self._by_nulls) >= 64:  # bounded: a model has few patterns of empty columns in practice
-                self._by_nulls.clear()
-            sql = self._by_nulls[nulls] = self.text(nulls)
-        return sql, [p for p in params if p is not None]
+        return self.with_nulls(params)
 
 
 def compiled_insert(obj: Any, manager: Any, using: str, fields: Any, returning_fields: Any, raw: bool) -> Any:
@@ -515,19 +519,6 @@ def _stamped(field: Any) -> bool:
     return isinstance(field, DateTimeField) and bool(field.auto_now or field.auto_now_add)
 
 
-def _pre_saved(
-    obj: Any, fields: Sequence[Any], stamped: Sequence[bool], moment: datetime.datetime
-) -> list[Any]:
-    values = []
-    for field, stamp in zip(fields, stamped, strict=True):
-        if stamp:
-            setattr(obj, field.attname, moment)
-            values.append(moment)
-        else:
-            values.append(field.pre_save(obj, True))
-    return values
-
-
 def _bulk_created(
     parent: Any, children: Sequence[Any], link: str, moment: datetime.datetime | None = None
 ) -> None:
@@ -550,8 +541,8 @@ def _inserted_as_is(obj: Any, moment: datetime.datetime) -> None:
     then written as they are (raw), so the ORM does not stamp the clock's."""
     opts = obj._meta
     fields = [f for f in opts.concrete_fields if not f.primary_key and not getattr(f, "generated", False)]
-    _pre_saved(obj, fields, [_stamped(f) for f in fields], moment)
     using = DEFAULT_DB_ALIAS
+    prepared_values(value_plan(fields), obj, connections[using], moment)  # pre_save's work, the moment's
     returning = opts.db_returning_fields
     rows = type(obj)._base_manager._insert(
         [obj], fields=fields, returning_fields=returning, using=using, raw=True
@@ -584,25 +575,11 @@ class Follower(NamedTuple):
 _FOLLOWERS_ATTR = "_compiled_followers"
 
 
-class _CompiledWithFollowers:
+class _CompiledWithFollowers(_NullsInText):
     def __init__(self, template: str, groups: Sequence[Sequence[Any]], returned: int) -> None:
-        self.parts = template.split("%s")
+        super().__init__(template)
         self.groups, self.returned = tuple(tuple(g) for g in groups), returned
         self.plans = tuple(value_plan(group) for group in self.groups)
-        self.sql = template
-        self._by_nulls: dict[tuple[bool, ...], str] = {}
-
-    def statement(self, params: list[Any]) -> tuple[str, list[Any]]:
-        nulls = tuple(p is None for p in params)
-        sql = self._by_nulls.get(nulls)
-        if sql is None:
-            if len(self._by_nulls) >= 64:  # bounded: a model has few patterns of empty columns in practice
-                self._by_nulls.clear()
-            pieces = [self.parts[0]]
-            for null, part in zip(nulls, self.parts[1:], strict=True):
-                pieces += ["NULL" if null else "%s", part]
-            sql = self._by_nulls[nulls] = "".join(pieces)
-        return sql, [p for p in params if p is not None]
 
 
 _WITH_FOLLOWERS: dict[tuple[Any, ...], _CompiledWithFollowers | None] = {}
@@ -622,6 +599,16 @@ def save_with_followers(obj: Any, followers: Sequence[Follower], **save_kwargs: 
     finally:
         obj.__dict__.pop(_FOLLOWERS_ATTR, None)
     return bool(followers) and not followers[0].obj._state.adding
+
+
+def sent_post_save(obj: Any) -> None:
+    """The ``post_save`` a new row's own ``save()`` sends, for a follower ``save_with_followers`` wrote
+    (sent by the caller once the statement has run)."""
+    from django.db.models.signals import post_save
+
+    post_save.send(
+        sender=type(obj), instance=obj, created=True, update_fields=None, raw=False, using=obj._state.db
+    )
 
 
 def _insert_with_followers(
@@ -651,7 +638,7 @@ def _insert_with_followers(
     if params is None:
         # the ORM writes the parent alone, its values as every pre_save left them (as compiled_insert)
         return manager._insert([obj], fields=fields, returning_fields=returning_fields, using=using, raw=True)
-    sql, params = entry.statement(params)
+    sql, params = entry.with_nulls(params)
     with bound_cursor(connection) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

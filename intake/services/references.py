@@ -47,7 +47,7 @@ def _advance(prefix: str, day: datetime.date) -> int | None:
     counters = qn(ReferenceCounter._meta.db_table)
     holds = qn(SendingHold._meta.db_table)
     # the same text every time: prepared on PostgreSQL (portal.compiled_sql.bound_cursor)
-    with bound_cursor(connection) if connection.vendor == "postgresql" else connection.cursor() as cursor:
+    with bound_cursor(connection) as cursor:
         cursor.execute(
             f"UPDATE {counters} SET {qn('last')} = {qn('last')} + 1"  # noqa: S608 - names, not input
             f" WHERE {qn('prefix')} = %s AND {qn('day')} = %s AND NOT EXISTS (SELECT 1 FROM {holds})"
