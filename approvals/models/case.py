@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMFieldMixin, transition
@@ -16,7 +16,7 @@ from simple_history.signals import post_create_historical_record, pre_create_his
 from intake.constants import HandlingMode
 from intake.models import Application, Item
 from portal.accounts.models import Department, Window
-from portal.compiled_sql import CompiledInsertModel, Follower
+from portal.compiled_sql import CompiledInsertModel, Follower, sent_post_save
 from portal.fsm import StateField
 from portal.workcalendar.constants import LimitUnit
 
@@ -132,45 +132,15 @@ class CaseHistoricalRecords(HistoricalRecords):
             # written in the statement of the case's insert (``record_along``): what its own ``save()`` and
             # this method send after the insert; ``record_along`` made sure nothing listens before it
             history_instance, signal_kwargs = along
-            post_save.send(
-                sender=signal_kwargs["sender"],
-                instance=history_instance,
-                created=True,
-                update_fields=None,
-                raw=False,
-                using=history_instance._state.db,
-            )
+            sent_post_save(history_instance)
             post_create_historical_record.send(**signal_kwargs)
             return
         plan = self._plan(type(instance))
         if plan is None or getattr(plan[0], "history_relation", None) is not None:
             super().create_historical_record(instance, history_type, using=using)
             return
-        history_model, columns = plan
         using = using if self.use_base_model_db else None
-        history_date = getattr(instance, "_history_date", timezone.now())
-        history_user = self.get_history_user(instance)
-        history_change_reason = self.get_change_reason_for_object(instance, history_type, using)
-        extra = {
-            "history_id": None,
-            "history_date": history_date,
-            "history_change_reason": history_change_reason,
-            "history_type": history_type,
-            "history_user_id": None,
-        }
-        history_instance = history_model(
-            *[getattr(instance, attname) if own else extra[attname] for own, attname in columns]
-        )
-        history_instance.history_user = history_user
-        signal_kwargs = {
-            "sender": history_model,
-            "instance": instance,
-            "history_instance": history_instance,
-            "history_date": history_date,
-            "history_user": history_user,
-            "history_change_reason": history_change_reason,
-            "using": using,
-        }
+        history_instance, signal_kwargs = self._record(instance, plan, history_type, using, copy=True)
         pre_create_historical_record.send(**signal_kwargs)
         history_instance.save(using=using)
         self.create_historical_record_m2ms(history_instance, instance)
@@ -198,18 +168,42 @@ class CaseHistoricalRecords(HistoricalRecords):
         history_model, columns = plan
         if pre_create_historical_record.has_listeners(history_model) or pre_save.has_listeners(history_model):
             return None
-        using = None  # as create_historical_record's (not use_base_model_db)
+        # using None: as create_historical_record's (not use_base_model_db); the case's own columns are
+        # copied from its row in SQL
+        history_instance, signal_kwargs = self._record(instance, plan, "+", None, copy=False)
+        instance.__dict__[_RECORD_ALONG] = (history_instance, signal_kwargs)
+        pk = type(instance)._meta.pk.attname
+        return Follower(history_instance, link=pk, copied=tuple(a for own, a in columns if own and a != pk))
+
+    def _record(
+        self,
+        instance: Any,
+        plan: tuple[Any, list[tuple[bool, str]]],
+        history_type: str,
+        using: Any,
+        *,
+        copy: bool,
+    ) -> tuple[Any, dict[str, Any]]:
+        """The history instance of ``instance`` (its date, user and reason as simple-history takes them;
+        the instance's own columns copied when ``copy``, else left None) and the keyword arguments of its
+        ``pre_``/``post_create_historical_record`` signals."""
+        history_model, columns = plan
         history_date = getattr(instance, "_history_date", timezone.now())
         history_user = self.get_history_user(instance)
-        history_change_reason = self.get_change_reason_for_object(instance, "+", using)
+        history_change_reason = self.get_change_reason_for_object(instance, history_type, using)
         extra = {
             "history_id": None,
             "history_date": history_date,
             "history_change_reason": history_change_reason,
-            "history_type": "+",
+            "history_type": history_type,
             "history_user_id": None,
         }
-        history_instance = history_model(*[None if own else extra[attname] for own, attname in columns])
+        history_instance = history_model(
+            *[
+                (getattr(instance, attname) if copy else None) if own else extra[attname]
+                for own, attname in columns
+            ]
+        )
         history_instance.history_user = history_user
         signal_kwargs = {
             "sender": history_model,
@@ -220,9 +214,7 @@ class CaseHistoricalRecords(HistoricalRecords):
             "history_change_reason": history_change_reason,
             "using": using,
         }
-        instance.__dict__[_RECORD_ALONG] = (history_instance, signal_kwargs)
-        pk = type(instance)._meta.pk.attname
-        return Follower(history_instance, link=pk, copied=tuple(a for own, a in columns if own and a != pk))
+        return history_instance, signal_kwargs
 
     _plans: dict[type, tuple[Any, list[tuple[bool, str]]] | None] = {}
 

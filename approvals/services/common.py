@@ -6,13 +6,13 @@ import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
 from portal.audit import audited_save, set_audit
-from portal.compiled_sql import Follower, save_with_followers
+from portal.compiled_sql import Follower, save_with_followers, sent_post_save
 from portal.workcalendar import services as calendar
 from portal.workcalendar.constants import LimitUnit
 
@@ -90,14 +90,7 @@ def record_opening(*, case: Case, action: str, from_state: str, actor: User | No
     if not written:  # the ORM wrote the case alone (and its history record after it): the log as usual
         log_transition(case=case, action=action, from_state=from_state, actor=actor)
         return case
-    post_save.send(
-        sender=CaseTransition,
-        instance=transition,
-        created=True,
-        update_fields=None,
-        raw=False,
-        using=transition._state.db,
-    )
+    sent_post_save(transition)
     return case
 
 
