@@ -364,13 +364,18 @@ def application_add_material(
     )
 
 
+def check_material_of(material: Material, item_id: int) -> None:
+    """A material given with an application must be one of its item's."""
+    if material.item_id != item_id:
+        raise ApplicationError(_("该材料不属于此事项。"), extra={"material": [_("材料与事项不符。")]})
+
+
 def add_material(
     *, locked: Application, material: Material, upload: Any, actor: User, new_draft: bool = False
 ) -> ApplicationMaterial:
     """``locked``: the draft, locked by the caller. ``new_draft``: created in this transaction by the caller,
     so it holds no earlier file to compare with."""
-    if material.item_id != locked.item_id:
-        raise ApplicationError(_("该材料不属于此事项。"), extra={"material": [_("材料与事项不符。")]})
+    check_material_of(material, locked.item_id)
     facts = inspect_upload(upload, field=f"material_{material.pk}")
     if (
         not new_draft

@@ -21,6 +21,7 @@ from .applications import (
     _completeness,
     add_material,
     check_delivery,
+    check_material_of,
     clean_applicant_identity,
     clean_form_data,
     create_draft,
@@ -70,37 +71,24 @@ def application_create_from_request(
         errors.update(exc.extra)
     if errors:
         raise ApplicationError(_("提交的内容有误，请修改后重试。"), extra=errors)
+    # what the draft is made of (``create_draft``'s and ``new_draft``'s arguments), the same on both paths
+    draft: dict[str, Any] = {
+        "item": item,
+        "applicant": applicant,
+        "actor": actor,
+        "mode": mode,
+        "form_data": form_data,
+        "contact_phone": contact_phone,
+        "commitment_signed": commitment_signed,
+        "delivery_method": delivery_method,
+        "delivery_address": delivery_address,
+    }
     create = _create_submitted if submit else partial(_create_then_submit, submit=False)
-    return create(
-        item=item,
-        applicant=applicant,
-        actor=actor,
-        mode=mode,
-        form_data=form_data,
-        contact_phone=contact_phone,
-        commitment_signed=commitment_signed,
-        files=files,
-        materials=materials,
-        id_number=id_number,
-        delivery_method=delivery_method,
-        delivery_address=delivery_address,
-    )
+    return create(draft, files=files, materials=materials, id_number=id_number)
 
 
 def _create_submitted(
-    *,
-    item: Item,
-    applicant: User,
-    actor: User,
-    mode: str,
-    form_data: dict[str, Any],
-    contact_phone: str,
-    commitment_signed: bool,
-    files: dict[str, Any],
-    materials: dict[str, Material],
-    id_number: str,
-    delivery_method: str,
-    delivery_address: str,
+    draft: dict[str, Any], *, files: dict[str, Any], materials: dict[str, Material], id_number: str
 ) -> Application:
     """A submission written already submitted, with its materials, in one statement
     (``insert_with_children``) instead of the draft's INSERT, each material's INSERT and the submission's
@@ -111,24 +99,14 @@ def _create_submitted(
     moments: the application's ``created_at``, ``updated_at`` and ``submitted_at`` and its files'
     ``uploaded_at`` are one moment (the draft path stamps them one after the other, in that order:
     created, uploaded, submitted, updated), so a file is still never "uploaded after the submission"."""
-    application = new_draft(
-        item=item,
-        applicant=applicant,
-        actor=actor,
-        mode=mode,
-        form_data=form_data,
-        contact_phone=contact_phone,
-        commitment_signed=commitment_signed,
-        delivery_method=delivery_method,
-        delivery_address=delivery_address,
-    )
+    item, actor, mode = draft["item"], draft["actor"], draft["mode"]
+    application = new_draft(**draft)
     if id_number and not application.applicant_id_number:
         application.applicant_id_number = id_number.strip().upper()
     # a mode the item does not allow: refused as application_update_draft (then submit) refuses it
     _check_mode(item, mode)
     for key in files:
-        if materials[key].item_id != item.pk:
-            raise ApplicationError(_("该材料不属于此事项。"), extra={"material": [_("材料与事项不符。")]})
+        check_material_of(materials[key], item.pk)
     uploaded = {materials[key].pk for key in files}
     errors, cleaned = _completeness(application=application, item=item, uploaded=uploaded)
     if cleaned is not None:
@@ -172,37 +150,20 @@ def _list_materials(application: Application, rows: list[ApplicationMaterial]) -
 
 
 def _create_then_submit(
+    draft: dict[str, Any],
     *,
-    item: Item,
-    applicant: User,
-    actor: User,
-    mode: str,
-    form_data: dict[str, Any],
-    contact_phone: str,
-    commitment_signed: bool,
     files: dict[str, Any],
     materials: dict[str, Material],
     id_number: str,
-    delivery_method: str,
-    delivery_address: str,
     submit: bool,
 ) -> Application:
     """The draft written by the ORM, then each material, then (``submit``) the submission's UPDATE."""
+    item, actor, mode, form_data = draft["item"], draft["actor"], draft["mode"], draft["form_data"]
     saved: list[Any] = []
     try:
         with transaction.atomic():
             # this transaction creates the draft, so it holds its row: no savepoints, no re-reads
-            application = create_draft(
-                item=item,
-                applicant=applicant,
-                actor=actor,
-                mode=mode,
-                form_data=form_data,
-                contact_phone=contact_phone,
-                commitment_signed=commitment_signed,
-                delivery_method=delivery_method,
-                delivery_address=delivery_address,
-            )
+            application = create_draft(**draft)
             if id_number and not application.applicant_id_number:
                 application.applicant_id_number = id_number.strip().upper()
                 application.save(update_fields=["applicant_id_number_encrypted", "applicant_id_number_hash"])
